@@ -1,0 +1,1 @@
+"""Bundled seed contracts and the shared facts vocabulary (data files)."""

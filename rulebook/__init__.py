@@ -1,0 +1,26 @@
+"""rulebook — a rules engine for the exclusion clauses of service-level agreements.
+
+The public API:
+
+- :func:`load_contract` — a checked contract, by path or bundled id;
+- :func:`check_files` — every diagnostic of some contract files, without raising;
+- :class:`Diagnostic`, :class:`RulebookError`, :class:`ContractError`.
+"""
+
+from rulebook.errors import ContractError, RulebookError
+from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.load import bundled_ids, check_files, load_contract
+from rulebook.model import Contract
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Contract",
+    "ContractError",
+    "Diagnostic",
+    "RulebookError",
+    "__version__",
+    "bundled_ids",
+    "check_files",
+    "load_contract",
+]

@@ -1,0 +1,1 @@
+"""The evaluator, one module per stage."""

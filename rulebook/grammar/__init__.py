@@ -1,0 +1,1 @@
+"""The DSL front end: grammar, parser and diagnostics."""

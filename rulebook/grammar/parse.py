@@ -1,0 +1,670 @@
+"""Text -> parse tree -> model.
+
+The grammar lives in ``rulebook.lark`` beside this module and is loaded once. The
+:class:`ToModel` transformer has one method per grammar rule, named after it. Syntax errors
+become :class:`Diagnostic` values with the tokens that were expected, in the DSL's words.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+from lark.tree import Meta as LarkMeta
+
+from rulebook import model as m
+from rulebook import units
+from rulebook.grammar.diagnostics import Diagnostic
+
+
+@attrs.frozen
+class ParsedFile:
+    """What one file declares: imports, vocabularies and contracts (not yet linked)."""
+
+    file: str
+    text: str
+    imports: tuple[m.Text, ...]
+    vocabularies: tuple[m.Vocabulary, ...]
+    contracts: tuple[m.Contract, ...]
+
+
+@functools.cache
+def parser() -> Lark:
+    """The LALR parser, built once per process."""
+    return Lark.open_from_package(
+        "rulebook.grammar",
+        "rulebook.lark",
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic]]:
+    """Parse one file's text. On a syntax error, return None and the diagnostic."""
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as exc:
+        return None, [syntax_diagnostic(exc, text, file)]
+    transformer = ToModel(file, text)
+    try:
+        parsed = transformer.transform(tree)
+    except VisitError as exc:  # a bug of ours, never the author's: show the cause, not Lark
+        raise exc.orig_exc from None
+    return parsed, transformer.diagnostics
+
+
+# ------------------------------------------------------------------ syntax errors
+
+# Names of terminals as an author would say them.
+_TOKEN_WORDS = {
+    "NAME": "a name",
+    "STRING": 'a quoted string ("...")',
+    "NUMBER": "a number",
+    "OP": "a comparison (<, <=, >, >=, =, !=)",
+    "TIME": "a time (HH:MM)",
+    "MONTHDAY": "a day of the year (MM/DD)",
+    "ORDINAL": "an ordinal (1st, 2nd, 3rd, 4th, last)",
+    "JWORD": "a Japanese boundary word (以上, 以下, 以内, 未満, 超)",
+    "ADDOP": "+ or -",
+    "MULOP": "* or /",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "PERCENT": "'%'",
+    "MINUS": "'-'",
+    "$END": "the end of the file",
+}
+
+# Common mistakes, recognised by example (Lark's match_examples) and named in plain words.
+_EXAMPLES: dict[str, list[str]] = {
+    "a clause needs an id after its keyword, e.g. `exclusion force_majeure { ... }`": [
+        "contract x { exclusion { } }",
+        'contract x { exclusion "t" { } }',
+        "contract x { remedy { } }",
+        "contract x { obligation { } }",
+    ],
+    'a citation needs the article and at least one quoted sentence: `cite "第4条" "..."`': [
+        'contract x { exclusion a { cite "第4条" } }',
+        'contract x { exclusion a { cite "第4条" when x } }',
+    ],
+    "a comparison needs a value after the operator, e.g. `duration <= 30 min`": [
+        "contract x { exclusion a { when duration <= } }",
+        "contract x { exclusion a { when duration < and x } }",
+    ],
+    "`when` needs a condition, e.g. `when cause in {war, fire}`": [
+        "contract x { exclusion a { when } }",
+        "contract x { exclusion a { when cite } }",
+    ],
+    "a set of values is written in braces: `cause in {war, fire}`": [
+        "contract x { exclusion a { when cause in war } }",
+        "contract x { exclusion a { when cause in (war, fire) } }",
+    ],
+}
+
+
+def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    """Turn Lark's exception into a diagnostic with a caret and the expected tokens."""
+    line = getattr(exc, "line", 0) or 0
+    column = getattr(exc, "column", 0) or 0
+    if isinstance(exc, UnexpectedEOF) or line < 1:
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    width = 1
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            message = "unexpected end of file"
+        else:
+            message = f"unexpected {_describe_token(token)}"
+            width = max(1, len(str(token)))
+        expected = exc.accepts or exc.expected
+    elif isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
+        message = _describe_bad_character(char)
+        expected = exc.allowed or set()
+    else:
+        message, expected = "unexpected end of file", getattr(exc, "expected", set())
+    named = _match_example(exc, text)
+    hint = named or _expected_hint(expected)
+    span = m.Span(file, line, column, line, column + width)
+    return Diagnostic("error", "syntax", message, span, hint)
+
+
+def _describe_token(token: Token) -> str:
+    if token.type in ("NAME",):
+        return f"name '{token}'"
+    if token.type == "STRING":
+        return f"string {token}"
+    if token.type in ("NUMBER", "TIME", "MONTHDAY", "ORDINAL"):
+        return f"{_TOKEN_WORDS[token.type].split(' (')[0]} '{token}'"
+    return f"'{token}'"
+
+
+def _describe_bad_character(char: str) -> str:
+    if char == '"':
+        return 'unterminated string: a string must close with " on the same line'
+    if char in "（）":
+        return f"full-width parenthesis '{char}': write the ASCII '(' or ')'"
+    if char == "":
+        return "unexpected end of file"
+    return f"unexpected character '{char}'"
+
+
+def _match_example(exc: UnexpectedInput, text: str) -> str | None:
+    try:
+        label = exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # match_examples re-parses; any surprise just means "no match"
+        return None
+    return str(label) if label else None
+
+
+def _expected_hint(expected: Any) -> str | None:
+    words = sorted({_TOKEN_WORDS.get(t, _keyword(t)) for t in expected})
+    if not words:
+        return None
+    if len(words) > 12:
+        words = [*words[:12], "..."]
+    return "expected " + ", ".join(words)
+
+
+def _keyword(terminal: str) -> str:
+    """Lark names anonymous keyword terminals after their text (``WHEN`` for "when")."""
+    return f"'{terminal.lower()}'"
+
+
+# ------------------------------------------------------------------ tree -> model
+
+_MetaOrToken = LarkMeta | Token
+
+
+@v_args(meta=True)
+class ToModel(Transformer[Token, ParsedFile]):
+    """One method per grammar rule; each returns a model node or a tagged clause item."""
+
+    def __init__(self, file: str, text: str) -> None:
+        super().__init__()
+        self.file = file
+        self.source = text
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- positions and helpers
+
+    def span(self, where: _MetaOrToken) -> m.Span:
+        if isinstance(where, Token):
+            return m.Span(
+                self.file,
+                where.line or 0,
+                where.column or 0,
+                where.end_line or where.line or 0,
+                where.end_column or where.column or 0,
+            )
+        if getattr(where, "empty", True):
+            return m.Span(self.file, 0, 0, 0, 0)
+        return m.Span(self.file, where.line, where.column, where.end_line, where.end_column)
+
+    def error(self, code: str, message: str, span: m.Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("error", code, message, span, hint))
+
+    @staticmethod
+    def string(token: Token) -> str:
+        return _unquote(str(token))
+
+    # -- file
+
+    def start(self, meta: LarkMeta, children: list[Any]) -> ParsedFile:
+        imports = tuple(c for c in children if isinstance(c, m.Text))
+        vocabularies = tuple(c for c in children if isinstance(c, m.Vocabulary))
+        contracts = tuple(c for c in children if isinstance(c, m.Contract))
+        return ParsedFile(self.file, self.source, imports, vocabularies, contracts)
+
+    def import_decl(self, meta: LarkMeta, children: list[Token]) -> m.Text:
+        return m.Text(self.string(children[0]), self.span(children[0]))
+
+    # -- vocabulary
+
+    def vocabulary(self, meta: LarkMeta, children: list[Any]) -> m.Vocabulary:
+        name, *items = children
+        facts = tuple(i for i in items if isinstance(i, m.FactDecl))
+        events = tuple(i for i in items if isinstance(i, m.EventDecl))
+        return m.Vocabulary(str(name), facts, events, self.span(meta))
+
+    def fact_decl(self, meta: LarkMeta, children: list[Any]) -> m.FactDecl:
+        name, (type_name, is_set), (ja, en), *rest = children
+        derived = any(r == "derived" for r in rest)
+        codes: tuple[m.CodeDecl, ...] = next((r for r in rest if isinstance(r, tuple)), ())
+        return m.FactDecl(str(name), type_name, is_set, ja, en, derived, codes, self.span(name))
+
+    def simple_type(self, meta: LarkMeta, children: list[Token]) -> tuple[str, bool]:
+        return str(children[0]), False
+
+    def set_type(self, meta: LarkMeta, children: list[Token]) -> tuple[str, bool]:
+        return str(children[0]), True
+
+    def derived(self, meta: LarkMeta, children: list[Any]) -> str:
+        return "derived"
+
+    def labels(self, meta: LarkMeta, children: list[Token]) -> tuple[str, str]:
+        return self.string(children[0]), self.string(children[1])
+
+    def code_block(self, meta: LarkMeta, children: list[m.CodeDecl]) -> tuple[m.CodeDecl, ...]:
+        return tuple(children)
+
+    def code_decl(self, meta: LarkMeta, children: list[Any]) -> m.CodeDecl:
+        name, (ja, en) = children
+        return m.CodeDecl(str(name), ja, en, self.span(name))
+
+    def event_decl(self, meta: LarkMeta, children: list[Any]) -> m.EventDecl:
+        name, (ja, en) = children
+        return m.EventDecl(str(name), ja, en, self.span(name))
+
+    # -- contract
+
+    def contract(self, meta: LarkMeta, children: list[Any]) -> m.Contract:
+        name, *items = children
+        metas = tuple(i for i in items if isinstance(i, m.Meta))
+        clauses: tuple[m.AnyClause, ...] = tuple(i for i in items if isinstance(i, m.Clause))  # type: ignore[misc]
+        digest = hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+        return m.Contract(str(name), metas, clauses, None, self.file, digest, self.span(name))
+
+    def meta(self, meta: LarkMeta, children: list[Token]) -> m.Meta:
+        key, value = children
+        text = self.string(value) if value.type == "STRING" else str(value)
+        return m.Meta(str(key), text, self.span(value))
+
+    def cite(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        article, *quotes = (self.string(t) for t in children)
+        return "citation", m.Citation(article, tuple(quotes), self.span(meta))
+
+    def ref_list(self, meta: LarkMeta, children: list[Token]) -> tuple[m.Ref, ...]:
+        return tuple(m.Ref(str(t), self.span(t)) for t in children)
+
+    def _clause(
+        self,
+        cls: Callable[..., m.AnyClause],
+        meta: LarkMeta,
+        children: list[Any],
+        many: tuple[str, ...] = (),
+        **fixed: Any,
+    ) -> m.AnyClause:
+        """Build a clause from its id, optional title and tagged items.
+
+        ``many`` names the fields that collect repeated items; any other field given twice
+        is a diagnostic (the later one wins, so checking can go on).
+        """
+        name, *rest = children
+        fields: dict[str, Any] = dict(fixed)
+        if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
+            fields["title"] = self.string(rest.pop(0))
+        seen: dict[str, m.Span] = {}
+        items = [i for r in rest for i in (r if isinstance(r, list) else [r])]
+        for key, value, *more in items:
+            if value is None:
+                continue
+            if key in many:
+                fields[key] = fields.get(key, ()) + (
+                    value if isinstance(value, tuple) else (value,)
+                )
+                continue
+            span = more[0] if more else getattr(value, "span", self.span(meta))
+            if key in seen:
+                self.error(
+                    "duplicate-item",
+                    f"'{_ITEM_WORDS.get(key, key)}' is given twice in {name}",
+                    span,
+                    f"the first one is on line {seen[key].line}; keep one",
+                )
+            seen[key] = span
+            fields[key] = value
+        return cls(id=str(name), span=self.span(name), **fields)
+
+    def services(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.ServicesClause, meta, children, many=("covers", "excludes"))
+
+    def covers(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "covers", tuple(m.Text(self.string(t), self.span(t)) for t in children)
+
+    def excludes(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "excludes", tuple(m.Text(self.string(t), self.span(t)) for t in children)
+
+    def availability(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.AvailabilityClause, meta, children)
+
+    def period_month(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "period", "calendar_month", self.span(meta)
+
+    def period_quarter(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "period", "quarter", self.span(meta)
+
+    def period_fixed(self, meta: LarkMeta, children: list[m.Quantity]) -> tuple[str, Any]:
+        return "period", children[0]
+
+    def target(self, meta: LarkMeta, children: list[m.Comparison]) -> tuple[str, Any]:
+        return "target", children[0]
+
+    def denominator(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "denominator_minus", children[0] if children else (), self.span(meta)
+
+    def downtime(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.DowntimeClause, meta, children, many=("probes",))
+
+    def probes(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "probes", tuple(m.Name(str(t), self.span(t)) for t in children)
+
+    def threshold(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+        comparison, *rest = children
+        span = self.span(meta)
+        return [("threshold", comparison, span)] + [(*r, span) for r in rest]
+
+    def consecutive(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+        return "consecutive", True
+
+    def reading(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "reading", m.Name(str(children[0]), self.span(children[0]))
+
+    def calendar(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(
+            m.CalendarClause, meta, children, many=("weekdays", "annual_closures", "hours")
+        )
+
+    def weekdays(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "weekdays", tuple(m.Name(str(t), self.span(t)) for t in children)
+
+    def holidays(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "holidays", m.Name(str(children[0]), self.span(children[0]))
+
+    def closed_annual(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        first, last = (self.month_day(t) for t in children)
+        return "annual_closures", ((first, last),)
+
+    def closed_announced(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "announced_closures", True, self.span(meta)
+
+    def hours(self, meta: LarkMeta, children: list[m.TimeRange]) -> tuple[str, Any]:
+        return "hours", tuple(children)
+
+    def time_range(self, meta: LarkMeta, children: list[Token]) -> m.TimeRange:
+        start, end = (self.minutes(t) for t in children)
+        return m.TimeRange(start, end, self.span(meta))
+
+    def minutes(self, token: Token) -> int:
+        hours, minutes = (int(p) for p in str(token).split(":"))
+        if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+            self.error(
+                "bad-time",
+                f"'{token}' is not a time of day",
+                self.span(token),
+                "write HH:MM from 00:00 to 24:00 (24:00 is the end of the day)",
+            )
+        return hours * 60 + minutes
+
+    def month_day(self, token: Token) -> m.MonthDay:
+        month, day = (int(p) for p in str(token).split("/"))
+        if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]):
+            self.error(
+                "bad-date",
+                f"'{token}' is not a day of the year",
+                self.span(token),
+                "write MM/DD, e.g. 12/30",
+            )
+        return m.MonthDay(month, day, self.span(token))
+
+    def maintenance(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.MaintenanceClause, meta, children, many=("notices",))
+
+    def notice(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+        channel, *rest = children
+        lead = next((r for r in rest if isinstance(r, m.Quantity)), None)
+        word = next((r for r in rest if isinstance(r, m.BoundaryWord)), None)
+        rule = m.NoticeRule(m.Name(str(channel), self.span(channel)), lead, word, self.span(meta))
+        return "notices", rule
+
+    def lead(self, meta: LarkMeta, children: list[m.Quantity]) -> m.Quantity:
+        return children[0]
+
+    def emergency(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+        return "emergency", m.Name(str(children[0]), self.span(children[0]))
+
+    def every(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+        ordinal, weekday, window = children
+        text = str(ordinal)
+        number = -1 if text == "last" else int(text[:-2])
+        if not (number == -1 or 1 <= number <= 5):
+            self.error(
+                "bad-ordinal",
+                f"there is no {text} weekday in a month",
+                self.span(ordinal),
+                "use 1st to 5th, or last",
+            )
+        day = m.Name(str(weekday), self.span(weekday))
+        return "recurrence", m.Recurrence(number, day, window, self.span(meta))
+
+    def moved(self, meta: LarkMeta, children: list[Token]) -> list[tuple[Any, ...]]:
+        ref = m.Ref(str(children[0]), self.span(children[0])) if children else None
+        return [("moves", True, self.span(meta)), ("moved_on", ref, self.span(meta))]
+
+    def exclusion(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RuleClause, meta, children, effect="exclude")
+
+    def inclusion(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RuleClause, meta, children, effect="count")
+
+    def related(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "related", True, self.span(meta)
+
+    def overrides(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "overrides", children[0], self.span(meta)
+
+    def exception(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        name, target, *rest = children
+        ref = m.Ref(str(target), self.span(target))
+        return self._clause(m.ExceptionClause, meta, [name, *rest], target=ref)
+
+    def remedy(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RemedyClause, meta, children, many=("tiers", "caps"))
+
+    def free(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+        quantity, *per = children
+        span = self.span(meta)
+        return [("free", quantity, span), ("free_per_breach", bool(per) or None, span)]
+
+    def per_breach(self, meta: LarkMeta, children: list[Token]) -> bool:
+        if str(children[0]) not in ("month", "period"):
+            self.error(
+                "bad-free",
+                f"free months are given per breached month, not per '{children[0]}'",
+                self.span(children[0]),
+                "write `free 1 month per breached month`",
+            )
+        return True
+
+    def refund(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "refund", children[0], self.span(meta)
+
+    def tier(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+        *bounds, credit = children
+        return "tiers", m.Tier(tuple(bounds), credit, self.span(meta))
+
+    def cap(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+        amount, *per = children
+        name = m.Name(str(per[0]), self.span(per[0])) if per else None
+        return "caps", m.Cap(amount, name, self.span(meta))
+
+    def minimum(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "minimum", children[0], self.span(meta)
+
+    def claim(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+        quantity = next((c for c in children if isinstance(c, m.Quantity)), None)
+        word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
+        sign = next((str(c) for c in children if isinstance(c, Token)), "+")
+        if sign == "-":
+            self.error(
+                "bad-claim",
+                "a claim deadline cannot come before the end of the period",
+                self.span(meta),
+                "write `claim by period end + 1 month`",
+            )
+        span = self.span(meta)
+        return [
+            ("claim_set", True, span),
+            ("claim_after", quantity, span),
+            ("claim_word", word, span),
+        ]
+
+    def rounding(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+        mode, step = children
+        return "rounding", (m.Name(str(mode), self.span(mode)), step), self.span(meta)
+
+    def obligation(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.ObligationClause, meta, children)
+
+    def clock(self, meta: LarkMeta, children: list[Token]) -> list[tuple[Any, ...]]:
+        start, stop = (m.Name(str(t), self.span(t)) for t in children)
+        span = self.span(meta)
+        return [("start_event", start, span), ("stop_event", stop, span)]
+
+    def deadline(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+        quantity, *rest = children
+        word = next((r for r in rest if isinstance(r, m.BoundaryWord)), None)
+        cal = next((m.Ref(str(r), self.span(r)) for r in rest if isinstance(r, Token)), None)
+        span = self.span(meta)
+        return [
+            ("deadline", quantity, span),
+            ("deadline_word", word, span),
+            ("calendar", cal, span),
+        ]
+
+    def when(self, meta: LarkMeta, children: list[m.Condition]) -> tuple[str, Any]:
+        return "condition", children[0]
+
+    def unless(self, meta: LarkMeta, children: list[m.Condition]) -> tuple[str, Any]:
+        return "unless", children[0]
+
+    # -- conditions
+
+    def or_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
+        left, right = children
+        items = (*left.items, right) if isinstance(left, m.Any) else (left, right)
+        return m.Any(items, self.span(meta))
+
+    def and_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
+        left, right = children
+        items = (*left.items, right) if isinstance(left, m.All) else (left, right)
+        return m.All(items, self.span(meta))
+
+    def not_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
+        return m.Not(children[0], self.span(meta))
+
+    def compare(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
+        fact, op, value, *word = children
+        return m.Compare(str(fact), str(op), value, word[0] if word else None, self.span(meta))
+
+    def member(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], False, self.span(meta))
+
+    def not_member(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], True, self.span(meta))
+
+    def includes(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
+        return m.Includes(str(children[0]), children[1], self.span(meta))
+
+    def known(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), True, self.span(meta))
+
+    def unknown(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), False, self.span(meta))
+
+    def during(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
+        return m.During(str(children[0]), str(children[1]), self.span(meta))
+
+    def flag(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
+        return m.Flag(str(children[0]), self.span(meta))
+
+    def value_set(self, meta: LarkMeta, children: list[m.Value]) -> tuple[m.Value, ...]:
+        return tuple(c for c in children if c is not None)
+
+    def code(self, meta: LarkMeta, children: list[Token]) -> m.Value:
+        return m.Code(str(children[0]), self.span(children[0]))
+
+    def text(self, meta: LarkMeta, children: list[Token]) -> m.Value:
+        return m.Text(self.string(children[0]), self.span(children[0]))
+
+    def true(self, meta: LarkMeta, children: list[Any]) -> m.Value:
+        return m.Bool(True, self.span(meta))
+
+    def false(self, meta: LarkMeta, children: list[Any]) -> m.Value:
+        return m.Bool(False, self.span(meta))
+
+    def comparison(self, meta: LarkMeta, children: list[Any]) -> m.Comparison:
+        op = next((str(c) for c in children if isinstance(c, Token)), None)
+        quantity = next(c for c in children if isinstance(c, m.Quantity))
+        word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
+        return m.Comparison(op, quantity, word, self.span(meta))
+
+    def jword(self, meta: LarkMeta, children: list[Token]) -> m.BoundaryWord:
+        return m.BoundaryWord(str(children[0]), self.span(children[0]))
+
+    def quantity(self, meta: LarkMeta, children: list[Any]) -> m.Quantity:
+        number, *unit = children
+        written = unit[0][0] if unit else ""
+        known = units.canonical(written)
+        canonical = known.name if known else written
+        span = self.span(meta)
+        return m.Quantity(Fraction(str(number)), canonical, written, span)
+
+    def percent(self, meta: LarkMeta, children: list[Any]) -> tuple[str]:
+        return ("%",)
+
+    def unit(self, meta: LarkMeta, children: list[Token]) -> tuple[str]:
+        return (str(children[0]),)
+
+    def business_unit(self, meta: LarkMeta, children: list[Token]) -> tuple[str]:
+        return (f"business {children[0]}",)
+
+    # -- arithmetic
+
+    def binary(self, meta: LarkMeta, children: list[Any]) -> m.Expr:
+        left, op, right = children
+        return m.Binary(str(op), left, right, self.span(meta))
+
+    def variable(self, meta: LarkMeta, children: list[Token]) -> m.Expr:
+        return m.Variable(str(children[0]), self.span(children[0]))
+
+
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+# Item keys as the author wrote them, for "given twice" messages.
+_ITEM_WORDS = {
+    "citation": "cite",
+    "condition": "when",
+    "denominator_minus": "denominator",
+    "recurrence": "every",
+    "announced_closures": "closed announced",
+    "clock": "from ... to",
+    "deadline": "within",
+}
+
+
+def _unquote(token: str) -> str:
+    """The text of a string token; escapes as in JSON (\\" \\\\ \\n \\u3000)."""
+    try:
+        return str(json.loads(token))
+    except ValueError:
+        return token[1:-1]

@@ -1,0 +1,188 @@
+"""Loading contract files: by path or, for bundled contracts, by id; imports resolved.
+
+A contract file imports the vocabulary it uses (``import "vocabulary.sla"``). The import
+is looked up beside the importing file first, then among the bundled contracts, so a
+contract written anywhere can use the shared vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import attrs
+
+from rulebook import model as m
+from rulebook.errors import ContractError
+from rulebook.grammar.diagnostics import Diagnostic, attach_source, did_you_mean, sort_key
+from rulebook.grammar.parse import ParsedFile, parse_text
+
+#: The file extension of contract and vocabulary files.
+EXTENSION = ".sla"
+VOCABULARY_FILE = "vocabulary" + EXTENSION
+
+
+def bundled_dir() -> Path:
+    """The folder holding the bundled contracts (inside the installed package)."""
+    return Path(str(resources.files("rulebook.contracts")))
+
+
+def bundled_ids() -> list[str]:
+    """Ids of the bundled contracts: their file names without the extension."""
+    return sorted(p.stem for p in bundled_dir().glob("*" + EXTENSION) if p.name != VOCABULARY_FILE)
+
+
+@attrs.frozen
+class Loaded:
+    """The outcome of loading files: contracts linked to their vocabulary, and problems."""
+
+    contracts: tuple[m.Contract, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, str]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """Only the diagnostics of severity ``error``."""
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+
+def resolve(path_or_id: str | Path) -> Path:
+    """A contract's path: the path itself if it exists, else the bundled contract of that id."""
+    path = Path(path_or_id)
+    if path.is_file():
+        return path
+    candidate = bundled_dir() / f"{path_or_id}{EXTENSION}"
+    if isinstance(path_or_id, str) and "/" not in path_or_id and candidate.is_file():
+        return candidate
+    hint = did_you_mean(str(path_or_id), bundled_ids())
+    raise ContractError(
+        f"no contract file or bundled contract '{path_or_id}'"
+        + (f"; {hint}" if hint else f"; bundled contracts: {', '.join(bundled_ids())}")
+    )
+
+
+def load_files(paths: Iterable[str | Path]) -> Loaded:
+    """Parse files and link each contract to its imported vocabulary; never raises for
+    problems in the files, which come back as diagnostics."""
+    sources: dict[str, str] = {}
+    diagnostics: list[Diagnostic] = []
+    contracts: list[m.Contract] = []
+    cache: dict[Path, ParsedFile | None] = {}
+    for raw in paths:
+        path = Path(raw)
+        parsed = _parse(path, str(raw), sources, diagnostics, cache)
+        if parsed is None:
+            continue
+        vocabularies = _imported(parsed, path, sources, diagnostics, cache)
+        vocabulary = vocabularies[0] if vocabularies else None
+        for contract in parsed.contracts:
+            contracts.append(attrs.evolve(contract, vocabulary=vocabulary))
+    return Loaded(tuple(contracts), tuple(diagnostics), sources)
+
+
+def _parse(
+    path: Path,
+    shown: str,
+    sources: dict[str, str],
+    diagnostics: list[Diagnostic],
+    cache: dict[Path, ParsedFile | None],
+) -> ParsedFile | None:
+    key = path.resolve()
+    if key in cache:
+        return cache[key]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        diagnostics.append(
+            Diagnostic(
+                "error", "unreadable", f"cannot read {shown}: {reason}", m.Span(shown, 0, 0, 0, 0)
+            )
+        )
+        cache[key] = None
+        return None
+    sources[shown] = text
+    parsed, found = parse_text(text, shown)
+    diagnostics.extend(attach_source(found, sources))
+    cache[key] = parsed
+    return parsed
+
+
+def _imported(
+    parsed: ParsedFile,
+    path: Path,
+    sources: dict[str, str],
+    diagnostics: list[Diagnostic],
+    cache: dict[Path, ParsedFile | None],
+) -> list[m.Vocabulary]:
+    vocabularies = list(parsed.vocabularies)
+    for imp in parsed.imports:
+        target = path.parent / imp.value
+        if not target.is_file():
+            target = bundled_dir() / imp.value
+        if not target.is_file():
+            diagnostics.extend(
+                attach_source(
+                    [
+                        Diagnostic(
+                            "error",
+                            "missing-import",
+                            f"imported file '{imp.value}' is not beside this file nor bundled",
+                            imp.span,
+                            f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`',
+                        )
+                    ],
+                    sources,
+                )
+            )
+            continue
+        shown = str(target) if target.parent != path.parent else str(path.parent / imp.value)
+        child = _parse(target, shown, sources, diagnostics, cache)
+        if child is not None:
+            vocabularies.extend(child.vocabularies)
+    return vocabularies
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in file order without repeats (a shared import is reported once)."""
+    return sorted(set(diagnostics), key=sort_key)
+
+
+def check_files(paths: Iterable[str | Path]) -> Loaded:
+    """Load files and run every static check; all problems come back, sorted by position."""
+    from rulebook.check import check_contract, check_vocabulary
+
+    loaded = load_files(paths)
+    found = list(loaded.diagnostics)
+    seen_vocabularies: set[int] = set()
+    for contract in loaded.contracts:
+        found.extend(check_contract(contract))
+        vocab = contract.vocabulary
+        if vocab is not None and id(vocab) not in seen_vocabularies:
+            seen_vocabularies.add(id(vocab))
+            found.extend(check_vocabulary(vocab))
+    return attrs.evolve(
+        loaded, diagnostics=tuple(sorted_diagnostics(attach_source(found, loaded.sources)))
+    )
+
+
+def load_contract(path_or_id: str | Path) -> m.Contract:
+    """Load one contract by path or bundled id, checked; raise :class:`ContractError`
+    carrying the diagnostics if it has errors (warnings do not stop it).
+
+    >>> contract = load_contract("cybermail")
+    >>> contract.id, contract.kind
+    ('cybermail', 'guarantee')
+    """
+    path = resolve(path_or_id)
+    loaded = check_files([path])
+    if loaded.errors:
+        first = loaded.errors[0]
+        raise ContractError(
+            f"{path}: {len(loaded.errors)} error(s); first: {first.span}: {first.message}",
+            loaded.errors,
+        )
+    if len(loaded.contracts) != 1:
+        raise ContractError(f"{path} holds {len(loaded.contracts)} contracts; expected exactly one")
+    return loaded.contracts[0]
