@@ -333,7 +333,7 @@ def _names(ctx: _Context, scope: Scope) -> list[str]:
 
 def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
     fact = getattr(atom, "fact", "")
-    span = atom.span
+    span = _name_span(atom.span, fact)
     if isinstance(atom, m.During):
         if fact not in scope.events or not ctx.events:
             yield _unknown("event", fact, span, scope.events if ctx.events else (), "unknown-event")
@@ -359,6 +359,11 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
             yield _unknown("fact", fact, span, _names(ctx, scope), "unknown-fact")
         return
     yield from _check_fact_atom(atom, decl)
+
+
+def _name_span(span: m.Span, name: str) -> m.Span:
+    """Every atom starts with its fact's name: point at just that name."""
+    return attrs.evolve(span, end_line=span.line, end_column=span.column + len(name))
 
 
 def _check_fact_atom(atom: m.Condition, decl: m.FactDecl) -> Iterator[Diagnostic]:
@@ -451,7 +456,8 @@ def _check_value(value: m.Value, decl: m.FactDecl) -> Iterator[Diagnostic]:
                 "unknown-country",
                 f"'{value.name}' is not an ISO 3166-1 alpha-2 country code",
                 value.span,
-                did_you_mean(value.name.upper(), sorted(COUNTRIES)) or "write e.g. JP, US, SG",
+                (len(value.name) == 2 and did_you_mean(value.name.upper(), sorted(COUNTRIES)))
+                or "write the two-letter code, e.g. JP, US, SG",
             )
     elif expected == "bool":
         if not isinstance(value, m.Bool):
@@ -744,7 +750,8 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
 
 def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """Weekdays, holiday countries and business hours are valid and ordered."""
-    supported = holidays_lib.list_supported_countries()
+    # Only the two-letter codes: holidays also accepts alpha-3 aliases, which records do not use.
+    supported = [c for c in holidays_lib.list_supported_countries() if len(c) == 2]
     for clause in contract.clauses:
         if not isinstance(clause, m.CalendarClause):
             continue
@@ -758,13 +765,14 @@ def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
         for day in clause.weekdays:
             if day.name not in WEEKDAYS:
                 yield _unknown("weekday", day.name, day.span, WEEKDAYS, "bad-weekday")
-        if clause.holidays is not None and clause.holidays.name not in supported:
-            yield _unknown(
-                "holiday country",
-                clause.holidays.name,
-                clause.holidays.span,
-                supported,
+        country = clause.holidays
+        if country is not None and country.name not in supported:
+            yield error(
                 "bad-holidays",
+                f"no public-holiday data for country '{country.name}'",
+                country.span,
+                (len(country.name) == 2 and did_you_mean(country.name.upper(), supported))
+                or "write a two-letter ISO 3166-1 code, e.g. JP",
             )
         yield from _check_hours(clause)
 

@@ -139,7 +139,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         pos = exc.pos_in_stream or 0
         char = text[pos] if pos < len(text) else ""
         message = _describe_bad_character(char)
-        expected = exc.allowed or set()
+        expected = set() if char in "（）" else exc.allowed or set()
     else:
         message, expected = "unexpected end of file", getattr(exc, "expected", set())
     named = _match_example(exc, text)
@@ -162,18 +162,36 @@ def _describe_bad_character(char: str) -> str:
     if char == '"':
         return 'unterminated string: a string must close with " on the same line'
     if char in "（）":
-        return f"full-width parenthesis '{char}': write the ASCII '(' or ')'"
+        return f"full-width parenthesis '{char}' in the rules: write the ASCII '(' or ')'"
     if char == "":
         return "unexpected end of file"
     return f"unexpected character '{char}'"
 
 
 def _match_example(exc: UnexpectedInput, text: str) -> str | None:
-    try:
-        label = exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
-    except Exception:  # match_examples re-parses; any surprise just means "no match"
+    """The named mistake whose example fails in the same parser state on the same token.
+
+    Lark's ``match_examples`` compares whole parser stacks, which differ with what precedes
+    the mistake; the LALR state and the offending token are what identify it.
+    """
+    if not isinstance(exc, UnexpectedToken) or exc.state is None:
         return None
-    return str(label) if label else None
+    return _example_index().get((exc.state.position, exc.token.type))
+
+
+@functools.cache
+def _example_index() -> dict[tuple[int, str], str]:
+    index: dict[tuple[int, str], str] = {}
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                parser().parse(example)
+            except UnexpectedToken as exc:
+                if exc.state is not None:
+                    index.setdefault((exc.state.position, exc.token.type), label)
+            except UnexpectedInput:
+                continue
+    return index
 
 
 def _expected_hint(expected: Any) -> str | None:

@@ -1,0 +1,35 @@
+"""Helpers to write contracts inline in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rulebook.load import Loaded, check_files
+
+HEADER = """import "vocabulary.sla"
+
+contract t {
+  title "テスト"
+  provider "テスト株式会社"
+  source "test.txt"
+  language ja
+  timezone "Asia/Tokyo"
+  kind guarantee
+"""
+
+
+def contract_text(body: str, header: str = HEADER) -> str:
+    """A complete contract around clause text ``body``."""
+    return header + body + "\n}\n"
+
+
+def check_text(tmp_path: Path, text: str, name: str = "t.sla") -> Loaded:
+    """Write ``text`` to a file and check it."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return check_files([path])
+
+
+def codes(loaded: Loaded) -> list[str]:
+    """The diagnostic codes found, in order."""
+    return [d.code for d in loaded.diagnostics]

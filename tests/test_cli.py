@@ -1,0 +1,93 @@
+"""The command line, driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from rulebook.cli import main
+from tests.helpers import contract_text
+
+GOOD = contract_text('exclusion war { cite "第4条" "戦争" when cause = war }')
+BAD = contract_text('exclusion war { cite "第4条" "戦争" when casue = war }')
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def write(tmp_path: Path, text: str, name: str = "c.sla") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_clean_file_exits_0(tmp_path: Path) -> None:
+    code, out = run("check", write(tmp_path, GOOD))
+    assert code == 0
+    assert out.strip().endswith("1 file(s), 1 contract(s): 0 error(s), 0 warning(s)")
+
+
+def test_problems_exit_1_with_location_caret_and_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, BAD)
+    code, out = run("check", path)
+    assert code == 1
+    assert f"{path}:10:" in out
+    assert "error: unknown fact 'casue'" in out
+    assert "^^^^^" in out
+    assert "hint: did you mean 'cause'?" in out
+
+
+def test_json_output_carries_the_same_facts(tmp_path: Path) -> None:
+    path = write(tmp_path, BAD)
+    code, out = run("check", "--json", path)
+    assert code == 1
+    data = json.loads(out)
+    assert data["format"] == 1 and data["errors"] == 1
+    (d,) = data["diagnostics"]
+    assert (d["file"], d["line"], d["code"]) == (path, 10, "unknown-fact")
+    assert d["hint"] == "did you mean 'cause'?"
+
+
+def test_several_files_are_all_reported(tmp_path: Path) -> None:
+    a = write(tmp_path, BAD, "a.sla")
+    b = write(tmp_path, contract_text("exclusion { }"), "b.sla")
+    code, out = run("check", a, b)
+    assert code == 1
+    assert "a.sla:10:" in out and "b.sla:10:" in out
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    path = write(tmp_path, contract_text("exclusion war { when cause = war }"))
+    assert run("check", path)[0] == 0
+    assert run("check", "--strict", path)[0] == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("check", str(tmp_path / "missing.sla"))[0] == 2
+    assert run("check", "--no-such-option")[0] == 2
+
+
+def test_garbage_never_gives_a_traceback(tmp_path: Path) -> None:
+    binary = tmp_path / "b.sla"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    for path in (str(binary), write(tmp_path, "", "empty.sla"), write(tmp_path, "}{", "x.sla")):
+        code, out = run("check", path)
+        assert code in (0, 1)
+        assert "Traceback" not in out
+    assert "not UTF-8" in run("check", str(binary))[1]
+
+
+def test_no_files_checks_the_bundled_contracts() -> None:
+    code, out = run("check")
+    assert code == 0, out
+    assert "0 error(s)" in out
+
+
+def test_version() -> None:
+    code, out = run("--version")
+    assert code == 0 and "rulebook" in out
