@@ -6,14 +6,14 @@ run, in the order of :data:`CHECKS`, and every problem is reported at once.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from typing import Any
 
 import attrs
-import holidays as holidays_lib
-import networkx as nx
 
 from rulebook import model as m
 from rulebook import units
@@ -617,18 +617,24 @@ def _calendar_with_hours(name: str, span: m.Span, scope: Scope) -> Iterator[Diag
 # ------------------------------------------------------------------ units
 
 
-def _quantities(clause: m.AnyClause) -> Iterator[m.Quantity]:
-    def walk(node: object) -> Iterator[m.Quantity]:
-        if isinstance(node, m.Quantity):
-            yield node
-        elif isinstance(node, tuple):
-            for item in node:
-                yield from walk(item)
-        elif attrs.has(type(node)) and not isinstance(node, m.Span):
-            for field in attrs.fields(type(node)):  # type: ignore[arg-type]
-                yield from walk(getattr(node, field.name))
+def _quantities(node: object) -> Iterator[m.Quantity]:
+    """Every quantity anywhere inside a clause."""
+    if isinstance(node, m.Quantity):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _quantities(item)
+    else:
+        for name in _node_fields(type(node)):  # type: ignore[arg-type]
+            yield from _quantities(getattr(node, name))
 
-    yield from walk(clause)
+
+@functools.cache
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """Names of the fields of a model class that may hold quantities (not spans, not text)."""
+    if not attrs.has(cls) or cls is m.Span:
+        return ()
+    return tuple(f.name for f in attrs.fields(cls) if f.name not in ("span", "id", "title"))
 
 
 def check_units(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
@@ -750,8 +756,7 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
 
 def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """Weekdays, holiday countries and business hours are valid and ordered."""
-    # Only the two-letter codes: holidays also accepts alpha-3 aliases, which records do not use.
-    supported = [c for c in holidays_lib.list_supported_countries() if len(c) == 2]
+    supported = _holiday_countries()
     for clause in contract.clauses:
         if not isinstance(clause, m.CalendarClause):
             continue
@@ -775,6 +780,17 @@ def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                 or "write a two-letter ISO 3166-1 code, e.g. JP",
             )
         yield from _check_hours(clause)
+
+
+def _holiday_countries() -> list[str]:
+    """Two-letter codes of the countries the holidays package has data for.
+
+    Read from its registry: ``list_supported_countries()`` loads every country (a tenth of
+    a second). Records use alpha-2 codes only, so the alpha-3 aliases are left out.
+    """
+    from holidays.registry import COUNTRIES as REGISTRY
+
+    return sorted(entry[1] for entry in REGISTRY.values())
 
 
 def _check_hours(clause: m.CalendarClause) -> Iterator[Diagnostic]:
@@ -1152,39 +1168,47 @@ def _below(b: _Band) -> str:
 # ------------------------------------------------------------------ exceptions and order
 
 
-def precedence_graph(contract: m.Contract) -> nx.DiGraph:
-    """Edges ``a -> b`` when clause a takes precedence over clause b (exception or override)."""
-    graph = nx.DiGraph()
+def precedence_edges(contract: m.Contract) -> list[tuple[str, str]]:
+    """Edges ``(a, b)`` when clause a takes precedence over clause b (exception or override)."""
+    edges = []
     for clause in contract.clauses:
         if isinstance(clause, m.ExceptionClause):
-            graph.add_edge(clause.id, clause.target.name)
+            edges.append((clause.id, clause.target.name))
         if isinstance(clause, m.RuleClause):
-            for ref in clause.overrides:
-                graph.add_edge(clause.id, ref.name)
-    return graph
+            edges.extend((clause.id, ref.name) for ref in clause.overrides)
+    return edges
+
+
+def _graph(edges: list[tuple[str, str]]) -> Any:
+    # networkx takes a fifth of a second to import; most contracts declare no precedence,
+    # and then there is no graph to build.
+    import networkx as nx
+
+    return nx.DiGraph(edges)
 
 
 def check_exception_cycles(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """Exceptions and overrides never form a cycle (a clause cannot win over itself)."""
-    graph = precedence_graph(contract)
-    for cycle in sorted(sorted(c) for c in nx.simple_cycles(graph)):
+    edges = precedence_edges(contract)
+    if not edges:
+        return
+    import networkx as nx
+
+    cycles = [_rotate(c) for c in nx.simple_cycles(_graph(edges))]
+    for cycle in sorted(cycles):
         first = scope.clauses.get(cycle[0])
-        span = first.span if first else contract.span
-        ordered = _cycle_order(graph, cycle)
         yield error(
             "exception-cycle",
-            "exceptions form a cycle: " + " -> ".join([*ordered, ordered[0]]),
-            span,
+            "exceptions form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            first.span if first else contract.span,
             "an exception cannot, through others, be an exception to itself; remove one link",
         )
 
 
-def _cycle_order(graph: nx.DiGraph, members: list[str]) -> list[str]:
-    order = [members[0]]
-    while len(order) < len(members):
-        nxt = next(n for n in graph.successors(order[-1]) if n in members and n not in order)
-        order.append(nxt)
-    return order
+def _rotate(cycle: list[str]) -> list[str]:
+    """The same cycle, starting at its alphabetically first clause (stable output)."""
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
 
 
 def _effective(clause: m.AnyClause) -> m.Condition | None:
@@ -1196,16 +1220,13 @@ def _effective(clause: m.AnyClause) -> m.Condition | None:
 def check_contradictions(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """An exclusion and an inclusion that can both hold must say which one wins."""
     rules = [c for c in contract.clauses if isinstance(c, m.RuleClause)]
-    graph = precedence_graph(contract)
+    if len({r.effect for r in rules}) < 2:
+        return
+    edges = precedence_edges(contract)
+    ordered = _reachable(edges) if edges else set()
     for i, a in enumerate(rules):
         for b in rules[i + 1 :]:
-            if a.effect == b.effect:
-                continue
-            if (
-                graph.has_node(a.id)
-                and graph.has_node(b.id)
-                and (nx.has_path(graph, a.id, b.id) or nx.has_path(graph, b.id, a.id))
-            ):
+            if a.effect == b.effect or (a.id, b.id) in ordered or (b.id, a.id) in ordered:
                 continue
             if _exception_between(contract, a.id, b.id):
                 continue
@@ -1218,6 +1239,14 @@ def check_contradictions(contract: m.Contract, scope: Scope) -> Iterator[Diagnos
                     b.span,
                     f"add `overrides {a.id}` to {b.id}, or `overrides {b.id}` to {a.id}",
                 )
+
+
+def _reachable(edges: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Every pair (a, b) with a path from a to b: a declared order, direct or through others."""
+    import networkx as nx
+
+    closure = nx.transitive_closure(_graph(edges), reflexive=False)
+    return set(closure.edges)
 
 
 def _exception_between(contract: m.Contract, a: str, b: str) -> bool:

@@ -138,10 +138,37 @@ def _imported(
             )
             continue
         shown = str(target) if target.parent != path.parent else str(path.parent / imp.value)
-        child = _parse(target, shown, sources, diagnostics, cache)
+        child = _parse_import(target, shown, sources, diagnostics, cache)
         if child is not None:
             vocabularies.extend(child.vocabularies)
     return vocabularies
+
+
+# Imported files (the vocabulary) are parsed once per process while they do not change:
+# every contract imports the same one. Keyed by path, size and modification time.
+_IMPORTS: dict[tuple[Path, int, int], tuple[ParsedFile | None, str, list[Diagnostic]]] = {}
+
+
+def _parse_import(
+    path: Path,
+    shown: str,
+    sources: dict[str, str],
+    diagnostics: list[Diagnostic],
+    cache: dict[Path, ParsedFile | None],
+) -> ParsedFile | None:
+    stat = path.stat()
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
+    if key not in _IMPORTS:
+        found: list[Diagnostic] = []
+        local: dict[str, str] = {}
+        parsed = _parse(path, shown, local, found, {})
+        _IMPORTS[key] = (parsed, local.get(shown, ""), found)
+    parsed, text, found = _IMPORTS[key]
+    if shown not in sources and text:
+        sources[shown] = text
+        diagnostics.extend(found)
+    cache[path.resolve()] = parsed
+    return parsed
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

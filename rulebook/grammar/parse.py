@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -23,7 +24,6 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
-from lark.tree import Meta as LarkMeta
 
 from rulebook import model as m
 from rulebook import units
@@ -43,28 +43,36 @@ class ParsedFile:
 
 @functools.cache
 def parser() -> Lark:
-    """The LALR parser, built once per process."""
+    """The LALR parser, built once per process, building the model as it reduces.
+
+    The transformer runs inside the parser (no parse tree is built), which halves the time
+    of a parse; positions come from the tokens, so Lark need not propagate them.
+    """
     return Lark.open_from_package(
         "rulebook.grammar",
         "rulebook.lark",
         parser="lalr",
-        propagate_positions=True,
         maybe_placeholders=False,
+        transformer=_BUILDER,
+        cache=True,  # the analysed grammar is pickled to the temp dir: later starts skip it
     )
+
+
+# The in-parser transformer is one object; its per-file state is guarded by this lock.
+_LOCK = threading.Lock()
 
 
 def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic]]:
     """Parse one file's text. On a syntax error, return None and the diagnostic."""
-    try:
-        tree = parser().parse(text)
-    except UnexpectedInput as exc:
-        return None, [syntax_diagnostic(exc, text, file)]
-    transformer = ToModel(file, text)
-    try:
-        parsed = transformer.transform(tree)
-    except VisitError as exc:  # a bug of ours, never the author's: show the cause, not Lark
-        raise exc.orig_exc from None
-    return parsed, transformer.diagnostics
+    with _LOCK:
+        _BUILDER.start_file(file, text)
+        try:
+            parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]
+        except UnexpectedInput as exc:
+            return None, [syntax_diagnostic(exc, text, file)]
+        except VisitError as exc:  # a bug of ours, never the author's: show the cause
+            raise exc.orig_exc from None
+        return parsed, list(_BUILDER.diagnostics)
 
 
 # ------------------------------------------------------------------ syntax errors
@@ -210,33 +218,39 @@ def _keyword(terminal: str) -> str:
 
 # ------------------------------------------------------------------ tree -> model
 
-_MetaOrToken = LarkMeta | Token
 
-
-@v_args(meta=True)
 class ToModel(Transformer[Token, ParsedFile]):
-    """One method per grammar rule; each returns a model node or a tagged clause item."""
+    """One method per grammar rule, called with the rule's children as the parser reduces
+    it; each returns a model node or a tagged clause item ``(field, value[, span])``."""
 
-    def __init__(self, file: str, text: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
+        self.start_file("", "")
+
+    def start_file(self, file: str, text: str) -> None:
+        """Reset the per-file state before a parse."""
         self.file = file
         self.source = text
         self.diagnostics: list[Diagnostic] = []
 
     # -- positions and helpers
 
-    def span(self, where: _MetaOrToken) -> m.Span:
-        if isinstance(where, Token):
-            return m.Span(
-                self.file,
-                where.line or 0,
-                where.column or 0,
-                where.end_line or where.line or 0,
-                where.end_column or where.column or 0,
-            )
-        if getattr(where, "empty", True):
+    def span(self, token: Token) -> m.Span:
+        return m.Span(
+            self.file,
+            token.line or 0,
+            token.column or 0,
+            token.end_line or token.line or 0,
+            token.end_column or token.column or 0,
+        )
+
+    def span_of(self, children: list[Any]) -> m.Span:
+        """From the first located child to the last (keywords are not children)."""
+        first = _first_span(self, children, 0)
+        last = _first_span(self, children, -1)
+        if first is None or last is None:
             return m.Span(self.file, 0, 0, 0, 0)
-        return m.Span(self.file, where.line, where.column, where.end_line, where.end_column)
+        return m.Span(self.file, first.line, first.column, last.end_line, last.end_column)
 
     def error(self, code: str, message: str, span: m.Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic("error", code, message, span, hint))
@@ -247,77 +261,76 @@ class ToModel(Transformer[Token, ParsedFile]):
 
     # -- file
 
-    def start(self, meta: LarkMeta, children: list[Any]) -> ParsedFile:
+    def start(self, children: list[Any]) -> ParsedFile:
         imports = tuple(c for c in children if isinstance(c, m.Text))
         vocabularies = tuple(c for c in children if isinstance(c, m.Vocabulary))
         contracts = tuple(c for c in children if isinstance(c, m.Contract))
         return ParsedFile(self.file, self.source, imports, vocabularies, contracts)
 
-    def import_decl(self, meta: LarkMeta, children: list[Token]) -> m.Text:
+    def import_decl(self, children: list[Token]) -> m.Text:
         return m.Text(self.string(children[0]), self.span(children[0]))
 
     # -- vocabulary
 
-    def vocabulary(self, meta: LarkMeta, children: list[Any]) -> m.Vocabulary:
+    def vocabulary(self, children: list[Any]) -> m.Vocabulary:
         name, *items = children
         facts = tuple(i for i in items if isinstance(i, m.FactDecl))
         events = tuple(i for i in items if isinstance(i, m.EventDecl))
-        return m.Vocabulary(str(name), facts, events, self.span(meta))
+        return m.Vocabulary(str(name), facts, events, self.span_of(children))
 
-    def fact_decl(self, meta: LarkMeta, children: list[Any]) -> m.FactDecl:
+    def fact_decl(self, children: list[Any]) -> m.FactDecl:
         name, (type_name, is_set), (ja, en), *rest = children
         derived = any(r == "derived" for r in rest)
         codes: tuple[m.CodeDecl, ...] = next((r for r in rest if isinstance(r, tuple)), ())
         return m.FactDecl(str(name), type_name, is_set, ja, en, derived, codes, self.span(name))
 
-    def simple_type(self, meta: LarkMeta, children: list[Token]) -> tuple[str, bool]:
+    def simple_type(self, children: list[Token]) -> tuple[str, bool]:
         return str(children[0]), False
 
-    def set_type(self, meta: LarkMeta, children: list[Token]) -> tuple[str, bool]:
+    def set_type(self, children: list[Token]) -> tuple[str, bool]:
         return str(children[0]), True
 
-    def derived(self, meta: LarkMeta, children: list[Any]) -> str:
+    def derived(self, children: list[Any]) -> str:
         return "derived"
 
-    def labels(self, meta: LarkMeta, children: list[Token]) -> tuple[str, str]:
+    def labels(self, children: list[Token]) -> tuple[str, str]:
         return self.string(children[0]), self.string(children[1])
 
-    def code_block(self, meta: LarkMeta, children: list[m.CodeDecl]) -> tuple[m.CodeDecl, ...]:
+    def code_block(self, children: list[m.CodeDecl]) -> tuple[m.CodeDecl, ...]:
         return tuple(children)
 
-    def code_decl(self, meta: LarkMeta, children: list[Any]) -> m.CodeDecl:
+    def code_decl(self, children: list[Any]) -> m.CodeDecl:
         name, (ja, en) = children
         return m.CodeDecl(str(name), ja, en, self.span(name))
 
-    def event_decl(self, meta: LarkMeta, children: list[Any]) -> m.EventDecl:
+    def event_decl(self, children: list[Any]) -> m.EventDecl:
         name, (ja, en) = children
         return m.EventDecl(str(name), ja, en, self.span(name))
 
     # -- contract
 
-    def contract(self, meta: LarkMeta, children: list[Any]) -> m.Contract:
+    def contract(self, children: list[Any]) -> m.Contract:
         name, *items = children
         metas = tuple(i for i in items if isinstance(i, m.Meta))
         clauses: tuple[m.AnyClause, ...] = tuple(i for i in items if isinstance(i, m.Clause))  # type: ignore[misc]
         digest = hashlib.sha256(self.source.encode("utf-8")).hexdigest()
         return m.Contract(str(name), metas, clauses, None, self.file, digest, self.span(name))
 
-    def meta(self, meta: LarkMeta, children: list[Token]) -> m.Meta:
+    def meta(self, children: list[Token]) -> m.Meta:
         key, value = children
         text = self.string(value) if value.type == "STRING" else str(value)
         return m.Meta(str(key), text, self.span(value))
 
-    def cite(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def cite(self, children: list[Token]) -> tuple[str, Any]:
         article, *quotes = (self.string(t) for t in children)
-        return "citation", m.Citation(article, tuple(quotes), self.span(meta))
+        return "citation", m.Citation(article, tuple(quotes), self.span_of(children))
 
-    def ref_list(self, meta: LarkMeta, children: list[Token]) -> tuple[m.Ref, ...]:
+    def ref_list(self, children: list[Token]) -> tuple[m.Ref, ...]:
         return tuple(m.Ref(str(t), self.span(t)) for t in children)
 
     def _clause(
         self,
         cls: Callable[..., m.AnyClause],
-        meta: LarkMeta,
         children: list[Any],
         many: tuple[str, ...] = (),
         **fixed: Any,
@@ -341,7 +354,9 @@ class ToModel(Transformer[Token, ParsedFile]):
                     value if isinstance(value, tuple) else (value,)
                 )
                 continue
-            span = more[0] if more else getattr(value, "span", self.span(meta))
+            span = more[0] if more else getattr(value, "span", None)
+            if not isinstance(span, m.Span) or not span.line:
+                span = self.span(name)  # an item of keywords only: point at the clause
             if key in seen:
                 self.error(
                     "duplicate-item",
@@ -353,74 +368,74 @@ class ToModel(Transformer[Token, ParsedFile]):
             fields[key] = value
         return cls(id=str(name), span=self.span(name), **fields)
 
-    def services(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.ServicesClause, meta, children, many=("covers", "excludes"))
+    def services(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.ServicesClause, children, many=("covers", "excludes"))
 
-    def covers(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def covers(self, children: list[Token]) -> tuple[str, Any]:
         return "covers", tuple(m.Text(self.string(t), self.span(t)) for t in children)
 
-    def excludes(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def excludes(self, children: list[Token]) -> tuple[str, Any]:
         return "excludes", tuple(m.Text(self.string(t), self.span(t)) for t in children)
 
-    def availability(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.AvailabilityClause, meta, children)
+    def availability(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.AvailabilityClause, children)
 
-    def period_month(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "period", "calendar_month", self.span(meta)
+    def period_month(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "period", "calendar_month", self.span_of(children)
 
-    def period_quarter(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "period", "quarter", self.span(meta)
+    def period_quarter(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "period", "quarter", self.span_of(children)
 
-    def period_fixed(self, meta: LarkMeta, children: list[m.Quantity]) -> tuple[str, Any]:
+    def period_fixed(self, children: list[m.Quantity]) -> tuple[str, Any]:
         return "period", children[0]
 
-    def target(self, meta: LarkMeta, children: list[m.Comparison]) -> tuple[str, Any]:
+    def target(self, children: list[m.Comparison]) -> tuple[str, Any]:
         return "target", children[0]
 
-    def denominator(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "denominator_minus", children[0] if children else (), self.span(meta)
+    def denominator(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "denominator_minus", children[0] if children else (), self.span_of(children)
 
-    def downtime(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.DowntimeClause, meta, children, many=("probes",))
+    def downtime(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.DowntimeClause, children, many=("probes",))
 
-    def probes(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def probes(self, children: list[Token]) -> tuple[str, Any]:
         return "probes", tuple(m.Name(str(t), self.span(t)) for t in children)
 
-    def threshold(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+    def threshold(self, children: list[Any]) -> list[tuple[Any, ...]]:
         comparison, *rest = children
-        span = self.span(meta)
+        span = self.span_of(children)
         return [("threshold", comparison, span)] + [(*r, span) for r in rest]
 
-    def consecutive(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+    def consecutive(self, children: list[Any]) -> tuple[str, Any]:
         return "consecutive", True
 
-    def reading(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def reading(self, children: list[Token]) -> tuple[str, Any]:
         return "reading", m.Name(str(children[0]), self.span(children[0]))
 
-    def calendar(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+    def calendar(self, children: list[Any]) -> m.AnyClause:
         return self._clause(
-            m.CalendarClause, meta, children, many=("weekdays", "annual_closures", "hours")
+            m.CalendarClause, children, many=("weekdays", "annual_closures", "hours")
         )
 
-    def weekdays(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def weekdays(self, children: list[Token]) -> tuple[str, Any]:
         return "weekdays", tuple(m.Name(str(t), self.span(t)) for t in children)
 
-    def holidays(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def holidays(self, children: list[Token]) -> tuple[str, Any]:
         return "holidays", m.Name(str(children[0]), self.span(children[0]))
 
-    def closed_annual(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def closed_annual(self, children: list[Token]) -> tuple[str, Any]:
         first, last = (self.month_day(t) for t in children)
         return "annual_closures", ((first, last),)
 
-    def closed_announced(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "announced_closures", True, self.span(meta)
+    def closed_announced(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "announced_closures", True, self.span_of(children)
 
-    def hours(self, meta: LarkMeta, children: list[m.TimeRange]) -> tuple[str, Any]:
+    def hours(self, children: list[m.TimeRange]) -> tuple[str, Any]:
         return "hours", tuple(children)
 
-    def time_range(self, meta: LarkMeta, children: list[Token]) -> m.TimeRange:
+    def time_range(self, children: list[Token]) -> m.TimeRange:
         start, end = (self.minutes(t) for t in children)
-        return m.TimeRange(start, end, self.span(meta))
+        return m.TimeRange(start, end, self.span_of(children))
 
     def minutes(self, token: Token) -> int:
         hours, minutes = (int(p) for p in str(token).split(":"))
@@ -444,23 +459,25 @@ class ToModel(Transformer[Token, ParsedFile]):
             )
         return m.MonthDay(month, day, self.span(token))
 
-    def maintenance(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.MaintenanceClause, meta, children, many=("notices",))
+    def maintenance(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.MaintenanceClause, children, many=("notices",))
 
-    def notice(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+    def notice(self, children: list[Any]) -> tuple[str, Any]:
         channel, *rest = children
         lead = next((r for r in rest if isinstance(r, m.Quantity)), None)
         word = next((r for r in rest if isinstance(r, m.BoundaryWord)), None)
-        rule = m.NoticeRule(m.Name(str(channel), self.span(channel)), lead, word, self.span(meta))
+        rule = m.NoticeRule(
+            m.Name(str(channel), self.span(channel)), lead, word, self.span_of(children)
+        )
         return "notices", rule
 
-    def lead(self, meta: LarkMeta, children: list[m.Quantity]) -> m.Quantity:
+    def lead(self, children: list[m.Quantity]) -> m.Quantity:
         return children[0]
 
-    def emergency(self, meta: LarkMeta, children: list[Token]) -> tuple[str, Any]:
+    def emergency(self, children: list[Token]) -> tuple[str, Any]:
         return "emergency", m.Name(str(children[0]), self.span(children[0]))
 
-    def every(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+    def every(self, children: list[Any]) -> tuple[str, Any]:
         ordinal, weekday, window = children
         text = str(ordinal)
         number = -1 if text == "last" else int(text[:-2])
@@ -472,38 +489,38 @@ class ToModel(Transformer[Token, ParsedFile]):
                 "use 1st to 5th, or last",
             )
         day = m.Name(str(weekday), self.span(weekday))
-        return "recurrence", m.Recurrence(number, day, window, self.span(meta))
+        return "recurrence", m.Recurrence(number, day, window, self.span_of(children))
 
-    def moved(self, meta: LarkMeta, children: list[Token]) -> list[tuple[Any, ...]]:
+    def moved(self, children: list[Token]) -> list[tuple[Any, ...]]:
         ref = m.Ref(str(children[0]), self.span(children[0])) if children else None
-        return [("moves", True, self.span(meta)), ("moved_on", ref, self.span(meta))]
+        return [("moves", True, self.span_of(children)), ("moved_on", ref, self.span_of(children))]
 
-    def exclusion(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.RuleClause, meta, children, effect="exclude")
+    def exclusion(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RuleClause, children, effect="exclude")
 
-    def inclusion(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.RuleClause, meta, children, effect="count")
+    def inclusion(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RuleClause, children, effect="count")
 
-    def related(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "related", True, self.span(meta)
+    def related(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "related", True, self.span_of(children)
 
-    def overrides(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "overrides", children[0], self.span(meta)
+    def overrides(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "overrides", children[0], self.span_of(children)
 
-    def exception(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
+    def exception(self, children: list[Any]) -> m.AnyClause:
         name, target, *rest = children
         ref = m.Ref(str(target), self.span(target))
-        return self._clause(m.ExceptionClause, meta, [name, *rest], target=ref)
+        return self._clause(m.ExceptionClause, [name, *rest], target=ref)
 
-    def remedy(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.RemedyClause, meta, children, many=("tiers", "caps"))
+    def remedy(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.RemedyClause, children, many=("tiers", "caps"))
 
-    def free(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+    def free(self, children: list[Any]) -> list[tuple[Any, ...]]:
         quantity, *per = children
-        span = self.span(meta)
+        span = self.span_of(children)
         return [("free", quantity, span), ("free_per_breach", bool(per) or None, span)]
 
-    def per_breach(self, meta: LarkMeta, children: list[Token]) -> bool:
+    def per_breach(self, children: list[Token]) -> bool:
         if str(children[0]) not in ("month", "period"):
             self.error(
                 "bad-free",
@@ -513,22 +530,23 @@ class ToModel(Transformer[Token, ParsedFile]):
             )
         return True
 
-    def refund(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "refund", children[0], self.span(meta)
+    def refund(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "refund", children[0], self.span_of(children)
 
-    def tier(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
-        *bounds, credit = children
-        return "tiers", m.Tier(tuple(bounds), credit, self.span(meta))
+    def tier(self, children: list[Any]) -> tuple[str, Any]:
+        # `!tier` keeps its keywords, so the span starts at "tier"; drop them here.
+        *bounds, credit = (c for c in children if not isinstance(c, Token))
+        return "tiers", m.Tier(tuple(bounds), credit, self.span_of(children))
 
-    def cap(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any]:
+    def cap(self, children: list[Any]) -> tuple[str, Any]:
         amount, *per = children
         name = m.Name(str(per[0]), self.span(per[0])) if per else None
-        return "caps", m.Cap(amount, name, self.span(meta))
+        return "caps", m.Cap(amount, name, self.span_of(children))
 
-    def minimum(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
-        return "minimum", children[0], self.span(meta)
+    def minimum(self, children: list[Any]) -> tuple[str, Any, m.Span]:
+        return "minimum", children[0], self.span_of(children)
 
-    def claim(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+    def claim(self, children: list[Any]) -> list[tuple[Any, ...]]:
         quantity = next((c for c in children if isinstance(c, m.Quantity)), None)
         word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
         sign = next((str(c) for c in children if isinstance(c, Token)), "+")
@@ -536,133 +554,142 @@ class ToModel(Transformer[Token, ParsedFile]):
             self.error(
                 "bad-claim",
                 "a claim deadline cannot come before the end of the period",
-                self.span(meta),
+                self.span_of(children),
                 "write `claim by period end + 1 month`",
             )
-        span = self.span(meta)
+        span = self.span_of(children)
         return [
             ("claim_set", True, span),
             ("claim_after", quantity, span),
             ("claim_word", word, span),
         ]
 
-    def rounding(self, meta: LarkMeta, children: list[Any]) -> tuple[str, Any, m.Span]:
+    def rounding(self, children: list[Any]) -> tuple[str, Any, m.Span]:
         mode, step = children
-        return "rounding", (m.Name(str(mode), self.span(mode)), step), self.span(meta)
+        return "rounding", (m.Name(str(mode), self.span(mode)), step), self.span_of(children)
 
-    def obligation(self, meta: LarkMeta, children: list[Any]) -> m.AnyClause:
-        return self._clause(m.ObligationClause, meta, children)
+    def obligation(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.ObligationClause, children)
 
-    def clock(self, meta: LarkMeta, children: list[Token]) -> list[tuple[Any, ...]]:
+    def clock(self, children: list[Token]) -> list[tuple[Any, ...]]:
         start, stop = (m.Name(str(t), self.span(t)) for t in children)
-        span = self.span(meta)
+        span = self.span_of(children)
         return [("start_event", start, span), ("stop_event", stop, span)]
 
-    def deadline(self, meta: LarkMeta, children: list[Any]) -> list[tuple[Any, ...]]:
+    def deadline(self, children: list[Any]) -> list[tuple[Any, ...]]:
         quantity, *rest = children
         word = next((r for r in rest if isinstance(r, m.BoundaryWord)), None)
         cal = next((m.Ref(str(r), self.span(r)) for r in rest if isinstance(r, Token)), None)
-        span = self.span(meta)
+        span = self.span_of(children)
         return [
             ("deadline", quantity, span),
             ("deadline_word", word, span),
             ("calendar", cal, span),
         ]
 
-    def when(self, meta: LarkMeta, children: list[m.Condition]) -> tuple[str, Any]:
+    def when(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "condition", children[0]
 
-    def unless(self, meta: LarkMeta, children: list[m.Condition]) -> tuple[str, Any]:
+    def unless(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "unless", children[0]
 
     # -- conditions
 
-    def or_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
+    def or_(self, children: list[m.Condition]) -> m.Condition:
         left, right = children
         items = (*left.items, right) if isinstance(left, m.Any) else (left, right)
-        return m.Any(items, self.span(meta))
+        return m.Any(items, self.span_of(children))
 
-    def and_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
+    def and_(self, children: list[m.Condition]) -> m.Condition:
         left, right = children
         items = (*left.items, right) if isinstance(left, m.All) else (left, right)
-        return m.All(items, self.span(meta))
+        return m.All(items, self.span_of(children))
 
-    def not_(self, meta: LarkMeta, children: list[m.Condition]) -> m.Condition:
-        return m.Not(children[0], self.span(meta))
+    def not_(self, children: list[m.Condition]) -> m.Condition:
+        return m.Not(children[0], self.span_of(children))
 
-    def compare(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
+    def compare(self, children: list[Any]) -> m.Condition:
         fact, op, value, *word = children
-        return m.Compare(str(fact), str(op), value, word[0] if word else None, self.span(meta))
+        return m.Compare(
+            str(fact), str(op), value, word[0] if word else None, self.span_of(children)
+        )
 
-    def member(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
-        return m.Member(str(children[0]), children[1], False, self.span(meta))
+    def member(self, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], False, self.span_of(children))
 
-    def not_member(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
-        return m.Member(str(children[0]), children[1], True, self.span(meta))
+    def not_member(self, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], True, self.span_of(children))
 
-    def includes(self, meta: LarkMeta, children: list[Any]) -> m.Condition:
-        return m.Includes(str(children[0]), children[1], self.span(meta))
+    def includes(self, children: list[Any]) -> m.Condition:
+        return m.Includes(str(children[0]), children[1], self.span_of(children))
 
-    def known(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
-        return m.Known(str(children[0]), True, self.span(meta))
+    def known(self, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), True, self.span_of(children))
 
-    def unknown(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
-        return m.Known(str(children[0]), False, self.span(meta))
+    def unknown(self, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), False, self.span_of(children))
 
-    def during(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
-        return m.During(str(children[0]), str(children[1]), self.span(meta))
+    def during(self, children: list[Token]) -> m.Condition:
+        return m.During(str(children[0]), str(children[1]), self.span_of(children))
 
-    def flag(self, meta: LarkMeta, children: list[Token]) -> m.Condition:
-        return m.Flag(str(children[0]), self.span(meta))
+    def flag(self, children: list[Token]) -> m.Condition:
+        return m.Flag(str(children[0]), self.span_of(children))
 
-    def value_set(self, meta: LarkMeta, children: list[m.Value]) -> tuple[m.Value, ...]:
+    def value_set(self, children: list[m.Value]) -> tuple[m.Value, ...]:
         return tuple(c for c in children if c is not None)
 
-    def code(self, meta: LarkMeta, children: list[Token]) -> m.Value:
+    def code(self, children: list[Token]) -> m.Value:
         return m.Code(str(children[0]), self.span(children[0]))
 
-    def text(self, meta: LarkMeta, children: list[Token]) -> m.Value:
+    def text(self, children: list[Token]) -> m.Value:
         return m.Text(self.string(children[0]), self.span(children[0]))
 
-    def true(self, meta: LarkMeta, children: list[Any]) -> m.Value:
-        return m.Bool(True, self.span(meta))
+    def true(self, children: list[Any]) -> m.Value:
+        return m.Bool(True, self.span_of(children))
 
-    def false(self, meta: LarkMeta, children: list[Any]) -> m.Value:
-        return m.Bool(False, self.span(meta))
+    def false(self, children: list[Any]) -> m.Value:
+        return m.Bool(False, self.span_of(children))
 
-    def comparison(self, meta: LarkMeta, children: list[Any]) -> m.Comparison:
+    def comparison(self, children: list[Any]) -> m.Comparison:
         op = next((str(c) for c in children if isinstance(c, Token)), None)
         quantity = next(c for c in children if isinstance(c, m.Quantity))
         word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
-        return m.Comparison(op, quantity, word, self.span(meta))
+        return m.Comparison(op, quantity, word, self.span_of(children))
 
-    def jword(self, meta: LarkMeta, children: list[Token]) -> m.BoundaryWord:
+    def jword(self, children: list[Token]) -> m.BoundaryWord:
         return m.BoundaryWord(str(children[0]), self.span(children[0]))
 
-    def quantity(self, meta: LarkMeta, children: list[Any]) -> m.Quantity:
+    def quantity(self, children: list[Any]) -> m.Quantity:
         number, *unit = children
-        written = unit[0][0] if unit else ""
+        span = self.span(number)
+        written = ""
+        if unit:
+            written, token = unit[0]
+            if token is None:  # "%" right after the number
+                span = attrs.evolve(span, end_column=span.end_column + 1)
+            else:
+                end = self.span(token)
+                span = attrs.evolve(span, end_line=end.end_line, end_column=end.end_column)
         known = units.canonical(written)
         canonical = known.name if known else written
-        span = self.span(meta)
         return m.Quantity(Fraction(str(number)), canonical, written, span)
 
-    def percent(self, meta: LarkMeta, children: list[Any]) -> tuple[str]:
-        return ("%",)
+    def percent(self, children: list[Any]) -> tuple[str, Token | None]:
+        return ("%", None)
 
-    def unit(self, meta: LarkMeta, children: list[Token]) -> tuple[str]:
-        return (str(children[0]),)
+    def unit(self, children: list[Token]) -> tuple[str, Token | None]:
+        return (str(children[0]), children[0])
 
-    def business_unit(self, meta: LarkMeta, children: list[Token]) -> tuple[str]:
-        return (f"business {children[0]}",)
+    def business_unit(self, children: list[Token]) -> tuple[str, Token | None]:
+        return (f"business {children[0]}", children[0])
 
     # -- arithmetic
 
-    def binary(self, meta: LarkMeta, children: list[Any]) -> m.Expr:
+    def binary(self, children: list[Any]) -> m.Expr:
         left, op, right = children
-        return m.Binary(str(op), left, right, self.span(meta))
+        return m.Binary(str(op), left, right, self.span_of(children))
 
-    def variable(self, meta: LarkMeta, children: list[Token]) -> m.Expr:
+    def variable(self, children: list[Token]) -> m.Expr:
         return m.Variable(str(children[0]), self.span(children[0]))
 
 
@@ -686,3 +713,22 @@ def _unquote(token: str) -> str:
         return str(json.loads(token))
     except ValueError:
         return token[1:-1]
+
+
+def _first_span(builder: ToModel, items: Any, end: int) -> m.Span | None:
+    """The span of the first (``end=0``) or last (``end=-1``) located thing in ``items``."""
+    if isinstance(items, Token):
+        return builder.span(items)
+    span = getattr(items, "span", None)
+    if isinstance(span, m.Span) and span.line:
+        return span
+    if isinstance(items, (list, tuple)) and items:
+        ordered = items if end == 0 else reversed(items)
+        for item in ordered:
+            found = _first_span(builder, item, end)
+            if found is not None:
+                return found
+    return None
+
+
+_BUILDER = ToModel()
