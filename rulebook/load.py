@@ -24,8 +24,15 @@ VOCABULARY_FILE = "vocabulary" + EXTENSION
 
 
 def bundled_dir() -> Path:
-    """The folder holding the bundled contracts (inside the installed package)."""
-    return Path(str(resources.files("rulebook.contracts")))
+    """The folder holding the bundled contracts.
+
+    Installed, they are the package ``rulebook.contracts``; run from a source checkout
+    without installing (``python -m rulebook`` in the repository), they are ``contracts/``.
+    """
+    try:
+        return Path(str(resources.files("rulebook.contracts")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "contracts"
 
 
 def bundled_ids() -> list[str]:
