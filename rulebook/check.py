@@ -733,6 +733,10 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                     [c.name for c in protocols.codes],
                     "unknown-code",
                 )
+        if clause.probe_interval is not None:
+            yield from _check_quantity_dimension(
+                clause.probe_interval, ("time",), "a probe interval"
+            )
         if clause.threshold is not None:
             t = clause.threshold
             yield from _check_quantity_dimension(t.quantity, ("time",), "threshold")
@@ -923,6 +927,42 @@ def check_obligations(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                 if clause.deadline_word.word not in DEADLINE_WORDS
                 else iter(())
             )
+
+
+def check_performance(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
+    """A performance clause bounds a measured fact of the vocabulary, in its unit."""
+    for clause in contract.clauses:
+        if not isinstance(clause, m.PerformanceClause):
+            continue
+        if clause.measure is None or clause.bound is None:
+            yield error(
+                "incomplete-performance",
+                f"performance {clause.id} needs `measure FACT <= VALUE`",
+                clause.span,
+                "e.g. `measure response_time <= 3 s (以下)`",
+            )
+            continue
+        decl = scope.facts.get(clause.measure.name)
+        measurable = [f.name for f in scope.facts.values() if f.type in ("duration", "number")]
+        if decl is None or decl.type not in ("duration", "number"):
+            yield _unknown(
+                "measurable fact",
+                clause.measure.name,
+                clause.measure.span,
+                measurable,
+                "unknown-fact",
+            )
+            continue
+        bound = clause.bound
+        if bound.op is None and bound.word is None:
+            yield error(
+                "no-operator",
+                f"performance {clause.id} does not say whether {decl.name} is a ceiling or a floor",
+                bound.span,
+                "write `<=` (以下) for a ceiling or `>=` (以上) for a floor",
+            )
+        yield from _check_quantity_dimension(bound.quantity, _FACT_DIMENSION[decl.type], decl.name)
+        yield from _check_word(bound.op, bound.word)
 
 
 # ------------------------------------------------------------------ remedies
@@ -1338,6 +1378,7 @@ CHECKS: tuple[Check, ...] = (
     check_calendars,
     check_maintenance,
     check_obligations,
+    check_performance,
     check_remedies,
     check_tiers,
     check_exception_cycles,

@@ -256,6 +256,7 @@ class NoticeRule:
     lead: Quantity | None
     word: BoundaryWord | None
     span: Span = attrs.field(eq=False)
+    to_work_day: bool = False  # lead counted to the start of the work's day, not the work
 
 
 @attrs.frozen
@@ -327,6 +328,7 @@ class DowntimeClause(Clause):
     """What counts as downtime: probes, the consecutive-duration threshold and its reading."""
 
     probes: tuple[Name, ...] = ()
+    probe_interval: Quantity | None = None
     threshold: Comparison | None = None
     consecutive: bool = False
     reading: Name | None = None  # "stoppage" (default) or "record"
@@ -412,12 +414,23 @@ class ObligationClause(Clause):
     start_event: Name | None = None
     stop_event: Name | None = None
     deadline: Quantity | None = None
+    minimum: bool = False  # `at least`: the stop event must come no sooner than the deadline
     deadline_word: BoundaryWord | None = None
     calendar: Ref | None = None
     condition: Condition | None = None
     unless: Condition | None = None
 
     kind = "obligation"
+
+
+@attrs.frozen(kw_only=True)
+class PerformanceClause(Clause):
+    """A bound on a measured quantity other than availability (response time)."""
+
+    measure: Name | None = None
+    bound: Comparison | None = None
+
+    kind = "performance"
 
 
 AnyClause = Union[
@@ -430,6 +443,7 @@ AnyClause = Union[
     ExceptionClause,
     RemedyClause,
     ObligationClause,
+    PerformanceClause,
 ]
 
 

@@ -169,3 +169,25 @@ def test_string_escapes() -> None:
     c = parse(contract_text('exclusion x { cite "第1条" "a \\"quoted\\" word" }')).clause("x")
     assert c is not None and c.citation is not None
     assert c.citation.quotes == ('a "quoted" word',)
+
+
+def test_performance_minimum_lead_work_day_and_probe_interval() -> None:
+    text = contract_text(
+        """
+  performance response { measure response_time <= 3 s (以下) }
+  obligation update { from update_announced_at to update_released_at at least 1 month (前まで) }
+  maintenance planned { notice by email at least 1 week before work day (まで) }
+  downtime d { probes ping every 10 min }"""
+    )
+    contract = parse(text)
+    perf = contract.clause("response")
+    assert isinstance(perf, m.PerformanceClause)
+    assert perf.measure is not None and perf.measure.name == "response_time"
+    assert perf.bound is not None and perf.bound.op == "<="
+    update = contract.clause("update")
+    assert isinstance(update, m.ObligationClause) and update.minimum
+    planned = contract.clause("planned")
+    assert isinstance(planned, m.MaintenanceClause) and planned.notices[0].to_work_day
+    down = contract.clause("d")
+    assert isinstance(down, m.DowntimeClause)
+    assert down.probe_interval is not None and down.probe_interval.value == 10

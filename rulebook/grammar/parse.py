@@ -398,8 +398,13 @@ class ToModel(Transformer[Token, ParsedFile]):
     def downtime(self, children: list[Any]) -> m.AnyClause:
         return self._clause(m.DowntimeClause, children, many=("probes",))
 
-    def probes(self, children: list[Token]) -> tuple[str, Any]:
-        return "probes", tuple(m.Name(str(t), self.span(t)) for t in children)
+    def probes(self, children: list[Any]) -> list[tuple[Any, ...]]:
+        names = tuple(m.Name(str(t), self.span(t)) for t in children if isinstance(t, Token))
+        interval = next((c for c in children if isinstance(c, m.Quantity)), None)
+        return [("probes", names), ("probe_interval", interval)]
+
+    def interval(self, children: list[m.Quantity]) -> m.Quantity:
+        return children[0]
 
     def threshold(self, children: list[Any]) -> list[tuple[Any, ...]]:
         comparison, *rest = children
@@ -466,10 +471,12 @@ class ToModel(Transformer[Token, ParsedFile]):
         channel, *rest = children
         lead = next((r for r in rest if isinstance(r, m.Quantity)), None)
         word = next((r for r in rest if isinstance(r, m.BoundaryWord)), None)
-        rule = m.NoticeRule(
-            m.Name(str(channel), self.span(channel)), lead, word, self.span_of(children)
-        )
-        return "notices", rule
+        to_day = "work_day" in rest
+        name = m.Name(str(channel), self.span(channel))
+        return "notices", m.NoticeRule(name, lead, word, self.span_of(children), to_day)
+
+    def work_day(self, children: list[Any]) -> str:
+        return "work_day"
 
     def lead(self, children: list[m.Quantity]) -> m.Quantity:
         return children[0]
@@ -586,6 +593,18 @@ class ToModel(Transformer[Token, ParsedFile]):
             ("deadline_word", word, span),
             ("calendar", cal, span),
         ]
+
+    def minimum_lead(self, children: list[Any]) -> list[tuple[Any, ...]]:
+        items = self.deadline(children)
+        return [*items, ("minimum", True, items[0][2])]
+
+    def performance(self, children: list[Any]) -> m.AnyClause:
+        return self._clause(m.PerformanceClause, children)
+
+    def measure(self, children: list[Any]) -> list[tuple[Any, ...]]:
+        name, comparison = children
+        span = self.span(name)
+        return [("measure", m.Name(str(name), span), span), ("bound", comparison, span)]
 
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "condition", children[0]
