@@ -1,0 +1,651 @@
+"""The evaluator: every outage cut into counted and excluded segments, every period measured.
+
+The stages run in the order of :data:`STAGES`, each a function over one :class:`Run`:
+
+validate -> scope -> causal closure -> per-service timeline -> downtime threshold ->
+maintenance windows -> clause evaluation -> split into periods -> availability.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import fnmatch
+import json
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook.engine import timeline
+from rulebook.engine.calendar import BusinessCalendar
+from rulebook.engine.causes import causal_order
+from rulebook.engine.classify import (
+    APPLIES,
+    DOES_NOT_APPLY,
+    UNDETERMINED,
+    RuleSet,
+    Tri,
+    compile_condition,
+    condition_facts,
+    result_word,
+)
+from rulebook.engine.facts import (
+    Notice,
+    OutageRecord,
+    RecordError,
+    check_unique,
+    format_instant,
+    notice_from_mapping,
+    outage_from_mapping,
+    parse_instant,
+    timezone_of,
+)
+from rulebook.engine.measure import Measure, Period, measure, percent, periods
+from rulebook.engine.trace import Reason, Words, render_record
+from rulebook.engine.windows import Window, announced_windows, regular_windows
+from rulebook.satisfiable import magnitude
+
+
+@attrs.frozen
+class Segment:
+    """A piece of a record inside one period, with its status and the deciding clause."""
+
+    start: int
+    end: int
+    status: str  # counted, excluded, not_downtime, out_of_scope
+    clause: str | None
+    period: str
+
+
+@attrs.define
+class Verdict:
+    """What the engine decided for one record."""
+
+    record: OutageRecord
+    end: int
+    verdict: str = "counted"
+    segments: list[Segment] = attrs.field(factory=list)
+    reasons: list[Reason] = attrs.field(factory=list)
+
+    def seconds(self, status: str) -> int:
+        """Seconds of this record's own segments with ``status``."""
+        return sum(s.end - s.start for s in self.segments if s.status == status)
+
+
+@attrs.define
+class Run:
+    """The state the stages share while adjudicating one input."""
+
+    contract: m.Contract
+    tz: dt.tzinfo
+    raw_outages: list[Any]
+    raw_notices: list[Any]
+    as_of: int | None
+    records: list[OutageRecord] = attrs.field(factory=list)
+    notices: list[Notice] = attrs.field(factory=list)
+    verdicts: dict[str, Verdict] = attrs.field(factory=dict)
+    downtime_candidates: dict[str, list[Verdict]] = attrs.field(factory=dict)
+    windows: list[Window] = attrs.field(factory=list)
+    causal: list[str] | None = None
+    periods: list[tuple[str, Measure]] = attrs.field(factory=list)
+    period_cuts: list[Period] = attrs.field(factory=list)
+
+
+# ------------------------------------------------------------------ stages
+
+
+def validate(run: Run) -> None:
+    """Records and notices checked against the vocabulary; ids unique; ongoing ones closed."""
+    vocabulary = run.contract.vocabulary
+    assert vocabulary is not None
+    for i, raw in enumerate(run.raw_outages):
+        record = (
+            raw
+            if isinstance(raw, OutageRecord)
+            else outage_from_mapping(raw, vocabulary, run.tz, i)
+        )
+        run.records.append(record)
+    for i, raw in enumerate(run.raw_notices):
+        notice = raw if isinstance(raw, Notice) else notice_from_mapping(raw, vocabulary, run.tz, i)
+        run.notices.append(notice)
+    check_unique(r.id for r in run.records)
+    check_unique((n.id for n in run.notices), "notice")
+    run.records.sort(key=lambda r: r.id)  # input order never matters
+    run.notices.sort(key=lambda n: n.id)
+    for record in run.records:
+        end = record.end
+        if end is None:
+            if run.as_of is None:
+                raise RecordError(
+                    record.id,
+                    "end",
+                    "is empty (ongoing) but no as_of instant was given",
+                    "an end, or adjudicate(..., as_of=...)",
+                )
+            if run.as_of <= record.start:
+                raise RecordError(
+                    record.id,
+                    "end",
+                    "is ongoing but as_of is not after its start",
+                    "an as_of later than the start",
+                )
+            end = run.as_of
+        run.verdicts[record.id] = Verdict(record, end)
+
+
+def scope(run: Run) -> None:
+    """Records of services the contract does not cover are out of scope."""
+    services = [c for c in run.contract.clauses if isinstance(c, m.ServicesClause)]
+    if not services:
+        return
+    covers = [t.value for c in services for t in c.covers]
+    excludes = [t.value for c in services for t in c.excludes]
+    clause = services[0]
+    memo: dict[str, Reason] = {}
+    for verdict in run.verdicts.values():
+        name = verdict.record.service
+        if name not in memo:
+            covered = any(fnmatch.fnmatchcase(name, p) for p in covers) and not any(
+                fnmatch.fnmatchcase(name, p) for p in excludes
+            )
+            memo[name] = Reason(
+                clause.id,
+                "services",
+                APPLIES if covered else DOES_NOT_APPLY,
+                (("service", name),),
+                detail=None
+                if covered
+                else Words(
+                    f"service '{name}' is not covered by this contract",
+                    f"サービス「{name}」はこの契約の対象外です",
+                ),
+                decisive=not covered,
+            )
+        reason = memo[name]
+        verdict.reasons.append(reason)
+        if reason.result == DOES_NOT_APPLY:
+            verdict.verdict = "out_of_scope"
+
+
+def causal_closure(run: Run) -> None:
+    """Causes before effects; unknown ids and cycles are input errors."""
+    run.causal = causal_order(run.records)
+
+
+def per_service_timeline(run: Run) -> None:
+    """Group the in-scope records that can be downtime by service (probes, `when`)."""
+    downtime = _downtime_clause(run.contract)
+    probes = frozenset(p.name for p in downtime.probes) if downtime else frozenset()
+    condition = compile_condition(downtime.condition) if downtime else None
+    looked_at = condition_facts(downtime.condition) if downtime else ()
+    for verdict in run.verdicts.values():
+        if verdict.verdict != "counted":
+            continue
+        record = verdict.record
+        if downtime is not None:
+            value: Tri = True
+            facts = tuple((n, record.fact(n)) for n in looked_at)
+            protocol = record.fact("protocol")
+            if probes and protocol is not None and protocol not in probes:
+                value = False
+                facts = (("protocol", protocol), *facts)
+            elif condition is not None:
+                value = condition(record.facts)
+            missing = tuple(n for n, v in facts if v is None) if value is None else ()
+            verdict.reasons.append(
+                Reason(
+                    downtime.id,
+                    "downtime",
+                    result_word(value),
+                    facts,
+                    missing,
+                    decisive=value is False,
+                )
+            )
+            if value is False:
+                verdict.verdict = "not_downtime"
+                continue
+        run.downtime_candidates.setdefault(record.service, []).append(verdict)
+
+
+def downtime_threshold(run: Run) -> None:
+    """A physical stoppage (or, if the contract says so, a record) shorter than the
+    threshold is not downtime."""
+    downtime = _downtime_clause(run.contract)
+    if downtime is None or downtime.threshold is None:
+        return
+    threshold = downtime.threshold
+    limit = magnitude(threshold.quantity) or 0
+    op = threshold.op or ">="
+    per_record = downtime.reading is not None and downtime.reading.name == "record"
+    for verdicts in run.downtime_candidates.values():
+        if per_record:
+            runs = {v.record.id: (v.record.start, v.end) for v in verdicts}
+        else:
+            merged = timeline.union((v.record.start, v.end) for v in verdicts)
+            starts = [s for s, _ in merged]
+            runs = {
+                v.record.id: merged[bisect.bisect_right(starts, v.record.start) - 1]
+                for v in verdicts
+            }
+        for verdict in verdicts:
+            start, end = runs[verdict.record.id]
+            length = end - start
+            ok = length >= limit if op == ">=" else length > limit
+            reading = (
+                Words("the record", "記録")
+                if per_record
+                else Words(
+                    "the stoppage (all records of the service as one run)",
+                    "連続した停止（サービスの全記録を一続きとして）",
+                )
+            )
+            verdict.reasons.append(
+                Reason(
+                    downtime.id,
+                    "downtime",
+                    APPLIES if ok else DOES_NOT_APPLY,
+                    (("stoppage_seconds", length),),
+                    detail=Words(
+                        f"{reading.en} lasted {length} s; the threshold is {op} {int(limit)} s",
+                        f"{reading.ja}は {length} 秒、閾値は {op} {int(limit)} 秒",
+                    ),
+                    decisive=not ok,
+                )
+            )
+            if not ok:
+                verdict.verdict = "not_downtime"
+    for service, verdicts in run.downtime_candidates.items():
+        run.downtime_candidates[service] = [v for v in verdicts if v.verdict == "counted"]
+
+
+def maintenance_windows(run: Run) -> None:
+    """Announced windows judged against the notice rules; recurring windows generated."""
+    if not run.verdicts:
+        return
+    start = min(v.record.start for v in run.verdicts.values())
+    end = max(v.end for v in run.verdicts.values())
+    calendars = _calendars(run.contract)
+    for clause in run.contract.clauses:
+        if isinstance(clause, m.MaintenanceClause):
+            run.windows.extend(announced_windows(clause, run.notices, run.tz))
+            run.windows.extend(regular_windows(clause, run.tz, start, end, calendars))
+    run.windows.sort(key=lambda w: (w.start, w.end, w.clause, w.notice or ""))
+
+
+def evaluate_clauses(run: Run) -> None:
+    """Exclusions (whole records, with related causes) and windows (overlaps only)."""
+    rules = RuleSet.of(run.contract)
+    related = {
+        cid for cid in rules.exclusions if getattr(rules.rules[cid].clause, "related", False)
+    }
+    order = run.causal or [r.id for r in run.records]
+    hits: dict[str, dict[str, tuple[Tri, tuple[str, ...]]]] = {cid: {} for cid in related}
+    maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
+    for rid in order:
+        verdict = run.verdicts[rid]
+        record = verdict.record
+        memo: dict[str, Tri] = {}
+        whole: str | None = None
+        for cid in (*rules.exclusions, *rules.inclusions):
+            outcome = rules.outcome(cid, record.facts, memo)
+            result, via = outcome.result, tuple[str, ...]()
+            if cid in related:
+                own: Tri = True if result == APPLIES else None if result == UNDETERMINED else False
+                result_tri, via = _related(own, record, hits[cid])
+                hits[cid][rid] = (result_tri, via)
+                result = result_word(result_tri)
+            decisive = (
+                result == APPLIES
+                and whole is None
+                and cid in rules.exclusions
+                and verdict.verdict == "counted"
+                and not _included(rules, cid, record, memo)
+            )
+            if decisive:
+                whole = cid
+            verdict.reasons.append(
+                Reason(
+                    cid,
+                    rules.rules[cid].clause.kind,
+                    result,
+                    outcome.facts,
+                    outcome.missing,
+                    via=via,
+                    decisive=decisive,
+                )
+            )
+        if verdict.verdict != "counted":
+            continue
+        if whole is not None:
+            verdict.verdict = "excluded"
+            verdict.segments.append(Segment(record.start, verdict.end, "excluded", whole, ""))
+            continue
+        _window_segments(run, verdict, maintenance)
+
+
+def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[str, Tri]) -> bool:
+    """An inclusion that applies and is not overridden by this exclusion wins (check
+    guarantees they cannot both apply without a declared order)."""
+    for cid in rules.inclusions:
+        if (
+            rules.evaluate(cid, record.facts, memo) is True
+            and exclusion not in rules.rules[cid].cancelled_by
+        ):
+            return True
+    return False
+
+
+def _related(
+    own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, tuple[str, ...]]]
+) -> tuple[Tri, tuple[str, ...]]:
+    """Whether a related clause applies to the record or to one of its causes."""
+    if own is True:
+        return True, ()
+    best: tuple[Tri, tuple[str, ...]] = (own, ())
+    for cause in sorted(record.causes):
+        value, via = seen.get(cause, (None, ()))
+        if value is True:
+            return True, (record.id, cause, *via[1:]) if via else (record.id, cause)
+        if value is None and best[0] is False:
+            best = (None, ())
+    return best
+
+
+def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.MaintenanceClause]) -> None:
+    record = verdict.record
+    span = [(record.start, verdict.end)]
+    excluded: list[tuple[int, int, str]] = []
+    by_clause: dict[str, list[Window]] = {}
+    for window in run.windows:
+        if window.start >= verdict.end:
+            break
+        if window.end <= record.start or window.service not in ("*", record.service):
+            continue
+        by_clause.setdefault(window.clause, []).append(window)
+    for clause in maintenance:
+        windows = by_clause.get(clause.id, [])
+        if not windows:
+            verdict.reasons.append(
+                Reason(clause.id, "maintenance", DOES_NOT_APPLY, detail=_NO_WINDOW)
+            )
+            continue
+        for window in windows:
+            value = window.qualifies
+            overlap = timeline.clip(span, window.start, window.end)
+            if value is True:
+                excluded.extend((s, e, clause.id) for s, e in overlap)
+            facts = (("notice", window.notice),) if window.notice else ()
+            verdict.reasons.append(
+                Reason(
+                    clause.id,
+                    "maintenance",
+                    result_word(value),
+                    facts,
+                    detail=window.detail,
+                    decisive=value is True,
+                )
+            )
+    excluded.sort()
+    cursor = record.start
+    pieces: list[tuple[int, int, str, str | None]] = []
+    for start, end, cid in excluded:
+        start = max(start, cursor)
+        if end <= start:
+            continue
+        if start > cursor:
+            pieces.append((cursor, start, "counted", None))
+        pieces.append((start, end, "excluded", cid))
+        cursor = end
+    if cursor < verdict.end:
+        pieces.append((cursor, verdict.end, "counted", None))
+    verdict.segments.extend(Segment(s, e, status, cid, "") for s, e, status, cid in pieces)
+    statuses = {p[2] for p in pieces}
+    verdict.verdict = (
+        "partly_excluded" if len(statuses) == 2 else pieces[0][2] if pieces else "counted"
+    )
+
+
+_NO_WINDOW = Words(
+    "no maintenance window of this clause overlaps the record",
+    "この条項のメンテナンス時間帯と重なりません",
+)
+
+
+def split_periods(run: Run) -> None:
+    """Every segment cut at period boundaries; whole-record statuses become segments."""
+    if not run.verdicts:
+        return
+    start = min(v.record.start for v in run.verdicts.values())
+    end = max(v.end for v in run.verdicts.values())
+    run.period_cuts = periods(_availability_clause(run.contract), run.tz, start, end)
+    bounds = [p.start for p in run.period_cuts]
+    for verdict in run.verdicts.values():
+        if verdict.verdict in ("out_of_scope", "not_downtime"):
+            verdict.segments = [
+                Segment(verdict.record.start, verdict.end, verdict.verdict, None, "")
+            ]
+        cut: list[Segment] = []
+        for seg in verdict.segments:
+            s = seg.start
+            i = bisect.bisect_right(bounds, s) - 1
+            while s < seg.end:
+                period = run.period_cuts[i]
+                e = min(seg.end, period.end)
+                cut.append(Segment(s, e, seg.status, seg.clause, period.label))
+                s, i = e, i + 1
+        verdict.segments = cut
+
+
+def availability(run: Run) -> None:
+    """Per service and period: denominator, downtime (union: no double counting), target."""
+    clause = _availability_clause(run.contract)
+    target = clause.target if clause is not None else None
+    minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
+    by_service: dict[str, list[Verdict]] = {}
+    for verdict in run.verdicts.values():
+        if verdict.verdict != "out_of_scope":
+            by_service.setdefault(verdict.record.service, []).append(verdict)
+    for service in sorted(by_service):
+        verdicts = by_service[service]
+        counted = timeline.union(
+            (s.start, s.end) for v in verdicts for s in v.segments if s.status == "counted"
+        )
+        excluded = timeline.subtract(
+            timeline.union(
+                (s.start, s.end) for v in verdicts for s in v.segments if s.status == "excluded"
+            ),
+            counted,
+        )
+        planned = timeline.union(
+            (w.start, w.end)
+            for w in run.windows
+            if w.clause in minus and w.qualifies is True and w.service in ("*", service)
+        )
+        first = min(v.record.start for v in verdicts)
+        last = max(v.end for v in verdicts)
+        for period in run.period_cuts:
+            if period.end <= first or period.start >= last:
+                continue
+            run.periods.append((service, measure(period, counted, excluded, planned, target)))
+
+
+#: The stages, in the order they run.
+STAGES: tuple[Callable[[Run], None], ...] = (
+    validate,
+    scope,
+    causal_closure,
+    per_service_timeline,
+    downtime_threshold,
+    maintenance_windows,
+    evaluate_clauses,
+    split_periods,
+    availability,
+)
+
+
+def _downtime_clause(contract: m.Contract) -> m.DowntimeClause | None:
+    return next((c for c in contract.clauses if isinstance(c, m.DowntimeClause)), None)
+
+
+def _availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
+    return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)
+
+
+def _calendars(contract: m.Contract) -> dict[str, BusinessCalendar]:
+    return {
+        c.id: BusinessCalendar.of(c) for c in contract.clauses if isinstance(c, m.CalendarClause)
+    }
+
+
+# ------------------------------------------------------------------ result
+
+
+@attrs.frozen
+class Adjudication:
+    """The outcome: every record's verdict and every period's figures, with reasons."""
+
+    contract: m.Contract
+    tz: dt.tzinfo
+    as_of: int | None
+    verdicts: tuple[Verdict, ...]
+    periods: tuple[tuple[str, Measure], ...]
+    notices: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The adjudication as plain data (the JSON document, see docs/adjudication.md)."""
+        from rulebook import __version__
+
+        contract = self.contract
+        target = _availability_clause(contract)
+        return {
+            "format": 1,
+            "rulebook": __version__,
+            "contract": {
+                "id": contract.id,
+                "title": contract.title,
+                "source": contract.get("source"),
+                "sha256": contract.sha256,
+            },
+            "as_of": format_instant(self.as_of, self.tz) if self.as_of is not None else None,
+            "counts": {"outages": len(self.verdicts), "notices": self.notices},
+            "outages": [self._record(v) for v in self.verdicts],
+            "periods": [self._period(s, p, target) for s, p in self.periods],
+        }
+
+    def to_json(self) -> str:
+        """Canonical JSON: same inputs, same bytes."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+    def _record(self, v: Verdict) -> dict[str, Any]:
+        return {
+            "id": v.record.id,
+            "service": v.record.service,
+            "start": format_instant(v.record.start, self.tz),
+            "end": format_instant(v.end, self.tz),
+            "ongoing": v.record.end is None,
+            "verdict": v.verdict,
+            "counted_seconds": v.seconds("counted"),
+            "excluded_seconds": v.seconds("excluded"),
+            "not_downtime_seconds": v.seconds("not_downtime"),
+            "segments": [
+                {
+                    "start": format_instant(s.start, self.tz),
+                    "end": format_instant(s.end, self.tz),
+                    "period": s.period,
+                    "status": s.status,
+                    "clause": s.clause,
+                }
+                for s in v.segments
+            ],
+            "reasons": [r.to_dict() for r in v.reasons],
+        }
+
+    def _period(
+        self, service: str, p: Measure, clause: m.AvailabilityClause | None
+    ) -> dict[str, Any]:
+        target = clause.target if clause is not None else None
+        return {
+            "service": service,
+            "period": p.period.label,
+            "period_seconds": p.period.seconds,
+            "denominator_seconds": p.denominator,
+            "downtime_seconds": p.downtime,
+            "excluded_seconds": p.excluded,
+            "availability": percent(p.availability) if p.availability is not None else None,
+            "availability_exact": _fraction(p.availability),
+            "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}"
+            if target
+            else None,
+            "met": p.met,
+        }
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """One record's data, as in the JSON document."""
+        for v in self.verdicts:
+            if v.record.id == record_id:
+                return self._record(v)
+        raise KeyError(record_id)
+
+    def explain(
+        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
+    ) -> str:
+        """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
+        return render_record(self.record(record_id), self.contract, lang, fmt, full)
+
+
+def _fraction(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def _percent_text(value: Fraction) -> str:
+    from rulebook.units import show_number
+
+    return f"{show_number(value)}%"
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def adjudicate(
+    contract: m.Contract,
+    outages: Iterable[OutageRecord | Mapping[str, Any]],
+    notices: Iterable[Notice | Mapping[str, Any]] = (),
+    as_of: str | dt.datetime | None = None,
+) -> Adjudication:
+    """Adjudicate outage records under a contract.
+
+    Records and notices are mappings of field names (``id``, ``service``, ``start``, ``end``
+    and facts of the vocabulary) or already-validated records. ``as_of`` closes ongoing
+    records. Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
+
+    >>> import rulebook
+    >>> contract = rulebook.load_contract("cybermail")
+    >>> result = rulebook.adjudicate(contract, [
+    ...     {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-03T10:00:00",
+    ...      "end": "2026-09-03T10:45:00", "cause": "provider_fault", "detected_by": "monitoring"},
+    ...     {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-10T01:00:00",
+    ...      "end": "2026-09-10T03:00:00", "cause": "attack", "detected_by": "monitoring"},
+    ... ])
+    >>> [(o["id"], o["verdict"], o["counted_seconds"]) for o in result.to_dict()["outages"]]
+    [('a', 'counted', 2700), ('b', 'excluded', 0)]
+    >>> period = result.to_dict()["periods"][0]
+    >>> period["period"], period["availability"], period["met"]
+    ('2026-09', '99.8958', False)
+    """
+    tz = timezone_of(contract)
+    instant = parse_instant(as_of, tz, "as_of", "as_of") if as_of is not None else None
+    run = Run(contract, tz, list(outages), list(notices), instant)
+    for stage in STAGES:
+        stage(run)
+    return Adjudication(
+        contract,
+        tz,
+        instant,
+        tuple(run.verdicts[r.id] for r in run.records),
+        tuple(run.periods),
+        len(run.notices),
+    )

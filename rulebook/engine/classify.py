@@ -1,0 +1,248 @@
+"""Clause evaluation in three-valued logic: conditions compiled once into closures.
+
+A condition becomes a function ``facts -> True | False | None`` where None is unknown
+(Kleene logic: ``False and unknown`` is False, ``True or unknown`` is True). Exclusions,
+inclusions and exceptions combine the same way: an exclusion applies when its condition
+holds, its ``unless`` does not, and no exception or overriding clause cancels it. An
+exclusion whose result is unknown does not apply; it is reported as undetermined with the
+facts that would decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook.satisfiable import magnitude
+
+Tri = bool | None
+Facts = Mapping[str, Any]
+Compiled = Callable[[Facts], Tri]
+
+APPLIES, DOES_NOT_APPLY, UNDETERMINED = "applies", "does_not_apply", "undetermined"
+
+
+def result_word(value: Tri) -> str:
+    """The reason vocabulary for a three-valued result."""
+    return APPLIES if value is True else DOES_NOT_APPLY if value is False else UNDETERMINED
+
+
+# ------------------------------------------------------------------ compiling conditions
+
+
+def compile_condition(cond: m.Condition | None) -> Compiled:
+    """A closure evaluating ``cond``; a missing condition always holds."""
+    if cond is None:
+        return _always
+    if isinstance(cond, m.All):
+        parts = [compile_condition(c) for c in cond.items]
+        return lambda facts: _kleene_and(p(facts) for p in parts)
+    if isinstance(cond, m.Any):
+        parts = [compile_condition(c) for c in cond.items]
+        return lambda facts: _kleene_or(p(facts) for p in parts)
+    if isinstance(cond, m.Not):
+        inner = compile_condition(cond.item)
+        return lambda facts: _kleene_not(inner(facts))
+    return _compile_atom(cond)
+
+
+def _always(facts: Facts) -> Tri:
+    return True
+
+
+def _kleene_and(values: Any) -> Tri:
+    unknown = False
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            unknown = True
+    return None if unknown else True
+
+
+def _kleene_or(values: Any) -> Tri:
+    unknown = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            unknown = True
+    return None if unknown else False
+
+
+def _kleene_not(value: Tri) -> Tri:
+    return None if value is None else not value
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _constant(value: m.Value) -> Any:
+    if isinstance(value, m.Quantity):
+        number = magnitude(value)
+        return number if number is not None else value.value
+    if isinstance(value, m.Code):
+        return value.name
+    return value.value
+
+
+def _compile_atom(atom: m.Condition) -> Compiled:
+    fact = getattr(atom, "fact", "")
+    if isinstance(atom, m.Known):
+        known = atom.known
+        return lambda facts: (fact in facts) == known
+    if isinstance(atom, m.Flag):
+        return lambda facts: None if facts.get(fact) is None else bool(facts[fact])
+    if isinstance(atom, m.Compare):
+        op, constant = _OPS[atom.op], _constant(atom.value)
+        if isinstance(constant, Fraction):
+            return lambda facts: (
+                None if facts.get(fact) is None else op(Fraction(facts[fact]), constant)
+            )
+        return lambda facts: None if facts.get(fact) is None else op(facts[fact], constant)
+    if isinstance(atom, m.Member):
+        values = frozenset(_constant(v) for v in atom.values)
+        negated = atom.negated
+
+        def member(facts: Facts) -> Tri:
+            v = facts.get(fact)
+            if v is None:
+                return None
+            inside = v <= values if isinstance(v, frozenset) else v in values
+            return inside != negated
+
+        return member
+    if isinstance(atom, m.Includes):
+        values = frozenset(_constant(v) for v in atom.values)
+        return lambda facts: None if facts.get(fact) is None else bool(facts[fact] & values)
+    # `during` needs instants and calendars: obligations evaluate it, records cannot.
+    return lambda facts: None
+
+
+def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
+    """The facts conditions look at, in order of first mention."""
+    names: list[str] = []
+
+    def walk(c: m.Condition | None) -> None:
+        if c is None:
+            return
+        if isinstance(c, (m.All, m.Any)):
+            for item in c.items:
+                walk(item)
+        elif isinstance(c, m.Not):
+            walk(c.item)
+        elif c.fact not in names:
+            names.append(c.fact)
+
+    for cond in conditions:
+        walk(cond)
+    return tuple(names)
+
+
+# ------------------------------------------------------------------ rules
+
+
+@attrs.frozen
+class Rule:
+    """An exclusion, inclusion or exception, compiled."""
+
+    clause: m.RuleClause | m.ExceptionClause
+    condition: Compiled
+    unless: Compiled | None
+    facts: tuple[str, ...]
+    cancelled_by: tuple[str, ...]  # exceptions to it and clauses that override it
+
+
+@attrs.frozen
+class Outcome:
+    """One rule's result for one record, with the facts it looked at."""
+
+    clause: str
+    result: str
+    facts: tuple[tuple[str, Any], ...]
+    missing: tuple[str, ...]
+    cancelled_by: str | None = None  # the exception or override that made it not apply
+    via: tuple[str, ...] = ()  # for `including related`: the chain of records
+
+
+@attrs.frozen
+class RuleSet:
+    """Every rule clause of a contract, compiled, with the order of precedence."""
+
+    rules: dict[str, Rule]
+    exclusions: tuple[str, ...]
+    inclusions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, contract: m.Contract) -> RuleSet:
+        cancellers: dict[str, list[str]] = {}
+        for clause in contract.clauses:
+            if isinstance(clause, m.ExceptionClause):
+                cancellers.setdefault(clause.target.name, []).append(clause.id)
+            if isinstance(clause, m.RuleClause):
+                for ref in clause.overrides:
+                    cancellers.setdefault(ref.name, []).append(clause.id)
+        rules = {}
+        for clause in contract.clauses:
+            if isinstance(clause, (m.RuleClause, m.ExceptionClause)):
+                unless = getattr(clause, "unless", None)
+                rules[clause.id] = Rule(
+                    clause,
+                    compile_condition(clause.condition),
+                    compile_condition(unless) if unless is not None else None,
+                    condition_facts(clause.condition, unless),
+                    tuple(cancellers.get(clause.id, ())),
+                )
+        rule_clauses = [c for c in contract.clauses if isinstance(c, m.RuleClause)]
+        return cls(
+            rules,
+            tuple(c.id for c in rule_clauses if c.effect == "exclude"),
+            tuple(c.id for c in rule_clauses if c.effect == "count"),
+        )
+
+    def evaluate(self, clause_id: str, facts: Facts, memo: dict[str, Tri]) -> Tri:
+        """Whether a rule applies to ``facts``, after its exceptions and overrides."""
+        if clause_id in memo:
+            return memo[clause_id]
+        rule = self.rules[clause_id]
+        value = rule.condition(facts)
+        if rule.unless is not None:
+            value = _kleene_and((value, _kleene_not(rule.unless(facts))))
+        if value is not False:
+            for canceller in rule.cancelled_by:
+                value = _kleene_and((value, _kleene_not(self.evaluate(canceller, facts, memo))))
+        memo[clause_id] = value
+        return value
+
+    def outcome(self, clause_id: str, facts: Facts, memo: dict[str, Tri]) -> Outcome:
+        """The explained result of one rule for one record's facts."""
+        rule = self.rules[clause_id]
+        value = self.evaluate(clause_id, facts, memo)
+        seen = tuple((name, facts.get(name)) for name in rule.facts)
+        own = rule.condition(facts)
+        if rule.unless is not None:
+            own = _kleene_and((own, _kleene_not(rule.unless(facts))))
+        cancelled = None
+        if own is True and value is not True:
+            cancelled = next(
+                (c for c in rule.cancelled_by if self.evaluate(c, facts, memo) is not False), None
+            )
+        missing: tuple[str, ...] = ()
+        if value is None:
+            missing = tuple(name for name, v in seen if v is None)
+            if not missing and cancelled is not None:
+                missing = tuple(
+                    name for name in self.rules[cancelled].facts if facts.get(name) is None
+                )
+        return Outcome(clause_id, result_word(value), seen, missing, cancelled)

@@ -1,0 +1,354 @@
+"""Outage records and maintenance notices: validation against the vocabulary, exact time.
+
+Records come in as mappings (from files or callers) and leave as frozen
+:class:`OutageRecord` / :class:`Notice` values whose instants are integer POSIX seconds.
+A timestamp without an offset is read in the contract's timezone. A fact that is not given
+is unknown: it is simply absent from ``facts``.
+
+Every problem raises :class:`RecordError` naming the record, the field, the value and what
+would be accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook.countries import COUNTRIES
+from rulebook.errors import RulebookError
+from rulebook.grammar.diagnostics import did_you_mean
+
+FactValue = str | bool | Fraction | frozenset[str] | tuple[str, ...]
+
+RECORD_FIELDS = ("id", "service", "start", "end")
+NOTICE_FIELDS = ("id", "service", "start", "end", "announced_at", "channel", "emergency")
+
+
+class RecordError(RulebookError):
+    """An input record is invalid: which record, which field, what was wrong, what is accepted."""
+
+    def __init__(
+        self,
+        record: str,
+        field: str | None,
+        problem: str,
+        accepted: str | None = None,
+        hint: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.record, self.field, self.problem = record, field, problem
+        self.accepted, self.hint, self.source = accepted, hint, source
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """``source: record R, field F: problem; accepted: ...; hint``"""
+        where = f"record {self.record}" + (f", field '{self.field}'" if self.field else "")
+        text = f"{self.source + ': ' if self.source else ''}{where}: {self.problem}"
+        if self.accepted:
+            text += f"; accepted: {self.accepted}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same facts as data."""
+        return {
+            "source": self.source,
+            "record": self.record,
+            "field": self.field,
+            "problem": self.problem,
+            "accepted": self.accepted,
+            "hint": self.hint,
+        }
+
+
+@attrs.frozen
+class OutageRecord:
+    """One outage of one service: ``[start, end)`` in POSIX seconds, and its known facts."""
+
+    id: str
+    service: str
+    start: int
+    end: int | None  # None: ongoing, closed at the adjudication's as_of
+    facts: Mapping[str, FactValue] = attrs.field(factory=dict, eq=False)
+
+    def fact(self, name: str) -> FactValue | None:
+        """The value of a fact, or None when it is unknown."""
+        return self.facts.get(name)
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """Ids of the records that caused this one (``caused_by``)."""
+        value = self.facts.get("caused_by")
+        return value if isinstance(value, tuple) else ()
+
+
+@attrs.frozen
+class Notice:
+    """An announcement of a maintenance window ``[start, end)``; service ``*`` is all."""
+
+    id: str
+    service: str
+    start: int
+    end: int
+    announced_at: int | None
+    channel: str | None
+    emergency: bool | None
+
+
+# ------------------------------------------------------------------ time
+
+
+def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str) -> int:
+    """An instant as integer POSIX seconds; naive timestamps are read in ``tz``.
+
+    >>> import zoneinfo
+    >>> parse_instant("2026-09-01T00:00:00", zoneinfo.ZoneInfo("Asia/Tokyo"), "r1", "start")
+    1788188400
+    >>> parse_instant("2026-08-31T15:00:00Z", zoneinfo.ZoneInfo("Asia/Tokyo"), "r1", "start")
+    1788188400
+    """
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise RecordError(
+                record,
+                field,
+                f"'{value}' is not a timestamp",
+                "ISO 8601, e.g. 2026-09-01T10:00:00+09:00 (without an offset: the contract's "
+                "timezone)",
+            ) from None
+    else:
+        raise RecordError(record, field, f"{value!r} is not a timestamp", "an ISO 8601 string")
+    if moment.tzinfo is None:
+        moment = _localize(moment, tz, record, field)
+    if moment.microsecond:
+        raise RecordError(
+            record,
+            field,
+            f"'{value}' has a fraction of a second",
+            "timestamps exact to the second",
+        )
+    return int(moment.timestamp())
+
+
+def _localize(moment: dt.datetime, tz: dt.tzinfo, record: str, field: str) -> dt.datetime:
+    """Attach ``tz``; a wall time that does not exist or happens twice there is an error."""
+    first = moment.replace(tzinfo=tz, fold=0)
+    second = moment.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise RecordError(
+            record,
+            field,
+            f"'{moment.isoformat()}' is ambiguous or skipped in {tz} (a clock change)",
+            "a timestamp with an explicit offset",
+        )
+    return first
+
+
+def format_instant(seconds: int, tz: dt.tzinfo) -> str:
+    """An instant as ISO 8601 in ``tz``, with its offset."""
+    return dt.datetime.fromtimestamp(seconds, tz).isoformat()
+
+
+def timezone_of(contract: m.Contract) -> zoneinfo.ZoneInfo:
+    """The contract's timezone (check_metadata guarantees it exists)."""
+    return zoneinfo.ZoneInfo(contract.timezone or "UTC")
+
+
+# ------------------------------------------------------------------ records
+
+
+def outage_from_mapping(
+    data: Mapping[str, Any],
+    vocabulary: m.Vocabulary,
+    tz: dt.tzinfo,
+    index: int = 0,
+    source: str | None = None,
+) -> OutageRecord:
+    """Validate one outage record given as a mapping of field names to values.
+
+    Empty values (None or "") mean unknown. Unknown fields and codes are errors.
+    """
+    record = str(data.get("id") or f"#{index + 1}")
+    try:
+        rid = _required_text(data, "id", record)
+        service = _required_text(data, "service", record)
+        start = (
+            parse_instant(data.get("start"), tz, record, "start")
+            if _given(data.get("start"))
+            else None
+        )
+        if start is None:
+            raise RecordError(record, "start", "is missing", "an ISO 8601 timestamp")
+        end = parse_instant(data["end"], tz, record, "end") if _given(data.get("end")) else None
+        if end is not None and end <= start:
+            raise RecordError(
+                record,
+                "end",
+                f"'{data['end']}' is not after start '{data['start']}'",
+                "an end later than the start (records are half-open [start, end))",
+            )
+        facts: dict[str, FactValue] = {}
+        for name, value in data.items():
+            if name in RECORD_FIELDS:
+                continue
+            decl = vocabulary.fact(name)
+            if decl is None or decl.derived:
+                known = [f.name for f in vocabulary.facts if not f.derived]
+                raise RecordError(
+                    record,
+                    name,
+                    "is not a field of outage records"
+                    + (" (it is computed, not given)" if decl is not None else ""),
+                    ", ".join([*RECORD_FIELDS, *known]),
+                    did_you_mean(name, [*RECORD_FIELDS, *known]),
+                )
+            if _given(value):
+                facts[name] = fact_value(decl, value, record)
+        return OutageRecord(rid, service, start, end, facts)
+    except RecordError as exc:
+        exc.source = exc.source or source
+        raise
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
+    value = data.get(field)
+    if not _given(value) or not isinstance(value, str | int):
+        raise RecordError(
+            record,
+            field,
+            "is missing" if not _given(value) else f"{value!r} is not text",
+            "non-empty text",
+        )
+    return str(value).strip()
+
+
+def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
+    """Check and normalise one fact's value against its declaration."""
+    if decl.is_set or decl.type == "records":
+        items = value.split(";") if isinstance(value, str) else value
+        if not isinstance(items, Iterable) or isinstance(items, Mapping):
+            raise RecordError(record, decl.name, f"{value!r} is not a list", "a list (in CSV: a;b)")
+        cleaned = [str(i).strip() for i in items if str(i).strip()]
+        if decl.type == "records":
+            return tuple(cleaned)
+        for item in cleaned:
+            _check_code(decl, item, record)
+        return frozenset(cleaned)
+    if decl.type == "code":
+        return _check_code(decl, str(value).strip(), record)
+    if decl.type == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        raise RecordError(record, decl.name, f"{value!r} is not true or false", "true, false")
+    if decl.type == "country":
+        code = str(value).strip()
+        if code not in COUNTRIES:
+            raise RecordError(
+                record,
+                decl.name,
+                f"'{code}' is not an ISO 3166-1 alpha-2 country code",
+                "two capital letters, e.g. JP, US",
+                did_you_mean(code.upper(), sorted(COUNTRIES)) if len(code) == 2 else None,
+            )
+        return code
+    if decl.type in ("number", "duration"):
+        try:
+            number = Fraction(str(value).strip())
+        except (ValueError, ZeroDivisionError):
+            accepted = "a number" if decl.type == "number" else "a number of seconds"
+            raise RecordError(record, decl.name, f"{value!r} is not a number", accepted) from None
+        return number
+    return str(value)
+
+
+def _check_code(decl: m.FactDecl, code: str, record: str) -> str:
+    if decl.code(code) is None:
+        names = [c.name for c in decl.codes]
+        raise RecordError(
+            record,
+            decl.name,
+            f"'{code}' is not a {decl.name} code",
+            ", ".join(names),
+            did_you_mean(code, names),
+        )
+    return code
+
+
+def notice_from_mapping(
+    data: Mapping[str, Any],
+    vocabulary: m.Vocabulary,
+    tz: dt.tzinfo,
+    index: int = 0,
+    source: str | None = None,
+) -> Notice:
+    """Validate one maintenance notice given as a mapping."""
+    record = str(data.get("id") or f"#{index + 1}")
+    try:
+        unknown = [k for k in data if k not in NOTICE_FIELDS]
+        if unknown:
+            raise RecordError(
+                record,
+                unknown[0],
+                "is not a field of maintenance notices",
+                ", ".join(NOTICE_FIELDS),
+                did_you_mean(unknown[0], NOTICE_FIELDS),
+            )
+        rid = _required_text(data, "id", record)
+        service = _required_text(data, "service", record)
+        for field in ("start", "end"):
+            if not _given(data.get(field)):
+                raise RecordError(record, field, "is missing", "an ISO 8601 timestamp")
+        start = parse_instant(data["start"], tz, record, "start")
+        end = parse_instant(data["end"], tz, record, "end")
+        if end <= start:
+            raise RecordError(
+                record, "end", f"'{data['end']}' is not after start", "an end later than the start"
+            )
+        announced = (
+            parse_instant(data["announced_at"], tz, record, "announced_at")
+            if _given(data.get("announced_at"))
+            else None
+        )
+        channel = None
+        channel_decl = vocabulary.fact("channel")
+        if _given(data.get("channel")) and channel_decl is not None:
+            channel = _check_code(channel_decl, str(data["channel"]).strip(), record)
+        emergency = None
+        if _given(data.get("emergency")):
+            emergency = bool(fact_value(_BOOL, data["emergency"], record))
+        return Notice(rid, service, start, end, announced, channel, emergency)
+    except RecordError as exc:
+        exc.source = exc.source or source
+        raise
+
+
+_BOOL = m.FactDecl("emergency", "bool", False, "緊急", "emergency", False, (), m.NOWHERE)
+
+
+def check_unique(ids: Iterable[str], what: str = "record") -> None:
+    """Raise on the first id given twice."""
+    seen: set[str] = set()
+    for rid in ids:
+        if rid in seen:
+            raise RecordError(
+                rid, "id", f"the {what} id '{rid}' is used twice", f"a unique id per {what}"
+            )
+        seen.add(rid)

@@ -1,0 +1,123 @@
+"""Periods, denominators and availability, in exact arithmetic.
+
+Periods are calendar months in the contract's timezone unless the contract says
+``period quarter`` or a fixed length (``period 30 days``: each calendar month is measured
+as if it were exactly 30 days long, the usual reading of "a month is 30 days").
+Availability is ``(denominator - downtime) / denominator`` as a Fraction; it is shown as a
+percentage with four decimals, truncated, so the figure never overstates availability.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from fractions import Fraction
+
+import attrs
+
+from rulebook import model as m
+from rulebook.engine import timeline
+from rulebook.engine.calendar import months_between
+from rulebook.satisfiable import magnitude
+
+
+@attrs.frozen
+class Period:
+    """One measuring period: its label, its instants, and the seconds the formula uses."""
+
+    label: str
+    start: int
+    end: int
+    seconds: int
+
+
+def periods(
+    clause: m.AvailabilityClause | None, tz: dt.tzinfo, start: int, end: int
+) -> list[Period]:
+    """The periods from the one holding ``start`` to the one holding ``end - 1``."""
+    first = dt.datetime.fromtimestamp(start, tz).date()
+    last = dt.datetime.fromtimestamp(max(start, end - 1), tz).date()
+    kind = clause.period if clause is not None and clause.period is not None else "calendar_month"
+    if kind == "quarter":
+        return list(_quarters(first, last, tz))
+    out = []
+    for year, month in months_between(first, last):
+        p_start, p_end = _month_start(year, month, tz), _month_start(*_next(year, month), tz)
+        seconds = p_end - p_start
+        if isinstance(kind, m.Quantity):
+            seconds = int(magnitude(kind) or seconds)
+        out.append(Period(f"{year:04d}-{month:02d}", p_start, p_end, seconds))
+    return out
+
+
+def _quarters(first: dt.date, last: dt.date, tz: dt.tzinfo) -> Iterator[Period]:
+    year, quarter = first.year, (first.month - 1) // 3
+    while (year, quarter) <= (last.year, (last.month - 1) // 3):
+        p_start = _month_start(year, 3 * quarter + 1, tz)
+        p_end = _month_start(year + (quarter == 3), (3 * quarter + 3) % 12 + 1, tz)
+        yield Period(f"{year:04d}-Q{quarter + 1}", p_start, p_end, p_end - p_start)
+        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+
+
+def _next(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _month_start(year: int, month: int, tz: dt.tzinfo) -> int:
+    return int(dt.datetime(year, month, 1, tzinfo=tz).timestamp())
+
+
+@attrs.frozen
+class Measure:
+    """One service's figures for one period."""
+
+    period: Period
+    denominator: int
+    downtime: int
+    excluded: int
+    availability: Fraction | None  # None when the denominator is empty
+    met: bool | None
+
+
+def measure(
+    period: Period,
+    counted: list[timeline.Interval],
+    excluded: list[timeline.Interval],
+    planned: list[timeline.Interval],
+    target: m.Comparison | None,
+) -> Measure:
+    """Availability of one period from the service's counted and planned intervals."""
+    downtime = timeline.total(timeline.clip(counted, period.start, period.end))
+    excluded_s = timeline.total(timeline.clip(excluded, period.start, period.end))
+    denominator = period.seconds - timeline.total(timeline.clip(planned, period.start, period.end))
+    if denominator <= 0:
+        return Measure(period, denominator, downtime, excluded_s, None, None)
+    availability = Fraction(denominator - downtime, denominator)
+    return Measure(
+        period, denominator, downtime, excluded_s, availability, meets(availability, target)
+    )
+
+
+def meets(availability: Fraction, target: m.Comparison | None) -> bool | None:
+    """Whether an availability (a fraction of 1) meets the target; None without one."""
+    if target is None:
+        return None
+    goal = target.quantity.value / 100
+    op = target.op or (
+        ">" if target.word is not None and target.word.word in ("超", "超える") else ">="
+    )
+    return availability > goal if op == ">" else availability >= goal
+
+
+def percent(value: Fraction, decimals: int = 4) -> str:
+    """A fraction of 1 as a percentage, truncated (never rounded up).
+
+    >>> percent(Fraction(43157, 43200))
+    '99.9004'
+    >>> percent(Fraction(999, 1000))
+    '99.9000'
+    """
+    scaled = value * 100 * 10**decimals
+    whole = scaled.numerator // scaled.denominator
+    text = str(whole).rjust(decimals + 1, "0")
+    return f"{text[:-decimals]}.{text[-decimals:]}"

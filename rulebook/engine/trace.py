@@ -1,0 +1,189 @@
+"""The explanation: small typed records appended as the engine works, rendered to text or
+Markdown, in Japanese or English, only when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+
+
+@attrs.frozen
+class Words:
+    """A sentence the engine wrote, in both languages."""
+
+    en: str
+    ja: str
+
+    def get(self, lang: str) -> str:
+        """The sentence in ``lang`` (``ja`` or ``en``)."""
+        return self.ja if lang == "ja" else self.en
+
+
+@attrs.frozen
+class Reason:
+    """One clause considered for one record: its result, the facts it looked at and, when
+    undetermined, the facts that would decide it."""
+
+    clause: str
+    kind: str
+    result: str  # applies, does_not_apply, undetermined
+    facts: tuple[tuple[str, Any], ...] = ()
+    missing: tuple[str, ...] = ()
+    detail: Words | None = None
+    via: tuple[str, ...] = ()  # records from this one back to the cause a clause applied to
+    decisive: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        out: dict[str, Any] = {
+            "clause": self.clause,
+            "kind": self.kind,
+            "result": self.result,
+            "decisive": self.decisive,
+            "facts": {name: json_value(value) for name, value in self.facts},
+        }
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.detail is not None:
+            out["detail"] = {"en": self.detail.en, "ja": self.detail.ja}
+        if self.via:
+            out["via"] = list(self.via)
+        return out
+
+
+def json_value(value: Any) -> Any:
+    """A fact value as JSON: sets sorted, fractions as exact strings, unknown as null."""
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    return str(value)
+
+
+# ------------------------------------------------------------------ words
+
+VERDICTS = {
+    "counted": Words("counted as downtime", "ダウンタイムに算入"),
+    "excluded": Words("excluded", "除外"),
+    "partly_excluded": Words("partly excluded", "一部除外"),
+    "not_downtime": Words("not downtime", "ダウンタイムに該当しない"),
+    "out_of_scope": Words("out of scope", "SLA の対象外"),
+}
+RESULTS = {
+    "applies": Words("applies", "適用"),
+    "does_not_apply": Words("does not apply", "非適用"),
+    "undetermined": Words("undetermined", "判断不能"),
+}
+KINDS = {
+    "services": Words("scope", "対象範囲"),
+    "downtime": Words("downtime definition", "ダウンタイムの定義"),
+    "exclusion": Words("exclusion", "適用除外"),
+    "inclusion": Words("inclusion", "算入"),
+    "exception": Words("exception", "例外"),
+    "maintenance": Words("maintenance", "メンテナンス"),
+}
+UNKNOWN = Words("unknown", "不明")
+LABELS = {
+    "record": Words("Record", "記録"),
+    "deciding": Words("Deciding clause", "決め手となった条項"),
+    "facts": Words("facts", "事実"),
+    "missing": Words("would be decided by", "判断に必要な事実"),
+    "via": Words("through the records", "経由した記録"),
+    "counted": Words("counted", "算入"),
+    "excluded": Words("excluded", "除外"),
+    "all": Words("All clauses considered", "検討した全条項"),
+    "no_decisive": Words("No clause excluded any of it.", "除外した条項はありません。"),
+}
+
+
+def fact_words(name: str, value: Any, vocabulary: m.Vocabulary | None, lang: str) -> str:
+    """``label = value (code label)`` in the chosen language."""
+    decl = vocabulary.fact(name) if vocabulary else None
+    label = (decl.ja if lang == "ja" else decl.en) if decl else name
+    if value is None:
+        return f"{label} ({name}) = {UNKNOWN.get(lang)}"
+    shown = json_value(value)
+    if decl is not None and decl.codes:
+        codes = shown if isinstance(shown, list) else [shown]
+        labels = []
+        for code in codes:
+            c = decl.code(str(code))
+            labels.append(f"{code} ({c.ja if lang == 'ja' else c.en})" if c else str(code))
+        return f"{label} = {', '.join(labels)}"
+    return f"{label} = {shown}"
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def render_record(
+    record: Mapping[str, Any],
+    contract: m.Contract,
+    lang: str = "en",
+    fmt: str = "text",
+    full: bool = False,
+) -> str:
+    """One record's explanation: short (the deciding clause and its facts) or full."""
+    md = fmt == "markdown"
+    verdict = VERDICTS[record["verdict"]].get(lang)
+    head = (
+        f"{LABELS['record'].get(lang)} {record['id']} ({record['service']}, "
+        f"{record['start']} – {record['end']}): {verdict}; "
+        f"{LABELS['counted'].get(lang)} {record['counted_seconds']} s, "
+        f"{LABELS['excluded'].get(lang)} {record['excluded_seconds']} s"
+    )
+    lines = [f"### {head}" if md else head]
+    # Short: the deciding clauses, and those that could not be decided for want of a fact.
+    reasons = [
+        r for r in record["reasons"] if full or r["decisive"] or r["result"] == "undetermined"
+    ]
+    if not full and not reasons:
+        lines.append(("- " if md else "  ") + LABELS["no_decisive"].get(lang))
+    if full:
+        lines.append(f"**{LABELS['all'].get(lang)}**" if md else f"  {LABELS['all'].get(lang)}:")
+    elif reasons:
+        lines.append(
+            f"**{LABELS['deciding'].get(lang)}**" if md else f"  {LABELS['deciding'].get(lang)}:"
+        )
+    for reason in reasons:
+        lines.extend(_reason_lines(reason, contract, lang, md))
+    return "\n".join(lines)
+
+
+def _reason_lines(
+    reason: Mapping[str, Any], contract: m.Contract, lang: str, md: bool
+) -> list[str]:
+    clause = contract.clause(reason["clause"])
+    kind = KINDS.get(reason["kind"], Words(reason["kind"], reason["kind"])).get(lang)
+    title = f" 「{clause.title}」" if clause is not None and clause.title else ""
+    article = f" ({clause.citation.article})" if clause is not None and clause.citation else ""
+    result = RESULTS[reason["result"]].get(lang)
+    bullet, indent = ("- ", "  ") if md else ("  - ", "      ")
+    out = [f"{bullet}{kind} {reason['clause']}{title}{article}: {result}"]
+    if clause is not None and clause.citation:
+        for quote in clause.citation.quotes:
+            out.append(f"{indent}> {quote}" if md else f"{indent}「{quote}」")
+    if reason.get("detail"):
+        out.append(f"{indent}{reason['detail'][lang]}")
+    facts = reason.get("facts") or {}
+    if facts:
+        shown = "; ".join(
+            fact_words(n, _from_json(v), contract.vocabulary, lang) for n, v in facts.items()
+        )
+        out.append(f"{indent}{LABELS['facts'].get(lang)}: {shown}")
+    if reason.get("missing"):
+        out.append(f"{indent}{LABELS['missing'].get(lang)}: {', '.join(reason['missing'])}")
+    if reason.get("via"):
+        out.append(f"{indent}{LABELS['via'].get(lang)}: {' ← '.join(reason['via'])}")
+    return out
+
+
+def _from_json(value: Any) -> Any:
+    return frozenset(value) if isinstance(value, list) else value
