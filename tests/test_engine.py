@@ -92,7 +92,7 @@ def test_threshold_applies_to_the_physical_stoppage(cybermail: rulebook.Contract
     assert outages["a"]["verdict"] == outages["b"]["verdict"] == "counted"
     assert outages["c"]["verdict"] == "not_downtime"
     assert outages["c"]["not_downtime_seconds"] == 599
-    reason = next(r for r in outages["c"]["reasons"] if r["kind"] == "downtime" and r["decisive"])
+    reason = next(r for r in outages["c"]["reasons"] if r["kind"] == "downtime" and r.get("decisive"))
     assert "599 s" in reason["detail"]["en"]
 
 
@@ -141,7 +141,7 @@ def test_caused_by_chain_propagates_a_related_exclusion(cybermail: rulebook.Cont
     ]
     outages = by_id(rulebook.adjudicate(cybermail, records))
     assert {o["verdict"] for o in outages.values()} == {"excluded"}
-    reason = next(r for r in outages["leaf"]["reasons"] if r["decisive"])
+    reason = next(r for r in outages["leaf"]["reasons"] if r.get("decisive"))
     assert reason["clause"] == "attack"
     assert reason["via"] == ["leaf", "mid", "root"]
 

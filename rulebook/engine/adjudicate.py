@@ -25,7 +25,6 @@ from rulebook.engine.causes import causal_order
 from rulebook.engine.classify import (
     APPLIES,
     DOES_NOT_APPLY,
-    UNDETERMINED,
     RuleSet,
     Tri,
     compile_condition,
@@ -279,77 +278,69 @@ def maintenance_windows(run: Run) -> None:
 def evaluate_clauses(run: Run) -> None:
     """Exclusions (whole records, with related causes) and windows (overlaps only)."""
     rules = RuleSet.of(run.contract)
-    related = {
-        cid for cid in rules.exclusions if getattr(rules.rules[cid].clause, "related", False)
-    }
+    related = [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
     order = run.causal or [r.id for r in run.records]
     hits: dict[str, dict[str, tuple[Tri, tuple[str, ...]]]] = {cid: {} for cid in related}
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
+    causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     for rid in order:
         verdict = run.verdicts[rid]
         record = verdict.record
         memo: dict[str, Tri] = {}
+        if verdict.verdict != "counted" and rid not in causes:
+            continue
+        if verdict.verdict != "counted":
+            # Not downtime or not covered: no clause can change that, but it may still be
+            # the cause of a record that is, so related clauses are evaluated for it.
+            for cid in related:
+                own = rules.evaluate(cid, record.facts, memo)
+                hits[cid][rid] = _related(own, record, hits[cid])
+            continue
         whole: str | None = None
         for cid in (*rules.exclusions, *rules.inclusions):
-            outcome = rules.outcome(cid, record.facts, memo)
-            result, via = outcome.result, tuple[str, ...]()
-            if cid in related:
-                own: Tri = True if result == APPLIES else None if result == UNDETERMINED else False
-                result_tri, via = _related(own, record, hits[cid])
-                hits[cid][rid] = (result_tri, via)
-                result = result_word(result_tri)
+            value = rules.evaluate(cid, record.facts, memo)
+            via: tuple[str, ...] = ()
+            if cid in hits:
+                value, via = hits[cid][rid] = _related(value, record, hits[cid])
             decisive = (
-                result == APPLIES
-                and whole is None
+                whole is None
+                and value is True
                 and cid in rules.exclusions
-                and verdict.verdict == "counted"
                 and not _included(rules, cid, record, memo)
             )
             if decisive:
                 whole = cid
-            verdict.reasons.append(
-                Reason(
-                    cid,
-                    rules.rules[cid].clause.kind,
-                    result,
-                    outcome.facts,
-                    outcome.missing,
-                    via=via,
-                    decisive=decisive,
-                )
-            )
-        if verdict.verdict != "counted":
-            continue
+            verdict.reasons.append(rules.reason(cid, record.facts, memo, value, via, decisive))
         if whole is not None:
             verdict.verdict = "excluded"
             verdict.segments.append(Segment(record.start, verdict.end, "excluded", whole, ""))
-            continue
-        _window_segments(run, verdict, maintenance)
+        else:
+            _window_segments(run, verdict, maintenance)
 
 
 def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[str, Tri]) -> bool:
     """An inclusion that applies and is not overridden by this exclusion wins (check
     guarantees they cannot both apply without a declared order)."""
-    for cid in rules.inclusions:
-        if (
-            rules.evaluate(cid, record.facts, memo) is True
-            and exclusion not in rules.rules[cid].cancelled_by
-        ):
-            return True
-    return False
+    return any(
+        rules.evaluate(cid, record.facts, memo) is True
+        and exclusion not in rules.rules[cid].cancelled_by
+        for cid in rules.inclusions
+    )
 
 
 def _related(
     own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, tuple[str, ...]]]
 ) -> tuple[Tri, tuple[str, ...]]:
-    """Whether a related clause applies to the record or to one of its causes."""
-    if own is True:
-        return True, ()
+    """Whether a related clause applies to the record or to one of its causes, and through
+    which chain of records."""
+    causes = record.causes
+    if own is True or not causes:
+        return own, ()
     best: tuple[Tri, tuple[str, ...]] = (own, ())
-    for cause in sorted(record.causes):
+    for cause in sorted(causes):
         value, via = seen.get(cause, (None, ()))
         if value is True:
-            return True, (record.id, cause, *via[1:]) if via else (record.id, cause)
+            return True, (record.id, *via) if via else (record.id, cause)
         if value is None and best[0] is False:
             best = (None, ())
     return best
@@ -369,9 +360,7 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
     for clause in maintenance:
         windows = by_clause.get(clause.id, [])
         if not windows:
-            verdict.reasons.append(
-                Reason(clause.id, "maintenance", DOES_NOT_APPLY, detail=_NO_WINDOW)
-            )
+            verdict.reasons.append(Reason(clause.id, "maintenance", DOES_NOT_APPLY))
             continue
         for window in windows:
             value = window.qualifies
@@ -407,12 +396,6 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
     verdict.verdict = (
         "partly_excluded" if len(statuses) == 2 else pieces[0][2] if pieces else "counted"
     )
-
-
-_NO_WINDOW = Words(
-    "no maintenance window of this clause overlaps the record",
-    "この条項のメンテナンス時間帯と重なりません",
-)
 
 
 def split_periods(run: Run) -> None:
@@ -530,15 +513,19 @@ class Adjudication:
                 "source": contract.get("source"),
                 "sha256": contract.sha256,
             },
+            "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
             "as_of": format_instant(self.as_of, self.tz) if self.as_of is not None else None,
             "counts": {"outages": len(self.verdicts), "notices": self.notices},
             "outages": [self._record(v) for v in self.verdicts],
             "periods": [self._period(s, p, target) for s, p in self.periods],
         }
 
-    def to_json(self) -> str:
-        """Canonical JSON: same inputs, same bytes."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    def to_json(self, indent: int | None = None) -> str:
+        """Canonical JSON: same inputs, same bytes. Compact by default: a large log's
+        document is written by the C encoder, which Python uses only without indent."""
+        separators = (",", ":") if indent is None else (",", ": ")
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, separators=separators)
+        return text + "\n"
 
     def _record(self, v: Verdict) -> dict[str, Any]:
         return {
@@ -595,6 +582,17 @@ class Adjudication:
     ) -> str:
         """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
         return render_record(self.record(record_id), self.contract, lang, fmt, full)
+
+
+def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
+    """A clause as the reasons refer to it: kind, title and citation."""
+    citation = clause.citation
+    return {
+        "kind": clause.kind,
+        "title": clause.title,
+        "article": citation.article if citation else None,
+        "quotes": list(citation.quotes) if citation else [],
+    }
 
 
 def _fraction(value: Fraction | None) -> str | None:

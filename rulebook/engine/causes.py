@@ -38,9 +38,9 @@ def causal_order(records: Sequence[OutageRecord]) -> list[str] | None:
                 )
             graph.add_edge(cause, record.id)
     try:
+        return list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
         cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return list(nx.lexicographical_topological_sort(graph))
     chain = [edge[0] for edge in cycle] + [cycle[0][0]]
     raise RecordError(
         chain[0],

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
+from rulebook.engine.trace import Reason
 from rulebook.satisfiable import magnitude
 
 Tri = bool | None
@@ -165,18 +166,6 @@ class Rule:
 
 
 @attrs.frozen
-class Outcome:
-    """One rule's result for one record, with the facts it looked at."""
-
-    clause: str
-    result: str
-    facts: tuple[tuple[str, Any], ...]
-    missing: tuple[str, ...]
-    cancelled_by: str | None = None  # the exception or override that made it not apply
-    via: tuple[str, ...] = ()  # for `including related`: the chain of records
-
-
-@attrs.frozen
 class RuleSet:
     """Every rule clause of a contract, compiled, with the order of precedence."""
 
@@ -225,24 +214,29 @@ class RuleSet:
         memo[clause_id] = value
         return value
 
-    def outcome(self, clause_id: str, facts: Facts, memo: dict[str, Tri]) -> Outcome:
-        """The explained result of one rule for one record's facts."""
+    def reason(
+        self,
+        clause_id: str,
+        facts: Facts,
+        memo: dict[str, Tri],
+        value: Tri,
+        via: tuple[str, ...] = (),
+        decisive: bool = False,
+    ) -> Reason:
+        """The explained result ``value`` of one rule for one record's facts."""
         rule = self.rules[clause_id]
-        value = self.evaluate(clause_id, facts, memo)
-        seen = tuple((name, facts.get(name)) for name in rule.facts)
-        own = rule.condition(facts)
-        if rule.unless is not None:
-            own = _kleene_and((own, _kleene_not(rule.unless(facts))))
+        seen = tuple([(name, facts.get(name)) for name in rule.facts])
         cancelled = None
-        if own is True and value is not True:
+        missing: tuple[str, ...] = ()
+        if value is not False and rule.cancelled_by:
             cancelled = next(
                 (c for c in rule.cancelled_by if self.evaluate(c, facts, memo) is not False), None
             )
-        missing: tuple[str, ...] = ()
         if value is None:
-            missing = tuple(name for name, v in seen if v is None)
+            missing = tuple([name for name, v in seen if v is None])
             if not missing and cancelled is not None:
-                missing = tuple(
-                    name for name in self.rules[cancelled].facts if facts.get(name) is None
-                )
-        return Outcome(clause_id, result_word(value), seen, missing, cancelled)
+                missing = tuple([n for n in self.rules[cancelled].facts if facts.get(n) is None])
+        kind = rule.clause.kind
+        return Reason(
+            clause_id, kind, result_word(value), seen, missing, None, via, decisive, cancelled
+        )

@@ -202,7 +202,7 @@ def outage_from_mapping(
         for name, value in data.items():
             if name in RECORD_FIELDS:
                 continue
-            decl = vocabulary.fact(name)
+            decl = _facts_by_name(vocabulary).get(name)
             if decl is None or decl.derived:
                 known = [f.name for f in vocabulary.facts if not f.derived]
                 raise RecordError(
@@ -219,6 +219,19 @@ def outage_from_mapping(
     except RecordError as exc:
         exc.source = exc.source or source
         raise
+
+
+_FACT_TABLES: dict[int, tuple[m.Vocabulary, dict[str, m.FactDecl]]] = {}
+
+
+def _facts_by_name(vocabulary: m.Vocabulary) -> dict[str, m.FactDecl]:
+    """The vocabulary's facts by name, built once per vocabulary (records look up every
+    field; a linear search per field is the slowest part of reading a large log)."""
+    entry = _FACT_TABLES.get(id(vocabulary))
+    if entry is None or entry[0] is not vocabulary:
+        entry = (vocabulary, {f.name: f for f in vocabulary.facts})
+        _FACT_TABLES[id(vocabulary)] = entry
+    return entry[1]
 
 
 def _given(value: Any) -> bool:
@@ -280,7 +293,7 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
 
 
 def _check_code(decl: m.FactDecl, code: str, record: str) -> str:
-    if decl.code(code) is None:
+    if code not in _codes(decl):
         names = [c.name for c in decl.codes]
         raise RecordError(
             record,
@@ -338,6 +351,19 @@ def notice_from_mapping(
     except RecordError as exc:
         exc.source = exc.source or source
         raise
+
+
+_CODE_SETS: dict[int, tuple[m.FactDecl, frozenset[str]]] = {}
+
+
+def _codes(decl: m.FactDecl) -> frozenset[str]:
+    """A fact's codes as a set, built once per declaration (keyed by identity: hashing a
+    declaration hashes all its codes)."""
+    entry = _CODE_SETS.get(id(decl))
+    if entry is None or entry[0] is not decl:
+        entry = (decl, frozenset(c.name for c in decl.codes))
+        _CODE_SETS[id(decl)] = entry
+    return entry[1]
 
 
 _BOOL = m.FactDecl("emergency", "bool", False, "緊急", "emergency", False, (), m.NOWHERE)

@@ -5,7 +5,7 @@ Markdown, in Japanese or English, only when asked for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -24,10 +24,13 @@ class Words:
         return self.ja if lang == "ja" else self.en
 
 
-@attrs.frozen
-class Reason:
+class Reason(NamedTuple):
     """One clause considered for one record: its result, the facts it looked at and, when
-    undetermined, the facts that would decide it."""
+    undetermined, the facts that would decide it.
+
+    A NamedTuple rather than an attrs class: the engine makes one per clause and record
+    (millions for a large log), and a tuple is built several times faster.
+    """
 
     clause: str
     kind: str
@@ -37,22 +40,23 @@ class Reason:
     detail: Words | None = None
     via: tuple[str, ...] = ()  # records from this one back to the cause a clause applied to
     decisive: bool = False
+    cancelled_by: str | None = None  # the exception or override that stopped the clause
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        out: dict[str, Any] = {
-            "clause": self.clause,
-            "kind": self.kind,
-            "result": self.result,
-            "decisive": self.decisive,
-            "facts": {name: json_value(value) for name, value in self.facts},
-        }
+        """Plain data for JSON; empty parts are left out."""
+        out: dict[str, Any] = {"clause": self.clause, "kind": self.kind, "result": self.result}
+        if self.decisive:
+            out["decisive"] = True
+        if self.facts:
+            out["facts"] = {name: json_value(value) for name, value in self.facts}
         if self.missing:
             out["missing"] = list(self.missing)
         if self.detail is not None:
             out["detail"] = {"en": self.detail.en, "ja": self.detail.ja}
         if self.via:
             out["via"] = list(self.via)
+        if self.cancelled_by:
+            out["cancelled_by"] = self.cancelled_by
         return out
 
 
@@ -90,6 +94,10 @@ KINDS = {
     "maintenance": Words("maintenance", "メンテナンス"),
 }
 UNKNOWN = Words("unknown", "不明")
+NO_WINDOW = Words(
+    "no maintenance window of this clause overlaps the record",
+    "この条項のメンテナンス時間帯と重なりません",
+)
 LABELS = {
     "record": Words("Record", "記録"),
     "deciding": Words("Deciding clause", "決め手となった条項"),
@@ -99,6 +107,7 @@ LABELS = {
     "counted": Words("counted", "算入"),
     "excluded": Words("excluded", "除外"),
     "all": Words("All clauses considered", "検討した全条項"),
+    "cancelled": Words("does not apply because of", "次の条項により適用されない"),
     "no_decisive": Words("No clause excluded any of it.", "除外した条項はありません。"),
 }
 
@@ -142,7 +151,7 @@ def render_record(
     lines = [f"### {head}" if md else head]
     # Short: the deciding clauses, and those that could not be decided for want of a fact.
     reasons = [
-        r for r in record["reasons"] if full or r["decisive"] or r["result"] == "undetermined"
+        r for r in record["reasons"] if full or r.get("decisive") or r["result"] == "undetermined"
     ]
     if not full and not reasons:
         lines.append(("- " if md else "  ") + LABELS["no_decisive"].get(lang))
@@ -172,6 +181,10 @@ def _reason_lines(
             out.append(f"{indent}> {quote}" if md else f"{indent}「{quote}」")
     if reason.get("detail"):
         out.append(f"{indent}{reason['detail'][lang]}")
+    elif reason["kind"] == "maintenance" and not reason.get("facts"):
+        out.append(f"{indent}{NO_WINDOW.get(lang)}")
+    if reason.get("cancelled_by"):
+        out.append(f"{indent}{LABELS['cancelled'].get(lang)}: {reason['cancelled_by']}")
     facts = reason.get("facts") or {}
     if facts:
         shown = "; ".join(
