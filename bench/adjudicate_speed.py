@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import time
 
-import rulebook
 from generate import notices, outages
+
+import rulebook
 
 
 def main() -> None:
@@ -29,8 +30,10 @@ def main() -> None:
     verdicts: dict[str, int] = {}
     for v in result.verdicts:
         verdicts[v.verdict] = verdicts.get(v.verdict, 0) + 1
-    print(f"adjudicate {len(records):,} records, {len(maintenance)} notices against {contract.id}: "
-          f"{adjudicated:.2f} s ({len(records) / adjudicated:,.0f} records/s)")
+    print(
+        f"adjudicate {len(records):,} records, {len(maintenance)} notices against {contract.id}: "
+        f"{adjudicated:.2f} s ({len(records) / adjudicated:,.0f} records/s)"
+    )
     print(f"to_json: {written:.2f} s, {len(text) / 1e6:.0f} MB")
     print("verdicts: " + ", ".join(f"{k} {n:,}" for k, n in sorted(verdicts.items())))
 

@@ -12,12 +12,26 @@ import random
 from typing import Any
 
 SERVICES = [
-    "CYBERMAIL Σ", "ENTERPRISEAUDIT Σ", "MAILGATES Σ", "CYBERMAIL Σ ST",
-    "Cloud Mail SECURITYSUITE", "CYBERCHAT", "個別対応サービス",
+    "CYBERMAIL Σ",
+    "ENTERPRISEAUDIT Σ",
+    "MAILGATES Σ",
+    "CYBERMAIL Σ ST",
+    "Cloud Mail SECURITYSUITE",
+    "CYBERCHAT",
+    "個別対応サービス",
 ]
 CAUSES = [
-    "provider_fault", "provider_fault", "provider_fault", "attack", "access_line",
-    "external_dns", "customer_environment", "planned_maintenance", "war", "fire", None,
+    "provider_fault",
+    "provider_fault",
+    "provider_fault",
+    "attack",
+    "access_line",
+    "external_dns",
+    "customer_environment",
+    "planned_maintenance",
+    "war",
+    "fire",
+    None,
 ]
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
@@ -51,12 +65,14 @@ def notices(weeks: int = 52) -> list[dict[str, Any]]:
     out = []
     for w in range(weeks):
         start = START + dt.timedelta(days=7 * w + 2, hours=2)
-        out.append({
-            "id": f"n{w:03d}",
-            "service": "*",
-            "start": start.isoformat(),
-            "end": (start + dt.timedelta(hours=2)).isoformat(),
-            "announced_at": (start - dt.timedelta(days=7)).isoformat(),
-            "channel": "email",
-        })
+        out.append(
+            {
+                "id": f"n{w:03d}",
+                "service": "*",
+                "start": start.isoformat(),
+                "end": (start + dt.timedelta(hours=2)).isoformat(),
+                "announced_at": (start - dt.timedelta(days=7)).isoformat(),
+                "channel": "email",
+            }
+        )
     return out

@@ -34,8 +34,14 @@ BOUNDARY_WORDS: dict[str, str] = {
     "超える": ">",
     "を超える": ">",
 }
-#: Words for "by"/"before" on notices and claim deadlines: the boundary instant counts.
-DEADLINE_WORDS = frozenset({"まで", "前まで", "以内", "前", "以上"})
+#: Words for a notice's lead ("1週間前までに", "6ヶ月前に"): the boundary instant counts.
+NOTICE_WORDS = frozenset({"まで", "前まで", "前", "以上"})
+#: Words after `within` ("3 営業時間以内", "翌月末まで"): the deadline instant is in time.
+WITHIN_WORDS = frozenset({"以内", "まで", "以下"})
+#: Words after `at least` ("1か月前までに"): the minimum lead, boundary included.
+AT_LEAST_WORDS = frozenset({"以上", "前", "前まで", "まで"})
+#: Words after a claim deadline ("翌月末までに").
+CLAIM_WORDS = frozenset({"まで", "以内"})
 
 REQUIRED_META = ("title", "provider", "source", "language", "timezone", "kind")
 KINDS = ("guarantee", "objective")
@@ -335,8 +341,16 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
     fact = getattr(atom, "fact", "")
     span = _name_span(atom.span, fact)
     if isinstance(atom, m.During):
-        if fact not in scope.events or not ctx.events:
-            yield _unknown("event", fact, span, scope.events if ctx.events else (), "unknown-event")
+        if not ctx.events:
+            yield error(
+                "type-mismatch",
+                f"`{fact} during ... hours` tests an event, and events are only known to "
+                "obligations",
+                span,
+                "move the test to an obligation's `when`",
+            )
+        elif fact not in scope.events:
+            yield _unknown("event", fact, span, scope.events, "unknown-event")
         yield from _calendar_with_hours(atom.calendar, span, scope)
         return
     if isinstance(atom, m.Known):
@@ -529,6 +543,19 @@ _DIMENSION_HINTS = {
 }
 
 
+def _check_deadline_word(
+    word: m.BoundaryWord, allowed: frozenset[str], where: str
+) -> Iterator[Diagnostic]:
+    """A deadline or lead takes only the words that mean "by this instant, inclusive"."""
+    if word.word not in allowed:
+        yield error(
+            "unknown-boundary-word",
+            f"'{word.word}' is not a word for {where}",
+            word.span,
+            "use " + ", ".join(sorted(allowed)),
+        )
+
+
 def _check_word(op: str | None, word: m.BoundaryWord | None) -> Iterator[Diagnostic]:
     if word is None:
         return
@@ -701,7 +728,7 @@ def check_availability(contract: m.Contract, scope: Scope) -> Iterator[Diagnosti
                     target.quantity.span,
                     "write a value above 0% and at most 100%",
                 )
-            if target.op in ("<", "<=", "="):
+            if target.op in ("<", "<=", "=", "!="):
                 yield error(
                     "bad-target",
                     f"an availability target is a floor; '{target.op}' would promise downtime",
@@ -711,7 +738,7 @@ def check_availability(contract: m.Contract, scope: Scope) -> Iterator[Diagnosti
             yield from _check_word(target.op or ">=", target.word)
         elif contract.kind == "guarantee":
             yield warning(
-                "no-target",
+                "availability-without-target",
                 f"availability {clause.id} sets no target",
                 clause.span,
                 "add `target 99.9% (以上)`",
@@ -741,7 +768,7 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
             t = clause.threshold
             yield from _check_quantity_dimension(t.quantity, ("time",), "threshold")
             yield from _check_word(t.op or ">=", t.word)
-            if t.op in ("<", "<=", "="):
+            if t.op in ("<", "<=", "=", "!="):
                 yield error(
                     "bad-threshold",
                     f"a downtime threshold is a minimum length; '{t.op}' is not one",
@@ -844,13 +871,8 @@ def check_maintenance(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                 yield from _check_quantity_dimension(
                     rule.lead, ("time", "calendar", "business_time"), "a notice lead"
                 )
-            if rule.word is not None and rule.word.word not in DEADLINE_WORDS:
-                yield error(
-                    "unknown-boundary-word",
-                    f"'{rule.word.word}' is not a word for a notice deadline",
-                    rule.word.span,
-                    "use まで (by) or 前 (before)",
-                )
+            if rule.word is not None:
+                yield from _check_deadline_word(rule.word, NOTICE_WORDS, "a notice lead")
         if clause.emergency is not None and clause.emergency.name not in EMERGENCY:
             yield _unknown(
                 "emergency rule",
@@ -895,7 +917,7 @@ def check_obligations(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
             yield error(
                 "incomplete-obligation",
                 f"obligation {clause.id} needs a clock (`from EVENT to EVENT`) "
-                "and a deadline (`within ...`)",
+                "and a deadline (`within ...` or `at least ...`)",
                 clause.span,
                 "e.g. `from recognized_at to first_report_at` and `within 3 business hours (以内)`",
             )
@@ -908,6 +930,7 @@ def check_obligations(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                 clause.deadline, ("time", "business_time", "calendar"), "a deadline"
             )
             if unit and unit.dimension == "business_time":
+                needs_hours = unit.name == "business hour"  # business days need no hours
                 if clause.calendar is None and len(calendars) != 1:
                     yield error(
                         "no-calendar",
@@ -915,6 +938,8 @@ def check_obligations(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                         clause.deadline.span,
                         "add `on CALENDAR` after the deadline",
                     )
+                elif not needs_hours:
+                    pass
                 elif clause.calendar is None and not calendars[0].hours:
                     yield from _calendar_with_hours(calendars[0].id, clause.deadline.span, scope)
                 elif clause.calendar is not None and scope.clauses.get(clause.calendar.name):
@@ -922,10 +947,11 @@ def check_obligations(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                         clause.calendar.name, clause.calendar.span, scope
                     )
         if clause.deadline_word is not None:
-            yield from (
-                _check_word("<=", clause.deadline_word)
-                if clause.deadline_word.word not in DEADLINE_WORDS
-                else iter(())
+            allowed = AT_LEAST_WORDS if clause.minimum else WITHIN_WORDS
+            yield from _check_deadline_word(
+                clause.deadline_word,
+                allowed,
+                "an `at least` lead" if clause.minimum else "a `within` deadline",
             )
 
 
@@ -954,6 +980,13 @@ def check_performance(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
             )
             continue
         bound = clause.bound
+        if bound.op in ("=", "!="):
+            yield error(
+                "bad-operator",
+                f"a performance target is a ceiling or a floor; '{bound.op}' is neither",
+                bound.span,
+                "write `<=` (以下) for a ceiling or `>=` (以上) for a floor",
+            )
         if bound.op is None and bound.word is None:
             yield error(
                 "no-operator",
@@ -1001,6 +1034,8 @@ def check_remedies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                 yield _unknown("cap period", cap.per.name, cap.per.span, CAP_PERIODS, "bad-cap")
         if clause.minimum is not None:
             yield from _expect_money(clause.minimum, "a minimum payout")
+        if clause.claim_word is not None:
+            yield from _check_deadline_word(clause.claim_word, CLAIM_WORDS, "a claim deadline")
         if clause.claim_after is not None:
             yield from _check_quantity_dimension(
                 clause.claim_after, ("calendar", "time", "business_time"), "a claim deadline"
@@ -1014,6 +1049,7 @@ def check_remedies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
             yield from _check_quantity_dimension(tier.credit, ("percent",), "a credit")
             for bound in tier.bounds:
                 yield from _check_quantity_dimension(bound.quantity, ("percent",), "availability")
+                yield from _check_word(bound.op, bound.word)
                 if bound.op in (None, "=", "!="):
                     yield error(
                         "bad-tier",
@@ -1027,7 +1063,7 @@ def _expect_money(expr: m.Expr, what: str) -> Iterator[Diagnostic]:
     found: list[Diagnostic] = []
     dims = _dimension(expr, found)
     yield from found
-    if dims is not None and dims != _MONEY and dims != _PERCENT:
+    if dims is not None and dims != _MONEY:
         yield error(
             "unit-mismatch",
             f"{what} must come out as money, but this formula gives {_dims_words(dims)}",
@@ -1036,22 +1072,27 @@ def _expect_money(expr: m.Expr, what: str) -> Iterator[Diagnostic]:
         )
 
 
-# Dimensions of formulas as exponents: (money, time, percent).
-Dims = tuple[int, int, int]
-_MONEY: Dims = (1, 0, 0)
-_PERCENT: Dims = (0, 0, 1)
-_DIM_OF: dict[str, Dims] = {
-    "money": (1, 0, 0),
-    "time": (0, 1, 0),
-    "percent": (0, 0, 1),
-    "number": (0, 0, 0),
-}
+# Dimensions of formulas as exponents of (money, time). A percentage is a ratio:
+# `monthly_fee * 10%` is money; availability and target are ratios too.
+Dims = tuple[int, int]
+_MONEY: Dims = (1, 0)
+_DIM_OF: dict[str, Dims] = {"money": (1, 0), "time": (0, 1), "percent": (0, 0), "number": (0, 0)}
 
 
 def _dimension(expr: m.Expr, found: list[Diagnostic]) -> Dims | None:
     if isinstance(expr, m.Quantity):
         unit = units.canonical(expr.written)
-        if unit is None or unit.dimension not in _DIM_OF:
+        if unit is None:
+            return None  # reported by check_units
+        if unit.dimension not in _DIM_OF:
+            found.append(
+                error(
+                    "unit-mismatch",
+                    f"{units.show(expr)} has no fixed length and cannot be used in a formula",
+                    expr.span,
+                    "use s, min, h, day or week, or a measure such as downtime",
+                )
+            )
             return None
         return _DIM_OF[unit.dimension]
     if isinstance(expr, m.Variable):
@@ -1074,16 +1115,11 @@ def _dimension(expr: m.Expr, found: list[Diagnostic]) -> Dims | None:
             return None
         return left
     sign = 1 if expr.op == "*" else -1
-    return (left[0] + sign * right[0], left[1] + sign * right[1], left[2] + sign * right[2])
+    return (left[0] + sign * right[0], left[1] + sign * right[1])
 
 
 def _dims_words(d: Dims) -> str:
-    names = {
-        _MONEY: "money",
-        (0, 1, 0): "time",
-        _PERCENT: "a percentage",
-        (0, 0, 0): "a plain number",
-    }
+    names = {_MONEY: "money", (0, 1): "time", (0, 0): "a plain number or ratio"}
     return names.get(d, "a mixed unit")
 
 

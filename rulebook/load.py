@@ -47,6 +47,7 @@ class Loaded:
     contracts: tuple[m.Contract, ...]
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]
+    vocabularies: tuple[m.Vocabulary, ...] = ()
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -75,6 +76,7 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
     sources: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
     contracts: list[m.Contract] = []
+    all_vocabularies: list[m.Vocabulary] = []
     cache: dict[Path, ParsedFile | None] = {}
     for raw in paths:
         path = Path(raw)
@@ -82,10 +84,21 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
         if parsed is None:
             continue
         vocabularies = _imported(parsed, path, sources, diagnostics, cache)
+        for extra in vocabularies[1:]:
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "several-vocabularies",
+                    f"vocabulary {extra.name} is a second vocabulary for the contracts of {raw}",
+                    extra.span,
+                    "a file's contracts use one vocabulary: import only one",
+                )
+            )
+        all_vocabularies.extend(v for v in vocabularies if v not in all_vocabularies)
         vocabulary = vocabularies[0] if vocabularies else None
         for contract in parsed.contracts:
             contracts.append(attrs.evolve(contract, vocabulary=vocabulary))
-    return Loaded(tuple(contracts), tuple(diagnostics), sources)
+    return Loaded(tuple(contracts), tuple(diagnostics), sources, tuple(all_vocabularies))
 
 
 def _parse(
@@ -189,13 +202,10 @@ def check_files(paths: Iterable[str | Path]) -> Loaded:
 
     loaded = load_files(paths)
     found = list(loaded.diagnostics)
-    seen_vocabularies: set[int] = set()
     for contract in loaded.contracts:
         found.extend(check_contract(contract))
-        vocab = contract.vocabulary
-        if vocab is not None and id(vocab) not in seen_vocabularies:
-            seen_vocabularies.add(id(vocab))
-            found.extend(check_vocabulary(vocab))
+    for vocabulary in loaded.vocabularies:  # those of the files given and of their imports
+        found.extend(check_vocabulary(vocabulary))
     return attrs.evolve(
         loaded, diagnostics=tuple(sorted_diagnostics(attach_source(found, loaded.sources)))
     )

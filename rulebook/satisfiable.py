@@ -114,6 +114,8 @@ def _consistent(term: list[Literal], domain_of: DomainOf) -> bool:
     must_not_know: set[str] = set()
     for atom, positive in term:
         fact = getattr(atom, "fact", "")
+        if isinstance(atom, m.Includes) and not atom.values and positive:
+            return False  # no set shares an element with the empty set
         if isinstance(atom, m.Known):
             (must_know if atom.known == positive else must_not_know).add(fact)
             continue

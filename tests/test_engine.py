@@ -92,7 +92,9 @@ def test_threshold_applies_to_the_physical_stoppage(cybermail: rulebook.Contract
     assert outages["a"]["verdict"] == outages["b"]["verdict"] == "counted"
     assert outages["c"]["verdict"] == "not_downtime"
     assert outages["c"]["not_downtime_seconds"] == 599
-    reason = next(r for r in outages["c"]["reasons"] if r["kind"] == "downtime" and r.get("decisive"))
+    reason = next(
+        r for r in outages["c"]["reasons"] if r["kind"] == "downtime" and r.get("decisive")
+    )
     assert "599 s" in reason["detail"]["en"]
 
 

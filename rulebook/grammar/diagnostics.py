@@ -40,7 +40,8 @@ class Diagnostic:
             lines.append("    " + text)
             width = 1
             if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
-                width = self.span.end_column - self.span.column
+                marked = text[self.span.column - 1 : self.span.end_column - 1]
+                width = max(1, len(_pad(marked, len(marked)).replace("\t", "    ")))
             lines.append("    " + _pad(text, self.span.column - 1) + "^" * width)
         if self.hint:
             lines.append(f"hint: {self.hint}")

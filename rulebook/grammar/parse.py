@@ -80,6 +80,7 @@ def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic
 # Names of terminals as an author would say them.
 _TOKEN_WORDS = {
     "NAME": "a name",
+    "CONTRACT_ID": "a contract id (letters, digits, - and _)",
     "STRING": 'a quoted string ("...")',
     "NUMBER": "a number",
     "OP": "a comparison (<, <=, >, >=, =, !=)",
@@ -255,9 +256,18 @@ class ToModel(Transformer[Token, ParsedFile]):
     def error(self, code: str, message: str, span: m.Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic("error", code, message, span, hint))
 
-    @staticmethod
-    def string(token: Token) -> str:
-        return _unquote(str(token))
+    def string(self, token: Token) -> str:
+        """The text of a string token; escapes as in JSON (\\" \\\\ \\n \\u3000)."""
+        try:
+            return str(json.loads(str(token)))
+        except ValueError:
+            self.error(
+                "bad-string",
+                "this string has an escape or character JSON strings do not allow",
+                self.span(token),
+                'escape only \\" \\\\ \\n \\t \\uXXXX; write tabs as \\t',
+            )
+            return str(token)[1:-1]
 
     # -- file
 
@@ -357,7 +367,7 @@ class ToModel(Transformer[Token, ParsedFile]):
             span = more[0] if more else getattr(value, "span", None)
             if not isinstance(span, m.Span) or not span.line:
                 span = self.span(name)  # an item of keywords only: point at the clause
-            if key in seen:
+            if key in seen and key not in _SECONDARY_ITEMS:
                 self.error(
                     "duplicate-item",
                     f"'{_ITEM_WORDS.get(key, key)}' is given twice in {name}",
@@ -488,7 +498,17 @@ class ToModel(Transformer[Token, ParsedFile]):
         ordinal, weekday, window = children
         text = str(ordinal)
         number = -1 if text == "last" else int(text[:-2])
-        if not (number == -1 or 1 <= number <= 5):
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(
+            number % 10 if number % 100 not in (11, 12, 13) else 0, "th"
+        )
+        if number != -1 and not text.endswith(suffix):
+            self.error(
+                "bad-ordinal",
+                f"'{text}' is not an ordinal",
+                self.span(ordinal),
+                f"write {number}{suffix}",
+            )
+        elif not (number == -1 or 1 <= number <= 5):
             self.error(
                 "bad-ordinal",
                 f"there is no {text} weekday in a month",
@@ -721,17 +741,32 @@ _ITEM_WORDS = {
     "denominator_minus": "denominator",
     "recurrence": "every",
     "announced_closures": "closed announced",
-    "clock": "from ... to",
-    "deadline": "within",
+    "start_event": "from ... to",
+    "deadline": "within / at least",
+    "claim_set": "claim",
+    "moves": "moved to next business day",
+    "probe_interval": "every (after probes)",
+    "measure": "measure",
+    "free": "free",
+    "reading": "on (threshold reading)",
 }
 
-
-def _unquote(token: str) -> str:
-    """The text of a string token; escapes as in JSON (\\" \\\\ \\n \\u3000)."""
-    try:
-        return str(json.loads(token))
-    except ValueError:
-        return token[1:-1]
+# Fields set by the same line as another field: a repeated line is reported once, by the
+# first field of its line (in _ITEM_WORDS).
+_SECONDARY_ITEMS = frozenset(
+    {
+        "stop_event",
+        "deadline_word",
+        "calendar",
+        "minimum",
+        "claim_after",
+        "claim_word",
+        "moved_on",
+        "bound",
+        "free_per_breach",
+        "consecutive",
+    }
+)
 
 
 def _first_span(builder: ToModel, items: Any, end: int) -> m.Span | None:
