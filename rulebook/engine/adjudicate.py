@@ -83,6 +83,7 @@ class Run:
     raw_outages: list[Any]
     raw_notices: list[Any]
     as_of: int | None
+    closures: frozenset[dt.date] = frozenset()
     records: list[OutageRecord] = attrs.field(factory=list)
     notices: list[Notice] = attrs.field(factory=list)
     verdicts: dict[str, Verdict] = attrs.field(factory=dict)
@@ -267,7 +268,7 @@ def maintenance_windows(run: Run) -> None:
         return
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
-    calendars = _calendars(run.contract)
+    calendars = _calendars(run.contract, run.closures)
     for clause in run.contract.clauses:
         if isinstance(clause, m.MaintenanceClause):
             run.windows.extend(announced_windows(clause, run.notices, run.tz))
@@ -478,9 +479,13 @@ def _availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
     return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)
 
 
-def _calendars(contract: m.Contract) -> dict[str, BusinessCalendar]:
+def _calendars(
+    contract: m.Contract, closures: frozenset[dt.date] = frozenset()
+) -> dict[str, BusinessCalendar]:
     return {
-        c.id: BusinessCalendar.of(c) for c in contract.clauses if isinstance(c, m.CalendarClause)
+        c.id: BusinessCalendar.of(c, closures)
+        for c in contract.clauses
+        if isinstance(c, m.CalendarClause)
     }
 
 
@@ -595,6 +600,17 @@ def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
     }
 
 
+def _closure_day(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise RecordError(
+            str(value), "closures", f"'{value}' is not a date", "YYYY-MM-DD"
+        ) from None
+
+
 def _fraction(value: Fraction | None) -> str | None:
     return None if value is None else f"{value.numerator}/{value.denominator}"
 
@@ -613,12 +629,15 @@ def adjudicate(
     outages: Iterable[OutageRecord | Mapping[str, Any]],
     notices: Iterable[Notice | Mapping[str, Any]] = (),
     as_of: str | dt.datetime | None = None,
+    closures: Iterable[dt.date | str] = (),
 ) -> Adjudication:
     """Adjudicate outage records under a contract.
 
     Records and notices are mappings of field names (``id``, ``service``, ``start``, ``end``
     and facts of the vocabulary) or already-validated records. ``as_of`` closes ongoing
-    records. Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
+    records. ``closures`` are the days a provider announced as closed (年末年始 of
+    nexa-palette), for calendars that say ``closed announced``.
+    Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
 
     >>> import rulebook
     >>> contract = rulebook.load_contract("cybermail")
@@ -636,7 +655,8 @@ def adjudicate(
     """
     tz = timezone_of(contract)
     instant = parse_instant(as_of, tz, "as_of", "as_of") if as_of is not None else None
-    run = Run(contract, tz, list(outages), list(notices), instant)
+    days = frozenset(_closure_day(c) for c in closures)
+    run = Run(contract, tz, list(outages), list(notices), instant, days)
     for stage in STAGES:
         stage(run)
     return Adjudication(

@@ -173,3 +173,115 @@ def add_calendar(seconds: int, quantity: m.Quantity, tz: dt.tzinfo, sign: int = 
     days_in = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.date(year, month, 1)).days
     moved = local.replace(year=year, month=month, day=min(local.day, days_in))
     return int(moved.replace(tzinfo=tz).timestamp())
+
+
+# ------------------------------------------------------------------ business time
+
+
+def business_hours(
+    calendar: BusinessCalendar, day: dt.date, tz: dt.tzinfo
+) -> list[tuple[int, int]]:
+    """The business-hour intervals of ``day`` (none when it is not a business day).
+
+    A calendar without hours counts the whole business day, 0:00 to 24:00.
+    """
+    if not calendar.is_business_day(day):
+        return []
+    blocks = calendar.hours or ((0, 24 * 60),)
+    return [(_at(day, start, tz), _at(day, end, tz)) for start, end in blocks]
+
+
+def _days_from(instant: int, tz: dt.tzinfo) -> Iterator[dt.date]:
+    day = dt.datetime.fromtimestamp(instant, tz).date()
+    for _ in range(3660):  # ten years: a calendar with no business day at all is an error
+        yield day
+        day += dt.timedelta(days=1)
+    raise CalendarError("no business hours within ten years")
+
+
+def next_opening(calendar: BusinessCalendar, instant: int, tz: dt.tzinfo) -> int:
+    """``instant`` itself if it is inside business hours, else the next opening.
+
+    >>> import zoneinfo, datetime as dt
+    >>> tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    >>> cal = BusinessCalendar("b", frozenset(range(5)), "JP", (), hours=((600, 720), (780, 1080)))
+    >>> t = int(dt.datetime(2026, 9, 18, 12, 30, tzinfo=tz).timestamp())  # Friday lunch
+    >>> dt.datetime.fromtimestamp(next_opening(cal, t, tz), tz).isoformat()
+    '2026-09-18T13:00:00+09:00'
+    """
+    for day in _days_from(instant, tz):
+        for start, end in business_hours(calendar, day, tz):
+            if instant < end:
+                return max(start, instant)
+    raise AssertionError("unreachable")
+
+
+def add_business_seconds(
+    calendar: BusinessCalendar, instant: int, seconds: int, tz: dt.tzinfo
+) -> int:
+    """The instant when ``seconds`` of business time have passed since ``instant``; the
+    clock starts at the next opening when ``instant`` is outside business hours.
+
+    >>> import zoneinfo, datetime as dt
+    >>> tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    >>> cal = BusinessCalendar("b", frozenset(range(5)), "JP", (), hours=((600, 720), (780, 1080)))
+    >>> t = int(dt.datetime(2026, 9, 18, 17, 0, tzinfo=tz).timestamp())  # Friday 17:00
+    >>> due = add_business_seconds(cal, t, 3 * 3600, tz)  # 3 business hours
+    >>> dt.datetime.fromtimestamp(due, tz).isoformat()  # 1 h Friday; 9/21-9/23 are holidays
+    '2026-09-24T12:00:00+09:00'
+    """
+    remaining = seconds
+    for day in _days_from(instant, tz):
+        for start, end in business_hours(calendar, day, tz):
+            if end <= instant:
+                continue
+            start = max(start, instant)
+            if remaining <= end - start:
+                return start + remaining
+            remaining -= end - start
+    raise AssertionError("unreachable")
+
+
+def business_seconds_between(
+    calendar: BusinessCalendar, start: int, end: int, tz: dt.tzinfo
+) -> int:
+    """Seconds of business time in ``[start, end)`` (0 when ``end <= start``)."""
+    total = 0
+    if end <= start:
+        return 0
+    for day in _days_from(start, tz):
+        if _at(day, 0, tz) >= end:
+            break
+        for s, e in business_hours(calendar, day, tz):
+            total += max(0, min(e, end) - max(s, start))
+    return total
+
+
+def end_of_nth_business_day(calendar: BusinessCalendar, instant: int, n: int, tz: dt.tzinfo) -> int:
+    """The close of business of the ``n``-th business day after the day of ``instant``
+    ("within 2 business days of recovery": by the close of the second business day after).
+
+    >>> import zoneinfo, datetime as dt
+    >>> tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    >>> cal = BusinessCalendar("b", frozenset(range(5)), "JP", (((12, 30), (1, 3)),),
+    ...                        hours=((600, 1080),))
+    >>> t = int(dt.datetime(2026, 12, 28, 15, 0, tzinfo=tz).timestamp())  # Monday
+    >>> dt.datetime.fromtimestamp(end_of_nth_business_day(cal, t, 2, tz), tz).isoformat()
+    '2027-01-04T18:00:00+09:00'
+    """
+    day = dt.datetime.fromtimestamp(instant, tz).date()
+    for _ in range(n):
+        day = calendar.next_business_day(day + dt.timedelta(days=1))
+    return business_hours(calendar, day, tz)[-1][1]
+
+
+def add_business_days(calendar: BusinessCalendar, instant: int, n: int, tz: dt.tzinfo) -> int:
+    """``n`` business days after ``instant``: the same business time of day, ``n`` business
+    days later (the clock starts at the next opening when ``instant`` is outside hours).
+    One business day is a whole day of business hours."""
+    opening = next_opening(calendar, instant, tz)
+    day = dt.datetime.fromtimestamp(opening, tz).date()
+    into = business_seconds_between(calendar, business_hours(calendar, day, tz)[0][0], opening, tz)
+    for _ in range(n):
+        day = calendar.next_business_day(day + dt.timedelta(days=1))
+    return add_business_seconds(calendar, business_hours(calendar, day, tz)[0][0], into, tz)
