@@ -868,8 +868,10 @@ def check_maintenance(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic
                     "unknown-code",
                 )
             if rule.lead is not None:
+                # Business-time leads would need counting business days backwards from the
+                # work; no seed needs them, so they are refused rather than guessed.
                 yield from _check_quantity_dimension(
-                    rule.lead, ("time", "calendar", "business_time"), "a notice lead"
+                    rule.lead, ("time", "calendar"), "a notice lead"
                 )
             if rule.word is not None:
                 yield from _check_deadline_word(rule.word, NOTICE_WORDS, "a notice lead")

@@ -217,3 +217,18 @@ def test_a_failed_notice_says_why_in_both_languages() -> None:
     assert planned["detail"]["ja"].startswith(
         "5日13時間前に email で通知。第2条 2. は 作業実施日の1 week前までに email で"
     )
+
+
+def test_the_emergency_flag(tmp_path: Path) -> None:
+    emergency = {**NOTICE, "announced_at": "2026-09-17T21:00:00", "emergency": "true"}
+    click = rulebook.load_contract("click-soko")  # emergency counted
+    result = rulebook.adjudicate(click, [RECORD], [emergency]).to_dict()
+    assert result["outages"][0]["verdict"] == "counted"
+    text = (Path(rulebook.load.bundled_dir()) / "click-soko.sla").read_text(encoding="utf-8")
+    path = tmp_path / "c.sla"
+    path.write_text(text.replace("emergency counted", "emergency excluded"), encoding="utf-8")
+    lenient = rulebook.load_contract(path)
+    result = rulebook.adjudicate(lenient, [RECORD], [emergency]).to_dict()
+    assert result["outages"][0]["verdict"] == "excluded"
+    planned = next(r for r in result["outages"][0]["reasons"] if r["clause"] == "planned")
+    assert planned["detail"]["en"] == "emergency maintenance, excluded by 第2条 2."
