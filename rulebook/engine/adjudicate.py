@@ -43,7 +43,8 @@ from rulebook.engine.facts import (
     timezone_of,
 )
 from rulebook.engine.measure import Measure, Period, measure, percent, periods
-from rulebook.engine.trace import Reason, Words, render_record
+from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
+from rulebook.engine.trace import Reason, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
 from rulebook.satisfiable import magnitude
 
@@ -84,6 +85,9 @@ class Run:
     raw_notices: list[Any]
     as_of: int | None
     closures: frozenset[dt.date] = frozenset()
+    raw_billing: list[Any] = attrs.field(factory=list)
+    billing: dict[str, Billing] = attrs.field(factory=dict)
+    remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     records: list[OutageRecord] = attrs.field(factory=list)
     notices: list[Notice] = attrs.field(factory=list)
     verdicts: dict[str, Verdict] = attrs.field(factory=dict)
@@ -111,6 +115,13 @@ def validate(run: Run) -> None:
     for i, raw in enumerate(run.raw_notices):
         notice = raw if isinstance(raw, Notice) else notice_from_mapping(raw, vocabulary, run.tz, i)
         run.notices.append(notice)
+    for i, raw in enumerate(run.raw_billing):
+        entry = raw if isinstance(raw, Billing) else billing_from_mapping(raw, i)
+        if entry.service in run.billing:
+            raise RecordError(
+                entry.service, "service", "has two billing entries", "one entry per service"
+            )
+        run.billing[entry.service] = entry
     check_unique(r.id for r in run.records)
     check_unique((n.id for n in run.notices), "notice")
     run.records.sort(key=lambda r: r.id)  # input order never matters
@@ -457,6 +468,22 @@ def availability(run: Run) -> None:
             run.periods.append((service, measure(period, counted, excluded, planned, target)))
 
 
+def remedies(run: Run) -> None:
+    """What each breached period owes: the first remedy clause that applies, in file order."""
+    clauses = [c for c in run.contract.clauses if isinstance(c, m.RemedyClause)]
+    clause = _availability_clause(run.contract)
+    target = clause.target if clause is not None else None
+    ledger = Ledger()
+    for service, measured in sorted(run.periods, key=lambda sp: (sp[0], sp[1].period.start)):
+        owed = None
+        for remedy_clause in clauses:
+            billing = run.billing.get(service)
+            owed = remedy(remedy_clause, service, measured, target, billing, ledger, run.tz)
+            if owed is not None:
+                break
+        run.remedies[(service, measured.period.label)] = owed
+
+
 #: The stages, in the order they run.
 STAGES: tuple[Callable[[Run], None], ...] = (
     validate,
@@ -468,6 +495,7 @@ STAGES: tuple[Callable[[Run], None], ...] = (
     evaluate_clauses,
     split_periods,
     availability,
+    remedies,
 )
 
 
@@ -502,6 +530,7 @@ class Adjudication:
     verdicts: tuple[Verdict, ...]
     periods: tuple[tuple[str, Measure], ...]
     notices: int
+    remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The adjudication as plain data (the JSON document, see docs/adjudication.md)."""
@@ -573,7 +602,12 @@ class Adjudication:
             if target
             else None,
             "met": p.met,
+            "remedy": self._remedy(service, p),
         }
+
+    def _remedy(self, service: str, p: Measure) -> dict[str, Any] | None:
+        owed = self.remedies.get((service, p.period.label))
+        return owed.to_dict(self.tz) if owed is not None else None
 
     def record(self, record_id: str) -> dict[str, Any]:
         """One record's data, as in the JSON document."""
@@ -581,6 +615,14 @@ class Adjudication:
             if v.record.id == record_id:
                 return self._record(v)
         raise KeyError(record_id)
+
+    def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
+        """One service's period rendered: availability, target, downtime and remedy."""
+        for name, measured in self.periods:
+            if name == service and measured.period.label == period:
+                data = self._period(name, measured, _availability_clause(self.contract))
+                return render_period(data, lang, fmt)
+        raise KeyError((service, period))
 
     def explain(
         self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
@@ -630,13 +672,16 @@ def adjudicate(
     notices: Iterable[Notice | Mapping[str, Any]] = (),
     as_of: str | dt.datetime | None = None,
     closures: Iterable[dt.date | str] = (),
+    billing: Iterable[Billing | Mapping[str, Any]] = (),
 ) -> Adjudication:
     """Adjudicate outage records under a contract.
 
     Records and notices are mappings of field names (``id``, ``service``, ``start``, ``end``
     and facts of the vocabulary) or already-validated records. ``as_of`` closes ongoing
     records. ``closures`` are the days a provider announced as closed (年末年始 of
-    nexa-palette), for calendars that say ``closed announced``.
+    nexa-palette), for calendars that say ``closed announced``. ``billing`` gives each
+    service's monthly fee, currency, contract start and term (see
+    :func:`~rulebook.engine.remedy.billing_from_mapping`), which remedies need.
     Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
 
     >>> import rulebook
@@ -656,7 +701,7 @@ def adjudicate(
     tz = timezone_of(contract)
     instant = parse_instant(as_of, tz, "as_of", "as_of") if as_of is not None else None
     days = frozenset(_closure_day(c) for c in closures)
-    run = Run(contract, tz, list(outages), list(notices), instant, days)
+    run = Run(contract, tz, list(outages), list(notices), instant, days, list(billing))
     for stage in STAGES:
         stage(run)
     return Adjudication(
@@ -666,4 +711,5 @@ def adjudicate(
         tuple(run.verdicts[r.id] for r in run.records),
         tuple(run.periods),
         len(run.notices),
+        dict(run.remedies),
     )

@@ -200,3 +200,42 @@ def _reason_lines(
 
 def _from_json(value: Any) -> Any:
     return frozenset(value) if isinstance(value, list) else value
+
+
+PERIOD_LABELS = {
+    "availability": Words("availability", "稼働率"),
+    "target": Words("target", "目標"),
+    "met": Words("met", "達成"),
+    "missed": Words("missed", "未達"),
+    "no_target": Words("no target", "目標なし"),
+    "downtime": Words("downtime", "ダウンタイム"),
+    "excluded": Words("excluded", "除外"),
+    "denominator": Words("denominator", "分母"),
+    "remedy": Words("remedy", "補償"),
+    "none": Words("none owed", "なし"),
+    "claim": Words("claim by the end of", "請求期限"),
+}
+
+
+def render_period(period: Mapping[str, Any], lang: str = "en", fmt: str = "text") -> str:
+    """One service's period: availability against target, downtime, and the remedy."""
+    w = {k: v.get(lang) for k, v in PERIOD_LABELS.items()}
+    met = w["no_target"] if period["met"] is None else w["met"] if period["met"] else w["missed"]
+    head = f"{period['service']} {period['period']}"
+    lines = [f"### {head}" if fmt == "markdown" else head]
+    bullet = "- " if fmt == "markdown" else "  "
+    availability = f"{period['availability']}%" if period["availability"] is not None else "—"
+    target = period["target"] or "—"
+    lines.append(f"{bullet}{w['availability']} {availability} ({w['target']} {target}: {met})")
+    lines.append(
+        f"{bullet}{w['downtime']} {period['downtime_seconds']} s, {w['excluded']} "
+        f"{period['excluded_seconds']} s, {w['denominator']} {period['denominator_seconds']} s"
+    )
+    remedy = period.get("remedy")
+    if remedy is None:
+        lines.append(f"{bullet}{w['remedy']}: {w['none']}")
+    else:
+        lines.append(f"{bullet}{w['remedy']}: {remedy['formula'][lang]}")
+        if remedy.get("claim_last_day"):
+            lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}")
+    return "\n".join(lines)

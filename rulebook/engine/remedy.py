@@ -1,0 +1,467 @@
+"""Remedies: free months, pro-rata refunds, credit tiers and damages, with caps, minimums,
+claim deadlines and the contract's rounding, in exact arithmetic.
+
+Money is computed as a Fraction and rounded once, at the end, to a Decimal by the
+contract's ``rounding`` line; without one, it is rounded down to the currency's minor unit
+(JPY has none, so to 1 yen). A remedy clause applies to a period when its ``when`` holds;
+without ``when``, when the period missed its target. ``damages`` (a remedy with only a cap)
+applies to the damages the customer claims for a period, given as billing input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook import units
+from rulebook.engine.calendar import add_calendar
+from rulebook.engine.classify import compile_condition
+from rulebook.engine.facts import RecordError, format_instant
+from rulebook.engine.measure import Measure, percent
+from rulebook.engine.trace import Words
+from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.satisfiable import magnitude
+
+TERMS = ("monthly", "annual")
+BILLING_FIELDS = ("service", "monthly_fee", "currency", "contract_start", "term", "damages")
+MINOR_UNITS = {
+    "JPY": Decimal("1"),
+    "KRW": Decimal("1"),
+    "USD": Decimal("0.01"),
+    "EUR": Decimal("0.01"),
+}
+ROUNDINGS = {
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+
+
+@attrs.frozen
+class Billing:
+    """What one service costs: the monthly fee, its currency, when the contract started,
+    whether it runs month to month or by the year, and damages claimed per period."""
+
+    service: str
+    monthly_fee: Decimal
+    currency: str
+    contract_start: dt.date | None = None
+    term: str = "monthly"
+    damages: Mapping[str, Decimal] = attrs.field(factory=dict, eq=False)
+
+
+def billing_from_mapping(
+    data: Mapping[str, Any], index: int = 0, source: str | None = None
+) -> Billing:
+    """Validate one service's billing entry."""
+    record = str(data.get("service") or f"billing #{index + 1}")
+    try:
+        unknown = [k for k in data if k not in BILLING_FIELDS]
+        if unknown:
+            raise RecordError(
+                record,
+                unknown[0],
+                "is not a billing field",
+                ", ".join(BILLING_FIELDS),
+                did_you_mean(unknown[0], BILLING_FIELDS),
+            )
+        if not data.get("service"):
+            raise RecordError(
+                record, "service", "is missing", "the service name as in the outage records"
+            )
+        fee = _money(data.get("monthly_fee"), record, "monthly_fee")
+        currency = str(data.get("currency") or "").strip()
+        if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+            raise RecordError(
+                record,
+                "currency",
+                f"{currency!r} is not a currency code",
+                "ISO 4217, e.g. JPY, USD",
+            )
+        term = str(data.get("term") or "monthly").strip()
+        if term not in TERMS:
+            raise RecordError(
+                record,
+                "term",
+                f"'{term}' is not a contract term",
+                ", ".join(TERMS),
+                did_you_mean(term, TERMS),
+            )
+        start = None
+        if data.get("contract_start"):
+            try:
+                start = dt.date.fromisoformat(str(data["contract_start"]).strip())
+            except ValueError:
+                raise RecordError(
+                    record,
+                    "contract_start",
+                    f"'{data['contract_start']}' is not a date",
+                    "YYYY-MM-DD",
+                ) from None
+        if term == "annual" and start is None:
+            raise RecordError(
+                record,
+                "contract_start",
+                "is needed for an annual term",
+                "the first day of the contract, YYYY-MM-DD",
+            )
+        damages = {
+            str(k): _money(v, record, f"damages.{k}")
+            for k, v in dict(data.get("damages") or {}).items()
+        }
+        return Billing(str(data["service"]).strip(), fee, currency, start, term, damages)
+    except RecordError as exc:
+        exc.source = exc.source or source
+        raise
+
+
+def _money(value: Any, record: str, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise RecordError(
+            record, field, f"{value!r} is not an amount", "a decimal number, e.g. 50000"
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise RecordError(
+            record, field, f"{value!r} is not an amount", "a decimal number of at least 0"
+        )
+    return amount
+
+
+@attrs.frozen
+class Remedy:
+    """What one remedy clause owes for one service and period, and how it was computed."""
+
+    clause: str
+    kind: str  # free_months, refund, credit, damages
+    months: int | None
+    amount: Decimal | None
+    currency: str | None
+    claim_deadline: int | None
+    formula: Words
+    cap: Decimal | None = None
+    capped: bool = False
+    contract_year: tuple[dt.date, int] | None = None  # (first day, breached months so far)
+
+    def to_dict(self, tz: dt.tzinfo) -> dict[str, Any]:
+        """Plain data for JSON."""
+        out: dict[str, Any] = {
+            "clause": self.clause,
+            "kind": self.kind,
+            "months": self.months,
+            "amount": str(self.amount) if self.amount is not None else None,
+            "currency": self.currency,
+            "claim_deadline": format_instant(self.claim_deadline, tz)
+            if self.claim_deadline
+            else None,
+            "claim_last_day": _last_day(self.claim_deadline, tz),
+            "formula": {"en": self.formula.en, "ja": self.formula.ja},
+            "cap": str(self.cap) if self.cap is not None else None,
+            "capped": self.capped,
+        }
+        if self.contract_year is not None:
+            out["contract_year"] = {
+                "start": self.contract_year[0].isoformat(),
+                "breached_months": self.contract_year[1],
+            }
+        return out
+
+
+def _last_day(deadline: int | None, tz: dt.tzinfo) -> str | None:
+    """The last calendar day a claim is in time: the day that ends at the deadline instant
+    ("翌月末までに": by the end of that day)."""
+    if deadline is None:
+        return None
+    return dt.datetime.fromtimestamp(deadline - 1, tz).date().isoformat()
+
+
+def kind_of(clause: m.RemedyClause) -> str:
+    """The remedy's kind, from what the clause computes."""
+    if clause.free is not None:
+        return "free_months"
+    if clause.refund is not None:
+        return "refund"
+    if clause.tiers:
+        return "credit"
+    return "damages"
+
+
+@attrs.define
+class Ledger:
+    """Per service: what was paid in each contract year (for yearly caps) and how many
+    months breached (for annual free months)."""
+
+    paid: dict[tuple[str, dt.date], Fraction] = attrs.field(factory=dict)
+    breached: dict[tuple[str, dt.date], int] = attrs.field(factory=dict)
+
+
+def remedy(
+    clause: m.RemedyClause,
+    service: str,
+    measured: Measure,
+    target: m.Comparison | None,
+    billing: Billing | None,
+    ledger: Ledger,
+    tz: dt.tzinfo,
+) -> Remedy | None:
+    """The remedy a clause owes for one service's period, or None when none is owed."""
+    kind = kind_of(clause)
+    if kind == "damages":
+        claimed = billing.damages.get(measured.period.label) if billing else None
+        if claimed is None:
+            return None
+    elif not _applies(clause, measured, target, billing):
+        return None
+    year = _contract_year(billing, measured.period.start, tz)
+    key = (service, year) if year else None
+    if key:
+        ledger.breached[key] = ledger.breached.get(key, 0) + 1
+    deadline = _claim_deadline(clause, measured, tz)
+    article = clause.citation.article if clause.citation else clause.id
+    if kind == "free_months":
+        months = int(clause.free.value) if clause.free else 1
+        annual = billing is not None and billing.term == "annual" and key is not None
+        words = Words(
+            f"availability {_pct(measured)} is below the target: "
+            f"{months} free month(s) ({article})",
+            f"稼働率 {_pct(measured)} が目標を下回ったため {months} か月無料（{article}）",
+        )
+        contract_year = (key[1], ledger.breached[key]) if annual and key else None
+        return Remedy(
+            clause.id, kind, months, None, None, deadline, words, contract_year=contract_year
+        )
+    currency = billing.currency if billing else None
+    if billing is None:
+        words = Words(
+            f"owed under {article}, but the monthly fee of {service} was not given",
+            f"{article} により支払対象ですが、{service} の月額料金が与えられていません",
+        )
+        return Remedy(clause.id, kind, None, None, None, deadline, words)
+    fee = Fraction(billing.monthly_fee)
+    env = _measures(measured, target, fee)
+    if kind == "damages":
+        raw = Fraction(billing.damages[measured.period.label])
+        explain = Words(
+            f"damages claimed {_money_text(raw, currency)}",
+            f"請求された損害額 {_money_text(raw, currency)}",
+        )
+    elif kind == "refund":
+        assert clause.refund is not None
+        raw = evaluate(clause.refund, env)
+        line = (
+            f"{_expr_text(clause.refund)} = {_numbers(clause.refund, env, currency)}"
+            f" = {_money_text(raw, currency)}"
+        )
+        explain = Words(line, line)
+    else:
+        tier = _tier(clause, measured)
+        if tier is None:
+            return None
+        rate = tier.credit.value / 100
+        raw = fee * rate
+        product = f"{_money_text(fee, currency)} = {_money_text(raw, currency)}"
+        explain = Words(
+            f"availability {_pct(measured)} is in the band {_band_text(tier)}: "
+            f"{units.show(tier.credit)} × monthly fee {product}",
+            f"稼働率 {_pct(measured)} は {_band_text(tier)} の区分: "
+            f"{units.show(tier.credit)} × 月額料金 {product}",
+        )
+    amount, cap, capped, cap_words = _apply_caps(clause, raw, env, ledger, key, currency)
+    if clause.minimum is not None and 0 < amount < evaluate(clause.minimum, env):
+        amount = evaluate(clause.minimum, env)
+        cap_words = Words(
+            f"{cap_words.en}; raised to the minimum {_money_text(amount, currency)}",
+            f"{cap_words.ja}。最低額 {_money_text(amount, currency)} に引き上げ",
+        )
+    rounded = round_money(amount, clause, currency)
+    if key:
+        ledger.paid[key] = ledger.paid.get(key, Fraction(0)) + Fraction(rounded)
+    words = Words(
+        f"{explain.en}{cap_words.en}; paid {rounded} {currency} ({article})",
+        f"{explain.ja}{cap_words.ja}。支払額 {rounded} {currency}（{article}）",
+    )
+    return Remedy(clause.id, kind, None, rounded, currency, deadline, words, cap, capped)
+
+
+def _applies(
+    clause: m.RemedyClause, measured: Measure, target: m.Comparison | None, billing: Billing | None
+) -> bool:
+    if clause.condition is None:
+        return measured.met is False
+    fee = Fraction(billing.monthly_fee) if billing else None
+    env = _measures(measured, target, fee)
+    return compile_condition(_resolve(clause.condition, env))(env) is True
+
+
+def _measures(
+    measured: Measure, target: m.Comparison | None, fee: Fraction | None
+) -> dict[str, Any]:
+    """The names a remedy may use. In conditions availability and target are percentages
+    (compared with `99.9%`); in formulas, ratios (`monthly_fee * 10%`)."""
+    env: dict[str, Any] = {
+        "downtime": Fraction(measured.downtime),
+        "denominator": Fraction(measured.denominator),
+        "period": Fraction(measured.period.seconds),
+    }
+    if measured.availability is not None:
+        env["availability"] = measured.availability * 100
+    if target is not None:
+        env["target"] = target.quantity.value
+    if fee is not None:
+        env["monthly_fee"] = fee
+    return env
+
+
+def _resolve(cond: m.Condition, env: Mapping[str, Any]) -> m.Condition:
+    """Measures compared with measures (`availability < target`) become constants."""
+    if isinstance(cond, m.Compare) and isinstance(cond.value, m.Code) and cond.value.name in env:
+        value = env[cond.value.name]
+        q = m.Quantity(Fraction(value), "", "", cond.value.span)
+        return attrs.evolve(cond, value=q)
+    if isinstance(cond, (m.All, m.Any)):
+        return attrs.evolve(cond, items=tuple(_resolve(c, env) for c in cond.items))
+    if isinstance(cond, m.Not):
+        return attrs.evolve(cond, item=_resolve(cond.item, env))
+    return cond
+
+
+def evaluate(expr: m.Expr, env: Mapping[str, Any]) -> Fraction:
+    """A remedy formula, exactly. Percentages are ratios; availability and target too."""
+    if isinstance(expr, m.Quantity):
+        if expr.written == "%":
+            return expr.value / 100
+        number = magnitude(expr)
+        return Fraction(number if number is not None else expr.value)
+    if isinstance(expr, m.Variable):
+        value = Fraction(env[expr.name])
+        return value / 100 if expr.name in ("availability", "target") else value
+    left, right = evaluate(expr.left, env), evaluate(expr.right, env)
+    if expr.op == "+":
+        return left + right
+    if expr.op == "-":
+        return left - right
+    if expr.op == "*":
+        return left * right
+    return left / right if right else Fraction(0)
+
+
+def _apply_caps(
+    clause: m.RemedyClause,
+    amount: Fraction,
+    env: Mapping[str, Any],
+    ledger: Ledger,
+    key: tuple[str, dt.date] | None,
+    currency: str | None,
+) -> tuple[Fraction, Decimal | None, bool, Words]:
+    capped, cap_value = False, None
+    words = Words("", "")
+    for cap in clause.caps:
+        limit = evaluate(cap.amount, env)
+        per = cap.per.name if cap.per else "month"
+        if per == "year" and key is not None:
+            limit = max(Fraction(0), limit - ledger.paid.get(key, Fraction(0)))
+        if amount > limit:
+            amount, capped = limit, True
+            words = Words(
+                f"; capped at {_money_text(limit, currency)} per {per}",
+                f"。上限 {_money_text(limit, currency)}（{_per_ja(per)}）",
+            )
+        cap_value = Decimal(limit.numerator) / Decimal(limit.denominator)
+    return amount, cap_value, capped, words
+
+
+def _per_ja(per: str) -> str:
+    return {"month": "月ごと", "year": "年ごと", "claim": "請求ごと"}.get(per, per)
+
+
+def round_money(amount: Fraction, clause: m.RemedyClause, currency: str | None) -> Decimal:
+    """The contract's rounding (``rounding down to 1 JPY``), else down to the minor unit."""
+    if clause.rounding is not None:
+        mode, step_q = clause.rounding
+        rule, step = ROUNDINGS[mode.name], Decimal(str(step_q.value))
+    else:
+        rule, step = ROUND_DOWN, MINOR_UNITS.get(currency or "", Decimal("0.01"))
+    steps = Decimal(amount.numerator) / Decimal(amount.denominator) / step
+    return steps.quantize(Decimal(1), rounding=rule) * step
+
+
+def _claim_deadline(clause: m.RemedyClause, measured: Measure, tz: dt.tzinfo) -> int | None:
+    """``claim by period end + N`` as the first instant that is too late."""
+    if not clause.claim_set:
+        return None
+    if clause.claim_after is None:
+        return measured.period.end
+    return add_calendar(measured.period.end, clause.claim_after, tz)
+
+
+def _contract_year(billing: Billing | None, instant: int, tz: dt.tzinfo) -> dt.date | None:
+    """The first day of the contract year holding ``instant``."""
+    if billing is None or billing.contract_start is None:
+        return None
+    start = billing.contract_start
+    day = dt.datetime.fromtimestamp(instant, tz).date()
+    years = day.year - start.year - ((day.month, day.day) < (start.month, start.day))
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # a contract started on 29 February
+        return dt.date(start.year + years, 3, 1)
+
+
+def _tier(clause: m.RemedyClause, measured: Measure) -> m.Tier | None:
+    if measured.availability is None:
+        return None
+    value = measured.availability * 100
+    for tier in clause.tiers:
+        if all(_holds(b, value) for b in tier.bounds):
+            return tier
+    return None
+
+
+def _holds(bound: m.Comparison, value: Fraction) -> bool:
+    limit = bound.quantity.value
+    return {"<": value < limit, "<=": value <= limit, ">": value > limit, ">=": value >= limit}.get(
+        bound.op or ">=", False
+    )
+
+
+def _band_text(tier: m.Tier) -> str:
+    return " and ".join(f"{b.op} {units.show(b.quantity)}" for b in tier.bounds)
+
+
+def _pct(measured: Measure) -> str:
+    return f"{percent(measured.availability)}%" if measured.availability is not None else "n/a"
+
+
+def _money_text(value: Fraction, currency: str | None) -> str:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    shown = exact.quantize(Decimal("0.0001")).normalize()
+    return f"{shown:f} {currency}" if currency else f"{shown:f}"
+
+
+def _expr_text(expr: m.Expr) -> str:
+    if isinstance(expr, m.Quantity):
+        return units.show(expr)
+    if isinstance(expr, m.Variable):
+        return expr.name
+    return f"{_expr_text(expr.left)} {expr.op} {_expr_text(expr.right)}"
+
+
+def _numbers(expr: m.Expr, env: Mapping[str, Any], currency: str | None) -> str:
+    if isinstance(expr, m.Quantity):
+        return units.show(expr)
+    if isinstance(expr, m.Variable):
+        value = Fraction(env[expr.name])
+        if expr.name == "monthly_fee":
+            return _money_text(value, currency)
+        if expr.name in ("downtime", "denominator", "period"):
+            return f"{value} s"
+        return str(value)
+    return f"{_numbers(expr.left, env, currency)} {expr.op} {_numbers(expr.right, env, currency)}"

@@ -1,0 +1,268 @@
+"""Remedies of every seed, and a generic three-tier credit contract at each band edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rulebook
+from rulebook.engine.facts import RecordError
+from tests.helpers import contract_text
+
+START = dt.datetime(2026, 9, 3, 10, 0)  # September 2026: a 30-day month, 2,592,000 s
+
+
+def down(rid: str, seconds: int, service: str, **facts: Any) -> dict[str, Any]:
+    end = START + dt.timedelta(seconds=seconds)
+    return {
+        "id": rid,
+        "service": service,
+        "start": START.isoformat(),
+        "end": end.isoformat(),
+        **facts,
+    }
+
+
+def period(result: rulebook.Adjudication, index: int = 0) -> dict[str, Any]:
+    return result.to_dict()["periods"][index]
+
+
+MAIL = "CYBERMAIL Σ"
+
+
+def test_cybermail_free_month_claimed_by_the_end_of_the_next_month() -> None:
+    contract = rulebook.load_contract("cybermail")
+    result = rulebook.adjudicate(
+        contract, [down("a", 3600, MAIL, cause="provider_fault", detected_by="monitoring")]
+    )
+    remedy = period(result)["remedy"]
+    assert remedy["kind"] == "free_months" and remedy["months"] == 1
+    assert remedy["claim_deadline"] == "2026-11-01T00:00:00+09:00"
+    assert remedy["claim_last_day"] == "2026-10-31"
+    assert remedy["amount"] is None
+
+
+def test_cybermail_met_target_owes_nothing() -> None:
+    contract = rulebook.load_contract("cybermail")
+    result = rulebook.adjudicate(
+        contract, [down("a", 2592, MAIL, cause="provider_fault", detected_by="monitoring")]
+    )
+    assert period(result)["met"] is True and period(result)["remedy"] is None
+
+
+def test_cybermail_annual_contract_counts_breached_months_in_its_year() -> None:
+    contract = rulebook.load_contract("cybermail")
+    records = [
+        {
+            "id": m,
+            "service": MAIL,
+            "start": f"2026-{m}-03T10:00:00",
+            "end": f"2026-{m}-03T12:00:00",
+            "cause": "provider_fault",
+            "detected_by": "monitoring",
+        }
+        for m in ("03", "05", "09")
+    ]
+    billing = [
+        {
+            "service": MAIL,
+            "monthly_fee": "80000",
+            "currency": "JPY",
+            "term": "annual",
+            "contract_start": "2026-04-01",
+        }
+    ]
+    periods = {
+        p["period"]: p
+        for p in rulebook.adjudicate(contract, records, billing=billing).to_dict()["periods"]
+    }
+    assert periods["2026-03"]["remedy"]["contract_year"] == {
+        "start": "2025-04-01",
+        "breached_months": 1,
+    }
+    assert periods["2026-05"]["remedy"]["contract_year"] == {
+        "start": "2026-04-01",
+        "breached_months": 1,
+    }
+    assert periods["2026-09"]["remedy"]["contract_year"] == {
+        "start": "2026-04-01",
+        "breached_months": 2,
+    }
+    assert periods["2026-04"]["remedy"] is None
+
+
+def test_nexa_palette_pro_rata_refund_rounded_down_to_the_yen() -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    billing = [{"service": "ネクサパレット", "monthly_fee": "50000", "currency": "JPY"}]
+    result = rulebook.adjudicate(
+        contract, [down("a", 3600, "ネクサパレット", cause="provider_fault")], billing=billing
+    )
+    remedy = period(result)["remedy"]
+    assert remedy["kind"] == "refund"
+    assert remedy["amount"] == "69"  # 50000 × 3600 / 2592000 = 69.44
+    assert "50000 JPY * 3600 s / 2592000 s = 69.4444 JPY" in remedy["formula"]["en"]
+
+
+def test_nexa_palette_at_its_target_owes_nothing() -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    billing = [{"service": "ネクサパレット", "monthly_fee": "50000", "currency": "JPY"}]
+    result = rulebook.adjudicate(
+        contract, [down("a", 1296, "ネクサパレット", cause="provider_fault")], billing=billing
+    )
+    assert period(result)["availability"] == "99.9500" and period(result)["remedy"] is None
+
+
+@pytest.mark.parametrize(
+    ("claimed", "paid", "capped"), [("30000", "30000", False), ("80000", "50000", True)]
+)
+def test_skyarch_damages_are_capped_at_one_months_fee(
+    claimed: str, paid: str, capped: bool
+) -> None:
+    contract = rulebook.load_contract("skyarch-sms")
+    billing = [
+        {
+            "service": "システムマネージメントサービス",
+            "monthly_fee": "50000",
+            "currency": "JPY",
+            "damages": {"2026-09": claimed},
+        }
+    ]
+    record = down("a", 3600, "システムマネージメントサービス", cause="provider_fault")
+    remedy = period(rulebook.adjudicate(contract, [record], billing=billing))["remedy"]
+    assert remedy["kind"] == "damages" and remedy["amount"] == paid and remedy["capped"] is capped
+
+
+def test_an_objective_reports_the_target_and_owes_nothing() -> None:
+    contract = rulebook.load_contract("aoulu-cloud")
+    result = rulebook.adjudicate(contract, [down("a", 3600, "AOULU 販売", cause="provider_fault")])
+    p = period(result)
+    assert p["met"] is False and p["remedy"] is None
+
+
+# ------------------------------------------------------------------ a three-tier credit
+
+THREE_TIERS = """
+  availability monthly { cite "1" "99.9%" period calendar month target >= 99.9% (以上) }
+  remedy credit {
+    cite "2" "credits"
+    when availability < target
+    tier < 99.9% and >= 99.0% credit 10%
+    tier < 99.0% and >= 95.0% credit 25%
+    tier < 95.0% credit 100%
+    cap monthly_fee per month
+    rounding half_up to 1 JPY
+  }
+"""
+
+
+@pytest.fixture(scope="module")
+def tiers(tmp_path_factory: pytest.TempPathFactory) -> rulebook.Contract:
+    path = tmp_path_factory.mktemp("c") / "tiers.sla"
+    path.write_text(contract_text(THREE_TIERS), encoding="utf-8")
+    return rulebook.load_contract(path)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "availability", "amount"),
+    [
+        (2591, "99.9000", None),  # just above 99.9%
+        (2592, "99.9000", None),  # exactly 99.9%: the target is met
+        (2593, "99.8999", "1000"),  # just below: 10%
+        (25919, "99.0000", "1000"),  # just above 99.0%
+        (25920, "99.0000", "1000"),  # exactly 99.0%: still 10%
+        (25921, "98.9999", "2500"),  # just below: 25%
+        (129599, "95.0000", "2500"),
+        (129600, "95.0000", "2500"),  # exactly 95.0%: 25%
+        (129601, "94.9999", "10000"),  # just below: 100%
+    ],
+)
+def test_credit_tiers_at_every_band_edge(
+    tiers: rulebook.Contract, seconds: int, availability: str, amount: str | None
+) -> None:
+    billing = [{"service": "s", "monthly_fee": "10000", "currency": "JPY"}]
+    result = rulebook.adjudicate(tiers, [down("a", seconds, "s")], billing=billing)
+    p = period(result)
+    assert p["availability"] == availability
+    assert (p["remedy"] or {}).get("amount") == amount
+
+
+def test_yearly_cap_and_minimum(tmp_path: Path) -> None:
+    body = """
+  availability monthly { cite "1" "99.9%" target >= 99.9% (以上) }
+  remedy credit {
+    cite "2" "credits"
+    when availability < target
+    tier < 99.9% credit 50%
+    cap monthly_fee * 75% per year
+    minimum 100 JPY
+  }
+"""
+    path = tmp_path / "c.sla"
+    path.write_text(contract_text(body), encoding="utf-8")
+    contract = rulebook.load_contract(path)
+    records = [
+        {"id": m, "service": "s", "start": f"2026-{m}-03T10:00:00", "end": f"2026-{m}-03T12:00:00"}
+        for m in ("05", "06", "07")
+    ]
+    billing = [
+        {"service": "s", "monthly_fee": "10000", "currency": "JPY", "contract_start": "2026-04-01"}
+    ]  # 50% a month, at most 75% of a fee a year: 5000, then 2500, then nothing
+    paid = [
+        p["remedy"]["amount"]
+        for p in rulebook.adjudicate(contract, records, billing=billing).to_dict()["periods"]
+    ]
+    assert paid == ["5000", "2500", "0"]
+    # A minimum raises a small amount that is owed, never one a cap has used up.
+    small = [
+        {"service": "s", "monthly_fee": "150", "currency": "JPY", "contract_start": "2026-04-01"}
+    ]
+    paid = [
+        p["remedy"]["amount"]
+        for p in rulebook.adjudicate(contract, records[:1], billing=small).to_dict()["periods"]
+    ]
+    assert paid == ["100"]  # 50% of 150 = 75, raised to 100
+
+
+def test_without_a_fee_the_amount_is_not_guessed() -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    result = rulebook.adjudicate(
+        contract, [down("a", 3600, "ネクサパレット", cause="provider_fault")]
+    )
+    remedy = period(result)["remedy"]
+    assert remedy["amount"] is None and "monthly fee" in remedy["formula"]["en"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        ({"service": "s", "monthly_fee": "abc", "currency": "JPY"}, "monthly_fee"),
+        ({"service": "s", "monthly_fee": "-1", "currency": "JPY"}, "monthly_fee"),
+        ({"service": "s", "monthly_fee": "1", "currency": "yen"}, "currency"),
+        ({"service": "s", "monthly_fee": "1", "currency": "JPY", "term": "yearly"}, "term"),
+        (
+            {"service": "s", "monthly_fee": "1", "currency": "JPY", "term": "annual"},
+            "contract_start",
+        ),
+        ({"service": "s", "monthly_fee": "1", "currency": "JPY", "fee": "1"}, "fee"),
+    ],
+)
+def test_bad_billing_names_the_field(entry: dict[str, str], field: str) -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    with pytest.raises(RecordError) as caught:
+        rulebook.adjudicate(contract, [], billing=[entry])
+    assert caught.value.field == field
+
+
+def test_period_explanations_in_both_languages() -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    billing = [{"service": "ネクサパレット", "monthly_fee": "50000", "currency": "JPY"}]
+    result = rulebook.adjudicate(
+        contract, [down("a", 3600, "ネクサパレット", cause="provider_fault")], billing=billing
+    )
+    en = result.explain_period("ネクサパレット", "2026-09")
+    assert "availability 99.8611% (target >= 99.95%: missed)" in en and "paid 69 JPY" in en
+    ja = result.explain_period("ネクサパレット", "2026-09", lang="ja", fmt="markdown")
+    assert ja.startswith("### ネクサパレット 2026-09") and "支払額 69 JPY" in ja
