@@ -415,6 +415,7 @@ class ObligationClause(Clause):
     stop_event: Name | None = None
     deadline: Quantity | None = None
     minimum: bool = False  # `at least`: the stop event must come no sooner than the deadline
+    to_close: bool = False  # `by close of Nth business day`: the end of that day's hours
     deadline_word: BoundaryWord | None = None
     calendar: Ref | None = None
     condition: Condition | None = None

@@ -35,6 +35,7 @@ from rulebook.engine.facts import (
     Notice,
     OutageRecord,
     RecordError,
+    add_events,
     check_unique,
     format_instant,
     notice_from_mapping,
@@ -43,6 +44,7 @@ from rulebook.engine.facts import (
     timezone_of,
 )
 from rulebook.engine.measure import Measure, Period, measure, percent, periods
+from rulebook.engine.obligations import Outcome, compile_obligations, judge
 from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
 from rulebook.engine.trace import Reason, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
@@ -69,6 +71,7 @@ class Verdict:
     verdict: str = "counted"
     segments: list[Segment] = attrs.field(factory=list)
     reasons: list[Reason] = attrs.field(factory=list)
+    obligations: list[Outcome] = attrs.field(factory=list)
 
     def seconds(self, status: str) -> int:
         """Seconds of this record's own segments with ``status``."""
@@ -86,6 +89,7 @@ class Run:
     as_of: int | None
     closures: frozenset[dt.date] = frozenset()
     raw_billing: list[Any] = attrs.field(factory=list)
+    raw_events: list[Any] = attrs.field(factory=list)
     billing: dict[str, Billing] = attrs.field(factory=dict)
     remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     records: list[OutageRecord] = attrs.field(factory=list)
@@ -124,6 +128,8 @@ def validate(run: Run) -> None:
         run.billing[entry.service] = entry
     check_unique(r.id for r in run.records)
     check_unique((n.id for n in run.notices), "notice")
+    if run.raw_events:
+        run.records = add_events(run.records, run.raw_events, vocabulary, run.tz)
     run.records.sort(key=lambda r: r.id)  # input order never matters
     run.notices.sort(key=lambda n: n.id)
     for record in run.records:
@@ -484,6 +490,18 @@ def remedies(run: Run) -> None:
         run.remedies[(service, measured.period.label)] = owed
 
 
+def obligations(run: Run) -> None:
+    """Every obligation judged for every record of a covered service."""
+    compiled = compile_obligations(run.contract, _calendars(run.contract, run.closures), run.tz)
+    if not compiled:
+        return
+    for verdict in run.verdicts.values():
+        if verdict.verdict == "out_of_scope":
+            continue
+        for ob in compiled:
+            verdict.obligations.append(judge(ob, verdict.record, run.as_of, run.tz))
+
+
 #: The stages, in the order they run.
 STAGES: tuple[Callable[[Run], None], ...] = (
     validate,
@@ -496,6 +514,7 @@ STAGES: tuple[Callable[[Run], None], ...] = (
     split_periods,
     availability,
     remedies,
+    obligations,
 )
 
 
@@ -583,6 +602,7 @@ class Adjudication:
                 for s in v.segments
             ],
             "reasons": [r.to_dict() for r in v.reasons],
+            "obligations": [o.to_dict(self.tz) for o in v.obligations],
         }
 
     def _period(
@@ -673,6 +693,7 @@ def adjudicate(
     as_of: str | dt.datetime | None = None,
     closures: Iterable[dt.date | str] = (),
     billing: Iterable[Billing | Mapping[str, Any]] = (),
+    events: Iterable[Mapping[str, Any]] = (),
 ) -> Adjudication:
     """Adjudicate outage records under a contract.
 
@@ -681,7 +702,9 @@ def adjudicate(
     records. ``closures`` are the days a provider announced as closed (年末年始 of
     nexa-palette), for calendars that say ``closed announced``. ``billing`` gives each
     service's monthly fee, currency, contract start and term (see
-    :func:`~rulebook.engine.remedy.billing_from_mapping`), which remedies need.
+    :func:`~rulebook.engine.remedy.billing_from_mapping`), which remedies need. ``events``
+    are timeline instants given apart from the records (``record``, ``event``, ``at``);
+    they may also be fields of the records themselves.
     Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
 
     >>> import rulebook
@@ -701,7 +724,9 @@ def adjudicate(
     tz = timezone_of(contract)
     instant = parse_instant(as_of, tz, "as_of", "as_of") if as_of is not None else None
     days = frozenset(_closure_day(c) for c in closures)
-    run = Run(contract, tz, list(outages), list(notices), instant, days, list(billing))
+    run = Run(
+        contract, tz, list(outages), list(notices), instant, days, list(billing), list(events)
+    )
     for stage in STAGES:
         stage(run)
     return Adjudication(

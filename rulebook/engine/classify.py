@@ -35,19 +35,26 @@ def result_word(value: Tri) -> str:
 # ------------------------------------------------------------------ compiling conditions
 
 
-def compile_condition(cond: m.Condition | None) -> Compiled:
-    """A closure evaluating ``cond``; a missing condition always holds."""
+During = Callable[[int, str], bool]
+
+
+def compile_condition(cond: m.Condition | None, during: During | None = None) -> Compiled:
+    """A closure evaluating ``cond``; a missing condition always holds. ``during`` answers
+    `EVENT during CALENDAR hours` for an instant (obligations give it; records cannot)."""
     if cond is None:
         return _always
     if isinstance(cond, m.All):
-        parts = [compile_condition(c) for c in cond.items]
+        parts = [compile_condition(c, during) for c in cond.items]
         return lambda facts: _kleene_and(p(facts) for p in parts)
     if isinstance(cond, m.Any):
-        parts = [compile_condition(c) for c in cond.items]
+        parts = [compile_condition(c, during) for c in cond.items]
         return lambda facts: _kleene_or(p(facts) for p in parts)
     if isinstance(cond, m.Not):
-        inner = compile_condition(cond.item)
+        inner = compile_condition(cond.item, during)
         return lambda facts: _kleene_not(inner(facts))
+    if isinstance(cond, m.During) and during is not None:
+        event, calendar, test = cond.fact, cond.calendar, during
+        return lambda facts: None if facts.get(event) is None else test(facts[event], calendar)
     return _compile_atom(cond)
 
 

@@ -77,6 +77,7 @@ class OutageRecord:
     start: int
     end: int | None  # None: ongoing, closed at the adjudication's as_of
     facts: Mapping[str, FactValue] = attrs.field(factory=dict, eq=False)
+    events: Mapping[str, int] = attrs.field(factory=dict, eq=False)  # timeline instants
 
     def fact(self, name: str) -> FactValue | None:
         """The value of a fact, or None when it is unknown."""
@@ -199,12 +200,18 @@ def outage_from_mapping(
                 "an end later than the start (records are half-open [start, end))",
             )
         facts: dict[str, FactValue] = {}
+        events: dict[str, int] = {}
         for name, value in data.items():
             if name in RECORD_FIELDS:
+                continue
+            if vocabulary.event(name) is not None:
+                if _given(value):
+                    events[name] = parse_instant(value, tz, record, name)
                 continue
             decl = _facts_by_name(vocabulary).get(name)
             if decl is None or decl.derived:
                 known = [f.name for f in vocabulary.facts if not f.derived]
+                known += [e.name for e in vocabulary.events]
                 raise RecordError(
                     record,
                     name,
@@ -215,7 +222,7 @@ def outage_from_mapping(
                 )
             if _given(value):
                 facts[name] = fact_value(decl, value, record)
-        return OutageRecord(rid, service, start, end, facts)
+        return OutageRecord(rid, service, start, end, facts, events)
     except RecordError as exc:
         exc.source = exc.source or source
         raise
@@ -378,3 +385,66 @@ def check_unique(ids: Iterable[str], what: str = "record") -> None:
                 rid, "id", f"the {what} id '{rid}' is used twice", f"a unique id per {what}"
             )
         seen.add(rid)
+
+
+EVENT_FIELDS = ("record", "event", "at")
+
+
+def add_events(
+    records: list[OutageRecord],
+    events: Iterable[Mapping[str, Any]],
+    vocabulary: m.Vocabulary,
+    tz: dt.tzinfo,
+    source: str | None = None,
+) -> list[OutageRecord]:
+    """Records with the instants of a separate events input (``record``, ``event``,
+    ``at``) added; an event given twice with different instants is an error."""
+    by_id = {r.id: r for r in records}
+    extra: dict[str, dict[str, int]] = {}
+    for i, data in enumerate(events):
+        label = f"event #{i + 1}"
+        try:
+            unknown = [k for k in data if k not in EVENT_FIELDS]
+            if unknown:
+                raise RecordError(
+                    label,
+                    unknown[0],
+                    "is not a field of events",
+                    ", ".join(EVENT_FIELDS),
+                    did_you_mean(unknown[0], EVENT_FIELDS),
+                )
+            rid = str(data.get("record") or "")
+            if rid not in by_id:
+                raise RecordError(
+                    label,
+                    "record",
+                    f"'{rid}' is not an outage record of the input",
+                    "the id of an outage record",
+                    did_you_mean(rid, sorted(by_id)),
+                )
+            name = str(data.get("event") or "")
+            if vocabulary.event(name) is None:
+                names = [e.name for e in vocabulary.events]
+                raise RecordError(
+                    label,
+                    "event",
+                    f"'{name}' is not an event",
+                    ", ".join(names),
+                    did_you_mean(name, names),
+                )
+            at = parse_instant(data.get("at"), tz, label, "at")
+            have = {**by_id[rid].events, **extra.get(rid, {})}
+            if name in have and have[name] != at:
+                raise RecordError(
+                    label,
+                    "at",
+                    f"record {rid} already has {name} at another instant",
+                    "one instant per event and record",
+                )
+            extra.setdefault(rid, {})[name] = at
+        except RecordError as exc:
+            exc.source = exc.source or source
+            raise
+    return [
+        attrs.evolve(r, events={**r.events, **extra[r.id]}) if r.id in extra else r for r in records
+    ]

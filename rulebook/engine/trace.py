@@ -107,6 +107,7 @@ LABELS = {
     "counted": Words("counted", "算入"),
     "excluded": Words("excluded", "除外"),
     "all": Words("All clauses considered", "検討した全条項"),
+    "obligations": Words("Obligations", "義務（期限）"),
     "cancelled": Words("does not apply because of", "次の条項により適用されない"),
     "no_decisive": Words("No clause excluded any of it.", "除外した条項はありません。"),
 }
@@ -163,7 +164,41 @@ def render_record(
         )
     for reason in reasons:
         lines.extend(_reason_lines(reason, contract, lang, md))
+    obligations = [
+        o for o in record.get("obligations", []) if full or o["verdict"] != "not_applicable"
+    ]
+    if obligations:
+        title = LABELS["obligations"].get(lang)
+        lines.append(f"**{title}**" if md else f"  {title}:")
+    for ob in obligations:
+        lines.extend(_obligation_lines(ob, contract, lang, md))
     return "\n".join(lines)
+
+
+OBLIGATION_VERDICTS = {
+    "met": Words("met", "達成"),
+    "missed": Words("missed", "未達"),
+    "not_applicable": Words("not applicable", "対象外"),
+    "undetermined": Words("undetermined", "判断不能"),
+}
+
+
+def _obligation_lines(
+    ob: Mapping[str, Any], contract: m.Contract, lang: str, md: bool
+) -> list[str]:
+    clause = contract.clause(ob["clause"])
+    title = f" 「{clause.title}」" if clause is not None and clause.title else ""
+    article = f" ({clause.citation.article})" if clause is not None and clause.citation else ""
+    bullet, indent = ("- ", "  ") if md else ("  - ", "      ")
+    verdict = OBLIGATION_VERDICTS[ob["verdict"]].get(lang)
+    out = [f"{bullet}{ob['clause']}{title}{article}: {verdict}"]
+    if clause is not None and clause.citation:
+        for quote in clause.citation.quotes:
+            out.append(f"{indent}> {quote}" if md else f"{indent}「{quote}」")
+    out.append(f"{indent}{ob['detail'][lang]}")
+    if ob.get("missing"):
+        out.append(f"{indent}{LABELS['missing'].get(lang)}: {', '.join(ob['missing'])}")
+    return out
 
 
 def _reason_lines(

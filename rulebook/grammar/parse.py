@@ -614,6 +614,21 @@ class ToModel(Transformer[Token, ParsedFile]):
             ("calendar", cal, span),
         ]
 
+    def close_of_day(self, children: list[Any]) -> list[tuple[Any, ...]]:
+        ordinal, *rest = children
+        number = 0 if str(ordinal) == "last" else int(str(ordinal)[:-2])
+        span = self.span(ordinal)
+        if number < 1:
+            self.error(
+                "bad-ordinal",
+                f"'{ordinal}' is not a count of business days",
+                span,
+                "write e.g. 2nd",
+            )
+        days = m.Quantity(Fraction(max(number, 1)), "business day", "business days", span)
+        items = self.deadline([days, *rest])
+        return [*items, ("to_close", True, span)]
+
     def minimum_lead(self, children: list[Any]) -> list[tuple[Any, ...]]:
         items = self.deadline(children)
         return [*items, ("minimum", True, items[0][2])]
@@ -759,6 +774,7 @@ _SECONDARY_ITEMS = frozenset(
         "deadline_word",
         "calendar",
         "minimum",
+        "to_close",
         "claim_after",
         "claim_word",
         "moved_on",

@@ -1,0 +1,330 @@
+"""Obligations: deadlines between two timeline events, in wall-clock or business time.
+
+An obligation's clock starts at its start event and stops at its stop event. Whether it
+applies at all is decided first:
+
+- no start event on the record: the clock never started, ``not_applicable``;
+- ``when`` false: ``not_applicable``; unknown: ``undetermined``, naming the missing facts;
+- an exception (``unless`` or an exception clause) that is established: ``not_applicable``.
+  An exception whose facts are unknown does not apply: the provider has to establish it,
+  as for exclusions.
+
+Then the deadline: ``within`` a duration (``120 min``), business hours (counted from the
+next opening when the start is outside them) or business days (the same business time of
+day N business days later); ``by close of Nth business day`` (the end of that day's hours);
+or ``at least`` a lead (the stop event must come no sooner). The stop event on or before the
+deadline is ``met``; after it, ``missed``; missing, ``missed`` when the deadline had passed
+at ``as_of``, else ``undetermined``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook import units
+from rulebook.engine import calendar as cal
+from rulebook.engine.calendar import BusinessCalendar, add_calendar
+from rulebook.engine.classify import Compiled, compile_condition, condition_facts
+from rulebook.engine.facts import OutageRecord, format_instant
+from rulebook.engine.trace import Words
+
+MET, MISSED, NOT_APPLICABLE, UNDETERMINED = "met", "missed", "not_applicable", "undetermined"
+
+
+@attrs.frozen
+class Outcome:
+    """One obligation judged for one record."""
+
+    clause: str
+    verdict: str
+    start: int | None
+    deadline: int | None
+    actual: int | None
+    margin: int | None  # seconds to spare (negative: late)
+    detail: Words
+    facts: tuple[tuple[str, Any], ...] = ()
+    missing: tuple[str, ...] = ()
+    exception: str | None = None
+
+    def to_dict(self, tz: dt.tzinfo) -> dict[str, Any]:
+        """Plain data for JSON."""
+
+        def instant(value: int | None) -> str | None:
+            return format_instant(value, tz) if value is not None else None
+
+        out: dict[str, Any] = {
+            "clause": self.clause,
+            "verdict": self.verdict,
+            "start": instant(self.start),
+            "deadline": instant(self.deadline),
+            "actual": instant(self.actual),
+            "margin_seconds": self.margin,
+            "detail": {"en": self.detail.en, "ja": self.detail.ja},
+        }
+        if self.facts:
+            out["facts"] = {k: _json(v) for k, v in self.facts}
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.exception:
+            out["exception"] = self.exception
+        return out
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, (bool, str, int)) or value is None:
+        return value
+    return str(value)
+
+
+@attrs.frozen
+class CompiledObligation:
+    """An obligation clause with its conditions compiled."""
+
+    clause: m.ObligationClause
+    when: Compiled
+    exceptions: tuple[tuple[str, Compiled], ...]
+    facts: tuple[str, ...]
+    calendar: BusinessCalendar | None
+
+
+def compile_obligations(
+    contract: m.Contract, calendars: dict[str, BusinessCalendar], tz: dt.tzinfo
+) -> list[CompiledObligation]:
+    """Every obligation of the contract, with `during` bound to its calendars."""
+
+    def during(instant: int, calendar_id: str) -> bool:
+        calendar = calendars[calendar_id]
+        day = dt.datetime.fromtimestamp(instant, tz).date()
+        return any(s <= instant < e for s, e in cal.business_hours(calendar, day, tz))
+
+    exceptions: dict[str, list[m.ExceptionClause]] = {}
+    for clause in contract.clauses:
+        if isinstance(clause, m.ExceptionClause):
+            exceptions.setdefault(clause.target.name, []).append(clause)
+    out = []
+    for clause in contract.clauses:
+        if not isinstance(clause, m.ObligationClause):
+            continue
+        own = [(clause.id, compile_condition(clause.unless, during))] if clause.unless else []
+        others = [
+            (e.id, compile_condition(e.condition, during)) for e in exceptions.get(clause.id, [])
+        ]
+        conditions = [
+            clause.condition,
+            clause.unless,
+            *(e.condition for e in exceptions.get(clause.id, [])),
+        ]
+        name = clause.calendar.name if clause.calendar else next(iter(calendars), None)
+        out.append(
+            CompiledObligation(
+                clause,
+                compile_condition(clause.condition, during),
+                tuple(own + others),
+                condition_facts(*conditions),
+                calendars.get(name) if name else None,
+            )
+        )
+    return out
+
+
+def judge(
+    ob: CompiledObligation, record: OutageRecord, as_of: int | None, tz: dt.tzinfo
+) -> Outcome:
+    """One obligation for one record."""
+    clause = ob.clause
+    env = {**record.facts, **record.events}
+    seen = tuple((name, env.get(name)) for name in ob.facts)
+    start_name = clause.start_event.name if clause.start_event else ""
+    stop_name = clause.stop_event.name if clause.stop_event else ""
+    article = clause.citation.article if clause.citation else clause.id
+    start = record.events.get(start_name)
+    if start is None:
+        return Outcome(
+            clause.id,
+            NOT_APPLICABLE,
+            None,
+            None,
+            None,
+            None,
+            Words(
+                f"the clock never started: the record has no {start_name}",
+                f"計時が開始されていません（{start_name} がありません）",
+            ),
+            seen,
+        )
+    applies = ob.when(env)
+    if applies is False:
+        return Outcome(
+            clause.id,
+            NOT_APPLICABLE,
+            start,
+            None,
+            None,
+            None,
+            Words(
+                f"its condition does not hold ({article})", f"適用条件を満たしません（{article}）"
+            ),
+            seen,
+        )
+    if applies is None:
+        missing = tuple(n for n, v in seen if v is None)
+        return Outcome(
+            clause.id,
+            UNDETERMINED,
+            start,
+            None,
+            None,
+            None,
+            Words(
+                "whether it applies depends on facts not given",
+                "適用されるかは与えられていない事実によります",
+            ),
+            seen,
+            missing,
+        )
+    for exception, condition in ob.exceptions:
+        if condition(env) is True:
+            return Outcome(
+                clause.id,
+                NOT_APPLICABLE,
+                start,
+                None,
+                None,
+                None,
+                Words(f"the exception {exception} applies", f"例外 {exception} が適用されます"),
+                seen,
+                exception=exception,
+            )
+    deadline = _deadline(ob, start, tz)
+    actual = record.events.get(stop_name)
+    due = format_instant(deadline, tz)
+    rule = _rule_words(clause)
+    if clause.minimum:
+        if actual is None:
+            return Outcome(
+                clause.id,
+                UNDETERMINED,
+                start,
+                deadline,
+                None,
+                None,
+                Words(
+                    f"no {stop_name} given; it may come no sooner than {due} ({rule.en})",
+                    f"{stop_name} がありません。{due} より前であってはなりません（{rule.ja}）",
+                ),
+                seen,
+                (stop_name,),
+            )
+        ok = actual >= deadline
+        margin = actual - deadline
+    else:
+        if actual is None:
+            if as_of is not None and as_of > deadline:
+                return Outcome(
+                    clause.id,
+                    MISSED,
+                    start,
+                    deadline,
+                    None,
+                    deadline - as_of,
+                    Words(
+                        f"no {stop_name} by {format_instant(as_of, tz)}; "
+                        f"it was due by {due} ({rule.en})",
+                        f"{format_instant(as_of, tz)} までに {stop_name} がありません。"
+                        f"期限は {due}（{rule.ja}）",
+                    ),
+                    seen,
+                )
+            return Outcome(
+                clause.id,
+                UNDETERMINED,
+                start,
+                deadline,
+                None,
+                None,
+                Words(
+                    f"no {stop_name} given; it is due by {due} ({rule.en})",
+                    f"{stop_name} がありません。期限は {due}（{rule.ja}）",
+                ),
+                seen,
+                (stop_name,),
+            )
+        ok = actual <= deadline
+        margin = deadline - actual
+    verdict = MET if ok else MISSED
+    when = format_instant(actual, tz)
+    return Outcome(
+        clause.id,
+        verdict,
+        start,
+        deadline,
+        actual,
+        margin,
+        Words(
+            f"{stop_name} at {when}; {'no sooner than' if clause.minimum else 'due by'} {due} "
+            f"({rule.en}): {'met' if ok else 'missed'} by {_duration_en(abs(margin))}",
+            f"{stop_name} は {when}、{'最短' if clause.minimum else '期限'} {due}（{rule.ja}）: "
+            f"{'達成' if ok else '未達'}（差 {_duration_ja(abs(margin))}）",
+        ),
+        seen,
+    )
+
+
+def _deadline(ob: CompiledObligation, start: int, tz: dt.tzinfo) -> int:
+    clause = ob.clause
+    assert clause.deadline is not None
+    unit = units.canonical(clause.deadline.written)
+    assert unit is not None
+    n = int(clause.deadline.value)
+    if unit.dimension != "business_time":
+        return add_calendar(start, clause.deadline, tz)
+    assert ob.calendar is not None, "check guarantees a calendar for business time"
+    if unit.name == "business hour":
+        return cal.add_business_seconds(ob.calendar, start, int(clause.deadline.value * 3600), tz)
+    if clause.to_close:
+        return cal.end_of_nth_business_day(ob.calendar, start, n, tz)
+    return cal.add_business_days(ob.calendar, start, n, tz)
+
+
+def _rule_words(clause: m.ObligationClause) -> Words:
+    assert clause.deadline is not None
+    amount = units.show(clause.deadline)
+    article = clause.citation.article if clause.citation else clause.id
+    if clause.to_close:
+        n = int(clause.deadline.value)
+        return Words(
+            f"by the close of business day {n}, {article}", f"{n} 営業日目の終業まで、{article}"
+        )
+    if clause.minimum:
+        return Words(
+            f"at least {amount} after the start, {article}", f"開始から {amount} 以上、{article}"
+        )
+    return Words(f"within {amount}, {article}", f"{amount}以内、{article}")
+
+
+def _duration_en(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{secs} s"] if secs or not parts else []
+    return " ".join(parts)
+
+
+def _duration_ja(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days}日"] if days else []
+    parts += [f"{hours}時間"] if hours else []
+    parts += [f"{minutes}分"] if minutes else []
+    parts += [f"{secs}秒"] if secs or not parts else []
+    return "".join(parts)
