@@ -19,7 +19,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.countries import COUNTRIES
 from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
-from rulebook.satisfiable import Domain, conjoin, satisfiable
+from rulebook.satisfiable import Domain, conjoin, magnitude, satisfiable
 from rulebook.units import show_number
 
 # ------------------------------------------------------------------ fixed meanings
@@ -718,6 +718,15 @@ def check_availability(contract: m.Contract, scope: Scope) -> Iterator[Diagnosti
     for clause in clauses:
         if isinstance(clause.period, m.Quantity):
             yield from _check_quantity_dimension(clause.period, ("time",), "period")
+            length = magnitude(clause.period)
+            if length is not None and not 28 * 86400 <= length <= 31 * 86400:
+                yield error(
+                    "bad-period",
+                    f"a fixed period of {units.show(clause.period)} is not a month",
+                    clause.period.span,
+                    "a fixed length stands for a month measured as if it were that long: "
+                    "write 28 to 31 days (usually `period 30 days`), or `period quarter`",
+                )
         if clause.target is not None:
             target = clause.target
             yield from _check_quantity_dimension(target.quantity, ("percent",), "target")

@@ -7,6 +7,7 @@ contract written anywhere can use the shared vocabulary.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -84,7 +85,7 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
         if parsed is None:
             continue
         vocabularies = _imported(parsed, path, sources, diagnostics, cache)
-        for extra in vocabularies[1:]:
+        for extra in vocabularies[1:] if parsed.contracts else ():
             diagnostics.append(
                 Diagnostic(
                     "error",
@@ -112,7 +113,9 @@ def _parse(
     if key in cache:
         return cache[key]
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        # Universal newlines, as read_text would; the digest is of the bytes on disk.
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         diagnostics.append(
@@ -124,6 +127,10 @@ def _parse(
         return None
     sources[shown] = text
     parsed, found = parse_text(text, shown)
+    if parsed is not None:
+        digest = hashlib.sha256(raw).hexdigest()
+        contracts = tuple(attrs.evolve(c, sha256=digest) for c in parsed.contracts)
+        parsed = attrs.evolve(parsed, contracts=contracts)
     diagnostics.extend(attach_source(found, sources))
     cache[key] = parsed
     return parsed

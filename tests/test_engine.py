@@ -299,3 +299,43 @@ def test_explanations_in_both_languages_and_formats(cybermail: rulebook.Contract
     md = result.explain("a", fmt="markdown", full=True)
     assert md.startswith("### Record a") and "> DDoS" in md
     assert len(md) > len(result.explain("a", fmt="markdown"))
+
+
+@pytest.mark.parametrize(("minutes", "verdict"), [(30, "excluded"), (31, "counted")])
+def test_duration_is_derived_from_the_record_30_minutes_exactly_is_within(
+    minutes: int, verdict: str
+) -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    record = {
+        "id": "a",
+        "service": "ネクサパレット",
+        "start": "2026-09-03T10:00:00",
+        "end": f"2026-09-03T10:{minutes:02d}:00",
+        "cause": "unidentified",
+        "self_resolved": "true",
+    }
+    assert by_id(rulebook.adjudicate(contract, [record]))["a"]["verdict"] == verdict
+
+
+def test_a_cancelled_exclusion_names_what_cancelled_it(tmp_path: Path) -> None:
+    body = """
+  exclusion planned { cite "x" "y" when cause = planned_maintenance }
+  exception outdated to planned { cite "x" "z" when contact_outdated }
+"""
+    path = tmp_path / "c.sla"
+    path.write_text(contract_text(body), encoding="utf-8")
+    contract = rulebook.load_contract(path)
+    base = {
+        "id": "a",
+        "service": "s",
+        "start": "2026-09-03T10:00:00",
+        "end": "2026-09-03T11:00:00",
+        "cause": "planned_maintenance",
+    }
+    cancelled = by_id(rulebook.adjudicate(contract, [{**base, "contact_outdated": "true"}]))["a"]
+    reason = next(r for r in cancelled["reasons"] if r["clause"] == "planned")
+    assert (reason["result"], reason["cancelled_by"]) == ("does_not_apply", "outdated")
+    maybe = by_id(rulebook.adjudicate(contract, [base]))["a"]
+    reason = next(r for r in maybe["reasons"] if r["clause"] == "planned")
+    assert (reason["result"], reason["cancelled_by"]) == ("undetermined", "outdated")
+    assert reason["missing"] == ["contact_outdated"]

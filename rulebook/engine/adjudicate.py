@@ -48,6 +48,7 @@ from rulebook.engine.obligations import Outcome, compile_obligations, judge
 from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
 from rulebook.engine.trace import Reason, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
+from rulebook.errors import RulebookError
 from rulebook.satisfiable import magnitude
 
 
@@ -301,10 +302,14 @@ def evaluate_clauses(run: Run) -> None:
     hits: dict[str, dict[str, tuple[Tri, tuple[str, ...]]]] = {cid: {} for cid in related}
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
+    derived = any("duration" in rule.facts for rule in rules.rules.values())
     for rid in order:
         verdict = run.verdicts[rid]
         record = verdict.record
         memo: dict[str, Tri] = {}
+        if derived:  # the derived fact: the record's own length, in seconds
+            facts = {**record.facts, "duration": Fraction(verdict.end - record.start)}
+            record = attrs.evolve(record, facts=facts)
         if verdict.verdict != "counted" and rid not in causes:
             continue
         if verdict.verdict != "counted":
@@ -392,6 +397,7 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
                     "maintenance",
                     result_word(value),
                     facts,
+                    ("announced_at",) if value is None else (),
                     detail=window.detail,
                     decisive=value is True,
                 )
@@ -638,6 +644,7 @@ class Adjudication:
 
     def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
         """One service's period rendered: availability, target, downtime and remedy."""
+        _check_rendering(lang, fmt)
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
                 data = self._period(name, measured, _availability_clause(self.contract))
@@ -648,7 +655,19 @@ class Adjudication:
         self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
     ) -> str:
         """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
+        _check_rendering(lang, fmt)
         return render_record(self.record(record_id), self.contract, lang, fmt, full)
+
+
+LANGUAGES = ("ja", "en")
+FORMATS = ("text", "markdown")
+
+
+def _check_rendering(lang: str, fmt: str) -> None:
+    if lang not in LANGUAGES:
+        raise RulebookError(f"no explanations in '{lang}'; languages: {', '.join(LANGUAGES)}")
+    if fmt not in FORMATS:
+        raise RulebookError(f"no explanation format '{fmt}'; formats: {', '.join(FORMATS)}")
 
 
 def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
@@ -668,9 +687,8 @@ def _closure_day(value: dt.date | str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise RecordError(
-            str(value), "closures", f"'{value}' is not a date", "YYYY-MM-DD"
-        ) from None
+        error = RecordError(str(value), None, f"'{value}' is not a date", "YYYY-MM-DD")
+        raise error.of("closure") from None
 
 
 def _fraction(value: Fraction | None) -> str | None:
@@ -722,7 +740,10 @@ def adjudicate(
     ('2026-09', '99.8958', False)
     """
     tz = timezone_of(contract)
-    instant = parse_instant(as_of, tz, "as_of", "as_of") if as_of is not None else None
+    try:
+        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+    except RecordError as exc:
+        raise exc.of("argument") from None
     days = frozenset(_closure_day(c) for c in closures)
     run = Run(
         contract, tz, list(outages), list(notices), instant, days, list(billing), list(events)

@@ -235,10 +235,18 @@ class RuleSet:
         seen = tuple([(name, facts.get(name)) for name in rule.facts])
         cancelled = None
         missing: tuple[str, ...] = ()
-        if value is not False and rule.cancelled_by:
-            cancelled = next(
-                (c for c in rule.cancelled_by if self.evaluate(c, facts, memo) is not False), None
-            )
+        if value is not True and rule.cancelled_by:
+            own = rule.condition(facts)
+            if rule.unless is not None:
+                own = _kleene_and((own, _kleene_not(rule.unless(facts))))
+            if own is True:
+                # Its own condition holds: an exception or override stopped it (True), or
+                # might have (unknown); name the one that did.
+                wanted = True if value is False else None
+                cancelled = next(
+                    (c for c in rule.cancelled_by if self.evaluate(c, facts, memo) is wanted),
+                    None,
+                )
         if value is None:
             missing = tuple([name for name, v in seen if v is None])
             if not missing and cancelled is not None:

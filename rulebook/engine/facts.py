@@ -33,6 +33,8 @@ NOTICE_FIELDS = ("id", "service", "start", "end", "announced_at", "channel", "em
 class RecordError(RulebookError):
     """An input record is invalid: which record, which field, what was wrong, what is accepted."""
 
+    kind = "record"
+
     def __init__(
         self,
         record: str,
@@ -44,11 +46,18 @@ class RecordError(RulebookError):
     ) -> None:
         self.record, self.field, self.problem = record, field, problem
         self.accepted, self.hint, self.source = accepted, hint, source
+        self.kind = "record"  # or notice, billing entry, event, argument
         super().__init__(self.render())
+
+    def of(self, kind: str) -> RecordError:
+        """The same error, about a ``kind`` of input other than an outage record."""
+        self.kind = kind
+        self.args = (self.render(),)
+        return self
 
     def render(self) -> str:
         """``source: record R, field F: problem; accepted: ...; hint``"""
-        where = f"record {self.record}" + (f", field '{self.field}'" if self.field else "")
+        where = f"{self.kind} {self.record}" + (f", field '{self.field}'" if self.field else "")
         text = f"{self.source + ': ' if self.source else ''}{where}: {self.problem}"
         if self.accepted:
             text += f"; accepted: {self.accepted}"
@@ -60,6 +69,7 @@ class RecordError(RulebookError):
         """The same facts as data."""
         return {
             "source": self.source,
+            "kind": self.kind,
             "record": self.record,
             "field": self.field,
             "problem": self.problem,
@@ -106,7 +116,7 @@ class Notice:
 # ------------------------------------------------------------------ time
 
 
-def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str) -> int:
+def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str | None) -> int:
     """An instant as integer POSIX seconds; naive timestamps are read in ``tz``.
 
     >>> import zoneinfo
@@ -142,7 +152,7 @@ def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str) -> int:
     return int(moment.timestamp())
 
 
-def _localize(moment: dt.datetime, tz: dt.tzinfo, record: str, field: str) -> dt.datetime:
+def _localize(moment: dt.datetime, tz: dt.tzinfo, record: str, field: str | None) -> dt.datetime:
     """Attach ``tz``; a wall time that does not exist or happens twice there is an error."""
     first = moment.replace(tzinfo=tz, fold=0)
     second = moment.replace(tzinfo=tz, fold=1)
@@ -218,7 +228,7 @@ def outage_from_mapping(
                     "is not a field of outage records"
                     + (" (it is computed, not given)" if decl is not None else ""),
                     ", ".join([*RECORD_FIELDS, *known]),
-                    did_you_mean(name, [*RECORD_FIELDS, *known]),
+                    None if decl is not None else did_you_mean(name, [*RECORD_FIELDS, *known]),
                 )
             if _given(value):
                 facts[name] = fact_value(decl, value, record)
@@ -247,6 +257,8 @@ def _given(value: Any) -> bool:
 
 def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
     value = data.get(field)
+    if isinstance(value, str):
+        value = value.strip()
     if not _given(value) or not isinstance(value, str | int):
         raise RecordError(
             record,
@@ -357,7 +369,7 @@ def notice_from_mapping(
         return Notice(rid, service, start, end, announced, channel, emergency)
     except RecordError as exc:
         exc.source = exc.source or source
-        raise
+        raise exc.of("notice") from None
 
 
 _CODE_SETS: dict[int, tuple[m.FactDecl, frozenset[str]]] = {}
@@ -402,7 +414,7 @@ def add_events(
     by_id = {r.id: r for r in records}
     extra: dict[str, dict[str, int]] = {}
     for i, data in enumerate(events):
-        label = f"event #{i + 1}"
+        label = f"#{i + 1}"
         try:
             unknown = [k for k in data if k not in EVENT_FIELDS]
             if unknown:
@@ -444,7 +456,7 @@ def add_events(
             extra.setdefault(rid, {})[name] = at
         except RecordError as exc:
             exc.source = exc.source or source
-            raise
+            raise exc.of("event") from None
     return [
         attrs.evolve(r, events={**r.events, **extra[r.id]}) if r.id in extra else r for r in records
     ]

@@ -61,7 +61,7 @@ def billing_from_mapping(
     data: Mapping[str, Any], index: int = 0, source: str | None = None
 ) -> Billing:
     """Validate one service's billing entry."""
-    record = str(data.get("service") or f"billing #{index + 1}")
+    record = str(data.get("service") or f"#{index + 1}")
     try:
         unknown = [k for k in data if k not in BILLING_FIELDS]
         if unknown:
@@ -119,7 +119,7 @@ def billing_from_mapping(
         return Billing(str(data["service"]).strip(), fee, currency, start, term, damages)
     except RecordError as exc:
         exc.source = exc.source or source
-        raise
+        raise exc.of("billing entry") from None
 
 
 def _money(value: Any, record: str, field: str) -> Decimal:
@@ -386,7 +386,8 @@ def round_money(amount: Fraction, clause: m.RemedyClause, currency: str | None) 
     """The contract's rounding (``rounding down to 1 JPY``), else down to the minor unit."""
     if clause.rounding is not None:
         mode, step_q = clause.rounding
-        rule, step = ROUNDINGS[mode.name], Decimal(str(step_q.value))
+        value = step_q.value
+        rule, step = ROUNDINGS[mode.name], Decimal(value.numerator) / Decimal(value.denominator)
     else:
         rule, step = ROUND_DOWN, MINOR_UNITS.get(currency or "", Decimal("0.01"))
     steps = Decimal(amount.numerator) / Decimal(amount.denominator) / step

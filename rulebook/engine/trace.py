@@ -109,6 +109,10 @@ LABELS = {
     "all": Words("All clauses considered", "検討した全条項"),
     "obligations": Words("Obligations", "義務（期限）"),
     "cancelled": Words("does not apply because of", "次の条項により適用されない"),
+    "maybe_cancelled": Words(
+        "undetermined: it would not apply if this were established",
+        "判断不能：次の条項の事実が確定すれば適用されない",
+    ),
     "no_decisive": Words("No clause excluded any of it.", "除外した条項はありません。"),
 }
 
@@ -150,9 +154,13 @@ def render_record(
         f"{LABELS['excluded'].get(lang)} {record['excluded_seconds']} s"
     )
     lines = [f"### {head}" if md else head]
-    # Short: the deciding clauses, and those that could not be decided for want of a fact.
+    # Short: the deciding clauses; when none decided, those that could not be decided for
+    # want of a fact (they are what a dispute over the record is about).
+    decided = record["verdict"] in ("excluded", "out_of_scope", "not_downtime")
     reasons = [
-        r for r in record["reasons"] if full or r.get("decisive") or r["result"] == "undetermined"
+        r
+        for r in record["reasons"]
+        if full or r.get("decisive") or (r["result"] == "undetermined" and not decided)
     ]
     if not full and not reasons:
         lines.append(("- " if md else "  ") + LABELS["no_decisive"].get(lang))
@@ -219,7 +227,8 @@ def _reason_lines(
     elif reason["kind"] == "maintenance" and not reason.get("facts"):
         out.append(f"{indent}{NO_WINDOW.get(lang)}")
     if reason.get("cancelled_by"):
-        out.append(f"{indent}{LABELS['cancelled'].get(lang)}: {reason['cancelled_by']}")
+        label = "cancelled" if reason["result"] == "does_not_apply" else "maybe_cancelled"
+        out.append(f"{indent}{LABELS[label].get(lang)}: {reason['cancelled_by']}")
     facts = reason.get("facts") or {}
     if facts:
         shown = "; ".join(
