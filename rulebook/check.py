@@ -1411,6 +1411,14 @@ def check_vocabulary(vocabulary: m.Vocabulary) -> Iterator[Diagnostic]:
 
 # ------------------------------------------------------------------ entry point
 
+
+def check_examples(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
+    """Examples name existing records, clauses and verdicts; their records are valid."""
+    from rulebook import examples  # imported here: examples need the engine, which needs us
+
+    return examples.check_examples(contract)
+
+
 #: The checks, in the order they run. All of them always run.
 CHECKS: tuple[Check, ...] = (
     check_metadata,
@@ -1431,6 +1439,7 @@ CHECKS: tuple[Check, ...] = (
     check_exception_cycles,
     check_contradictions,
     check_never_applies,
+    check_examples,
 )
 
 

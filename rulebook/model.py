@@ -508,6 +508,38 @@ class Vocabulary:
 
 
 @attrs.frozen
+class Expectation:
+    """One thing an example expects: ``what`` of ``target`` is ``value``.
+
+    kinds: verdict (target record, value verdict, clause the deciding clause or None),
+    seconds (value a status, amount the seconds), obligation (clause, value the verdict),
+    met / availability / remedy (target "SERVICE|PERIOD").
+    """
+
+    kind: str
+    target: str
+    value: str
+    clause: str | None
+    amount: Quantity | None
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
+class Example:
+    """A case beside the rules: input records and what the engine must decide."""
+
+    id: str
+    title: str | None
+    outages: tuple[tuple[tuple[str, object], ...], ...]
+    notices: tuple[tuple[tuple[str, object], ...], ...]
+    billing: tuple[tuple[tuple[str, object], ...], ...]
+    closures: tuple[str, ...]
+    as_of: str | None
+    expectations: tuple[Expectation, ...]
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
 class Meta:
     """One metadata line of a contract (``title "..."``)."""
 
@@ -527,6 +559,7 @@ class Contract:
     file: str
     sha256: str
     span: Span = attrs.field(eq=False)
+    examples: tuple[Example, ...] = ()
 
     def get(self, key: str) -> str | None:
         """The value of metadata ``key`` (title, provider, source, language, timezone, kind)."""

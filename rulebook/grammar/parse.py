@@ -323,8 +323,11 @@ class ToModel(Transformer[Token, ParsedFile]):
         name, *items = children
         metas = tuple(i for i in items if isinstance(i, m.Meta))
         clauses: tuple[m.AnyClause, ...] = tuple(i for i in items if isinstance(i, m.Clause))  # type: ignore[misc]
+        examples = tuple(i for i in items if isinstance(i, m.Example))
         digest = hashlib.sha256(self.source.encode("utf-8")).hexdigest()
-        return m.Contract(str(name), metas, clauses, None, self.file, digest, self.span(name))
+        return m.Contract(
+            str(name), metas, clauses, None, self.file, digest, self.span(name), examples
+        )
 
     def meta(self, children: list[Token]) -> m.Meta:
         key, value = children
@@ -641,6 +644,112 @@ class ToModel(Transformer[Token, ParsedFile]):
         span = self.span(name)
         return [("measure", m.Name(str(name), span), span), ("bound", comparison, span)]
 
+    # -- examples
+
+    def example(self, children: list[Any]) -> m.Example:
+        name, *rest = children
+        title = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
+            title = self.string(rest.pop(0))
+        parts: dict[str, list[Any]] = {}
+        for key, value in rest:
+            parts.setdefault(key, []).append(value)
+        as_of = parts.get("as_of", [None])[-1]
+        return m.Example(
+            str(name),
+            title,
+            tuple(parts.get("outage", ())),
+            tuple(parts.get("notice", ())),
+            tuple(parts.get("billing", ())),
+            tuple(parts.get("closure", ())),
+            as_of,
+            tuple(parts.get("expect", ())),
+            self.span(name),
+        )
+
+    def sample_outage(self, children: list[Any]) -> tuple[str, Any]:
+        rid, service, start, *rest = children
+        end = self.string(rest[0]) if rest and isinstance(rest[0], Token) else None
+        fields = rest[-1] if rest and isinstance(rest[-1], tuple) else ()
+        head = (("id", str(rid)), ("service", self.string(service)), ("start", self.string(start)))
+        return "outage", (*head, ("end", end), *fields)
+
+    def sample_notice(self, children: list[Any]) -> tuple[str, Any]:
+        rid, service, start, end, *rest = children
+        fields = rest[0] if rest else ()
+        head = (("id", str(rid)), ("service", self.string(service)), ("start", self.string(start)))
+        return "notice", (*head, ("end", self.string(end)), *fields)
+
+    def sample_billing(self, children: list[Any]) -> tuple[str, Any]:
+        service, fields = children
+        return "billing", (("service", self.string(service)), *fields)
+
+    def sample_closure(self, children: list[Token]) -> tuple[str, Any]:
+        return "closure", self.string(children[0])
+
+    def sample_as_of(self, children: list[Token]) -> tuple[str, Any]:
+        return "as_of", self.string(children[0])
+
+    def field_block(self, children: list[Any]) -> tuple[tuple[str, Any], ...]:
+        return tuple(children)
+
+    def sample_field(self, children: list[Any]) -> tuple[str, Any]:
+        return str(children[0]), _plain(children[1])
+
+    def sample_text(self, children: list[Token]) -> str:
+        return self.string(children[0])
+
+    def sample_name(self, children: list[Token]) -> str:
+        return str(children[0])
+
+    def sample_number(self, children: list[Token]) -> str:
+        return str(children[0])
+
+    def sample_list(self, children: list[Any]) -> list[Any]:
+        return [_plain(c) for c in children if c is not None]
+
+    def _expect(
+        self,
+        kind: str,
+        target: str,
+        value: str,
+        span: m.Span,
+        clause: str | None = None,
+        amount: m.Quantity | None = None,
+    ) -> tuple[str, Any]:
+        return "expect", m.Expectation(kind, target, value, clause, amount, span)
+
+    def expect_verdict(self, children: list[Token]) -> tuple[str, Any]:
+        rid, verdict, *by = children
+        return self._expect(
+            "verdict", str(rid), str(verdict), self.span(rid), str(by[0]) if by else None
+        )
+
+    def expect_seconds(self, children: list[Any]) -> tuple[str, Any]:
+        rid, status, amount = children
+        return self._expect("seconds", str(rid), str(status), self.span(rid), amount=amount)
+
+    def expect_obligation(self, children: list[Token]) -> tuple[str, Any]:
+        rid, clause, verdict = children
+        return self._expect("obligation", str(rid), str(verdict), self.span(rid), str(clause))
+
+    def _period(self, children: list[Any]) -> tuple[str, m.Span]:
+        service, period = children[0], children[1]
+        return f"{self.string(service)}|{self.string(period)}", self.span(service)
+
+    def expect_met(self, children: list[Any]) -> tuple[str, Any]:
+        target, span = self._period(children)
+        return self._expect("met", target, str(children[2]), span)
+
+    def expect_availability(self, children: list[Any]) -> tuple[str, Any]:
+        target, span = self._period(children)
+        return self._expect("availability", target, self.string(children[2]), span)
+
+    def expect_remedy(self, children: list[Any]) -> tuple[str, Any]:
+        target, span = self._period(children)
+        amount = children[3] if len(children) > 3 else None
+        return self._expect("remedy", target, str(children[2]), span, amount=amount)
+
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "condition", children[0]
 
@@ -799,6 +908,11 @@ def _first_span(builder: ToModel, items: Any, end: int) -> m.Span | None:
             if found is not None:
                 return found
     return None
+
+
+def _plain(value: Any) -> Any:
+    """A sample value as input data: `true`/`false` become Python booleans."""
+    return value.value if isinstance(value, m.Bool) else value
 
 
 _BUILDER = ToModel()
