@@ -705,6 +705,12 @@ class ToModel(Transformer[Token, ParsedFile]):
     def sample_number(self, children: list[Token]) -> str:
         return str(children[0])
 
+    def sample_map(self, children: list[tuple[str, Any]]) -> dict[str, Any]:
+        return dict(children)
+
+    def sample_entry(self, children: list[Any]) -> tuple[str, Any]:
+        return self.string(children[0]), _plain(children[1])
+
     def sample_list(self, children: list[Any]) -> list[Any]:
         return [_plain(c) for c in children if c is not None]
 
