@@ -8,12 +8,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from rulebook import __version__
+from rulebook.engine.adjudicate import Adjudication, adjudicate
 from rulebook.errors import RulebookError
-from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files
+from rulebook.formats.importers import SOURCES, import_file
+from rulebook.formats.intake import Intake, take_in
+from rulebook.formats.readers import FORMATS, read_case
+from rulebook.formats.writers import render, render_compare
+from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
+from rulebook.model import Contract
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,3 +123,204 @@ def contracts(as_json: bool) -> None:
 
 def _bundled_files() -> list[Path]:
     return sorted(p for p in bundled_dir().glob("*" + EXTENSION) if p.name != VOCABULARY_FILE)
+
+
+# ------------------------------------------------------------------ adjudication commands
+
+_FORMATS = click.Choice(["table", "json", "markdown"])
+_LANGS = click.Choice(["en", "ja"])
+
+
+def _input_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--notices",
+            "notices_path",
+            metavar="FILE",
+            help="Maintenance notices (CSV, JSON Lines or JSON).",
+        ),
+        click.option(
+            "--billing",
+            "billing_path",
+            metavar="FILE",
+            help="Billing per service (CSV, JSON Lines or JSON).",
+        ),
+        click.option(
+            "--events", "events_path", metavar="FILE", help="Timeline events: record, event, at."
+        ),
+        click.option(
+            "--from", "source", type=click.Choice(SOURCES), help="Import a status-page export."
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(list(FORMATS)),
+            help="Format of OUTAGES (default: by extension).",
+        ),
+        click.option("--as-of", metavar="TIMESTAMP", help="Close ongoing records at this instant."),
+        click.option(
+            "--keep-going",
+            is_flag=True,
+            help="Report every bad record, adjudicate the rest, exit 1.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load_contract(ref: str) -> Contract:
+    try:
+        path = resolve(ref)
+    except RulebookError as exc:
+        raise click.exceptions.Exit(_fail(str(exc))) from None
+    loaded = check_files([path])
+    if loaded.errors:
+        for d in loaded.errors:
+            click.echo(d.render(), err=True)
+        raise click.exceptions.Exit(_fail(f"contract {ref} has {len(loaded.errors)} error(s)"))
+    return loaded.contracts[0]
+
+
+def _fail(message: str) -> int:
+    click.echo(f"rulebook: {message}", err=True)
+    return 1
+
+
+def _read_input(
+    contract: Contract, outages: str, opts: dict[str, Any], fmt: str
+) -> tuple[Intake, list[str]]:
+    """Read and validate every input; errors name the file and line or record."""
+    notes: list[str] = []
+    if opts["source"]:
+        case, notes = import_file(outages, opts["source"])
+    else:
+        case = read_case(outages, opts["input_format"])
+    for key, kind in (
+        ("notices_path", "notices"),
+        ("billing_path", "billing"),
+        ("events_path", "events"),
+    ):
+        if opts[key]:
+            extra = read_case(opts[key], None, kind)
+            getattr(case, kind).extend(getattr(extra, kind))
+    show = sys.stderr.isatty() and fmt != "json" and len(case.outages) > 2000
+    if show:
+        with click.progressbar(
+            length=len(case.outages), label="validating", file=sys.stderr
+        ) as bar:
+            intake = take_in(contract, case, opts["keep_going"], bar.update)
+    else:
+        intake = take_in(contract, case, opts["keep_going"])
+    return intake, notes
+
+
+def _adjudicate(
+    contract: Contract, outages: str, opts: dict[str, Any], fmt: str
+) -> tuple[Adjudication, Intake]:
+    try:
+        intake, notes = _read_input(contract, outages, opts, fmt)
+        for note in notes:
+            click.echo(f"rulebook: note: {note}", err=True)
+        for error in intake.errors:
+            click.echo(f"rulebook: {error}", err=True)
+        result = adjudicate(
+            contract, intake.outages, intake.notices, opts["as_of"], intake.closures, intake.billing
+        )
+    except RulebookError as exc:
+        raise click.exceptions.Exit(_fail(str(exc))) from None
+    return result, intake
+
+
+def _finish(intake: Intake) -> None:
+    if intake.errors:
+        raise click.exceptions.Exit(_fail(f"{len(intake.errors)} bad input item(s); see above"))
+
+
+@main.command("adjudicate")
+@click.argument("contract")
+@click.argument("outages")
+@_input_options
+@click.option("--period", metavar="YYYY-MM", help="Show only this period.")
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--lang", type=_LANGS, default="en", show_default=True)
+@click.option("--explain", is_flag=True, help="Add each record's reasons.")
+def adjudicate_command(
+    contract: str, outages: str, period: str | None, fmt: str, lang: str, explain: bool, **opts: Any
+) -> None:
+    """Cut every outage of OUTAGES into counted and excluded time under CONTRACT (an id or a
+    path), and measure each period. OUTAGES is CSV, JSON Lines or a JSON case file; - is stdin."""
+    loaded = _load_contract(contract)
+    result, intake = _adjudicate(loaded, outages, opts, fmt)
+    counts = (intake.read, len(intake.outages), intake.rejected)
+    click.echo(render(result, fmt, lang, counts, "adjudicate", explain, period), nl=False)
+    _finish(intake)
+
+
+@main.command("report")
+@click.argument("contract")
+@click.argument("outages")
+@_input_options
+@click.option("--period", metavar="YYYY-MM", help="Show only this period.")
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--lang", type=_LANGS, default="en", show_default=True)
+def report_command(
+    contract: str, outages: str, period: str | None, fmt: str, lang: str, **opts: Any
+) -> None:
+    """Per service and period: availability against target, downtime, remedy."""
+    loaded = _load_contract(contract)
+    result, intake = _adjudicate(loaded, outages, opts, fmt)
+    counts = (intake.read, len(intake.outages), intake.rejected)
+    click.echo(render(result, fmt, lang, counts, "report", False, period), nl=False)
+    _finish(intake)
+
+
+@main.command("explain")
+@click.argument("contract")
+@click.argument("outages")
+@click.argument("record_id")
+@_input_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
+)
+@click.option("--lang", type=_LANGS, default="en", show_default=True)
+def explain_command(
+    contract: str, outages: str, record_id: str, fmt: str, lang: str, **opts: Any
+) -> None:
+    """The full reasons for one record, citing the clause text."""
+    loaded = _load_contract(contract)
+    result, intake = _adjudicate(loaded, outages, opts, fmt)
+    ids = [v.record.id for v in result.verdicts]
+    if record_id not in ids:
+        hint = did_you_mean(record_id, ids)
+        raise click.exceptions.Exit(
+            _fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
+        )
+    click.echo(result.explain(record_id, lang, fmt, full=True))
+    _finish(intake)
+
+
+@main.command("compare")
+@click.argument("outages")
+@click.option(
+    "--contract",
+    "contract_refs",
+    multiple=True,
+    required=True,
+    help="A contract id or path; give two or more.",
+)
+@_input_options
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--lang", type=_LANGS, default="en", show_default=True)
+def compare_command(
+    outages: str, contract_refs: tuple[str, ...], fmt: str, lang: str, **opts: Any
+) -> None:
+    """The same log under several contracts, side by side."""
+    results, intakes = [], []
+    for ref in contract_refs:
+        result, intake = _adjudicate(_load_contract(ref), outages, opts, fmt)
+        results.append(result)
+        intakes.append(intake)
+    worst = max(intakes, key=lambda i: i.rejected)
+    counts = (worst.read, len(worst.outages), worst.rejected)
+    click.echo(render_compare(results, fmt, lang, counts), nl=False)
+    _finish(worst)

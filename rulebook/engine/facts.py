@@ -55,6 +55,9 @@ class RecordError(RulebookError):
         self.args = (self.render(),)
         return self
 
+    def __str__(self) -> str:
+        return self.render()  # source and kind may be set after the error is made
+
     def render(self) -> str:
         """``source: record R, field F: problem; accepted: ...; hint``"""
         where = f"{self.kind} {self.record}" + (f", field '{self.field}'" if self.field else "")

@@ -1,0 +1,163 @@
+"""Intake: items read from files validated against a contract, each error at its place.
+
+Without ``keep_going`` the first bad item stops the run. With it, every bad item is
+reported, the rest is adjudicated, and the counts say how many were read, kept and
+rejected: nothing is dropped silently. A record whose cause was rejected is rejected too
+(its chain of causes cannot be followed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from rulebook import model as m
+from rulebook.engine.facts import (
+    RECORD_FIELDS,
+    Notice,
+    OutageRecord,
+    RecordError,
+    add_events,
+    notice_from_mapping,
+    outage_from_mapping,
+    timezone_of,
+)
+from rulebook.engine.remedy import Billing, billing_from_mapping
+from rulebook.formats.readers import Case, Item
+from rulebook.grammar.diagnostics import did_you_mean
+
+
+@attrs.define
+class Intake:
+    """Validated input, the errors found, and how many items were read."""
+
+    outages: list[OutageRecord] = attrs.field(factory=list)
+    notices: list[Notice] = attrs.field(factory=list)
+    billing: list[Billing] = attrs.field(factory=list)
+    closures: list[str] = attrs.field(factory=list)
+    errors: list[RecordError] = attrs.field(factory=list)
+    read: int = 0
+
+    @property
+    def rejected(self) -> int:
+        """How many outage records were read but not kept."""
+        return self.read - len(self.outages)
+
+
+def take_in(
+    contract: m.Contract,
+    case: Case,
+    keep_going: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> Intake:
+    """Validate every item of ``case``; raise the first error unless ``keep_going``.
+    ``progress`` is called with 1 for each outage record validated."""
+    assert contract.vocabulary is not None
+    vocabulary, tz = contract.vocabulary, timezone_of(contract)
+    intake = Intake(read=len(case.outages), closures=list(case.closures))
+
+    def fail(error: RecordError, where: str) -> None:
+        error.source = where
+        if not keep_going:
+            raise error
+        intake.errors.append(error)
+
+    _check_columns(case, vocabulary)
+    seen: dict[str, str] = {}
+    for i, item in enumerate(case.outages):
+        if progress is not None:
+            progress(1)
+        if item.problem is not None:
+            fail(
+                RecordError(f"#{i + 1}", None, item.problem, "one cell per header column"),
+                item.where,
+            )
+            continue
+        try:
+            record = outage_from_mapping(item.data, vocabulary, tz, i, item.where)
+        except RecordError as exc:
+            fail(exc, item.where)
+            continue
+        if record.id in seen:
+            fail(
+                RecordError(
+                    record.id,
+                    "id",
+                    f"is used twice (first at {seen[record.id]})",
+                    "a unique id per record",
+                ),
+                item.where,
+            )
+            continue
+        seen[record.id] = item.where
+        intake.outages.append(record)
+    _drop_orphans(intake, seen, fail)
+    for kind, items in (("notice", case.notices), ("billing", case.billing)):
+        ids: dict[str, str] = {}
+        for i, item in enumerate(items):
+            try:
+                if kind == "notice":
+                    notice = notice_from_mapping(item.data, vocabulary, tz, i, item.where)
+                    if notice.id in ids:
+                        raise RecordError(
+                            notice.id,
+                            "id",
+                            f"is used twice (first at {ids[notice.id]})",
+                            "a unique id per notice",
+                        ).of("notice")
+                    ids[notice.id] = item.where
+                    intake.notices.append(notice)
+                else:
+                    intake.billing.append(billing_from_mapping(item.data, i, item.where))
+            except RecordError as exc:
+                fail(exc, item.where)
+    if case.events:
+        try:
+            intake.outages = add_events(
+                intake.outages, [i.data for i in case.events], vocabulary, tz
+            )
+        except RecordError as exc:
+            fail(exc, _event_place(case.events, exc))
+    return intake
+
+
+def _check_columns(case: Case, vocabulary: m.Vocabulary) -> None:
+    """CSV headers name only record fields, facts and events. A bad column makes the whole
+    file unusable, so it stops the run even with keep_going (and even with no rows)."""
+    known = [*RECORD_FIELDS, *(f.name for f in vocabulary.facts if not f.derived)]
+    known += [e.name for e in vocabulary.events]
+    for name, header in case.columns.items():
+        for column in header:
+            if column not in known:
+                hint = did_you_mean(column, known)
+                error = RecordError(
+                    column, None, "is not a field of outage records", ", ".join(known), hint
+                )
+                error.source = f"{name}:1"
+                raise error.of("column")
+
+
+def _drop_orphans(intake: Intake, kept: dict[str, str], fail: object) -> None:
+    """Reject records whose causes are not among the kept records, until none is left."""
+    changed = True
+    while changed:
+        changed = False
+        ids = {r.id for r in intake.outages}
+        for record in list(intake.outages):
+            missing = [c for c in record.causes if c not in ids]
+            if missing:
+                intake.outages.remove(record)
+                error = RecordError(
+                    record.id,
+                    "caused_by",
+                    f"names '{missing[0]}', which is not among the valid records",
+                    "ids of valid records in the same input",
+                )
+                fail(error, kept.get(record.id, ""))  # type: ignore[operator]
+                changed = True
+
+
+def _event_place(events: list[Item], error: RecordError) -> str:
+    index = int(error.record.lstrip("#")) - 1 if error.record.startswith("#") else -1
+    return events[index].where if 0 <= index < len(events) else ""

@@ -1,0 +1,239 @@
+"""Writers: adjudications as terminal tables, Markdown or JSON, in Japanese or English.
+
+Tables are aligned by display width, so Japanese text (two cells a character) lines up.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from rulebook.engine.adjudicate import Adjudication
+from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
+
+HEADERS = {
+    "id": Words("record", "記録"),
+    "service": Words("service", "サービス"),
+    "start": Words("start", "開始"),
+    "end": Words("end", "終了"),
+    "verdict": Words("verdict", "判定"),
+    "counted": Words("counted s", "算入 秒"),
+    "excluded": Words("excluded s", "除外 秒"),
+    "clause": Words("deciding clause", "決め手の条項"),
+    "period": Words("period", "期間"),
+    "availability": Words("availability %", "稼働率 %"),
+    "target": Words("target", "目標"),
+    "met": Words("met", "達成"),
+    "downtime": Words("downtime s", "ダウンタイム 秒"),
+    "remedy": Words("remedy", "補償"),
+    "obligations": Words("obligations", "義務"),
+    "contract": Words("contract", "契約"),
+}
+MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
+
+
+def width(text: str) -> int:
+    """Display width: East Asian wide and full-width characters take two cells."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain aligned table with a rule under the header."""
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-style Markdown table (pipes in cells escaped)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    out = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def _grid(fmt: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    return markdown_table(headers, rows) if fmt == "markdown" else table(headers, rows)
+
+
+def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The records of an adjudication as table rows."""
+    keys = [
+        "id",
+        "service",
+        "start",
+        "end",
+        "verdict",
+        "counted",
+        "excluded",
+        "clause",
+        "obligations",
+    ]
+    rows = []
+    for o in data["outages"]:
+        deciding = [r["clause"] for r in o["reasons"] if r.get("decisive")]
+        deciding += [s["clause"] for s in o["segments"] if s["clause"]]
+        obligations = [
+            f"{ob['clause']}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
+            for ob in o.get("obligations", [])
+            if ob["verdict"] != "not_applicable"
+        ]
+        rows.append(
+            [
+                o["id"],
+                o["service"],
+                o["start"][:16].replace("T", " "),
+                o["end"][:16].replace("T", " "),
+                VERDICTS[o["verdict"]].get(lang),
+                str(o["counted_seconds"]),
+                str(o["excluded_seconds"]),
+                ", ".join(dict.fromkeys(deciding)) or "—",
+                "; ".join(obligations) or "—",
+            ]
+        )
+    return [HEADERS[k].get(lang) for k in keys], rows
+
+
+def period_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The periods of an adjudication as table rows."""
+    keys = ["service", "period", "availability", "target", "met", "downtime", "excluded", "remedy"]
+    rows = []
+    for p in data["periods"]:
+        remedy = p["remedy"]
+        if remedy is None:
+            owed = "—"
+        elif remedy["months"] is not None:
+            owed = f"{remedy['kind']} × {remedy['months']}"
+        elif remedy["amount"] is not None:
+            owed = f"{remedy['kind']} {remedy['amount']} {remedy['currency']}"
+        else:
+            owed = f"{remedy['kind']} (fee not given)"
+        rows.append(
+            [
+                p["service"],
+                p["period"],
+                p["availability"] or "—",
+                p["target"] or "—",
+                MET[p["met"]].get(lang),
+                str(p["downtime_seconds"]),
+                str(p["excluded_seconds"]),
+                owed,
+            ]
+        )
+    return [HEADERS[k].get(lang) for k in keys], rows
+
+
+def counts_line(read: int, adjudicated: int, rejected: int, lang: str) -> str:
+    """The line every output carries: nothing is dropped silently."""
+    if lang == "ja":
+        return f"読み込み {read} 件、判定 {adjudicated} 件、不正で除外 {rejected} 件"
+    return f"records read {read}, adjudicated {adjudicated}, rejected {rejected}"
+
+
+def render(
+    result: Adjudication,
+    fmt: str,
+    lang: str,
+    counts: tuple[int, int, int],
+    what: str = "adjudicate",
+    explain: bool = False,
+    period: str | None = None,
+) -> str:
+    """The output of `adjudicate` (records and periods) or `report` (periods only)."""
+    data = filtered(result.to_dict(), period)
+    if fmt == "json":
+        data["counts"].update(dict(zip(("read", "adjudicated", "rejected"), counts, strict=True)))
+        if what == "report":
+            data.pop("outages")
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    contract = data["contract"]
+    title = f"{contract['id']} — {contract['title']}"
+    parts = [f"# {title}" if fmt == "markdown" else title, counts_line(*counts, lang)]
+    if what == "adjudicate":
+        parts.append(_grid(fmt, *outage_rows(data, lang)))
+    parts.append(_grid(fmt, *period_rows(data, lang)) if data["periods"] else "")
+    if explain:
+        markdown = "markdown" if fmt == "markdown" else "text"
+        parts += [result.explain(o["id"], lang, markdown) for o in data["outages"]]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def filtered(data: dict[str, Any], period: str | None) -> dict[str, Any]:
+    """Only the periods labelled ``period`` and the records with a segment in it."""
+    if period is None:
+        return data
+    data["periods"] = [p for p in data["periods"] if p["period"] == period]
+    data["outages"] = [
+        o for o in data["outages"] if any(s["period"] == period for s in o["segments"])
+    ]
+    return data
+
+
+def render_compare(
+    results: Sequence[Adjudication], fmt: str, lang: str, counts: tuple[int, int, int]
+) -> str:
+    """The same log under several contracts: each record's verdict, each period's figure."""
+    datas = [r.to_dict() for r in results]
+    if fmt == "json":
+        payload = {
+            "format": 1,
+            "counts": dict(zip(("read", "adjudicated", "rejected"), counts, strict=True)),
+            "contracts": [d["contract"] for d in datas],
+            "outages": _compare_outages(datas),
+            "periods": _compare_periods(datas),
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    ids = [d["contract"]["id"] for d in datas]
+    record_rows = [
+        [
+            o["id"],
+            o["service"],
+            *(VERDICTS[v].get(lang) if v else "—" for v in o["verdicts"].values()),
+        ]
+        for o in _compare_outages(datas)
+    ]
+    period_rows_ = [
+        [p["service"], p["period"], *(a or "—" for a in p["availability"].values())]
+        for p in _compare_periods(datas)
+    ]
+    head = [HEADERS["id"].get(lang), HEADERS["service"].get(lang), *ids]
+    phead = [HEADERS["service"].get(lang), HEADERS["period"].get(lang), *ids]
+    parts = [counts_line(*counts, lang), _grid(fmt, head, record_rows)]
+    if period_rows_:
+        parts.append(_grid(fmt, phead, period_rows_))
+    return "\n\n".join(parts) + "\n"
+
+
+def _compare_outages(datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for d in datas:
+        for o in d["outages"]:
+            row = rows.setdefault(o["id"], {"id": o["id"], "service": o["service"], "verdicts": {}})
+            row["verdicts"][d["contract"]["id"]] = o["verdict"]
+    ids = [d["contract"]["id"] for d in datas]
+    for row in rows.values():
+        row["verdicts"] = {cid: row["verdicts"].get(cid) for cid in ids}
+    return [rows[k] for k in sorted(rows)]
+
+
+def _compare_periods(datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in datas:
+        for p in d["periods"]:
+            key = (p["service"], p["period"])
+            row = rows.setdefault(key, {"service": key[0], "period": key[1], "availability": {}})
+            row["availability"][d["contract"]["id"]] = p["availability"]
+    ids = [d["contract"]["id"] for d in datas]
+    for row in rows.values():
+        row["availability"] = {cid: row["availability"].get(cid) for cid in ids}
+    return [rows[k] for k in sorted(rows)]

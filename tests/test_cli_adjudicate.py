@@ -1,0 +1,310 @@
+"""The adjudication commands through click's CliRunner, with golden outputs.
+
+Regenerate the golden files with ``pytest --update-golden`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rulebook.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "cli"
+GCP = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
+
+CASES = {
+    "adjudicate-table-en": [
+        "adjudicate",
+        "cybermail",
+        "examples/cybermail-2026-09.csv",
+        "--notices",
+        "examples/cybermail-2026-09-notices.csv",
+    ],
+    "adjudicate-markdown-ja": [
+        "adjudicate",
+        "cybermail",
+        "examples/cybermail-2026-09.csv",
+        "--notices",
+        "examples/cybermail-2026-09-notices.csv",
+        "--format",
+        "markdown",
+        "--lang",
+        "ja",
+        "--period",
+        "2026-09",
+    ],
+    "adjudicate-explain": [
+        "adjudicate",
+        "click-soko",
+        "examples/click-soko-2026-09.json",
+        "--explain",
+    ],
+    "report-table": ["report", "nexa-palette", "examples/nexa-palette-2026-09.json"],
+    "report-markdown": [
+        "report",
+        "skyarch-sms",
+        "examples/skyarch-sms-2026-12.json",
+        "--format",
+        "markdown",
+    ],
+    "report-json": [
+        "report",
+        "aoulu-cloud",
+        "examples/aoulu-cloud-2026-09.csv",
+        "--notices",
+        "examples/aoulu-cloud-2026-09-notices.csv",
+        "--format",
+        "json",
+    ],
+    "explain-ja": [
+        "explain",
+        "cybermail",
+        "examples/cybermail-2026-09.csv",
+        "cm-06",
+        "--lang",
+        "ja",
+    ],
+    "explain-markdown": [
+        "explain",
+        "aoulu-cloud",
+        "examples/aoulu-cloud-2026-09.csv",
+        "ao-02",
+        "--format",
+        "markdown",
+    ],
+    "compare-table": [
+        "compare",
+        "examples/cybermail-2026-09.csv",
+        "--contract",
+        "cybermail",
+        "--contract",
+        "aoulu-cloud",
+    ],
+    "compare-json": [
+        "compare",
+        "examples/aoulu-cloud-2026-09.csv",
+        "--contract",
+        "aoulu-cloud",
+        "--contract",
+        "cybermail",
+        "--format",
+        "json",
+    ],
+}
+
+
+def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_output(name: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(CASES[name])
+    assert code == 0, err
+    golden = GOLDEN / f"{name}.txt"
+    if update_golden or not golden.exists():
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_json_output_is_the_documented_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(
+        ["adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--format", "json"]
+    )
+    data = json.loads(out)
+    assert code == 0 and data["format"] == 1
+    assert data["counts"] == {
+        "outages": 13,
+        "notices": 0,
+        "read": 13,
+        "adjudicated": 13,
+        "rejected": 0,
+    }
+
+
+def test_stdin_and_json_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [
+        {
+            "id": "a",
+            "service": "CYBERMAIL Σ",
+            "start": "2026-09-03T10:00:00",
+            "end": "2026-09-03T11:00:00",
+            "cause": "attack",
+            "detected_by": "monitoring",
+        },
+        {
+            "id": "b",
+            "service": "CYBERMAIL Σ",
+            "start": "2026-09-04T10:00:00",
+            "end": "2026-09-04T11:00:00",
+            "cause": "provider_fault",
+            "detected_by": "monitoring",
+        },
+    ]
+    text = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    code, out, _ = run(
+        ["adjudicate", "cybermail", "-", "--input-format", "jsonl", "--format", "json"], text
+    )
+    verdicts = [o["verdict"] for o in json.loads(out)["outages"]]
+    assert code == 0 and verdicts == ["excluded", "counted"]
+
+
+BAD_CSV = """id,service,start,end,cause
+b1,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T09:00:00,war
+b2,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00,wr
+b3,CYBERMAIL Σ,2026-09-01T10:00:00
+ok,CYBERMAIL Σ,2026-09-02T10:00:00,2026-09-02T11:00:00,war
+b5,CYBERMAIL Σ,yesterday,2026-09-01T11:00:00,war
+ok,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,war
+"""
+
+
+def test_bad_input_stops_at_the_first_error_with_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_CSV, encoding="utf-8")
+    code, out, err = run(["adjudicate", "cybermail", str(path)])
+    assert code == 1 and out == ""
+    assert err.startswith(
+        f"rulebook: {path}:2: record b1, field 'end': '2026-09-01T09:00:00' is not after"
+    )
+    assert "Traceback" not in err
+
+
+def test_keep_going_reports_every_bad_record_and_adjudicates_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_CSV, encoding="utf-8")
+    code, out, err = run(["adjudicate", "cybermail", str(path), "--keep-going"])
+    assert code == 1
+    assert "records read 6, adjudicated 1, rejected 5" in out
+    lines = [line for line in err.splitlines() if line.startswith("rulebook: ")]
+    assert lines == [
+        f"rulebook: {path}:2: record b1, field 'end': '2026-09-01T09:00:00' is not after start '2026-09-01T10:00:00'; accepted: an end later than the start (records are half-open [start, end))",
+        lines[1],
+        f"rulebook: {path}:4: record #3: 3 cells, but the header has 5 columns (id, service, start, end, cause); accepted: one cell per header column",
+        f"rulebook: {path}:6: record b5, field 'start': 'yesterday' is not a timestamp; accepted: ISO 8601, e.g. 2026-09-01T10:00:00+09:00 (without an offset: the contract's timezone)",
+        f"rulebook: {path}:7: record ok, field 'id': is used twice (first at {path}:5); accepted: a unique id per record",
+        "rulebook: 5 bad input item(s); see above",
+    ]
+    assert lines[1].startswith(
+        f"rulebook: {path}:3: record b2, field 'cause': 'wr' is not a cause code; accepted: provider_fault,"
+    )
+    assert lines[1].endswith("(did you mean 'war'?)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["adjudicate", "cybermial", "examples/cybermail-2026-09.csv"], "did you mean 'cybermail'"),
+        (["adjudicate", "cybermail", "missing.csv"], "missing.csv: no such file"),
+        (["explain", "cybermail", "examples/cybermail-2026-09.csv", "cm-99"], "no record 'cm-99'"),
+    ],
+)
+def test_usage_mistakes_are_named(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, _, err = run(args)
+    assert code == 1 and message in err and "Traceback" not in err
+
+
+def test_an_unknown_column_names_the_accepted_ones() -> None:
+    code, _, err = run(["adjudicate", "cybermail", "-"], "id,service,start,end,casue\n")
+    assert code == 1
+    assert err.startswith(
+        "rulebook: <stdin>:1: column casue: is not a field of outage records; accepted: id, service"
+    )
+    assert "(did you mean 'cause'?)" in err
+
+
+def test_a_bad_case_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text('{"outages": [], "outage": []}', encoding="utf-8")
+    code, _, err = run(["adjudicate", "cybermail", str(path)])
+    assert code == 1 and "'outage' is not a part of a case file" in err
+
+
+@pytest.mark.skipif(not GCP.exists(), reason="the shared GCP sample is not beside the repository")
+def test_the_real_google_cloud_sample_is_adjudicated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(
+        [
+            "adjudicate",
+            "tests/fixtures/gcp-style.sla",
+            str(GCP),
+            "--from",
+            "gcp-status",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    incidents = json.loads(GCP.read_text(encoding="utf-8"))
+    assert len(incidents) == 157
+    assert data["counts"]["read"] == data["counts"]["adjudicated"] == len(data["outages"])
+    assert {o["id"].split("@")[0] for o in data["outages"]} == {i["id"] for i in incidents}
+    tokyo = [o for o in data["outages"] if o["id"].endswith("@asia-northeast1")]
+    assert tokyo and all(o["verdict"] != "excluded" for o in tokyo)
+    iowa = [o for o in data["outages"] if o["id"].endswith("@us-central1")]
+    assert iowa and all(o["verdict"] == "excluded" for o in iowa)
+    unknown = [o for o in data["outages"] if "@" not in o["id"]]
+    assert unknown and all(o["verdict"] == "counted" for o in unknown)  # no location: unknown
+    assert data["periods"] and all(p["service"] for p in data["periods"])
+
+
+def test_statuspage_incidents_and_maintenances(tmp_path: Path) -> None:
+    incidents = {
+        "incidents": [
+            {
+                "id": "inc1",
+                "name": "Mail delays",
+                "created_at": "2026-09-03T01:00:00Z",
+                "started_at": "2026-09-03T01:00:00Z",
+                "resolved_at": "2026-09-03T02:00:00Z",
+                "impact": "major",
+                "components": [{"id": "c1", "name": "CYBERMAIL Σ"}],
+            }
+        ]
+    }
+    maintenances = {
+        "scheduled_maintenances": [
+            {
+                "id": "m1",
+                "name": "DB upgrade",
+                "created_at": "2026-08-20T00:00:00Z",
+                "scheduled_for": "2026-09-03T01:30:00Z",
+                "scheduled_until": "2026-09-03T03:00:00Z",
+                "components": [{"id": "c1", "name": "CYBERMAIL Σ"}],
+            }
+        ]
+    }
+    inc, mnt = tmp_path / "incidents.json", tmp_path / "scheduled-maintenances.json"
+    inc.write_text(json.dumps(incidents, ensure_ascii=False), encoding="utf-8")
+    mnt.write_text(json.dumps(maintenances, ensure_ascii=False), encoding="utf-8")
+    from rulebook.formats.importers import import_file
+
+    case, _ = import_file(str(inc), "statuspage")
+    assert case.outages[0].data == {
+        "id": "inc1@c1",
+        "service": "CYBERMAIL Σ",
+        "start": "2026-09-03T01:00:00Z",
+        "end": "2026-09-03T02:00:00Z",
+    }
+    notices, _ = import_file(str(mnt), "statuspage")
+    assert notices.notices[0].data["announced_at"] == "2026-08-20T00:00:00Z"
+    code, out, err = run(
+        ["adjudicate", "cybermail", str(inc), "--from", "statuspage", "--format", "json"]
+    )
+    assert code == 0, err
+    (record,) = json.loads(out)["outages"]
+    assert record["verdict"] == "counted"  # an hour; facts a status page does not give are unknown
