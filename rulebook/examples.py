@@ -106,6 +106,9 @@ def _failure(e: m.Expectation, result: Adjudication) -> str | None:
     if e.kind == "met":
         got = {True: "met", False: "missed", None: "unknown"}[period["met"]]
         return None if got == e.value else f"expected {service} {label} {e.value}; got {got}"
+    if e.kind == "claim":
+        got = (period["remedy"] or {}).get("claim_last_day")
+        return None if got == e.value else f"expected the claim by the end of {e.value}; got {got}"
     if e.kind == "availability":
         got = period["availability"]
         return None if got == e.value else f"expected availability {e.value}; got {got}"

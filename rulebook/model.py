@@ -513,7 +513,7 @@ class Expectation:
 
     kinds: verdict (target record, value verdict, clause the deciding clause or None),
     seconds (value a status, amount the seconds), obligation (clause, value the verdict),
-    met / availability / remedy (target "SERVICE|PERIOD").
+    met / availability / remedy / claim (target "SERVICE|PERIOD"; claim: the last day).
     """
 
     kind: str

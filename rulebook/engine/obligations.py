@@ -221,8 +221,30 @@ def judge(
                 seen,
                 (stop_name,),
             )
-        ok = actual >= deadline
-        margin = actual - deadline
+        # "1か月前までに": counted back from the stop event, as notice leads are, so month
+        # ends clamp on the stop's side (an update on 02-28 needs notice by 01-28).
+        assert clause.deadline is not None
+        latest = add_calendar(actual, clause.deadline, tz, sign=-1)
+        ok = start <= latest
+        margin = latest - start
+        by = format_instant(latest, tz)
+        return Outcome(
+            clause.id,
+            MET if ok else MISSED,
+            start,
+            latest,
+            actual,
+            margin,
+            Words(
+                f"{start_name} at {format_instant(start, tz)}; for {stop_name} at "
+                f"{format_instant(actual, tz)} it was due by {by} ({rule.en}): "
+                f"{'met' if ok else 'missed'} by {_duration_en(abs(margin))}",
+                f"{start_name} は {format_instant(start, tz)}、"
+                f"{stop_name}（{format_instant(actual, tz)}）のための期限は {by}（{rule.ja}）: "
+                f"{'達成' if ok else '未達'}（差 {_duration_ja(abs(margin))}）",
+            ),
+            seen,
+        )
     else:
         if actual is None:
             if as_of is not None and as_of > deadline:
@@ -303,7 +325,9 @@ def _rule_words(clause: m.ObligationClause) -> Words:
         )
     if clause.minimum:
         return Words(
-            f"at least {amount} after the start, {article}", f"開始から {amount} 以上、{article}"
+            f"at least {amount} before {clause.stop_event.name if clause.stop_event else 'it'}, "
+            f"{article}",
+            f"{amount}前まで、{article}",
         )
     return Words(f"within {amount}, {article}", f"{amount}以内、{article}")
 

@@ -108,6 +108,10 @@ LABELS = {
     "excluded": Words("excluded", "除外"),
     "all": Words("All clauses considered", "検討した全条項"),
     "obligations": Words("Obligations", "義務（期限）"),
+    "open": Words(
+        "Not decided for want of facts (the record counts unless they are established)",
+        "事実が不足し判断できない条項（確定しない限り算入）",
+    ),
     "cancelled": Words("does not apply because of", "次の条項により適用されない"),
     "maybe_cancelled": Words(
         "undetermined: it would not apply if this were established",
@@ -131,6 +135,8 @@ def fact_words(name: str, value: Any, vocabulary: m.Vocabulary | None, lang: str
             c = decl.code(str(code))
             labels.append(f"{code} ({c.ja if lang == 'ja' else c.en})" if c else str(code))
         return f"{label} = {', '.join(labels)}"
+    if decl is not None and decl.type == "duration":
+        return f"{label} = {shown} s"
     return f"{label} = {shown}"
 
 
@@ -164,14 +170,22 @@ def render_record(
     ]
     if not full and not reasons:
         lines.append(("- " if md else "  ") + LABELS["no_decisive"].get(lang))
+
+    def heading(key: str) -> str:
+        return f"**{LABELS[key].get(lang)}**" if md else f"  {LABELS[key].get(lang)}:"
+
     if full:
-        lines.append(f"**{LABELS['all'].get(lang)}**" if md else f"  {LABELS['all'].get(lang)}:")
-    elif reasons:
-        lines.append(
-            f"**{LABELS['deciding'].get(lang)}**" if md else f"  {LABELS['deciding'].get(lang)}:"
-        )
-    for reason in reasons:
-        lines.extend(_reason_lines(reason, contract, lang, md))
+        lines.append(heading("all"))
+        for reason in reasons:
+            lines.extend(_reason_lines(reason, contract, lang, md))
+    else:
+        deciding = [r for r in reasons if r.get("decisive")]
+        open_ = [r for r in reasons if not r.get("decisive")]
+        for key, group in (("deciding", deciding), ("open", open_)):
+            if group:
+                lines.append(heading(key))
+            for reason in group:
+                lines.extend(_reason_lines(reason, contract, lang, md))
     obligations = [
         o for o in record.get("obligations", []) if full or o["verdict"] != "not_applicable"
     ]

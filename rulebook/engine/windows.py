@@ -77,7 +77,7 @@ def judge_notice(
     lead = notice.start - notice.announced_at
     failures: list[Words] = []
     for rule, words in zip(clause.notices, rules, strict=True):
-        channel = notice.channel or "?"
+        channel = notice.channel or "an unknown channel"
         if rule.channel.name not in ("any", notice.channel):
             failures.append(
                 Words(f"{words.en} (sent by {channel})", f"{words.ja}（{channel} で送付）")
@@ -95,7 +95,10 @@ def judge_notice(
                 f"{_lead_ja(lead)}前に {channel} で通知。{article}（{words.ja}）を満たす",
             )
         due = format_instant(deadline, tz)
-        failures.append(Words(f"{words.en}, i.e. by {due}", f"{words.ja}（期限 {due}）"))
+        if rule.lead is None:  # strictly before the start
+            failures.append(Words(f"{words.en}, i.e. before {due}", f"{words.ja}（{due} より前）"))
+        else:
+            failures.append(Words(f"{words.en}, i.e. by {due}", f"{words.ja}（期限 {due}）"))
     when_en = f"{_lead_en(lead)} before" if lead > 0 else "after the start"
     when_ja = f"{_lead_ja(lead)}前" if lead > 0 else "開始後"
     return False, Words(

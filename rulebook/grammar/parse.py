@@ -751,6 +751,10 @@ class ToModel(Transformer[Token, ParsedFile]):
         target, span = self._period(children)
         return self._expect("availability", target, self.string(children[2]), span)
 
+    def expect_claim(self, children: list[Any]) -> tuple[str, Any]:
+        target, span = self._period(children)
+        return self._expect("claim", target, self.string(children[2]), span)
+
     def expect_remedy(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
         amount = children[3] if len(children) > 3 else None
