@@ -91,3 +91,45 @@ def test_no_files_checks_the_bundled_contracts() -> None:
 def test_version() -> None:
     code, out = run("--version")
     assert code == 0 and "rulebook" in out
+
+
+def test_rulebook_test_runs_every_bundled_contracts_examples() -> None:
+    code, out = run("test")
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert lines[-1].endswith(" passed, 0 failed")
+    for contract in ("aoulu-cloud", "click-soko", "cybermail", "nexa-palette", "skyarch-sms"):
+        assert sum(line.startswith(f"PASS {contract} ") for line in lines) >= 8, contract
+
+
+def test_rulebook_test_reports_a_failing_example(tmp_path: Path) -> None:
+    body = """
+  exclusion war { cite "第4条" "戦争" when cause = war }
+  example wrong "期待が外れる" {
+    outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { cause fire }
+    expect a excluded by war
+  }
+  example right {
+    outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { cause war }
+    expect a excluded by war
+    expect a excluded 1 h
+  }
+"""
+    code, out = run("test", write(tmp_path, contract_text(body)))
+    assert code == 1
+    assert out.splitlines() == [
+        "FAIL t wrong — 期待が外れる",
+        "     expected a excluded by war; got counted",
+        "PASS t right",
+        "1 passed, 1 failed",
+    ]
+
+
+def test_contracts_lists_the_bundled_contracts() -> None:
+    code, out = run("contracts", "--json")
+    data = json.loads(out)
+    assert code == 0 and [c["id"] for c in data] == [
+        "aoulu-cloud", "click-soko", "cybermail", "nexa-palette", "skyarch-sms"
+    ]
+    assert data[2]["kind"] == "guarantee" and "CYBERMAIL Σ" in data[2]["services"]
+    assert data[2]["source"] == "001_017a0001cab44249.txt"

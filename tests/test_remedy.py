@@ -266,3 +266,12 @@ def test_period_explanations_in_both_languages() -> None:
     assert "availability 99.8611% (target >= 99.95%: missed)" in en and "paid 69 JPY" in en
     ja = result.explain_period("ネクサパレット", "2026-09", lang="ja", fmt="markdown")
     assert ja.startswith("### ネクサパレット 2026-09") and "支払額 69 JPY" in ja
+
+
+def test_damages_for_a_period_without_outages_are_refused_not_dropped() -> None:
+    contract = rulebook.load_contract("skyarch-sms")
+    billing = [{"service": "システムマネージメントサービス", "monthly_fee": "50000", "currency": "JPY",
+                "damages": {"2026-12": "80000"}}]
+    record = down("a", 3600, "システムマネージメントサービス", cause="provider_fault")
+    with pytest.raises(RecordError, match="claims damages for 2026-12, but no outage record"):
+        rulebook.adjudicate(contract, [record], billing=billing)

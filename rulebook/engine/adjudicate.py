@@ -494,6 +494,16 @@ def remedies(run: Run) -> None:
             if owed is not None:
                 break
         run.remedies[(service, measured.period.label)] = owed
+    measured_periods = {(service, m_.period.label) for service, m_ in run.periods}
+    for service, entry in sorted(run.billing.items()):
+        for label in sorted(entry.damages):
+            if (service, label) not in measured_periods:
+                raise RecordError(
+                    service,
+                    f"damages.{label}",
+                    f"claims damages for {label}, but no outage record of {service} falls in it",
+                    "damages for a period with at least one outage record",
+                ).of("billing entry")
 
 
 def obligations(run: Run) -> None:
