@@ -215,7 +215,7 @@ def test_a_failed_notice_says_why_in_both_languages() -> None:
         "announced 5 days 13 h before by email; 第2条 2. requires at least 1 week"
     )
     assert planned["detail"]["ja"].startswith(
-        "5日13時間前に email で通知。第2条 2. は 作業実施日の1 week前までに email で"
+        "5日13時間前に email で通知。第2条 2. は 作業実施日の1週間前までに email で"
     )
 
 
