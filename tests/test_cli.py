@@ -129,7 +129,11 @@ def test_contracts_lists_the_bundled_contracts() -> None:
     code, out = run("contracts", "--json")
     data = json.loads(out)
     assert code == 0 and [c["id"] for c in data] == [
-        "aoulu-cloud", "click-soko", "cybermail", "nexa-palette", "skyarch-sms"
+        "aoulu-cloud",
+        "click-soko",
+        "cybermail",
+        "nexa-palette",
+        "skyarch-sms",
     ]
     assert data[2]["kind"] == "guarantee" and "CYBERMAIL Σ" in data[2]["services"]
     assert data[2]["source"] == "001_017a0001cab44249.txt"

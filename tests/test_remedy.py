@@ -270,8 +270,14 @@ def test_period_explanations_in_both_languages() -> None:
 
 def test_damages_for_a_period_without_outages_are_refused_not_dropped() -> None:
     contract = rulebook.load_contract("skyarch-sms")
-    billing = [{"service": "システムマネージメントサービス", "monthly_fee": "50000", "currency": "JPY",
-                "damages": {"2026-12": "80000"}}]
+    billing = [
+        {
+            "service": "システムマネージメントサービス",
+            "monthly_fee": "50000",
+            "currency": "JPY",
+            "damages": {"2026-12": "80000"},
+        }
+    ]
     record = down("a", 3600, "システムマネージメントサービス", cause="provider_fault")
     with pytest.raises(RecordError, match="claims damages for 2026-12, but no outage record"):
         rulebook.adjudicate(contract, [record], billing=billing)

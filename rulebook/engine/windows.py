@@ -117,7 +117,15 @@ def _deadline(rule: m.NoticeRule, start: int, tz: dt.tzinfo) -> int:
     return add_calendar(anchor, rule.lead, tz, sign=-1)
 
 
-_JA_UNITS = {"s": "秒", "min": "分", "h": "時間", "day": "日", "week": "週間", "month": "か月", "year": "年"}
+_JA_UNITS = {
+    "s": "秒",
+    "min": "分",
+    "h": "時間",
+    "day": "日",
+    "week": "週間",
+    "month": "か月",
+    "year": "年",
+}
 
 
 def _lead_ja_words(q: m.Quantity) -> str:
