@@ -8,14 +8,36 @@ The public API:
 - :class:`Diagnostic`, :class:`RulebookError`, :class:`ContractError`.
 """
 
-from rulebook.engine.adjudicate import Adjudication, adjudicate
-from rulebook.engine.facts import Notice, OutageRecord, RecordError
+from typing import TYPE_CHECKING, Any
+
 from rulebook.errors import ContractError, RulebookError
 from rulebook.grammar.diagnostics import Diagnostic
 from rulebook.load import bundled_ids, check_files, load_contract
 from rulebook.model import Contract
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from rulebook.engine.adjudicate import Adjudication, adjudicate
+    from rulebook.engine.facts import Notice, OutageRecord, RecordError
+
+# The engine is imported on first use: `rulebook check` starts faster without it.
+_LAZY = {
+    "Adjudication": "rulebook.engine.adjudicate",
+    "adjudicate": "rulebook.engine.adjudicate",
+    "Notice": "rulebook.engine.facts",
+    "OutageRecord": "rulebook.engine.facts",
+    "RecordError": "rulebook.engine.facts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rulebook' has no attribute {name!r}")
+
 
 __all__ = [
     "Adjudication",

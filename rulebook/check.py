@@ -796,7 +796,6 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
 
 def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """Weekdays, holiday countries and business hours are valid and ordered."""
-    supported = _holiday_countries()
     for clause in contract.clauses:
         if not isinstance(clause, m.CalendarClause):
             continue
@@ -811,6 +810,7 @@ def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
             if day.name not in WEEKDAYS:
                 yield _unknown("weekday", day.name, day.span, WEEKDAYS, "bad-weekday")
         country = clause.holidays
+        supported = _holiday_countries() if country is not None else []
         if country is not None and country.name not in supported:
             yield error(
                 "bad-holidays",
@@ -822,6 +822,7 @@ def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
         yield from _check_hours(clause)
 
 
+@functools.cache
 def _holiday_countries() -> list[str]:
     """Two-letter codes of the countries the holidays package has data for.
 

@@ -8,20 +8,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rulebook import __version__
-from rulebook.engine.adjudicate import Adjudication, adjudicate
 from rulebook.errors import RulebookError
-from rulebook.formats.importers import SOURCES, import_file
-from rulebook.formats.intake import Intake, take_in
-from rulebook.formats.readers import FORMATS, read_case
-from rulebook.formats.writers import render, render_compare
 from rulebook.grammar.diagnostics import did_you_mean
 from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
 from rulebook.model import Contract
+
+if TYPE_CHECKING:
+    from rulebook.engine.adjudicate import Adjudication
+    from rulebook.formats.intake import Intake
+
+# Kept here, not imported from the formats modules: `rulebook check` need not load them.
+SOURCES = ("gcp-status", "statuspage")
+FORMATS = ("csv", "jsonl", "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -190,6 +193,10 @@ def _read_input(
     contract: Contract, outages: str, opts: dict[str, Any], fmt: str
 ) -> tuple[Intake, list[str]]:
     """Read and validate every input; errors name the file and line or record."""
+    from rulebook.formats.importers import import_file
+    from rulebook.formats.intake import take_in
+    from rulebook.formats.readers import read_case
+
     notes: list[str] = []
     if opts["source"]:
         case, notes = import_file(outages, opts["source"])
@@ -217,6 +224,8 @@ def _read_input(
 def _adjudicate(
     contract: Contract, outages: str, opts: dict[str, Any], fmt: str
 ) -> tuple[Adjudication, Intake]:
+    from rulebook.engine.adjudicate import adjudicate
+
     try:
         intake, notes = _read_input(contract, outages, opts, fmt)
         for note in notes:
@@ -252,6 +261,8 @@ def adjudicate_command(
     loaded = _load_contract(contract)
     result, intake = _adjudicate(loaded, outages, opts, fmt)
     counts = (intake.read, len(intake.outages), intake.rejected)
+    from rulebook.formats.writers import render
+
     click.echo(render(result, fmt, lang, counts, "adjudicate", explain, period), nl=False)
     _finish(intake)
 
@@ -270,6 +281,8 @@ def report_command(
     loaded = _load_contract(contract)
     result, intake = _adjudicate(loaded, outages, opts, fmt)
     counts = (intake.read, len(intake.outages), intake.rejected)
+    from rulebook.formats.writers import render
+
     click.echo(render(result, fmt, lang, counts, "report", False, period), nl=False)
     _finish(intake)
 
@@ -322,5 +335,7 @@ def compare_command(
         intakes.append(intake)
     worst = max(intakes, key=lambda i: i.rejected)
     counts = (worst.read, len(worst.outages), worst.rejected)
+    from rulebook.formats.writers import render_compare
+
     click.echo(render_compare(results, fmt, lang, counts), nl=False)
     _finish(worst)

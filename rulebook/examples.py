@@ -12,14 +12,16 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.engine.adjudicate import Adjudication, adjudicate
 from rulebook.engine.facts import RecordError, outage_from_mapping, timezone_of
+
+if TYPE_CHECKING:
+    from rulebook.engine.adjudicate import Adjudication
 from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
 
 VERDICTS = ("counted", "excluded", "partly_excluded", "not_downtime", "out_of_scope")
@@ -56,6 +58,8 @@ def _inputs(example: m.Example) -> dict[str, Any]:
 
 def run_example(contract: m.Contract, example: m.Example) -> CaseResult:
     """Adjudicate an example's records and compare with what it expects."""
+    from rulebook.engine.adjudicate import adjudicate  # the engine, only when examples run
+
     try:
         result = adjudicate(contract, **_inputs(example))
     except RecordError as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -30,6 +29,8 @@ def bundled_dir() -> Path:
     Installed, they are the package ``rulebook.contracts``; run from a source checkout
     without installing (``python -m rulebook`` in the repository), they are ``contracts/``.
     """
+    from importlib import resources  # only when a bundled contract is needed
+
     try:
         return Path(str(resources.files("rulebook.contracts")))
     except ModuleNotFoundError:

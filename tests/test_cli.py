@@ -137,3 +137,10 @@ def test_contracts_lists_the_bundled_contracts() -> None:
     ]
     assert data[2]["kind"] == "guarantee" and "CYBERMAIL Σ" in data[2]["services"]
     assert data[2]["source"] == "001_017a0001cab44249.txt"
+
+
+def test_the_cli_names_the_same_sources_and_formats_as_the_readers() -> None:
+    from rulebook import cli
+    from rulebook.formats import importers, readers
+
+    assert cli.SOURCES == importers.SOURCES and cli.FORMATS == readers.FORMATS
