@@ -30,7 +30,7 @@ from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
 from rulebook.engine.classify import Compiled, compile_condition, condition_facts
 from rulebook.engine.facts import OutageRecord, format_instant
-from rulebook.engine.trace import Words
+from rulebook.engine.trace import Words, duration_words, json_value
 
 MET, MISSED, NOT_APPLICABLE, UNDETERMINED = "met", "missed", "not_applicable", "undetermined"
 
@@ -66,20 +66,12 @@ class Outcome:
             "detail": {"en": self.detail.en, "ja": self.detail.ja},
         }
         if self.facts:
-            out["facts"] = {k: _json(v) for k, v in self.facts}
+            out["facts"] = {k: json_value(v) for k, v in self.facts}
         if self.missing:
             out["missing"] = list(self.missing)
         if self.exception:
             out["exception"] = self.exception
         return out
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, (bool, str, int)) or value is None:
-        return value
-    return str(value)
 
 
 @attrs.frozen
@@ -333,22 +325,8 @@ def _rule_words(clause: m.ObligationClause) -> Words:
 
 
 def _duration_en(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes else []
-    parts += [f"{secs} s"] if secs or not parts else []
-    return " ".join(parts)
+    return duration_words(seconds).en
 
 
 def _duration_ja(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}日"] if days else []
-    parts += [f"{hours}時間"] if hours else []
-    parts += [f"{minutes}分"] if minutes else []
-    parts += [f"{secs}秒"] if secs or not parts else []
-    return "".join(parts)
+    return duration_words(seconds).ja

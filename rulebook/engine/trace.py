@@ -73,6 +73,28 @@ def json_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ words
 
+
+def duration_words(seconds: int) -> Words:
+    """A length of time in days, hours, minutes and seconds: ``5 days 3 h`` / ``5日3時間``.
+
+    >>> duration_words(3 * 86400 + 3600 + 1)
+    Words(en='3 days 1 h 1 s', ja='3日1時間1秒')
+    """
+    days, rest = divmod(abs(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        (days, f" day{'s' if days != 1 else ''}", "日"),
+        (hours, " h", "時間"),
+        (minutes, " min", "分"),
+        (secs, " s", "秒"),
+    ]
+    shown = [(n, en, ja) for n, en, ja in parts if n] or [(0, " s", "秒")]
+    return Words(
+        " ".join(f"{n}{en}" for n, en, _ in shown), "".join(f"{n}{ja}" for n, _, ja in shown)
+    )
+
+
 VERDICTS = {
     "counted": Words("counted as downtime", "ダウンタイムに算入"),
     "excluded": Words("excluded", "除外"),

@@ -22,7 +22,7 @@ from rulebook.engine.calendar import (
     start_of_day,
 )
 from rulebook.engine.facts import Notice, format_instant
-from rulebook.engine.trace import Words
+from rulebook.engine.trace import Words, duration_words
 
 
 @attrs.frozen
@@ -146,29 +146,11 @@ def _rule_words(rule: m.NoticeRule) -> Words:
 
 
 def _lead_en(seconds: int) -> str:
-    """A lead time in days, hours and minutes: ``5 days 3 h``."""
-    days, hours, minutes, secs = _split(seconds)
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes else []
-    parts += [f"{secs} s"] if secs else []
-    return " ".join(parts) or "0 s"
+    return duration_words(seconds).en
 
 
 def _lead_ja(seconds: int) -> str:
-    days, hours, minutes, secs = _split(seconds)
-    parts = [f"{days}日"] if days else []
-    parts += [f"{hours}時間"] if hours else []
-    parts += [f"{minutes}分"] if minutes else []
-    parts += [f"{secs}秒"] if secs else []
-    return "".join(parts) or "0秒"
-
-
-def _split(seconds: int) -> tuple[int, int, int, int]:
-    days, rest = divmod(abs(seconds), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return days, hours, minutes, secs
+    return duration_words(seconds).ja
 
 
 def regular_windows(
