@@ -85,3 +85,25 @@ def show(q: object) -> str:
     if not written:
         return value
     return f"{value}%" if written == "%" else f"{value} {written}"
+
+
+_JA = {
+    "s": "秒",
+    "min": "分",
+    "h": "時間",
+    "day": "日",
+    "week": "週間",
+    "month": "か月",
+    "year": "年",
+    "business hour": "営業時間",
+    "business day": "営業日",
+    "%": "%",
+}
+
+
+def show_ja(q: object) -> str:
+    """A quantity written the Japanese way: ``1週間``, ``3営業時間``, ``6か月``."""
+    written = q.written  # type: ignore[attr-defined]
+    unit = canonical(written)
+    name = unit.name if unit else written
+    return f"{show_number(q.value)}{_JA.get(name, written)}"  # type: ignore[attr-defined]

@@ -85,6 +85,9 @@ CASES = {
         "--contract",
         "aoulu-cloud",
     ],
+    "report-obligations-ja": ["report", "click-soko", "examples/click-soko-2026-09.json", "--lang", "ja"],
+    "compare-markdown": ["compare", "examples/nexa-palette-2026-09.json", "--contract", "nexa-palette",
+                         "--contract", "click-soko", "--format", "markdown"],
     "compare-json": [
         "compare",
         "examples/aoulu-cloud-2026-09.csv",

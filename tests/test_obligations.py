@@ -204,4 +204,4 @@ def test_obligations_are_explained_in_both_languages() -> None:
         "Obligations:" in en and "first_report 「復旧情報通知時間」 (第3条 1. 項番4): missed" in en
     )
     ja = result.explain("r", lang="ja")
-    assert "未達" in ja and "3 business hours以内" in ja
+    assert "未達" in ja and "3営業時間以内" in ja

@@ -309,6 +309,7 @@ def _deadline(ob: CompiledObligation, start: int, tz: dt.tzinfo) -> int:
 def _rule_words(clause: m.ObligationClause) -> Words:
     assert clause.deadline is not None
     amount = units.show(clause.deadline)
+    amount_ja = units.show_ja(clause.deadline)
     article = clause.citation.article if clause.citation else clause.id
     if clause.to_close:
         n = int(clause.deadline.value)
@@ -319,9 +320,9 @@ def _rule_words(clause: m.ObligationClause) -> Words:
         return Words(
             f"at least {amount} before {clause.stop_event.name if clause.stop_event else 'it'}, "
             f"{article}",
-            f"{amount}前まで、{article}",
+            f"{amount_ja}前まで、{article}",
         )
-    return Words(f"within {amount}, {article}", f"{amount}以内、{article}")
+    return Words(f"within {amount}, {article}", f"{amount_ja}以内、{article}")
 
 
 def _duration_en(seconds: int) -> str:

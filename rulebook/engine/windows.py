@@ -117,26 +117,9 @@ def _deadline(rule: m.NoticeRule, start: int, tz: dt.tzinfo) -> int:
     return add_calendar(anchor, rule.lead, tz, sign=-1)
 
 
-_JA_UNITS = {
-    "s": "秒",
-    "min": "分",
-    "h": "時間",
-    "day": "日",
-    "week": "週間",
-    "month": "か月",
-    "year": "年",
-}
-
-
-def _lead_ja_words(q: m.Quantity) -> str:
-    unit = units.canonical(q.written)
-    name = unit.name if unit else q.written
-    return f"{units.show_number(q.value)}{_JA_UNITS.get(name, q.written)}"
-
-
 def _rule_words(rule: m.NoticeRule) -> Words:
     lead = units.show(rule.lead) if rule.lead is not None else None
-    lead_ja = _lead_ja_words(rule.lead) if rule.lead is not None else None
+    lead_ja = units.show_ja(rule.lead) if rule.lead is not None else None
     anchor_en = "the work day" if rule.to_work_day else "the start"
     anchor_ja = "作業実施日" if rule.to_work_day else "開始"
     return Words(

@@ -30,6 +30,10 @@ HEADERS = {
     "remedy": Words("remedy", "補償"),
     "obligations": Words("obligations", "義務"),
     "contract": Words("contract", "契約"),
+    "obligation": Words("obligation", "義務"),
+    "deadline": Words("deadline", "期限"),
+    "actual": Words("actual", "実績"),
+    "margin": Words("margin s", "余裕 秒"),
 }
 MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
 
@@ -133,6 +137,33 @@ def period_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
     return [HEADERS[k].get(lang) for k in keys], rows
 
 
+def obligation_list(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every obligation that applied (or could not be decided), with its record."""
+    return [
+        {"record": o["id"], "service": o["service"], **ob}
+        for o in data["outages"]
+        for ob in o.get("obligations", [])
+        if ob["verdict"] != "not_applicable"
+    ]
+
+
+def obligation_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
+    """Obligations as table rows: record, clause, verdict, deadline, actual, margin."""
+    keys = ["id", "obligation", "verdict", "deadline", "actual", "margin"]
+    rows = [
+        [
+            ob["record"],
+            ob["clause"],
+            OBLIGATION_VERDICTS[ob["verdict"]].get(lang),
+            (ob["deadline"] or "—")[:19].replace("T", " "),
+            (ob["actual"] or "—")[:19].replace("T", " "),
+            "—" if ob["margin_seconds"] is None else str(ob["margin_seconds"]),
+        ]
+        for ob in obligation_list(data)
+    ]
+    return [HEADERS[k].get(lang) for k in keys], rows
+
+
 def counts_line(read: int, adjudicated: int, rejected: int, lang: str) -> str:
     """The line every output carries: nothing is dropped silently."""
     if lang == "ja":
@@ -154,6 +185,7 @@ def render(
     if fmt == "json":
         data["counts"].update(dict(zip(("read", "adjudicated", "rejected"), counts, strict=True)))
         if what == "report":
+            data["obligations"] = obligation_list(data)
             data.pop("outages")
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     contract = data["contract"]
@@ -162,6 +194,8 @@ def render(
     if what == "adjudicate":
         parts.append(_grid(fmt, *outage_rows(data, lang)))
     parts.append(_grid(fmt, *period_rows(data, lang)) if data["periods"] else "")
+    if what == "report" and obligation_list(data):
+        parts.append(_grid(fmt, *obligation_rows(data, lang)))
     if explain:
         markdown = "markdown" if fmt == "markdown" else "text"
         parts += [result.explain(o["id"], lang, markdown) for o in data["outages"]]
