@@ -205,3 +205,9 @@ def test_obligations_are_explained_in_both_languages() -> None:
     )
     ja = result.explain("r", lang="ja")
     assert "未達" in ja and "3営業時間以内" in ja
+
+
+def test_restored_at_defaults_to_the_records_end() -> None:
+    record = sky(report_submitted_at="2027-01-04T18:00:00")  # ends 2026-12-28 14:00
+    ob = judged("skyarch-sms", record, "failure_report")
+    assert ob["start"] == "2026-12-28T14:00:00+09:00" and ob["verdict"] == "met"

@@ -130,12 +130,15 @@ def judge(
 ) -> Outcome:
     """One obligation for one record."""
     clause = ob.clause
-    env = {**record.facts, **record.events}
+    events = dict(record.events)
+    if "restored_at" not in events and record.end is not None:
+        events["restored_at"] = record.end  # a closed record was restored at its end
+    env = {**record.facts, **events}
     seen = tuple((name, env.get(name)) for name in ob.facts)
     start_name = clause.start_event.name if clause.start_event else ""
     stop_name = clause.stop_event.name if clause.stop_event else ""
     article = clause.citation.article if clause.citation else clause.id
-    start = record.events.get(start_name)
+    start = events.get(start_name)
     if start is None:
         return Outcome(
             clause.id,
@@ -194,7 +197,7 @@ def judge(
                 exception=exception,
             )
     deadline = _deadline(ob, start, tz)
-    actual = record.events.get(stop_name)
+    actual = events.get(stop_name)
     due = format_instant(deadline, tz)
     rule = _rule_words(clause)
     if clause.minimum:
