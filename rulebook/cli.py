@@ -245,6 +245,25 @@ def _finish(intake: Intake) -> None:
         raise click.exceptions.Exit(_fail(f"{len(intake.errors)} bad input item(s); see above"))
 
 
+def _render(
+    contract: str,
+    outages: str,
+    opts: dict[str, Any],
+    fmt: str,
+    lang: str,
+    what: str,
+    explain: bool,
+    period: str | None,
+) -> None:
+    """Adjudicate and print the `adjudicate` or `report` view; exit 1 after bad input."""
+    from rulebook.formats.writers import render
+
+    result, intake = _adjudicate(_load_contract(contract), outages, opts, fmt)
+    counts = (intake.read, len(intake.outages), intake.rejected)
+    click.echo(render(result, fmt, lang, counts, what, explain, period), nl=False)
+    _finish(intake)
+
+
 @main.command("adjudicate")
 @click.argument("contract")
 @click.argument("outages")
@@ -258,13 +277,7 @@ def adjudicate_command(
 ) -> None:
     """Cut every outage of OUTAGES into counted and excluded time under CONTRACT (an id or a
     path), and measure each period. OUTAGES is CSV, JSON Lines or a JSON case file; - is stdin."""
-    loaded = _load_contract(contract)
-    result, intake = _adjudicate(loaded, outages, opts, fmt)
-    counts = (intake.read, len(intake.outages), intake.rejected)
-    from rulebook.formats.writers import render
-
-    click.echo(render(result, fmt, lang, counts, "adjudicate", explain, period), nl=False)
-    _finish(intake)
+    _render(contract, outages, opts, fmt, lang, "adjudicate", explain, period)
 
 
 @main.command("report")
@@ -278,13 +291,7 @@ def report_command(
     contract: str, outages: str, period: str | None, fmt: str, lang: str, **opts: Any
 ) -> None:
     """Per service and period: availability against target, downtime, remedy."""
-    loaded = _load_contract(contract)
-    result, intake = _adjudicate(loaded, outages, opts, fmt)
-    counts = (intake.read, len(intake.outages), intake.rejected)
-    from rulebook.formats.writers import render
-
-    click.echo(render(result, fmt, lang, counts, "report", False, period), nl=False)
-    _finish(intake)
+    _render(contract, outages, opts, fmt, lang, "report", False, period)
 
 
 @main.command("explain")
