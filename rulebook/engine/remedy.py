@@ -112,10 +112,15 @@ def billing_from_mapping(
                 "is needed for an annual term",
                 "the first day of the contract, YYYY-MM-DD",
             )
-        damages = {
-            str(k): _money(v, record, f"damages.{k}")
-            for k, v in dict(data.get("damages") or {}).items()
-        }
+        claimed = data.get("damages") or {}
+        if not isinstance(claimed, Mapping):
+            raise RecordError(
+                record,
+                "damages",
+                f"{claimed!r} is not a map of periods to amounts",
+                'e.g. {"2026-09": "80000"}',
+            )
+        damages = {str(k): _money(v, record, f"damages.{k}") for k, v in claimed.items()}
         return Billing(str(data["service"]).strip(), fee, currency, start, term, damages)
     except RecordError as exc:
         exc.source = exc.source or source
