@@ -1079,7 +1079,7 @@ def _expect_money(expr: m.Expr, what: str) -> Iterator[Diagnostic]:
         yield error(
             "unit-mismatch",
             f"{what} must come out as money, but this formula gives {_dims_words(dims)}",
-            _span_of(expr),
+            expr.span,
             "e.g. `monthly_fee * downtime / denominator`",
         )
 
@@ -1133,10 +1133,6 @@ def _dimension(expr: m.Expr, found: list[Diagnostic]) -> Dims | None:
 def _dims_words(d: Dims) -> str:
     names = {_MONEY: "money", (0, 1): "time", (0, 0): "a plain number or ratio"}
     return names.get(d, "a mixed unit")
-
-
-def _span_of(expr: m.Expr) -> m.Span:
-    return expr.span
 
 
 def check_tiers(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:

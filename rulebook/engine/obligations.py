@@ -233,10 +233,10 @@ def judge(
             Words(
                 f"{start_name} at {format_instant(start, tz)}; for {stop_name} at "
                 f"{format_instant(actual, tz)} it was due by {by} ({rule.en}): "
-                f"{'met' if ok else 'missed'} by {_duration_en(abs(margin))}",
+                f"{'met' if ok else 'missed'} by {duration_words(abs(margin)).en}",
                 f"{start_name} は {format_instant(start, tz)}、"
                 f"{stop_name}（{format_instant(actual, tz)}）のための期限は {by}（{rule.ja}）: "
-                f"{'達成' if ok else '未達'}（差 {_duration_ja(abs(margin))}）",
+                f"{'達成' if ok else '未達'}（差 {duration_words(abs(margin)).ja}）",
             ),
             seen,
         )
@@ -285,9 +285,9 @@ def judge(
         margin,
         Words(
             f"{stop_name} at {when}; {'no sooner than' if clause.minimum else 'due by'} {due} "
-            f"({rule.en}): {'met' if ok else 'missed'} by {_duration_en(abs(margin))}",
+            f"({rule.en}): {'met' if ok else 'missed'} by {duration_words(abs(margin)).en}",
             f"{stop_name} は {when}、{'最短' if clause.minimum else '期限'} {due}（{rule.ja}）: "
-            f"{'達成' if ok else '未達'}（差 {_duration_ja(abs(margin))}）",
+            f"{'達成' if ok else '未達'}（差 {duration_words(abs(margin)).ja}）",
         ),
         seen,
     )
@@ -326,11 +326,3 @@ def _rule_words(clause: m.ObligationClause) -> Words:
             f"{amount_ja}前まで、{article}",
         )
     return Words(f"within {amount}, {article}", f"{amount_ja}以内、{article}")
-
-
-def _duration_en(seconds: int) -> str:
-    return duration_words(seconds).en
-
-
-def _duration_ja(seconds: int) -> str:
-    return duration_words(seconds).ja

@@ -91,16 +91,17 @@ def judge_notice(
         )
         if on_time:
             return True, Words(
-                f"announced {_lead_en(lead)} before, by {channel}; meets {article} ({words.en})",
-                f"{_lead_ja(lead)}前に {channel} で通知。{article}（{words.ja}）を満たす",
+                f"announced {duration_words(lead).en} before, by {channel}; "
+                f"meets {article} ({words.en})",
+                f"{duration_words(lead).ja}前に {channel} で通知。{article}（{words.ja}）を満たす",
             )
         due = format_instant(deadline, tz)
         if rule.lead is None:  # strictly before the start
             failures.append(Words(f"{words.en}, i.e. before {due}", f"{words.ja}（{due} より前）"))
         else:
             failures.append(Words(f"{words.en}, i.e. by {due}", f"{words.ja}（期限 {due}）"))
-    when_en = f"{_lead_en(lead)} before" if lead > 0 else "after the start"
-    when_ja = f"{_lead_ja(lead)}前" if lead > 0 else "開始後"
+    when_en = f"{duration_words(lead).en} before" if lead > 0 else "after the start"
+    when_ja = f"{duration_words(lead).ja}前" if lead > 0 else "開始後"
     return False, Words(
         f"announced {when_en} by {notice.channel or 'an unknown channel'}; {article} requires "
         + "; or ".join(f.en for f in failures),
@@ -126,14 +127,6 @@ def _rule_words(rule: m.NoticeRule) -> Words:
         f"{'at least ' + lead + ' ' if lead else ''}before {anchor_en}, by {rule.channel.name}",
         f"{anchor_ja}の{lead_ja + '前までに' if lead_ja else '前に'} {rule.channel.name} で",
     )
-
-
-def _lead_en(seconds: int) -> str:
-    return duration_words(seconds).en
-
-
-def _lead_ja(seconds: int) -> str:
-    return duration_words(seconds).ja
 
 
 def regular_windows(
