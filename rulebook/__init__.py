@@ -4,7 +4,10 @@ The public API:
 
 - :func:`load_contract` — a checked contract, by path or bundled id;
 - :func:`check_files` — every diagnostic of some contract files, without raising;
-- :func:`adjudicate` — outage records cut into counted and excluded time, with reasons;
+- :func:`adjudicate` — outage records cut into counted and excluded time, with reasons
+  (the record engine: the oracle and the explainer);
+- :func:`adjudicate_frame` — the same over a polars frame, an Arrow table or a path, with
+  frames of verdicts, segments and periods back (the columnar plan, for large logs);
 - :class:`Diagnostic`, :class:`RulebookError`, :class:`ContractError`.
 """
 
@@ -18,6 +21,7 @@ from rulebook.model import Contract
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from rulebook.columnar import FrameAdjudication, adjudicate_frame
     from rulebook.engine.adjudicate import Adjudication, adjudicate
     from rulebook.engine.facts import Notice, OutageRecord, RecordError
 
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "Adjudication": "rulebook.engine.adjudicate",
     "adjudicate": "rulebook.engine.adjudicate",
+    "adjudicate_frame": "rulebook.columnar",
+    "FrameAdjudication": "rulebook.columnar",
     "Notice": "rulebook.engine.facts",
     "OutageRecord": "rulebook.engine.facts",
     "RecordError": "rulebook.engine.facts",
@@ -44,12 +50,14 @@ __all__ = [
     "Contract",
     "ContractError",
     "Diagnostic",
+    "FrameAdjudication",
     "Notice",
     "OutageRecord",
     "RecordError",
     "RulebookError",
     "__version__",
     "adjudicate",
+    "adjudicate_frame",
     "bundled_ids",
     "check_files",
     "load_contract",

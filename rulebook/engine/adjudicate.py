@@ -134,24 +134,30 @@ def validate(run: Run) -> None:
     run.records.sort(key=lambda r: r.id)  # input order never matters
     run.notices.sort(key=lambda n: n.id)
     for record in run.records:
-        end = record.end
-        if end is None:
-            if run.as_of is None:
-                raise RecordError(
-                    record.id,
-                    "end",
-                    "is empty (ongoing) but no as_of instant was given",
-                    "an end, or adjudicate(..., as_of=...)",
-                )
-            if run.as_of <= record.start:
-                raise RecordError(
-                    record.id,
-                    "end",
-                    "is ongoing but as_of is not after its start",
-                    "an as_of later than the start",
-                )
-            end = run.as_of
-        run.verdicts[record.id] = Verdict(record, end)
+        run.verdicts[record.id] = Verdict(
+            record, closed_end(record.id, record.start, record.end, run.as_of)
+        )
+
+
+def closed_end(record: str, start: int, end: int | None, as_of: int | None) -> int:
+    """A record's end; an ongoing record (no end) is closed at ``as_of``."""
+    if end is not None:
+        return end
+    if as_of is None:
+        raise RecordError(
+            record,
+            "end",
+            "is empty (ongoing) but no as_of instant was given",
+            "an end, or adjudicate(..., as_of=...)",
+        )
+    if as_of <= start:
+        raise RecordError(
+            record,
+            "end",
+            "is ongoing but as_of is not after its start",
+            "an as_of later than the start",
+        )
+    return as_of
 
 
 def scope(run: Run) -> None:
@@ -195,7 +201,7 @@ def causal_closure(run: Run) -> None:
 
 def per_service_timeline(run: Run) -> None:
     """Group the in-scope records that can be downtime by service (probes, `when`)."""
-    downtime = _downtime_clause(run.contract)
+    downtime = downtime_clause(run.contract)
     probes = frozenset(p.name for p in downtime.probes) if downtime else frozenset()
     condition = compile_condition(downtime.condition) if downtime else None
     looked_at = condition_facts(downtime.condition) if downtime else ()
@@ -232,7 +238,7 @@ def per_service_timeline(run: Run) -> None:
 def downtime_threshold(run: Run) -> None:
     """A physical stoppage (or, if the contract says so, a record) shorter than the
     threshold is not downtime."""
-    downtime = _downtime_clause(run.contract)
+    downtime = downtime_clause(run.contract)
     if downtime is None or downtime.threshold is None:
         return
     threshold = downtime.threshold
@@ -286,12 +292,26 @@ def maintenance_windows(run: Run) -> None:
         return
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
-    calendars = _calendars(run.contract, run.closures)
-    for clause in run.contract.clauses:
+    run.windows = contract_windows(run.contract, run.notices, run.tz, start, end, run.closures)
+
+
+def contract_windows(
+    contract: m.Contract,
+    notices: list[Notice],
+    tz: dt.tzinfo,
+    start: int,
+    end: int,
+    closures: frozenset[dt.date] = frozenset(),
+) -> list[Window]:
+    """Every maintenance window of the contract between ``start`` and ``end``, sorted."""
+    calendars = business_calendars(contract, closures)
+    windows: list[Window] = []
+    for clause in contract.clauses:
         if isinstance(clause, m.MaintenanceClause):
-            run.windows.extend(announced_windows(clause, run.notices, run.tz))
-            run.windows.extend(regular_windows(clause, run.tz, start, end, calendars))
-    run.windows.sort(key=lambda w: (w.start, w.end, w.clause, w.notice or ""))
+            windows.extend(announced_windows(clause, notices, tz))
+            windows.extend(regular_windows(clause, tz, start, end, calendars))
+    windows.sort(key=lambda w: (w.start, w.end, w.clause, w.notice or ""))
+    return windows
 
 
 def evaluate_clauses(run: Run) -> None:
@@ -428,7 +448,7 @@ def split_periods(run: Run) -> None:
         return
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
-    run.period_cuts = periods(_availability_clause(run.contract), run.tz, start, end)
+    run.period_cuts = periods(availability_clause(run.contract), run.tz, start, end)
     bounds = [p.start for p in run.period_cuts]
     for verdict in run.verdicts.values():
         if verdict.verdict in ("out_of_scope", "not_downtime"):
@@ -449,7 +469,7 @@ def split_periods(run: Run) -> None:
 
 def availability(run: Run) -> None:
     """Per service and period: denominator, downtime (union: no double counting), target."""
-    clause = _availability_clause(run.contract)
+    clause = availability_clause(run.contract)
     target = clause.target if clause is not None else None
     minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
     by_service: dict[str, list[Verdict]] = {}
@@ -482,33 +502,50 @@ def availability(run: Run) -> None:
 
 def remedies(run: Run) -> None:
     """What each breached period owes: the first remedy clause that applies, in file order."""
-    clauses = [c for c in run.contract.clauses if isinstance(c, m.RemedyClause)]
-    clause = _availability_clause(run.contract)
-    target = clause.target if clause is not None else None
+    run.remedies = settle(run.contract, run.periods, run.billing, run.tz)
+
+
+def settle(
+    contract: m.Contract,
+    measured: Iterable[tuple[str, Measure]],
+    billing: Mapping[str, Billing],
+    tz: dt.tzinfo,
+) -> dict[tuple[str, str], Remedy | None]:
+    """The remedy owed for each service's period; damages claimed for a period that no
+    record falls in are an input error (both evaluators settle here)."""
+    clauses = [c for c in contract.clauses if isinstance(c, m.RemedyClause)]
     ledger = Ledger()
-    for service, measured in sorted(run.periods, key=lambda sp: (sp[0], sp[1].period.start)):
+    owed_by: dict[tuple[str, str], Remedy | None] = {}
+    for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
         owed = None
         for remedy_clause in clauses:
-            billing = run.billing.get(service)
-            owed = remedy(remedy_clause, service, measured, target, billing, ledger, run.tz)
+            entry = billing.get(service)
+            owed = remedy(remedy_clause, service, measure_, _target(contract), entry, ledger, tz)
             if owed is not None:
                 break
-        run.remedies[(service, measured.period.label)] = owed
-    measured_periods = {(service, m_.period.label) for service, m_ in run.periods}
-    for service, entry in sorted(run.billing.items()):
+        owed_by[(service, measure_.period.label)] = owed
+    for service, entry in sorted(billing.items()):
         for label in sorted(entry.damages):
-            if (service, label) not in measured_periods:
+            if (service, label) not in owed_by:
                 raise RecordError(
                     service,
                     f"damages.{label}",
                     f"claims damages for {label}, but no outage record of {service} falls in it",
                     "damages for a period with at least one outage record",
                 ).of("billing entry")
+    return owed_by
+
+
+def _target(contract: m.Contract) -> m.Comparison | None:
+    clause = availability_clause(contract)
+    return clause.target if clause is not None else None
 
 
 def obligations(run: Run) -> None:
     """Every obligation judged for every record of a covered service."""
-    compiled = compile_obligations(run.contract, _calendars(run.contract, run.closures), run.tz)
+    compiled = compile_obligations(
+        run.contract, business_calendars(run.contract, run.closures), run.tz
+    )
     if not compiled:
         return
     for verdict in run.verdicts.values():
@@ -534,15 +571,15 @@ STAGES: tuple[Callable[[Run], None], ...] = (
 )
 
 
-def _downtime_clause(contract: m.Contract) -> m.DowntimeClause | None:
+def downtime_clause(contract: m.Contract) -> m.DowntimeClause | None:
     return next((c for c in contract.clauses if isinstance(c, m.DowntimeClause)), None)
 
 
-def _availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
+def availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
     return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)
 
 
-def _calendars(
+def business_calendars(
     contract: m.Contract, closures: frozenset[dt.date] = frozenset()
 ) -> dict[str, BusinessCalendar]:
     return {
@@ -567,83 +604,39 @@ class Adjudication:
     notices: int
     remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The adjudication as plain data (the JSON document, see docs/adjudication.md)."""
-        from rulebook import __version__
+    def to_dict(self, reasons: bool = True) -> dict[str, Any]:
+        """The adjudication as plain data (the JSON document, see docs/adjudication.md);
+        without ``reasons`` each record carries its deciding clauses only."""
+        document = document_head(self.contract, self.tz, self.as_of)
+        document["counts"] = {"outages": len(self.verdicts), "notices": self.notices}
+        document["outages"] = [self._record(v, reasons) for v in self.verdicts]
+        document["periods"] = [
+            period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
+            for s, p in self.periods
+        ]
+        return document
 
-        contract = self.contract
-        target = _availability_clause(contract)
-        return {
-            "format": 1,
-            "rulebook": __version__,
-            "contract": {
-                "id": contract.id,
-                "title": contract.title,
-                "source": contract.get("source"),
-                "sha256": contract.sha256,
-            },
-            "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
-            "as_of": format_instant(self.as_of, self.tz) if self.as_of is not None else None,
-            "counts": {"outages": len(self.verdicts), "notices": self.notices},
-            "outages": [self._record(v) for v in self.verdicts],
-            "periods": [self._period(s, p, target) for s, p in self.periods],
-        }
-
-    def to_json(self, indent: int | None = None) -> str:
+    def to_json(self, indent: int | None = None, reasons: bool = True) -> str:
         """Canonical JSON: same inputs, same bytes. Compact by default: a large log's
         document is written by the C encoder, which Python uses only without indent."""
-        separators = (",", ":") if indent is None else (",", ": ")
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, separators=separators)
-        return text + "\n"
+        return canonical_json(self.to_dict(reasons), indent)
 
-    def _record(self, v: Verdict) -> dict[str, Any]:
-        return {
-            "id": v.record.id,
-            "service": v.record.service,
-            "start": format_instant(v.record.start, self.tz),
-            "end": format_instant(v.end, self.tz),
-            "ongoing": v.record.end is None,
-            "verdict": v.verdict,
-            "counted_seconds": v.seconds("counted"),
-            "excluded_seconds": v.seconds("excluded"),
-            "not_downtime_seconds": v.seconds("not_downtime"),
-            "segments": [
-                {
-                    "start": format_instant(s.start, self.tz),
-                    "end": format_instant(s.end, self.tz),
-                    "period": s.period,
-                    "status": s.status,
-                    "clause": s.clause,
-                }
-                for s in v.segments
-            ],
-            "reasons": [r.to_dict() for r in v.reasons],
-            "obligations": [o.to_dict(self.tz) for o in v.obligations],
-        }
-
-    def _period(
-        self, service: str, p: Measure, clause: m.AvailabilityClause | None
-    ) -> dict[str, Any]:
-        target = clause.target if clause is not None else None
-        return {
-            "service": service,
-            "period": p.period.label,
-            "period_seconds": p.period.seconds,
-            "denominator_seconds": p.denominator,
-            "downtime_seconds": p.downtime,
-            "excluded_seconds": p.excluded,
-            "availability": percent(p.availability) if p.availability is not None else None,
-            "availability_exact": _fraction(p.availability),
-            "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}"
-            if target
-            else None,
-            "met": p.met,
-            "remedy": self._remedy(service, p),
-        }
-
-    def _remedy(self, service: str, p: Measure) -> dict[str, Any] | None:
-        owed = self.remedies.get((service, p.period.label))
-        return owed.to_dict(self.tz) if owed is not None else None
+    def _record(self, v: Verdict, reasons: bool = True) -> dict[str, Any]:
+        out = record_dict(
+            v.record.id,
+            v.record.service,
+            v.record.start,
+            v.end,
+            v.record.end is None,
+            v.verdict,
+            [(s.start, s.end, s.period, s.status, s.clause) for s in v.segments],
+            deciding(v),
+            self.tz,
+        )
+        if reasons:
+            out["reasons"] = [r.to_dict() for r in v.reasons]
+        out["obligations"] = [o.to_dict(self.tz) for o in v.obligations]
+        return out
 
     def record(self, record_id: str) -> dict[str, Any]:
         """One record's data, as in the JSON document."""
@@ -657,7 +650,8 @@ class Adjudication:
         _check_rendering(lang, fmt)
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
-                data = self._period(name, measured, _availability_clause(self.contract))
+                owed = self.remedies.get((name, period))
+                data = period_dict(self.contract, name, measured, owed, self.tz)
                 return render_period(data, lang, fmt)
         raise KeyError((service, period))
 
@@ -667,6 +661,103 @@ class Adjudication:
         """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
         _check_rendering(lang, fmt)
         return render_record(self.record(record_id), self.contract, lang, fmt, full)
+
+
+def deciding(verdict: Verdict) -> list[str]:
+    """The clauses that decided a record: the decisive reasons, then the clauses of its
+    segments, each once, in that order."""
+    names = [r.clause for r in verdict.reasons if r.decisive]
+    names += [s.clause for s in verdict.segments if s.clause]
+    return list(dict.fromkeys(names))
+
+
+# ------------------------------------------------------------------ the JSON document
+# Both evaluators write the document through these functions, so format 1 is one thing.
+
+
+def document_head(contract: m.Contract, tz: dt.tzinfo, as_of: int | None) -> dict[str, Any]:
+    """The parts of the document before the records: format, version, contract, clauses."""
+    from rulebook import __version__
+
+    return {
+        "format": 1,
+        "rulebook": __version__,
+        "contract": {
+            "id": contract.id,
+            "title": contract.title,
+            "source": contract.get("source"),
+            "sha256": contract.sha256,
+        },
+        "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
+        "as_of": format_instant(as_of, tz) if as_of is not None else None,
+    }
+
+
+def record_dict(
+    rid: str,
+    service: str,
+    start: int,
+    end: int,
+    ongoing: bool,
+    verdict: str,
+    segments: Iterable[tuple[int, int, str, str, str | None]],
+    clauses: list[str],
+    tz: dt.tzinfo,
+) -> dict[str, Any]:
+    """One record's figures: verdict, seconds by status, segments, deciding clauses."""
+    seconds = {"counted": 0, "excluded": 0, "not_downtime": 0}
+    cut = []
+    for s_start, s_end, period, status, clause in segments:
+        if status in seconds:
+            seconds[status] += s_end - s_start
+        cut.append(
+            {
+                "start": format_instant(s_start, tz),
+                "end": format_instant(s_end, tz),
+                "period": period,
+                "status": status,
+                "clause": clause,
+            }
+        )
+    return {
+        "id": rid,
+        "service": service,
+        "start": format_instant(start, tz),
+        "end": format_instant(end, tz),
+        "ongoing": ongoing,
+        "verdict": verdict,
+        "counted_seconds": seconds["counted"],
+        "excluded_seconds": seconds["excluded"],
+        "not_downtime_seconds": seconds["not_downtime"],
+        "segments": cut,
+        "deciding": clauses,
+    }
+
+
+def period_dict(
+    contract: m.Contract, service: str, p: Measure, owed: Remedy | None, tz: dt.tzinfo
+) -> dict[str, Any]:
+    """One service's period: seconds, availability, target, met, remedy."""
+    target = _target(contract)
+    return {
+        "service": service,
+        "period": p.period.label,
+        "period_seconds": p.period.seconds,
+        "denominator_seconds": p.denominator,
+        "downtime_seconds": p.downtime,
+        "excluded_seconds": p.excluded,
+        "availability": percent(p.availability) if p.availability is not None else None,
+        "availability_exact": _fraction(p.availability),
+        "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}" if target else None,
+        "met": p.met,
+        "remedy": owed.to_dict(tz) if owed is not None else None,
+    }
+
+
+def canonical_json(document: Any, indent: int | None = None) -> str:
+    """Same data, same bytes: keys in insertion order, UTF-8 text, one final newline."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(document, ensure_ascii=False, indent=indent, separators=separators) + "\n"
 
 
 LANGUAGES = ("ja", "en")

@@ -87,14 +87,27 @@ def measure(
     target: m.Comparison | None,
 ) -> Measure:
     """Availability of one period from the service's counted and planned intervals."""
-    downtime = timeline.total(timeline.clip(counted, period.start, period.end))
-    excluded_s = timeline.total(timeline.clip(excluded, period.start, period.end))
-    denominator = period.seconds - timeline.total(timeline.clip(planned, period.start, period.end))
+    return measure_seconds(
+        period,
+        timeline.total(timeline.clip(counted, period.start, period.end)),
+        timeline.total(timeline.clip(excluded, period.start, period.end)),
+        timeline.total(timeline.clip(planned, period.start, period.end)),
+        target,
+    )
+
+
+def measure_seconds(
+    period: Period, downtime: int, excluded: int, planned: int, target: m.Comparison | None
+) -> Measure:
+    """Availability of one period from seconds already clipped to it: counted downtime,
+    excluded time (not also counted) and planned stops taken out of the denominator.
+    Both evaluators end here, so the arithmetic is written once."""
+    denominator = period.seconds - planned
     if denominator <= 0:
-        return Measure(period, denominator, downtime, excluded_s, None, None)
+        return Measure(period, denominator, downtime, excluded, None, None)
     availability = Fraction(denominator - downtime, denominator)
     return Measure(
-        period, denominator, downtime, excluded_s, availability, meets(availability, target)
+        period, denominator, downtime, excluded, availability, meets(availability, target)
     )
 
 

@@ -63,7 +63,7 @@ def take_in(
             raise error
         intake.errors.append(error)
 
-    _check_columns(case, vocabulary)
+    check_columns(case, vocabulary)
     seen: dict[str, str] = {}
     for i, item in enumerate(case.outages):
         if progress is not None:
@@ -118,11 +118,11 @@ def take_in(
                 intake.outages, [i.data for i in case.events], vocabulary, tz
             )
         except RecordError as exc:
-            fail(exc, _event_place(case.events, exc))
+            fail(exc, event_place(case.events, exc))
     return intake
 
 
-def _check_columns(case: Case, vocabulary: m.Vocabulary) -> None:
+def check_columns(case: Case, vocabulary: m.Vocabulary) -> None:
     """CSV headers name only record fields, facts and events. A bad column makes the whole
     file unusable, so it stops the run even with keep_going (and even with no rows)."""
     known = [*RECORD_FIELDS, *(f.name for f in vocabulary.facts if not f.derived)]
@@ -158,6 +158,6 @@ def _drop_orphans(intake: Intake, kept: dict[str, str], fail: object) -> None:
                 changed = True
 
 
-def _event_place(events: list[Item], error: RecordError) -> str:
+def event_place(events: list[Item], error: RecordError) -> str:
     index = int(error.record.lstrip("#")) - 1 if error.record.startswith("#") else -1
     return events[index].where if 0 <= index < len(events) else ""

@@ -119,13 +119,18 @@ def _read_csv(text: str, name: str) -> tuple[list[str], Iterator[Item]]:
     except csv.Error as exc:
         raise InputError(f"{name}:1: {exc}") from None
     header = [h.strip() for h in header]
+    check_header(header, name)
+    return header, _csv_rows(reader, header, name)
+
+
+def check_header(header: list[str], name: str) -> None:
+    """Every column named, and named once."""
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
         raise InputError(f"{name}:1: column {blank[0]} has no name in the header row")
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{name}:1: column '{dupes[0]}' appears twice in the header row")
-    return header, _csv_rows(reader, header, name)
 
 
 def _csv_rows(reader: Any, header: list[str], name: str) -> Iterator[Item]:

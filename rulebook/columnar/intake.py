@@ -1,0 +1,593 @@
+"""Intake into columns: outage logs read as frames and validated a column at a time.
+
+Two routes lead to the same frame (:data:`rulebook.columnar.schema`):
+
+- **columns**: CSV files (read by polars, every cell as text) and Parquet files (or a
+  polars frame or Arrow table from the library) are validated per column: a fact's
+  distinct values are checked once each with the record engine's own
+  :func:`~rulebook.engine.facts.fact_value`, timestamps in the common ISO 8601 shapes are
+  parsed by polars. A row that does not pass these fast checks is handed whole to the
+  record validator (:func:`~rulebook.engine.facts.outage_from_mapping`), which either
+  accepts it (a timestamp in a rarer shape) or raises the very message the record engine
+  gives: file and line, record, field, what is accepted, did-you-mean.
+- **records**: JSON Lines, JSON case files, importers and Python mappings go through the
+  record validator item by item, then into the same frame.
+
+Duplicate ids and causes that are not among the valid records are found on the frame.
+Every item read is counted: read = adjudicated + rejected.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.engine.facts import (
+    Notice,
+    OutageRecord,
+    RecordError,
+    add_events,
+    fact_value,
+    outage_from_mapping,
+    timezone_of,
+)
+from rulebook.engine.remedy import Billing
+from rulebook.errors import RulebookError
+from rulebook.formats.intake import check_columns, take_in
+from rulebook.formats.readers import Case, InputError, check_header
+
+ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}|Z)$"
+ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+LIST_TYPES = ("records",)
+
+
+@attrs.define
+class FrameIntake:
+    """Valid records as a frame, the other inputs validated, the errors, the counts."""
+
+    frame: pl.DataFrame
+    notices: list[Notice] = attrs.field(factory=list)
+    billing: list[Billing] = attrs.field(factory=list)
+    closures: list[str] = attrs.field(factory=list)
+    errors: list[RecordError] = attrs.field(factory=list)
+    read: int = 0
+    exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)  # id -> fact -> value
+
+    @property
+    def rejected(self) -> int:
+        """How many outage records were read but not kept."""
+        return self.read - self.frame.height
+
+    @property
+    def outages(self) -> pl.DataFrame:
+        """The valid records (the frame)."""
+        return self.frame
+
+
+# ------------------------------------------------------------------ the frame's shape
+
+
+def dtype_of(decl: m.FactDecl) -> pl.DataType:
+    """The column type of a fact: text, Boolean, Float64 (exact values only) or a list."""
+    if decl.is_set or decl.type in LIST_TYPES:
+        return pl.List(pl.String)
+    if decl.type == "bool":
+        return pl.Boolean()
+    if decl.type in ("number", "duration"):
+        return pl.Float64()
+    return pl.String()
+
+
+def schema(vocabulary: m.Vocabulary, columns: Iterable[str] = ()) -> dict[str, pl.DataType]:
+    """The frame's columns: the record fields, then the facts and events named in
+    ``columns`` (or every fact and event when ``columns`` is empty)."""
+    wanted = set(columns)
+    out: dict[str, pl.DataType] = {
+        "row": pl.Int64(),
+        "id": pl.String(),
+        "service": pl.String(),
+        "start": pl.Int64(),
+        "end": pl.Int64(),
+    }
+    for decl in vocabulary.facts:
+        if not decl.derived and (not wanted or decl.name in wanted):
+            out[decl.name] = dtype_of(decl)
+    for event in vocabulary.events:
+        if not wanted or event.name in wanted:
+            out[event.name] = pl.Int64()
+    return out
+
+
+def with_columns(frame: pl.DataFrame, vocabulary: m.Vocabulary) -> pl.DataFrame:
+    """``frame`` with every fact and event column, null where the input has none."""
+    full = schema(vocabulary)
+    missing = [pl.lit(None, dtype=t).alias(n) for n, t in full.items() if n not in frame.columns]
+    return frame.with_columns(missing).select(list(full)) if missing else frame.select(list(full))
+
+
+def _exact_float(value: Fraction) -> float | None:
+    number = float(value)
+    return number if Fraction(number) == value else None
+
+
+def records_frame(
+    records: Sequence[OutageRecord], vocabulary: m.Vocabulary, rows: Sequence[int] | None = None
+) -> tuple[pl.DataFrame, dict[str, dict[str, Fraction]]]:
+    """Validated records as a frame; numbers a double cannot hold exactly are kept apart."""
+    full = schema(vocabulary)
+    columns: dict[str, list[Any]] = {name: [] for name in full}
+    exact: dict[str, dict[str, Fraction]] = {}
+    for i, record in enumerate(records):
+        columns["row"].append(rows[i] if rows is not None else i)
+        columns["id"].append(record.id)
+        columns["service"].append(record.service)
+        columns["start"].append(record.start)
+        columns["end"].append(record.end)
+        for name in list(full)[5:]:
+            value: Any = record.facts.get(name)
+            if value is None:
+                value = record.events.get(name)
+            elif isinstance(value, Fraction):
+                number = _exact_float(value)
+                if number is None:
+                    exact.setdefault(record.id, {})[name] = value
+                value = number
+            elif isinstance(value, frozenset | tuple):
+                value = sorted(value) if isinstance(value, frozenset) else list(value)
+            columns[name].append(value)
+    return pl.DataFrame(columns, schema=full), exact
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | None:
+    """A CSV or Parquet file as a frame of text cells (Parquet keeps its types), and the
+    name to report it by; None when the file is for the record route (JSON, JSON Lines,
+    standard input, or a CSV whose rows are not one line each)."""
+    suffix = Path(path).suffix.lower()
+    if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
+        try:
+            return pl.read_parquet(path), path
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except Exception as exc:  # polars and Arrow raise many kinds for a bad file
+            raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
+    if path == "-" or (fmt or suffix.lstrip(".")) != "csv":
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the record route names the byte
+    try:
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True)
+    except Exception:  # ragged rows, stray quotes: the record route names the line
+        return None
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines != frame.height + 1 or b"\r" in data:
+        return None  # a quoted cell spans lines: line numbers need the record route
+    return frame, path
+
+
+def text_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text columns stripped, empty cells null (unknown), as the CSV reader does."""
+    return frame.with_columns(
+        pl.col(c).str.strip_chars().replace("", None)
+        for c, t in frame.schema.items()
+        if t == pl.String
+    )
+
+
+# ------------------------------------------------------------------ validation by column
+
+
+@attrs.define
+class _Checked:
+    """One column's check: the converted values and the rows that failed it."""
+
+    values: pl.Series
+    bad: pl.Series  # Boolean, True where the record route must look
+
+
+def _instants(series: pl.Series, tz: str) -> _Checked:
+    """Timestamps in the common shapes parsed by polars; other non-empty cells are bad."""
+    text = series.cast(pl.String)
+    with_offset = text.str.contains(ISO_OFFSET)
+    naive = text.str.contains(ISO_NAIVE)
+    aware = (
+        text.str.replace(r"Z$", "+00:00")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us")
+        .dt.epoch("s")
+    )
+    local = (
+        text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+        .dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
+        .dt.epoch("s")
+    )
+    frame = pl.DataFrame({"t": text, "o": with_offset, "n": naive, "a": aware, "l": local})
+    out = frame.select(
+        pl.when(pl.col("o")).then(pl.col("a")).when(pl.col("n")).then(pl.col("l")).alias("v"),
+    )["v"]
+    bad = text.is_not_null() & out.is_null()
+    return _Checked(out, bad.fill_null(False))
+
+
+def _datetime_column(series: pl.Series, tz: str) -> _Checked:
+    """A Parquet timestamp column: aware ones as they are, naive ones in ``tz``."""
+    dtype = series.dtype
+    assert isinstance(dtype, pl.Datetime)
+    moment = series if dtype.time_zone else series.dt.replace_time_zone(tz, ambiguous="null")
+    seconds = moment.dt.epoch("s")
+    whole = moment.dt.epoch("us") == seconds * 1_000_000
+    bad = (series.is_not_null() & (seconds.is_null() | ~whole)).fill_null(True)
+    return _Checked(seconds, bad)
+
+
+def _mapped(series: pl.Series, convert: Callable[[Any], Any], dtype: pl.DataType) -> _Checked:
+    """Each distinct value converted once; a value ``convert`` refuses marks its rows bad."""
+    table: dict[Any, Any] = {}
+    refused: list[Any] = []
+    for value in series.drop_nulls().unique().to_list():
+        try:
+            table[value] = convert(value)
+        except (RecordError, ValueError, TypeError):
+            refused.append(value)
+    values = series.replace_strict(
+        list(table), list(table.values()), default=None, return_dtype=dtype
+    )
+    bad = series.is_in(refused) if refused else pl.Series([False] * series.len())
+    return _Checked(values, bad.fill_null(False))
+
+
+def _fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[_Checked, pl.Series | None]:
+    """A fact column validated; for numbers also the rows whose value a double cannot hold."""
+    if decl.is_set or decl.type in LIST_TYPES:
+        if series.dtype == pl.String:
+            series = series.str.split(";")
+        if not isinstance(series.dtype, pl.List):
+            return _Checked(
+                pl.Series([None] * series.len(), dtype=pl.List(pl.String)), series.is_not_null()
+            ), None
+        items = series.list.eval(pl.element().cast(pl.String).str.strip_chars()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+        items = pl.select(pl.when(items.list.len() > 0).then(items)).to_series()
+        if decl.is_set:
+            flat = items.explode().drop_nulls().unique().to_list()
+            refused = []
+            for code in flat:
+                try:
+                    fact_value(decl, [code], "")
+                except RecordError:
+                    refused.append(code)
+            bad = items.list.eval(pl.element().is_in(refused)).list.any() if refused else None
+            items = items.list.sort() if decl.is_set else items
+            if bad is None:
+                bad = pl.Series([False] * series.len())
+            return _Checked(items, bad.fill_null(False)), None
+        return _Checked(items, pl.Series([False] * series.len())), None
+    if decl.type == "bool":
+        if series.dtype == pl.Boolean:
+            return _Checked(series, pl.Series([False] * series.len())), None
+        return _mapped(
+            series.cast(pl.String), lambda v: fact_value(decl, v, ""), pl.Boolean()
+        ), None
+    if decl.type in ("number", "duration"):
+        text = series.cast(pl.String)
+        exact: dict[str, bool] = {}
+
+        def number(value: str) -> float:
+            fraction = fact_value(decl, value, "")
+            assert isinstance(fraction, Fraction)
+            exact[value] = Fraction(float(fraction)) == fraction
+            return float(fraction)
+
+        checked = _mapped(text, number, pl.Float64())
+        inexact = [v for v, ok in exact.items() if not ok]
+        return checked, (text.is_in(inexact) if inexact else None)
+    return (
+        _mapped(series.cast(pl.String), lambda v: fact_value(decl, v, ""), pl.String()),
+        None,
+    )
+
+
+def frame_intake(
+    contract: m.Contract,
+    frame: pl.DataFrame,
+    name: str,
+    case: Case,
+    keep_going: bool = False,
+    first_line: int | None = 2,
+) -> FrameIntake:
+    """Validate a frame of outage records (and the other inputs in ``case``).
+
+    ``first_line`` is the file line of the frame's first row (CSV: 2), None when rows are
+    placed by index (``name: outages[3]``).
+    """
+    vocabulary, tz = contract.vocabulary, timezone_of(contract)
+    assert vocabulary is not None
+    columns = [c.strip() for c in frame.columns]
+    check_header(columns, name)
+    frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
+    check_columns(Case(columns={name: columns}), vocabulary)
+    frame = text_cells(frame)
+    blank = pl.all_horizontal(pl.all().is_null())
+    # `line` places a row in its file; `row` numbers the records read (blank rows are not
+    # records), as the record route numbers its items.
+    frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")
+    lines = frame["line"]
+    frame = frame.drop("line")
+    tzname = str(tz)
+
+    def where(row: int) -> str:
+        line = lines[row]
+        return (
+            f"{name}:{line + first_line}" if first_line is not None else f"{name}: outages[{line}]"
+        )
+
+    out: dict[str, pl.Series] = {"row": frame["row"].cast(pl.Int64)}
+    none = pl.Series([False] * frame.height)
+    bad, inexact = none, none
+    for field in ("id", "service"):
+        if field in frame.columns:
+            series = frame[field].cast(pl.String)
+            out[field] = series
+            bad = bad | series.is_null()
+        else:
+            bad = ~none  # every row lacks it: the record route names it
+    events = {e.name for e in vocabulary.events}
+    facts = {f.name: f for f in vocabulary.facts}
+    for column in frame.columns:
+        if column in ("row", "id", "service"):
+            continue
+        series = frame[column]
+        if column in ("start", "end") or column in events:
+            if isinstance(series.dtype, pl.Datetime):
+                checked = _datetime_column(series, tzname)
+            else:
+                checked = _instants(series, tzname)
+            out[column] = checked.values
+            bad = bad | checked.bad
+            continue
+        checked, rough = _fact_column(series, facts[column])
+        out[column] = checked.values
+        bad = bad | checked.bad
+        if rough is not None:
+            inexact = inexact | rough.fill_null(False)
+    if "start" not in out:
+        bad = ~none
+    else:
+        bad = bad | out["start"].is_null()
+        if "end" in out:
+            bad = bad | (out["end"] <= out["start"]).fill_null(False)
+    checked_frame = pl.DataFrame(out)
+    good = checked_frame.filter(~bad & ~inexact)
+
+    # The record route: every row the column checks did not pass, read as the record
+    # engine reads it — accepted, or refused with its own message.
+    errors: list[tuple[int, RecordError]] = []
+    rescued: list[OutageRecord] = []
+    rescued_rows: list[int] = []
+    slow = frame.filter(bad | inexact)
+    for data in slow.iter_rows(named=True):
+        row = data.pop("row")
+        item = {k: v for k, v in data.items() if v is not None}
+        try:
+            rescued.append(
+                outage_from_mapping(_listed(item, facts), vocabulary, tz, row, where(row))
+            )
+            rescued_rows.append(row)
+        except RecordError as exc:
+            exc.source = where(row)
+            errors.append((row, exc))
+    exact: dict[str, dict[str, Fraction]] = {}
+    valid = with_columns(good, vocabulary)
+    if rescued:
+        extra, exact = records_frame(rescued, vocabulary, rescued_rows)
+        valid = pl.concat([valid, extra]).sort("row")
+    valid, more = _unique_ids(valid, where)
+    errors += more
+    valid, more = _orphans(valid, where)
+    errors += more
+    errors.sort(key=lambda pair: pair[0])
+    intake = FrameIntake(valid, read=frame.height, closures=list(case.closures), exact=exact)
+    _fail_or_keep(intake, [e for _, e in errors], keep_going)
+    _other_inputs(intake, contract, case, keep_going)
+    return intake
+
+
+def _listed(item: dict[str, Any], facts: Mapping[str, m.FactDecl]) -> dict[str, Any]:
+    """List cells as the record route expects them (CSV: a;b)."""
+    return {k: (";".join(str(x) for x in v) if isinstance(v, list) else v) for k, v in item.items()}
+
+
+def _unique_ids(
+    valid: pl.DataFrame, where: Callable[[int], str]
+) -> tuple[pl.DataFrame, list[tuple[int, RecordError]]]:
+    """Only the first record of an id is kept; the others are named."""
+    first = valid.select(pl.col("id").is_first_distinct()).to_series()
+    if first.all():
+        return valid, []
+    dupes = valid.filter(~first)
+    firsts = valid.filter(first).select("id", "row")
+    at = dict(zip(firsts["id"].to_list(), firsts["row"].to_list(), strict=True))
+    errors = [
+        (
+            row,
+            _placed(
+                RecordError(
+                    rid,
+                    "id",
+                    f"is used twice (first at {where(at[rid])})",
+                    "a unique id per record",
+                ),
+                where(row),
+            ),
+        )
+        for rid, row in dupes.select("id", "row").iter_rows()
+    ]
+    return valid.filter(first), errors
+
+
+def _orphans(
+    valid: pl.DataFrame, where: Callable[[int], str]
+) -> tuple[pl.DataFrame, list[tuple[int, RecordError]]]:
+    """Records whose causes are not among the valid records are rejected, until none is."""
+    if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
+        return valid, []
+    errors: list[tuple[int, RecordError]] = []
+    while True:
+        ids = valid["id"]
+        edges = valid.select("row", "id", cause=pl.col("caused_by")).explode("cause").drop_nulls()
+        missing = (
+            edges.filter(~pl.col("cause").is_in(ids.implode()))
+            .group_by("row", maintain_order=True)
+            .first()
+        )
+        if missing.height == 0:
+            return valid, errors
+        for row, rid, cause in missing.sort("row").iter_rows():
+            error = RecordError(
+                rid,
+                "caused_by",
+                f"names '{cause}', which is not among the valid records",
+                "ids of valid records in the same input",
+            )
+            errors.append((row, _placed(error, where(row))))
+        valid = valid.filter(~pl.col("row").is_in(missing["row"].implode()))
+
+
+def _placed(error: RecordError, where: str) -> RecordError:
+    error.source = where
+    return error
+
+
+def _fail_or_keep(intake: FrameIntake, errors: list[RecordError], keep_going: bool) -> None:
+    if errors and not keep_going:
+        raise errors[0]
+    intake.errors.extend(errors)
+
+
+def _other_inputs(intake: FrameIntake, contract: m.Contract, case: Case, keep_going: bool) -> None:
+    """Notices, billing and events: small inputs, validated by the record route."""
+    rest = take_in(contract, attrs.evolve(case, outages=[], events=[]), keep_going)
+    intake.notices, intake.billing = rest.notices, rest.billing
+    intake.errors.extend(rest.errors)
+    if case.events:
+        try:
+            intake.frame = frame_events(intake.frame, contract, [i.data for i in case.events])
+        except RecordError as exc:
+            from rulebook.formats.intake import event_place
+
+            exc.source = event_place(case.events, exc)
+            if not keep_going:
+                raise
+            intake.errors.append(exc)
+
+
+def frame_events(
+    frame: pl.DataFrame, contract: m.Contract, events: list[Mapping[str, Any]]
+) -> pl.DataFrame:
+    """A separate events input (record, event, at) added to the records' event columns,
+    checked as the record engine checks it."""
+    vocabulary, tz = contract.vocabulary, timezone_of(contract)
+    assert vocabulary is not None
+    names = [e.name for e in vocabulary.events]
+    named = {str(e.get("record") or "") for e in events}
+    rows = frame.filter(pl.col("id").is_in(list(named)))
+    stubs = [
+        OutageRecord(
+            r["id"],
+            r["service"],
+            r["start"],
+            r["end"],
+            {},
+            {n: r[n] for n in names if r.get(n) is not None},
+        )
+        for r in rows.iter_rows(named=True)
+    ]
+    everyone = {r for r in frame["id"].to_list()} if len(stubs) < len(named) else set()
+    # add_events names unknown ids against every record; give it stubs for all of them
+    # only when some named id is missing (an error path).
+    if everyone:
+        present = {s.id for s in stubs}
+        stubs += [OutageRecord(i, "", 0, None) for i in sorted(everyone - present)]
+    updated = {r.id: r.events for r in add_events(stubs, events, vocabulary, tz)}
+    if not updated:
+        return frame
+    table = pl.DataFrame(
+        {"id": list(updated), **{n: [updated[i].get(n) for i in updated] for n in names}},
+        schema={"id": pl.String, **{n: pl.Int64 for n in names}},
+    )
+    joined = frame.join(table, on="id", how="left", suffix="__event")
+    return joined.with_columns(
+        pl.coalesce(pl.col(f"{n}__event"), pl.col(n)).alias(n) for n in names
+    ).drop([f"{n}__event" for n in names])
+
+
+# ------------------------------------------------------------------ the record route
+
+
+def items_intake(contract: m.Contract, case: Case, keep_going: bool = False) -> FrameIntake:
+    """Inputs that are not columns (JSON, JSON Lines, importers, mappings) validated item by
+    item by the record validator, then made a frame."""
+    taken = take_in(contract, case, keep_going)
+    assert contract.vocabulary is not None
+    frame, exact = records_frame(taken.outages, contract.vocabulary)
+    return FrameIntake(
+        frame, taken.notices, taken.billing, taken.closures, taken.errors, taken.read, exact
+    )
+
+
+def read_outages(
+    contract: m.Contract, path: str, fmt: str | None, case: Case, keep_going: bool = False
+) -> FrameIntake:
+    """The outage log at ``path`` (and ``case``'s other inputs) validated into a frame."""
+    from rulebook.formats.readers import read_case
+
+    read = read_frame(path, fmt)
+    if read is not None:
+        return frame_intake(contract, read[0], read[1], case, keep_going)
+    items = read_case(path, fmt if fmt != "parquet" else None)
+    merged = attrs.evolve(
+        case,
+        outages=items.outages,
+        notices=items.notices + case.notices,
+        billing=items.billing + case.billing,
+        events=items.events + case.events,
+        closures=items.closures + case.closures,
+        columns=items.columns,
+    )
+    return items_intake(contract, merged, keep_going)
+
+
+def as_frame(data: Any) -> pl.DataFrame:
+    """A polars frame from a polars frame, an Arrow table or a sequence of mappings."""
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    try:
+        import pyarrow as pa
+
+        if isinstance(data, pa.Table):
+            return pl.DataFrame(pl.from_arrow(data))
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pass
+    raise RulebookError(
+        f"cannot adjudicate a {type(data).__name__}; accepted: a polars DataFrame, an Arrow "
+        "table, a path, or a list of mappings"
+    )

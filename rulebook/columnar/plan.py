@@ -1,0 +1,681 @@
+"""The columnar plan: the record engine's stages, a column at a time.
+
+The contract compiles to polars expressions once (:mod:`rulebook.columnar.translate`); the
+stages below run them over the frame of records in the order of :data:`STAGES`, the same
+order as the record engine's (:data:`rulebook.engine.adjudicate.STAGES`):
+
+close ongoing records -> scope -> downtime condition -> threshold on the physical run ->
+maintenance windows -> exclusions (with related causes) -> window segments -> periods ->
+availability -> remedies -> obligations.
+
+What is small is not redone: maintenance windows, periods, availability arithmetic and
+remedies are computed by the record engine's own functions from the plan's sums. The
+causal graph is walked once over its edges only. Values a double cannot hold exactly (a
+fact of ``0.1``) are decided by the record engine's compiled closures for the records that
+carry them; :attr:`Plan.fallback` counts those records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import math
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.columnar import translate as tr
+from rulebook.engine import timeline
+from rulebook.engine.adjudicate import (
+    availability_clause,
+    business_calendars,
+    closed_end,
+    contract_windows,
+    downtime_clause,
+    settle,
+)
+from rulebook.engine.causes import causal_order
+from rulebook.engine.classify import RuleSet, Tri, compile_condition
+from rulebook.engine.facts import FactValue, Notice, OutageRecord, RecordError
+from rulebook.engine.measure import Measure, Period, measure_seconds, periods
+from rulebook.engine.obligations import Outcome, compile_obligations, judge
+from rulebook.engine.remedy import Billing, Remedy
+from rulebook.engine.windows import Window
+from rulebook.satisfiable import magnitude
+
+COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE = (
+    "counted",
+    "excluded",
+    "not_downtime",
+    "out_of_scope",
+)
+
+
+@attrs.define
+class Plan:
+    """The state the columnar stages share while adjudicating one frame."""
+
+    contract: m.Contract
+    tz: dt.tzinfo
+    frame: pl.DataFrame  # the records: row, id, service, start, end, facts, events
+    notices: list[Notice]
+    billing: dict[str, Billing]
+    closures: frozenset[dt.date]
+    as_of: int | None
+    exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)
+    facts: dict[str, m.FactDecl] = attrs.field(factory=dict)
+    rules: RuleSet | None = None
+    fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
+    windows: list[Window] = attrs.field(factory=list)
+    period_cuts: list[Period] = attrs.field(factory=list)
+    pieces: pl.DataFrame | None = None  # window segments of counted records
+    segments: pl.DataFrame | None = None
+    periods: list[tuple[str, Measure]] = attrs.field(factory=list)
+    remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
+    obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
+
+
+# ------------------------------------------------------------------ stages
+
+
+def close(plan: Plan) -> None:
+    """Ongoing records end at ``as_of``; the duration fact is the record's own length."""
+    frame = plan.frame.sort("id")
+    ongoing = frame.filter(pl.col("end").is_null())
+    if ongoing.height:
+        offending = (
+            ongoing if plan.as_of is None else ongoing.filter(pl.col("start") >= pl.lit(plan.as_of))
+        )
+        if offending.height:
+            closed_end(
+                offending["id"][0], offending["start"][0], None, plan.as_of
+            )  # raises the record engine's error
+    plan.frame = frame.with_columns(
+        ongoing=pl.col("end").is_null(),
+        end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
+        status=pl.lit(COUNTED),
+        deciding=pl.lit(None, dtype=pl.String),
+    ).with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+
+
+def scope(plan: Plan) -> None:
+    """Records of services the contract does not cover are out of scope."""
+    services = [c for c in plan.contract.clauses if isinstance(c, m.ServicesClause)]
+    if not services:
+        return
+    covers = [t.value for c in services for t in c.covers]
+    excludes = [t.value for c in services for t in c.excludes]
+    names = plan.frame["service"].unique().to_list()
+    outside = [
+        n
+        for n in names
+        if not (
+            any(fnmatch.fnmatchcase(n, p) for p in covers)
+            and not any(fnmatch.fnmatchcase(n, p) for p in excludes)
+        )
+    ]
+    plan.frame = _decide(plan.frame, pl.col("service").is_in(outside), OUT_OF_SCOPE, services[0].id)
+
+
+def downtime_condition(plan: Plan) -> None:
+    """Probes and the downtime clause's `when`: a record they rule out is not downtime."""
+    clause = downtime_clause(plan.contract)
+    if clause is None:
+        return
+    value: pl.Expr = pl.lit(_condition_values(plan, clause.condition))
+    if clause.probes:
+        probes = sorted(p.name for p in clause.probes)
+        protocol = pl.col("protocol") if "protocol" in plan.frame.columns else None
+        if protocol is not None:
+            outside = protocol.is_not_null() & ~protocol.is_in(probes)
+            value = pl.when(outside).then(pl.lit(False)).otherwise(value)
+    ruled_out = (pl.col("status") == COUNTED) & (value == False)  # noqa: E712 (Kleene)
+    plan.frame = _decide(plan.frame, ruled_out.fill_null(False), NOT_DOWNTIME, clause.id)
+
+
+def threshold(plan: Plan) -> None:
+    """A physical stoppage (all the service's candidate records as one run) shorter than the
+    threshold is not downtime; with ``on record``, each record alone."""
+    clause = downtime_clause(plan.contract)
+    if clause is None or clause.threshold is None:
+        return
+    limit = magnitude(clause.threshold.quantity) or Fraction(0)
+    op = clause.threshold.op or ">="
+    # Lengths are whole seconds: `>= 600.5` is `>= 601`, `> 600.5` is `> 600`.
+    bound = math.ceil(limit) if op == ">=" else math.floor(limit)
+    per_record = clause.reading is not None and clause.reading.name == "record"
+    frame = plan.frame
+    candidate = pl.col("status") == COUNTED
+    if per_record:
+        length = pl.col("end") - pl.col("start")
+    else:
+        runs = (
+            frame.filter(candidate).select("id", "service", "start", "end").sort("service", "start")
+        )
+        runs = runs.with_columns(
+            reach=pl.col("end").cum_max().shift(1).over("service"),
+        ).with_columns(
+            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
+            .cum_sum()
+            .over("service")
+        )
+        runs = runs.with_columns(
+            length=(pl.col("end").max() - pl.col("start").min()).over("service", "run"),
+            run_id=pl.concat_str(pl.col("service"), pl.lit("\x00"), pl.col("run").cast(pl.String)),
+        ).select("id", "length", "run_id")
+        frame = frame.join(runs, on="id", how="left")
+        length = pl.col("length")
+    short = candidate & (length < bound if op == ">=" else length <= bound)
+    plan.frame = _decide(frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
+
+
+def maintenance_windows(plan: Plan) -> None:
+    """The contract's windows between the first start and the last end (the record
+    engine's own function)."""
+    if plan.frame.height == 0:
+        return
+    start, end = plan.frame["start"].min(), plan.frame["end"].max()
+    assert isinstance(start, int) and isinstance(end, int)
+    plan.windows = contract_windows(plan.contract, plan.notices, plan.tz, start, end, plan.closures)
+
+
+def exclusions(plan: Plan) -> None:
+    """Whole-record exclusions: the first exclusion that applies (after its exceptions and
+    overrides, and through related causes) and that no applying inclusion keeps counted."""
+    rules = RuleSet.of(plan.contract)
+    plan.rules = rules
+    if not rules.exclusions:
+        return
+    values = {cid: _rule_value(plan, rules, cid) for cid in rules.rules}
+    frame = plan.frame.with_columns(v.alias(f"__rule_{cid}") for cid, v in values.items())
+    frame = _fallback_rules(plan, frame, rules)
+    related = [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
+    frame = _related(plan, frame, related)
+    picks = []
+    for cid in rules.exclusions:
+        applies = pl.col(f"__rule_{cid}").fill_null(False)
+        for inc in rules.inclusions:
+            if cid not in rules.rules[inc].cancelled_by:
+                applies = applies & ~pl.col(f"__rule_{inc}").fill_null(False)
+        picks.append(pl.when(applies).then(pl.lit(cid)))
+    whole = pl.coalesce(picks) if picks else pl.lit(None, dtype=pl.String)
+    frame = frame.with_columns(__whole=whole)
+    decided = (pl.col("status") == COUNTED) & pl.col("__whole").is_not_null()
+    frame = frame.with_columns(
+        status=pl.when(decided).then(pl.lit(EXCLUDED)).otherwise(pl.col("status")),
+        deciding=pl.when(decided).then(pl.col("__whole")).otherwise(pl.col("deciding")),
+    )
+    plan.frame = frame.drop([c for c in frame.columns if c.startswith("__")])
+
+
+def window_segments(plan: Plan) -> None:
+    """Counted records cut where qualifying maintenance windows overlap them: the earliest
+    window wins an instant (then the shorter, then the clause id), as in the record engine."""
+    windows = [w for w in plan.windows if w.qualifies is True]
+    if not windows:
+        return
+    table = pl.DataFrame(
+        {
+            "w_start": [w.start for w in windows],
+            "w_end": [w.end for w in windows],
+            "w_clause": [w.clause for w in windows],
+            "w_service": [w.service for w in windows],
+        },
+        schema={
+            "w_start": pl.Int64,
+            "w_end": pl.Int64,
+            "w_clause": pl.String,
+            "w_service": pl.String,
+        },
+    )
+    counted = plan.frame.filter(pl.col("status") == COUNTED).select("id", "service", "start", "end")
+    hits = counted.join_where(
+        table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
+    ).filter((pl.col("w_service") == "*") | (pl.col("w_service") == pl.col("service")))
+    if hits.height == 0:
+        return
+    order = {c.id: i for i, c in enumerate(plan.contract.clauses)}
+    clauses = (
+        hits.select("id", "w_clause")
+        .unique()
+        .with_columns(order=pl.col("w_clause").replace_strict(order, return_dtype=pl.Int64))
+        .sort("id", "order")
+        .group_by("id", maintain_order=True)
+        .agg(window_clauses=pl.col("w_clause"))
+    )
+    pieces = (
+        hits.with_columns(
+            p_start=pl.max_horizontal("start", "w_start"),
+            p_end=pl.min_horizontal("end", "w_end"),
+        )
+        .sort("id", "p_start", "p_end", "w_clause")
+        .with_columns(
+            cursor=pl.max_horizontal(pl.col("start"), pl.col("p_end").cum_max().shift(1).over("id"))
+        )
+        .with_columns(c_start=pl.max_horizontal("p_start", "cursor"))
+        .filter(pl.col("p_end") > pl.col("c_start"))
+    )
+    gaps = pieces.filter(pl.col("c_start") > pl.col("cursor")).select(
+        "id",
+        start=pl.col("cursor"),
+        end=pl.col("c_start"),
+        status=pl.lit(COUNTED),
+        clause=pl.lit(None, dtype=pl.String),
+    )
+    cut = pieces.select(
+        "id",
+        start=pl.col("c_start"),
+        end=pl.col("p_end"),
+        status=pl.lit(EXCLUDED),
+        clause=pl.col("w_clause"),
+    )
+    tails = (
+        pieces.group_by("id")
+        .agg(reach=pl.col("p_end").max(), end=pl.col("end").first())
+        .filter(pl.col("reach") < pl.col("end"))
+        .select(
+            "id",
+            start=pl.col("reach"),
+            end=pl.col("end"),
+            status=pl.lit(COUNTED),
+            clause=pl.lit(None, dtype=pl.String),
+        )
+    )
+    plan.pieces = pl.concat([gaps, cut, tails]).sort("id", "start")
+    kinds = plan.pieces.group_by("id").agg(
+        some_counted=(pl.col("status") == COUNTED).any(),
+        some_excluded=(pl.col("status") == EXCLUDED).any(),
+    )
+    frame = plan.frame.join(kinds, on="id", how="left").join(clauses, on="id", how="left")
+    verdict = (
+        pl.when(pl.col("some_excluded") & pl.col("some_counted"))
+        .then(pl.lit("partly_excluded"))
+        .when(pl.col("some_excluded"))
+        .then(pl.lit(EXCLUDED))
+        .otherwise(pl.col("status"))
+    )
+    plan.frame = frame.with_columns(status=verdict).drop("some_counted", "some_excluded")
+
+
+def split_periods(plan: Plan) -> None:
+    """Every record's segments, cut at period boundaries."""
+    frame = plan.frame
+    if frame.height == 0:
+        plan.segments = pl.DataFrame(
+            schema={
+                "id": pl.String,
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "period": pl.String,
+                "status": pl.String,
+                "clause": pl.String,
+            }
+        )
+        return
+    start, end = frame["start"].min(), frame["end"].max()
+    assert isinstance(start, int) and isinstance(end, int)
+    plan.period_cuts = periods(availability_clause(plan.contract), plan.tz, start, end)
+    whole = frame.select(
+        "id",
+        "start",
+        "end",
+        status=pl.when(pl.col("status").is_in([COUNTED, "partly_excluded"]))
+        .then(pl.lit(COUNTED))
+        .otherwise(pl.col("status")),
+        clause=pl.when(pl.col("status") == EXCLUDED).then(pl.col("deciding")),
+    )
+    if plan.pieces is not None:
+        cut_ids = plan.pieces["id"].unique().implode()
+        whole = pl.concat([whole.filter(~pl.col("id").is_in(cut_ids)), plan.pieces])
+    cuts = pl.DataFrame(
+        {
+            "i": range(len(plan.period_cuts)),
+            "p_start": [p.start for p in plan.period_cuts],
+            "p_end": [p.end for p in plan.period_cuts],
+            "period": [p.label for p in plan.period_cuts],
+        },
+        schema={"i": pl.Int64, "p_start": pl.Int64, "p_end": pl.Int64, "period": pl.String},
+    )
+    bounds = cuts["p_start"]
+    first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
+    last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
+    exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i").join(cuts, on="i")
+    plan.segments = exploded.select(
+        "id",
+        start=pl.max_horizontal("start", "p_start"),
+        end=pl.min_horizontal("end", "p_end"),
+        period=pl.col("period"),
+        status=pl.col("status"),
+        clause=pl.col("clause"),
+    ).sort("id", "start")
+
+
+def availability(plan: Plan) -> None:
+    """Per service and period: counted downtime and excluded time as unions (no double
+    counting), planned stops from the windows, then the record engine's arithmetic."""
+    clause = availability_clause(plan.contract)
+    target = clause.target if clause is not None else None
+    minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
+    assert plan.segments is not None
+    inside = plan.frame.filter(pl.col("status") != OUT_OF_SCOPE)
+    if inside.height == 0:
+        return
+    spans = inside.group_by("service").agg(first=pl.col("start").min(), last=pl.col("end").max())
+    segments = plan.segments.join(inside.select("id", "service"), on="id")
+    counted = _union_seconds(segments.filter(pl.col("status") == COUNTED), "downtime")
+    either = _union_seconds(segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), "either")
+    sums = either.join(counted, on=["service", "period"], how="left").fill_null(0)
+    seconds = {
+        (s, p): (d, e - d)
+        for s, p, e, d in sums.select("service", "period", "either", "downtime").iter_rows()
+    }
+    for service, first, last in spans.sort("service").iter_rows():
+        planned = timeline.union(
+            (w.start, w.end)
+            for w in plan.windows
+            if w.clause in minus and w.qualifies is True and w.service in ("*", service)
+        )
+        for period in plan.period_cuts:
+            if period.end <= first or period.start >= last:
+                continue
+            down, excluded = seconds.get((service, period.label), (0, 0))
+            stops = timeline.total(timeline.clip(planned, period.start, period.end))
+            plan.periods.append((service, measure_seconds(period, down, excluded, stops, target)))
+
+
+def remedies(plan: Plan) -> None:
+    """What each breached period owes (the record engine's remedies, on the periods)."""
+    plan.remedies = settle(plan.contract, plan.periods, plan.billing, plan.tz)
+
+
+def obligations(plan: Plan) -> None:
+    """Every obligation judged for every record of a covered service. The clocks and
+    calendars are the record engine's; they run only for contracts that have obligations."""
+    compiled = compile_obligations(
+        plan.contract, business_calendars(plan.contract, plan.closures), plan.tz
+    )
+    if not compiled:
+        return
+    inside = plan.frame.filter(pl.col("status") != OUT_OF_SCOPE)
+    for record in outage_records(plan, inside):
+        plan.obligations[record.id] = [judge(ob, record, plan.as_of, plan.tz) for ob in compiled]
+
+
+#: The stages, in the order they run.
+STAGES: tuple[Callable[[Plan], None], ...] = (
+    close,
+    scope,
+    downtime_condition,
+    threshold,
+    maintenance_windows,
+    exclusions,
+    window_segments,
+    split_periods,
+    availability,
+    remedies,
+    obligations,
+)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _decide(frame: pl.DataFrame, mask: pl.Expr, status: str, clause: str) -> pl.DataFrame:
+    """Records under ``mask`` get ``status``, decided by ``clause``."""
+    return frame.with_columns(
+        status=pl.when(mask).then(pl.lit(status)).otherwise(pl.col("status")),
+        deciding=pl.when(mask).then(pl.lit(clause)).otherwise(pl.col("deciding")),
+    )
+
+
+def _condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
+    """The downtime condition's value per record. The record engine looks at the given
+    facts only (the derived duration is not among them at that stage); records the plan
+    cannot decide exactly take the engine's closure."""
+    expr = tr.condition(cond, plan.facts)
+    odd = _inexact_ids(plan, cond)
+    if odd:
+        closure = compile_condition(cond)
+        decided = {rid: closure(f) for rid, f in _facts_of(plan, odd, duration=False).items()}
+        plan.fallback.update(decided)
+        expr = _override(expr, decided)
+    unknown_length = plan.frame.with_columns(duration=pl.lit(None, dtype=pl.Float64))
+    return unknown_length.select(expr.alias("value"))["value"]
+
+
+def _inexact_ids(plan: Plan, cond: m.Condition | None) -> list[str]:
+    if not tr.exact(cond):
+        return plan.frame["id"].to_list()
+    return sorted(plan.exact)
+
+
+def _override(expr: pl.Expr, decided: Mapping[str, Tri]) -> pl.Expr:
+    if not decided:
+        return expr
+    ids = list(decided)
+    values = pl.Series(list(decided.values()), dtype=pl.Boolean)
+    known = pl.col("id").is_in(ids)
+    fixed = pl.col("id").replace_strict(ids, values, default=None, return_dtype=pl.Boolean)
+    return pl.when(known).then(fixed).otherwise(expr)
+
+
+def _rule_value(plan: Plan, rules: RuleSet, cid: str, seen: tuple[str, ...] = ()) -> pl.Expr:
+    """A rule's value after its `unless`, its exceptions and the clauses overriding it."""
+    rule = rules.rules[cid]
+    clause = rule.clause
+    value = tr.condition(clause.condition, plan.facts)
+    unless = getattr(clause, "unless", None)
+    if unless is not None:
+        value = value & ~tr.condition(unless, plan.facts)
+    for canceller in rule.cancelled_by:
+        if canceller not in seen:
+            value = value & ~_rule_value(plan, rules, canceller, (*seen, cid))
+    return value
+
+
+def _fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
+    """Rule values of the records the plan cannot decide exactly, from the record engine."""
+    conditions = [
+        c
+        for rule in rules.rules.values()
+        for c in (rule.clause.condition, getattr(rule.clause, "unless", None))
+    ]
+    odd = sorted(plan.exact) if all(tr.exact(c) for c in conditions) else frame["id"].to_list()
+    if not odd:
+        return frame
+    facts = _facts_of(plan, odd)
+    plan.fallback.update(facts)
+    decided: dict[str, dict[str, Tri]] = {cid: {} for cid in rules.rules}
+    for rid, f in facts.items():
+        memo: dict[str, Tri] = {}
+        for cid in rules.rules:
+            decided[cid][rid] = rules.evaluate(cid, f, memo)
+    return frame.with_columns(
+        _override(pl.col(f"__rule_{cid}"), decided[cid]).alias(f"__rule_{cid}")
+        for cid in rules.rules
+    )
+
+
+def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
+    """Related exclusions: a record's value is the Kleene `or` of its own and its causal
+    ancestors' values, computed in one pass over the edges in causal order."""
+    if not related or "caused_by" not in frame.columns:
+        return frame
+    edges = frame.select("id", cause=pl.col("caused_by")).explode("cause").drop_nulls("cause")
+    if edges.height == 0:
+        return frame
+    ids = frame["id"]
+    if edges.filter(~pl.col("cause").is_in(ids.implode())).height:
+        causal_order(outage_records(plan, frame))  # raises the record engine's error
+    nodes = pl.concat([edges["id"], edges["cause"]]).unique()
+    # Known true in bit j: clause j applies; possible in bit j: it applies or is unknown.
+    masks = frame.filter(pl.col("id").is_in(nodes.implode())).select(
+        "id",
+        sure=pl.sum_horizontal(
+            pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
+            for j, c in enumerate(related)
+        ),
+        maybe=pl.sum_horizontal(
+            pl.col(f"__rule_{c}").fill_null(True).cast(pl.Int64) * (1 << j)
+            for j, c in enumerate(related)
+        ),
+    )
+    sure = dict(zip(masks["id"].to_list(), masks["sure"].to_list(), strict=True))
+    maybe = dict(zip(masks["id"].to_list(), masks["maybe"].to_list(), strict=True))
+    parents: dict[str, list[str]] = {}
+    for child, cause in edges.iter_rows():
+        parents.setdefault(child, []).append(cause)
+    order = _topological(parents, list(sure), plan, frame)
+    for rid in order:
+        for cause in parents.get(rid, ()):
+            sure[rid] |= sure[cause]
+            maybe[rid] |= maybe[cause]
+    table = pl.DataFrame(
+        {"id": list(sure), "__sure": list(sure.values()), "__maybe": [maybe[i] for i in sure]},
+        schema={"id": pl.String, "__sure": pl.Int64, "__maybe": pl.Int64},
+    )
+    frame = frame.join(table, on="id", how="left")
+    updates = []
+    for j, cid in enumerate(related):
+        bit = 1 << j
+        updates.append(
+            pl.when(pl.col("__sure").is_null())
+            .then(pl.col(f"__rule_{cid}"))
+            .when((pl.col("__sure") & bit) != 0)
+            .then(pl.lit(True))
+            .when((pl.col("__maybe") & bit) != 0)
+            .then(pl.lit(None, dtype=pl.Boolean))
+            .otherwise(pl.lit(False))
+            .alias(f"__rule_{cid}")
+        )
+    return frame.with_columns(updates)
+
+
+def _topological(
+    parents: dict[str, list[str]], nodes: list[str], plan: Plan, frame: pl.DataFrame
+) -> list[str]:
+    """Causes before effects (Kahn's algorithm, linear in records + edges); a cycle raises
+    the record engine's error, which names it."""
+    children: dict[str, list[str]] = {}
+    waiting = {n: 0 for n in nodes}
+    for child, causes in parents.items():
+        waiting[child] = len(causes)
+        for cause in causes:
+            children.setdefault(cause, []).append(child)
+    ready = [n for n, k in waiting.items() if k == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in children.get(node, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    if len(order) != len(nodes):
+        causal_order(outage_records(plan, frame))  # raises, naming the cycle
+    return order
+
+
+def _union_seconds(segments: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Seconds covered by the union of segments, per service and period."""
+    return (
+        segments.sort("service", "period", "start")
+        .with_columns(reach=pl.col("end").cum_max().shift(1).over("service", "period"))
+        .with_columns(
+            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
+            .cum_sum()
+            .over("service", "period")
+        )
+        .group_by("service", "period", "run")
+        .agg(length=pl.col("end").max() - pl.col("start").min())
+        .group_by("service", "period")
+        .agg(pl.col("length").sum().alias(name))
+    )
+
+
+def fact_of(decl: m.FactDecl, value: Any) -> FactValue:
+    """A frame cell (not null) as the record engine holds the fact."""
+    if decl.is_set:
+        return frozenset(value)
+    if decl.type == "records":
+        return tuple(value)
+    if isinstance(value, float):
+        return Fraction(value)
+    return value  # type: ignore[no-any-return]
+
+
+def outage_records(plan: Plan, frame: pl.DataFrame) -> list[OutageRecord]:
+    """Frame rows as the record engine's records (for its closures, clocks and errors)."""
+    events = (
+        {e.name for e in plan.contract.vocabulary.events} if plan.contract.vocabulary else set()
+    )
+    out = []
+    for row in frame.iter_rows(named=True):
+        facts = {
+            name: fact_of(plan.facts[name], value)
+            for name, value in row.items()
+            if name in plan.facts and value is not None and not plan.facts[name].derived
+        }
+        facts.update(plan.exact.get(row["id"], {}))
+        instants = {n: v for n, v in row.items() if n in events and v is not None}
+        end = None if row.get("ongoing") else row["end"]
+        out.append(OutageRecord(row["id"], row["service"], row["start"], end, facts, instants))
+    return sorted(out, key=lambda r: r.id)
+
+
+def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dict[str, Any]]:
+    """The facts of some records as the record engine's closures see them (with the
+    derived duration where the engine adds it: not for the downtime condition)."""
+    rows = plan.frame.filter(pl.col("id").is_in(ids))
+    lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
+    out = {}
+    for record in outage_records(plan, rows):
+        facts: dict[str, Any] = dict(record.facts)
+        if duration:
+            facts["duration"] = Fraction(lengths[record.id])
+        out[record.id] = facts
+    return out
+
+
+def run_plan(
+    contract: m.Contract,
+    frame: pl.DataFrame,
+    notices: list[Notice],
+    billing: list[Billing],
+    closures: frozenset[dt.date],
+    as_of: int | None,
+    exact: dict[str, dict[str, Fraction]] | None = None,
+    progress: Callable[[str], object] | None = None,
+) -> Plan:
+    """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
+    from rulebook.engine.facts import timezone_of
+
+    vocabulary = contract.vocabulary
+    assert vocabulary is not None
+    by_service: dict[str, Billing] = {}
+    for entry in billing:
+        if entry.service in by_service:
+            raise RecordError(
+                entry.service, "service", "has two billing entries", "one entry per service"
+            )
+        by_service[entry.service] = entry
+    plan = Plan(
+        contract,
+        timezone_of(contract),
+        frame,
+        sorted(notices, key=lambda n: n.id),
+        by_service,
+        closures,
+        as_of,
+        exact or {},
+        {f.name: f for f in vocabulary.facts},
+    )
+    for stage in STAGES:
+        if progress is not None:
+            progress(stage.__name__)
+        stage(plan)
+    return plan

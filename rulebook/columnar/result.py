@@ -1,0 +1,307 @@
+"""The columnar plan's outcome: frames of verdicts, segments and periods, and the writers.
+
+The frames are the result; the JSON document (format 1), JSON Lines and Parquet are
+written from them. Reasons are not built here: :meth:`FrameAdjudication.explain` runs the
+record engine, the explainer, on the record's neighbourhood (its service's physical run,
+its causal ancestors, the notices), which decides the record exactly as the whole input
+does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.columnar.plan import Plan, outage_records
+from rulebook.engine.adjudicate import (
+    Adjudication,
+    adjudicate,
+    canonical_json,
+    document_head,
+    period_dict,
+    record_dict,
+)
+
+RECORD_COLUMNS = (
+    "id",
+    "service",
+    "start",
+    "end",
+    "ongoing",
+    "verdict",
+    "counted_seconds",
+    "excluded_seconds",
+    "not_downtime_seconds",
+    "deciding",
+)
+
+
+@attrs.frozen
+class FrameAdjudication:
+    """What the columnar plan decided: ``records`` (one row a record, by id),
+    ``segments`` (each record cut at windows and periods) and the periods."""
+
+    plan: Plan
+    records: pl.DataFrame
+    segments: pl.DataFrame
+
+    @property
+    def contract(self) -> m.Contract:
+        """The contract adjudicated under."""
+        return self.plan.contract
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The contract's timezone."""
+        return self.plan.tz
+
+    @property
+    def fallback(self) -> int:
+        """How many records the record engine's closures decided (values a double cannot
+        hold exactly)."""
+        return len(self.plan.fallback)
+
+    @property
+    def periods(self) -> pl.DataFrame:
+        """One row per service and period: seconds, availability, target, met, remedy."""
+        rows = [self._period(s, p) for s, p in self.plan.periods]
+        frame = pl.DataFrame(
+            [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows],
+            schema={
+                "service": pl.String,
+                "period": pl.String,
+                "period_seconds": pl.Int64,
+                "denominator_seconds": pl.Int64,
+                "downtime_seconds": pl.Int64,
+                "excluded_seconds": pl.Int64,
+                "availability": pl.String,
+                "availability_exact": pl.String,
+                "target": pl.String,
+                "met": pl.Boolean,
+                "remedy": pl.String,
+            },
+        )
+        return frame
+
+    def _period(self, service: str, measured: Any) -> dict[str, Any]:
+        owed = self.plan.remedies.get((service, measured.period.label))
+        return period_dict(self.contract, service, measured, owed, self.tz)
+
+    # -------------------------------------------------------------- the JSON document
+
+    def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
+        """The JSON document (format 1) without reasons (see :meth:`explain`); without
+        ``records``, only the records that have obligations to show."""
+        document = document_head(self.contract, self.tz, self.plan.as_of)
+        document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
+        rows = self.records
+        if not records:
+            rows = rows.filter(pl.col("id").is_in(list(self.plan.obligations)))
+        document["outages"] = list(self._records(rows))
+        document["periods"] = [self._period(s, p) for s, p in self.plan.periods]
+        return document
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Canonical JSON: same inputs, same bytes."""
+        return canonical_json(self.to_dict(), indent)
+
+    def _records(self, rows: pl.DataFrame) -> Iterator[dict[str, Any]]:
+        segments = self.segments.filter(pl.col("id").is_in(rows["id"].implode()))
+        by_id: dict[str, list[tuple[Any, ...]]] = {}
+        for rid, *rest in segments.select(
+            "id", "start", "end", "period", "status", "clause"
+        ).iter_rows():
+            by_id.setdefault(rid, []).append(tuple(rest))
+        for row in rows.iter_rows(named=True):
+            out = record_dict(
+                row["id"],
+                row["service"],
+                row["start"],
+                row["end"],
+                row["ongoing"],
+                row["verdict"],
+                by_id.get(row["id"], []),
+                list(row["deciding"]),
+                self.tz,
+            )
+            out["obligations"] = [
+                o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
+            ]
+            yield out
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """One record's data, as in the JSON document (without reasons)."""
+        rows = self.records.filter(pl.col("id") == record_id)
+        if rows.height == 0:
+            raise KeyError(record_id)
+        return next(self._records(rows))
+
+    def obligation_rows(self) -> list[dict[str, Any]]:
+        """Every obligation that applied or could not be decided, with its record."""
+        services = dict(self.records.select("id", "service").iter_rows())
+        return [
+            {"record": rid, "service": services[rid], **o.to_dict(self.tz)}
+            for rid in sorted(self.plan.obligations)
+            for o in self.plan.obligations[rid]
+            if o.verdict != "not_applicable"
+        ]
+
+    # -------------------------------------------------------------- streams and files
+
+    def jsonl_frame(self) -> pl.DataFrame:
+        """One row a record with its segments, instants as ISO 8601 in the contract's
+        timezone: what ``--format jsonl`` writes, a line a record."""
+        tz = str(self.tz)
+        segments = (
+            self.segments.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
+            .group_by("id", maintain_order=True)
+            .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
+        )
+        frame = self.records.join(segments, on="id", how="left", maintain_order="left")
+        frame = frame.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
+        columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
+        if self.plan.obligations:
+            obligations = [
+                json.dumps(
+                    [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
+                    ensure_ascii=False,
+                )
+                for r in frame["id"].to_list()
+            ]
+            frame = frame.with_columns(obligations=pl.Series(obligations).str.json_decode())
+            columns.append("obligations")
+        return frame.select(columns)
+
+    def write_jsonl(self, out: Any) -> None:
+        """The records as JSON Lines to a binary stream or a path."""
+        self.jsonl_frame().write_ndjson(out)
+
+    def write_parquet(self, prefix: str) -> list[str]:
+        """``PREFIX.records.parquet``, ``PREFIX.segments.parquet``, ``PREFIX.periods.parquet``."""
+        paths = []
+        for name, frame in (
+            ("records", self.records),
+            ("segments", self.segments),
+            ("periods", self.periods),
+        ):
+            path = f"{prefix}.{name}.parquet"
+            frame.write_parquet(path, statistics=False)
+            paths.append(path)
+        return paths
+
+    # -------------------------------------------------------------- explanations
+
+    def neighbourhood(self, record_id: str) -> pl.DataFrame:
+        """The records that decide ``record_id``: itself, its service's physical run (the
+        threshold's stoppage) and its causal ancestors."""
+        frame = self.plan.frame
+        if record_id not in set(frame["id"].to_list()):
+            raise KeyError(record_id)
+        wanted = {record_id}
+        if "run_id" in frame.columns:
+            run = frame.filter(pl.col("id") == record_id)["run_id"][0]
+            if run is not None:
+                wanted |= set(frame.filter(pl.col("run_id") == run)["id"].to_list())
+        if "caused_by" in frame.columns:
+            causes = dict(
+                frame.filter(pl.col("caused_by").is_not_null())
+                .select("id", "caused_by")
+                .iter_rows()
+            )
+            todo = list(wanted)
+            while todo:
+                for cause in causes.get(todo.pop()) or ():
+                    if cause not in wanted:
+                        wanted.add(cause)
+                        todo.append(cause)
+        return frame.filter(pl.col("id").is_in(sorted(wanted)))
+
+    def explained(self, record_id: str) -> Adjudication:
+        """The record engine's adjudication of the record's neighbourhood."""
+        plan = self.plan
+        records = outage_records(plan, self.neighbourhood(record_id))
+        return adjudicate(plan.contract, records, plan.notices, _as_of(plan), plan.closures)
+
+    def explain(
+        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
+    ) -> str:
+        """One record's reasons, from the record engine run on its neighbourhood."""
+        return self.explained(record_id).explain(record_id, lang, fmt, full)
+
+    def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
+        """One service's period rendered: availability, target, downtime and remedy."""
+        from rulebook.engine.adjudicate import _check_rendering
+        from rulebook.engine.trace import render_period
+
+        _check_rendering(lang, fmt)
+        for name, measured in self.plan.periods:
+            if name == service and measured.period.label == period:
+                return render_period(self._period(name, measured), lang, fmt)
+        raise KeyError((service, period))
+
+
+def _as_of(plan: Plan) -> dt.datetime | None:
+    if plan.as_of is None:
+        return None
+    return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
+
+
+def _iso(column: pl.Expr, tz: str) -> pl.Expr:
+    """POSIX seconds as ISO 8601 with the offset, as the record engine writes instants."""
+    return (
+        pl.from_epoch(column, time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(tz)
+        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+    )
+
+
+def records_frame(plan: Plan) -> pl.DataFrame:
+    """The plan's per-record verdicts and seconds, one row a record, by id."""
+    assert plan.segments is not None
+    seconds = plan.segments.group_by("id").agg(
+        counted_seconds=_sum_of("counted"),
+        excluded_seconds=_sum_of("excluded"),
+        not_downtime_seconds=_sum_of("not_downtime"),
+    )
+    frame = plan.frame.join(seconds, on="id", how="left", maintain_order="left")
+    windows = (
+        pl.col("window_clauses")
+        if "window_clauses" in frame.columns
+        else pl.lit(None, dtype=pl.List(pl.String))
+    )
+    deciding = (
+        pl.when(windows.is_not_null())
+        .then(windows)
+        .when(pl.col("deciding").is_not_null())
+        .then(pl.concat_list(pl.col("deciding")))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    return frame.sort("id").select(
+        "id",
+        "service",
+        "start",
+        "end",
+        "ongoing",
+        verdict=pl.col("status"),
+        counted_seconds=pl.col("counted_seconds").fill_null(0),
+        excluded_seconds=pl.col("excluded_seconds").fill_null(0),
+        not_downtime_seconds=pl.col("not_downtime_seconds").fill_null(0),
+        deciding=deciding,
+    )
+
+
+def _sum_of(status: str) -> pl.Expr:
+    return ((pl.col("end") - pl.col("start")) * (pl.col("status") == status)).sum()
+
+
+def result_of(plan: Plan) -> FrameAdjudication:
+    """The frames of a finished plan."""
+    assert plan.segments is not None
+    return FrameAdjudication(plan, records_frame(plan), plan.segments)

@@ -1,0 +1,130 @@
+"""Conditions translated to polars expressions, one small rule per node type.
+
+A condition becomes a Boolean expression over the fact columns in which null is *unknown*:
+polars' ``&``, ``|`` and ``~`` follow Kleene's three-valued logic exactly as the record
+engine's closures do (``False & unknown`` is False, ``True | unknown`` is True). Each node
+type has one rule, registered with :func:`translate.register`; a node without a rule is an
+error naming it, never a silent guess.
+
+Numbers are compared exactly: numeric facts are columns of Float64 holding only values a
+double represents exactly (the intake sends every other value to the record engine's
+closures, see :mod:`rulebook.columnar.plan`), and a constant that a double cannot hold
+makes :func:`exact` false for the whole condition.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from rulebook import model as m
+from rulebook.engine.classify import _constant
+from rulebook.errors import RulebookError
+
+UNKNOWN = pl.lit(None, dtype=pl.Boolean)
+
+
+class Untranslatable(RulebookError):
+    """A condition node the columnar plan has no rule for."""
+
+
+@functools.singledispatch
+def translate(node: Any, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    """The polars expression of a condition node (see the module docstring)."""
+    raise Untranslatable(f"the columnar plan has no rule for {type(node).__name__}")
+
+
+def condition(cond: m.Condition | None, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    """A whole condition; a missing condition always holds."""
+    return pl.lit(True) if cond is None else translate(cond, facts)
+
+
+@translate.register
+def _all(node: m.All, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    return functools.reduce(lambda a, b: a & b, (translate(c, facts) for c in node.items))
+
+
+@translate.register
+def _any(node: m.Any, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    return functools.reduce(lambda a, b: a | b, (translate(c, facts) for c in node.items))
+
+
+@translate.register
+def _not(node: m.Not, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    return ~translate(node.item, facts)
+
+
+@translate.register
+def _known(node: m.Known, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    column = pl.col(node.fact)
+    return column.is_not_null() if node.known else column.is_null()
+
+
+@translate.register
+def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    return pl.col(node.fact).cast(pl.Boolean)
+
+
+_COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@translate.register
+def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    constant = _constant(node.value)
+    if isinstance(constant, Fraction):
+        constant = float(constant)
+    # Comparisons with null give null in polars: unknown stays unknown.
+    return _COMPARE[node.op](pl.col(node.fact), pl.lit(constant))
+
+
+@translate.register
+def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    values = sorted({str(_constant(v)) for v in node.values})
+    column = pl.col(node.fact)
+    decl = facts.get(node.fact)
+    if decl is not None and decl.is_set:
+        # A set is "in" the codes when every element is (the record engine: subset).
+        inside = column.list.eval(pl.element().is_in(values)).list.all()
+        inside = pl.when(column.is_null()).then(UNKNOWN).otherwise(inside)
+    else:
+        inside = column.is_in(values)
+    return ~inside if node.negated else inside
+
+
+@translate.register
+def _includes(node: m.Includes, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    values = sorted({str(_constant(v)) for v in node.values})
+    column = pl.col(node.fact)
+    hit = column.list.eval(pl.element().is_in(values)).list.any()
+    return pl.when(column.is_null()).then(UNKNOWN).otherwise(hit)
+
+
+@translate.register
+def _during(node: m.During, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    # `during` needs instants and calendars: obligations evaluate it, records cannot.
+    return UNKNOWN
+
+
+def exact(cond: m.Condition | None) -> bool:
+    """Whether every numeric constant of ``cond`` is held exactly by a double."""
+    if cond is None:
+        return True
+    if isinstance(cond, (m.All, m.Any)):
+        return all(exact(c) for c in cond.items)
+    if isinstance(cond, m.Not):
+        return exact(cond.item)
+    if isinstance(cond, m.Compare):
+        constant = _constant(cond.value)
+        return not isinstance(constant, Fraction) or Fraction(float(constant)) == constant
+    return True

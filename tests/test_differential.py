@@ -1,0 +1,237 @@
+"""One semantics: the columnar plan and the record engine give the same document.
+
+Every case runs through the record engine (``rulebook.adjudicate``) and through the
+columnar plan twice — once from the mappings (the record route of the intake) and once
+from a frame of text cells (the column route, as CSV arrives) — and the three documents
+must be equal: verdicts, seconds, segments, deciding clauses, periods, remedies,
+obligations. An input the record engine refuses must be refused by the plan with the same
+message. A difference is a bug in one of them, never a tolerance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rulebook
+from rulebook.engine.facts import RecordError
+from rulebook.formats.readers import read_case
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = {c: rulebook.load_contract(c) for c in rulebook.bundled_ids()}
+
+
+def text_frame(outages: list[dict[str, Any]]) -> pl.DataFrame:
+    """The records as a CSV file holds them: every cell text, lists joined with ';'."""
+    columns: list[str] = []
+    for record in outages:
+        columns += [k for k in record if k not in columns]
+
+    def cell(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | tuple):
+            return ";".join(str(v) for v in value)
+        return str(value)
+
+    return pl.DataFrame(
+        {c: [cell(r.get(c)) for r in outages] for c in columns},
+        schema={c: pl.String for c in columns},
+    )
+
+
+def documents(contract: Any, inputs: dict[str, Any]) -> list[Any]:
+    """The record engine's document and the plan's two, or the record and field that each
+    refusal names (the intake words some messages with the place, the engine without)."""
+    out: list[Any] = []
+    try:
+        out.append(rulebook.adjudicate(contract, **inputs).to_dict(reasons=False))
+    except RecordError as exc:
+        out.append(("error", exc.record, exc.field))
+    for outages in (inputs["outages"], text_frame(inputs["outages"])):
+        try:
+            result = rulebook.adjudicate_frame(contract, **{**inputs, "outages": outages})
+            out.append(result.to_dict())
+        except RecordError as exc:
+            out.append(("error", exc.record, exc.field))
+    return out
+
+
+def assert_same(contract: Any, inputs: dict[str, Any]) -> None:
+    oracle, *columnar = documents(contract, inputs)
+    for document in columnar:
+        if isinstance(oracle, tuple):
+            # Both refuse the input, naming the same record and field.
+            assert document == oracle
+            continue
+        assert document == oracle
+
+
+# ------------------------------------------------------------------ bundled examples
+
+
+def example_cases() -> list[Any]:
+    cases = []
+    for cid, contract in sorted(CONTRACTS.items()):
+        for example in contract.examples:
+            inputs = {
+                "outages": [dict(o) for o in example.outages],
+                "notices": [dict(n) for n in example.notices],
+                "billing": [dict(b) for b in example.billing],
+                "closures": list(example.closures),
+                "as_of": example.as_of,
+            }
+            cases.append(pytest.param(cid, inputs, id=f"{cid}-{example.id}"))
+    return cases
+
+
+@pytest.mark.parametrize(("cid", "inputs"), example_cases())
+def test_every_bundled_example(cid: str, inputs: dict[str, Any]) -> None:
+    assert_same(CONTRACTS[cid], inputs)
+
+
+def file_cases() -> list[Any]:
+    cases = []
+    for path in sorted((ROOT / "examples").glob("*")):
+        if path.name.endswith("-notices.csv"):
+            continue
+        cid = next(c for c in CONTRACTS if path.name.startswith(c))
+        case = read_case(str(path))
+        notices = path.with_name(path.stem + "-notices.csv")
+        extra = read_case(str(notices), None, "notices").notices if notices.exists() else []
+        inputs = {
+            "outages": [i.data for i in case.outages],
+            "notices": [i.data for i in case.notices + extra],
+            "billing": [i.data for i in case.billing],
+            "closures": case.closures,
+            "events": [i.data for i in case.events],
+        }
+        cases.append(pytest.param(cid, inputs, id=path.name))
+    return cases
+
+
+@pytest.mark.parametrize(("cid", "inputs"), file_cases())
+def test_every_example_file(cid: str, inputs: dict[str, Any]) -> None:
+    assert_same(CONTRACTS[cid], inputs)
+
+
+def test_the_real_gcp_sample_under_every_contract() -> None:
+    data = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
+    if not data.exists():
+        pytest.skip("shared/data is not beside this checkout")
+    from rulebook.formats.importers import import_file
+
+    case, _ = import_file(str(data), "gcp-status")
+    outages = [i.data for i in case.outages]
+    for contract in CONTRACTS.values():
+        assert_same(contract, {"outages": outages})
+
+
+# ------------------------------------------------------------------ generated logs
+
+BASE = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+CAUSES = [
+    None,
+    "provider_fault",
+    "attack",
+    "planned_maintenance",
+    "customer_environment",
+    "natural_disaster",
+    "power_supply",
+    "unidentified",
+]
+SERVICE_NAMES = {
+    cid: [t.value for c in contract.of_kind("services") for t in getattr(c, "covers", ())]
+    + ["Other service"]
+    for cid, contract in CONTRACTS.items()
+}
+
+
+@st.composite
+def logs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    cid = draw(st.sampled_from(sorted(CONTRACTS)))
+    names = SERVICE_NAMES[cid][:3] + SERVICE_NAMES[cid][-1:]
+    n = draw(st.integers(1, 9))
+    records = []
+    for i in range(n):
+        start = draw(st.integers(0, 8 * 3600))  # crosses the year's end (JST)
+        length = draw(st.integers(1, 4 * 3600))
+        record: dict[str, Any] = {
+            "id": f"r{i}",
+            "service": draw(st.sampled_from(names)),
+            "start": (BASE + dt.timedelta(seconds=start)).isoformat(),
+        }
+        if draw(st.integers(0, 9)):
+            record["end"] = (BASE + dt.timedelta(seconds=start + length)).isoformat()
+        for fact, values in (
+            ("cause", CAUSES),
+            ("detected_by", [None, "monitoring", "customer", "provider"]),
+            ("protocol", [None, "smtp", "https", "imap"]),
+            ("location", [None, "JP", "US"]),
+            ("self_resolved", [None, True, False]),
+            ("features", [None, ["imap"], ["web", "imap"]]),
+        ):
+            value = draw(st.sampled_from(values))
+            if value is not None:
+                record[fact] = value
+        if i and draw(st.integers(0, 3)) == 0:
+            record["caused_by"] = [f"r{draw(st.integers(0, i - 1))}"]
+        records.append(record)
+    notices = []
+    for j in range(draw(st.integers(0, 2))):
+        start = draw(st.integers(0, 8 * 3600))
+        notices.append(
+            {
+                "id": f"n{j}",
+                "service": draw(st.sampled_from(["*", names[0]])),
+                "start": (BASE + dt.timedelta(seconds=start)).isoformat(),
+                "end": (
+                    BASE + dt.timedelta(seconds=start + draw(st.integers(60, 4 * 3600)))
+                ).isoformat(),
+                "announced_at": (BASE - dt.timedelta(days=draw(st.integers(0, 20)))).isoformat(),
+                "channel": draw(st.sampled_from(["email", "website"])),
+            }
+        )
+    as_of = (BASE + dt.timedelta(hours=draw(st.integers(1, 14)))).isoformat()
+    return cid, {"outages": records, "notices": notices, "as_of": as_of}
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs())
+def test_generated_logs(case: tuple[str, dict[str, Any]]) -> None:
+    cid, inputs = case
+    assert_same(CONTRACTS[cid], inputs)
+
+
+def test_a_large_generated_log() -> None:
+    """A thousand records of a year on cybermail: overlaps, chains, notices, every month."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import notices, outages
+
+    assert_same(CONTRACTS["cybermail"], {"outages": outages(1000, seed=7), "notices": notices()})
+
+
+def test_the_same_document_whatever_the_order() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import outages
+
+    records = outages(300, seed=3)
+    shuffled = list(records)
+    random.Random(1).shuffle(shuffled)
+    first = rulebook.adjudicate_frame(CONTRACTS["cybermail"], records).to_json()
+    assert rulebook.adjudicate_frame(CONTRACTS["cybermail"], shuffled).to_json() == first
+    assert json.loads(first)["counts"]["outages"] == 300
