@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 
 from rulebook import __version__
@@ -19,12 +20,15 @@ from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, 
 from rulebook.model import Contract
 
 if TYPE_CHECKING:
+    from rulebook.columnar import FrameAdjudication
+    from rulebook.columnar.intake import FrameIntake
     from rulebook.engine.adjudicate import Adjudication
-    from rulebook.formats.intake import Intake
+    from rulebook.formats.readers import Case
 
 # Kept here, not imported from the formats modules: `rulebook check` need not load them.
 SOURCES = ("gcp-status", "statuspage")
-FORMATS = ("csv", "jsonl", "json")
+FORMATS = ("csv", "jsonl", "json", "parquet")
+ENGINES = ("columnar", "records")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,7 +134,8 @@ def _bundled_files() -> list[Path]:
 
 # ------------------------------------------------------------------ adjudication commands
 
-_FORMATS = click.Choice(["table", "json", "markdown"])
+_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet"])
+_COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
 _LANGS = click.Choice(["en", "ja"])
 
 
@@ -165,6 +170,13 @@ def _input_options(func: Any) -> Any:
             is_flag=True,
             help="Report every bad record, adjudicate the rest, exit 1.",
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="columnar",
+            show_default=True,
+            help="The columnar plan, or the record engine (the explainer; same figures).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -189,19 +201,30 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _read_input(
-    contract: Contract, outages: str, opts: dict[str, Any], fmt: str
-) -> tuple[Intake, list[str]]:
-    """Read and validate every input; errors name the file and line or record."""
+@attrs.frozen
+class _Inputs:
+    """The command's inputs read once: ``compare`` hands the same records to every
+    contract (standard input cannot be read twice)."""
+
+    outages: str
+    case: Case  # the other inputs, and the outages when they are not columns
+    frame: Any  # the outage log as columns (CSV, Parquet), or None
+    notes: list[str]
+
+
+def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
+    """Read every input file; errors name the file and line."""
+    from rulebook.columnar.intake import read_frame
     from rulebook.formats.importers import import_file
-    from rulebook.formats.intake import take_in
-    from rulebook.formats.readers import read_case
+    from rulebook.formats.readers import Case, read_case
 
     notes: list[str] = []
+    frame = None
     if opts["source"]:
         case, notes = import_file(outages, opts["source"])
     else:
-        case = read_case(outages, opts["input_format"])
+        frame = read_frame(outages, opts["input_format"])
+        case = Case() if frame is not None else read_case(outages, opts["input_format"])
     for key, kind in (
         ("notices_path", "notices"),
         ("billing_path", "billing"),
@@ -210,39 +233,98 @@ def _read_input(
         if opts[key]:
             extra = read_case(opts[key], None, kind)
             getattr(case, kind).extend(getattr(extra, kind))
-    show = sys.stderr.isatty() and fmt != "json" and len(case.outages) > 2000
-    if show:
-        with click.progressbar(
-            length=len(case.outages), label="validating", file=sys.stderr
-        ) as bar:
-            intake = take_in(contract, case, opts["keep_going"], bar.update)
-    else:
-        intake = take_in(contract, case, opts["keep_going"])
-    return intake, notes
+    return _Inputs(outages, case, frame, notes)
+
+
+def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:
+    """Validate the inputs against ``contract``: columns by column, the rest by item."""
+    from rulebook.columnar.intake import frame_intake, items_intake
+
+    if inputs.frame is not None:
+        frame, name = inputs.frame
+        return frame_intake(contract, frame, name, inputs.case, opts["keep_going"])
+    return items_intake(contract, inputs.case, opts["keep_going"])
+
+
+class _Progress:
+    """A bar over the stages of a long run, on a terminal only."""
+
+    def __init__(self, show: bool, stages: int) -> None:
+        self.bar = (
+            click.progressbar(length=stages, label="reading", file=sys.stderr) if show else None
+        )
+        if self.bar is not None:
+            self.bar.__enter__()
+
+    def __call__(self, stage: str) -> None:
+        if self.bar is not None:
+            self.bar.label = stage.replace("_", " ")
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _adjudicate(
-    contract: Contract, outages: str, opts: dict[str, Any], fmt: str
-) -> tuple[Adjudication, Intake]:
-    from rulebook.engine.adjudicate import adjudicate
+    contract: Contract, inputs: _Inputs, opts: dict[str, Any], fmt: str, explain: bool = False
+) -> tuple[Adjudication | FrameAdjudication, FrameIntake]:
+    """Validate and adjudicate: the columnar plan, or the record engine when asked for or
+    when every record's reasons are wanted (``--explain``: the engine is the explainer)."""
+    from rulebook.columnar import adjudicate_intake
+    from rulebook.columnar.plan import STAGES
 
+    big = inputs.frame is not None and inputs.frame[0].height > 20000
+    progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
-        intake, notes = _read_input(contract, outages, opts, fmt)
-        for note in notes:
+        for note in inputs.notes:
             click.echo(f"rulebook: note: {note}", err=True)
+        intake = _take_in(contract, inputs, opts)
+        progress("validating")
         for error in intake.errors:
             click.echo(f"rulebook: {error}", err=True)
-        result = adjudicate(
-            contract, intake.outages, intake.notices, opts["as_of"], intake.closures, intake.billing
-        )
+        result: Adjudication | FrameAdjudication
+        if opts["engine"] == "records" or explain:
+            result = _record_engine(contract, intake, opts["as_of"])
+        else:
+            result = adjudicate_intake(contract, intake, opts["as_of"], progress)
     except RulebookError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
+    finally:
+        progress.close()
     return result, intake
 
 
-def _finish(intake: Intake) -> None:
+def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
+    """The record engine over validated input (the frame's rows as its records)."""
+    from rulebook.columnar.plan import Plan, outage_records
+    from rulebook.engine.adjudicate import adjudicate
+    from rulebook.engine.facts import timezone_of
+
+    assert contract.vocabulary is not None
+    plan = Plan(
+        contract,
+        timezone_of(contract),
+        intake.frame,
+        [],
+        {},
+        frozenset(),
+        None,
+        intake.exact,
+        {f.name: f for f in contract.vocabulary.facts},
+    )
+    records = outage_records(plan, intake.frame)
+    return adjudicate(contract, records, intake.notices, as_of, intake.closures, intake.billing)
+
+
+def _finish(intake: FrameIntake) -> None:
     if intake.errors:
         raise click.exceptions.Exit(_fail(f"{len(intake.errors)} bad input item(s); see above"))
+
+
+def _counts(intake: FrameIntake, result: Adjudication | FrameAdjudication) -> tuple[int, ...]:
+    fallback = getattr(result, "fallback", 0)
+    return (intake.read, intake.frame.height, intake.rejected, fallback)
 
 
 def _render(
@@ -254,14 +336,64 @@ def _render(
     what: str,
     explain: bool,
     period: str | None,
+    output: str | None,
 ) -> None:
     """Adjudicate and print the `adjudicate` or `report` view; exit 1 after bad input."""
-    from rulebook.formats.writers import render
+    from rulebook.formats.writers import render, write_frames
 
-    result, intake = _adjudicate(_load_contract(contract), outages, opts, fmt)
-    counts = (intake.read, len(intake.outages), intake.rejected)
-    click.echo(render(result, fmt, lang, counts, what, explain, period), nl=False)
+    loaded = _load_contract(contract)
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet writes files: give -o PREFIX")
+    inputs = _guarded(lambda: _read_inputs(outages, opts))
+    result, intake = _adjudicate(loaded, inputs, opts, fmt, explain)
+    counts = _counts(intake, result)
+    if fmt in ("jsonl", "parquet"):
+        from rulebook.formats.writers import counts_line
+
+        written = _guarded(lambda: write_frames(_frames(result), fmt, what, period, output))
+        click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+        for path in written:
+            click.echo(f"rulebook: wrote {path}", err=True)
+    else:
+        text = render(result, fmt, lang, counts, what, explain, period)
+        _guarded(lambda: _write_text(text, output))
     _finish(intake)
+
+
+def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:
+    from rulebook.columnar import FrameAdjudication
+
+    if not isinstance(result, FrameAdjudication):
+        raise click.UsageError("--format jsonl and parquet are written by the columnar engine")
+    return result
+
+
+def _write_text(text: str, output: str | None) -> list[str]:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        return [output]
+    click.echo(text, nl=False)
+    return []
+
+
+def _guarded(action: Any) -> Any:
+    """Run ``action``; a RulebookError or a file that cannot be written ends the command
+    with one line and exit 1."""
+    try:
+        return action()
+    except RulebookError as exc:
+        raise click.exceptions.Exit(_fail(str(exc))) from None
+    except OSError as exc:
+        raise click.exceptions.Exit(_fail(f"{exc.filename or 'output'}: {exc.strerror}")) from None
+
+
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    metavar="PATH",
+    help="Write to PATH (for parquet: PATH.records.parquet, PATH.segments.parquet, "
+    "PATH.periods.parquet).",
+)
 
 
 @main.command("adjudicate")
@@ -272,12 +404,21 @@ def _render(
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
 @click.option("--explain", is_flag=True, help="Add each record's reasons.")
+@_OUTPUT
 def adjudicate_command(
-    contract: str, outages: str, period: str | None, fmt: str, lang: str, explain: bool, **opts: Any
+    contract: str,
+    outages: str,
+    period: str | None,
+    fmt: str,
+    lang: str,
+    explain: bool,
+    output: str | None,
+    **opts: Any,
 ) -> None:
     """Cut every outage of OUTAGES into counted and excluded time under CONTRACT (an id or a
-    path), and measure each period. OUTAGES is CSV, JSON Lines or a JSON case file; - is stdin."""
-    _render(contract, outages, opts, fmt, lang, "adjudicate", explain, period)
+    path), and measure each period. OUTAGES is CSV, JSON Lines, Parquet or a JSON case
+    file; - is stdin."""
+    _render(contract, outages, opts, fmt, lang, "adjudicate", explain, period, output)
 
 
 @main.command("report")
@@ -287,11 +428,18 @@ def adjudicate_command(
 @click.option("--period", metavar="YYYY-MM", help="Show only this period.")
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
+@_OUTPUT
 def report_command(
-    contract: str, outages: str, period: str | None, fmt: str, lang: str, **opts: Any
+    contract: str,
+    outages: str,
+    period: str | None,
+    fmt: str,
+    lang: str,
+    output: str | None,
+    **opts: Any,
 ) -> None:
     """Per service and period: availability against target, downtime, remedy."""
-    _render(contract, outages, opts, fmt, lang, "report", False, period)
+    _render(contract, outages, opts, fmt, lang, "report", False, period, output)
 
 
 @main.command("explain")
@@ -306,16 +454,18 @@ def report_command(
 def explain_command(
     contract: str, outages: str, record_id: str, fmt: str, lang: str, **opts: Any
 ) -> None:
-    """The full reasons for one record, citing the clause text."""
+    """The full reasons for one record, citing the clause text (the record engine, run on
+    the record's neighbourhood: its service's stoppage, its causes, the notices)."""
     loaded = _load_contract(contract)
-    result, intake = _adjudicate(loaded, outages, opts, fmt)
-    ids = [v.record.id for v in result.verdicts]
+    inputs = _guarded(lambda: _read_inputs(outages, opts))
+    result, intake = _adjudicate(loaded, inputs, opts, fmt)
+    ids = intake.frame["id"].to_list()
     if record_id not in ids:
         hint = did_you_mean(record_id, ids)
         raise click.exceptions.Exit(
             _fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
         )
-    click.echo(result.explain(record_id, lang, fmt, full=True))
+    click.echo(_guarded(lambda: result.explain(record_id, lang, fmt, full=True)))
     _finish(intake)
 
 
@@ -329,19 +479,21 @@ def explain_command(
     help="A contract id or path; give two or more.",
 )
 @_input_options
-@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=_COMPARE_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
 def compare_command(
     outages: str, contract_refs: tuple[str, ...], fmt: str, lang: str, **opts: Any
 ) -> None:
     """The same log under several contracts, side by side."""
+    contracts = [_load_contract(ref) for ref in contract_refs]
+    inputs = _guarded(lambda: _read_inputs(outages, opts))  # read once, stdin too
     results, intakes = [], []
-    for ref in contract_refs:
-        result, intake = _adjudicate(_load_contract(ref), outages, opts, fmt)
+    for loaded in contracts:
+        result, intake = _adjudicate(loaded, inputs, opts, fmt)
         results.append(result)
         intakes.append(intake)
     worst = max(intakes, key=lambda i: i.rejected)
-    counts = (worst.read, len(worst.outages), worst.rejected)
+    counts = _counts(worst, results[intakes.index(worst)])
     from rulebook.formats.writers import render_compare
 
     click.echo(render_compare(results, fmt, lang, counts), nl=False)

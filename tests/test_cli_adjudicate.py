@@ -146,6 +146,7 @@ def test_json_output_is_the_documented_document(monkeypatch: pytest.MonkeyPatch)
         "read": 13,
         "adjudicated": 13,
         "rejected": 0,
+        "fallback": 0,
     }
 
 

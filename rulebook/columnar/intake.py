@@ -19,7 +19,6 @@ Every item read is counted: read = adjudicated + rejected.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -43,8 +42,7 @@ from rulebook.errors import RulebookError
 from rulebook.formats.intake import check_columns, take_in
 from rulebook.formats.readers import Case, InputError, check_header
 
-ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}|Z)$"
-ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}|Z)?$"
 LIST_TYPES = ("records",)
 
 
@@ -155,6 +153,11 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
     suffix = Path(path).suffix.lower()
     if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
         try:
+            if path == "-":
+                import io
+                import sys
+
+                return pl.read_parquet(io.BytesIO(sys.stdin.buffer.read())), "<stdin>"
             return pl.read_parquet(path), path
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
@@ -169,17 +172,35 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None  # the record route names the byte
-    try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True)
-    except Exception:  # ragged rows, stray quotes: the record route names the line
-        return None
+        frame = pl.read_csv(data, infer_schema=False, has_header=True)
+    except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
+        return None  # names the line or the byte
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines != frame.height + 1 or b"\r" in data:
-        return None  # a quoted cell spans lines: line numbers need the record route
+    if lines != frame.height + 1 or data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a quoted cell spans lines (or lines end in CR): the record route
+    if _ragged(data, lines, len(frame.columns)):
+        return None  # polars fills short rows; the record route names them
     return frame, path
+
+
+def _ragged(data: bytes, lines: int, columns: int) -> bool:
+    """Whether a row has fewer cells than the header (polars would fill it silently).
+    Without quotes, the commas of the whole file tell; otherwise each line is counted."""
+    blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith((b"\n", b"\r\n"))
+    if b'"' not in data and data.count(b",") == (columns - 1) * (lines - blank):
+        return False
+    text = pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
+    )["line"]
+    if b'"' in data:
+        text = text.str.replace_all('"[^"]*"', "")
+    commas = text.str.count_matches(",", literal=True)
+    return bool(((commas != columns - 1) & text.is_not_null()).any())
 
 
 def text_cells(frame: pl.DataFrame) -> pl.DataFrame:
@@ -203,26 +224,92 @@ class _Checked:
 
 
 def _instants(series: pl.Series, tz: str) -> _Checked:
-    """Timestamps in the common shapes parsed by polars; other non-empty cells are bad."""
+    """Timestamps in the shape exports write (``2026-09-01T10:00:00`` with ``+09:00``,
+    ``+0900``, ``Z`` or no offset) computed with integer arithmetic; a cell of any other
+    shape, or out of range, is left to the record route (``datetime.fromisoformat``)."""
     text = series.cast(pl.String)
-    with_offset = text.str.contains(ISO_OFFSET)
-    naive = text.str.contains(ISO_NAIVE)
-    aware = (
-        text.str.replace(r"Z$", "+00:00")
-        .str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us")
-        .dt.epoch("s")
+    frame = pl.DataFrame({"t": text}).with_columns(
+        shaped=pl.col("t").str.contains(ISO_SHAPE),
+        year=_digits(0, 4),
+        month=_digits(5, 2),
+        day=_digits(8, 2),
+        hour=_digits(11, 2),
+        minute=_digits(14, 2),
+        second=_digits(17, 2),
+        zone=pl.col("t").str.slice(19),
     )
-    local = (
-        text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
-        .dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
-        .dt.epoch("s")
+    leap = ((pl.col("year") % 4 == 0) & (pl.col("year") % 100 != 0)) | (pl.col("year") % 400 == 0)
+    month_days = (
+        pl.when(pl.col("month") == 2)
+        .then(28 + leap.cast(pl.Int64))
+        .when(pl.col("month").is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
     )
-    frame = pl.DataFrame({"t": text, "o": with_offset, "n": naive, "a": aware, "l": local})
-    out = frame.select(
-        pl.when(pl.col("o")).then(pl.col("a")).when(pl.col("n")).then(pl.col("l")).alias("v"),
-    )["v"]
-    bad = text.is_not_null() & out.is_null()
-    return _Checked(out, bad.fill_null(False))
+    valid = (
+        pl.col("shaped")
+        & (pl.col("year") >= 1)
+        & pl.col("month").is_between(1, 12)
+        & pl.col("day").is_between(1, month_days)
+        & (pl.col("hour") < 24)
+        & (pl.col("minute") < 60)
+        & (pl.col("second") < 60)
+    )
+    zone = pl.col("zone")
+    offset_hours = zone.str.slice(1, 2).cast(pl.Int64, strict=False)
+    offset_minutes = zone.str.slice(-2).cast(pl.Int64, strict=False)
+    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    offset = (
+        pl.when(zone == "Z")
+        .then(0)
+        .when(zone != "")
+        .then(sign * (offset_hours * 3600 + offset_minutes * 60))
+    )
+    offset_ok = (zone == "") | (zone == "Z") | ((offset_hours < 24) & (offset_minutes < 60))
+    wall = (
+        _days_from_civil() * 86400
+        + pl.col("hour") * 3600
+        + pl.col("minute") * 60
+        + pl.col("second")
+    )
+    computed = frame.select(
+        wall=pl.when(valid & offset_ok).then(wall),
+        offset=offset,
+        naive=zone == "",
+    )
+    aware = computed["wall"] - computed["offset"]
+    naive = computed["naive"].fill_null(False) & computed["wall"].is_not_null()
+    values = aware
+    if naive.any():
+        local = (
+            pl.from_epoch(computed["wall"].filter(naive), time_unit="s")
+            .dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
+            .dt.epoch("s")
+        )
+        values = values.scatter(naive.arg_true(), local)
+    bad = text.is_not_null() & values.is_null()
+    return _Checked(values, bad.fill_null(False))
+
+
+def _digits(offset: int, length: int) -> pl.Expr:
+    return pl.col("t").str.slice(offset, length).cast(pl.Int64, strict=False)
+
+
+def _days_from_civil() -> pl.Expr:
+    """Days since 1970-01-01 of the proleptic Gregorian date (year, month, day)."""
+    year = pl.col("year") - (pl.col("month") <= 2).cast(pl.Int64)
+    era = year.floordiv(400)
+    year_of_era = year - era * 400
+    month = pl.col("month")
+    day_of_year = (
+        (153 * (month + pl.when(month > 2).then(-3).otherwise(9)) + 2).floordiv(5)
+        + pl.col("day")
+        - 1
+    )
+    day_of_era = (
+        year_of_era * 365 + year_of_era.floordiv(4) - year_of_era.floordiv(100) + day_of_year
+    )
+    return era * 146097 + day_of_era - 719468
 
 
 def _datetime_column(series: pl.Series, tz: str) -> _Checked:
@@ -451,7 +538,12 @@ def _orphans(
     errors: list[tuple[int, RecordError]] = []
     while True:
         ids = valid["id"]
-        edges = valid.select("row", "id", cause=pl.col("caused_by")).explode("cause").drop_nulls()
+        edges = (
+            valid.filter(pl.col("caused_by").is_not_null())
+            .select("row", "id", cause=pl.col("caused_by"))
+            .explode("cause")
+            .drop_nulls()
+        )
         missing = (
             edges.filter(~pl.col("cause").is_in(ids.implode()))
             .group_by("row", maintain_order=True)

@@ -68,6 +68,7 @@ class Plan:
     as_of: int | None
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)
     facts: dict[str, m.FactDecl] = attrs.field(factory=dict)
+    services: list[str] = attrs.field(factory=list)  # by number (`svc`)
     rules: RuleSet | None = None
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
     windows: list[Window] = attrs.field(factory=list)
@@ -83,23 +84,34 @@ class Plan:
 
 
 def close(plan: Plan) -> None:
-    """Ongoing records end at ``as_of``; the duration fact is the record's own length."""
-    frame = plan.frame.sort("id")
+    """Ongoing records end at ``as_of``; the duration fact is the record's own length.
+    The frame is sorted once, by service and start (``pos`` is a record's place in that
+    order, ``svc`` its service's number): the runs, unions and segments below need it."""
+    frame = plan.frame
     ongoing = frame.filter(pl.col("end").is_null())
     if ongoing.height:
         offending = (
-            ongoing if plan.as_of is None else ongoing.filter(pl.col("start") >= pl.lit(plan.as_of))
-        )
+            ongoing if plan.as_of is None else ongoing.filter(pl.col("start") >= plan.as_of)
+        ).sort("id")
         if offending.height:
-            closed_end(
-                offending["id"][0], offending["start"][0], None, plan.as_of
-            )  # raises the record engine's error
-    plan.frame = frame.with_columns(
-        ongoing=pl.col("end").is_null(),
-        end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
-        status=pl.lit(COUNTED),
-        deciding=pl.lit(None, dtype=pl.String),
-    ).with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+            # The record engine's error, for the first such record by id.
+            closed_end(offending["id"][0], offending["start"][0], None, plan.as_of)
+    names = sorted(frame["service"].unique().to_list())
+    plan.services = names
+    codes = pl.col("service").replace_strict(names, range(len(names)), return_dtype=pl.Int64)
+    plan.frame = (
+        frame.with_columns(
+            svc=codes,
+            ongoing=pl.col("end").is_null(),
+            end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
+            status=pl.lit(COUNTED),
+            deciding=pl.lit(None, dtype=pl.String),
+        )
+        .with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+        .sort("svc", "start")
+        .with_row_index("pos")
+        .with_columns(pl.col("pos").cast(pl.Int64))
+    )
 
 
 def scope(plan: Plan) -> None:
@@ -109,16 +121,15 @@ def scope(plan: Plan) -> None:
         return
     covers = [t.value for c in services for t in c.covers]
     excludes = [t.value for c in services for t in c.excludes]
-    names = plan.frame["service"].unique().to_list()
     outside = [
-        n
-        for n in names
+        code
+        for code, name in enumerate(plan.services)
         if not (
-            any(fnmatch.fnmatchcase(n, p) for p in covers)
-            and not any(fnmatch.fnmatchcase(n, p) for p in excludes)
+            any(fnmatch.fnmatchcase(name, p) for p in covers)
+            and not any(fnmatch.fnmatchcase(name, p) for p in excludes)
         )
     ]
-    plan.frame = _decide(plan.frame, pl.col("service").is_in(outside), OUT_OF_SCOPE, services[0].id)
+    plan.frame = _decide(plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, services[0].id)
 
 
 def downtime_condition(plan: Plan) -> None:
@@ -154,23 +165,29 @@ def threshold(plan: Plan) -> None:
         length = pl.col("end") - pl.col("start")
     else:
         runs = (
-            frame.filter(candidate).select("id", "service", "start", "end").sort("service", "start")
+            frame.filter(candidate)
+            .select("pos", "svc", "start", "end")
+            .with_columns(reach=pl.col("end").cum_max().shift(1).over("svc"))
+            .with_columns(
+                run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
+                .cum_sum()
+                .over("svc")
+            )
+            .with_columns(length=(pl.col("end").max() - pl.col("start").min()).over("svc", "run"))
         )
-        runs = runs.with_columns(
-            reach=pl.col("end").cum_max().shift(1).over("service"),
-        ).with_columns(
-            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
-            .cum_sum()
-            .over("service")
+        frame = frame.with_columns(
+            length=_scatter(frame.height, runs["pos"], runs["length"]),
+            run=_scatter(frame.height, runs["pos"], runs["run"]),
         )
-        runs = runs.with_columns(
-            length=(pl.col("end").max() - pl.col("start").min()).over("service", "run"),
-            run_id=pl.concat_str(pl.col("service"), pl.lit("\x00"), pl.col("run").cast(pl.String)),
-        ).select("id", "length", "run_id")
-        frame = frame.join(runs, on="id", how="left")
         length = pl.col("length")
     short = candidate & (length < bound if op == ">=" else length <= bound)
     plan.frame = _decide(frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
+
+
+def _scatter(size: int, positions: pl.Series, values: pl.Series) -> pl.Series:
+    """A column of ``size`` rows holding ``values`` at ``positions``, null elsewhere."""
+    column = pl.Series(values.name, [], dtype=values.dtype).extend_constant(None, size)
+    return column.scatter(positions, values) if positions.len() else column
 
 
 def maintenance_windows(plan: Plan) -> None:
@@ -232,7 +249,9 @@ def window_segments(plan: Plan) -> None:
             "w_service": pl.String,
         },
     )
-    counted = plan.frame.filter(pl.col("status") == COUNTED).select("id", "service", "start", "end")
+    counted = plan.frame.filter(pl.col("status") == COUNTED).select(
+        "pos", "service", "start", "end"
+    )
     hits = counted.join_where(
         table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
     ).filter((pl.col("w_service") == "*") | (pl.col("w_service") == pl.col("service")))
@@ -240,11 +259,11 @@ def window_segments(plan: Plan) -> None:
         return
     order = {c.id: i for i, c in enumerate(plan.contract.clauses)}
     clauses = (
-        hits.select("id", "w_clause")
+        hits.select("pos", "w_clause")
         .unique()
         .with_columns(order=pl.col("w_clause").replace_strict(order, return_dtype=pl.Int64))
-        .sort("id", "order")
-        .group_by("id", maintain_order=True)
+        .sort("pos", "order")
+        .group_by("pos", maintain_order=True)
         .agg(window_clauses=pl.col("w_clause"))
     )
     pieces = (
@@ -252,45 +271,36 @@ def window_segments(plan: Plan) -> None:
             p_start=pl.max_horizontal("start", "w_start"),
             p_end=pl.min_horizontal("end", "w_end"),
         )
-        .sort("id", "p_start", "p_end", "w_clause")
+        .sort("pos", "p_start", "p_end", "w_clause")
         .with_columns(
-            cursor=pl.max_horizontal(pl.col("start"), pl.col("p_end").cum_max().shift(1).over("id"))
+            cursor=pl.max_horizontal(
+                pl.col("start"), pl.col("p_end").cum_max().shift(1).over("pos")
+            )
         )
         .with_columns(c_start=pl.max_horizontal("p_start", "cursor"))
         .filter(pl.col("p_end") > pl.col("c_start"))
     )
+    none = pl.lit(None, dtype=pl.String)
     gaps = pieces.filter(pl.col("c_start") > pl.col("cursor")).select(
-        "id",
-        start=pl.col("cursor"),
-        end=pl.col("c_start"),
-        status=pl.lit(COUNTED),
-        clause=pl.lit(None, dtype=pl.String),
+        "pos", start="cursor", end="c_start", status=pl.lit(COUNTED), clause=none
     )
     cut = pieces.select(
-        "id",
-        start=pl.col("c_start"),
-        end=pl.col("p_end"),
-        status=pl.lit(EXCLUDED),
-        clause=pl.col("w_clause"),
+        "pos", start="c_start", end="p_end", status=pl.lit(EXCLUDED), clause="w_clause"
     )
     tails = (
-        pieces.group_by("id")
+        pieces.group_by("pos")
         .agg(reach=pl.col("p_end").max(), end=pl.col("end").first())
         .filter(pl.col("reach") < pl.col("end"))
-        .select(
-            "id",
-            start=pl.col("reach"),
-            end=pl.col("end"),
-            status=pl.lit(COUNTED),
-            clause=pl.lit(None, dtype=pl.String),
-        )
+        .select("pos", start="reach", end="end", status=pl.lit(COUNTED), clause=none)
     )
-    plan.pieces = pl.concat([gaps, cut, tails]).sort("id", "start")
-    kinds = plan.pieces.group_by("id").agg(
+    plan.pieces = pl.concat([gaps, cut, tails]).sort("pos", "start")
+    kinds = plan.pieces.group_by("pos").agg(
         some_counted=(pl.col("status") == COUNTED).any(),
         some_excluded=(pl.col("status") == EXCLUDED).any(),
     )
-    frame = plan.frame.join(kinds, on="id", how="left").join(clauses, on="id", how="left")
+    frame = plan.frame.join(kinds, on="pos", how="left", maintain_order="left").join(
+        clauses, on="pos", how="left", maintain_order="left"
+    )
     verdict = (
         pl.when(pl.col("some_excluded") & pl.col("some_counted"))
         .then(pl.lit("partly_excluded"))
@@ -302,25 +312,16 @@ def window_segments(plan: Plan) -> None:
 
 
 def split_periods(plan: Plan) -> None:
-    """Every record's segments, cut at period boundaries."""
+    """Every record's segments, cut at period boundaries (``pos`` names the record)."""
     frame = plan.frame
     if frame.height == 0:
-        plan.segments = pl.DataFrame(
-            schema={
-                "id": pl.String,
-                "start": pl.Int64,
-                "end": pl.Int64,
-                "period": pl.String,
-                "status": pl.String,
-                "clause": pl.String,
-            }
-        )
+        plan.segments = pl.DataFrame(schema=SEGMENT_SCHEMA)
         return
     start, end = frame["start"].min(), frame["end"].max()
     assert isinstance(start, int) and isinstance(end, int)
     plan.period_cuts = periods(availability_clause(plan.contract), plan.tz, start, end)
     whole = frame.select(
-        "id",
+        "pos",
         "start",
         "end",
         status=pl.when(pl.col("status").is_in([COUNTED, "partly_excluded"]))
@@ -329,8 +330,8 @@ def split_periods(plan: Plan) -> None:
         clause=pl.when(pl.col("status") == EXCLUDED).then(pl.col("deciding")),
     )
     if plan.pieces is not None:
-        cut_ids = plan.pieces["id"].unique().implode()
-        whole = pl.concat([whole.filter(~pl.col("id").is_in(cut_ids)), plan.pieces])
+        cut = plan.pieces["pos"].unique().implode()
+        whole = pl.concat([whole.filter(~pl.col("pos").is_in(cut)), plan.pieces])
     cuts = pl.DataFrame(
         {
             "i": range(len(plan.period_cuts)),
@@ -343,15 +344,31 @@ def split_periods(plan: Plan) -> None:
     bounds = cuts["p_start"]
     first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
     last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
-    exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i").join(cuts, on="i")
-    plan.segments = exploded.select(
-        "id",
-        start=pl.max_horizontal("start", "p_start"),
-        end=pl.min_horizontal("end", "p_end"),
-        period=pl.col("period"),
-        status=pl.col("status"),
-        clause=pl.col("clause"),
-    ).sort("id", "start")
+    exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
+    plan.segments = (
+        exploded.join(cuts, on="i", maintain_order="left")
+        .select(
+            "pos",
+            "i",
+            start=pl.max_horizontal("start", "p_start"),
+            end=pl.min_horizontal("end", "p_end"),
+            period="period",
+            status="status",
+            clause="clause",
+        )
+        .sort("pos", "start")
+    )
+
+
+SEGMENT_SCHEMA = {
+    "pos": pl.Int64,
+    "i": pl.Int64,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "period": pl.String,
+    "status": pl.String,
+    "clause": pl.String,
+}
 
 
 def availability(plan: Plan) -> None:
@@ -364,25 +381,27 @@ def availability(plan: Plan) -> None:
     inside = plan.frame.filter(pl.col("status") != OUT_OF_SCOPE)
     if inside.height == 0:
         return
-    spans = inside.group_by("service").agg(first=pl.col("start").min(), last=pl.col("end").max())
-    segments = plan.segments.join(inside.select("id", "service"), on="id")
+    spans = inside.group_by("svc").agg(first=pl.col("start").min(), last=pl.col("end").max())
+    svc = plan.frame["svc"]
+    segments = plan.segments.with_columns(svc=svc.gather(plan.segments["pos"]))
     counted = _union_seconds(segments.filter(pl.col("status") == COUNTED), "downtime")
     either = _union_seconds(segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), "either")
-    sums = either.join(counted, on=["service", "period"], how="left").fill_null(0)
+    sums = either.join(counted, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
-        (s, p): (d, e - d)
-        for s, p, e, d in sums.select("service", "period", "either", "downtime").iter_rows()
+        (code, i): (down, total - down)
+        for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
-    for service, first, last in spans.sort("service").iter_rows():
+    for code, first, last in spans.sort("svc").iter_rows():
+        service = plan.services[code]
         planned = timeline.union(
             (w.start, w.end)
             for w in plan.windows
             if w.clause in minus and w.qualifies is True and w.service in ("*", service)
         )
-        for period in plan.period_cuts:
+        for i, period in enumerate(plan.period_cuts):
             if period.end <= first or period.start >= last:
                 continue
-            down, excluded = seconds.get((service, period.label), (0, 0))
+            down, excluded = seconds.get((code, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
             plan.periods.append((service, measure_seconds(period, down, excluded, stops, target)))
 
@@ -505,16 +524,21 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
     ancestors' values, computed in one pass over the edges in causal order."""
     if not related or "caused_by" not in frame.columns:
         return frame
-    edges = frame.select("id", cause=pl.col("caused_by")).explode("cause").drop_nulls("cause")
+    edges = (
+        frame.filter(pl.col("caused_by").is_not_null())
+        .select("id", cause=pl.col("caused_by"))
+        .explode("cause")
+        .drop_nulls("cause")
+    )
     if edges.height == 0:
         return frame
-    ids = frame["id"]
-    if edges.filter(~pl.col("cause").is_in(ids.implode())).height:
+    if edges.filter(~pl.col("cause").is_in(frame["id"].implode())).height:
         causal_order(outage_records(plan, frame))  # raises the record engine's error
     nodes = pl.concat([edges["id"], edges["cause"]]).unique()
     # Known true in bit j: clause j applies; possible in bit j: it applies or is unknown.
     masks = frame.filter(pl.col("id").is_in(nodes.implode())).select(
         "id",
+        "pos",
         sure=pl.sum_horizontal(
             pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
             for j, c in enumerate(related)
@@ -524,21 +548,21 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
             for j, c in enumerate(related)
         ),
     )
-    sure = dict(zip(masks["id"].to_list(), masks["sure"].to_list(), strict=True))
-    maybe = dict(zip(masks["id"].to_list(), masks["maybe"].to_list(), strict=True))
+    ids = masks["id"].to_list()
+    sure = dict(zip(ids, masks["sure"].to_list(), strict=True))
+    maybe = dict(zip(ids, masks["maybe"].to_list(), strict=True))
     parents: dict[str, list[str]] = {}
     for child, cause in edges.iter_rows():
         parents.setdefault(child, []).append(cause)
-    order = _topological(parents, list(sure), plan, frame)
-    for rid in order:
+    for rid in _topological(parents, ids, plan, frame):
         for cause in parents.get(rid, ()):
             sure[rid] |= sure[cause]
             maybe[rid] |= maybe[cause]
-    table = pl.DataFrame(
-        {"id": list(sure), "__sure": list(sure.values()), "__maybe": [maybe[i] for i in sure]},
-        schema={"id": pl.String, "__sure": pl.Int64, "__maybe": pl.Int64},
+    positions = masks["pos"]
+    frame = frame.with_columns(
+        __sure=_scatter(frame.height, positions, pl.Series("s", [sure[i] for i in ids])),
+        __maybe=_scatter(frame.height, positions, pl.Series("m", [maybe[i] for i in ids])),
     )
-    frame = frame.join(table, on="id", how="left")
     updates = []
     for j, cid in enumerate(related):
         bit = 1 << j
@@ -581,18 +605,19 @@ def _topological(
 
 
 def _union_seconds(segments: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Seconds covered by the union of segments, per service and period."""
+    """Seconds covered by the union of segments, per service (``svc``) and period (``i``)."""
     return (
-        segments.sort("service", "period", "start")
-        .with_columns(reach=pl.col("end").cum_max().shift(1).over("service", "period"))
+        segments.select("svc", "i", "start", "end")
+        .sort("svc", "i", "start")
+        .with_columns(reach=pl.col("end").cum_max().shift(1).over("svc", "i"))
         .with_columns(
             run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
             .cum_sum()
-            .over("service", "period")
+            .over("svc", "i")
         )
-        .group_by("service", "period", "run")
+        .group_by("svc", "i", "run")
         .agg(length=pl.col("end").max() - pl.col("start").min())
-        .group_by("service", "period")
+        .group_by("svc", "i")
         .agg(pl.col("length").sum().alias(name))
     )
 

@@ -44,12 +44,33 @@ RECORD_COLUMNS = (
 
 @attrs.frozen
 class FrameAdjudication:
-    """What the columnar plan decided: ``records`` (one row a record, by id),
-    ``segments`` (each record cut at windows and periods) and the periods."""
+    """What the columnar plan decided. :attr:`records` (one row a record, by id),
+    :attr:`segments` (each record cut at windows and periods, by id and start) and
+    :attr:`periods` are built when first asked for: ``report`` never builds the first two.
+    """
 
     plan: Plan
-    records: pl.DataFrame
-    segments: pl.DataFrame
+    _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
+
+    @property
+    def records(self) -> pl.DataFrame:
+        """One row a record: verdict, seconds by status, deciding clauses."""
+        if "records" not in self._cache:
+            self._cache["records"] = records_frame(self.plan)
+        return self._cache["records"]
+
+    @property
+    def segments(self) -> pl.DataFrame:
+        """Every record's segments: id, start, end, period, status, deciding clause."""
+        if "segments" not in self._cache:
+            plan = self.plan
+            assert plan.segments is not None
+            self._cache["segments"] = (
+                plan.segments.with_columns(id=plan.frame["id"].gather(plan.segments["pos"]))
+                .select("id", "start", "end", "period", "status", "clause")
+                .sort("id", "start")
+            )
+        return self._cache["segments"]
 
     @property
     def contract(self) -> m.Contract:
@@ -154,16 +175,19 @@ class FrameAdjudication:
 
     # -------------------------------------------------------------- streams and files
 
-    def jsonl_frame(self) -> pl.DataFrame:
+    def jsonl_frame(self, period: str | None = None) -> pl.DataFrame:
         """One row a record with its segments, instants as ISO 8601 in the contract's
-        timezone: what ``--format jsonl`` writes, a line a record."""
+        timezone: what ``--format jsonl`` writes, a line a record (with ``period``, the
+        records that have a segment in it)."""
         tz = str(self.tz)
         segments = (
             self.segments.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
             .group_by("id", maintain_order=True)
             .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
         )
-        frame = self.records.join(segments, on="id", how="left", maintain_order="left")
+        frame = self._in_period(self.records, period).join(
+            segments, on="id", how="left", maintain_order="left"
+        )
         frame = frame.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.plan.obligations:
@@ -178,18 +202,23 @@ class FrameAdjudication:
             columns.append("obligations")
         return frame.select(columns)
 
-    def write_jsonl(self, out: Any) -> None:
-        """The records as JSON Lines to a binary stream or a path."""
-        self.jsonl_frame().write_ndjson(out)
+    def _in_period(self, frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
+        if period is None:
+            return frame
+        ids = self.segments.filter(pl.col("period") == period)["id"].unique()
+        return frame.filter(pl.col("id").is_in(ids.implode()))
 
-    def write_parquet(self, prefix: str) -> list[str]:
-        """``PREFIX.records.parquet``, ``PREFIX.segments.parquet``, ``PREFIX.periods.parquet``."""
+    def write_parquet(self, prefix: str, period: str | None = None) -> list[str]:
+        """``PREFIX.records.parquet``, ``PREFIX.segments.parquet`` and
+        ``PREFIX.periods.parquet`` (with ``period``, only what falls in it)."""
+        records = self._in_period(self.records, period)
+        segments = self.segments
+        periods = self.periods
+        if period is not None:
+            segments = segments.filter(pl.col("id").is_in(records["id"].implode()))
+            periods = periods.filter(pl.col("period") == period)
         paths = []
-        for name, frame in (
-            ("records", self.records),
-            ("segments", self.segments),
-            ("periods", self.periods),
-        ):
+        for name, frame in (("records", records), ("segments", segments), ("periods", periods)):
             path = f"{prefix}.{name}.parquet"
             frame.write_parquet(path, statistics=False)
             paths.append(path)
@@ -265,12 +294,12 @@ def _iso(column: pl.Expr, tz: str) -> pl.Expr:
 def records_frame(plan: Plan) -> pl.DataFrame:
     """The plan's per-record verdicts and seconds, one row a record, by id."""
     assert plan.segments is not None
-    seconds = plan.segments.group_by("id").agg(
+    seconds = plan.segments.group_by("pos").agg(
         counted_seconds=_sum_of("counted"),
         excluded_seconds=_sum_of("excluded"),
         not_downtime_seconds=_sum_of("not_downtime"),
     )
-    frame = plan.frame.join(seconds, on="id", how="left", maintain_order="left")
+    frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
     windows = (
         pl.col("window_clauses")
         if "window_clauses" in frame.columns
@@ -283,7 +312,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         .then(pl.concat_list(pl.col("deciding")))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
-    return frame.sort("id").select(
+    return frame.select(
         "id",
         "service",
         "start",
@@ -294,7 +323,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         excluded_seconds=pl.col("excluded_seconds").fill_null(0),
         not_downtime_seconds=pl.col("not_downtime_seconds").fill_null(0),
         deciding=deciding,
-    )
+    ).sort("id")
 
 
 def _sum_of(status: str) -> pl.Expr:
@@ -302,6 +331,5 @@ def _sum_of(status: str) -> pl.Expr:
 
 
 def result_of(plan: Plan) -> FrameAdjudication:
-    """The frames of a finished plan."""
-    assert plan.segments is not None
-    return FrameAdjudication(plan, records_frame(plan), plan.segments)
+    """The result of a finished plan."""
+    return FrameAdjudication(plan)

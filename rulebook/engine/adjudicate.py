@@ -604,12 +604,15 @@ class Adjudication:
     notices: int
     remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
 
-    def to_dict(self, reasons: bool = True) -> dict[str, Any]:
+    def to_dict(self, reasons: bool = True, records: bool = True) -> dict[str, Any]:
         """The adjudication as plain data (the JSON document, see docs/adjudication.md);
-        without ``reasons`` each record carries its deciding clauses only."""
+        without ``reasons`` each record carries its deciding clauses only; without
+        ``records``, only the records that have obligations are listed."""
         document = document_head(self.contract, self.tz, self.as_of)
         document["counts"] = {"outages": len(self.verdicts), "notices": self.notices}
-        document["outages"] = [self._record(v, reasons) for v in self.verdicts]
+        document["outages"] = [
+            self._record(v, reasons) for v in self.verdicts if records or v.obligations
+        ]
         document["periods"] = [
             period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
             for s, p in self.periods

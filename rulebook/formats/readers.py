@@ -27,7 +27,7 @@ import attrs
 
 from rulebook.errors import RulebookError
 
-FORMATS = ("csv", "jsonl", "json")
+FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (columnar.intake)
 CASE_KEYS = ("outages", "notices", "billing", "events", "closures")
 
 

@@ -8,10 +8,21 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rulebook.engine.adjudicate import Adjudication
 from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
+
+if TYPE_CHECKING:
+    from rulebook.columnar.result import FrameAdjudication
+
+
+class Adjudicated(Protocol):
+    """What the writers need of a result, from either evaluator."""
+
+    def to_dict(self, reasons: bool = ..., records: bool = ...) -> dict[str, Any]: ...
+
+    def explain(self, record_id: str, lang: str = ..., fmt: str = ..., full: bool = ...) -> str: ...
+
 
 HEADERS = {
     "id": Words("record", "記録"),
@@ -85,8 +96,7 @@ def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
     ]
     rows = []
     for o in data["outages"]:
-        deciding = [r["clause"] for r in o["reasons"] if r.get("decisive")]
-        deciding += [s["clause"] for s in o["segments"] if s["clause"]]
+        deciding = o["deciding"]
         obligations = [
             f"{ob['clause']}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
             for ob in o.get("obligations", [])
@@ -164,33 +174,43 @@ def obligation_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[li
     return [HEADERS[k].get(lang) for k in keys], rows
 
 
-def counts_line(read: int, adjudicated: int, rejected: int, lang: str) -> str:
-    """The line every output carries: nothing is dropped silently."""
+def counts_line(counts: Sequence[int], lang: str = "en") -> str:
+    """The line every output carries: read, adjudicated, rejected (nothing is dropped
+    silently) and, when any, the records the record engine's closures decided in the
+    columnar plan."""
+    read, adjudicated, rejected, *rest = counts
+    fallback = rest[0] if rest else 0
     if lang == "ja":
-        return f"読み込み {read} 件、判定 {adjudicated} 件、不正で除外 {rejected} 件"
-    return f"records read {read}, adjudicated {adjudicated}, rejected {rejected}"
+        line = f"読み込み {read} 件、判定 {adjudicated} 件、不正で除外 {rejected} 件"
+        return line + (f"（うちレコード評価器で判定 {fallback} 件）" if fallback else "")
+    line = f"records read {read}, adjudicated {adjudicated}, rejected {rejected}"
+    return line + (f" (decided by the record engine: {fallback})" if fallback else "")
+
+
+COUNT_KEYS = ("read", "adjudicated", "rejected", "fallback")
 
 
 def render(
-    result: Adjudication,
+    result: Adjudicated,
     fmt: str,
     lang: str,
-    counts: tuple[int, int, int],
+    counts: Sequence[int],
     what: str = "adjudicate",
     explain: bool = False,
     period: str | None = None,
 ) -> str:
-    """The output of `adjudicate` (records and periods) or `report` (periods only)."""
-    data = filtered(result.to_dict(), period)
+    """The output of `adjudicate` (records and periods) or `report` (periods only).
+    Reasons are in the JSON only with ``explain``; ``report`` lists no records."""
+    data = filtered(result.to_dict(reasons=explain, records=what == "adjudicate"), period)
     if fmt == "json":
-        data["counts"].update(dict(zip(("read", "adjudicated", "rejected"), counts, strict=True)))
+        data["counts"].update(dict(zip(COUNT_KEYS, counts, strict=False)))
         if what == "report":
             data["obligations"] = obligation_list(data)
             data.pop("outages")
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     contract = data["contract"]
     title = f"{contract['id']} — {contract['title']}"
-    parts = [f"# {title}" if fmt == "markdown" else title, counts_line(*counts, lang)]
+    parts = [f"# {title}" if fmt == "markdown" else title, counts_line(counts, lang)]
     if what == "adjudicate":
         parts.append(_grid(fmt, *outage_rows(data, lang)))
     parts.append(_grid(fmt, *period_rows(data, lang)) if data["periods"] else "")
@@ -200,6 +220,32 @@ def render(
         markdown = "markdown" if fmt == "markdown" else "text"
         parts += [result.explain(o["id"], lang, markdown) for o in data["outages"]]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def write_frames(
+    result: FrameAdjudication, fmt: str, what: str, period: str | None, output: str | None
+) -> list[str]:
+    """JSON Lines (a line a record; for ``report`` a line a period) to ``output`` or
+    standard output, or Parquet files named after ``output``. Returns the paths written."""
+    import sys
+
+    import polars as pl
+
+    if fmt == "parquet":
+        assert output is not None
+        return result.write_parquet(output, period)
+    if what == "report":
+        frame = result.periods
+        if period is not None:
+            frame = frame.filter(pl.col("period") == period)
+    else:
+        frame = result.jsonl_frame(period)
+    if output:
+        frame.write_ndjson(output)
+        return [output]
+    sys.stdout.flush()
+    frame.write_ndjson(sys.stdout.buffer)
+    return []
 
 
 def filtered(data: dict[str, Any], period: str | None) -> dict[str, Any]:
@@ -214,14 +260,14 @@ def filtered(data: dict[str, Any], period: str | None) -> dict[str, Any]:
 
 
 def render_compare(
-    results: Sequence[Adjudication], fmt: str, lang: str, counts: tuple[int, int, int]
+    results: Sequence[Adjudicated], fmt: str, lang: str, counts: Sequence[int]
 ) -> str:
     """The same log under several contracts: each record's verdict, each period's figure."""
-    datas = [r.to_dict() for r in results]
+    datas = [r.to_dict(reasons=False) for r in results]
     if fmt == "json":
         payload = {
             "format": 1,
-            "counts": dict(zip(("read", "adjudicated", "rejected"), counts, strict=True)),
+            "counts": dict(zip(COUNT_KEYS, counts, strict=False)),
             "contracts": [d["contract"] for d in datas],
             "outages": _compare_outages(datas),
             "periods": _compare_periods(datas),
@@ -242,7 +288,7 @@ def render_compare(
     ]
     head = [HEADERS["id"].get(lang), HEADERS["service"].get(lang), *ids]
     phead = [HEADERS["service"].get(lang), HEADERS["period"].get(lang), *ids]
-    parts = [counts_line(*counts, lang), _grid(fmt, head, record_rows)]
+    parts = [counts_line(counts, lang), _grid(fmt, head, record_rows)]
     if period_rows_:
         parts.append(_grid(fmt, phead, period_rows_))
     return "\n\n".join(parts) + "\n"
