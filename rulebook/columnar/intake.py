@@ -19,6 +19,7 @@ Every item read is counted: read = adjudicated + rejected.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -28,6 +29,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
+from rulebook.columnar import clock
 from rulebook.engine.facts import (
     Notice,
     OutageRecord,
@@ -223,7 +225,7 @@ class _Checked:
     bad: pl.Series  # Boolean, True where the record route must look
 
 
-def _instants(series: pl.Series, tz: str) -> _Checked:
+def _instants(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     """Timestamps in the shape exports write (``2026-09-01T10:00:00`` with ``+09:00``,
     ``+0900``, ``Z`` or no offset) computed with integer arithmetic; a cell of any other
     shape, or out of range, is left to the record route (``datetime.fromisoformat``)."""
@@ -281,11 +283,7 @@ def _instants(series: pl.Series, tz: str) -> _Checked:
     naive = computed["naive"].fill_null(False) & computed["wall"].is_not_null()
     values = aware
     if naive.any():
-        local = (
-            pl.from_epoch(computed["wall"].filter(naive), time_unit="s")
-            .dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
-            .dt.epoch("s")
-        )
+        local = clock.from_wall(computed["wall"].filter(naive), tz)
         values = values.scatter(naive.arg_true(), local)
     bad = text.is_not_null() & values.is_null()
     return _Checked(values, bad.fill_null(False))
@@ -312,13 +310,15 @@ def _days_from_civil() -> pl.Expr:
     return era * 146097 + day_of_era - 719468
 
 
-def _datetime_column(series: pl.Series, tz: str) -> _Checked:
+def _datetime_column(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     """A Parquet timestamp column: aware ones as they are, naive ones in ``tz``."""
     dtype = series.dtype
     assert isinstance(dtype, pl.Datetime)
-    moment = series if dtype.time_zone else series.dt.replace_time_zone(tz, ambiguous="null")
-    seconds = moment.dt.epoch("s")
-    whole = moment.dt.epoch("us") == seconds * 1_000_000
+    micros = series.dt.epoch("us")
+    seconds = micros // 1_000_000
+    whole = micros == seconds * 1_000_000
+    if not dtype.time_zone:
+        seconds = clock.from_wall(seconds, tz)
     bad = (series.is_not_null() & (seconds.is_null() | ~whole)).fill_null(True)
     return _Checked(seconds, bad)
 
@@ -417,7 +417,6 @@ def frame_intake(
     frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")
     lines = frame["line"]
     frame = frame.drop("line")
-    tzname = str(tz)
 
     def where(row: int) -> str:
         line = lines[row]
@@ -443,9 +442,9 @@ def frame_intake(
         series = frame[column]
         if column in ("start", "end") or column in events:
             if isinstance(series.dtype, pl.Datetime):
-                checked = _datetime_column(series, tzname)
+                checked = _datetime_column(series, tz)
             else:
-                checked = _instants(series, tzname)
+                checked = _instants(series, tz)
             out[column] = checked.values
             bad = bad | checked.bad
             continue
@@ -487,9 +486,9 @@ def frame_intake(
         valid = pl.concat([valid, extra]).sort("row")
     valid, more = _unique_ids(valid, where)
     errors += more
+    errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
     valid, more = _orphans(valid, where)
     errors += more
-    errors.sort(key=lambda pair: pair[0])
     intake = FrameIntake(valid, read=frame.height, closures=list(case.closures), exact=exact)
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)

@@ -18,6 +18,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
+from rulebook.columnar.clock import iso
 from rulebook.columnar.plan import Plan, outage_records
 from rulebook.engine.adjudicate import (
     Adjudication,
@@ -179,16 +180,18 @@ class FrameAdjudication:
         """One row a record with its segments, instants as ISO 8601 in the contract's
         timezone: what ``--format jsonl`` writes, a line a record (with ``period``, the
         records that have a segment in it)."""
-        tz = str(self.tz)
+        tz = self.tz
         segments = (
-            self.segments.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
+            self.segments.with_columns(
+                iso(self.segments["start"], tz), iso(self.segments["end"], tz)
+            )
             .group_by("id", maintain_order=True)
             .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
         )
         frame = self._in_period(self.records, period).join(
             segments, on="id", how="left", maintain_order="left"
         )
-        frame = frame.with_columns(start=_iso(pl.col("start"), tz), end=_iso(pl.col("end"), tz))
+        frame = frame.with_columns(iso(frame["start"], tz), iso(frame["end"], tz))
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.plan.obligations:
             obligations = [
@@ -233,10 +236,11 @@ class FrameAdjudication:
         if record_id not in set(frame["id"].to_list()):
             raise KeyError(record_id)
         wanted = {record_id}
-        if "run_id" in frame.columns:
-            run = frame.filter(pl.col("id") == record_id)["run_id"][0]
+        if "run" in frame.columns:
+            svc, run = frame.filter(pl.col("id") == record_id).select("svc", "run").row(0)
             if run is not None:
-                wanted |= set(frame.filter(pl.col("run_id") == run)["id"].to_list())
+                mates = frame.filter((pl.col("svc") == svc) & (pl.col("run") == run))
+                wanted |= set(mates["id"].to_list())
         if "caused_by" in frame.columns:
             causes = dict(
                 frame.filter(pl.col("caused_by").is_not_null())
@@ -279,16 +283,6 @@ def _as_of(plan: Plan) -> dt.datetime | None:
     if plan.as_of is None:
         return None
     return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
-
-
-def _iso(column: pl.Expr, tz: str) -> pl.Expr:
-    """POSIX seconds as ISO 8601 with the offset, as the record engine writes instants."""
-    return (
-        pl.from_epoch(column, time_unit="s")
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone(tz)
-        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
-    )
 
 
 def records_frame(plan: Plan) -> pl.DataFrame:

@@ -1,0 +1,351 @@
+"""The columnar plan's own surface: its intake against the record route, explanations from
+a record's neighbourhood, the frame API, JSON Lines and Parquet, and what it imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rulebook
+from rulebook.cli import main
+from rulebook.columnar import adjudicate_frame, adjudicate_intake
+from rulebook.columnar.intake import _instants, frame_intake, read_frame
+from rulebook.columnar.plan import STAGES
+from rulebook.engine.facts import RecordError, parse_instant
+from rulebook.formats.intake import take_in
+from rulebook.formats.readers import Case, read_case
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import notices as weekly_notices  # noqa: E402
+from generate import outages as generated  # noqa: E402
+
+CYBERMAIL = rulebook.load_contract("cybermail")
+
+
+def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------ intake
+
+
+TIMESTAMP = st.one_of(
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)).map(
+        lambda d: d.replace(microsecond=0).isoformat()
+    ),
+    st.builds(
+        lambda d, h, m, sign: d.replace(microsecond=0).isoformat() + f"{sign}{h:02d}:{m:02d}",
+        st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.sampled_from(["+", "-"]),
+    ),
+    st.from_regex(r"\A\d{4}-\d{1,2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{4})?\Z"),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(TIMESTAMP, min_size=1, max_size=20),
+    st.sampled_from(["Asia/Tokyo", "America/New_York", "UTC"]),
+)
+def test_timestamps_parsed_by_columns_equal_the_record_engines(values: list[str], tz: str) -> None:
+    zone = zoneinfo.ZoneInfo(tz)
+    checked = _instants(pl.Series(values, dtype=pl.String), zone)
+    for value, got, bad in zip(
+        values, checked.values.to_list(), checked.bad.to_list(), strict=True
+    ):
+        if bad:
+            continue  # the record route decides it, with its own message
+        assert got == parse_instant(value, zone, "r", "start"), value
+
+
+CSV_HEADER = "id,service,start,end,cause,detected_by,protocol,caused_by"
+GOOD_ROW = "r{i},CYBERMAIL Σ,2026-09-0{d}T10:00:00+09:00,2026-09-0{d}T11:00:00+09:00,provider_fault,monitoring,smtp,"
+MUTATIONS = [
+    lambda r: r.replace("provider_fault", "provder_fault"),
+    lambda r: r.replace("monitoring", "robot"),
+    lambda r: r.replace("T11:00:00", "T09:00:00"),
+    lambda r: r.replace("+09:00,2026", "+09:00 ,2026"),
+    lambda r: r.replace("2026-09-0", "2026/09/0", 1),
+    lambda r: r.replace("T10:00:00+09:00", "T10:00:00Z"),
+    lambda r: r.replace("T10:00:00+09:00", "T10:00:00.5+09:00"),
+    lambda r: r.replace(",smtp,", ",smtp,r0"),
+    lambda r: r.replace(",smtp,", ",smtp,nobody"),
+    lambda r: r.split(",", 1)[1].join(["r0,", ""]),  # the id of an earlier record
+    lambda r: "," + r.split(",", 1)[1],  # no id
+    lambda r: r.replace("CYBERMAIL Σ", ""),
+]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 9), st.sets(st.integers(0, len(MUTATIONS) - 1), max_size=2)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_column_route_reports_what_the_record_route_reports(
+    tmp_path: Path, rows: list[tuple[int, set[int]]]
+) -> None:
+    lines = [CSV_HEADER]
+    for i, (day, mutations) in enumerate(rows):
+        line = GOOD_ROW.format(i=i, d=day)
+        for k in sorted(mutations):
+            line = MUTATIONS[k](line)
+        lines.append(line)
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = read_frame(str(path))
+    assert read is not None, "a file of one-line rows is read as columns"
+    columns = frame_intake(CYBERMAIL, read[0], read[1], Case(), keep_going=True)
+    records = take_in(CYBERMAIL, read_case(str(path)), keep_going=True)
+    assert [str(e) for e in columns.errors] == [str(e) for e in records.errors]
+    assert columns.read == records.read and columns.rejected == records.rejected
+    assert sorted(columns.frame["id"].to_list()) == sorted(r.id for r in records.outages)
+
+
+def test_without_keep_going_the_first_bad_row_stops_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    rows = [GOOD_ROW.format(i=i, d=1 + i % 9) for i in range(30)]
+    rows[17] = rows[17].replace("provider_fault", "provder_fault")
+    rows[23] = rows[23].replace("monitoring", "robot")
+    path.write_text("\n".join([CSV_HEADER, *rows]) + "\n", encoding="utf-8")
+    read = read_frame(str(path))
+    assert read is not None
+    with pytest.raises(RecordError) as caught:
+        frame_intake(CYBERMAIL, read[0], read[1], Case())
+    assert str(caught.value).startswith(f"{path}:19: record r17, field 'cause': 'provder_fault'")
+
+
+def test_a_short_row_goes_to_the_record_route(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(f"{CSV_HEADER}\nr1,CYBERMAIL Σ,2026-09-01T10:00:00\n", encoding="utf-8")
+    assert read_frame(str(path)) is None  # polars would fill the row with empty cells
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def example_files() -> list[str]:
+    return sorted(
+        str(p)
+        for p in (ROOT / "examples").glob("*")
+        if not p.name.endswith("-notices.csv") and p.suffix in (".csv", ".json")
+    )
+
+
+@pytest.mark.parametrize("path", example_files())
+def test_explanations_from_the_neighbourhood_equal_the_whole_inputs(path: str) -> None:
+    cid = next(c for c in rulebook.bundled_ids() if Path(path).name.startswith(c))
+    contract = rulebook.load_contract(cid)
+    case = read_case(path)
+    notices = Path(path).with_name(Path(path).stem + "-notices.csv")
+    extra = read_case(str(notices), None, "notices").notices if notices.exists() else []
+    inputs: dict[str, Any] = {
+        "outages": [i.data for i in case.outages],
+        "notices": [i.data for i in case.notices + extra],
+        "billing": [i.data for i in case.billing],
+        "closures": case.closures,
+        "events": [i.data for i in case.events],
+    }
+    whole = rulebook.adjudicate(contract, **inputs)
+    columnar = adjudicate_frame(contract, **inputs)
+    for verdict in whole.verdicts:
+        rid = verdict.record.id
+        for lang in ("en", "ja"):
+            assert columnar.explain(rid, lang, full=True) == whole.explain(rid, lang, full=True)
+
+
+def test_explanations_follow_causes_and_stoppages_in_a_large_log() -> None:
+    records = generated(400, seed=11)
+    notices = weekly_notices()
+    whole = rulebook.adjudicate(CYBERMAIL, records, notices)
+    columnar = adjudicate_frame(CYBERMAIL, records, notices)
+    chained = [r["id"] for r in records if "caused_by" in r][:15]
+    for rid in [*chained, "r0000000", "r0000399"]:
+        assert columnar.explain(rid, full=True) == whole.explain(rid, full=True)
+        assert columnar.record(rid) == {
+            k: v for k, v in whole.record(rid).items() if k != "reasons"
+        }
+
+
+# ------------------------------------------------------------------ the frame API
+
+
+def test_a_frame_an_arrow_table_and_a_path_give_the_same_figures(tmp_path: Path) -> None:
+    records = generated(200, seed=5)
+    frame = pl.DataFrame(
+        [{**r, "caused_by": ";".join(r.get("caused_by", []))} for r in records]
+    ).with_columns(pl.col("caused_by").replace("", None))
+    path = tmp_path / "log.csv"
+    frame.write_csv(path)
+    parquet = tmp_path / "log.parquet"
+    typed = frame.with_columns(
+        pl.col("start", "end").str.to_datetime("%Y-%m-%dT%H:%M:%S%z"),
+        pl.col("caused_by").str.split(";"),
+    )
+    typed.write_parquet(parquet)
+    results = [
+        adjudicate_frame(CYBERMAIL, records),
+        adjudicate_frame(CYBERMAIL, frame),
+        adjudicate_frame(CYBERMAIL, frame.to_arrow()),
+        adjudicate_frame(CYBERMAIL, str(path)),
+        adjudicate_frame(CYBERMAIL, str(parquet)),
+    ]
+    first = results[0].to_json()
+    assert all(r.to_json() == first for r in results[1:])
+    assert results[0].records.height == 200
+    assert set(results[0].segments.columns) == {"id", "start", "end", "period", "status", "clause"}
+    assert results[0].periods["period"].n_unique() == 12
+
+
+def test_the_progress_callback_sees_every_stage() -> None:
+    seen: list[str] = []
+    intake = frame_intake(
+        CYBERMAIL,
+        pl.DataFrame(generated(50, seed=2)).drop("caused_by"),
+        "<frame>",
+        Case(),
+        first_line=None,
+    )
+    adjudicate_intake(CYBERMAIL, intake, progress=seen.append)
+    assert seen == [stage.__name__ for stage in STAGES]
+
+
+def test_a_wrong_type_is_a_clear_error() -> None:
+    with pytest.raises(rulebook.RulebookError, match="cannot adjudicate a int"):
+        adjudicate_frame(CYBERMAIL, 42)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_json_lines_hold_every_record_as_the_record_engine_decided(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["examples/cybermail-2026-09.csv", "--notices", "examples/cybermail-2026-09-notices.csv"]
+    code, out, err = run(["adjudicate", "cybermail", *args, "--format", "jsonl"])
+    assert code == 0 and "records read 13, adjudicated 13, rejected 0" in err
+    lines = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run(
+        ["adjudicate", "cybermail", *args, "--format", "json", "--engine", "records"]
+    )
+    document = json.loads(out)
+    expected = [
+        {k: v for k, v in o.items() if k not in ("reasons", "obligations")}
+        for o in document["outages"]
+    ]
+    assert lines == expected
+    assert "reasons" not in document["outages"][0]  # reasons only with --explain
+
+
+def test_report_as_json_lines_is_a_line_a_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(
+        ["report", "cybermail", "examples/cybermail-2026-09.csv", "--format", "jsonl"]
+    )
+    periods = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run(
+        ["report", "cybermail", "examples/cybermail-2026-09.csv", "--format", "json"]
+    )
+    assert code == 0
+    assert [(p["service"], p["availability"]) for p in periods] == [
+        (p["service"], p["availability"]) for p in json.loads(out)["periods"]
+    ]
+
+
+def test_parquet_out_and_back_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    prefix = tmp_path / "sept"
+    code, _, err = run(
+        [
+            "adjudicate",
+            "cybermail",
+            "examples/cybermail-2026-09.csv",
+            "--format",
+            "parquet",
+            "-o",
+            str(prefix),
+        ]
+    )
+    assert code == 0, err
+    records = pl.read_parquet(f"{prefix}.records.parquet")
+    segments = pl.read_parquet(f"{prefix}.segments.parquet")
+    periods = pl.read_parquet(f"{prefix}.periods.parquet")
+    assert records.height == 13 and segments["id"].n_unique() == 13
+    report = json.loads(
+        run(["report", "cybermail", "examples/cybermail-2026-09.csv", "--format", "json"])[1]
+    )
+    assert periods.select("service", "period", "availability").rows() == [
+        (p["service"], p["period"], p["availability"]) for p in report["periods"]
+    ]
+    code, _, err = run(
+        ["adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--format", "parquet"]
+    )
+    assert code == 2 and "give -o PREFIX" in err
+    # A Parquet log is read as it is.
+    log = tmp_path / "log.parquet"
+    pl.read_csv("examples/cybermail-2026-09.csv", infer_schema=False).write_parquet(log)
+    first = run(["report", "cybermail", "examples/cybermail-2026-09.csv"])[1]
+    assert run(["report", "cybermail", str(log)])[1] == first
+
+
+@pytest.mark.parametrize("command", ["adjudicate", "report"])
+def test_both_engines_print_the_same_tables(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for path in example_files():
+        cid = next(c for c in rulebook.bundled_ids() if Path(path).name.startswith(c))
+        args = [command, cid, path, "--lang", "ja"]
+        assert run([*args, "--engine", "records"]) == run(args)
+
+
+def test_compare_reads_standard_input_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "examples" / "cybermail-2026-09.csv").read_text(encoding="utf-8")
+    code, out, _ = run(
+        [
+            "compare",
+            "-",
+            "--input-format",
+            "csv",
+            "--contract",
+            "cybermail",
+            "--contract",
+            "aoulu-cloud",
+            "--format",
+            "json",
+        ],
+        text,
+    )
+    data = json.loads(out)
+    assert code == 0 and len(data["outages"]) == 13
+    assert all(all(v is not None for v in o["verdicts"].values()) for o in data["outages"])
+
+
+def test_check_and_contracts_do_not_import_polars() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from rulebook.cli import main; "
+        "CliRunner().invoke(main, ['check']); CliRunner().invoke(main, ['contracts']); "
+        "print('polars' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
