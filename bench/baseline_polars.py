@@ -100,7 +100,7 @@ def main(path: str) -> list[tuple[str, str, int]]:
             first=pl.from_epoch("start")
             .dt.replace_time_zone("UTC")
             .dt.convert_time_zone(TZ)
-            .dt.month_start(),
+            .dt.truncate("1mo"),
         )
         .with_columns(
             month=pl.datetime_ranges(

@@ -7,8 +7,10 @@ earlier record as its cause; maintenance notices every week.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
+from collections.abc import Iterator
 from typing import Any
 
 SERVICES = [
@@ -36,10 +38,9 @@ CAUSES = [
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 
-def outages(n: int, seed: int = 1) -> list[dict[str, Any]]:
-    """``n`` outage records as mappings, the way a file reader hands them over."""
+def records(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
+    """``n`` outage records as mappings, one at a time (a 10^7 log never sits in memory)."""
     rng = random.Random(seed)
-    out = []
     for i in range(n):
         start = START + dt.timedelta(seconds=rng.randrange(365 * 86400))
         length = dt.timedelta(seconds=rng.randrange(60, 7200))
@@ -56,8 +57,30 @@ def outages(n: int, seed: int = 1) -> list[dict[str, Any]]:
             record["cause"] = cause
         if i and rng.random() < 0.05:
             record["caused_by"] = [f"r{rng.randrange(i):07d}"]
-        out.append(record)
-    return out
+        yield record
+
+
+def outages(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """``n`` outage records as mappings, the way a file reader hands them over."""
+    return list(records(n, seed))
+
+
+COLUMNS = ("id", "service", "start", "end", "detected_by", "protocol", "cause", "caused_by")
+
+
+def write_csv(path: str, n: int, seed: int = 1) -> None:
+    """``n`` records written to a CSV file as they are generated (lists joined by ``;``)."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(COLUMNS)
+        for record in records(n, seed):
+            out.writerow([_cell(record.get(c)) for c in COLUMNS])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return ";".join(value) if isinstance(value, list) else str(value)
 
 
 def notices(weeks: int = 52) -> list[dict[str, Any]]:

@@ -1,0 +1,137 @@
+"""Benchmark: rulebook at provider scale, against the two baselines, in the same run.
+
+For each size (default 10^5, 10^6 and 10^7 records of a synthetic year on the cybermail
+services, generated as CSV by ``generate.write_csv`` and kept in ``--data``), it runs as
+separate processes, measuring wall time and peak memory (the child's maximum resident set):
+
+- ``rulebook report cybermail LOG --format jsonl`` (the per-service, per-month figures);
+- ``rulebook adjudicate cybermail LOG --format jsonl -o OUT`` (a line a record);
+- ``bench/baseline_python.py LOG`` — the plain-Python script a user would write;
+- ``bench/baseline_polars.py LOG`` — the same computation as a hand-written polars query
+  (the columnar floor).
+
+It checks that the three give the same counted seconds for every service and month, then
+prints the figures and the ratios the targets speak of (docs/performance.md).
+
+    python bench/scale.py [--sizes 100000,1000000,10000000] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from generate import write_csv
+
+HERE = Path(__file__).resolve().parent
+
+
+def measure(command: list[str], stdout: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one child process."""
+    with stdout.open("wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    errors = child.stderr.read().decode() if child.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{errors}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def figures_of_report(path: Path) -> list[tuple[str, str, int]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return sorted(
+        (p["service"], p["period"], p["downtime_seconds"]) for p in rows if p["downtime_seconds"]
+    )
+
+
+def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return sorted((s, m, int(n)) for s, m, n in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--data", default=str(HERE / "data"))
+    options = parser.parse_args()
+    data = Path(options.data)
+    data.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    rows = []
+    for size in (int(s) for s in options.sizes.split(",")):
+        log = data / f"cybermail-{size}.csv"
+        if not log.exists():
+            start = time.perf_counter()
+            write_csv(str(log), size)
+            print(f"generated {log} in {time.perf_counter() - start:.0f} s", flush=True)
+        out = data / f"out-{size}"
+        runs = {
+            "rulebook report": [
+                python,
+                "-m",
+                "rulebook",
+                "report",
+                "cybermail",
+                str(log),
+                "--format",
+                "jsonl",
+            ],
+            "rulebook adjudicate --format jsonl": [
+                python,
+                "-m",
+                "rulebook",
+                "adjudicate",
+                "cybermail",
+                str(log),
+                "--format",
+                "jsonl",
+                "-o",
+                str(out.with_suffix(".records.jsonl")),
+            ],
+            "plain Python baseline": [python, str(HERE / "baseline_python.py"), str(log)],
+            "hand-written polars (floor)": [python, str(HERE / "baseline_polars.py"), str(log)],
+        }
+        measured = {}
+        for name, command in runs.items():
+            stdout = out.with_suffix(f".{name.split()[0]}-{len(measured)}.txt")
+            measured[name] = (*measure(command, stdout), stdout)
+            wall, peak, _ = measured[name]
+            print(f"{size:>10,}  {name:<36} {wall:8.2f} s  {peak:8.0f} MiB", flush=True)
+        report = figures_of_report(measured["rulebook report"][2])
+        for name in ("plain Python baseline", "hand-written polars (floor)"):
+            if figures_of_baseline(measured[name][2]) != report:
+                sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
+        print(f"{size:>10,}  figures agree: {len(report)} service-months", flush=True)
+        rows.append((size, {k: v[:2] for k, v in measured.items()}))
+    print()
+    print("| records | command | wall s | peak MiB |")
+    print("| ---: | --- | ---: | ---: |")
+    for size, measured in rows:
+        for name, (wall, peak) in measured.items():
+            print(f"| {size:,} | {name} | {wall:.2f} | {peak:.0f} |")
+    print()
+    for size, measured in rows:
+        report = measured["rulebook report"][0]
+        floor = measured["hand-written polars (floor)"][0]
+        plain = measured["plain Python baseline"][0]
+        jsonl = measured["rulebook adjudicate --format jsonl"][0]
+        print(
+            f"{size:>10,}: report / floor {report / floor:.2f}; plain Python / report "
+            f"{plain / report:.1f}; jsonl / report {jsonl / report:.2f}"
+        )
+    for (small, a), (big, b) in itertools.pairwise(rows):
+        for name in ("rulebook report", "rulebook adjudicate --format jsonl"):
+            ratio = b[name][0] / a[name][0]
+            print(f"{name}: {big // small}x the records in {ratio:.1f}x the time")
+
+
+if __name__ == "__main__":
+    main()
