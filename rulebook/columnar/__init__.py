@@ -55,6 +55,7 @@ def adjudicate_intake(
         instant,
         intake.exact,
         progress,
+        intake.edges,
     )
     return result_of(plan)
 

@@ -44,8 +44,9 @@ from rulebook.errors import RulebookError
 from rulebook.formats.intake import check_columns, take_in
 from rulebook.formats.readers import Case, InputError, check_header
 
-ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}|Z)?$"
+ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{2}:?\d{2}|Z)?$"
 LIST_TYPES = ("records",)
+EDGES: dict[str, pl.DataType] = {"row": pl.Int64(), "cause_row": pl.Int64()}
 
 
 @attrs.define
@@ -59,6 +60,7 @@ class FrameIntake:
     errors: list[RecordError] = attrs.field(factory=list)
     read: int = 0
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)  # id -> fact -> value
+    edges: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=EDGES))  # causes
 
     @property
     def rejected(self) -> int:
@@ -85,9 +87,9 @@ def dtype_of(decl: m.FactDecl) -> pl.DataType:
     return pl.String()
 
 
-def schema(vocabulary: m.Vocabulary, columns: Iterable[str] = ()) -> dict[str, pl.DataType]:
+def schema(vocabulary: m.Vocabulary, columns: Iterable[str]) -> dict[str, pl.DataType]:
     """The frame's columns: the record fields, then the facts and events named in
-    ``columns`` (or every fact and event when ``columns`` is empty)."""
+    ``columns``, in the vocabulary's order."""
     wanted = set(columns)
     out: dict[str, pl.DataType] = {
         "row": pl.Int64(),
@@ -97,19 +99,37 @@ def schema(vocabulary: m.Vocabulary, columns: Iterable[str] = ()) -> dict[str, p
         "end": pl.Int64(),
     }
     for decl in vocabulary.facts:
-        if not decl.derived and (not wanted or decl.name in wanted):
+        if not decl.derived and decl.name in wanted:
             out[decl.name] = dtype_of(decl)
     for event in vocabulary.events:
-        if not wanted or event.name in wanted:
+        if event.name in wanted:
             out[event.name] = pl.Int64()
     return out
 
 
-def with_columns(frame: pl.DataFrame, vocabulary: m.Vocabulary) -> pl.DataFrame:
-    """``frame`` with every fact and event column, null where the input has none."""
-    full = schema(vocabulary)
+def needed(contract: m.Contract) -> set[str]:
+    """The facts and events the contract's clauses look at (a frame carries these and the
+    input's own columns, not the whole vocabulary)."""
+    from rulebook.engine.classify import condition_facts
+
+    names = {"protocol", "caused_by"}
+    for clause in contract.clauses:
+        conditions = [getattr(clause, a, None) for a in ("condition", "unless")]
+        names.update(condition_facts(*conditions))
+        for attr in ("start_event", "stop_event"):
+            event = getattr(clause, attr, None)
+            if event is not None:
+                names.update((event.name, "restored_at"))
+    return names
+
+
+def with_columns(
+    frame: pl.DataFrame, vocabulary: m.Vocabulary, columns: Iterable[str]
+) -> pl.DataFrame:
+    """``frame`` with the columns of :func:`schema`, null where the input has none."""
+    full = schema(vocabulary, columns)
     missing = [pl.lit(None, dtype=t).alias(n) for n, t in full.items() if n not in frame.columns]
-    return frame.with_columns(missing).select(list(full)) if missing else frame.select(list(full))
+    return frame.with_columns(missing).select(list(full))
 
 
 def _exact_float(value: Fraction) -> float | None:
@@ -118,18 +138,25 @@ def _exact_float(value: Fraction) -> float | None:
 
 
 def records_frame(
-    records: Sequence[OutageRecord], vocabulary: m.Vocabulary, rows: Sequence[int] | None = None
+    records: Sequence[OutageRecord],
+    vocabulary: m.Vocabulary,
+    columns: Iterable[str],
+    rows: Sequence[int] | None = None,
 ) -> tuple[pl.DataFrame, dict[str, dict[str, Fraction]]]:
-    """Validated records as a frame; numbers a double cannot hold exactly are kept apart."""
-    full = schema(vocabulary)
-    columns: dict[str, list[Any]] = {name: [] for name in full}
+    """Validated records as a frame with the facts and events in ``columns`` (the others
+    the records carry too); numbers a double cannot hold exactly are kept apart."""
+    names = set(columns)
+    for record in records:
+        names.update(record.facts, record.events)
+    full = schema(vocabulary, names)
+    cells: dict[str, list[Any]] = {name: [] for name in full}
     exact: dict[str, dict[str, Fraction]] = {}
     for i, record in enumerate(records):
-        columns["row"].append(rows[i] if rows is not None else i)
-        columns["id"].append(record.id)
-        columns["service"].append(record.service)
-        columns["start"].append(record.start)
-        columns["end"].append(record.end)
+        cells["row"].append(rows[i] if rows is not None else i)
+        cells["id"].append(record.id)
+        cells["service"].append(record.service)
+        cells["start"].append(record.start)
+        cells["end"].append(record.end)
         for name in list(full)[5:]:
             value: Any = record.facts.get(name)
             if value is None:
@@ -141,8 +168,8 @@ def records_frame(
                 value = number
             elif isinstance(value, frozenset | tuple):
                 value = sorted(value) if isinstance(value, frozenset) else list(value)
-            columns[name].append(value)
-    return pl.DataFrame(columns, schema=full), exact
+            cells[name].append(value)
+    return pl.DataFrame(cells, schema=full), exact
 
 
 # ------------------------------------------------------------------ reading
@@ -208,10 +235,14 @@ def _ragged(data: bytes, lines: int, columns: int) -> bool:
 def text_cells(frame: pl.DataFrame) -> pl.DataFrame:
     """Text columns stripped, empty cells null (unknown), as the CSV reader does."""
     return frame.with_columns(
-        pl.col(c).str.strip_chars().replace("", None)
+        _blank_is_null(pl.col(c).str.strip_chars())
         for c, t in frame.schema.items()
         if t == pl.String
     )
+
+
+def _blank_is_null(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 # ------------------------------------------------------------------ validation by column
@@ -227,87 +258,47 @@ class _Checked:
 
 def _instants(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     """Timestamps in the shape exports write (``2026-09-01T10:00:00`` with ``+09:00``,
-    ``+0900``, ``Z`` or no offset) computed with integer arithmetic; a cell of any other
-    shape, or out of range, is left to the record route (``datetime.fromisoformat``)."""
+    ``+0900``, ``Z`` or no offset): the wall clock parsed by polars, each distinct offset
+    read once; a cell of any other shape, or out of range, is left to the record route
+    (``datetime.fromisoformat``)."""
     text = series.cast(pl.String)
-    frame = pl.DataFrame({"t": text}).with_columns(
-        shaped=pl.col("t").str.contains(ISO_SHAPE),
-        year=_digits(0, 4),
-        month=_digits(5, 2),
-        day=_digits(8, 2),
-        hour=_digits(11, 2),
-        minute=_digits(14, 2),
-        second=_digits(17, 2),
-        zone=pl.col("t").str.slice(19),
-    )
-    leap = ((pl.col("year") % 4 == 0) & (pl.col("year") % 100 != 0)) | (pl.col("year") % 400 == 0)
-    month_days = (
-        pl.when(pl.col("month") == 2)
-        .then(28 + leap.cast(pl.Int64))
-        .when(pl.col("month").is_in([4, 6, 9, 11]))
-        .then(30)
-        .otherwise(31)
-    )
-    valid = (
-        pl.col("shaped")
-        & (pl.col("year") >= 1)
-        & pl.col("month").is_between(1, 12)
-        & pl.col("day").is_between(1, month_days)
-        & (pl.col("hour") < 24)
-        & (pl.col("minute") < 60)
-        & (pl.col("second") < 60)
-    )
-    zone = pl.col("zone")
-    offset_hours = zone.str.slice(1, 2).cast(pl.Int64, strict=False)
-    offset_minutes = zone.str.slice(-2).cast(pl.Int64, strict=False)
-    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
-    offset = (
-        pl.when(zone == "Z")
-        .then(0)
-        .when(zone != "")
-        .then(sign * (offset_hours * 3600 + offset_minutes * 60))
-    )
-    offset_ok = (zone == "") | (zone == "Z") | ((offset_hours < 24) & (offset_minutes < 60))
+    shaped = text.str.contains(ISO_SHAPE) & ~text.str.starts_with("0000")
     wall = (
-        _days_from_civil() * 86400
-        + pl.col("hour") * 3600
-        + pl.col("minute") * 60
-        + pl.col("second")
+        text.str.slice(0, 19)
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+        .dt.epoch("s")
     )
-    computed = frame.select(
-        wall=pl.when(valid & offset_ok).then(wall),
-        offset=offset,
-        naive=zone == "",
-    )
-    aware = computed["wall"] - computed["offset"]
-    naive = computed["naive"].fill_null(False) & computed["wall"].is_not_null()
-    values = aware
+    wall = pl.select(pl.when(shaped).then(wall)).to_series()
+    suffix = text.str.slice(19)
+    present = suffix.drop_nulls()
+    first = present[0] if present.len() else ""
+    others = present.filter(present != first).unique().to_list()
+    table = {z: _offset_of(z) for z in [first, *others] if z is not None}
+    if len(table) == 1:
+        offset = pl.Series("offset", [], dtype=pl.Int64).extend_constant(table[first], suffix.len())
+    else:
+        offset = suffix.replace_strict(list(table), list(table.values()), return_dtype=pl.Int64)
+    naive = (suffix == "").fill_null(False)
+    values = wall - offset
     if naive.any():
-        local = clock.from_wall(computed["wall"].filter(naive), tz)
+        local = clock.from_wall(wall.filter(naive), tz)
         values = values.scatter(naive.arg_true(), local)
     bad = text.is_not_null() & values.is_null()
     return _Checked(values, bad.fill_null(False))
 
 
-def _digits(offset: int, length: int) -> pl.Expr:
-    return pl.col("t").str.slice(offset, length).cast(pl.Int64, strict=False)
-
-
-def _days_from_civil() -> pl.Expr:
-    """Days since 1970-01-01 of the proleptic Gregorian date (year, month, day)."""
-    year = pl.col("year") - (pl.col("month") <= 2).cast(pl.Int64)
-    era = year.floordiv(400)
-    year_of_era = year - era * 400
-    month = pl.col("month")
-    day_of_year = (
-        (153 * (month + pl.when(month > 2).then(-3).otherwise(9)) + 2).floordiv(5)
-        + pl.col("day")
-        - 1
-    )
-    day_of_era = (
-        year_of_era * 365 + year_of_era.floordiv(4) - year_of_era.floordiv(100) + day_of_year
-    )
-    return era * 146097 + day_of_era - 719468
+def _offset_of(zone: str) -> int | None:
+    """Seconds east of UTC of an offset suffix (``Z``, ``+09:00``, ``-0500``); 0 for none
+    (a naive time, localised separately); None when it is out of range."""
+    if zone in ("", "Z"):
+        return 0
+    digits = zone[1:].replace(":", "")
+    if len(digits) != 4 or not digits.isdigit():
+        return None
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        return None
+    return (-1 if zone[0] == "-" else 1) * (hours * 3600 + minutes * 60)
 
 
 def _datetime_column(series: pl.Series, tz: dt.tzinfo) -> _Checked:
@@ -480,16 +471,23 @@ def frame_intake(
             exc.source = where(row)
             errors.append((row, exc))
     exact: dict[str, dict[str, Fraction]] = {}
-    valid = with_columns(good, vocabulary)
+    names = needed(contract) | set(good.columns)
     if rescued:
-        extra, exact = records_frame(rescued, vocabulary, rescued_rows)
-        valid = pl.concat([valid, extra]).sort("row")
+        extra, exact = records_frame(rescued, vocabulary, names, rescued_rows)
+        names |= set(extra.columns)
+        valid = pl.concat(
+            [with_columns(good, vocabulary, names), with_columns(extra, vocabulary, names)]
+        ).sort("row")
+    else:
+        valid = with_columns(good, vocabulary, names)
     valid, more = _unique_ids(valid, where)
     errors += more
     errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
-    valid, more = _orphans(valid, where)
+    valid, more, edges = _orphans(valid, where)
     errors += more
-    intake = FrameIntake(valid, read=frame.height, closures=list(case.closures), exact=exact)
+    intake = FrameIntake(
+        valid, read=frame.height, closures=list(case.closures), exact=exact, edges=edges
+    )
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)
     return intake
@@ -530,27 +528,32 @@ def _unique_ids(
 
 def _orphans(
     valid: pl.DataFrame, where: Callable[[int], str]
-) -> tuple[pl.DataFrame, list[tuple[int, RecordError]]]:
-    """Records whose causes are not among the valid records are rejected, until none is."""
+) -> tuple[pl.DataFrame, list[tuple[int, RecordError]], pl.DataFrame]:
+    """Records whose causes are not among the valid records are rejected, pass by pass
+    until none is (as the record route does); the causal edges of the rest, as rows."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
-        return valid, []
-    errors: list[tuple[int, RecordError]] = []
-    while True:
-        ids = valid["id"]
-        edges = (
-            valid.filter(pl.col("caused_by").is_not_null())
-            .select("row", "id", cause=pl.col("caused_by"))
-            .explode("cause")
-            .drop_nulls()
+        return valid, [], pl.DataFrame(schema=EDGES)
+    edges = (
+        valid.filter(pl.col("caused_by").is_not_null())
+        .select("row", "id", cause=pl.col("caused_by"))
+        .explode("cause")
+        .drop_nulls("cause")
+        .join(
+            valid.select(cause="id", cause_row="row"), on="cause", how="left", maintain_order="left"
         )
+    )
+    errors: list[tuple[int, RecordError]] = []
+    removed = pl.Series("row", [], dtype=pl.Int64)
+    while True:
+        dead = pl.col("cause_row").is_null() | pl.col("cause_row").is_in(removed.implode())
         missing = (
-            edges.filter(~pl.col("cause").is_in(ids.implode()))
+            edges.filter(dead & ~pl.col("row").is_in(removed.implode()))
             .group_by("row", maintain_order=True)
             .first()
         )
         if missing.height == 0:
-            return valid, errors
-        for row, rid, cause in missing.sort("row").iter_rows():
+            break
+        for row, rid, cause, _ in missing.sort("row").iter_rows():
             error = RecordError(
                 rid,
                 "caused_by",
@@ -558,7 +561,11 @@ def _orphans(
                 "ids of valid records in the same input",
             )
             errors.append((row, _placed(error, where(row))))
-        valid = valid.filter(~pl.col("row").is_in(missing["row"].implode()))
+        removed = pl.concat([removed, missing["row"]])
+    if removed.len():
+        valid = valid.filter(~pl.col("row").is_in(removed.implode()))
+        edges = edges.filter(~pl.col("row").is_in(removed.implode()))
+    return valid, errors, edges.select("row", "cause_row")
 
 
 def _placed(error: RecordError, where: str) -> RecordError:
@@ -596,7 +603,11 @@ def frame_events(
     checked as the record engine checks it."""
     vocabulary, tz = contract.vocabulary, timezone_of(contract)
     assert vocabulary is not None
-    names = [e.name for e in vocabulary.events]
+    given = {str(e.get("event") or "") for e in events}
+    names = [e.name for e in vocabulary.events if e.name in frame.columns or e.name in given]
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.Int64).alias(n) for n in names if n not in frame.columns
+    )
     named = {str(e.get("record") or "") for e in events}
     rows = frame.filter(pl.col("id").is_in(list(named)))
     stubs = [
@@ -637,9 +648,11 @@ def items_intake(contract: m.Contract, case: Case, keep_going: bool = False) -> 
     item by the record validator, then made a frame."""
     taken = take_in(contract, case, keep_going)
     assert contract.vocabulary is not None
-    frame, exact = records_frame(taken.outages, contract.vocabulary)
+    frame, exact = records_frame(taken.outages, contract.vocabulary, needed(contract))
+    frame, orphans, edges = _orphans(frame, lambda row: f"outages[{row}]")
+    assert not orphans  # take_in rejected them already
     return FrameIntake(
-        frame, taken.notices, taken.billing, taken.closures, taken.errors, taken.read, exact
+        frame, taken.notices, taken.billing, taken.closures, taken.errors, taken.read, exact, edges
     )
 
 

@@ -68,6 +68,7 @@ class Plan:
     as_of: int | None
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)
     facts: dict[str, m.FactDecl] = attrs.field(factory=dict)
+    edges: pl.DataFrame | None = None  # caused_by as (row, cause_row), from the intake
     services: list[str] = attrs.field(factory=list)  # by number (`svc`)
     rules: RuleSet | None = None
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
@@ -522,23 +523,15 @@ def _fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataF
 def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
     """Related exclusions: a record's value is the Kleene `or` of its own and its causal
     ancestors' values, computed in one pass over the edges in causal order."""
-    if not related or "caused_by" not in frame.columns:
+    edges = plan.edges
+    if not related or edges is None or edges.height == 0:
         return frame
-    edges = (
-        frame.filter(pl.col("caused_by").is_not_null())
-        .select("id", cause=pl.col("caused_by"))
-        .explode("cause")
-        .drop_nulls("cause")
-    )
-    if edges.height == 0:
-        return frame
-    if edges.filter(~pl.col("cause").is_in(frame["id"].implode())).height:
-        causal_order(outage_records(plan, frame))  # raises the record engine's error
-    nodes = pl.concat([edges["id"], edges["cause"]]).unique()
+    # Records are numbered by `pos` here; the intake's edges name input rows.
+    pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
+    children = pos_of_row.gather(edges["row"]).to_list()
+    causes = pos_of_row.gather(edges["cause_row"]).to_list()
     # Known true in bit j: clause j applies; possible in bit j: it applies or is unknown.
-    masks = frame.filter(pl.col("id").is_in(nodes.implode())).select(
-        "id",
-        "pos",
+    bits = frame.select(
         sure=pl.sum_horizontal(
             pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
             for j, c in enumerate(related)
@@ -548,20 +541,20 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
             for j, c in enumerate(related)
         ),
     )
-    ids = masks["id"].to_list()
-    sure = dict(zip(ids, masks["sure"].to_list(), strict=True))
-    maybe = dict(zip(ids, masks["maybe"].to_list(), strict=True))
-    parents: dict[str, list[str]] = {}
-    for child, cause in edges.iter_rows():
+    nodes = sorted(set(children) | set(causes))
+    sure = dict(zip(nodes, bits["sure"].gather(nodes).to_list(), strict=True))
+    maybe = dict(zip(nodes, bits["maybe"].gather(nodes).to_list(), strict=True))
+    parents: dict[int, list[int]] = {}
+    for child, cause in zip(children, causes, strict=True):
         parents.setdefault(child, []).append(cause)
-    for rid in _topological(parents, ids, plan, frame):
-        for cause in parents.get(rid, ()):
-            sure[rid] |= sure[cause]
-            maybe[rid] |= maybe[cause]
-    positions = masks["pos"]
+    for node in _topological(parents, nodes, plan, frame):
+        for cause in parents.get(node, ()):
+            sure[node] |= sure[cause]
+            maybe[node] |= maybe[cause]
+    at = pl.Series("pos", nodes, dtype=pl.Int64)
     frame = frame.with_columns(
-        __sure=_scatter(frame.height, positions, pl.Series("s", [sure[i] for i in ids])),
-        __maybe=_scatter(frame.height, positions, pl.Series("m", [maybe[i] for i in ids])),
+        __sure=_scatter(frame.height, at, pl.Series("s", [sure[n] for n in nodes])),
+        __maybe=_scatter(frame.height, at, pl.Series("m", [maybe[n] for n in nodes])),
     )
     updates = []
     for j, cid in enumerate(related):
@@ -580,11 +573,11 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
 
 
 def _topological(
-    parents: dict[str, list[str]], nodes: list[str], plan: Plan, frame: pl.DataFrame
-) -> list[str]:
+    parents: dict[int, list[int]], nodes: list[int], plan: Plan, frame: pl.DataFrame
+) -> list[int]:
     """Causes before effects (Kahn's algorithm, linear in records + edges); a cycle raises
     the record engine's error, which names it."""
-    children: dict[str, list[str]] = {}
+    children: dict[int, list[int]] = {}
     waiting = {n: 0 for n in nodes}
     for child, causes in parents.items():
         waiting[child] = len(causes)
@@ -675,6 +668,7 @@ def run_plan(
     as_of: int | None,
     exact: dict[str, dict[str, Fraction]] | None = None,
     progress: Callable[[str], object] | None = None,
+    edges: pl.DataFrame | None = None,
 ) -> Plan:
     """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
     from rulebook.engine.facts import timezone_of
@@ -698,6 +692,7 @@ def run_plan(
         as_of,
         exact or {},
         {f.name: f for f in vocabulary.facts},
+        edges=edges,
     )
     for stage in STAGES:
         if progress is not None:

@@ -56,6 +56,10 @@ class FrameAdjudication:
     @property
     def records(self) -> pl.DataFrame:
         """One row a record: verdict, seconds by status, deciding clauses."""
+        return self._numbered().drop("pos")
+
+    def _numbered(self) -> pl.DataFrame:
+        """:attr:`records` with the plan's number of each record (``pos``)."""
         if "records" not in self._cache:
             self._cache["records"] = records_frame(self.plan)
         return self._cache["records"]
@@ -181,16 +185,15 @@ class FrameAdjudication:
         timezone: what ``--format jsonl`` writes, a line a record (with ``period``, the
         records that have a segment in it)."""
         tz = self.tz
+        assert self.plan.segments is not None
+        pieces = self.plan.segments
         segments = (
-            self.segments.with_columns(
-                iso(self.segments["start"], tz), iso(self.segments["end"], tz)
-            )
-            .group_by("id", maintain_order=True)
+            pieces.with_columns(iso(pieces["start"], tz), iso(pieces["end"], tz))
+            .group_by("pos", maintain_order=True)
             .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
         )
-        frame = self._in_period(self.records, period).join(
-            segments, on="id", how="left", maintain_order="left"
-        )
+        frame = self._in_period(self._numbered(), period)
+        frame = frame.join(segments, on="pos", how="left", maintain_order="left")
         frame = frame.with_columns(iso(frame["start"], tz), iso(frame["end"], tz))
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.plan.obligations:
@@ -307,6 +310,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
     return frame.select(
+        "pos",
         "id",
         "service",
         "start",
