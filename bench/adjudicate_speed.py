@@ -1,7 +1,9 @@
-"""Benchmark: adjudicate synthetic outage records against one bundled contract.
+"""Benchmark: the record engine against the columnar plan, in-process, on the same records.
 
-Prints the time to validate and adjudicate N records (default 100,000) against cybermail,
-and the time to write the JSON document. Run: python bench/adjudicate_speed.py [--records N]
+Adjudicates N synthetic records (default 100,000) and the weekly notices under one bundled
+contract with both evaluators, checks that they give the same periods, and prints both
+times and the ratio (the record engine is the baseline). Run:
+python bench/adjudicate_speed.py [--records N] [--contract ID]
 """
 
 from __future__ import annotations
@@ -22,20 +24,20 @@ def main() -> None:
     contract = rulebook.load_contract(options.contract)
     records, maintenance = outages(options.records), notices()
     start = time.perf_counter()
-    result = rulebook.adjudicate(contract, records, maintenance)
-    adjudicated = time.perf_counter() - start
+    engine = rulebook.adjudicate(contract, records, maintenance)
+    periods = engine.to_dict(reasons=False)["periods"]
+    by_records = time.perf_counter() - start
     start = time.perf_counter()
-    text = result.to_json()
-    written = time.perf_counter() - start
-    verdicts: dict[str, int] = {}
-    for v in result.verdicts:
-        verdicts[v.verdict] = verdicts.get(v.verdict, 0) + 1
-    print(
-        f"adjudicate {len(records):,} records, {len(maintenance)} notices against {contract.id}: "
-        f"{adjudicated:.2f} s ({len(records) / adjudicated:,.0f} records/s)"
-    )
-    print(f"to_json: {written:.2f} s, {len(text) / 1e6:.0f} MB")
-    print("verdicts: " + ", ".join(f"{k} {n:,}" for k, n in sorted(verdicts.items())))
+    plan = rulebook.adjudicate_frame(contract, records, maintenance)
+    columnar = plan.to_dict(records=False)["periods"]
+    by_columns = time.perf_counter() - start
+    if columnar != periods:
+        raise SystemExit("the evaluators disagree")
+    n = len(records)
+    print(f"{n:,} records, {len(maintenance)} notices, {contract.id}; periods agree")
+    print(f"record engine  {by_records:7.2f} s  ({n / by_records:,.0f} records/s)")
+    print(f"columnar plan  {by_columns:7.2f} s  ({n / by_columns:,.0f} records/s)")
+    print(f"columnar / record engine: {by_columns / by_records:.2f}")
 
 
 if __name__ == "__main__":

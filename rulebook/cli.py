@@ -274,7 +274,8 @@ def _adjudicate(
     from rulebook.columnar import adjudicate_intake
     from rulebook.columnar.plan import STAGES
 
-    big = inputs.frame is not None and inputs.frame[0].height > 20000
+    rows = inputs.frame[0].height if inputs.frame is not None else len(inputs.case.outages)
+    big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
         for note in inputs.notes:
