@@ -389,11 +389,13 @@ def frame_intake(
     case: Case,
     keep_going: bool = False,
     first_line: int | None = 2,
+    causes: bool = True,
 ) -> FrameIntake:
     """Validate a frame of outage records (and the other inputs in ``case``).
 
     ``first_line`` is the file line of the frame's first row (CSV: 2), None when rows are
-    placed by index (``name: outages[3]``).
+    placed by index (``name: outages[3]``). Without ``causes`` the records' causes are not
+    looked for among them (a partition of a larger log: its driver resolves them).
     """
     vocabulary, tz = contract.vocabulary, timezone_of(contract)
     assert vocabulary is not None
@@ -483,8 +485,10 @@ def frame_intake(
     valid, more = _unique_ids(valid, where)
     errors += more
     errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
-    valid, more, edges = _orphans(valid, where)
-    errors += more
+    edges = pl.DataFrame(schema=EDGES)
+    if causes:
+        valid, more, edges = _orphans(valid, where)
+        errors += more
     intake = FrameIntake(
         valid, read=frame.height, closures=list(case.closures), exact=exact, edges=edges
     )

@@ -69,6 +69,7 @@ class Plan:
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)
     facts: dict[str, m.FactDecl] = attrs.field(factory=dict)
     edges: pl.DataFrame | None = None  # caused_by as (row, cause_row), from the intake
+    ancestry: pl.DataFrame | None = None  # or: id, sure, maybe resolved by a driver
     services: list[str] = attrs.field(factory=list)  # by number (`svc`)
     rules: RuleSet | None = None
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
@@ -208,11 +209,8 @@ def exclusions(plan: Plan) -> None:
     plan.rules = rules
     if not rules.exclusions:
         return
-    values = {cid: _rule_value(plan, rules, cid) for cid in rules.rules}
-    frame = plan.frame.with_columns(v.alias(f"__rule_{cid}") for cid, v in values.items())
-    frame = _fallback_rules(plan, frame, rules)
-    related = [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
-    frame = _related(plan, frame, related)
+    frame = rule_values(plan, rules)
+    frame = _related(plan, frame, related_clauses(rules))
     picks = []
     for cid in rules.exclusions:
         applies = pl.col(f"__rule_{cid}").fill_null(False)
@@ -228,6 +226,64 @@ def exclusions(plan: Plan) -> None:
         deciding=pl.when(decided).then(pl.col("__whole")).otherwise(pl.col("deciding")),
     )
     plan.frame = frame.drop([c for c in frame.columns if c.startswith("__")])
+
+
+def rule_values(plan: Plan, rules: RuleSet) -> pl.DataFrame:
+    """The frame with each rule's own value (``__rule_ID``: after its exceptions and
+    overrides, before related causes)."""
+    values = {cid: _rule_value(plan, rules, cid) for cid in rules.rules}
+    frame = plan.frame.with_columns(v.alias(f"__rule_{cid}") for cid, v in values.items())
+    return _fallback_rules(plan, frame, rules)
+
+
+def related_clauses(rules: RuleSet) -> list[str]:
+    """The exclusions that reach causes (``including related``), in precedence order:
+    bit j of a record's causal bits is clause j of this list."""
+    return [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
+
+
+def causal_bits(related: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """A record's own values of the related clauses as two bit sets: ``sure`` (bit j: clause
+    j applies) and ``maybe`` (it applies or is unknown)."""
+    sure = pl.sum_horizontal(
+        pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
+        for j, c in enumerate(related)
+    )
+    maybe = pl.sum_horizontal(
+        pl.col(f"__rule_{c}").fill_null(True).cast(pl.Int64) * (1 << j)
+        for j, c in enumerate(related)
+    )
+    return sure.alias("sure"), maybe.alias("maybe")
+
+
+def propagate(
+    parents: Mapping[Any, list[Any]],
+    sure: dict[Any, int],
+    maybe: dict[Any, int],
+    on_cycle: Callable[[], object],
+) -> None:
+    """Each record's bits or-ed with its causes', causes first (Kahn's algorithm, linear in
+    records + edges); ``on_cycle`` is called (and must raise) when causes form a cycle."""
+    children: dict[Any, list[Any]] = {}
+    waiting = dict.fromkeys(sure, 0)
+    for child, causes in parents.items():
+        waiting[child] = len(causes)
+        for cause in causes:
+            children.setdefault(cause, []).append(child)
+    ready = [n for n, k in waiting.items() if k == 0]
+    done = 0
+    while ready:
+        node = ready.pop()
+        done += 1
+        for cause in parents.get(node, ()):
+            sure[node] |= sure[cause]
+            maybe[node] |= maybe[cause]
+        for child in children.get(node, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    if done != len(waiting):
+        on_cycle()
 
 
 def window_segments(plan: Plan) -> None:
@@ -522,40 +578,41 @@ def _fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataF
 
 def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
     """Related exclusions: a record's value is the Kleene `or` of its own and its causal
-    ancestors' values, computed in one pass over the edges in causal order."""
+    ancestors' values, computed in one pass over the edges in causal order (or given, as
+    ``plan.ancestry``, by a driver that resolved the edges across partitions)."""
+    if not related:
+        return frame
+    if plan.ancestry is not None:
+        resolved = plan.ancestry.select("id", __sure="sure", __maybe="maybe")
+        return _apply_bits(
+            frame.join(resolved, on="id", how="left", maintain_order="left"), related
+        )
     edges = plan.edges
-    if not related or edges is None or edges.height == 0:
+    if edges is None or edges.height == 0:
         return frame
     # Records are numbered by `pos` here; the intake's edges name input rows.
     pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
     children = pos_of_row.gather(edges["row"]).to_list()
     causes = pos_of_row.gather(edges["cause_row"]).to_list()
-    # Known true in bit j: clause j applies; possible in bit j: it applies or is unknown.
-    bits = frame.select(
-        sure=pl.sum_horizontal(
-            pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
-            for j, c in enumerate(related)
-        ),
-        maybe=pl.sum_horizontal(
-            pl.col(f"__rule_{c}").fill_null(True).cast(pl.Int64) * (1 << j)
-            for j, c in enumerate(related)
-        ),
-    )
+    bits = frame.select(*causal_bits(related))
     nodes = sorted(set(children) | set(causes))
     sure = dict(zip(nodes, bits["sure"].gather(nodes).to_list(), strict=True))
     maybe = dict(zip(nodes, bits["maybe"].gather(nodes).to_list(), strict=True))
     parents: dict[int, list[int]] = {}
     for child, cause in zip(children, causes, strict=True):
         parents.setdefault(child, []).append(cause)
-    for node in _topological(parents, nodes, plan, frame):
-        for cause in parents.get(node, ()):
-            sure[node] |= sure[cause]
-            maybe[node] |= maybe[cause]
+    # A cycle raises the record engine's error, which names it.
+    propagate(parents, sure, maybe, lambda: causal_order(outage_records(plan, frame)))
     at = pl.Series("pos", nodes, dtype=pl.Int64)
     frame = frame.with_columns(
         __sure=_scatter(frame.height, at, pl.Series("s", [sure[n] for n in nodes])),
         __maybe=_scatter(frame.height, at, pl.Series("m", [maybe[n] for n in nodes])),
     )
+    return _apply_bits(frame, related)
+
+
+def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
+    """Related clauses' values from the resolved bits, where a record has them."""
     updates = []
     for j, cid in enumerate(related):
         bit = 1 << j
@@ -570,31 +627,6 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
             .alias(f"__rule_{cid}")
         )
     return frame.with_columns(updates)
-
-
-def _topological(
-    parents: dict[int, list[int]], nodes: list[int], plan: Plan, frame: pl.DataFrame
-) -> list[int]:
-    """Causes before effects (Kahn's algorithm, linear in records + edges); a cycle raises
-    the record engine's error, which names it."""
-    children: dict[int, list[int]] = {}
-    waiting = {n: 0 for n in nodes}
-    for child, causes in parents.items():
-        waiting[child] = len(causes)
-        for cause in causes:
-            children.setdefault(cause, []).append(child)
-    ready = [n for n, k in waiting.items() if k == 0]
-    order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for child in children.get(node, ()):
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(child)
-    if len(order) != len(nodes):
-        causal_order(outage_records(plan, frame))  # raises, naming the cycle
-    return order
 
 
 def _union_seconds(segments: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -669,6 +701,7 @@ def run_plan(
     exact: dict[str, dict[str, Fraction]] | None = None,
     progress: Callable[[str], object] | None = None,
     edges: pl.DataFrame | None = None,
+    ancestry: pl.DataFrame | None = None,
 ) -> Plan:
     """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
     from rulebook.engine.facts import timezone_of
@@ -693,6 +726,7 @@ def run_plan(
         exact or {},
         {f.name: f for f in vocabulary.facts},
         edges=edges,
+        ancestry=ancestry,
     )
     for stage in STAGES:
         if progress is not None:
