@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Kept here, not imported from the formats modules: `rulebook check` need not load them.
 SOURCES = ("gcp-status", "statuspage")
 FORMATS = ("csv", "jsonl", "json", "parquet")
-ENGINES = ("columnar", "records")
+ENGINES = ("columnar", "records", "spark")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,7 +175,10 @@ def _input_options(func: Any) -> Any:
             type=click.Choice(ENGINES),
             default="columnar",
             show_default=True,
-            help="The columnar plan, or the record engine (the explainer; same figures).",
+            help="The columnar plan, the record engine (the explainer), or Spark (same figures).",
+        ),
+        click.option(
+            "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
         ),
     ]
     for option in reversed(options):
@@ -345,6 +348,9 @@ def _render(
     loaded = _load_contract(contract)
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
+    if opts["engine"] == "spark":
+        _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
+        return
     inputs = _guarded(lambda: _read_inputs(outages, opts))
     result, intake = _adjudicate(loaded, inputs, opts, fmt, explain)
     counts = _counts(intake, result)
@@ -359,6 +365,59 @@ def _render(
         text = render(result, fmt, lang, counts, what, explain, period)
         _guarded(lambda: _write_text(text, output))
     _finish(intake)
+
+
+def _on_spark(
+    contract: Contract,
+    outages: str,
+    opts: dict[str, Any],
+    fmt: str,
+    lang: str,
+    what: str,
+    period: str | None,
+    output: str | None,
+) -> None:
+    """The log read and adjudicated by Spark (paths, globs, folders of Parquet, CSV or JSON
+    Lines); tables and JSON collected on the driver, Parquet written by Spark."""
+    from rulebook import spark as rs
+    from rulebook.formats.readers import read_case
+    from rulebook.formats.writers import counts_line, render
+
+    if fmt == "jsonl":
+        raise click.UsageError("--engine spark writes table, markdown, json or parquet")
+
+    def extra(key: str, kind: str) -> list[Any]:
+        return (
+            [i.data for i in getattr(read_case(opts[key], None, kind), kind)] if opts[key] else []
+        )
+
+    def run() -> Any:
+        session = rs.session(opts["master"])
+        frame = rs.read(session, [outages], opts["input_format"])
+        return rs.adjudicate(
+            frame,
+            contract,
+            notices=extra("notices_path", "notices"),
+            billing=extra("billing_path", "billing"),
+            as_of=opts["as_of"],
+            keep_going=opts["keep_going"],
+            source=outages,
+        )
+
+    result = _guarded(run)
+    for error in result.errors:
+        click.echo(f"rulebook: {error}", err=True)
+    counts = (result.read, result.adjudicated, len(result.errors), 0)
+    if fmt == "parquet":
+        assert output is not None
+        for path in _guarded(lambda: result.write_parquet(output)):
+            click.echo(f"rulebook: wrote {path}", err=True)
+        click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+    else:
+        text = _guarded(lambda: render(result, fmt, lang, counts, what, False, period))
+        _guarded(lambda: _write_text(text, output))
+    if result.errors:
+        raise click.exceptions.Exit(_fail(f"{len(result.errors)} bad input item(s); see above"))
 
 
 def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:

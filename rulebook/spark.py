@@ -1,0 +1,562 @@
+"""The columnar plan on Apache Spark: the same adjudication where the logs already live.
+
+``pip install 'rulebook[spark]'`` (PySpark 4, Java 17). The work splits by service: a
+service's timeline, its threshold and its windows depend on its own records only, so
+``groupBy("service").applyInArrow(...)`` hands each service's records, as one Arrow table,
+to the columnar plan (:mod:`rulebook.columnar`) on an executor. What crosses services is
+brought together first, and only that:
+
+- ``caused_by`` edges: the edges and each record's own values of the ``including related``
+  clauses (two integers) are collected, walked in causal order on the driver, and each
+  record's resolved values joined back to it before the groups run;
+- ids: one id per record across the whole log;
+- periods: each group returns its services' measured seconds per period; the driver
+  settles remedies on them (caps and annual counts run across periods) with the record
+  engine's own function.
+
+The result holds Spark DataFrames of verdicts, segments and periods, and
+:meth:`SparkAdjudication.to_dict` collects the JSON document (format 1), the same bytes as
+on one machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.columnar.intake import FrameIntake, frame_intake
+from rulebook.columnar.plan import (
+    Plan,
+    causal_bits,
+    close,
+    propagate,
+    related_clauses,
+    rule_values,
+    run_plan,
+)
+from rulebook.columnar.result import records_frame
+from rulebook.engine.adjudicate import (
+    _closure_day,
+    canonical_json,
+    document_head,
+    period_dict,
+    record_dict,
+    settle,
+)
+from rulebook.engine.classify import RuleSet
+from rulebook.engine.facts import (
+    Notice,
+    notice_from_mapping,
+    parse_instant,
+    timezone_of,
+)
+from rulebook.engine.measure import Measure, Period, measure_seconds
+from rulebook.engine.remedy import Billing, billing_from_mapping
+from rulebook.errors import RulebookError
+from rulebook.formats.readers import Case
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+#: What each group returns: a row a record (kind "record"), a service's period ("period",
+#: its figures as JSON in ``payload``) or a refused record ("error", the message).
+OUTPUT = (
+    "kind string, service string, id string, start long, end long, ongoing boolean, "
+    "verdict string, counted_seconds long, excluded_seconds long, "
+    "not_downtime_seconds long, deciding array<string>, "
+    "segments array<struct<start:long,end:long,period:string,status:string,clause:string>>, "
+    "obligations string, payload string"
+)
+OUTPUT_COLUMNS = [
+    "kind",
+    "service",
+    "id",
+    "start",
+    "end",
+    "ongoing",
+    "verdict",
+    "counted_seconds",
+    "excluded_seconds",
+    "not_downtime_seconds",
+    "deciding",
+    "segments",
+    "obligations",
+    "payload",
+]
+BITS = "id string, sure long, maybe long"
+
+
+class SparkError(RulebookError):
+    """The Spark run could not be done (no PySpark, no Java, a bad input path)."""
+
+
+def _require_pyspark() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise SparkError(
+            "the Spark engine needs PySpark: pip install 'rulebook[spark]' (and Java 17)"
+        ) from None
+
+
+# ------------------------------------------------------------------ on the executors
+
+
+def _frame_of(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _arrow(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
+    """A polars frame as the Arrow table Spark declared (polars writes large strings)."""
+    return frame.to_arrow().cast(schema)
+
+
+def _arrow_schema(ddl: str) -> pa.Schema:
+    """The Arrow schema of a Spark DDL string (on the driver: it needs the session)."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.types import StructType, _parse_datatype_string
+
+    parsed = _parse_datatype_string(ddl)
+    assert isinstance(parsed, StructType)
+    return to_arrow_schema(parsed)
+
+
+@attrs.frozen
+class _Job:
+    """What every group needs, shipped to the executors with the kernel."""
+
+    contract: m.Contract
+    notices: tuple[Notice, ...]
+    closures: frozenset[dt.date]
+    as_of: int | None
+    source: str
+    output: pa.Schema  # OUTPUT as Arrow
+    bit_sets: pa.Schema  # BITS as Arrow
+
+    def intake(self, table: pa.Table) -> tuple[pl.DataFrame | None, FrameIntake]:
+        """The group's records validated (every refusal kept); resolved causal bits apart."""
+        frame = _frame_of(table)
+        ancestry = None
+        if "__sure" in frame.columns:
+            ancestry = frame.select("id", sure="__sure", maybe="__maybe").filter(
+                pl.col("sure").is_not_null()
+            )
+            frame = frame.drop("__sure", "__maybe")
+        taken = frame_intake(
+            self.contract,
+            frame,
+            self.source,
+            Case(),
+            keep_going=True,
+            first_line=None,
+            causes=False,
+        )
+        return ancestry, taken
+
+    def bits(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """Each record's own values of the related clauses, as two bit sets."""
+        import pyarrow as pa
+
+        rules = RuleSet.of(self.contract)
+        related = related_clauses(rules)
+        for batch in batches:
+            _, taken = self.intake(pa.Table.from_batches([batch]))
+            plan = self._plan(taken.frame, taken.exact)
+            close(plan)
+            frame = rule_values(plan, rules).select("id", *causal_bits(related))
+            yield from _arrow(frame, self.bit_sets).to_batches()
+
+    def _plan(self, frame: pl.DataFrame, exact: Any) -> Plan:
+        assert self.contract.vocabulary is not None
+        return Plan(
+            self.contract,
+            timezone_of(self.contract),
+            frame,
+            list(self.notices),
+            {},
+            self.closures,
+            self.as_of,
+            exact,
+            {f.name: f for f in self.contract.vocabulary.facts},
+        )
+
+    def group(self, table: pa.Table) -> pa.Table:
+        """One service's records through the columnar plan: records, periods, refusals."""
+        ancestry, taken = self.intake(table)
+        rows: list[pl.DataFrame] = []
+        errors = [str(e) for e in taken.errors]
+        if taken.frame.height:
+            plan = run_plan(
+                self.contract,
+                taken.frame,
+                list(self.notices),
+                [],
+                self.closures,
+                self.as_of,
+                taken.exact,
+                ancestry=ancestry,
+            )
+            rows.append(self._records(plan))
+            rows.append(self._periods(plan))
+        if errors:
+            rows.append(pl.DataFrame({"kind": ["error"] * len(errors), "payload": errors}))
+        frame = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
+        return _arrow(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
+
+    def _records(self, plan: Plan) -> pl.DataFrame:
+        assert plan.segments is not None
+        segments = plan.segments.group_by("pos", maintain_order=True).agg(
+            segments=pl.struct("start", "end", "period", "status", "clause")
+        )
+        records = records_frame(plan).join(segments, on="pos", how="left")
+        tz = plan.tz
+        obligations = [
+            json.dumps([o.to_dict(tz) for o in plan.obligations.get(r, [])], ensure_ascii=False)
+            for r in records["id"].to_list()
+        ]
+        return records.drop("pos").with_columns(
+            kind=pl.lit("record"), obligations=pl.Series(obligations, dtype=pl.String)
+        )
+
+    def _periods(self, plan: Plan) -> pl.DataFrame:
+        payload = [
+            json.dumps(
+                {
+                    "service": service,
+                    "label": p.period.label,
+                    "start": p.period.start,
+                    "end": p.period.end,
+                    "seconds": p.period.seconds,
+                    "downtime": p.downtime,
+                    "excluded": p.excluded,
+                    "planned": p.period.seconds - p.denominator,
+                },
+                ensure_ascii=False,
+            )
+            for service, p in plan.periods
+        ]
+        return pl.DataFrame(
+            {"kind": ["period"] * len(payload), "payload": payload},
+            schema_overrides={"payload": pl.String},
+        )
+
+
+def _with(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    missing = [pl.lit(None).alias(c) for c in columns if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
+# ------------------------------------------------------------------ on the driver
+
+
+@attrs.frozen
+class SparkAdjudication:
+    """The Spark result: DataFrames of verdicts (``records``), ``segments`` and
+    ``periods``, and the counts."""
+
+    contract: m.Contract
+    tz: dt.tzinfo
+    as_of: int | None
+    notices: int
+    records: DataFrame
+    segments: DataFrame
+    periods: DataFrame
+    measured: tuple[tuple[str, Measure], ...]
+    remedies: Mapping[tuple[str, str], Any]
+    errors: tuple[str, ...]
+    read: int
+
+    @property
+    def adjudicated(self) -> int:
+        """Records adjudicated (read minus rejected)."""
+        return self.read - len(self.errors)
+
+    def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
+        """The JSON document (format 1, without reasons), collected on the driver; without
+        ``records``, only the records that have obligations."""
+        if reasons:
+            raise SparkError("reasons are explained on one machine: use --engine columnar")
+        from pyspark.sql import functions as F
+
+        document = document_head(self.contract, self.tz, self.as_of)
+        frame = self.records if records else self.records.filter(F.col("obligations") != "[]")
+        rows = sorted(frame.collect(), key=lambda r: r["id"])
+        document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
+        outages = []
+        for row in rows:
+            segments = [
+                (s["start"], s["end"], s["period"], s["status"], s["clause"])
+                for s in sorted(row["segments"], key=lambda s: s["start"])
+            ]
+            out = record_dict(
+                row["id"],
+                row["service"],
+                row["start"],
+                row["end"],
+                row["ongoing"],
+                row["verdict"],
+                segments,
+                list(row["deciding"]),
+                self.tz,
+            )
+            out["obligations"] = json.loads(row["obligations"] or "[]")
+            outages.append(out)
+        document["outages"] = outages
+        document["periods"] = [
+            period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
+            for s, p in self.measured
+        ]
+        return document
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Canonical JSON: the same bytes as the columnar plan on one machine."""
+        return canonical_json(self.to_dict(), indent)
+
+    def explain(
+        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
+    ) -> str:
+        """Explanations come from the record engine on one machine."""
+        raise SparkError("reasons are explained on one machine: use --engine columnar")
+
+    def write_parquet(self, folder: str) -> list[str]:
+        """``FOLDER/records``, ``FOLDER/segments`` and ``FOLDER/periods`` as Parquet."""
+        paths = []
+        for name, frame in (
+            ("records", self.records),
+            ("segments", self.segments),
+            ("periods", self.periods),
+        ):
+            path = f"{folder.rstrip('/')}/{name}"
+            frame.write.mode("overwrite").parquet(path)
+            paths.append(path)
+        return paths
+
+
+def adjudicate(
+    outages: DataFrame,
+    contract: m.Contract,
+    notices: Iterable[Notice | Mapping[str, Any]] = (),
+    billing: Iterable[Billing | Mapping[str, Any]] = (),
+    as_of: str | dt.datetime | None = None,
+    closures: Iterable[dt.date | str] = (),
+    keep_going: bool = False,
+    source: str = "<spark>",
+) -> SparkAdjudication:
+    """Adjudicate a Spark DataFrame of outage records under ``contract``.
+
+    The columns are those of a CSV log (``id``, ``service``, ``start``, ``end``, facts,
+    events); timestamps may be text or Spark timestamps, lists arrays or ``;``-text. Bad
+    records raise the first :class:`RecordError` message unless ``keep_going``, which keeps
+    them in :attr:`SparkAdjudication.errors`.
+    """
+    _require_pyspark()
+    from pyspark.sql import functions as F
+
+    tz = timezone_of(contract)
+    assert contract.vocabulary is not None
+    instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+    given = [
+        n if isinstance(n, Notice) else notice_from_mapping(n, contract.vocabulary, tz, i)
+        for i, n in enumerate(notices)
+    ]
+    bills = {
+        b.service: b
+        for b in (
+            b if isinstance(b, Billing) else billing_from_mapping(b, i)
+            for i, b in enumerate(billing)
+        )
+    }
+    job = _Job(
+        contract,
+        tuple(given),
+        frozenset(_closure_day(c) for c in closures),
+        instant,
+        source,
+        _arrow_schema(OUTPUT),
+        _arrow_schema(BITS),
+    )
+    _unique_ids(outages)
+    grouped = _with_ancestry(outages, job)
+
+    def kernel(table: pa.Table) -> pa.Table:  # Spark inspects a plain function's arguments
+        return job.group(table)
+
+    out = grouped.groupBy("service").applyInArrow(kernel, OUTPUT).cache()
+    errors = sorted(r["payload"] for r in out.filter(F.col("kind") == "error").collect())
+    if errors and not keep_going:
+        raise SparkError(errors[0])
+    measured = sorted(
+        (
+            _measure(json.loads(r["payload"]), contract)
+            for r in out.filter(F.col("kind") == "period").collect()
+        ),
+        key=lambda sp: (sp[0], sp[1].period.start),
+    )
+    remedies = settle(contract, measured, bills, tz)
+    records = out.filter(F.col("kind") == "record").drop("kind", "payload")
+    segments = records.select("id", F.explode("segments").alias("s")).select("id", "s.*")
+    spark = outages.sparkSession
+    rows = [period_dict(contract, s, p, remedies.get((s, p.period.label)), tz) for s, p in measured]
+    periods = spark.createDataFrame(
+        [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows] or [],
+        "service string, period string, period_seconds long, denominator_seconds long, "
+        "downtime_seconds long, excluded_seconds long, availability string, "
+        "availability_exact string, target string, met boolean, remedy string",
+    )
+    return SparkAdjudication(
+        contract,
+        tz,
+        instant,
+        len(given),
+        records,
+        segments,
+        periods,
+        tuple(measured),
+        remedies,
+        tuple(errors),
+        outages.count(),
+    )
+
+
+def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
+    """A group's period figures, measured by the record engine's arithmetic."""
+    from rulebook.engine.adjudicate import availability_clause
+
+    clause = availability_clause(contract)
+    target = clause.target if clause is not None else None
+    period = Period(data["label"], data["start"], data["end"], data["seconds"])
+    return data["service"], measure_seconds(
+        period, data["downtime"], data["excluded"], data["planned"], target
+    )
+
+
+def _unique_ids(outages: DataFrame) -> None:
+    """One record per id across the whole log (groups cannot see each other)."""
+    from pyspark.sql import functions as F
+
+    twice = outages.groupBy("id").count().filter(F.col("count") > 1).orderBy("id").limit(1)
+    for row in twice.collect():
+        raise SparkError(
+            f"record {row['id']}, field 'id': is used {row['count']} times; "
+            "accepted: a unique id per record"
+        )
+
+
+def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
+    """The log with each effect's resolved causal bits (``__sure``, ``__maybe``): the edges
+    and the bits of the records they touch are collected and walked on the driver."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType
+
+    related = related_clauses(RuleSet.of(job.contract))
+    if not related or "caused_by" not in outages.columns:
+        return outages
+    causes = F.col("caused_by")
+    if not isinstance(outages.schema["caused_by"].dataType, ArrayType):
+        causes = F.split(F.col("caused_by"), ";")
+    edges = (
+        outages.select(F.trim(F.col("id")).alias("child"), F.explode(causes).alias("cause"))
+        .select("child", F.trim("cause").alias("cause"))
+        .filter(F.col("cause") != "")
+    )
+    pairs = [(r["child"], r["cause"]) for r in edges.collect()]
+    if not pairs:
+        return outages
+    known = outages.select(F.trim(F.col("id")).alias("cause"))
+    missing = edges.join(known, on="cause", how="left_anti").orderBy("child").limit(1).collect()
+    for row in missing:
+        raise SparkError(
+            f"record {row['child']}, field 'caused_by': names record '{row['cause']}', which is "
+            "not in the input; accepted: ids of records in the same input"
+        )
+    nodes = outages.sparkSession.createDataFrame(
+        [(n,) for n in sorted({c for pair in pairs for c in pair})], "id string"
+    )
+    involved = outages.join(nodes, on=F.trim(outages["id"]) == nodes["id"], how="left_semi")
+
+    def own(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return job.bits(batches)
+
+    bits = {r["id"]: (r["sure"], r["maybe"]) for r in involved.mapInArrow(own, BITS).collect()}
+    sure = {k: v[0] for k, v in bits.items()}
+    maybe = {k: v[1] for k, v in bits.items()}
+    parents: dict[str, list[str]] = {}
+    for child, cause in pairs:
+        parents.setdefault(child, []).append(cause)
+
+    def cycle() -> None:
+        raise SparkError(
+            "records cause each other in a cycle (caused_by); "
+            "accepted: a chain of causes without cycles"
+        )
+
+    propagate(parents, sure, maybe, cycle)
+    resolved = outages.sparkSession.createDataFrame(
+        [(k, sure[k], maybe[k]) for k in sorted(parents)], "__id string, __sure long, __maybe long"
+    )
+    joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
+    return joined.drop("__id")
+
+
+# ------------------------------------------------------------------ sessions and files
+
+
+def session(master: str | None = None) -> SparkSession:
+    """A Spark session: the given master, or a local one on two cores."""
+    _require_pyspark()
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("rulebook").master(master or "local[2]")
+    builder = (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+    )
+    try:
+        spark = builder.getOrCreate()
+        spark.sparkContext.setLogLevel("ERROR")
+        return spark
+    except Exception as exc:  # the JVM did not start: no Java, a bad master
+        raise SparkError(f"cannot start Spark ({type(exc).__name__}: {exc})") from None
+
+
+def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataFrame:
+    """Parquet, CSV or JSON Lines files (globs and directories too), every CSV cell text."""
+    kind = fmt or _kind(paths[0])
+    reader = spark.read
+    try:
+        if kind == "parquet":
+            return reader.parquet(*paths)
+        if kind == "csv":
+            return reader.option("header", True).option("inferSchema", False).csv(paths)
+        return reader.json(paths)
+    except Exception as exc:  # an AnalysisException names the path
+        raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
+
+
+def _kind(path: str) -> str:
+    lowered = path.rstrip("/").lower()
+    for suffix, kind in (
+        (".csv", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+    ):
+        if lowered.endswith(suffix):
+            return kind
+    return "parquet"

@@ -1,0 +1,157 @@
+"""The Spark path gives the record engine's document on the differential cases.
+
+One local Spark session (``local[2]``) serves the whole module. Without PySpark or Java the
+tests are skipped, each saying why.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rulebook
+from rulebook.engine.facts import RecordError
+from rulebook.errors import RulebookError
+from tests.test_differential import CONTRACTS, example_cases, file_cases, text_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if shutil.which("java") is None:
+    pytest.skip("Java is not installed: the Spark engine needs Java 17", allow_module_level=True)
+try:
+    import pyspark  # noqa: F401
+except ImportError:
+    pytest.skip(
+        "PySpark is not installed: pip install '.[spark]' to test the Spark engine",
+        allow_module_level=True,
+    )
+
+from rulebook import spark as rs  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = rs.session()
+    yield session
+    session.stop()
+
+
+def with_events(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events given apart become columns of their records (how a data lake holds them)."""
+    outages = [dict(o) for o in inputs["outages"]]
+    by_id = {o.get("id"): o for o in outages}
+    for event in inputs.get("events", []):
+        if event.get("record") in by_id:
+            by_id[event["record"]][event["event"]] = event["at"]
+    return outages
+
+
+def spark_frame(spark: Any, outages: list[dict[str, Any]]) -> Any:
+    frame = text_frame(outages)
+    schema = ", ".join(f"`{c}` string" for c in frame.columns) or "id string"
+    return spark.createDataFrame(frame.rows(), schema)
+
+
+def assert_same_on_spark(spark: Any, contract: Any, inputs: dict[str, Any]) -> None:
+    outages = with_events(inputs)
+    try:
+        oracle: Any = rulebook.adjudicate(
+            contract,
+            outages,
+            inputs.get("notices", ()),
+            inputs.get("as_of"),
+            inputs.get("closures", ()),
+            inputs.get("billing", ()),
+        ).to_dict(reasons=False)
+    except RecordError:
+        oracle = "refused"
+    try:
+        result = rs.adjudicate(
+            spark_frame(spark, outages),
+            contract,
+            notices=inputs.get("notices", ()),
+            billing=inputs.get("billing", ()),
+            as_of=inputs.get("as_of"),
+            closures=inputs.get("closures", ()),
+        )
+        document: Any = result.to_dict()
+    except RulebookError:
+        document = "refused"
+    assert document == oracle
+
+
+@pytest.mark.parametrize(("cid", "inputs"), example_cases() + file_cases())
+def test_every_differential_case_on_spark(spark: Any, cid: str, inputs: dict[str, Any]) -> None:
+    if not inputs["outages"]:
+        pytest.skip("no records: nothing for Spark to group")
+    assert_same_on_spark(spark, CONTRACTS[cid], inputs)
+
+
+def test_a_generated_year_with_chains_across_services(spark: Any) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import notices, outages
+
+    records = outages(2000, seed=13)
+    assert sum("caused_by" in r for r in records) > 50
+    assert_same_on_spark(spark, CONTRACTS["cybermail"], {"outages": records, "notices": notices()})
+
+
+def test_parquet_through_spark_and_the_command_line(spark: Any, tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from click.testing import CliRunner
+    from generate import outages
+
+    from rulebook.cli import main
+
+    frame = text_frame(outages(500, seed=17))
+    single = tmp_path / "log.parquet"
+    frame.write_parquet(single)
+    folder = tmp_path / "log"  # a data lake's folder of part files
+    folder.mkdir()
+    for i, part in enumerate(frame.iter_slices(150)):
+        part.write_parquet(folder / f"part-{i}.parquet")
+    runner = CliRunner()
+    args = ["report", "cybermail", "--format", "json"]
+    local = runner.invoke(main, [*args[:2], str(single), *args[2:]])
+    on_spark = runner.invoke(main, [*args[:2], str(folder), *args[2:], "--engine", "spark"])
+    assert local.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
+    assert on_spark.stdout == local.stdout
+    out = tmp_path / "out"
+    written = runner.invoke(
+        main,
+        [
+            "adjudicate",
+            "cybermail",
+            str(folder),
+            "--engine",
+            "spark",
+            "--format",
+            "parquet",
+            "-o",
+            str(out),
+        ],
+    )
+    assert written.exit_code == 0, written.output
+    assert spark.read.parquet(str(out / "records")).count() == 500
+    assert spark.read.parquet(str(out / "periods")).count() == len(
+        __import__("json").loads(local.stdout)["periods"]
+    )
+
+
+def test_a_bad_record_is_named(spark: Any) -> None:
+    records = [
+        {
+            "id": "a",
+            "service": "CYBERMAIL Σ",
+            "start": "2026-09-01T10:00:00",
+            "end": "2026-09-01T11:00:00",
+            "cause": "wr",
+        }
+    ]
+    with pytest.raises(rs.SparkError, match="record a, field 'cause': 'wr' is not a cause code"):
+        rs.adjudicate(spark_frame(spark, records), CONTRACTS["cybermail"])
