@@ -40,7 +40,7 @@ from rulebook.columnar.plan import (
     rule_values,
     run_plan,
 )
-from rulebook.columnar.result import records_frame
+from rulebook.columnar.result import RECORD_COLUMNS, records_frame
 from rulebook.engine.adjudicate import (
     _closure_day,
     canonical_json,
@@ -68,28 +68,13 @@ if TYPE_CHECKING:
 #: What each group returns: a row a record (kind "record"), a service's period ("period",
 #: its figures as JSON in ``payload``) or a refused record ("error", the message).
 OUTPUT = (
-    "kind string, service string, id string, start long, end long, ongoing boolean, "
+    "kind string, id string, service string, start long, end long, ongoing boolean, "
     "verdict string, counted_seconds long, excluded_seconds long, "
     "not_downtime_seconds long, deciding array<string>, "
     "segments array<struct<start:long,end:long,period:string,status:string,clause:string>>, "
     "obligations string, payload string"
 )
-OUTPUT_COLUMNS = [
-    "kind",
-    "service",
-    "id",
-    "start",
-    "end",
-    "ongoing",
-    "verdict",
-    "counted_seconds",
-    "excluded_seconds",
-    "not_downtime_seconds",
-    "deciding",
-    "segments",
-    "obligations",
-    "payload",
-]
+OUTPUT_COLUMNS = ["kind", *RECORD_COLUMNS, "segments", "obligations", "payload"]
 BITS = "id string, sure long, maybe long"
 
 

@@ -18,7 +18,6 @@ carry them; :attr:`Plan.fallback` counts those records.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import math
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -35,6 +34,7 @@ from rulebook.engine.adjudicate import (
     business_calendars,
     closed_end,
     contract_windows,
+    coverage,
     downtime_clause,
     settle,
 )
@@ -118,20 +118,12 @@ def close(plan: Plan) -> None:
 
 def scope(plan: Plan) -> None:
     """Records of services the contract does not cover are out of scope."""
-    services = [c for c in plan.contract.clauses if isinstance(c, m.ServicesClause)]
-    if not services:
+    found = coverage(plan.contract)
+    if found is None:
         return
-    covers = [t.value for c in services for t in c.covers]
-    excludes = [t.value for c in services for t in c.excludes]
-    outside = [
-        code
-        for code, name in enumerate(plan.services)
-        if not (
-            any(fnmatch.fnmatchcase(name, p) for p in covers)
-            and not any(fnmatch.fnmatchcase(name, p) for p in excludes)
-        )
-    ]
-    plan.frame = _decide(plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, services[0].id)
+    clause, covered = found
+    outside = [code for code, name in enumerate(plan.services) if not covered(name)]
+    plan.frame = _decide(plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, clause.id)
 
 
 def downtime_condition(plan: Plan) -> None:

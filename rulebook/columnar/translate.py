@@ -15,14 +15,13 @@ makes :func:`exact` false for the whole condition.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
 from rulebook import model as m
-from rulebook.engine.classify import _constant
+from rulebook.engine.classify import OPS, _constant
 from rulebook.errors import RulebookError
 
 UNKNOWN = pl.lit(None, dtype=pl.Boolean)
@@ -69,23 +68,14 @@ def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return pl.col(node.fact).cast(pl.Boolean)
 
 
-_COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-
-
 @translate.register
 def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
     constant = _constant(node.value)
     if isinstance(constant, Fraction):
         constant = float(constant)
     # Comparisons with null give null in polars: unknown stays unknown.
-    return _COMPARE[node.op](pl.col(node.fact), pl.lit(constant))
+    expr: pl.Expr = OPS[node.op](pl.col(node.fact), pl.lit(constant))
+    return expr
 
 
 @translate.register

@@ -160,21 +160,34 @@ def closed_end(record: str, start: int, end: int | None, as_of: int | None) -> i
     return as_of
 
 
-def scope(run: Run) -> None:
-    """Records of services the contract does not cover are out of scope."""
-    services = [c for c in run.contract.clauses if isinstance(c, m.ServicesClause)]
+def coverage(contract: m.Contract) -> tuple[m.ServicesClause, Callable[[str], bool]] | None:
+    """The contract's services clause and whether it covers a service name (globs in
+    ``covers`` and ``excludes``); None when the contract names no services."""
+    services = [c for c in contract.clauses if isinstance(c, m.ServicesClause)]
     if not services:
-        return
+        return None
     covers = [t.value for c in services for t in c.covers]
     excludes = [t.value for c in services for t in c.excludes]
-    clause = services[0]
+
+    def covered(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in covers) and not any(
+            fnmatch.fnmatchcase(name, p) for p in excludes
+        )
+
+    return services[0], covered
+
+
+def scope(run: Run) -> None:
+    """Records of services the contract does not cover are out of scope."""
+    found = coverage(run.contract)
+    if found is None:
+        return
+    clause, covers = found
     memo: dict[str, Reason] = {}
     for verdict in run.verdicts.values():
         name = verdict.record.service
         if name not in memo:
-            covered = any(fnmatch.fnmatchcase(name, p) for p in covers) and not any(
-                fnmatch.fnmatchcase(name, p) for p in excludes
-            )
+            covered = covers(name)
             memo[name] = Reason(
                 clause.id,
                 "services",

@@ -10,6 +10,7 @@ facts that would decide it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -86,13 +87,14 @@ def _kleene_not(value: Tri) -> Tri:
     return None if value is None else not value
 
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+#: The DSL's comparison operators (the columnar plan applies them to polars expressions).
+OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 
@@ -113,7 +115,7 @@ def _compile_atom(atom: m.Condition) -> Compiled:
     if isinstance(atom, m.Flag):
         return lambda facts: None if facts.get(fact) is None else bool(facts[fact])
     if isinstance(atom, m.Compare):
-        op, constant = _OPS[atom.op], _constant(atom.value)
+        op, constant = OPS[atom.op], _constant(atom.value)
         if isinstance(constant, Fraction):
             return lambda facts: (
                 None if facts.get(fact) is None else op(Fraction(facts[fact]), constant)

@@ -1,0 +1,80 @@
+"""Benchmark: the Spark engine (local[2]) against the single-machine columnar engine.
+
+Writes N synthetic records (default 10^7, the cybermail services over a year) as Parquet
+part files in ``--data``, then runs, as separate processes on the same files:
+
+- ``rulebook report cybermail 'DIR/*.parquet' --format json`` (the columnar plan);
+- ``rulebook report cybermail DIR --engine spark --format json`` (a local[2] session);
+
+checks that the two documents are the same bytes, and prints both wall times, the ratio,
+the cost per record in core-seconds and the data each record carries (what a shuffle by
+service moves), from which docs/performance.md estimates a larger run on paper.
+
+    python bench/spark_scale.py [--records 10000000] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+from generate import write_csv
+
+HERE = Path(__file__).resolve().parent
+
+
+def parquet_parts(folder: Path, records: int) -> Path:
+    """The log as Parquet part files of a million records each (made once, then kept)."""
+    parts = folder / f"cybermail-{records}-parquet"
+    if parts.exists():
+        return parts
+    csv = folder / f"cybermail-{records}.csv"
+    if not csv.exists():
+        write_csv(str(csv), records)
+    parts.mkdir(parents=True)
+    log = pl.scan_csv(csv, infer_schema=False)
+    for i, start in enumerate(range(0, records, 1_000_000)):
+        log.slice(start, 1_000_000).collect().write_parquet(parts / f"part-{i:04d}.parquet")
+    return parts
+
+
+def run(command: list[str]) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr.decode()[-2000:]}")
+    return wall, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--data", default=str(HERE / "data"))
+    options = parser.parse_args()
+    folder = Path(options.data)
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = parquet_parts(folder, options.records)
+    rulebook = [sys.executable, "-m", "rulebook", "report", "cybermail"]
+    local, local_out = run([*rulebook, str(parts / "*.parquet"), "--format", "json"])
+    spark, spark_out = run([*rulebook, str(parts), "--engine", "spark", "--format", "json"])
+    if local_out != spark_out:
+        sys.exit("the Spark engine and the columnar engine disagree")
+    n = options.records
+    on_disk = sum(p.stat().st_size for p in parts.glob("*.parquet"))
+    in_memory = pl.read_parquet(parts / "part-0000.parquet").estimated_size()
+    per_record = in_memory / min(n, 1_000_000)
+    print(f"{n:,} records, {on_disk / 2**20:,.0f} MiB of Parquet; documents identical")
+    print(f"columnar engine (one process)  {local:8.1f} s")
+    print(f"Spark local[2]                 {spark:8.1f} s")
+    print(f"Spark / columnar: {spark / local:.2f}")
+    print(f"Spark cost per record: {2 * spark / n * 1e6:.2f} core-microseconds (2 cores)")
+    print(f"data per record in memory (what a shuffle by service moves): {per_record:.0f} bytes")
+
+
+if __name__ == "__main__":
+    main()
