@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import rulebook
 from rulebook.engine.facts import RecordError
 from rulebook.errors import RulebookError
-from tests.test_differential import CONTRACTS, example_cases, file_cases, text_frame
+from tests.test_differential import CONTRACTS, example_cases, file_cases, logs, text_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,6 +90,17 @@ def assert_same_on_spark(spark: Any, contract: Any, inputs: dict[str, Any]) -> N
 def test_every_differential_case_on_spark(spark: Any, cid: str, inputs: dict[str, Any]) -> None:
     if not inputs["outages"]:
         pytest.skip("no records: nothing for Spark to group")
+    assert_same_on_spark(spark, CONTRACTS[cid], inputs)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(logs())
+def test_generated_logs_on_spark(spark: Any, case: tuple[str, dict[str, Any]]) -> None:
+    cid, inputs = case
     assert_same_on_spark(spark, CONTRACTS[cid], inputs)
 
 
