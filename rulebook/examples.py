@@ -1,4 +1,4 @@
-"""Examples beside the rules: each contract's cases, checked and run.
+"""Examples beside the rules: each contract's cases, run by ``rulebook test``.
 
 An example gives outage records (and notices, billing, closures) and states what the engine
 must decide: a record's verdict and deciding clause, its seconds, an obligation's verdict,
@@ -8,9 +8,6 @@ for each one that fails, what was expected and what the engine decided instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,17 +15,10 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.engine.facts import RecordError, outage_from_mapping, timezone_of
+from rulebook.engine.facts import RecordError
 
 if TYPE_CHECKING:
     from rulebook.engine.adjudicate import Adjudication
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
-
-VERDICTS = ("counted", "excluded", "partly_excluded", "not_downtime", "out_of_scope")
-STATUSES = ("counted", "excluded", "not_downtime")
-OBLIGATION_VERDICTS = ("met", "missed", "not_applicable", "undetermined")
-MET = ("met", "missed", "unknown")
-REMEDIES = ("free_months", "refund", "credit", "damages", "none")
 
 
 @attrs.frozen
@@ -139,71 +129,3 @@ def _deciding(record: dict[str, Any]) -> list[str]:
 def _seconds(q: m.Quantity) -> int:
     unit = units.canonical(q.written)
     return int(q.value * (unit.seconds or 1)) if unit else int(q.value)
-
-
-# ------------------------------------------------------------------ static checks
-
-
-def check_examples(contract: m.Contract) -> Iterator[Diagnostic]:
-    """Examples name records, clauses and verdicts that exist, and their records are
-    valid input (so a typo in an example is found by `rulebook check`, not by a test run)."""
-    if contract.vocabulary is None:
-        return
-    seen: dict[str, m.Example] = {}
-    clause_ids = [c.id for c in contract.clauses]
-    obligations = [c.id for c in contract.clauses if isinstance(c, m.ObligationClause)]
-    try:
-        tz: dt.tzinfo = timezone_of(contract)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC  # a bad timezone is reported by check_metadata
-    for example in contract.examples:
-        if example.id in seen:
-            yield _error("duplicate-id", f"example id '{example.id}' is used twice", example.span)
-        seen[example.id] = example
-        if not example.expectations:
-            yield _error(
-                "empty-example",
-                f"example {example.id} expects nothing",
-                example.span,
-                "add `expect RECORD VERDICT [by CLAUSE]`",
-            )
-        records: list[str] = []
-        for i, outage in enumerate(example.outages):
-            data = dict(outage)
-            records.append(str(data.get("id")))
-            try:
-                outage_from_mapping(data, contract.vocabulary, tz, i)
-            except RecordError as exc:
-                yield _error("bad-example-record", f"example {example.id}: {exc}", example.span)
-        for e in example.expectations:
-            yield from _check_expectation(e, records, clause_ids, obligations)
-
-
-def _check_expectation(
-    e: m.Expectation, records: list[str], clauses: list[str], obligations: list[str]
-) -> Iterator[Diagnostic]:
-    if e.kind in ("verdict", "seconds", "obligation") and e.target not in records:
-        yield _unknown("record", e.target, e.span, records)
-    accepted = {
-        "verdict": VERDICTS,
-        "seconds": STATUSES,
-        "obligation": OBLIGATION_VERDICTS,
-        "met": MET,
-        "remedy": REMEDIES,
-    }.get(e.kind)
-    if accepted is not None and e.value not in accepted:
-        yield _unknown(f"{e.kind} word", e.value, e.span, accepted)
-    if e.kind == "verdict" and e.clause is not None and e.clause not in clauses:
-        yield _unknown("clause", e.clause, e.span, clauses)
-    if e.kind == "obligation" and e.clause not in obligations:
-        yield _unknown("obligation", e.clause or "", e.span, obligations)
-
-
-def _error(code: str, message: str, span: m.Span, hint: str | None = None) -> Diagnostic:
-    return Diagnostic("error", code, message, span, hint)
-
-
-def _unknown(what: str, name: str, span: m.Span, known: Any) -> Diagnostic:
-    names = sorted(known)
-    hint = did_you_mean(name, names) or (f"known: {', '.join(names)}" if names else None)
-    return _error("bad-expectation", f"unknown {what} '{name}'", span, hint)

@@ -522,6 +522,9 @@ class Expectation:
     clause: str | None
     amount: Quantity | None
     span: Span = attrs.field(eq=False)
+    #: Where the expected word and the deciding clause are written, for exact carets.
+    value_span: Span | None = attrs.field(default=None, eq=False)
+    clause_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

@@ -718,26 +718,33 @@ class ToModel(Transformer[Token, ParsedFile]):
         self,
         kind: str,
         target: str,
-        value: str,
+        value: Token,
         span: m.Span,
-        clause: str | None = None,
+        clause: Token | None = None,
         amount: m.Quantity | None = None,
     ) -> tuple[str, Any]:
-        return "expect", m.Expectation(kind, target, value, clause, amount, span)
+        return "expect", m.Expectation(
+            kind,
+            target,
+            self.string(value) if value.type == "STRING" else str(value),
+            str(clause) if clause is not None else None,
+            amount,
+            span,
+            self.span(value),
+            self.span(clause) if clause is not None else None,
+        )
 
     def expect_verdict(self, children: list[Token]) -> tuple[str, Any]:
         rid, verdict, *by = children
-        return self._expect(
-            "verdict", str(rid), str(verdict), self.span(rid), str(by[0]) if by else None
-        )
+        return self._expect("verdict", str(rid), verdict, self.span(rid), by[0] if by else None)
 
     def expect_seconds(self, children: list[Any]) -> tuple[str, Any]:
         rid, status, amount = children
-        return self._expect("seconds", str(rid), str(status), self.span(rid), amount=amount)
+        return self._expect("seconds", str(rid), status, self.span(rid), amount=amount)
 
     def expect_obligation(self, children: list[Token]) -> tuple[str, Any]:
         rid, clause, verdict = children
-        return self._expect("obligation", str(rid), str(verdict), self.span(rid), str(clause))
+        return self._expect("obligation", str(rid), verdict, self.span(rid), clause)
 
     def _period(self, children: list[Any]) -> tuple[str, m.Span]:
         service, period = children[0], children[1]
@@ -745,20 +752,20 @@ class ToModel(Transformer[Token, ParsedFile]):
 
     def expect_met(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("met", target, str(children[2]), span)
+        return self._expect("met", target, children[2], span)
 
     def expect_availability(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("availability", target, self.string(children[2]), span)
+        return self._expect("availability", target, children[2], span)
 
     def expect_claim(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("claim", target, self.string(children[2]), span)
+        return self._expect("claim", target, children[2], span)
 
     def expect_remedy(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
         amount = children[3] if len(children) > 3 else None
-        return self._expect("remedy", target, str(children[2]), span, amount=amount)
+        return self._expect("remedy", target, children[2], span, amount=amount)
 
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "condition", children[0]
