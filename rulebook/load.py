@@ -15,7 +15,13 @@ import attrs
 
 from rulebook import model as m
 from rulebook.errors import ContractError
-from rulebook.grammar.diagnostics import Diagnostic, attach_source, did_you_mean, sort_key
+from rulebook.grammar.diagnostics import (
+    Diagnostic,
+    attach_source,
+    collapse,
+    did_you_mean,
+    sort_key,
+)
 from rulebook.grammar.parse import ParsedFile, parse_text
 
 #: The file extension of contract and vocabulary files.
@@ -200,8 +206,9 @@ def _parse_import(
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics in file order without repeats (a shared import is reported once)."""
-    return sorted(set(diagnostics), key=sort_key)
+    """Diagnostics in file order without repeats (a shared import is reported once), and
+    the further uses of one unknown name folded into the first."""
+    return collapse(sorted(set(diagnostics), key=sort_key))
 
 
 def check_files(paths: Iterable[str | Path]) -> Loaded:

@@ -37,7 +37,7 @@ def test_problems_exit_1_with_location_caret_and_hint(tmp_path: Path) -> None:
     code, out = run("check", path)
     assert code == 1
     assert f"{path}:10:" in out
-    assert "error: unknown fact 'casue'" in out
+    assert "error[unknown-fact]: unknown fact 'casue'" in out
     assert "^^^^^" in out
     assert "hint: did you mean 'cause'?" in out
 

@@ -250,7 +250,7 @@ def value_words(value: m.Value) -> str:
 def _check_measure_atom(atom: m.Condition, scope: Scope) -> Iterator[Diagnostic]:
     fact = getattr(atom, "fact", "")
     if fact not in MEASURES:
-        yield unknown("measure", fact, atom.span, MEASURES, "unknown-fact")
+        yield unknown("measure", fact, _name_span(atom.span, fact), MEASURES, "unknown-fact")
         return
     if not isinstance(atom, m.Compare):
         yield error(

@@ -27,7 +27,8 @@ from lark.exceptions import (
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.grammar import recovery
+from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
 
 
 @attrs.frozen
@@ -63,16 +64,49 @@ _LOCK = threading.Lock()
 
 
 def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic]]:
-    """Parse one file's text. On a syntax error, return None and the diagnostic."""
-    with _LOCK:
-        _BUILDER.start_file(file, text)
-        try:
-            parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]
-        except UnexpectedInput as exc:
-            return None, [syntax_diagnostic(exc, text, file)]
-        except VisitError as exc:  # a bug of ours, never the author's: show the cause
-            raise exc.orig_exc from None
-        return parsed, list(_BUILDER.diagnostics)
+    """Parse one file's text. On syntax errors, return None and every one of them."""
+    parsed, diagnostics, syntax_ok = parse_recovering(text, file)
+    return (parsed, diagnostics) if syntax_ok else (None, diagnostics)
+
+
+def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic], bool]:
+    """Parse, repairing after each syntax error (see :mod:`recovery`) so all are found.
+
+    Returns what the repaired text declares (for an editor's outline; None if it could not
+    be repaired), the diagnostics, and whether the text parsed without a syntax error. With
+    syntax errors, only those are returned: the repaired text is not the author's.
+    """
+    errors: list[Diagnostic] = []
+    current, previous = text, None
+    for _ in range(recovery.MAX_REPAIRS):
+        with _LOCK:
+            _BUILDER.start_file(file, text)
+            try:
+                parsed: ParsedFile = parser().parse(current)  # type: ignore[assignment]
+                found = list(_BUILDER.diagnostics)
+            except UnexpectedInput as exc:
+                fix = recovery.repair(current, exc)
+                if not recovery.is_cascade(current, recovery.error_offset(current, exc), previous):
+                    _add(errors, syntax_diagnostic(exc, text, file, fix.hint if fix else None))
+                if fix is None:
+                    return None, errors, False
+                current, previous = fix.text, fix
+                continue
+            except VisitError as exc:  # a bug of ours, never the author's: show the cause
+                raise exc.orig_exc from None
+        parsed = attrs.evolve(parsed, text=text)
+        return parsed, errors or found, not errors
+    return None, errors, False
+
+
+def _add(errors: list[Diagnostic], new: Diagnostic) -> None:
+    """Two problems found at one token (a block left open, then a misspelt keyword) are
+    reported as one diagnostic with both hints."""
+    if errors and errors[-1].span == new.span and errors[-1].message == new.message:
+        hints = [h for h in (errors[-1].hint, new.hint) if h]
+        errors[-1] = attrs.evolve(errors[-1], hint=" ".join(dict.fromkeys(hints)) or None)
+    else:
+        errors.append(new)
 
 
 # ------------------------------------------------------------------ syntax errors
@@ -128,7 +162,9 @@ _EXAMPLES: dict[str, list[str]] = {
 }
 
 
-def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+def syntax_diagnostic(
+    exc: UnexpectedInput, text: str, file: str, hint: str | None = None
+) -> Diagnostic:
     """Turn Lark's exception into a diagnostic with a caret and the expected tokens."""
     line = getattr(exc, "line", 0) or 0
     column = getattr(exc, "column", 0) or 0
@@ -151,10 +187,27 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         expected = set() if char in "（）" else exc.allowed or set()
     else:
         message, expected = "unexpected end of file", getattr(exc, "expected", set())
-    named = _match_example(exc, text)
-    hint = named or _expected_hint(expected)
+    hint = hint or _match_example(exc, text) or _brace_hint(exc) or _keyword_hint(exc, expected)
+    hint = hint or _expected_hint(expected)
     span = m.Span(file, line, column, line, column + width)
     return Diagnostic("error", "syntax", message, span, hint)
+
+
+def _brace_hint(exc: UnexpectedInput) -> str | None:
+    brace = recovery.missing_brace(exc)
+    if brace == "}":
+        return "a '}' is missing before this: the block or set above is not closed"
+    if brace == "{":
+        return "a '{' is missing before this: a block opens after the clause's id and title"
+    return None
+
+
+def _keyword_hint(exc: UnexpectedInput, expected: Any) -> str | None:
+    """A misspelt keyword: the unexpected word is close to one the parser expected."""
+    if not isinstance(exc, UnexpectedToken) or not str(exc.token).isidentifier():
+        return None
+    keywords = [t.lower() for t in expected if t not in _TOKEN_WORDS and t.isalpha()]
+    return did_you_mean(str(exc.token), keywords)
 
 
 def _describe_token(token: Token) -> str:
