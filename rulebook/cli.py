@@ -14,7 +14,7 @@ import click
 
 from rulebook import __version__
 from rulebook.errors import RulebookError
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.grammar.diagnostics import attach_source, did_you_mean
 from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
 from rulebook.model import Contract
 
@@ -96,6 +96,44 @@ def test_command(files: tuple[Path, ...]) -> None:
                     click.echo(f"     {failure}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+@main.command("fmt")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+)
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if unformatted.")
+def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
+    """Write contract FILES in the one canonical layout, comments kept (- : stdin to stdout)."""
+    from rulebook.grammar.layout import format_text
+
+    changed = failed = 0
+    for path in files:
+        text = sys.stdin.read() if str(path) == "-" else _read_text(path)
+        formatted, problems = format_text(text or "", str(path))
+        if text is None or formatted is None:
+            for d in attach_source(problems, {str(path): text or ""}):
+                click.echo(d.render(), err=True)
+            failed += 1
+        elif str(path) == "-":
+            click.echo(formatted, nl=False)
+        elif formatted != text:
+            changed += 1
+            if not check_only:
+                path.write_text(formatted, encoding="utf-8")
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+    sys.exit(1 if failed or (check_only and changed) else 0)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"rulebook: cannot read {path}: {exc}", err=True)
+        return None
 
 
 @main.command()

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -97,6 +97,24 @@ def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diag
         parsed = attrs.evolve(parsed, text=text)
         return parsed, errors or found, not errors
     return None, errors, False
+
+
+@functools.cache
+def concrete_parser() -> Lark:
+    """A parser that keeps every token in the tree (the formatter's view of a file)."""
+    return Lark.open_from_package(
+        "rulebook.grammar",
+        "rulebook.lark",
+        parser="lalr",
+        maybe_placeholders=False,
+        keep_all_tokens=True,
+        cache=True,
+    )
+
+
+def concrete_tree(text: str) -> Tree[Token]:
+    """The concrete syntax tree of a text that parses: every token a leaf, in order."""
+    return concrete_parser().parse(text)
 
 
 def _add(errors: list[Diagnostic], new: Diagnostic) -> None:
