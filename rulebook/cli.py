@@ -98,6 +98,14 @@ def test_command(files: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("lsp")
+def lsp_command() -> None:
+    """Serve an editor over stdio: diagnostics, hover, completion, definition, outline, fmt."""
+    from rulebook.lsp.server import run
+
+    run()
+
+
 @main.command("fmt")
 @click.argument(
     "files",

@@ -8,7 +8,7 @@ contract written anywhere can use the shared vocabulary.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -78,9 +78,10 @@ def resolve(path_or_id: str | Path) -> Path:
     )
 
 
-def load_files(paths: Iterable[str | Path]) -> Loaded:
+def load_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = None) -> Loaded:
     """Parse files and link each contract to its imported vocabulary; never raises for
-    problems in the files, which come back as diagnostics."""
+    problems in the files, which come back as diagnostics. ``texts`` gives the text of a
+    path (as given) that is not read from disk: an editor's unsaved buffer."""
     sources: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
     contracts: list[m.Contract] = []
@@ -88,7 +89,8 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
     cache: dict[Path, ParsedFile | None] = {}
     for raw in paths:
         path = Path(raw)
-        parsed = _parse(path, str(raw), sources, diagnostics, cache)
+        given = (texts or {}).get(str(raw))
+        parsed = _parse(path, str(raw), sources, diagnostics, cache, given)
         if parsed is None:
             continue
         vocabularies = _imported(parsed, path, sources, diagnostics, cache)
@@ -115,12 +117,13 @@ def _parse(
     sources: dict[str, str],
     diagnostics: list[Diagnostic],
     cache: dict[Path, ParsedFile | None],
+    given: str | None = None,
 ) -> ParsedFile | None:
     key = path.resolve()
     if key in cache:
         return cache[key]
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if given is None else given.encode("utf-8")
         # Universal newlines, as read_text would; the digest is of the bytes on disk.
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
@@ -211,11 +214,12 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return collapse(sorted(set(diagnostics), key=sort_key))
 
 
-def check_files(paths: Iterable[str | Path]) -> Loaded:
-    """Load files and run every static check; all problems come back, sorted by position."""
+def check_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = None) -> Loaded:
+    """Load files and run every static check; all problems come back, sorted by position.
+    ``texts`` as for :func:`load_files` (the language server checks what the author sees)."""
     from rulebook.check import check_contract, check_vocabulary
 
-    loaded = load_files(paths)
+    loaded = load_files(paths, texts)
     found = list(loaded.diagnostics)
     for contract in loaded.contracts:
         found.extend(check_contract(contract))

@@ -52,7 +52,7 @@ def test_the_engine_does_not_import_the_checks() -> None:
 
 def test_check_and_the_language_server_do_not_load_the_engine() -> None:
     code = (
-        "import sys, rulebook.cli, rulebook.check\n"
+        "import sys, rulebook.cli, rulebook.check, rulebook.lsp.server\n"
         "from rulebook.load import check_files\n"
         "check_files(['contracts/cybermail.sla'])\n"
         "heavy = sorted(m for m in sys.modules if m.startswith(('rulebook.engine', 'polars')))\n"

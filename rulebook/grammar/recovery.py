@@ -163,6 +163,16 @@ def _blank(text: str, pos: int) -> Repair | None:
     return Repair(text[:start] + blanked + text[end:], start, end, None)
 
 
+def matching_brace(text: str, opening: int) -> int | None:
+    """The index of the '}' that closes the '{' at ``opening`` (strings and comments skipped)."""
+    depth = 0
+    for i, ch in _braces(text, opening):
+        depth += 1 if ch == "{" else -1
+        if depth == 0:
+            return i
+    return None
+
+
 def _braces(text: str, start: int) -> Iterator[tuple[int, str]]:
     """The braces of ``text`` from ``start`` on, with their index; not those in strings
     and comments."""
