@@ -70,9 +70,14 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
 
 @main.command("test")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def test_command(files: tuple[Path, ...]) -> None:
+@click.option("-k", "pattern", metavar="PATTERN", help="Run the examples whose name matches.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's decisions.")
+@click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
+def test_command(
+    files: tuple[Path, ...], pattern: str | None, show_coverage: bool, fail_under: float | None
+) -> None:
     """Run the examples beside the rules of FILES (default: every bundled contract)."""
-    from rulebook.examples import run_examples
+    from rulebook.examples import coverage, coverage_table, percent, run_examples
 
     loaded = check_files(list(files) or _bundled_files())
     if loaded.errors:
@@ -83,19 +88,24 @@ def test_command(files: tuple[Path, ...]) -> None:
         )
         sys.exit(1)
     passed = failed = 0
+    rows = []
     for contract in loaded.contracts:
-        for case in run_examples(contract):
+        results = run_examples(contract, pattern)
+        rows += coverage(contract, results)
+        for case in results:
             title = f" — {case.title}" if case.title else ""
-            if case.passed:
-                passed += 1
-                click.echo(f"PASS {contract.id} {case.example}{title}")
-            else:
-                failed += 1
-                click.echo(f"FAIL {contract.id} {case.example}{title}")
-                for failure in case.failures:
-                    click.echo(f"     {failure}")
-    click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+            passed, failed = passed + case.passed, failed + (not case.passed)
+            click.echo(f"{'PASS' if case.passed else 'FAIL'} {contract.id} {case.example}{title}")
+            for failure in case.failures:
+                click.echo("     " + failure.render().replace("\n", "\n     "))
+    click.echo(f"{passed} passed, {failed} failed" + (f" (-k {pattern})" if pattern else ""))
+    if show_coverage or fail_under is not None:
+        click.echo("coverage: does some example make each clause apply, and some not apply?")
+        click.echo("\n".join(coverage_table(rows)))
+    low = fail_under is not None and percent(rows) < fail_under
+    if low:
+        click.echo(f"rulebook: coverage {percent(rows):.0f}% is under {fail_under:g}%", err=True)
+    sys.exit(1 if failed or low else 0)
 
 
 @main.command("lsp")

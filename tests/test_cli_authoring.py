@@ -31,7 +31,10 @@ def test_fmt_rewrites_the_file_and_then_check_passes(tmp_path: Path) -> None:
     path.write_text(MESSY, encoding="utf-8")
     assert run("fmt", str(path))[0] == 0
     formatted = path.read_text(encoding="utf-8")
-    assert "  exclusion war {\n    cite \"第4条\" \"戦争\"\n    when cause = war\n  }  # 戦争\n" in formatted
+    assert (
+        '  exclusion war {\n    cite "第4条" "戦争"\n    when cause = war\n  }  # 戦争\n'
+        in formatted
+    )
     assert run("fmt", "--check", str(path)) == (0, "", "")
 
 
@@ -47,3 +50,56 @@ def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path: Path) -> None:
     code, _, err = run("fmt", str(path))
     assert code == 1 and "error[syntax]: unexpected '{'" in err
     assert path.read_text(encoding="utf-8") == text
+
+
+EXAMPLES = contract_text(
+    """  exclusion war { cite "第4条" "戦争" when cause = war }
+  exclusion fire { cite "第5条" "火災" when cause = fire }
+  example war_applies "戦争は除外" {
+    outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { cause war }
+    expect a excluded by war
+  }
+  example peace {
+    outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { cause provider_fault }
+    expect a excluded by war
+  }"""
+)
+
+
+def test_test_k_selects_examples_and_a_failure_names_its_line_expected_and_actual(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.sla"
+    path.write_text(EXAMPLES, encoding="utf-8")
+    code, out, _ = run("test", "-k", "peace", str(path))
+    where = f"{path}:18: "
+    assert (code, out.splitlines()) == (
+        1,
+        [
+            "FAIL t peace",
+            f"     {where}expected a excluded by war",
+            f"     {' ' * len(where)}actual   counted",
+            "0 passed, 1 failed (-k peace)",
+        ],
+    )
+    code, out, _ = run("test", "-k", "戦争", str(path))
+    assert code == 0 and out.splitlines()[0] == "PASS t war_applies — 戦争は除外"
+    assert run("test", "-k", "not peace", str(path))[0] == 0
+
+
+def test_test_coverage_lists_each_clause_and_fail_under_fails_below(tmp_path: Path) -> None:
+    path = tmp_path / "c.sla"
+    path.write_text(EXAMPLES, encoding="utf-8")
+    code, out, err = run("test", "-k", "war_applies", "--coverage", "--fail-under", "60", str(path))
+    assert out.splitlines()[2:] == [
+        "coverage: does some example make each clause apply, and some not apply?",
+        "  t  war   exclusion  applies  -   <- not decided both ways",
+        "  t  fire  exclusion  -        does not apply   <- not decided both ways",
+        "0 of 2 clause(s) decided both ways: 0%",
+    ]
+    assert code == 1 and "coverage 0% is under 60%" in err
+
+
+def test_the_bundled_contracts_are_fully_covered_by_their_examples() -> None:
+    code, out, _ = run("test", "--coverage", "--fail-under", "100")
+    assert code == 0 and out.splitlines()[-1].endswith("decided both ways: 100%")
