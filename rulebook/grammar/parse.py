@@ -100,6 +100,21 @@ def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diag
 
 
 @functools.cache
+def keywords() -> tuple[str, ...]:
+    """The keywords of the language, read from the grammar (for completion, highlighting).
+
+    >>> "exclusion" in keywords() and "when" in keywords()
+    True
+    """
+    found = {
+        str(t.pattern.value)
+        for t in parser().terminals
+        if t.pattern.type == "str" and str(t.pattern.value).isidentifier()
+    }
+    return tuple(sorted(found))
+
+
+@functools.cache
 def concrete_parser() -> Lark:
     """A parser that keeps every token in the tree (the formatter's view of a file)."""
     return Lark.open_from_package(

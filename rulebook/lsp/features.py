@@ -20,7 +20,7 @@ from lsprotocol import types as lsp
 from rulebook import model as m
 from rulebook import units
 from rulebook.grammar.diagnostics import Diagnostic
-from rulebook.grammar.parse import parser
+from rulebook.grammar.parse import keywords
 from rulebook.grammar.recovery import matching_brace
 from rulebook.lsp.analysis import Analysis, string_at, word_at
 from rulebook.meanings import MEASURES, WEEKDAYS
@@ -354,17 +354,6 @@ def _clause_items(analysis: Analysis) -> list[lsp.CompletionItem]:
 
 def _item(label: str, kind: lsp.CompletionItemKind, detail: str) -> lsp.CompletionItem:
     return lsp.CompletionItem(label=label, kind=kind, detail=detail)
-
-
-@functools.cache
-def keywords() -> tuple[str, ...]:
-    """The keywords of the language, read from the grammar."""
-    found = {
-        t.pattern.value
-        for t in parser().terminals
-        if t.pattern.type == "str" and str(t.pattern.value).isidentifier()
-    }
-    return tuple(sorted(found))
 
 
 @functools.cache
