@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
+from rulebook.lsp import features
+from rulebook.lsp.analysis import analyse
 from tests.helpers import contract_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,3 +209,33 @@ async def _complete(client: LanguageClient, uri: str, line: int, column: int) ->
     )
     assert isinstance(result, lsp.CompletionList)
     return {item.label for item in result.items}
+
+
+# ------------------------------------------------------------------ any text, any position
+
+CYBERMAIL = (ROOT / "contracts" / "cybermail.sla").read_text(encoding="utf-8")
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a contract is slow
+)
+@given(st.data())
+def test_no_text_and_no_position_makes_a_feature_fail(data: st.DataObject) -> None:
+    text = CYBERMAIL
+    for _ in range(data.draw(st.integers(0, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        junk = data.draw(st.sampled_from(["", "{", "}", '"', "（", "by ", "cause in {", "\n"]))
+        text = text[:at] + junk + text[at + data.draw(st.integers(0, 20)) :]
+    analysis = analyse(str(ROOT / "contracts" / "damaged.sla"), text)
+    at = features.converter(analysis)
+    lines = analysis.lines
+    line = data.draw(st.integers(0, len(lines)))
+    column = data.draw(st.integers(0, len(lines[line]) + 2 if line < len(lines) else 3))
+    features.diagnostics(analysis, at)
+    features.hover(analysis, line, column, at)
+    features.definition(analysis, line, column, at)
+    features.completion(analysis, line, column)
+    features.symbols(analysis, at)

@@ -92,7 +92,9 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
             )
         elif fact not in scope.events:
             yield unknown("event", fact, span, scope.events, "unknown-event")
-        yield from calendar_with_hours(atom.calendar, span, scope)
+        yield from calendar_with_hours(
+            atom.calendar, _last_name_span(atom.span, atom.calendar), scope
+        )
         return
     if isinstance(atom, m.Known):
         if fact not in _names(ctx, scope):
@@ -119,6 +121,11 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
 def _name_span(span: m.Span, name: str) -> m.Span:
     """Every atom starts with its fact's name: point at just that name."""
     return attrs.evolve(span, end_line=span.line, end_column=span.column + len(name))
+
+
+def _last_name_span(span: m.Span, name: str) -> m.Span:
+    """``EVENT during CALENDAR hours`` ends its span with the calendar's name: point at it."""
+    return attrs.evolve(span, line=span.end_line, column=span.end_column - len(name))
 
 
 def _check_fact_atom(atom: m.Condition, decl: m.FactDecl) -> Iterator[Diagnostic]:

@@ -18,7 +18,9 @@ def check_vocabulary(vocabulary: m.Vocabulary) -> Iterator[Diagnostic]:
             yield error("duplicate-fact", f"fact '{fact.name}' is declared twice", fact.span)
         seen[fact.name] = fact.span
         if fact.type not in FACT_TYPES:
-            yield unknown("fact type", fact.type, fact.span, FACT_TYPES, "bad-fact-type")
+            yield unknown(
+                "fact type", fact.type, fact.type_span or fact.span, FACT_TYPES, "bad-fact-type"
+            )
         if fact.type == "code" and not fact.codes:
             yield error("no-codes", f"code fact '{fact.name}' lists no codes", fact.span)
         if fact.codes and fact.type != "code":

@@ -375,16 +375,18 @@ class ToModel(Transformer[Token, ParsedFile]):
         return m.Vocabulary(str(name), facts, events, self.span_of(children))
 
     def fact_decl(self, children: list[Any]) -> m.FactDecl:
-        name, (type_name, is_set), (ja, en), *rest = children
+        name, (type_name, is_set, type_span), (ja, en), *rest = children
         derived = any(r == "derived" for r in rest)
         codes: tuple[m.CodeDecl, ...] = next((r for r in rest if isinstance(r, tuple)), ())
-        return m.FactDecl(str(name), type_name, is_set, ja, en, derived, codes, self.span(name))
+        return m.FactDecl(
+            str(name), type_name, is_set, ja, en, derived, codes, self.span(name), type_span
+        )
 
-    def simple_type(self, children: list[Token]) -> tuple[str, bool]:
-        return str(children[0]), False
+    def simple_type(self, children: list[Token]) -> tuple[str, bool, m.Span]:
+        return str(children[0]), False, self.span(children[0])
 
-    def set_type(self, children: list[Token]) -> tuple[str, bool]:
-        return str(children[0]), True
+    def set_type(self, children: list[Token]) -> tuple[str, bool, m.Span]:
+        return str(children[0]), True, self.span(children[0])
 
     def derived(self, children: list[Any]) -> str:
         return "derived"
