@@ -136,7 +136,7 @@ class _Line:
     words: list[str]
     comment: str | None = None
     blank_before: bool = False
-    item: str = ""
+    item: str = ""  # the rule of the item the line starts, if it starts one
 
 
 def format_text(text: str, file: str = "<text>") -> tuple[str | None, list[Diagnostic]]:
@@ -195,7 +195,8 @@ def layout(text: str, leaves: list[_Leaf]) -> str:
             blank = breaks > 1 and leaf.starts_item and not after_open and previous is not None
             current = []
             level = depth + max(len(inline), going_on)
-            lines.append(_Line(level, current, None, blank, leaf.item))
+            item = leaf.item if leaf.starts_item else ""  # a line that goes on has no item
+            lines.append(_Line(level, current, None, blank, item))
         if current and _space_between(previous, leaf, inline):
             current.append(" ")
         current.append(str(token))
@@ -268,13 +269,18 @@ def _align_codes(lines: list[_Line]) -> list[_Line]:
     out = list(lines)
     run: list[int] = []
     for i, line in enumerate([*lines, _Line(0, [])]):
-        if line.item == "code_decl" and not (run and line.blank_before):
+        if _whole_code(line) and not (run and line.blank_before):
             run.append(i)
             continue
         if len(run) > 1:
             _align(out, run)
-        run = [i] if line.item == "code_decl" else []
+        run = [i] if _whole_code(line) else []
     return out
+
+
+def _whole_code(line: _Line) -> bool:
+    """A code declaration on one line (not broken by a comment): ``name "ja" "en"``."""
+    return line.item == "code_decl" and len([w for w in line.words if w != " "]) == 3
 
 
 def _align(lines: list[_Line], run: list[int]) -> None:
