@@ -103,3 +103,19 @@ def test_test_coverage_lists_each_clause_and_fail_under_fails_below(tmp_path: Pa
 def test_the_bundled_contracts_are_fully_covered_by_their_examples() -> None:
     code, out, _ = run("test", "--coverage", "--fail-under", "100")
     assert code == 0 and out.splitlines()[-1].endswith("decided both ways: 100%")
+
+
+def test_test_reports_an_example_record_that_is_not_valid_input(tmp_path: Path) -> None:
+    path = tmp_path / "c.sla"
+    body = """  exclusion war { cite "第4条" "戦争" when cause = war }
+  example typo {
+    outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { cause wat }
+    expect a excluded by war
+  }"""
+    path.write_text(contract_text(body), encoding="utf-8")
+    assert run("check", str(path))[0] == 0  # check does not run the engine
+    code, out, _ = run("test", str(path))
+    lines = out.splitlines()
+    assert code == 1 and lines[0] == "FAIL t typo"
+    assert lines[1] == f"     {path}:11: expected records that are valid input"
+    assert "actual   bad input:" in lines[2] and "wat" in lines[2]
