@@ -149,18 +149,19 @@ def format_text(text: str, file: str = "<text>") -> tuple[str | None, list[Diagn
     parsed, diagnostics = parse_text(text, file)
     if parsed is None:
         return None, diagnostics
-    return layout(text, list(_leaves(concrete_tree(text), "start", "start", False))), []
+    return layout(text, list(_leaves(concrete_tree(text), "start", False))), []
 
 
-def _leaves(tree: Tree[Token], item: str, parent: str, first: bool) -> Iterator[_Leaf]:
-    """The tokens of ``tree`` in order, each with its rule and the item it is in."""
+def _leaves(tree: Tree[Token], item: str, first: bool) -> Iterator[_Leaf]:
+    """The tokens of ``tree`` in order, each with its rule and the item it is in; ``first``
+    when the tree is the first child of an item (its first token starts the item)."""
     rule = str(tree.data)
     starts = rule in ITEMS
     item = rule if starts else item
     for i, child in enumerate(tree.children):
         head = (starts or first) and i == 0
         if isinstance(child, Tree):
-            yield from _leaves(child, item, rule, head)
+            yield from _leaves(child, item, head)
         else:
             yield _Leaf(child, head, rule, item)
 
