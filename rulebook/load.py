@@ -167,7 +167,7 @@ def _imported(
                             "missing-import",
                             f"imported file '{imp.value}' is not beside this file nor bundled",
                             imp.span,
-                            f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`',
+                            _import_hint(imp.value, path),
                         )
                     ],
                     sources,
@@ -179,6 +179,14 @@ def _imported(
         if child is not None:
             vocabularies.extend(child.vocabularies)
     return vocabularies
+
+
+def _import_hint(name: str, path: Path) -> str:
+    """The file the author probably meant, beside the importing one or bundled."""
+    near = [p.name for d in (path.parent, bundled_dir()) for p in d.glob("*" + EXTENSION)]
+    return did_you_mean(name, near) or (
+        f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`'
+    )
 
 
 # Imported files (the vocabulary) are parsed once per process while they do not change:

@@ -141,9 +141,15 @@ _NAME_CODES = frozenset(
 )
 
 
+#: A problem that follows from another in the same file is left out when that one is
+#: reported: a contract has no vocabulary because its import is missing.
+_CAUSED_BY = {"no-vocabulary": "missing-import"}
+
+
 def collapse(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Cascades collapsed into their cause: the uses of one unknown name in one file become
-    one diagnostic at the first use, listing the others (``also``). Input in file order.
+    one diagnostic at the first use, listing the others (``also``), and a problem caused by
+    another reported in the same file is left out. Input in file order.
 
     >>> from rulebook.model import Span
     >>> a, b = (Diagnostic("error", "unknown-clause", "unknown clause 'x'", Span("f", n, 1, n, 2))
@@ -151,9 +157,13 @@ def collapse(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     >>> [(d.span.line, [s.line for s in d.also]) for d in collapse([a, b])]
     [(3, [9])]
     """
+    given = list(diagnostics)
+    causes = {(d.span.file, d.code) for d in given}
     first: dict[tuple[str, str, str], int] = {}
     out: list[Diagnostic] = []
-    for d in diagnostics:
+    for d in given:
+        if (d.span.file, _CAUSED_BY.get(d.code)) in causes:
+            continue
         key = (d.span.file, d.code, d.message)
         if d.code in _NAME_CODES and key in first:
             i = first[key]
