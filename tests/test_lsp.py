@@ -4,6 +4,7 @@ driven over JSON-RPC on stdio by pygls's client, as an editor would."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -239,3 +240,22 @@ def test_no_text_and_no_position_makes_a_feature_fail(data: st.DataObject) -> No
     features.definition(analysis, line, column, at)
     features.completion(analysis, line, column)
     features.symbols(analysis, at)
+
+
+def test_a_malformed_message_is_logged_in_one_line_and_the_server_goes_on() -> None:
+    def frame(body: bytes) -> bytes:
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    initialize = (
+        b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}'
+    )
+    exit_ = b'{"jsonrpc": "2.0", "method": "exit"}'
+    done = subprocess.run(
+        [sys.executable, "-m", "rulebook", "lsp"],
+        input=frame(b"{bad}") + frame(initialize) + frame(exit_),
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
+    assert b"Traceback" not in done.stderr and b"rulebook lsp: ERROR" in done.stderr

@@ -7,6 +7,8 @@ text. Nothing here imports the engine: the server starts as fast as ``rulebook c
 
 from __future__ import annotations
 
+import logging
+
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
@@ -134,5 +136,18 @@ def formatting(ls: LanguageServer, params: lsp.DocumentFormattingParams) -> list
 
 
 def run() -> None:
-    """Serve one editor over stdin and stdout until it says exit."""
+    """Serve one editor over stdin and stdout until it says exit.
+
+    What goes wrong (a malformed message from the editor) is logged to stderr as one line,
+    not as a traceback: the editor shows stderr to its user as the server's log.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("rulebook lsp: %(levelname)s: %(message)s"))
+    handler.addFilter(_without_traceback)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     server.start_io()
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
