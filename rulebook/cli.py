@@ -15,7 +15,7 @@ import click
 
 from rulebook import __version__
 from rulebook.errors import RulebookError
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.grammar.diagnostics import attach_source, did_you_mean
 from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
 from rulebook.model import Contract
 
@@ -74,9 +74,14 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
 
 @main.command("test")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def test_command(files: tuple[Path, ...]) -> None:
+@click.option("-k", "pattern", metavar="PATTERN", help="Run the examples whose name matches.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's decisions.")
+@click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
+def test_command(
+    files: tuple[Path, ...], pattern: str | None, show_coverage: bool, fail_under: float | None
+) -> None:
     """Run the examples beside the rules of FILES (default: every bundled contract)."""
-    from rulebook.examples import run_examples
+    from rulebook.examples import coverage, coverage_table, percent, run_examples
 
     loaded = check_files(list(files) or _bundled_files())
     if loaded.errors:
@@ -87,19 +92,70 @@ def test_command(files: tuple[Path, ...]) -> None:
         )
         sys.exit(1)
     passed = failed = 0
+    rows = []
     for contract in loaded.contracts:
-        for case in run_examples(contract):
+        results = run_examples(contract, pattern)
+        rows += coverage(contract, results)
+        for case in results:
             title = f" — {case.title}" if case.title else ""
-            if case.passed:
-                passed += 1
-                click.echo(f"PASS {contract.id} {case.example}{title}")
-            else:
-                failed += 1
-                click.echo(f"FAIL {contract.id} {case.example}{title}")
-                for failure in case.failures:
-                    click.echo(f"     {failure}")
-    click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+            passed, failed = passed + case.passed, failed + (not case.passed)
+            click.echo(f"{'PASS' if case.passed else 'FAIL'} {contract.id} {case.example}{title}")
+            for failure in case.failures:
+                click.echo("     " + failure.render().replace("\n", "\n     "))
+    click.echo(f"{passed} passed, {failed} failed" + (f" (-k {pattern})" if pattern else ""))
+    if show_coverage or fail_under is not None:
+        click.echo("coverage: does some example make each clause apply, and some not apply?")
+        click.echo("\n".join(coverage_table(rows)))
+    low = fail_under is not None and percent(rows) < fail_under
+    if low:
+        click.echo(f"rulebook: coverage {percent(rows):.0f}% is under {fail_under:g}%", err=True)
+    sys.exit(1 if failed or low else 0)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Serve an editor over stdio: diagnostics, hover, completion, definition, outline, fmt."""
+    from rulebook.lsp.server import run
+
+    run()
+
+
+@main.command("fmt")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+)
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if unformatted.")
+def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
+    """Write contract FILES in the one canonical layout, comments kept (- : stdin to stdout)."""
+    from rulebook.grammar.layout import format_text
+
+    changed = failed = 0
+    for path in files:
+        text = sys.stdin.read() if str(path) == "-" else _read_text(path)
+        formatted, problems = format_text(text or "", str(path))
+        if text is None or formatted is None:
+            for d in attach_source(problems, {str(path): text or ""}):
+                click.echo(d.render(), err=True)
+            failed += 1
+        elif str(path) == "-":
+            click.echo(formatted, nl=False)
+        elif formatted != text:
+            changed += 1
+            if not check_only:
+                path.write_text(formatted, encoding="utf-8")
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+    sys.exit(1 if failed or (check_only and changed) else 0)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"rulebook: cannot read {path}: {exc}", err=True)
+        return None
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Examples beside the rules: each contract's cases, checked and run.
+"""Examples beside the rules: each contract's cases, run by ``rulebook test``.
 
 An example gives outage records (and notices, billing, closures) and states what the engine
 must decide: a record's verdict and deciding clause, its seconds, an obligation's verdict,
@@ -8,9 +8,7 @@ for each one that fails, what was expected and what the engine decided instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-from collections.abc import Iterator
+import fnmatch
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,27 +16,38 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.engine.facts import RecordError, outage_from_mapping, timezone_of
+from rulebook.engine.facts import RecordError
+from rulebook.grammar.diagnostics import display_width
 
 if TYPE_CHECKING:
-    from rulebook.engine.adjudicate import Adjudication
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+    pass
 
-VERDICTS = ("counted", "excluded", "partly_excluded", "not_downtime", "out_of_scope")
-STATUSES = ("counted", "excluded", "not_downtime")
-OBLIGATION_VERDICTS = ("met", "missed", "not_applicable", "undetermined")
-MET = ("met", "missed", "unknown")
-REMEDIES = ("free_months", "refund", "credit", "damages", "none")
+
+@attrs.frozen
+class Failure:
+    """One expectation that did not hold: where it is written, what it expected, what came."""
+
+    span: m.Span
+    expected: str
+    actual: str
+
+    def render(self) -> str:
+        """``file:line: expected ...`` and, under it, ``actual ...``."""
+        where = f"{self.span.file}:{self.span.line}: "
+        pad = " " * display_width(where)
+        return f"{where}expected {self.expected}\n{pad}actual   {self.actual}"
 
 
 @attrs.frozen
 class CaseResult:
-    """One example run: passed, or the failures in plain words."""
+    """One example run: passed, or its failures; and the clauses it made decide."""
 
     contract: str
     example: str
     title: str | None
-    failures: tuple[str, ...]
+    failures: tuple[Failure, ...]
+    #: (clause id, "applies" or "does_not_apply") for every decision the run took.
+    decided: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -61,73 +70,179 @@ def run_example(contract: m.Contract, example: m.Example) -> CaseResult:
     from rulebook.engine.adjudicate import adjudicate  # the engine, only when examples run
 
     try:
-        result = adjudicate(contract, **_inputs(example))
+        data = adjudicate(contract, **_inputs(example)).to_dict()
     except RecordError as exc:
-        return CaseResult(contract.id, example.id, example.title, (f"bad input: {exc}",))
-    failures = [f for e in example.expectations if (f := _failure(e, result)) is not None]
-    return CaseResult(contract.id, example.id, example.title, tuple(failures))
+        bad = Failure(example.span, "records that are valid input", f"bad input: {exc}")
+        return CaseResult(contract.id, example.id, example.title, (bad,))
+    failures = []
+    for e in example.expectations:
+        found = _compare(e, data)
+        if found is not None:
+            failures.append(Failure(e.span, *found))
+    return CaseResult(
+        contract.id, example.id, example.title, tuple(failures), _decisions(contract, data)
+    )
 
 
-def run_examples(contract: m.Contract) -> list[CaseResult]:
-    """Every example of a contract, in file order."""
-    return [run_example(contract, e) for e in contract.examples]
+def run_examples(contract: m.Contract, selected: str | None = None) -> list[CaseResult]:
+    """The examples of a contract, in file order; only those matching ``selected`` if given."""
+    return [run_example(contract, e) for e in contract.examples if matches(contract, e, selected)]
 
 
-def _failure(e: m.Expectation, result: Adjudication) -> str | None:
-    data = result.to_dict()
+def matches(contract: m.Contract, example: m.Example, pattern: str | None) -> bool:
+    """Whether ``pattern`` (``-k``) selects an example: a case-insensitive part of
+    ``CONTRACT EXAMPLE TITLE``, or a glob of it with ``*``; ``not P`` selects the others.
+
+    >>> from rulebook.load import load_contract
+    >>> c = load_contract("cybermail")
+    >>> [e.id for e in c.examples if matches(c, e, "ten_minutes")]
+    ['threshold_ten_minutes']
+    """
+    if not pattern:
+        return True
+    if pattern.startswith("not "):
+        return not matches(contract, example, pattern[4:])
+    name = f"{contract.id} {example.id} {example.title or ''}".lower()
+    wanted = pattern.lower()
+    return fnmatch.fnmatch(name, f"*{wanted}*") if "*" in wanted else wanted in name
+
+
+def _compare(e: m.Expectation, data: dict[str, Any]) -> tuple[str, str] | None:
+    """(expected, actual) in words when the expectation does not hold, else None."""
     if e.kind in ("verdict", "seconds", "obligation"):
         record = next((o for o in data["outages"] if o["id"] == e.target), None)
         if record is None:
-            return f"no record {e.target} in the result"
-        if e.kind == "verdict":
-            deciding = _deciding(record)
-            got = record["verdict"]
-            if got != e.value or (e.clause is not None and e.clause not in deciding):
-                by = f" by {e.clause}" if e.clause else ""
-                return f"expected {e.target} {e.value}{by}; got {got}" + (
-                    f" by {', '.join(deciding)}" if deciding else ""
-                )
-            return None
-        if e.kind == "seconds":
-            assert e.amount is not None
-            want = _seconds(e.amount)
-            got_s = record[f"{e.value}_seconds"]
-            return (
-                None if got_s == want else f"expected {e.target} {e.value} {want} s; got {got_s} s"
-            )
-        ob = next((o for o in record["obligations"] if o["clause"] == e.clause), None)
-        got = ob["verdict"] if ob else "absent"
-        if got == e.value:
-            return None
-        detail = f" ({ob['detail']['en']})" if ob else ""
-        return f"expected obligation {e.clause} of {e.target} {e.value}; got {got}{detail}"
+            return f"a record {e.target}", "no such record in the result"
+        return _compare_record(e, record)
     service, label = e.target.split("|", 1)
     period = next(
         (p for p in data["periods"] if p["service"] == service and p["period"] == label), None
     )
     if period is None:
-        return f"no period {label} for {service} in the result"
+        return f"a period {label} of {service}", "no such period in the result"
+    return _compare_period(e, period, f"{service} {label}")
+
+
+def _compare_record(e: m.Expectation, record: dict[str, Any]) -> tuple[str, str] | None:
+    if e.kind == "verdict":
+        deciding = _deciding(record)
+        got = record["verdict"]
+        if got == e.value and (e.clause is None or e.clause in deciding):
+            return None
+        by = f" by {e.clause}" if e.clause else ""
+        return f"{e.target} {e.value}{by}", got + (f" by {', '.join(deciding)}" if deciding else "")
+    if e.kind == "seconds":
+        assert e.amount is not None
+        want, got_s = _seconds(e.amount), record[f"{e.value}_seconds"]
+        return None if got_s == want else (f"{e.target} {e.value} {want} s", f"{got_s} s")
+    ob = next((o for o in record["obligations"] if o["clause"] == e.clause), None)
+    got = ob["verdict"] if ob else "absent"
+    if got == e.value:
+        return None
+    detail = f" ({ob['detail']['en']})" if ob else ""
+    return f"obligation {e.clause} of {e.target} {e.value}", got + detail
+
+
+def _compare_period(e: m.Expectation, period: dict[str, Any], name: str) -> tuple[str, str] | None:
     if e.kind == "met":
         got = {True: "met", False: "missed", None: "unknown"}[period["met"]]
-        return None if got == e.value else f"expected {service} {label} {e.value}; got {got}"
+        return None if got == e.value else (f"{name} {e.value}", got)
     if e.kind == "claim":
-        got = (period["remedy"] or {}).get("claim_last_day")
-        return None if got == e.value else f"expected the claim by the end of {e.value}; got {got}"
+        last = (period["remedy"] or {}).get("claim_last_day")
+        return None if last == e.value else (f"the claim by the end of {e.value}", str(last))
     if e.kind == "availability":
-        got = period["availability"]
-        return None if got == e.value else f"expected availability {e.value}; got {got}"
+        value = period["availability"]
+        return None if value == e.value else (f"availability {e.value}", str(value))
     remedy = period["remedy"]
     kind = remedy["kind"] if remedy else "none"
     if kind != e.value:
-        return f"expected remedy {e.value}; got {kind}"
+        return f"remedy {e.value}", kind
     if e.amount is not None and remedy is not None:
         got_amount = Decimal(remedy["amount"]) if remedy["amount"] is not None else None
-        months = remedy["months"]
-        value: Any = months if e.amount.unit == "month" else got_amount
+        amount: Any = remedy["months"] if e.amount.unit == "month" else got_amount
         expected = Decimal(e.amount.value.numerator) / Decimal(e.amount.value.denominator)
-        if value is None or Decimal(str(value)) != expected:
-            return f"expected remedy {e.value} {units.show(e.amount)}; got {value}"
+        if amount is None or Decimal(str(amount)) != expected:
+            return f"remedy {e.value} {units.show(e.amount)}", f"{e.value} {amount}"
     return None
+
+
+# ------------------------------------------------------------------ coverage
+
+#: Clause kinds that decide something for a record or a period, and so can be covered.
+DECIDING = (
+    "services",
+    "exclusion",
+    "inclusion",
+    "exception",
+    "maintenance",
+    "obligation",
+    "remedy",
+)
+
+
+@attrs.frozen
+class ClauseCoverage:
+    """Whether the examples make a clause decide both ways."""
+
+    contract: str
+    clause: str
+    kind: str
+    applies: bool
+    does_not_apply: bool
+
+    @property
+    def covered(self) -> bool:
+        """Some example makes it apply, and some makes it not apply."""
+        return self.applies and self.does_not_apply
+
+
+def coverage(contract: m.Contract, results: list[CaseResult]) -> list[ClauseCoverage]:
+    """Each deciding clause of a contract, and the ways the examples made it decide."""
+    seen = frozenset().union(*(r.decided for r in results))
+    return [
+        ClauseCoverage(
+            contract.id,
+            c.id,
+            c.kind,
+            (c.id, "applies") in seen,
+            (c.id, "does_not_apply") in seen,
+        )
+        for c in contract.clauses
+        if c.kind in DECIDING
+    ]
+
+
+def _decisions(contract: m.Contract, data: dict[str, Any]) -> frozenset[tuple[str, str]]:
+    """Every (clause, way) the result shows a clause deciding."""
+    remedies = [c.id for c in contract.clauses if isinstance(c, m.RemedyClause)]
+    exceptions: dict[str, list[str]] = {}
+    for c in contract.clauses:
+        if isinstance(c, m.ExceptionClause):
+            exceptions.setdefault(c.target.name, []).append(c.id)
+    found: set[tuple[str, str]] = set()
+    for record in data["outages"]:
+        for reason in record["reasons"]:
+            if reason["result"] in ("applies", "does_not_apply"):
+                found.add((reason["clause"], reason["result"]))
+        found.update((s["clause"], "applies") for s in record["segments"] if s["clause"])
+        for ob in record["obligations"]:
+            found.update(_obligation_decisions(ob, exceptions.get(ob["clause"], [])))
+    for period in data["periods"]:
+        given = (period["remedy"] or {}).get("clause")
+        found.update((r, "applies" if r == given else "does_not_apply") for r in remedies)
+    return frozenset(found)
+
+
+def _obligation_decisions(ob: dict[str, Any], exceptions: list[str]) -> set[tuple[str, str]]:
+    """An obligation applies when it is met or missed; an exception to it applies when the
+    result names it, and does not apply when the obligation was judged."""
+    if ob.get("exception"):
+        return {(ob["exception"], "applies"), (ob["clause"], "does_not_apply")}
+    if ob["verdict"] == "undetermined":
+        return set()
+    if ob["verdict"] == "not_applicable":
+        return {(ob["clause"], "does_not_apply")}
+    return {(ob["clause"], "applies"), *((x, "does_not_apply") for x in exceptions)}
 
 
 def _deciding(record: dict[str, Any]) -> list[str]:
@@ -141,69 +256,22 @@ def _seconds(q: m.Quantity) -> int:
     return int(q.value * (unit.seconds or 1)) if unit else int(q.value)
 
 
-# ------------------------------------------------------------------ static checks
+def coverage_table(rows: list[ClauseCoverage]) -> list[str]:
+    """The coverage as aligned lines, and a last line with the share decided both ways."""
+    widths = [
+        max([len(getattr(r, f)) for r in rows] or [0]) for f in ("contract", "clause", "kind")
+    ]
+    lines = [
+        f"  {r.contract:<{widths[0]}}  {r.clause:<{widths[1]}}  {r.kind:<{widths[2]}}  "
+        f"{'applies' if r.applies else '-      '}  {'does not apply' if r.does_not_apply else '-'}"
+        f"{'' if r.covered else '   <- not decided both ways'}"
+        for r in rows
+    ]
+    covered = sum(r.covered for r in rows)
+    lines.append(f"{covered} of {len(rows)} clause(s) decided both ways: {percent(rows):.0f}%")
+    return [line.rstrip() for line in lines]
 
 
-def check_examples(contract: m.Contract) -> Iterator[Diagnostic]:
-    """Examples name records, clauses and verdicts that exist, and their records are
-    valid input (so a typo in an example is found by `rulebook check`, not by a test run)."""
-    if contract.vocabulary is None:
-        return
-    seen: dict[str, m.Example] = {}
-    clause_ids = [c.id for c in contract.clauses]
-    obligations = [c.id for c in contract.clauses if isinstance(c, m.ObligationClause)]
-    try:
-        tz: dt.tzinfo = timezone_of(contract)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC  # a bad timezone is reported by check_metadata
-    for example in contract.examples:
-        if example.id in seen:
-            yield _error("duplicate-id", f"example id '{example.id}' is used twice", example.span)
-        seen[example.id] = example
-        if not example.expectations:
-            yield _error(
-                "empty-example",
-                f"example {example.id} expects nothing",
-                example.span,
-                "add `expect RECORD VERDICT [by CLAUSE]`",
-            )
-        records: list[str] = []
-        for i, outage in enumerate(example.outages):
-            data = dict(outage)
-            records.append(str(data.get("id")))
-            try:
-                outage_from_mapping(data, contract.vocabulary, tz, i)
-            except RecordError as exc:
-                yield _error("bad-example-record", f"example {example.id}: {exc}", example.span)
-        for e in example.expectations:
-            yield from _check_expectation(e, records, clause_ids, obligations)
-
-
-def _check_expectation(
-    e: m.Expectation, records: list[str], clauses: list[str], obligations: list[str]
-) -> Iterator[Diagnostic]:
-    if e.kind in ("verdict", "seconds", "obligation") and e.target not in records:
-        yield _unknown("record", e.target, e.span, records)
-    accepted = {
-        "verdict": VERDICTS,
-        "seconds": STATUSES,
-        "obligation": OBLIGATION_VERDICTS,
-        "met": MET,
-        "remedy": REMEDIES,
-    }.get(e.kind)
-    if accepted is not None and e.value not in accepted:
-        yield _unknown(f"{e.kind} word", e.value, e.span, accepted)
-    if e.kind == "verdict" and e.clause is not None and e.clause not in clauses:
-        yield _unknown("clause", e.clause, e.span, clauses)
-    if e.kind == "obligation" and e.clause not in obligations:
-        yield _unknown("obligation", e.clause or "", e.span, obligations)
-
-
-def _error(code: str, message: str, span: m.Span, hint: str | None = None) -> Diagnostic:
-    return Diagnostic("error", code, message, span, hint)
-
-
-def _unknown(what: str, name: str, span: m.Span, known: Any) -> Diagnostic:
-    names = sorted(known)
-    hint = did_you_mean(name, names) or (f"known: {', '.join(names)}" if names else None)
-    return _error("bad-expectation", f"unknown {what} '{name}'", span, hint)
+def percent(rows: list[ClauseCoverage]) -> float:
+    """The share of clauses decided both ways, in percent (100 when there is none)."""
+    return 100.0 * sum(r.covered for r in rows) / len(rows) if rows else 100.0

@@ -8,14 +8,20 @@ contract written anywhere can use the shared vocabulary.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import attrs
 
 from rulebook import model as m
 from rulebook.errors import ContractError
-from rulebook.grammar.diagnostics import Diagnostic, attach_source, did_you_mean, sort_key
+from rulebook.grammar.diagnostics import (
+    Diagnostic,
+    attach_source,
+    collapse,
+    did_you_mean,
+    sort_key,
+)
 from rulebook.grammar.parse import ParsedFile, parse_text
 
 #: The file extension of contract and vocabulary files.
@@ -72,9 +78,10 @@ def resolve(path_or_id: str | Path) -> Path:
     )
 
 
-def load_files(paths: Iterable[str | Path]) -> Loaded:
+def load_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = None) -> Loaded:
     """Parse files and link each contract to its imported vocabulary; never raises for
-    problems in the files, which come back as diagnostics."""
+    problems in the files, which come back as diagnostics. ``texts`` gives the text of a
+    path (as given) that is not read from disk: an editor's unsaved buffer."""
     sources: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
     contracts: list[m.Contract] = []
@@ -82,7 +89,8 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
     cache: dict[Path, ParsedFile | None] = {}
     for raw in paths:
         path = Path(raw)
-        parsed = _parse(path, str(raw), sources, diagnostics, cache)
+        given = (texts or {}).get(str(raw))
+        parsed = _parse(path, str(raw), sources, diagnostics, cache, given)
         if parsed is None:
             continue
         vocabularies = _imported(parsed, path, sources, diagnostics, cache)
@@ -109,12 +117,13 @@ def _parse(
     sources: dict[str, str],
     diagnostics: list[Diagnostic],
     cache: dict[Path, ParsedFile | None],
+    given: str | None = None,
 ) -> ParsedFile | None:
     key = path.resolve()
     if key in cache:
         return cache[key]
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if given is None else given.encode("utf-8")
         # Universal newlines, as read_text would; the digest is of the bytes on disk.
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
@@ -158,7 +167,7 @@ def _imported(
                             "missing-import",
                             f"imported file '{imp.value}' is not beside this file nor bundled",
                             imp.span,
-                            f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`',
+                            _import_hint(imp.value, path),
                         )
                     ],
                     sources,
@@ -170,6 +179,14 @@ def _imported(
         if child is not None:
             vocabularies.extend(child.vocabularies)
     return vocabularies
+
+
+def _import_hint(name: str, path: Path) -> str:
+    """The file the author probably meant, beside the importing one or bundled."""
+    near = [p.name for d in (path.parent, bundled_dir()) for p in d.glob("*" + EXTENSION)]
+    return did_you_mean(name, near) or (
+        f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`'
+    )
 
 
 # Imported files (the vocabulary) are parsed once per process while they do not change:
@@ -200,15 +217,17 @@ def _parse_import(
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics in file order without repeats (a shared import is reported once)."""
-    return sorted(set(diagnostics), key=sort_key)
+    """Diagnostics in file order without repeats (a shared import is reported once), and
+    the further uses of one unknown name folded into the first."""
+    return collapse(sorted(set(diagnostics), key=sort_key))
 
 
-def check_files(paths: Iterable[str | Path]) -> Loaded:
-    """Load files and run every static check; all problems come back, sorted by position."""
+def check_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = None) -> Loaded:
+    """Load files and run every static check; all problems come back, sorted by position.
+    ``texts`` as for :func:`load_files` (the language server checks what the author sees)."""
     from rulebook.check import check_contract, check_vocabulary
 
-    loaded = load_files(paths)
+    loaded = load_files(paths, texts)
     found = list(loaded.diagnostics)
     for contract in loaded.contracts:
         found.extend(check_contract(contract))

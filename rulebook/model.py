@@ -473,6 +473,7 @@ class FactDecl:
     derived: bool
     codes: tuple[CodeDecl, ...]
     span: Span = attrs.field(eq=False)
+    type_span: Span | None = attrs.field(default=None, eq=False)  # where the type is written
 
     def code(self, name: str) -> CodeDecl | None:
         """The declared code called ``name``, if any."""
@@ -522,6 +523,9 @@ class Expectation:
     clause: str | None
     amount: Quantity | None
     span: Span = attrs.field(eq=False)
+    #: Where the expected word and the deciding clause are written, for exact carets.
+    value_span: Span | None = attrs.field(default=None, eq=False)
+    clause_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

@@ -107,3 +107,8 @@ def show_ja(q: object) -> str:
     unit = canonical(written)
     name = unit.name if unit else written
     return f"{show_number(q.value)}{_JA.get(name, written)}"  # type: ignore[attr-defined]
+
+
+def label_ja(name: str) -> str | None:
+    """The Japanese word for a unit's canonical name (``week`` -> ``週間``), if it has one."""
+    return _JA.get(name)

@@ -37,7 +37,7 @@ def test_problems_exit_1_with_location_caret_and_hint(tmp_path: Path) -> None:
     code, out = run("check", path)
     assert code == 1
     assert f"{path}:10:" in out
-    assert "error: unknown fact 'casue'" in out
+    assert "error[unknown-fact]: unknown fact 'casue'" in out
     assert "^^^^^" in out
     assert "hint: did you mean 'cause'?" in out
 
@@ -115,11 +115,13 @@ def test_rulebook_test_reports_a_failing_example(tmp_path: Path) -> None:
     expect a excluded 1 h
   }
 """
-    code, out = run("test", write(tmp_path, contract_text(body)))
+    path = write(tmp_path, contract_text(body))
+    code, out = run("test", path)
     assert code == 1
     assert out.splitlines() == [
         "FAIL t wrong — 期待が外れる",
-        "     expected a excluded by war; got counted",
+        f"     {path}:14: expected a excluded by war",
+        f"     {' ' * len(path)}     actual   counted",
         "PASS t right",
         "1 passed, 1 failed",
     ]

@@ -28,8 +28,8 @@ from typing import Any
 import attrs
 import polars as pl
 
+import rulebook.columnar.clock as clock
 from rulebook import model as m
-from rulebook.columnar import clock
 from rulebook.engine.facts import (
     Notice,
     OutageRecord,

@@ -26,8 +26,8 @@ from typing import Any
 import attrs
 import polars as pl
 
+import rulebook.columnar.translate as tr
 from rulebook import model as m
-from rulebook.columnar import translate as tr
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
     availability_clause,

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from rulebook import model as m
-from rulebook.check import WEEKDAYS
 from rulebook.errors import RulebookError
+from rulebook.meanings import WEEKDAYS
 
 
 class CalendarError(RulebookError):

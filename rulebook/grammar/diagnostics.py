@@ -2,17 +2,20 @@
 
 A diagnostic renders the way editors and compilers print them::
 
-    contracts/x.sla:12:10: error: unknown fact 'casue'
+    contracts/x.sla:12:10: error[unknown-fact]: unknown fact 'casue'
         when casue in {war}
              ^^^^^
     hint: did you mean 'cause'?
 
-and the same fields go to ``--json``.
+with the code in brackets, as rustc and ruff print it, so a reader can look it up in
+docs/checks.md; the same fields go to ``--json``. Carets are placed in display columns:
+a wide (East Asian) character takes two cells, a combining mark none.
 """
 
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,20 +34,25 @@ class Diagnostic:
     span: Span
     hint: str | None = None
     source_line: str | None = None
+    #: Further places with the same cause (a misspelt name used again): reported once.
+    also: tuple[Span, ...] = ()
 
     def render(self) -> str:
-        """``file:line:col: severity: message``, the source line, a caret and the hint."""
-        lines = [f"{self.span}: {self.severity}: {self.message}"]
+        """``file:line:col: severity[code]: message``, the source line, a caret and the hint."""
+        lines = [f"{self.span}: {self.severity}[{self.code}]: {self.message}"]
         if self.source_line is not None and self.span.line > 0:
             text = self.source_line.rstrip("\n")
             lines.append("    " + text)
             width = 1
             if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
                 marked = text[self.span.column - 1 : self.span.end_column - 1]
-                width = max(1, len(_pad(marked, len(marked)).replace("\t", "    ")))
-            lines.append("    " + _pad(text, self.span.column - 1) + "^" * width)
+                width = max(1, display_width(marked))
+            lines.append("    " + _pad(text[: self.span.column - 1]) + "^" * width)
         if self.hint:
             lines.append(f"hint: {self.hint}")
+        if self.also:
+            places = ", ".join(f"{s.line}:{s.column}" for s in self.also)
+            lines.append(f"note: the same name is used again at {places}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,20 +67,34 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
+            "also": [{"line": s.line, "column": s.column} for s in self.also],
         }
 
 
-def _pad(text: str, width: int) -> str:
-    """Spaces under ``text[:width]``, keeping tabs and counting wide characters as two."""
-    out = []
-    for ch in text[:width]:
-        if ch == "\t":
-            out.append("\t")
-        elif ord(ch) > 0x2E80:  # CJK and full-width forms take two cells
-            out.append("  ")
-        else:
-            out.append(" ")
-    return "".join(out)
+def cell_width(char: str) -> int:
+    """Cells a character takes on a terminal: 2 for wide and full-width, 0 for a combining
+    mark, 1 otherwise (half-width katakana included).
+
+    >>> cell_width("停"), cell_width("ｶ"), cell_width("a")
+    (2, 1, 1)
+    """
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Cells ``text`` takes on a terminal, a tab counted as four.
+
+    >>> display_width("停止ｶﾀｶﾅ")
+    8
+    """
+    return sum(4 if ch == "\t" else cell_width(ch) for ch in text)
+
+
+def _pad(text: str) -> str:
+    """Blanks as wide as ``text`` on screen; tabs are kept so the caret lines up with them."""
+    return "".join("\t" if ch == "\t" else " " * cell_width(ch) for ch in text)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -101,3 +123,52 @@ def attach_source(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) ->
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
     """Diagnostics print in file order, so the output is the same on every run."""
     return (d.span.file, d.span.line, d.span.column, d.code)
+
+
+#: Codes of a name that is not known: every use of the same misspelt name has one cause.
+_NAME_CODES = frozenset(
+    {
+        "unknown-fact",
+        "unknown-code",
+        "unknown-event",
+        "unknown-clause",
+        "unknown-unit",
+        "unknown-country",
+        "wrong-clause-kind",
+        "bad-weekday",
+        "bad-expectation",
+    }
+)
+
+
+#: A problem that follows from another in the same file is left out when that one is
+#: reported: a contract has no vocabulary because its import is missing.
+_CAUSED_BY = {"no-vocabulary": "missing-import"}
+
+
+def collapse(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Cascades collapsed into their cause: the uses of one unknown name in one file become
+    one diagnostic at the first use, listing the others (``also``), and a problem caused by
+    another reported in the same file is left out. Input in file order.
+
+    >>> from rulebook.model import Span
+    >>> a, b = (Diagnostic("error", "unknown-clause", "unknown clause 'x'", Span("f", n, 1, n, 2))
+    ...         for n in (3, 9))
+    >>> [(d.span.line, [s.line for s in d.also]) for d in collapse([a, b])]
+    [(3, [9])]
+    """
+    given = list(diagnostics)
+    causes = {(d.span.file, d.code) for d in given}
+    first: dict[tuple[str, str, str], int] = {}
+    out: list[Diagnostic] = []
+    for d in given:
+        if (d.span.file, _CAUSED_BY.get(d.code)) in causes:
+            continue
+        key = (d.span.file, d.code, d.message)
+        if d.code in _NAME_CODES and key in first:
+            i = first[key]
+            out[i] = attrs.evolve(out[i], also=(*out[i].also, d.span))
+            continue
+        first[key] = len(out)
+        out.append(d)
+    return out

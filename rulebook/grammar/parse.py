@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -27,7 +27,8 @@ from lark.exceptions import (
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.grammar import recovery
+from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
 
 
 @attrs.frozen
@@ -63,16 +64,82 @@ _LOCK = threading.Lock()
 
 
 def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic]]:
-    """Parse one file's text. On a syntax error, return None and the diagnostic."""
-    with _LOCK:
-        _BUILDER.start_file(file, text)
-        try:
-            parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]
-        except UnexpectedInput as exc:
-            return None, [syntax_diagnostic(exc, text, file)]
-        except VisitError as exc:  # a bug of ours, never the author's: show the cause
-            raise exc.orig_exc from None
-        return parsed, list(_BUILDER.diagnostics)
+    """Parse one file's text. On syntax errors, return None and every one of them."""
+    parsed, diagnostics, syntax_ok = parse_recovering(text, file)
+    return (parsed, diagnostics) if syntax_ok else (None, diagnostics)
+
+
+def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic], bool]:
+    """Parse, repairing after each syntax error (see :mod:`recovery`) so all are found.
+
+    Returns what the repaired text declares (for an editor's outline; None if it could not
+    be repaired), the diagnostics, and whether the text parsed without a syntax error. With
+    syntax errors, only those are returned: the repaired text is not the author's.
+    """
+    errors: list[Diagnostic] = []
+    current, previous = text, None
+    for _ in range(recovery.MAX_REPAIRS):
+        with _LOCK:
+            _BUILDER.start_file(file, text)
+            try:
+                parsed: ParsedFile = parser().parse(current)  # type: ignore[assignment]
+                found = list(_BUILDER.diagnostics)
+            except UnexpectedInput as exc:
+                fix = recovery.repair(current, exc)
+                if not recovery.is_cascade(current, recovery.error_offset(current, exc), previous):
+                    _add(errors, syntax_diagnostic(exc, text, file, fix.hint if fix else None))
+                if fix is None:
+                    return None, errors, False
+                current, previous = fix.text, fix
+                continue
+            except VisitError as exc:  # a bug of ours, never the author's: show the cause
+                raise exc.orig_exc from None
+        parsed = attrs.evolve(parsed, text=text)
+        return parsed, errors or found, not errors
+    return None, errors, False
+
+
+@functools.cache
+def keywords() -> tuple[str, ...]:
+    """The keywords of the language, read from the grammar (for completion, highlighting).
+
+    >>> "exclusion" in keywords() and "when" in keywords()
+    True
+    """
+    found = {
+        str(t.pattern.value)
+        for t in parser().terminals
+        if t.pattern.type == "str" and str(t.pattern.value).isidentifier()
+    }
+    return tuple(sorted(found))
+
+
+@functools.cache
+def concrete_parser() -> Lark:
+    """A parser that keeps every token in the tree (the formatter's view of a file)."""
+    return Lark.open_from_package(
+        "rulebook.grammar",
+        "rulebook.lark",
+        parser="lalr",
+        maybe_placeholders=False,
+        keep_all_tokens=True,
+        cache=True,
+    )
+
+
+def concrete_tree(text: str) -> Tree[Token]:
+    """The concrete syntax tree of a text that parses: every token a leaf, in order."""
+    return concrete_parser().parse(text)
+
+
+def _add(errors: list[Diagnostic], new: Diagnostic) -> None:
+    """Two problems found at one token (a block left open, then a misspelt keyword) are
+    reported as one diagnostic with both hints."""
+    if errors and errors[-1].span == new.span and errors[-1].message == new.message:
+        hints = [h for h in (errors[-1].hint, new.hint) if h]
+        errors[-1] = attrs.evolve(errors[-1], hint=" ".join(dict.fromkeys(hints)) or None)
+    else:
+        errors.append(new)
 
 
 # ------------------------------------------------------------------ syntax errors
@@ -128,7 +195,9 @@ _EXAMPLES: dict[str, list[str]] = {
 }
 
 
-def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+def syntax_diagnostic(
+    exc: UnexpectedInput, text: str, file: str, hint: str | None = None
+) -> Diagnostic:
     """Turn Lark's exception into a diagnostic with a caret and the expected tokens."""
     line = getattr(exc, "line", 0) or 0
     column = getattr(exc, "column", 0) or 0
@@ -151,10 +220,27 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         expected = set() if char in "（）" else exc.allowed or set()
     else:
         message, expected = "unexpected end of file", getattr(exc, "expected", set())
-    named = _match_example(exc, text)
-    hint = named or _expected_hint(expected)
+    hint = hint or _match_example(exc, text) or _brace_hint(exc) or _keyword_hint(exc, expected)
+    hint = hint or _expected_hint(expected)
     span = m.Span(file, line, column, line, column + width)
     return Diagnostic("error", "syntax", message, span, hint)
+
+
+def _brace_hint(exc: UnexpectedInput) -> str | None:
+    brace = recovery.missing_brace(exc)
+    if brace == "}":
+        return "a '}' is missing before this: the block or set above is not closed"
+    if brace == "{":
+        return "a '{' is missing before this: a block opens after the clause's id and title"
+    return None
+
+
+def _keyword_hint(exc: UnexpectedInput, expected: Any) -> str | None:
+    """A misspelt keyword: the unexpected word is close to one the parser expected."""
+    if not isinstance(exc, UnexpectedToken) or not str(exc.token).isidentifier():
+        return None
+    keywords = [t.lower() for t in expected if t not in _TOKEN_WORDS and t.isalpha()]
+    return did_you_mean(str(exc.token), keywords)
 
 
 def _describe_token(token: Token) -> str:
@@ -289,16 +375,18 @@ class ToModel(Transformer[Token, ParsedFile]):
         return m.Vocabulary(str(name), facts, events, self.span_of(children))
 
     def fact_decl(self, children: list[Any]) -> m.FactDecl:
-        name, (type_name, is_set), (ja, en), *rest = children
+        name, (type_name, is_set, type_span), (ja, en), *rest = children
         derived = any(r == "derived" for r in rest)
         codes: tuple[m.CodeDecl, ...] = next((r for r in rest if isinstance(r, tuple)), ())
-        return m.FactDecl(str(name), type_name, is_set, ja, en, derived, codes, self.span(name))
+        return m.FactDecl(
+            str(name), type_name, is_set, ja, en, derived, codes, self.span(name), type_span
+        )
 
-    def simple_type(self, children: list[Token]) -> tuple[str, bool]:
-        return str(children[0]), False
+    def simple_type(self, children: list[Token]) -> tuple[str, bool, m.Span]:
+        return str(children[0]), False, self.span(children[0])
 
-    def set_type(self, children: list[Token]) -> tuple[str, bool]:
-        return str(children[0]), True
+    def set_type(self, children: list[Token]) -> tuple[str, bool, m.Span]:
+        return str(children[0]), True, self.span(children[0])
 
     def derived(self, children: list[Any]) -> str:
         return "derived"
@@ -718,26 +806,33 @@ class ToModel(Transformer[Token, ParsedFile]):
         self,
         kind: str,
         target: str,
-        value: str,
+        value: Token,
         span: m.Span,
-        clause: str | None = None,
+        clause: Token | None = None,
         amount: m.Quantity | None = None,
     ) -> tuple[str, Any]:
-        return "expect", m.Expectation(kind, target, value, clause, amount, span)
+        return "expect", m.Expectation(
+            kind,
+            target,
+            self.string(value) if value.type == "STRING" else str(value),
+            str(clause) if clause is not None else None,
+            amount,
+            span,
+            self.span(value),
+            self.span(clause) if clause is not None else None,
+        )
 
     def expect_verdict(self, children: list[Token]) -> tuple[str, Any]:
         rid, verdict, *by = children
-        return self._expect(
-            "verdict", str(rid), str(verdict), self.span(rid), str(by[0]) if by else None
-        )
+        return self._expect("verdict", str(rid), verdict, self.span(rid), by[0] if by else None)
 
     def expect_seconds(self, children: list[Any]) -> tuple[str, Any]:
         rid, status, amount = children
-        return self._expect("seconds", str(rid), str(status), self.span(rid), amount=amount)
+        return self._expect("seconds", str(rid), status, self.span(rid), amount=amount)
 
     def expect_obligation(self, children: list[Token]) -> tuple[str, Any]:
         rid, clause, verdict = children
-        return self._expect("obligation", str(rid), str(verdict), self.span(rid), str(clause))
+        return self._expect("obligation", str(rid), verdict, self.span(rid), clause)
 
     def _period(self, children: list[Any]) -> tuple[str, m.Span]:
         service, period = children[0], children[1]
@@ -745,20 +840,20 @@ class ToModel(Transformer[Token, ParsedFile]):
 
     def expect_met(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("met", target, str(children[2]), span)
+        return self._expect("met", target, children[2], span)
 
     def expect_availability(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("availability", target, self.string(children[2]), span)
+        return self._expect("availability", target, children[2], span)
 
     def expect_claim(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
-        return self._expect("claim", target, self.string(children[2]), span)
+        return self._expect("claim", target, children[2], span)
 
     def expect_remedy(self, children: list[Any]) -> tuple[str, Any]:
         target, span = self._period(children)
         amount = children[3] if len(children) > 3 else None
-        return self._expect("remedy", target, str(children[2]), span, amount=amount)
+        return self._expect("remedy", target, children[2], span, amount=amount)
 
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "condition", children[0]

@@ -1,0 +1,3 @@
+"""The language server (``rulebook lsp``): editor support over the same checks as the
+command line. :mod:`analysis` is the model of an open document, :mod:`features` the
+handlers' logic, :mod:`server` the protocol wiring (pygls)."""

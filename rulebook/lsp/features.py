@@ -1,0 +1,361 @@
+"""The language server's features, each a small function over an :class:`Analysis`.
+
+Hover shows a fact's, code's, event's or unit's Japanese and English labels and, for a
+clause reference, the clause and the article and sentence it cites; completion offers what
+may come at the cursor (keywords, facts, codes of the fact being compared, clause ids,
+units, weekdays, timezones); definition goes to a clause, an imported file or a vocabulary
+entry; symbols are the clause outline; diagnostics are ``rulebook check``'s.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from rulebook import model as m
+from rulebook import units
+from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.grammar.parse import keywords
+from rulebook.grammar.recovery import matching_brace
+from rulebook.lsp.analysis import Analysis, string_at, word_at
+from rulebook.meanings import MEASURES, WEEKDAYS
+
+#: (line, column) in characters -> a position in the editor's units.
+Convert = Callable[[int, int], lsp.Position]
+
+
+def converter(analysis: Analysis, encoding: str = "utf-16") -> Convert:
+    """Positions in the units the editor counts: UTF-16 code units (the protocol's
+    default), UTF-8 bytes or characters (UTF-32)."""
+    lines = analysis.lines
+    codec = {"utf-8": "utf-8", "utf-32": None}.get(encoding, "utf-16-le")
+
+    def convert(line: int, column: int) -> lsp.Position:
+        text = lines[line][:column] if 0 <= line < len(lines) else ""
+        units = len(text) if codec is None else len(text.encode(codec)) // (1 + (codec != "utf-8"))
+        return lsp.Position(line=line, character=units)
+
+    return convert
+
+
+def _range(span: m.Span, at: Convert) -> lsp.Range:
+    start = at(max(span.line - 1, 0), max(span.column - 1, 0))
+    end_line = span.end_line or span.line
+    end = at(max(end_line - 1, 0), max((span.end_column or span.column) - 1, 0))
+    return lsp.Range(start=start, end=end)
+
+
+# ------------------------------------------------------------------ diagnostics
+
+
+def diagnostics(analysis: Analysis, at: Convert) -> list[lsp.Diagnostic]:
+    """``rulebook check``'s diagnostics of the document, with code, hint and the other uses."""
+    return [_diagnostic(d, analysis, at) for d in analysis.diagnostics]
+
+
+def _diagnostic(d: Diagnostic, analysis: Analysis, at: Convert) -> lsp.Diagnostic:
+    severity = (
+        lsp.DiagnosticSeverity.Error if d.severity == "error" else lsp.DiagnosticSeverity.Warning
+    )
+    uri = Path(analysis.path).resolve().as_uri()
+    related = [
+        lsp.DiagnosticRelatedInformation(
+            location=lsp.Location(uri=uri, range=_range(s, at)), message="the same name"
+        )
+        for s in d.also
+    ]
+    return lsp.Diagnostic(
+        range=_range(d.span, at),
+        message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
+        severity=severity,
+        code=d.code,
+        source="rulebook",
+        related_information=related or None,
+    )
+
+
+# ------------------------------------------------------------------ hover
+
+
+def hover(analysis: Analysis, line: int, column: int, at: Convert) -> lsp.Hover | None:
+    """What the name under the cursor means, in Japanese and English."""
+    found = word_at(analysis.text, line, column)
+    if found is None:
+        return None
+    word, start, end = found
+    parts = list(_meanings(analysis, word, _previous_word(analysis, line, start)))
+    if not parts:
+        return None
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
+        range=lsp.Range(start=at(line, start), end=at(line, end)),
+    )
+
+
+def _previous_word(analysis: Analysis, line: int, column: int) -> str:
+    words = re.findall(r"[A-Za-z_]\w*", analysis.lines[line][:column])
+    return words[-1] if words else ""
+
+
+def _meanings(analysis: Analysis, word: str, before: str) -> Iterator[str]:
+    clause = analysis.clauses().get(word)
+    if clause is not None:
+        yield _clause_words(clause)
+    vocabulary = analysis.vocabulary
+    if vocabulary is not None:
+        fact = vocabulary.fact(word)
+        if fact is not None:
+            kind = f"set of {fact.type}" if fact.is_set else fact.type
+            derived = ", derived by the engine" if fact.derived else ""
+            yield f"**fact `{fact.name}`** ({kind}{derived})\n\n{fact.ja} / {fact.en}"
+        event = vocabulary.event(word)
+        if event is not None:
+            yield f"**event `{event.name}`** (an instant)\n\n{event.ja} / {event.en}"
+        for fact, code in _codes(vocabulary, word):
+            yield f"**code `{code.name}`** of `{fact.name}`\n\n{code.ja} / {code.en}"
+    if word in MEASURES:
+        yield f"**measure `{word}`** ({MEASURES[word]}), known to remedies"
+    spelled = f"business {word}" if before == "business" else word
+    unit = units.canonical(spelled)
+    if unit is not None and spelled:
+        ja = units.label_ja(unit.name)
+        length = f", {unit.seconds} s" if unit.seconds else ""
+        yield f"**unit `{unit.name}`** ({unit.dimension}{length})" + (f"\n\n{ja}" if ja else "")
+    if word in WEEKDAYS:
+        yield f"**weekday** `{word}`"
+
+
+def _codes(vocabulary: m.Vocabulary, name: str) -> Iterator[tuple[m.FactDecl, m.CodeDecl]]:
+    for fact in vocabulary.facts:
+        code = fact.code(name)
+        if code is not None:
+            yield fact, code
+
+
+def _clause_words(clause: m.AnyClause) -> str:
+    title = f" — {clause.title}" if clause.title else ""
+    text = f"**{clause.kind} `{clause.id}`**{title}"
+    if clause.citation is not None:
+        quotes = "\n".join(f"> {q}" for q in clause.citation.quotes)
+        text += f"\n\n{clause.citation.article}\n\n{quotes}"
+    return text
+
+
+# ------------------------------------------------------------------ definition
+
+
+def definition(analysis: Analysis, line: int, column: int, at: Convert) -> lsp.Location | None:
+    """Where the name (or the imported file) under the cursor is declared."""
+    target = string_at(analysis.text, line, column)
+    if target is not None and analysis.lines[line].lstrip().startswith("import"):
+        path = analysis.import_target(target)
+        if path is None:
+            return None
+        start = lsp.Position(line=0, character=0)
+        return lsp.Location(uri=path.resolve().as_uri(), range=lsp.Range(start=start, end=start))
+    found = word_at(analysis.text, line, column)
+    if found is None:
+        return None
+    span = _declaration(analysis, found[0])
+    if span is None:
+        return None
+    uri = Path(span.file).resolve().as_uri()
+    same = Path(span.file).resolve() == Path(analysis.path).resolve()
+    # A span in another file is converted with this document's lines only when it is this one.
+    convert = at if same else _plain
+    return lsp.Location(uri=uri, range=_range(span, convert))
+
+
+def _plain(line: int, column: int) -> lsp.Position:
+    return lsp.Position(line=line, character=column)
+
+
+def _declaration(analysis: Analysis, word: str) -> m.Span | None:
+    clause = analysis.clauses().get(word)
+    if clause is not None:
+        return clause.span
+    vocabulary = analysis.vocabulary
+    if vocabulary is None:
+        return None
+    declared = vocabulary.fact(word) or vocabulary.event(word)
+    if declared is not None:
+        return declared.span
+    return next((code.span for _, code in _codes(vocabulary, word)), None)
+
+
+# ------------------------------------------------------------------ symbols
+
+
+def symbols(analysis: Analysis, at: Convert) -> list[lsp.DocumentSymbol]:
+    """The outline: each contract with its clauses and examples; each vocabulary's facts."""
+    out = []
+    parsed = analysis.parsed
+    if parsed is None:
+        return []
+    for vocabulary in parsed.vocabularies:
+        facts = [
+            _symbol(analysis, f.name, f"{f.ja} / {f.en}", lsp.SymbolKind.Field, f.span, at)
+            for f in vocabulary.facts
+        ]
+        out.append(
+            _symbol(
+                analysis,
+                vocabulary.name,
+                "vocabulary",
+                lsp.SymbolKind.Namespace,
+                vocabulary.span,
+                at,
+                facts,
+            )
+        )
+    for contract in parsed.contracts:
+        children = [
+            _symbol(
+                analysis,
+                c.id,
+                f"{c.kind}" + (f" — {c.title}" if c.title else ""),
+                _KINDS.get(c.kind, lsp.SymbolKind.Object),
+                c.span,
+                at,
+            )
+            for c in contract.clauses
+        ]
+        children += [
+            _symbol(
+                analysis,
+                e.id,
+                "example" + (f" — {e.title}" if e.title else ""),
+                lsp.SymbolKind.Event,
+                e.span,
+                at,
+            )
+            for e in contract.examples
+        ]
+        out.append(
+            _symbol(
+                analysis,
+                contract.id,
+                "contract",
+                lsp.SymbolKind.Module,
+                contract.span,
+                at,
+                children,
+            )
+        )
+    return out
+
+
+_KINDS = {
+    "exclusion": lsp.SymbolKind.Function,
+    "inclusion": lsp.SymbolKind.Function,
+    "exception": lsp.SymbolKind.Function,
+    "remedy": lsp.SymbolKind.Method,
+    "obligation": lsp.SymbolKind.Method,
+    "calendar": lsp.SymbolKind.Struct,
+    "maintenance": lsp.SymbolKind.Struct,
+}
+
+
+def _symbol(
+    analysis: Analysis,
+    name: str,
+    detail: str,
+    kind: lsp.SymbolKind,
+    span: m.Span,
+    at: Convert,
+    children: list[lsp.DocumentSymbol] | None = None,
+) -> lsp.DocumentSymbol:
+    selection = _range(span, at)
+    whole = _block_range(analysis, span, at) or selection
+    return lsp.DocumentSymbol(
+        name=name,
+        detail=detail,
+        kind=kind,
+        range=whole,
+        selection_range=selection,
+        children=children,
+    )
+
+
+def _block_range(analysis: Analysis, span: m.Span, at: Convert) -> lsp.Range | None:
+    """From the start of the header line to the block's closing brace."""
+    lines = analysis.lines
+    if not 0 < span.line <= len(lines):
+        return None
+    offset = sum(len(line) + 1 for line in lines[: span.line - 1]) + span.column - 1
+    opening = analysis.text.find("{", offset)
+    closing = matching_brace(analysis.text, opening) if opening >= 0 else None
+    if closing is None:
+        return None
+    end_line = analysis.text.count("\n", 0, closing)
+    end_column = closing - (analysis.text.rfind("\n", 0, closing) + 1) + 1
+    return lsp.Range(start=at(span.line - 1, 0), end=at(end_line, end_column))
+
+
+# ------------------------------------------------------------------ completion
+
+
+def completion(analysis: Analysis, line: int, column: int) -> list[lsp.CompletionItem]:
+    """What may be written at the cursor: the names that fit the place first."""
+    before = analysis.lines[line][:column] if line < len(analysis.lines) else ""
+    if re.search(r'^\s*timezone\s+"?[\w/+-]*$', before):
+        return [_item(z, lsp.CompletionItemKind.Constant, "IANA timezone") for z in _timezones()]
+    if re.search(r"^\s*(weekdays\b.*|every\s+\S+\s+\w*)$", before):
+        return [_item(d, lsp.CompletionItemKind.EnumMember, "weekday") for d in WEEKDAYS]
+    compared = re.search(r"(\w+)\s*(=|!=|\bin|\bincludes|\bnot in)\s*\{?[\w\s,]*$", before)
+    vocabulary = analysis.vocabulary
+    if compared and vocabulary is not None:
+        fact = vocabulary.fact(compared.group(1))
+        if fact is not None and fact.codes:
+            return [
+                _item(c.name, lsp.CompletionItemKind.EnumMember, f"{c.ja} / {c.en}")
+                for c in fact.codes
+            ]
+    if re.search(r"(\bby|\boverrides|\bminus|\bto|\bof|\bon|,)\s+\w*$", before) and re.search(
+        r"\b(expect|overrides|minus|exception|moved|on|during)\b", before
+    ):
+        return _clause_items(analysis)
+    items = [_item(k, lsp.CompletionItemKind.Keyword, "keyword") for k in keywords()]
+    if vocabulary is not None:
+        items += [
+            _item(f.name, lsp.CompletionItemKind.Field, f"{f.ja} / {f.en}")
+            for f in vocabulary.facts
+        ]
+        items += [
+            _item(e.name, lsp.CompletionItemKind.Event, f"{e.ja} / {e.en}")
+            for e in vocabulary.events
+        ]
+        items += [
+            _item(c.name, lsp.CompletionItemKind.EnumMember, f"{f.name}: {c.ja} / {c.en}")
+            for f in vocabulary.facts
+            for c in f.codes
+        ]
+    items += _clause_items(analysis)
+    items += [_item(u, lsp.CompletionItemKind.Unit, "unit") for u in units.SPELLINGS]
+    items += [_item(name, lsp.CompletionItemKind.Variable, "measure") for name in MEASURES]
+    return items
+
+
+def _clause_items(analysis: Analysis) -> list[lsp.CompletionItem]:
+    return [
+        _item(
+            c.id,
+            lsp.CompletionItemKind.Reference,
+            f"{c.kind}" + (f" — {c.title}" if c.title else ""),
+        )
+        for c in analysis.clauses().values()
+    ]
+
+
+def _item(label: str, kind: lsp.CompletionItemKind, detail: str) -> lsp.CompletionItem:
+    return lsp.CompletionItem(label=label, kind=kind, detail=detail)
+
+
+@functools.cache
+def _timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
