@@ -32,8 +32,8 @@ from generate import write_csv
 HERE = Path(__file__).resolve().parent
 
 
-def measure(command: list[str], stdout: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one child process."""
+def measure(command: list[str], stdout: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MiB and CPU seconds (user + system) of one child."""
     with stdout.open("wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
@@ -42,7 +42,7 @@ def measure(command: list[str], stdout: Path) -> tuple[float, float]:
     errors = child.stderr.read().decode() if child.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command)} failed:\n{errors}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def figures_of_report(path: Path) -> list[tuple[str, str, int]]:
@@ -103,20 +103,23 @@ def main() -> None:
         for name, command in runs.items():
             stdout = out.with_suffix(f".{name.split()[0]}-{len(measured)}.txt")
             measured[name] = (*measure(command, stdout), stdout)
-            wall, peak, _ = measured[name]
-            print(f"{size:>10,}  {name:<36} {wall:8.2f} s  {peak:8.0f} MiB", flush=True)
-        report = figures_of_report(measured["rulebook report"][2])
+            wall, peak, cpu, _ = measured[name]
+            print(
+                f"{size:>10,}  {name:<36} {wall:8.2f} s  {peak:8.0f} MiB  {cpu:8.2f} s CPU",
+                flush=True,
+            )
+        report = figures_of_report(measured["rulebook report"][3])
         for name in ("plain Python baseline", "hand-written polars (floor)"):
-            if figures_of_baseline(measured[name][2]) != report:
+            if figures_of_baseline(measured[name][3]) != report:
                 sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
         print(f"{size:>10,}  figures agree: {len(report)} service-months", flush=True)
-        rows.append((size, {k: v[:2] for k, v in measured.items()}))
+        rows.append((size, {k: v[:3] for k, v in measured.items()}))
     print()
-    print("| records | command | wall s | peak MiB |")
-    print("| ---: | --- | ---: | ---: |")
+    print("| records | command | wall s | peak MiB | CPU s |")
+    print("| ---: | --- | ---: | ---: | ---: |")
     for size, measured in rows:
-        for name, (wall, peak) in measured.items():
-            print(f"| {size:,} | {name} | {wall:.2f} | {peak:.0f} |")
+        for name, (wall, peak, cpu) in measured.items():
+            print(f"| {size:,} | {name} | {wall:.2f} | {peak:.0f} | {cpu:.2f} |")
     print()
     for size, measured in rows:
         report = measured["rulebook report"][0]

@@ -84,6 +84,9 @@ def dtype_of(decl: m.FactDecl) -> pl.DataType:
         return pl.Boolean()
     if decl.type in ("number", "duration"):
         return pl.Float64()
+    if decl.type == "code":
+        # An enum: conditions compare small integers, not text.
+        return pl.Enum(sorted(c.name for c in decl.codes))
     return pl.String()
 
 
@@ -129,7 +132,7 @@ def with_columns(
     """``frame`` with the columns of :func:`schema`, null where the input has none."""
     full = schema(vocabulary, columns)
     missing = [pl.lit(None, dtype=t).alias(n) for n, t in full.items() if n not in frame.columns]
-    return frame.with_columns(missing).select(list(full))
+    return frame.with_columns(missing).select(pl.col(n).cast(t) for n, t in full.items())
 
 
 def _exact_float(value: Fraction) -> float | None:
@@ -377,7 +380,7 @@ def _fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[_Checked, pl.Seri
         inexact = [v for v, ok in exact.items() if not ok]
         return checked, (text.is_in(inexact) if inexact else None)
     return (
-        _mapped(series.cast(pl.String), lambda v: fact_value(decl, v, ""), pl.String()),
+        _mapped(series.cast(pl.String), lambda v: fact_value(decl, v, ""), dtype_of(decl)),
         None,
     )
 

@@ -87,8 +87,8 @@ class Plan:
 
 def close(plan: Plan) -> None:
     """Ongoing records end at ``as_of``; the duration fact is the record's own length.
-    The frame is sorted once, by service and start (``pos`` is a record's place in that
-    order, ``svc`` its service's number): the runs, unions and segments below need it."""
+    Each record gets a number (``pos``, its place in the frame) and its service's number
+    (``svc``, in the order of the names), which the stages below join and sort on."""
     frame = plan.frame
     ongoing = frame.filter(pl.col("end").is_null())
     if ongoing.height:
@@ -100,17 +100,15 @@ def close(plan: Plan) -> None:
             closed_end(offending["id"][0], offending["start"][0], None, plan.as_of)
     names = sorted(frame["service"].unique().to_list())
     plan.services = names
-    codes = pl.col("service").replace_strict(names, range(len(names)), return_dtype=pl.Int64)
     plan.frame = (
         frame.with_columns(
-            svc=codes,
+            svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
             ongoing=pl.col("end").is_null(),
             end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
             status=pl.lit(COUNTED),
             deciding=pl.lit(None, dtype=pl.String),
         )
         .with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
-        .sort("svc", "start")
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
     )
@@ -161,6 +159,7 @@ def threshold(plan: Plan) -> None:
         runs = (
             frame.filter(candidate)
             .select("pos", "svc", "start", "end")
+            .sort("svc", "start")
             .with_columns(reach=pl.col("end").cum_max().shift(1).over("svc"))
             .with_columns(
                 run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
