@@ -360,6 +360,9 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
     if ctx.measures:
         yield from _check_measure_atom(atom, scope)
         return
+    if fact == "service" and ctx.record_facts and "service" not in scope.facts:
+        yield from _check_service_atom(atom)
+        return
     decl = scope.facts.get(fact) if ctx.record_facts else None
     if decl is None:
         if fact in scope.events and ctx.events:
@@ -373,6 +376,34 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
             yield _unknown("fact", fact, span, _names(ctx, scope), "unknown-fact")
         return
     yield from _check_fact_atom(atom, decl)
+
+
+def _check_service_atom(atom: m.Condition) -> Iterator[Diagnostic]:
+    """`service in {"GLOB", ...}` (or `=`, `!=`): the record's service, by quoted names."""
+    values = (
+        atom.values
+        if isinstance(atom, m.Member)
+        else (atom.value,)
+        if isinstance(atom, m.Compare) and atom.op in ("=", "!=")
+        else None
+    )
+    if values is None:
+        yield error(
+            "type-mismatch",
+            "'service' is the record's service name; it is tested with "
+            '`service in {"NAME", ...}`, `service = "NAME"` or `!=`',
+            atom.span,
+            'write `service in {"NAME"}` (globs `*` and `?` as in `covers`)',
+        )
+        return
+    for value in values:
+        if not isinstance(value, m.Text):
+            yield error(
+                "type-mismatch",
+                "a service is named by a quoted string, as in `covers`",
+                value.span,
+                'write `service in {"NAME"}`',
+            )
 
 
 def _name_span(span: m.Span, name: str) -> m.Span:

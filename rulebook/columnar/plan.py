@@ -659,7 +659,7 @@ def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, di
     lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
     out = {}
     for record in outage_records(plan, rows):
-        facts: dict[str, Any] = dict(record.facts)
+        facts: dict[str, Any] = {**record.facts, "service": record.service}
         if duration:
             facts["duration"] = Fraction(lengths[record.id])
         out[record.id] = facts

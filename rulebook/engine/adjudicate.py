@@ -25,6 +25,7 @@ from rulebook.engine.causes import causal_order
 from rulebook.engine.classify import (
     APPLIES,
     DOES_NOT_APPLY,
+    SERVICE,
     RuleSet,
     Tri,
     compile_condition,
@@ -217,7 +218,11 @@ def per_service_timeline(run: Run) -> None:
                 value = False
                 facts = (("protocol", protocol), *facts)
             elif condition is not None:
-                value = condition(record.facts)
+                given = record.facts
+                if SERVICE in looked_at:
+                    given = {**given, SERVICE: record.service}
+                facts = tuple((n, given.get(n)) for n in looked_at)
+                value = condition(given)
             missing = tuple(n for n, v in facts if v is None) if value is None else ()
             verdict.reasons.append(
                 Reason(
@@ -323,12 +328,17 @@ def evaluate_clauses(run: Run) -> None:
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     derived = any("duration" in rule.facts for rule in rules.rules.values())
+    named = any(SERVICE in rule.facts for rule in rules.rules.values())
     for rid in order:
         verdict = run.verdicts[rid]
         record = verdict.record
         memo: dict[str, Tri] = {}
-        if derived:  # the derived fact: the record's own length, in seconds
-            facts = {**record.facts, "duration": Fraction(verdict.end - record.start)}
+        if derived or named:  # derived: the record's own length, in seconds; its service
+            facts = dict(record.facts)
+            if derived:
+                facts["duration"] = Fraction(verdict.end - record.start)
+            if named:
+                facts[SERVICE] = record.service
             record = attrs.evolve(record, facts=facts)
         if verdict.verdict != "counted" and rid not in causes:
             continue

@@ -28,7 +28,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
-from rulebook.engine.classify import Compiled, compile_condition, condition_facts
+from rulebook.engine.classify import SERVICE, Compiled, compile_condition, condition_facts
 from rulebook.engine.facts import OutageRecord, format_instant
 from rulebook.engine.trace import Words, duration_words, json_value
 
@@ -133,7 +133,7 @@ def judge(
     events = dict(record.events)
     if "restored_at" not in events and record.end is not None:
         events["restored_at"] = record.end  # a closed record was restored at its end
-    env = {**record.facts, **events}
+    env = {**record.facts, **events, SERVICE: record.service}
     seen = tuple((name, env.get(name)) for name in ob.facts)
     start_name = clause.start_event.name if clause.start_event else ""
     stop_name = clause.stop_event.name if clause.stop_event else ""
