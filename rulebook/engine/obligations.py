@@ -1,7 +1,9 @@
 """Obligations: deadlines between two timeline events, in wall-clock or business time.
 
-An obligation's clock starts at its start event and stops at its stop event. Whether it
-applies at all is decided first:
+An obligation's clock starts at its start event and stops at its stop event. Two events
+are derived from the record when it does not give them: ``occurred_at`` is its start (a
+clock "from the failure's occurrence") and ``restored_at`` its end. Whether it applies at
+all is decided first:
 
 - no start event on the record: the clock never started, ``not_applicable``;
 - ``when`` false: ``not_applicable``; unknown: ``undetermined``, naming the missing facts;
@@ -133,6 +135,7 @@ def judge(
     events = dict(record.events)
     if "restored_at" not in events and record.end is not None:
         events["restored_at"] = record.end  # a closed record was restored at its end
+    events.setdefault("occurred_at", record.start)  # the failure occurred when it began
     env = {**record.facts, **events, SERVICE: record.service}
     seen = tuple((name, env.get(name)) for name in ob.facts)
     start_name = clause.start_event.name if clause.start_event else ""
