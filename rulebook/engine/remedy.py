@@ -5,7 +5,8 @@ Money is computed as a Fraction and rounded once, at the end, to a Decimal by th
 contract's ``rounding`` line; without one, it is rounded down to the currency's minor unit
 (JPY has none, so to 1 yen). A remedy clause applies to a period when its ``when`` holds;
 without ``when``, when the period missed its target. ``damages`` (a remedy with only a cap)
-applies to the damages the customer claims for a period, given as billing input.
+applies to the damages the customer claims for a period, given as billing input, and
+when its ``when`` (if any) holds.
 """
 
 from __future__ import annotations
@@ -223,6 +224,8 @@ def remedy(
         claimed = billing.damages.get(measured.period.label) if billing else None
         if claimed is None:
             return None
+        if clause.condition is not None and not _applies(clause, measured, target, billing):
+            return None  # e.g. `when downtime > 0 s`: nothing the provider answers for
     elif not _applies(clause, measured, target, billing):
         return None
     year = _contract_year(billing, measured.period.start, tz)
