@@ -28,7 +28,7 @@ VERDICTS = ("counted", "excluded", "partly_excluded", "not_downtime", "out_of_sc
 STATUSES = ("counted", "excluded", "not_downtime")
 OBLIGATION_VERDICTS = ("met", "missed", "not_applicable", "undetermined")
 MET = ("met", "missed", "unknown")
-REMEDIES = ("free_months", "refund", "credit", "damages", "none")
+REMEDIES = ("free_months", "refund", "credit", "damages", "none", "forfeited")
 
 
 @attrs.frozen
@@ -117,6 +117,9 @@ def _failure(e: m.Expectation, result: Adjudication) -> str | None:
         got = period["availability"]
         return None if got == e.value else f"expected availability {e.value}; got {got}"
     remedy = period["remedy"]
+    if e.value == "forfeited":
+        late = bool(remedy and remedy.get("forfeited"))
+        return None if late else f"expected the remedy forfeited; got {remedy and remedy['kind']}"
     kind = remedy["kind"] if remedy else "none"
     if kind != e.value:
         return f"expected remedy {e.value}; got {kind}"

@@ -402,6 +402,7 @@ class RemedyClause(Clause):
     claim_after: Quantity | None = None
     claim_set: bool = False
     claim_word: BoundaryWord | None = None
+    claim_from_incident: bool = False  # `claim by incident month end`: from the month it began
     rounding: tuple[Name, Quantity] | None = None
 
     kind = "remedy"

@@ -391,6 +391,17 @@ def availability(plan: Plan) -> None:
         (code, i): (down, total - down)
         for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
+    # The earliest start of a record counted in each period (where its incident began).
+    counted_segments = segments.filter(pl.col("status") == COUNTED)
+    began = {
+        (code, i): first
+        for code, i, first in counted_segments.with_columns(
+            began=plan.frame["start"].gather(counted_segments["pos"])
+        )
+        .group_by("svc", "i")
+        .agg(pl.col("began").min())
+        .iter_rows()
+    }
     for code, first, last in spans.sort("svc").iter_rows():
         service = plan.services[code]
         planned = timeline.union(
@@ -403,7 +414,10 @@ def availability(plan: Plan) -> None:
                 continue
             down, excluded = seconds.get((code, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
-            plan.periods.append((service, measure_seconds(period, down, excluded, stops, target)))
+            first_start = began.get((code, i))
+            plan.periods.append(
+                (service, measure_seconds(period, down, excluded, stops, target, first_start))
+            )
 
 
 def remedies(plan: Plan) -> None:

@@ -46,7 +46,14 @@ from rulebook.engine.facts import (
 )
 from rulebook.engine.measure import Measure, Period, measure, percent, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
-from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
+from rulebook.engine.remedy import (
+    Billing,
+    Ledger,
+    Remedy,
+    billing_from_mapping,
+    remedy,
+    with_claim,
+)
 from rulebook.engine.trace import Reason, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
 from rulebook.errors import RulebookError
@@ -504,10 +511,20 @@ def availability(run: Run) -> None:
         )
         first = min(v.record.start for v in verdicts)
         last = max(v.end for v in verdicts)
+        began: dict[str, int] = {}  # period -> earliest start of a record counted in it
+        for v in verdicts:
+            for s in v.segments:
+                if s.status == "counted":
+                    began[s.period] = min(began.get(s.period, v.record.start), v.record.start)
         for period in run.period_cuts:
             if period.end <= first or period.start >= last:
                 continue
-            run.periods.append((service, measure(period, counted, excluded, planned, target)))
+            run.periods.append(
+                (
+                    service,
+                    measure(period, counted, excluded, planned, target, began.get(period.label)),
+                )
+            )
 
 
 def remedies(run: Run) -> None:
@@ -532,6 +549,7 @@ def settle(
             entry = billing.get(service)
             owed = remedy(remedy_clause, service, measure_, _target(contract), entry, ledger, tz)
             if owed is not None:
+                owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)
                 break
         owed_by[(service, measure_.period.label)] = owed
     for service, entry in sorted(billing.items()):
