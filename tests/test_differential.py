@@ -199,6 +199,9 @@ def logs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     for i in range(n):
         start = draw(st.integers(0, 8 * 3600))  # crosses the year's end (JST)
         length = draw(st.integers(1, 4 * 3600))
+        if records and "end" in records[-1] and draw(st.integers(0, 3)) == 0:
+            # touching the previous record: one stoppage, and one event if the cause agrees
+            start = int((dt.datetime.fromisoformat(records[-1]["end"]) - BASE).total_seconds())
         record: dict[str, Any] = {
             "id": f"r{i}",
             "service": draw(st.sampled_from(names)),

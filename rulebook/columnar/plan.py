@@ -31,6 +31,7 @@ from rulebook import model as m
 from rulebook.columnar import translate as tr
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
+    EVENT_DURATION,
     availability_clause,
     business_calendars,
     closed_end,
@@ -39,7 +40,7 @@ from rulebook.engine.adjudicate import (
     settle,
 )
 from rulebook.engine.causes import causal_order
-from rulebook.engine.classify import RuleSet, Tri, compile_condition
+from rulebook.engine.classify import RuleSet, Tri, compile_condition, condition_facts
 from rulebook.engine.facts import FactValue, Notice, OutageRecord, RecordError
 from rulebook.engine.measure import Measure, Period, measure_seconds, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
@@ -112,6 +113,37 @@ def close(plan: Plan) -> None:
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
     )
+    if _names_event_duration(plan.contract):
+        plan.frame = _event_lengths(plan.frame)
+
+
+def _names_event_duration(contract: m.Contract) -> bool:
+    conditions = [
+        c
+        for clause in contract.clauses
+        for c in (getattr(clause, "condition", None), getattr(clause, "unless", None))
+        if c is not None
+    ]
+    return EVENT_DURATION in condition_facts(*conditions)
+
+
+def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
+    """``event_duration``: the length of the run of the service's records of one cause
+    (those without a cause together) that touch or overlap, as :func:`event_lengths`.
+    The frame is sorted by service and start, so each group's rows are in start order."""
+    cause = pl.col("cause") if "cause" in frame.columns else pl.lit(None, dtype=pl.String)
+    group = ["svc", "__cause"]
+    runs = (
+        frame.select("start", "end", "svc", __cause=cause)
+        .with_columns(reach=pl.col("end").cum_max().shift(1).over(group))
+        .with_columns(
+            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
+            .cum_sum()
+            .over(group)
+        )
+        .select(length=(pl.col("end").max() - pl.col("start").min()).over(*group, "run"))
+    )
+    return frame.with_columns(event_duration=runs["length"].cast(pl.Float64))
 
 
 def scope(plan: Plan) -> None:
@@ -476,7 +508,11 @@ def _condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
         decided = {rid: closure(f) for rid, f in _facts_of(plan, odd, duration=False).items()}
         plan.fallback.update(decided)
         expr = _override(expr, decided)
-    unknown_length = plan.frame.with_columns(duration=pl.lit(None, dtype=pl.Float64))
+    unknown_length = plan.frame.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias(name)
+        for name in ("duration", EVENT_DURATION)
+        if name == "duration" or name in plan.frame.columns
+    )
     return unknown_length.select(expr.alias("value"))["value"]
 
 
@@ -671,11 +707,22 @@ def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, di
     derived duration where the engine adds it: not for the downtime condition)."""
     rows = plan.frame.filter(pl.col("id").is_in(ids))
     lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
+    events = (
+        {
+            EVENT_DURATION: dict(
+                zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True)
+            )
+        }
+        if EVENT_DURATION in rows.columns
+        else {}
+    )
     out = {}
     for record in outage_records(plan, rows):
         facts: dict[str, Any] = {**record.facts, "service": record.service}
         if duration:
             facts["duration"] = Fraction(lengths[record.id])
+            if EVENT_DURATION in events:
+                facts[EVENT_DURATION] = Fraction(events[EVENT_DURATION][record.id])
         out[record.id] = facts
     return out
 

@@ -336,14 +336,21 @@ def evaluate_clauses(run: Run) -> None:
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     derived = any("duration" in rule.facts for rule in rules.rules.values())
     named = any(SERVICE in rule.facts for rule in rules.rules.values())
+    events = (
+        event_lengths(run.verdicts.values())
+        if any(EVENT_DURATION in rule.facts for rule in rules.rules.values())
+        else {}
+    )
     for rid in order:
         verdict = run.verdicts[rid]
         record = verdict.record
         memo: dict[str, Tri] = {}
-        if derived or named:  # derived: the record's own length, in seconds; its service
+        if derived or named or events:  # derived: its own and its event's length; its service
             facts = dict(record.facts)
             if derived:
                 facts["duration"] = Fraction(verdict.end - record.start)
+            if events:
+                facts[EVENT_DURATION] = Fraction(events[rid])
             if named:
                 facts[SERVICE] = record.service
             record = attrs.evolve(record, facts=facts)
@@ -376,6 +383,26 @@ def evaluate_clauses(run: Run) -> None:
             verdict.segments.append(Segment(record.start, verdict.end, "excluded", whole, ""))
         else:
             _window_segments(run, verdict, maintenance)
+
+
+#: The derived fact of an event's length (see :func:`event_lengths`).
+EVENT_DURATION = "event_duration"
+
+
+def event_lengths(verdicts: Iterable[Verdict]) -> dict[str, int]:
+    """Each record's event length: one event is the records of one service and one cause
+    (those without a cause together) that touch or overlap, merged into one run."""
+    groups: dict[tuple[str, Any], list[Verdict]] = {}
+    for v in verdicts:
+        groups.setdefault((v.record.service, v.record.fact("cause")), []).append(v)
+    lengths: dict[str, int] = {}
+    for members in groups.values():
+        merged = timeline.union((v.record.start, v.end) for v in members)
+        starts = [s for s, _ in merged]
+        for v in members:
+            start, end = merged[bisect.bisect_right(starts, v.record.start) - 1]
+            lengths[v.record.id] = end - start
+    return lengths
 
 
 def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[str, Tri]) -> bool:
