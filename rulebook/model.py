@@ -359,6 +359,7 @@ class MaintenanceClause(Clause):
     recurrence: Recurrence | None = None
     moved_on: Ref | None = None  # calendar whose next business day takes a moved window
     moves: bool = False
+    condition: Condition | None = None  # `when`: the records its windows exclude time of
 
     kind = "maintenance"
 

@@ -151,7 +151,7 @@ CAUSES = [
     "unidentified",
 ]
 # A contract written for the generator: `service` atoms of every form (globs, `=`, `!=`,
-# `not in`) in a downtime condition, exclusions, an inclusion and an exception.
+# `not in`) in a downtime condition, exclusions and an exception; maintenance with `when`.
 SERVICE_DEMO = """import "vocabulary.sla"
 contract service-demo {
   title "Demo" provider "Demo K.K." source "demo.txt" language ja
@@ -167,6 +167,8 @@ contract service-demo {
   exclusion gates { cite "5" "ゲート" when service not in {"Mail *", "Chat"} and cause = attack }
   exclusion mail { cite "6" "メール" when service != "Mail B" and cause = power_supply }
   exception mail_a to mail { cite "7" "例外" when service in {"Mail ?"} and self_resolved }
+  maintenance mailed { cite "8" "通知" notice by email before when service in {"Mail *"} }
+  maintenance posted { cite "9" "掲載" notice by website before when contact_outdated }
 }
 """
 
@@ -215,6 +217,7 @@ def logs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             ("protocol", [None, "smtp", "https", "imap"]),
             ("location", [None, "JP", "US"]),
             ("self_resolved", [None, True, False]),
+            ("contact_outdated", [None, True, False]),
             (
                 "features",
                 [None, ["imap"], ["web", "imap"], ["chat"], ["mail_sending"], ["web_access"]],

@@ -287,6 +287,12 @@ def window_segments(plan: Plan) -> None:
     hits = counted.join_where(
         table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
     ).filter((pl.col("w_service") == "*") | (pl.col("w_service") == pl.col("service")))
+    for clause in plan.contract.clauses:
+        if isinstance(clause, m.MaintenanceClause) and clause.condition is not None:
+            # `when`: its windows exclude time only of the records whose given facts hold
+            holds = _condition_values(plan, clause.condition).fill_null(False)
+            chosen = plan.frame["pos"].filter(holds).implode()
+            hits = hits.filter((pl.col("w_clause") != clause.id) | pl.col("pos").is_in(chosen))
     if hits.height == 0:
         return
     order = {c.id: i for i, c in enumerate(plan.contract.clauses)}

@@ -28,6 +28,7 @@ from rulebook.engine.classify import (
     SERVICE,
     RuleSet,
     Tri,
+    _kleene_and,
     compile_condition,
     condition_facts,
     result_word,
@@ -433,6 +434,20 @@ def _related(
     return best
 
 
+def _record_holds(
+    clause: m.MaintenanceClause, record: OutageRecord
+) -> tuple[Tri, tuple[tuple[str, Any], ...], tuple[str, ...]]:
+    """A maintenance clause's `when` for one record (its given facts and its service): the
+    value, the facts it looked at, the facts it missed."""
+    if clause.condition is None:
+        return True, (), ()
+    given = {**record.facts, SERVICE: record.service}
+    names = condition_facts(clause.condition)
+    seen = tuple((n, given.get(n)) for n in names)
+    value = compile_condition(clause.condition)(given)
+    return value, seen, tuple(n for n, v in seen if v is None) if value is None else ()
+
+
 def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.MaintenanceClause]) -> None:
     record = verdict.record
     span = [(record.start, verdict.end)]
@@ -449,19 +464,23 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
         if not windows:
             verdict.reasons.append(Reason(clause.id, "maintenance", DOES_NOT_APPLY))
             continue
+        own = _record_holds(clause, record)
         for window in windows:
-            value = window.qualifies
+            value = _kleene_and((window.qualifies, own[0]))
             overlap = timeline.clip(span, window.start, window.end)
             if value is True:
                 excluded.extend((s, e, clause.id) for s, e in overlap)
             facts = (("notice", window.notice),) if window.notice else ()
+            missing: tuple[str, ...] = ()
+            if value is None:
+                missing = ("announced_at",) if window.qualifies is None else own[2]
             verdict.reasons.append(
                 Reason(
                     clause.id,
                     "maintenance",
                     result_word(value),
-                    facts,
-                    ("announced_at",) if value is None else (),
+                    (*facts, *own[1]),
+                    missing,
                     detail=window.detail,
                     decisive=value is True,
                 )
