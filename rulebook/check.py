@@ -338,6 +338,9 @@ def _names(ctx: _Context, scope: Scope) -> list[str]:
 
 
 def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    if isinstance(atom, m.DefinedBy):
+        yield from _check_defined_by(atom, ctx, scope)
+        return
     fact = getattr(atom, "fact", "")
     span = _name_span(atom.span, fact)
     if isinstance(atom, m.During):
@@ -376,6 +379,20 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
             yield _unknown("fact", fact, span, _names(ctx, scope), "unknown-fact")
         return
     yield from _check_fact_atom(atom, decl)
+
+
+def _check_defined_by(atom: m.DefinedBy, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """`defined by CLAUSE` names a downtime clause, in an obligation's conditions."""
+    if not ctx.events:
+        yield error(
+            "type-mismatch",
+            "`defined by` tests whether a record is a failure as a downtime clause defines "
+            "it; only obligations can use it",
+            atom.span,
+            "move the test to an obligation's `when`",
+        )
+        return
+    yield from _ref_to(atom.clause, scope, (m.DowntimeClause,), "downtime clause")
 
 
 def _check_service_atom(atom: m.Condition) -> Iterator[Diagnostic]:

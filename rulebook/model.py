@@ -133,6 +133,15 @@ class During:
 
 
 @attrs.frozen
+class DefinedBy:
+    """``defined by CLAUSE``: the record is a failure as a downtime clause defines it (its
+    probes and its `when`); obligations resolve it with :func:`defined_by`."""
+
+    clause: Ref
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
 class Flag:
     """A boolean fact on its own: ``self_resolved``."""
 
@@ -164,8 +173,8 @@ class Any:
     span: Span = attrs.field(eq=False)
 
 
-Condition = Union[Compare, Member, Includes, Known, During, Flag, Not, All, Any]
-Atom = Union[Compare, Member, Includes, Known, During, Flag]
+Condition = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag, Not, All, Any]
+Atom = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag]
 
 
 # ------------------------------------------------------------------ arithmetic

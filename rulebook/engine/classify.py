@@ -182,7 +182,7 @@ def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
                 walk(item)
         elif isinstance(c, m.Not):
             walk(c.item)
-        elif c.fact not in names:
+        elif not isinstance(c, m.DefinedBy) and c.fact not in names:
             names.append(c.fact)
 
     for cond in conditions:

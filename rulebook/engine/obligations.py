@@ -87,6 +87,40 @@ class CompiledObligation:
     calendar: BusinessCalendar | None
 
 
+def defined_by(cond: m.Condition | None, contract: m.Contract) -> m.Condition | None:
+    """``cond`` with every `defined by CLAUSE` replaced by what that downtime clause
+    admits: a `protocol` among its probes (when given) and its `when`, exactly the test
+    the downtime stage makes."""
+    if cond is None:
+        return None
+    if isinstance(cond, (m.All, m.Any)):
+        items = tuple(defined_by(c, contract) or c for c in cond.items)
+        return attrs.evolve(cond, items=items)
+    if isinstance(cond, m.Not):
+        return attrs.evolve(cond, item=defined_by(cond.item, contract) or cond.item)
+    if not isinstance(cond, m.DefinedBy):
+        return cond
+    clause = contract.clause(cond.clause.name)
+    assert isinstance(clause, m.DowntimeClause), "check guarantees a downtime clause"
+    parts: list[m.Condition] = []
+    if clause.probes:
+        probes = tuple(m.Code(p.name, p.span) for p in clause.probes)
+        parts.append(
+            m.Any(
+                (
+                    m.Known("protocol", False, cond.span),
+                    m.Member("protocol", probes, False, cond.span),
+                ),
+                cond.span,
+            )
+        )
+    if clause.condition is not None:
+        parts.append(clause.condition)
+    if not parts:
+        return m.All((), cond.span)  # a clause with neither admits every record
+    return parts[0] if len(parts) == 1 else m.All(tuple(parts), cond.span)
+
+
 def compile_obligations(
     contract: m.Contract, calendars: dict[str, BusinessCalendar], tz: dt.tzinfo
 ) -> list[CompiledObligation]:
@@ -105,14 +139,20 @@ def compile_obligations(
     for clause in contract.clauses:
         if not isinstance(clause, m.ObligationClause):
             continue
+        clause = attrs.evolve(
+            clause,
+            condition=defined_by(clause.condition, contract),
+            unless=defined_by(clause.unless, contract),
+        )
         own = [(clause.id, compile_condition(clause.unless, during))] if clause.unless else []
         others = [
-            (e.id, compile_condition(e.condition, during)) for e in exceptions.get(clause.id, [])
+            (e.id, compile_condition(defined_by(e.condition, contract), during))
+            for e in exceptions.get(clause.id, [])
         ]
         conditions = [
             clause.condition,
             clause.unless,
-            *(e.condition for e in exceptions.get(clause.id, [])),
+            *(defined_by(e.condition, contract) for e in exceptions.get(clause.id, [])),
         ]
         name = clause.calendar.name if clause.calendar else next(iter(calendars), None)
         out.append(

@@ -807,6 +807,9 @@ class ToModel(Transformer[Token, ParsedFile]):
     def during(self, children: list[Token]) -> m.Condition:
         return m.During(str(children[0]), str(children[1]), self.span_of(children))
 
+    def defined_by(self, children: list[Token]) -> m.Condition:
+        return m.DefinedBy(m.Ref(str(children[0]), self.span(children[0])), self.span_of(children))
+
     def flag(self, children: list[Token]) -> m.Condition:
         return m.Flag(str(children[0]), self.span_of(children))
 
