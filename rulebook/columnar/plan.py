@@ -709,26 +709,23 @@ def outage_records(plan: Plan, frame: pl.DataFrame) -> list[OutageRecord]:
 
 
 def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dict[str, Any]]:
-    """The facts of some records as the record engine's closures see them (with the
-    derived duration where the engine adds it: not for the downtime condition)."""
+    """The facts of some records as the record engine's closures see them (with their
+    service, and the derived durations where the engine adds them: not for the downtime
+    condition)."""
     rows = plan.frame.filter(pl.col("id").is_in(ids))
     lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
     events = (
-        {
-            EVENT_DURATION: dict(
-                zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True)
-            )
-        }
+        dict(zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True))
         if EVENT_DURATION in rows.columns
-        else {}
+        else None
     )
     out = {}
     for record in outage_records(plan, rows):
         facts: dict[str, Any] = {**record.facts, "service": record.service}
         if duration:
             facts["duration"] = Fraction(lengths[record.id])
-            if EVENT_DURATION in events:
-                facts[EVENT_DURATION] = Fraction(events[EVENT_DURATION][record.id])
+            if events is not None:
+                facts[EVENT_DURATION] = Fraction(events[record.id])
         out[record.id] = facts
     return out
 
