@@ -154,6 +154,9 @@ def _compare_period(e: m.Expectation, period: dict[str, Any], name: str) -> tupl
         value = period["availability"]
         return None if value == e.value else (f"availability {e.value}", str(value))
     remedy = period["remedy"]
+    if e.value == "forfeited":
+        late = bool(remedy and remedy.get("forfeited"))
+        return None if late else ("the remedy forfeited", str(remedy and remedy["kind"]))
     kind = remedy["kind"] if remedy else "none"
     if kind != e.value:
         return f"remedy {e.value}", kind

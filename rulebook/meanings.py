@@ -63,4 +63,4 @@ VERDICTS = ("counted", "excluded", "partly_excluded", "not_downtime", "out_of_sc
 STATUSES = ("counted", "excluded", "not_downtime")
 OBLIGATION_VERDICTS = ("met", "missed", "not_applicable", "undetermined")
 MET = ("met", "missed", "unknown")
-REMEDIES = ("free_months", "refund", "credit", "damages", "none")
+REMEDIES = ("free_months", "refund", "credit", "damages", "none", "forfeited")

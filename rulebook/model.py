@@ -133,6 +133,15 @@ class During:
 
 
 @attrs.frozen
+class DefinedBy:
+    """``defined by CLAUSE``: the record is a failure as a downtime clause defines it (its
+    probes and its `when`); obligations resolve it with :func:`defined_by`."""
+
+    clause: Ref
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
 class Flag:
     """A boolean fact on its own: ``self_resolved``."""
 
@@ -164,8 +173,8 @@ class Any:
     span: Span = attrs.field(eq=False)
 
 
-Condition = Union[Compare, Member, Includes, Known, During, Flag, Not, All, Any]
-Atom = Union[Compare, Member, Includes, Known, During, Flag]
+Condition = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag, Not, All, Any]
+Atom = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag]
 
 
 # ------------------------------------------------------------------ arithmetic
@@ -359,6 +368,7 @@ class MaintenanceClause(Clause):
     recurrence: Recurrence | None = None
     moved_on: Ref | None = None  # calendar whose next business day takes a moved window
     moves: bool = False
+    condition: Condition | None = None  # `when`: the records its windows exclude time of
 
     kind = "maintenance"
 
@@ -402,6 +412,7 @@ class RemedyClause(Clause):
     claim_after: Quantity | None = None
     claim_set: bool = False
     claim_word: BoundaryWord | None = None
+    claim_from_incident: bool = False  # `claim by incident month end`: from the month it began
     rounding: tuple[Name, Quantity] | None = None
 
     kind = "remedy"

@@ -224,6 +224,7 @@ class _Job:
                     "downtime": p.downtime,
                     "excluded": p.excluded,
                     "planned": p.period.seconds - p.denominator,
+                    "incident_start": p.incident_start,
                 },
                 ensure_ascii=False,
             )
@@ -420,7 +421,12 @@ def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
     target = clause.target if clause is not None else None
     period = Period(data["label"], data["start"], data["end"], data["seconds"])
     return data["service"], measure_seconds(
-        period, data["downtime"], data["excluded"], data["planned"], target
+        period,
+        data["downtime"],
+        data["excluded"],
+        data["planned"],
+        target,
+        data["incident_start"],
     )
 
 

@@ -232,3 +232,20 @@ def test_the_emergency_flag(tmp_path: Path) -> None:
     assert result["outages"][0]["verdict"] == "excluded"
     planned = next(r for r in result["outages"][0]["reasons"] if r["clause"] == "planned")
     assert planned["detail"]["en"] == "emergency maintenance, excluded by 第2条 2."
+
+
+def test_a_business_day_period_starting_at_midnight_counts_its_first_day() -> None:
+    """民法 第140条 ただし書: at exactly 00:00 the day counts; a second either side it does not."""
+    tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    weekdays = BusinessCalendar("b", frozenset(range(5)), "JP", (), hours=((600, 1080),))
+
+    def due(moment: str) -> str:
+        t = int(dt.datetime.fromisoformat(moment).replace(tzinfo=tz).timestamp())
+        return dt.datetime.fromtimestamp(
+            cal.end_of_nth_business_day(weekdays, t, 2, tz), tz
+        ).isoformat()
+
+    assert due("2026-09-02T23:59:59") == "2026-09-04T18:00:00+09:00"  # Wed: Thu, Fri
+    assert due("2026-09-03T00:00:00") == "2026-09-04T18:00:00+09:00"  # Thu 00:00: Thu, Fri
+    assert due("2026-09-03T00:00:01") == "2026-09-07T18:00:00+09:00"  # Thu: Fri, Mon
+    assert due("2026-09-05T00:00:00") == "2026-09-08T18:00:00+09:00"  # Sat 00:00: Mon, Tue

@@ -148,3 +148,30 @@ def test_events_and_measures_are_only_valid_in_their_clauses(tmp_path: Path) -> 
   remedy r {{ {CITE} when cause = war }}
 """
     assert check(tmp_path, body) == ["unknown-fact", "unknown-fact"]
+
+
+def test_defined_by_names_a_downtime_clause_in_an_obligation(tmp_path: Path) -> None:
+    report = "from restored_at to report_submitted_at within 1 h"
+    body = f"""
+  downtime monitored {{ {CITE} when detected_by = monitoring }}
+  obligation ok {{ {CITE} {report} when defined by monitored }}
+"""
+    assert check(tmp_path, body) == []
+    assert check(tmp_path, body + f"obligation b {{ {CITE} {report} when defined by ok }}") == [
+        "wrong-clause-kind"
+    ]
+    assert check(tmp_path, body + f"obligation c {{ {CITE} {report} when defined by mon }}") == [
+        "unknown-clause"
+    ]
+    assert check(tmp_path, body + f"exclusion d {{ {CITE} when defined by monitored }}") == [
+        "type-mismatch"
+    ]
+
+
+def test_service_is_tested_by_quoted_names(tmp_path: Path) -> None:
+    assert check(tmp_path, f'exclusion a {{ {CITE} when service in {{"X*", "Y"}} }}') == []
+    assert check(tmp_path, f'exclusion a {{ {CITE} when service != "X" }}') == []
+    assert check(tmp_path, f"exclusion a {{ {CITE} when service in {{X}} }}") == ["type-mismatch"]
+    assert check(tmp_path, f'exclusion a {{ {CITE} when service includes {{"X"}} }}') == [
+        "type-mismatch"
+    ]

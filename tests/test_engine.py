@@ -339,3 +339,67 @@ def test_a_cancelled_exclusion_names_what_cancelled_it(tmp_path: Path) -> None:
     reason = next(r for r in maybe["reasons"] if r["clause"] == "planned")
     assert (reason["result"], reason["cancelled_by"]) == ("undetermined", "outdated")
     assert reason["missing"] == ["contact_outdated"]
+
+
+def _demo(tmp_path: Path, body: str) -> rulebook.Contract:
+    path = tmp_path / "demo.sla"
+    path.write_text(contract_text(body), encoding="utf-8")
+    return rulebook.load_contract(path)
+
+
+def test_a_maintenance_when_unknown_excludes_nothing_and_names_the_fact(tmp_path: Path) -> None:
+    contract = _demo(
+        tmp_path,
+        'maintenance m { cite "1" "通知" notice by email before when contact_outdated }',
+    )
+    notice = {
+        "id": "n",
+        "service": "S",
+        "start": "2026-09-03T01:00:00",
+        "end": "2026-09-03T02:00:00",
+        "announced_at": "2026-09-01T00:00:00",
+        "channel": "email",
+    }
+    records = [
+        {
+            "id": "yes",
+            "service": "S",
+            "start": "2026-09-03T01:00:00",
+            "end": "2026-09-03T02:30:00",
+            "contact_outdated": True,
+        },
+        {
+            "id": "maybe",
+            "service": "S",
+            "start": "2026-09-03T01:00:00",
+            "end": "2026-09-03T02:00:00",
+        },
+    ]
+    result = rulebook.adjudicate(contract, records, notices=[notice])
+    got = by_id(result)
+    assert (got["yes"]["excluded_seconds"], got["yes"]["counted_seconds"]) == (3600, 1800)
+    assert got["maybe"]["verdict"] == "counted"
+    reason = next(r for r in got["maybe"]["reasons"] if r["clause"] == "m")
+    assert reason["result"] == "undetermined" and reason["missing"] == ["contact_outdated"]
+
+
+def test_a_service_glob_decides_an_exclusion_and_is_shown(tmp_path: Path) -> None:
+    contract = _demo(tmp_path, 'exclusion chat { cite "1" "チャット" when service in {"*CHAT"} }')
+    records = [
+        {
+            "id": "a",
+            "service": "CYBERCHAT",
+            "start": "2026-09-03T01:00:00",
+            "end": "2026-09-03T02:00:00",
+        },
+        {
+            "id": "b",
+            "service": "CHAT 2",
+            "start": "2026-09-03T01:00:00",
+            "end": "2026-09-03T02:00:00",
+        },
+    ]
+    got = by_id(rulebook.adjudicate(contract, records))
+    assert got["a"]["verdict"] == "excluded" and got["b"]["verdict"] == "counted"
+    reason = next(r for r in got["a"]["reasons"] if r["clause"] == "chat")
+    assert reason["facts"] == {"service": "CYBERCHAT"}

@@ -107,7 +107,11 @@ def test_unknown_priority_is_undetermined_and_named() -> None:
 
 
 def test_report_due_across_the_year_end_closure() -> None:
-    record = sky(restored_at="2026-12-28T14:00:00", report_submitted_at="2027-01-04T17:00:00")
+    record = sky(
+        restored_at="2026-12-28T14:00:00",
+        report_submitted_at="2027-01-04T17:00:00",
+        detected_by="monitoring",  # a 障害 as the specification defines it
+    )
     ob = judged("skyarch-sms", record, "failure_report")
     assert ob["deadline"] == "2027-01-04T18:00:00+09:00" and ob["verdict"] == "met"
 
@@ -208,6 +212,7 @@ def test_obligations_are_explained_in_both_languages() -> None:
 
 
 def test_restored_at_defaults_to_the_records_end() -> None:
-    record = sky(report_submitted_at="2027-01-04T18:00:00")  # ends 2026-12-28 14:00
+    # ends 2026-12-28 14:00; a failure the monitoring alerted on
+    record = sky(report_submitted_at="2027-01-04T18:00:00", detected_by="monitoring")
     ob = judged("skyarch-sms", record, "failure_report")
     assert ob["start"] == "2026-12-28T14:00:00+09:00" and ob["verdict"] == "met"

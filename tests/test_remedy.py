@@ -79,10 +79,9 @@ def test_cybermail_annual_contract_counts_breached_months_in_its_year() -> None:
         p["period"]: p
         for p in rulebook.adjudicate(contract, records, billing=billing).to_dict()["periods"]
     }
-    assert periods["2026-03"]["remedy"]["contract_year"] == {
-        "start": "2025-04-01",
-        "breached_months": 1,
-    }
+    # March ends before the contract began (2026-04-01): a breach there earns nothing.
+    assert periods["2026-03"]["met"] is False
+    assert periods["2026-03"]["remedy"] is None
     assert periods["2026-05"]["remedy"]["contract_year"] == {
         "start": "2026-04-01",
         "breached_months": 1,
@@ -281,3 +280,70 @@ def test_damages_for_a_period_without_outages_are_refused_not_dropped() -> None:
     record = down("a", 3600, "システムマネージメントサービス", cause="provider_fault")
     with pytest.raises(RecordError, match="claims damages for 2026-12, but no outage record"):
         rulebook.adjudicate(contract, [record], billing=billing)
+
+
+def _cybermail_periods(records: list[dict[str, str]], billing: Any = ()) -> dict[str, Any]:
+    contract = rulebook.load_contract("cybermail")
+    outages = [
+        {"service": MAIL, "cause": "provider_fault", "detected_by": "monitoring", **r}
+        for r in records
+    ]
+    result = rulebook.adjudicate(contract, outages, billing=list(billing))
+    return {p["period"]: p for p in result.to_dict()["periods"]}
+
+
+def test_a_claim_follows_the_month_the_incident_began() -> None:
+    # 600 s in September (met), 3600 s in October (breached): claimed by 31 October.
+    periods = _cybermail_periods(
+        [{"id": "x", "start": "2026-09-30T23:50:00", "end": "2026-10-01T01:00:00"}]
+    )
+    assert periods["2026-09"]["remedy"] is None
+    remedy = periods["2026-10"]["remedy"]
+    assert remedy["claim_deadline"] == "2026-11-01T00:00:00+09:00"
+    assert remedy["claim_last_day"] == "2026-10-31"
+    assert remedy["claim_last_weekday"] == "Saturday"
+    assert remedy["claimed_on"] is None and remedy["forfeited"] is None
+    # An incident that begins on 1 October at 00:00 is October's: 30 November.
+    periods = _cybermail_periods(
+        [{"id": "y", "start": "2026-10-01T00:00:00", "end": "2026-10-01T01:00:00"}]
+    )
+    assert periods["2026-10"]["remedy"]["claim_last_day"] == "2026-11-30"
+    assert periods["2026-10"]["remedy"]["claim_last_weekday"] == "Monday"
+
+
+def test_a_claim_after_the_last_day_is_forfeited() -> None:
+    record = [{"id": "x", "start": "2026-10-02T10:00:00", "end": "2026-10-02T11:00:00"}]
+    for claimed, late in (("2026-11-30", False), ("2026-12-01", True)):
+        billing = [
+            {
+                "service": MAIL,
+                "monthly_fee": "50000",
+                "currency": "JPY",
+                "claims": {"2026-10": claimed},
+            }
+        ]
+        remedy = _cybermail_periods(record, billing)["2026-10"]["remedy"]
+        assert remedy["claimed_on"] == claimed
+        assert remedy["forfeited"] is late
+        assert ("forfeited" in remedy["formula"]["en"]) is late
+
+
+def test_a_bad_claim_day_is_an_input_error() -> None:
+    billing = [{"service": MAIL, "monthly_fee": "1", "currency": "JPY", "claims": {"2026-10": "x"}}]
+    with pytest.raises(rulebook.RecordError, match=r"claims\.2026-10"):
+        _cybermail_periods([], billing)
+
+
+def test_a_contract_starting_mid_month_is_judged_on_that_whole_month() -> None:
+    billing = [
+        {"service": MAIL, "monthly_fee": "1", "currency": "JPY", "contract_start": "2026-10-15"}
+    ]
+    periods = _cybermail_periods(
+        [
+            {"id": "sep", "start": "2026-09-03T10:00:00", "end": "2026-09-03T12:00:00"},
+            {"id": "oct", "start": "2026-10-03T10:00:00", "end": "2026-10-03T12:00:00"},
+        ],
+        billing,
+    )
+    assert periods["2026-09"]["remedy"] is None  # ends before the contract began
+    assert periods["2026-10"]["remedy"]["kind"] == "free_months"  # holds its first day

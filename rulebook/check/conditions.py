@@ -10,6 +10,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.check.calendars import calendar_with_hours
 from rulebook.check.quantities import DIMENSION_WORDS, FACT_DIMENSION, check_dimension, check_word
+from rulebook.check.references import ref_to
 from rulebook.check.scope import Scope, error, target_of, unknown
 from rulebook.countries import COUNTRIES
 from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
@@ -79,6 +80,9 @@ def _names(ctx: _Context, scope: Scope) -> list[str]:
 
 
 def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    if isinstance(atom, m.DefinedBy):
+        yield from _check_defined_by(atom, ctx, scope)
+        return
     fact = getattr(atom, "fact", "")
     span = _name_span(atom.span, fact)
     if isinstance(atom, m.During):
@@ -103,6 +107,9 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
     if ctx.measures:
         yield from _check_measure_atom(atom, scope)
         return
+    if fact == "service" and ctx.record_facts and "service" not in scope.facts:
+        yield from _check_service_atom(atom)
+        return
     decl = scope.facts.get(fact) if ctx.record_facts else None
     if decl is None:
         if fact in scope.events and ctx.events:
@@ -116,6 +123,48 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
             yield unknown("fact", fact, span, _names(ctx, scope), "unknown-fact")
         return
     yield from _check_fact_atom(atom, decl)
+
+
+def _check_defined_by(atom: m.DefinedBy, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """`defined by CLAUSE` names a downtime clause, in an obligation's conditions."""
+    if not ctx.events:
+        yield error(
+            "type-mismatch",
+            "`defined by` tests whether a record is a failure as a downtime clause defines "
+            "it; only obligations can use it",
+            atom.span,
+            "move the test to an obligation's `when`",
+        )
+        return
+    yield from ref_to(atom.clause, scope, (m.DowntimeClause,), "downtime clause")
+
+
+def _check_service_atom(atom: m.Condition) -> Iterator[Diagnostic]:
+    """`service in {"GLOB", ...}` (or `=`, `!=`): the record's service, by quoted names."""
+    values = (
+        atom.values
+        if isinstance(atom, m.Member)
+        else (atom.value,)
+        if isinstance(atom, m.Compare) and atom.op in ("=", "!=")
+        else None
+    )
+    if values is None:
+        yield error(
+            "type-mismatch",
+            "'service' is the record's service name; it is tested with "
+            '`service in {"NAME", ...}`, `service = "NAME"` or `!=`',
+            atom.span,
+            'write `service in {"NAME"}` (globs `*` and `?` as in `covers`)',
+        )
+        return
+    for value in values:
+        if not isinstance(value, m.Text):
+            yield error(
+                "type-mismatch",
+                "a service is named by a quoted string, as in `covers`",
+                value.span,
+                'write `service in {"NAME"}`',
+            )
 
 
 def _name_span(span: m.Span, name: str) -> m.Span:

@@ -9,7 +9,7 @@ from rulebook.check.scope import Scope, error, unknown
 from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
 
 
-def _ref_to(ref: m.Ref, scope: Scope, kinds: tuple[type, ...], what: str) -> Iterator[Diagnostic]:
+def ref_to(ref: m.Ref, scope: Scope, kinds: tuple[type, ...], what: str) -> Iterator[Diagnostic]:
     target = scope.clauses.get(ref.name)
     candidates = [c.id for c in scope.clauses.values() if isinstance(c, kinds)]
     if target is None:
@@ -28,7 +28,7 @@ def check_references(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]
     rules = (m.RuleClause,)
     for clause in contract.clauses:
         if isinstance(clause, m.ExceptionClause):
-            yield from _ref_to(
+            yield from ref_to(
                 clause.target,
                 scope,
                 (m.RuleClause, m.ExceptionClause, m.MaintenanceClause, m.ObligationClause),
@@ -36,12 +36,12 @@ def check_references(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]
             )
         if isinstance(clause, m.RuleClause):
             for ref in clause.overrides:
-                yield from _ref_to(ref, scope, rules, "exclusion or inclusion")
+                yield from ref_to(ref, scope, rules, "exclusion or inclusion")
         if isinstance(clause, m.AvailabilityClause):
             for ref in clause.denominator_minus:
-                yield from _ref_to(ref, scope, (m.MaintenanceClause,), "maintenance clause")
+                yield from ref_to(ref, scope, (m.MaintenanceClause,), "maintenance clause")
         for ref in _calendar_refs(clause):
-            yield from _ref_to(ref, scope, (m.CalendarClause,), "calendar")
+            yield from ref_to(ref, scope, (m.CalendarClause,), "calendar")
 
 
 def _calendar_refs(clause: m.AnyClause) -> list[m.Ref]:

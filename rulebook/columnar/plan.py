@@ -30,6 +30,7 @@ import rulebook.columnar.translate as tr
 from rulebook import model as m
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
+    EVENT_DURATION,
     availability_clause,
     business_calendars,
     closed_end,
@@ -39,7 +40,7 @@ from rulebook.engine.adjudicate import (
     settle,
 )
 from rulebook.engine.causes import causal_order
-from rulebook.engine.classify import RuleSet, Tri, compile_condition
+from rulebook.engine.classify import RuleSet, Tri, compile_condition, condition_facts
 from rulebook.engine.facts import FactValue, Notice, OutageRecord, RecordError
 from rulebook.engine.measure import Measure, Period, measure_seconds, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
@@ -112,6 +113,37 @@ def close(plan: Plan) -> None:
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
     )
+    if _names_event_duration(plan.contract):
+        plan.frame = _event_lengths(plan.frame)
+
+
+def _names_event_duration(contract: m.Contract) -> bool:
+    conditions = [
+        c
+        for clause in contract.clauses
+        for c in (getattr(clause, "condition", None), getattr(clause, "unless", None))
+        if c is not None
+    ]
+    return EVENT_DURATION in condition_facts(*conditions)
+
+
+def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
+    """``event_duration``: the length of the run of the service's records of one cause
+    (those without a cause together) that touch or overlap, as :func:`event_lengths`.
+    The frame is sorted by service and start, so each group's rows are in start order."""
+    cause = pl.col("cause") if "cause" in frame.columns else pl.lit(None, dtype=pl.String)
+    group = ["svc", "__cause"]
+    runs = (
+        frame.select("start", "end", "svc", __cause=cause)
+        .with_columns(reach=pl.col("end").cum_max().shift(1).over(group))
+        .with_columns(
+            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
+            .cum_sum()
+            .over(group)
+        )
+        .select(length=(pl.col("end").max() - pl.col("start").min()).over(*group, "run"))
+    )
+    return frame.with_columns(event_duration=runs["length"].cast(pl.Float64))
 
 
 def scope(plan: Plan) -> None:
@@ -303,6 +335,12 @@ def window_segments(plan: Plan) -> None:
     hits = counted.join_where(
         table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
     ).filter((pl.col("w_service") == "*") | (pl.col("w_service") == pl.col("service")))
+    for clause in plan.contract.clauses:
+        if isinstance(clause, m.MaintenanceClause) and clause.condition is not None:
+            # `when`: its windows exclude time only of the records whose given facts hold
+            holds = _condition_values(plan, clause.condition).fill_null(False)
+            chosen = plan.frame["pos"].filter(holds).implode()
+            hits = hits.filter((pl.col("w_clause") != clause.id) | pl.col("pos").is_in(chosen))
     if hits.height == 0:
         return
     order = {c.id: i for i, c in enumerate(plan.contract.clauses)}
@@ -439,6 +477,17 @@ def availability(plan: Plan) -> None:
         (code, i): (down, total - down)
         for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
+    # The earliest start of a record counted in each period (where its incident began).
+    counted_segments = segments.filter(pl.col("status") == COUNTED)
+    began = {
+        (code, i): first
+        for code, i, first in counted_segments.with_columns(
+            began=plan.frame["start"].gather(counted_segments["pos"])
+        )
+        .group_by("svc", "i")
+        .agg(pl.col("began").min())
+        .iter_rows()
+    }
     for code, first, last in spans.sort("svc").iter_rows():
         service = plan.services[code]
         planned = timeline.union(
@@ -451,7 +500,10 @@ def availability(plan: Plan) -> None:
                 continue
             down, excluded = seconds.get((code, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
-            plan.periods.append((service, measure_seconds(period, down, excluded, stops, target)))
+            first_start = began.get((code, i))
+            plan.periods.append(
+                (service, measure_seconds(period, down, excluded, stops, target, first_start))
+            )
 
 
 def remedies(plan: Plan) -> None:
@@ -510,7 +562,11 @@ def _condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
         decided = {rid: closure(f) for rid, f in _facts_of(plan, odd, duration=False).items()}
         plan.fallback.update(decided)
         expr = _override(expr, decided)
-    unknown_length = plan.frame.with_columns(duration=pl.lit(None, dtype=pl.Float64))
+    unknown_length = plan.frame.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias(name)
+        for name in ("duration", EVENT_DURATION)
+        if name == "duration" or name in plan.frame.columns
+    )
     return unknown_length.select(expr.alias("value"))["value"]
 
 
@@ -669,15 +725,23 @@ def outage_records(plan: Plan, frame: pl.DataFrame) -> list[OutageRecord]:
 
 
 def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dict[str, Any]]:
-    """The facts of some records as the record engine's closures see them (with the
-    derived duration where the engine adds it: not for the downtime condition)."""
+    """The facts of some records as the record engine's closures see them (with their
+    service, and the derived durations where the engine adds them: not for the downtime
+    condition)."""
     rows = plan.frame.filter(pl.col("id").is_in(ids))
     lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
+    events = (
+        dict(zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True))
+        if EVENT_DURATION in rows.columns
+        else None
+    )
     out = {}
     for record in outage_records(plan, rows):
-        facts: dict[str, Any] = dict(record.facts)
+        facts: dict[str, Any] = {**record.facts, "service": record.service}
         if duration:
             facts["duration"] = Fraction(lengths[record.id])
+            if events is not None:
+                facts[EVENT_DURATION] = Fraction(events[record.id])
         out[record.id] = facts
     return out
 

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from rulebook import model as m
-from rulebook.engine.classify import OPS, _constant
+from rulebook.engine.classify import OPS, SERVICE, _constant, glob_pattern
 from rulebook.errors import RulebookError
 
 UNKNOWN = pl.lit(None, dtype=pl.Boolean)
@@ -68,8 +68,19 @@ def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return pl.col(node.fact).cast(pl.Boolean)
 
 
+def _service(node: m.Member | m.Compare) -> pl.Expr:
+    """`service in {"GLOB", ...}` over the record field ``service`` (never unknown)."""
+    values = node.values if isinstance(node, m.Member) else (node.value,)
+    hits = [pl.col(SERVICE).str.contains(glob_pattern(str(_constant(v)))) for v in values]
+    inside = functools.reduce(lambda a, b: a | b, hits, pl.lit(False))
+    negated = node.negated if isinstance(node, m.Member) else node.op == "!="
+    return ~inside if negated else inside
+
+
 @translate.register
 def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    if node.fact == SERVICE:
+        return _service(node)
     constant = _constant(node.value)
     if isinstance(constant, Fraction):
         constant = float(constant)
@@ -80,6 +91,8 @@ def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
 
 @translate.register
 def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    if node.fact == SERVICE:
+        return _service(node)
     values = sorted({str(_constant(v)) for v in node.values})
     column = pl.col(node.fact)
     decl = facts.get(node.fact)

@@ -25,8 +25,10 @@ from rulebook.engine.causes import causal_order
 from rulebook.engine.classify import (
     APPLIES,
     DOES_NOT_APPLY,
+    SERVICE,
     RuleSet,
     Tri,
+    _kleene_and,
     compile_condition,
     condition_facts,
     result_word,
@@ -45,7 +47,14 @@ from rulebook.engine.facts import (
 )
 from rulebook.engine.measure import Measure, Period, measure, percent, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
-from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
+from rulebook.engine.remedy import (
+    Billing,
+    Ledger,
+    Remedy,
+    billing_from_mapping,
+    remedy,
+    with_claim,
+)
 from rulebook.engine.trace import Reason, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
 from rulebook.errors import RulebookError
@@ -230,7 +239,11 @@ def per_service_timeline(run: Run) -> None:
                 value = False
                 facts = (("protocol", protocol), *facts)
             elif condition is not None:
-                value = condition(record.facts)
+                given = record.facts
+                if SERVICE in looked_at:
+                    given = {**given, SERVICE: record.service}
+                facts = tuple((n, given.get(n)) for n in looked_at)
+                value = condition(given)
             missing = tuple(n for n, v in facts if v is None) if value is None else ()
             verdict.reasons.append(
                 Reason(
@@ -336,12 +349,24 @@ def evaluate_clauses(run: Run) -> None:
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     derived = any("duration" in rule.facts for rule in rules.rules.values())
+    named = any(SERVICE in rule.facts for rule in rules.rules.values())
+    events = (
+        event_lengths(run.verdicts.values())
+        if any(EVENT_DURATION in rule.facts for rule in rules.rules.values())
+        else {}
+    )
     for rid in order:
         verdict = run.verdicts[rid]
         record = verdict.record
         memo: dict[str, Tri] = {}
-        if derived:  # the derived fact: the record's own length, in seconds
-            facts = {**record.facts, "duration": Fraction(verdict.end - record.start)}
+        if derived or named or events:  # derived: its own and its event's length; its service
+            facts = dict(record.facts)
+            if derived:
+                facts["duration"] = Fraction(verdict.end - record.start)
+            if events:
+                facts[EVENT_DURATION] = Fraction(events[rid])
+            if named:
+                facts[SERVICE] = record.service
             record = attrs.evolve(record, facts=facts)
         if verdict.verdict != "counted" and rid not in causes:
             continue
@@ -374,6 +399,26 @@ def evaluate_clauses(run: Run) -> None:
             _window_segments(run, verdict, maintenance)
 
 
+#: The derived fact of an event's length (see :func:`event_lengths`).
+EVENT_DURATION = "event_duration"
+
+
+def event_lengths(verdicts: Iterable[Verdict]) -> dict[str, int]:
+    """Each record's event length: one event is the records of one service and one cause
+    (those without a cause together) that touch or overlap, merged into one run."""
+    groups: dict[tuple[str, Any], list[Verdict]] = {}
+    for v in verdicts:
+        groups.setdefault((v.record.service, v.record.fact("cause")), []).append(v)
+    lengths: dict[str, int] = {}
+    for members in groups.values():
+        merged = timeline.union((v.record.start, v.end) for v in members)
+        starts = [s for s, _ in merged]
+        for v in members:
+            start, end = merged[bisect.bisect_right(starts, v.record.start) - 1]
+            lengths[v.record.id] = end - start
+    return lengths
+
+
 def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[str, Tri]) -> bool:
     """An inclusion that applies and is not overridden by this exclusion wins (check
     guarantees they cannot both apply without a declared order)."""
@@ -402,6 +447,20 @@ def _related(
     return best
 
 
+def _record_holds(
+    clause: m.MaintenanceClause, record: OutageRecord
+) -> tuple[Tri, tuple[tuple[str, Any], ...], tuple[str, ...]]:
+    """A maintenance clause's `when` for one record (its given facts and its service): the
+    value, the facts it looked at, the facts it missed."""
+    if clause.condition is None:
+        return True, (), ()
+    given = {**record.facts, SERVICE: record.service}
+    names = condition_facts(clause.condition)
+    seen = tuple((n, given.get(n)) for n in names)
+    value = compile_condition(clause.condition)(given)
+    return value, seen, tuple(n for n, v in seen if v is None) if value is None else ()
+
+
 def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.MaintenanceClause]) -> None:
     record = verdict.record
     span = [(record.start, verdict.end)]
@@ -418,19 +477,23 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
         if not windows:
             verdict.reasons.append(Reason(clause.id, "maintenance", DOES_NOT_APPLY))
             continue
+        own = _record_holds(clause, record)
         for window in windows:
-            value = window.qualifies
+            value = _kleene_and((window.qualifies, own[0]))
             overlap = timeline.clip(span, window.start, window.end)
             if value is True:
                 excluded.extend((s, e, clause.id) for s, e in overlap)
             facts = (("notice", window.notice),) if window.notice else ()
+            missing: tuple[str, ...] = ()
+            if value is None:
+                missing = ("announced_at",) if window.qualifies is None else own[2]
             verdict.reasons.append(
                 Reason(
                     clause.id,
                     "maintenance",
                     result_word(value),
-                    facts,
-                    ("announced_at",) if value is None else (),
+                    (*facts, *own[1]),
+                    missing,
                     detail=window.detail,
                     decisive=value is True,
                 )
@@ -507,10 +570,20 @@ def availability(run: Run) -> None:
         )
         first = min(v.record.start for v in verdicts)
         last = max(v.end for v in verdicts)
+        began: dict[str, int] = {}  # period -> earliest start of a record counted in it
+        for v in verdicts:
+            for s in v.segments:
+                if s.status == "counted":
+                    began[s.period] = min(began.get(s.period, v.record.start), v.record.start)
         for period in run.period_cuts:
             if period.end <= first or period.start >= last:
                 continue
-            run.periods.append((service, measure(period, counted, excluded, planned, target)))
+            run.periods.append(
+                (
+                    service,
+                    measure(period, counted, excluded, planned, target, began.get(period.label)),
+                )
+            )
 
 
 def remedies(run: Run) -> None:
@@ -535,6 +608,7 @@ def settle(
             entry = billing.get(service)
             owed = remedy(remedy_clause, service, measure_, _target(contract), entry, ledger, tz)
             if owed is not None:
+                owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)
                 break
         owed_by[(service, measure_.period.label)] = owed
     for service, entry in sorted(billing.items()):

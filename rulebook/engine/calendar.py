@@ -260,6 +260,8 @@ def business_seconds_between(
 def end_of_nth_business_day(calendar: BusinessCalendar, instant: int, n: int, tz: dt.tzinfo) -> int:
     """The close of business of the ``n``-th business day after the day of ``instant``
     ("within 2 business days of recovery": by the close of the second business day after).
+    The day of ``instant`` is not counted (民法 第140条) unless ``instant`` is exactly 00:00,
+    when that day, if a business day, is the first (第140条 ただし書).
 
     >>> import zoneinfo, datetime as dt
     >>> tz = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -268,8 +270,16 @@ def end_of_nth_business_day(calendar: BusinessCalendar, instant: int, n: int, tz
     >>> t = int(dt.datetime(2026, 12, 28, 15, 0, tzinfo=tz).timestamp())  # Monday
     >>> dt.datetime.fromtimestamp(end_of_nth_business_day(cal, t, 2, tz), tz).isoformat()
     '2027-01-04T18:00:00+09:00'
+    >>> t = int(dt.datetime(2026, 9, 3, 0, 0, tzinfo=tz).timestamp())  # Thursday 00:00
+    >>> dt.datetime.fromtimestamp(end_of_nth_business_day(cal, t, 2, tz), tz).isoformat()
+    '2026-09-04T18:00:00+09:00'
+    >>> dt.datetime.fromtimestamp(end_of_nth_business_day(cal, t + 1, 2, tz), tz).isoformat()
+    '2026-09-07T18:00:00+09:00'
     """
-    day = dt.datetime.fromtimestamp(instant, tz).date()
+    moment = dt.datetime.fromtimestamp(instant, tz)
+    day = moment.date()
+    if moment.time() == dt.time(0, 0):
+        day -= dt.timedelta(days=1)  # the period starts at 00:00: its first day counts
     for _ in range(n):
         day = calendar.next_business_day(day + dt.timedelta(days=1))
     return business_hours(calendar, day, tz)[-1][1]

@@ -11,6 +11,7 @@ facts that would decide it.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -107,8 +108,39 @@ def _constant(value: m.Value) -> Any:
     return value.value
 
 
+#: The built-in fact naming a record's service: every record has one, written in
+#: conditions as `service in {"NAME", ...}` (globs `*` and `?`, as in `covers`).
+SERVICE = "service"
+
+
+def glob_pattern(pattern: str) -> str:
+    """A service glob as an anchored regular expression, the same for Python's ``re`` and
+    polars: ``*`` is any run of characters, ``?`` one character, all else literal.
+
+    >>> bool(re.fullmatch(glob_pattern("CYBER*"), "CYBERCHAT"))
+    True
+    """
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
+    return "^(?s:" + "".join(parts) + ")$"
+
+
+def service_matches(atom: m.Member | m.Compare) -> Callable[[str], bool]:
+    """Whether a service name is matched by the globs of a `service` atom (before `not`)."""
+    values = atom.values if isinstance(atom, m.Member) else (atom.value,)
+    globs = [re.compile(glob_pattern(str(_constant(v)))) for v in values]
+    return lambda name: any(g.match(name) for g in globs)
+
+
+def _compile_service(atom: m.Member | m.Compare) -> Compiled:
+    matches = service_matches(atom)
+    negated = atom.negated if isinstance(atom, m.Member) else atom.op == "!="
+    return lambda facts: None if facts.get(SERVICE) is None else matches(facts[SERVICE]) != negated
+
+
 def _compile_atom(atom: m.Condition) -> Compiled:
     fact = getattr(atom, "fact", "")
+    if fact == SERVICE and isinstance(atom, (m.Member, m.Compare)):
+        return _compile_service(atom)
     if isinstance(atom, m.Known):
         known = atom.known
         return lambda facts: (fact in facts) == known
@@ -152,7 +184,7 @@ def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
                 walk(item)
         elif isinstance(c, m.Not):
             walk(c.item)
-        elif c.fact not in names:
+        elif not isinstance(c, m.DefinedBy) and c.fact not in names:
             names.append(c.fact)
 
     for cond in conditions:

@@ -77,6 +77,7 @@ class Measure:
     excluded: int
     availability: Fraction | None  # None when the denominator is empty
     met: bool | None
+    incident_start: int | None = None  # the earliest start of a record counted in it
 
 
 def measure(
@@ -85,6 +86,7 @@ def measure(
     excluded: list[timeline.Interval],
     planned: list[timeline.Interval],
     target: m.Comparison | None,
+    incident_start: int | None = None,
 ) -> Measure:
     """Availability of one period from the service's counted and planned intervals."""
     return measure_seconds(
@@ -93,22 +95,29 @@ def measure(
         timeline.total(timeline.clip(excluded, period.start, period.end)),
         timeline.total(timeline.clip(planned, period.start, period.end)),
         target,
+        incident_start,
     )
 
 
 def measure_seconds(
-    period: Period, downtime: int, excluded: int, planned: int, target: m.Comparison | None
+    period: Period,
+    downtime: int,
+    excluded: int,
+    planned: int,
+    target: m.Comparison | None,
+    incident_start: int | None = None,
 ) -> Measure:
     """Availability of one period from seconds already clipped to it: counted downtime,
-    excluded time (not also counted) and planned stops taken out of the denominator.
+    excluded time (not also counted) and planned stops taken out of the denominator;
+    ``incident_start`` is the earliest start of a record counted in the period (the month
+    its incident began, for `claim by incident month end`).
     Both evaluators end here, so the arithmetic is written once."""
     denominator = period.seconds - planned
     if denominator <= 0:
-        return Measure(period, denominator, downtime, excluded, None, None)
+        return Measure(period, denominator, downtime, excluded, None, None, incident_start)
     availability = Fraction(denominator - downtime, denominator)
-    return Measure(
-        period, denominator, downtime, excluded, availability, meets(availability, target)
-    )
+    met = meets(availability, target)
+    return Measure(period, denominator, downtime, excluded, availability, met, incident_start)
 
 
 def meets(availability: Fraction, target: m.Comparison | None) -> bool | None:

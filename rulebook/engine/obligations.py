@@ -1,7 +1,9 @@
 """Obligations: deadlines between two timeline events, in wall-clock or business time.
 
-An obligation's clock starts at its start event and stops at its stop event. Whether it
-applies at all is decided first:
+An obligation's clock starts at its start event and stops at its stop event. Two events
+are derived from the record when it does not give them: ``occurred_at`` is its start (a
+clock "from the failure's occurrence") and ``restored_at`` its end. Whether it applies at
+all is decided first:
 
 - no start event on the record: the clock never started, ``not_applicable``;
 - ``when`` false: ``not_applicable``; unknown: ``undetermined``, naming the missing facts;
@@ -28,7 +30,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
-from rulebook.engine.classify import Compiled, compile_condition, condition_facts
+from rulebook.engine.classify import SERVICE, Compiled, compile_condition, condition_facts
 from rulebook.engine.facts import OutageRecord, format_instant
 from rulebook.engine.trace import Words, duration_words, json_value
 
@@ -85,6 +87,40 @@ class CompiledObligation:
     calendar: BusinessCalendar | None
 
 
+def defined_by(cond: m.Condition | None, contract: m.Contract) -> m.Condition | None:
+    """``cond`` with every `defined by CLAUSE` replaced by what that downtime clause
+    admits: a `protocol` among its probes (when given) and its `when`, exactly the test
+    the downtime stage makes."""
+    if cond is None:
+        return None
+    if isinstance(cond, (m.All, m.Any)):
+        items = tuple(defined_by(c, contract) or c for c in cond.items)
+        return attrs.evolve(cond, items=items)
+    if isinstance(cond, m.Not):
+        return attrs.evolve(cond, item=defined_by(cond.item, contract) or cond.item)
+    if not isinstance(cond, m.DefinedBy):
+        return cond
+    clause = contract.clause(cond.clause.name)
+    assert isinstance(clause, m.DowntimeClause), "check guarantees a downtime clause"
+    parts: list[m.Condition] = []
+    if clause.probes:
+        probes = tuple(m.Code(p.name, p.span) for p in clause.probes)
+        parts.append(
+            m.Any(
+                (
+                    m.Known("protocol", False, cond.span),
+                    m.Member("protocol", probes, False, cond.span),
+                ),
+                cond.span,
+            )
+        )
+    if clause.condition is not None:
+        parts.append(clause.condition)
+    if not parts:
+        return m.All((), cond.span)  # a clause with neither admits every record
+    return parts[0] if len(parts) == 1 else m.All(tuple(parts), cond.span)
+
+
 def compile_obligations(
     contract: m.Contract, calendars: dict[str, BusinessCalendar], tz: dt.tzinfo
 ) -> list[CompiledObligation]:
@@ -103,14 +139,20 @@ def compile_obligations(
     for clause in contract.clauses:
         if not isinstance(clause, m.ObligationClause):
             continue
+        clause = attrs.evolve(
+            clause,
+            condition=defined_by(clause.condition, contract),
+            unless=defined_by(clause.unless, contract),
+        )
         own = [(clause.id, compile_condition(clause.unless, during))] if clause.unless else []
         others = [
-            (e.id, compile_condition(e.condition, during)) for e in exceptions.get(clause.id, [])
+            (e.id, compile_condition(defined_by(e.condition, contract), during))
+            for e in exceptions.get(clause.id, [])
         ]
         conditions = [
             clause.condition,
             clause.unless,
-            *(e.condition for e in exceptions.get(clause.id, [])),
+            *(defined_by(e.condition, contract) for e in exceptions.get(clause.id, [])),
         ]
         name = clause.calendar.name if clause.calendar else next(iter(calendars), None)
         out.append(
@@ -133,7 +175,8 @@ def judge(
     events = dict(record.events)
     if "restored_at" not in events and record.end is not None:
         events["restored_at"] = record.end  # a closed record was restored at its end
-    env = {**record.facts, **events}
+    events.setdefault("occurred_at", record.start)  # the failure occurred when it began
+    env = {**record.facts, **events, SERVICE: record.service}
     seen = tuple((name, env.get(name)) for name in ob.facts)
     start_name = clause.start_event.name if clause.start_event else ""
     stop_name = clause.stop_event.name if clause.stop_event else ""

@@ -5,7 +5,8 @@ Money is computed as a Fraction and rounded once, at the end, to a Decimal by th
 contract's ``rounding`` line; without one, it is rounded down to the currency's minor unit
 (JPY has none, so to 1 yen). A remedy clause applies to a period when its ``when`` holds;
 without ``when``, when the period missed its target. ``damages`` (a remedy with only a cap)
-applies to the damages the customer claims for a period, given as billing input.
+applies to the damages the customer claims for a period, given as billing input, and
+when its ``when`` (if any) holds.
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ from rulebook.grammar.diagnostics import did_you_mean
 from rulebook.satisfiable import magnitude
 
 TERMS = ("monthly", "annual")
-BILLING_FIELDS = ("service", "monthly_fee", "currency", "contract_start", "term", "damages")
+BILLING_FIELDS = (
+    "service",
+    "monthly_fee",
+    "currency",
+    "contract_start",
+    "term",
+    "damages",
+    "claims",
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINOR_UNITS = {
     "JPY": Decimal("1"),
     "KRW": Decimal("1"),
@@ -55,6 +65,7 @@ class Billing:
     contract_start: dt.date | None = None
     term: str = "monthly"
     damages: Mapping[str, Decimal] = attrs.field(factory=dict, eq=False)
+    claims: Mapping[str, dt.date] = attrs.field(factory=dict, eq=False)  # period -> claimed on
 
 
 def billing_from_mapping(
@@ -121,10 +132,32 @@ def billing_from_mapping(
                 'e.g. {"2026-09": "80000"}',
             )
         damages = {str(k): _money(v, record, f"damages.{k}") for k, v in claimed.items()}
-        return Billing(str(data["service"]).strip(), fee, currency, start, term, damages)
+        claims = _claims(data.get("claims"), record)
+        return Billing(str(data["service"]).strip(), fee, currency, start, term, damages, claims)
     except RecordError as exc:
         exc.source = exc.source or source
         raise exc.of("billing entry") from None
+
+
+def _claims(value: Any, record: str) -> dict[str, dt.date]:
+    """``claims``: the day a remedy was claimed, per period (``{"2026-09": "2026-11-02"}``)."""
+    value = value or {}
+    if not isinstance(value, Mapping):
+        raise RecordError(
+            record,
+            "claims",
+            f"{value!r} is not a map of periods to dates",
+            'e.g. {"2026-09": "2026-10-30"}',
+        )
+    out = {}
+    for period, day in value.items():
+        try:
+            out[str(period)] = dt.date.fromisoformat(str(day).strip())
+        except ValueError:
+            raise RecordError(
+                record, f"claims.{period}", f"'{day}' is not a date", "YYYY-MM-DD"
+            ) from None
+    return out
 
 
 def _money(value: Any, record: str, field: str) -> Decimal:
@@ -155,6 +188,7 @@ class Remedy:
     cap: Decimal | None = None
     capped: bool = False
     contract_year: tuple[dt.date, int] | None = None  # (first day, breached months so far)
+    claimed_on: dt.date | None = None  # the day it was claimed (billing input), if given
 
     def to_dict(self, tz: dt.tzinfo) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -168,6 +202,9 @@ class Remedy:
             if self.claim_deadline
             else None,
             "claim_last_day": _last_day(self.claim_deadline, tz),
+            "claim_last_weekday": _weekday(self.claim_deadline, tz),
+            "claimed_on": self.claimed_on.isoformat() if self.claimed_on else None,
+            "forfeited": self.forfeited(tz),
             "formula": {"en": self.formula.en, "ja": self.formula.ja},
             "cap": str(self.cap) if self.cap is not None else None,
             "capped": self.capped,
@@ -178,6 +215,21 @@ class Remedy:
                 "breached_months": self.contract_year[1],
             }
         return out
+
+    def forfeited(self, tz: dt.tzinfo) -> bool | None:
+        """Whether the claim came after its last day (None: no claim date or no deadline)."""
+        if self.claimed_on is None or self.claim_deadline is None:
+            return None
+        last = dt.datetime.fromtimestamp(self.claim_deadline - 1, tz).date()
+        return self.claimed_on > last
+
+
+def _weekday(deadline: int | None, tz: dt.tzinfo) -> str | None:
+    """The weekday of the claim's last day (a deadline on a weekend or holiday is not moved:
+    the text does not move it, so it is shown instead)."""
+    if deadline is None:
+        return None
+    return WEEKDAYS[dt.datetime.fromtimestamp(deadline - 1, tz).weekday()]
 
 
 def _last_day(deadline: int | None, tz: dt.tzinfo) -> str | None:
@@ -208,6 +260,30 @@ class Ledger:
     breached: dict[tuple[str, dt.date], int] = attrs.field(factory=dict)
 
 
+def with_claim(
+    owed: Remedy | None, clause: m.RemedyClause, billing: Billing | None, period: str, tz: dt.tzinfo
+) -> Remedy | None:
+    """The remedy with the day it was claimed (billing ``claims``), and forfeited when that
+    day is after the last day of the claim."""
+    claimed = billing.claims.get(period) if billing else None
+    if owed is None or claimed is None:
+        return owed
+    owed = attrs.evolve(owed, claimed_on=claimed)
+    if owed.forfeited(tz):
+        last = _last_day(owed.claim_deadline, tz)
+        article = clause.citation.article if clause.citation else clause.id
+        owed = attrs.evolve(
+            owed,
+            formula=Words(
+                f"{owed.formula.en}; claimed on {claimed}, after the last day {last}: "
+                f"forfeited ({article})",
+                f"{owed.formula.ja}。請求日 {claimed} は期限 {last} を過ぎています: "
+                f"権利喪失（{article}）",
+            ),
+        )
+    return owed
+
+
 def remedy(
     clause: m.RemedyClause,
     service: str,
@@ -219,10 +295,16 @@ def remedy(
 ) -> Remedy | None:
     """The remedy a clause owes for one service's period, or None when none is owed."""
     kind = kind_of(clause)
+    if billing is not None and billing.contract_start is not None:
+        first = dt.datetime.combine(billing.contract_start, dt.time(), tzinfo=tz)
+        if measured.period.end <= int(first.timestamp()):
+            return None  # a period wholly before the contract began earns nothing
     if kind == "damages":
         claimed = billing.damages.get(measured.period.label) if billing else None
         if claimed is None:
             return None
+        if clause.condition is not None and not _applies(clause, measured, target, billing):
+            return None  # e.g. `when downtime > 0 s`: nothing the provider answers for
     elif not _applies(clause, measured, target, billing):
         return None
     year = _contract_year(billing, measured.period.start, tz)
@@ -403,9 +485,20 @@ def _claim_deadline(clause: m.RemedyClause, measured: Measure, tz: dt.tzinfo) ->
     """``claim by period end + N`` as the first instant that is too late."""
     if not clause.claim_set:
         return None
+    base = measured.period.end
+    if clause.claim_from_incident and measured.incident_start is not None:
+        base = _next_month(measured.incident_start, tz)
     if clause.claim_after is None:
-        return measured.period.end
-    return add_calendar(measured.period.end, clause.claim_after, tz)
+        return base
+    return add_calendar(base, clause.claim_after, tz)
+
+
+def _next_month(instant: int, tz: dt.tzinfo) -> int:
+    """The first instant of the calendar month after the one holding ``instant``: the end
+    of the month in which an incident began."""
+    day = dt.datetime.fromtimestamp(instant, tz)
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return int(dt.datetime(year, month, 1, tzinfo=tz).timestamp())
 
 
 def _contract_year(billing: Billing | None, instant: int, tz: dt.tzinfo) -> dt.date | None:

@@ -282,6 +282,16 @@ def _from_json(value: Any) -> Any:
     return frozenset(value) if isinstance(value, list) else value
 
 
+_WEEKDAY_JA = {
+    "Monday": "月曜日",
+    "Tuesday": "火曜日",
+    "Wednesday": "水曜日",
+    "Thursday": "木曜日",
+    "Friday": "金曜日",
+    "Saturday": "土曜日",
+    "Sunday": "日曜日",
+}
+
 PERIOD_LABELS = {
     "availability": Words("availability", "稼働率"),
     "target": Words("target", "目標"),
@@ -317,5 +327,7 @@ def render_period(period: Mapping[str, Any], lang: str = "en", fmt: str = "text"
     else:
         lines.append(f"{bullet}{w['remedy']}: {remedy['formula'][lang]}")
         if remedy.get("claim_last_day"):
-            lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}")
+            day = remedy.get("claim_last_weekday")
+            shown = f" ({day if lang == 'en' else _WEEKDAY_JA.get(day, day)})" if day else ""
+            lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}{shown}")
     return "\n".join(lines)

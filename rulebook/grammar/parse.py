@@ -667,7 +667,8 @@ class ToModel(Transformer[Token, ParsedFile]):
     def claim(self, children: list[Any]) -> list[tuple[Any, ...]]:
         quantity = next((c for c in children if isinstance(c, m.Quantity)), None)
         word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
-        sign = next((str(c) for c in children if isinstance(c, Token)), "+")
+        sign = next((str(c) for c in children if isinstance(c, Token) and c.type == "ADDOP"), "+")
+        incident = any(isinstance(c, Token) and c.type == "INCIDENT" for c in children)
         if sign == "-":
             self.error(
                 "bad-claim",
@@ -680,6 +681,7 @@ class ToModel(Transformer[Token, ParsedFile]):
             ("claim_set", True, span),
             ("claim_after", quantity, span),
             ("claim_word", word, span),
+            ("claim_from_incident", incident, span),
         ]
 
     def rounding(self, children: list[Any]) -> tuple[str, Any, m.Span]:
@@ -900,6 +902,9 @@ class ToModel(Transformer[Token, ParsedFile]):
     def during(self, children: list[Token]) -> m.Condition:
         return m.During(str(children[0]), str(children[1]), self.span_of(children))
 
+    def defined_by(self, children: list[Token]) -> m.Condition:
+        return m.DefinedBy(m.Ref(str(children[0]), self.span(children[0])), self.span_of(children))
+
     def flag(self, children: list[Token]) -> m.Condition:
         return m.Flag(str(children[0]), self.span_of(children))
 
@@ -991,6 +996,7 @@ _SECONDARY_ITEMS = frozenset(
         "to_close",
         "claim_after",
         "claim_word",
+        "claim_from_incident",
         "moved_on",
         "bound",
         "free_per_breach",
