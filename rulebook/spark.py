@@ -478,21 +478,26 @@ def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
         return job.bits(batches)
 
     bits = {r["id"]: (r["sure"], r["maybe"]) for r in involved.mapInArrow(own, BITS).collect()}
-    sure = {k: v[0] for k, v in bits.items()}
-    maybe = {k: v[1] for k, v in bits.items()}
-    parents: dict[str, list[str]] = {}
     for child, cause in pairs:
-        parents.setdefault(child, []).append(cause)
-
-    def cycle() -> None:
+        if cause not in bits or child not in bits:  # a refused record, named by its group
+            raise SparkError(
+                f"record {child}, field 'caused_by': names '{cause}', which is not among the "
+                "valid records; accepted: ids of valid records in the same input"
+            )
+    names = sorted(bits)
+    number = {name: k for k, name in enumerate(names)}
+    sure = [bits[n][0] for n in names]
+    maybe = [bits[n][1] for n in names]
+    children = [number[child] for child, _ in pairs]
+    if not propagate(children, [number[cause] for _, cause in pairs], sure, maybe):
         raise SparkError(
             "records cause each other in a cycle (caused_by); "
             "accepted: a chain of causes without cycles"
         )
-
-    propagate(parents, sure, maybe, cycle)
+    effects = sorted({child for child, _ in pairs})
     resolved = outages.sparkSession.createDataFrame(
-        [(k, sure[k], maybe[k]) for k in sorted(parents)], "__id string, __sure long, __maybe long"
+        [(n, sure[number[n]], maybe[number[n]]) for n in effects],
+        "__id string, __sure long, __maybe long",
     )
     joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
     return joined.drop("__id")

@@ -67,7 +67,9 @@ def test_any_damage_to_a_contract_gives_diagnostics_not_a_crash(data: st.DataObj
     for _ in range(data.draw(st.integers(1, 4))):
         at = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 12))
-        junk = data.draw(st.sampled_from(["", "{", "}", '"', "（", "when", "exclusion x", "#", "\n"]))
+        junk = data.draw(
+            st.sampled_from(["", "{", "}", '"', "（", "when", "exclusion x", "#", "\n"])
+        )
         text = text[:at] + junk + text[at + cut :]
     parsed, diagnostics = parse_text(text, "t.sla")
     assert parsed is not None or diagnostics

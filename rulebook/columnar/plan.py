@@ -279,34 +279,30 @@ def causal_bits(related: list[str]) -> tuple[pl.Expr, pl.Expr]:
     return sure.alias("sure"), maybe.alias("maybe")
 
 
-def propagate(
-    parents: Mapping[Any, list[Any]],
-    sure: dict[Any, int],
-    maybe: dict[Any, int],
-    on_cycle: Callable[[], object],
-) -> None:
-    """Each record's bits or-ed with its causes', causes first (Kahn's algorithm, linear in
-    records + edges); ``on_cycle`` is called (and must raise) when causes form a cycle."""
-    children: dict[Any, list[Any]] = {}
-    waiting = dict.fromkeys(sure, 0)
-    for child, causes in parents.items():
-        waiting[child] = len(causes)
-        for cause in causes:
-            children.setdefault(cause, []).append(child)
-    ready = [n for n, k in waiting.items() if k == 0]
+def propagate(children: list[int], causes: list[int], sure: list[int], maybe: list[int]) -> bool:
+    """Each node's bits or-ed with its causes', causes first: Kahn's algorithm over nodes
+    numbered 0..n-1 (``children[k]`` was caused by ``causes[k]``), linear in nodes + edges.
+    False when the causes form a cycle."""
+    parents: list[list[int]] = [[] for _ in sure]
+    effects: list[list[int]] = [[] for _ in sure]
+    waiting = [0] * len(sure)
+    for child, cause in zip(children, causes, strict=True):
+        parents[child].append(cause)
+        effects[cause].append(child)
+        waiting[child] += 1
+    ready = [n for n, k in enumerate(waiting) if k == 0]
     done = 0
     while ready:
         node = ready.pop()
         done += 1
-        for cause in parents.get(node, ()):
+        for cause in parents[node]:
             sure[node] |= sure[cause]
             maybe[node] |= maybe[cause]
-        for child in children.get(node, ()):
+        for child in effects[node]:
             waiting[child] -= 1
             if waiting[child] == 0:
                 ready.append(child)
-    if done != len(waiting):
-        on_cycle()
+    return done == len(sure)
 
 
 def window_segments(plan: Plan) -> None:
@@ -639,21 +635,19 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
         return frame
     # Records are numbered by `pos` here; the intake's edges name input rows.
     pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
-    children = pos_of_row.gather(edges["row"]).to_list()
-    causes = pos_of_row.gather(edges["cause_row"]).to_list()
+    child_pos = pos_of_row.gather(edges["row"])
+    cause_pos = pos_of_row.gather(edges["cause_row"])
+    nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
     bits = frame.select(*causal_bits(related))
-    nodes = sorted(set(children) | set(causes))
-    sure = dict(zip(nodes, bits["sure"].gather(nodes).to_list(), strict=True))
-    maybe = dict(zip(nodes, bits["maybe"].gather(nodes).to_list(), strict=True))
-    parents: dict[int, list[int]] = {}
-    for child, cause in zip(children, causes, strict=True):
-        parents.setdefault(child, []).append(cause)
-    # A cycle raises the record engine's error, which names it.
-    propagate(parents, sure, maybe, lambda: causal_order(outage_records(plan, frame)))
-    at = pl.Series("pos", nodes, dtype=pl.Int64)
+    sure = bits["sure"].gather(nodes).to_list()
+    maybe = bits["maybe"].gather(nodes).to_list()
+    children = nodes.search_sorted(child_pos).to_list()
+    causes = nodes.search_sorted(cause_pos).to_list()
+    if not propagate(children, causes, sure, maybe):
+        causal_order(outage_records(plan, frame))  # raises the record engine's error
     frame = frame.with_columns(
-        __sure=_scatter(frame.height, at, pl.Series("s", [sure[n] for n in nodes])),
-        __maybe=_scatter(frame.height, at, pl.Series("m", [maybe[n] for n in nodes])),
+        __sure=_scatter(frame.height, nodes, pl.Series("s", sure, dtype=pl.Int64)),
+        __maybe=_scatter(frame.height, nodes, pl.Series("m", maybe, dtype=pl.Int64)),
     )
     return _apply_bits(frame, related)
 
