@@ -46,6 +46,8 @@ from rulebook.formats.readers import Case, InputError, check_header
 
 ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{2}:?\d{2}|Z)?$"
 LIST_TYPES = ("records",)
+#: What Python's str.strip() strips (polars' default trims a slightly different set).
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 EDGES: dict[str, pl.DataType] = {"row": pl.Int64(), "cause_row": pl.Int64()}
 
 
@@ -238,7 +240,7 @@ def _ragged(data: bytes, lines: int, columns: int) -> bool:
 def text_cells(frame: pl.DataFrame) -> pl.DataFrame:
     """Text columns stripped, empty cells null (unknown), as the CSV reader does."""
     return frame.with_columns(
-        _blank_is_null(pl.col(c).str.strip_chars())
+        _blank_is_null(pl.col(c).str.strip_chars(WHITESPACE))
         for c, t in frame.schema.items()
         if t == pl.String
     )
@@ -342,9 +344,9 @@ def _fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[_Checked, pl.Seri
             return _Checked(
                 pl.Series([None] * series.len(), dtype=pl.List(pl.String)), series.is_not_null()
             ), None
-        items = series.list.eval(pl.element().cast(pl.String).str.strip_chars()).list.eval(
-            pl.element().filter(pl.element() != "")
-        )
+        items = series.list.eval(
+            pl.element().cast(pl.String).str.strip_chars(WHITESPACE)
+        ).list.eval(pl.element().filter(pl.element() != ""))
         items = pl.select(pl.when(items.list.len() > 0).then(items)).to_series()
         if decl.is_set:
             flat = items.explode().drop_nulls().unique().to_list()
