@@ -40,13 +40,12 @@ from rulebook.columnar.plan import (
     rule_values,
     run_plan,
 )
-from rulebook.columnar.result import RECORD_COLUMNS, records_frame
+from rulebook.columnar.result import RECORD_COLUMNS, records_frame, row_dict
 from rulebook.engine.adjudicate import (
     _closure_day,
     canonical_json,
     document_head,
     period_dict,
-    record_dict,
     settle,
 )
 from rulebook.engine.classify import RuleSet
@@ -283,17 +282,7 @@ class SparkAdjudication:
                 (s["start"], s["end"], s["period"], s["status"], s["clause"])
                 for s in sorted(row["segments"], key=lambda s: s["start"])
             ]
-            out = record_dict(
-                row["id"],
-                row["service"],
-                row["start"],
-                row["end"],
-                row["ongoing"],
-                row["verdict"],
-                segments,
-                list(row["deciding"]),
-                self.tz,
-            )
+            out = row_dict(row.asDict(), segments, self.tz)
             out["obligations"] = json.loads(row["obligations"] or "[]")
             outages.append(out)
         document["outages"] = outages

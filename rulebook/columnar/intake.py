@@ -470,9 +470,7 @@ def frame_intake(
         row = data.pop("row")
         item = {k: v for k, v in data.items() if v is not None}
         try:
-            rescued.append(
-                outage_from_mapping(_listed(item, facts), vocabulary, tz, row, where(row))
-            )
+            rescued.append(outage_from_mapping(_listed(item), vocabulary, tz, row, where(row)))
             rescued_rows.append(row)
         except RecordError as exc:
             exc.source = where(row)
@@ -502,7 +500,7 @@ def frame_intake(
     return intake
 
 
-def _listed(item: dict[str, Any], facts: Mapping[str, m.FactDecl]) -> dict[str, Any]:
+def _listed(item: dict[str, Any]) -> dict[str, Any]:
     """List cells as the record route expects them (CSV: a;b)."""
     return {k: (";".join(str(x) for x in v) if isinstance(v, list) else v) for k, v in item.items()}
 

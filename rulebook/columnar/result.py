@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -145,17 +145,7 @@ class FrameAdjudication:
         ).iter_rows():
             by_id.setdefault(rid, []).append(tuple(rest))
         for row in rows.iter_rows(named=True):
-            out = record_dict(
-                row["id"],
-                row["service"],
-                row["start"],
-                row["end"],
-                row["ongoing"],
-                row["verdict"],
-                by_id.get(row["id"], []),
-                list(row["deciding"]),
-                self.tz,
-            )
+            out = row_dict(row, by_id.get(row["id"], []), self.tz)
             out["obligations"] = [
                 o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
             ]
@@ -286,6 +276,24 @@ def _as_of(plan: Plan) -> dt.datetime | None:
     if plan.as_of is None:
         return None
     return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
+
+
+def row_dict(
+    row: Mapping[str, Any], segments: list[tuple[Any, ...]], tz: dt.tzinfo
+) -> dict[str, Any]:
+    """A row of :attr:`FrameAdjudication.records` (or of the Spark records) as the JSON
+    document's record, with its segments ``(start, end, period, status, clause)``."""
+    return record_dict(
+        row["id"],
+        row["service"],
+        row["start"],
+        row["end"],
+        row["ongoing"],
+        row["verdict"],
+        segments,
+        list(row["deciding"]),
+        tz,
+    )
 
 
 def records_frame(plan: Plan) -> pl.DataFrame:
