@@ -267,7 +267,7 @@ class _Inputs:
 
     outages: str
     case: Case  # the other inputs, and the outages when they are not columns
-    frame: Any  # the outage log as columns (CSV, Parquet), or None
+    frame: Any  # the outage log as columns (CSV, JSON Lines, Parquet), or None
     notes: list[str]
 
 
@@ -297,11 +297,16 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
 
 def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:
     """Validate the inputs against ``contract``: columns by column, the rest by item."""
-    from rulebook.columnar.intake import frame_intake, items_intake
+    from rulebook.columnar.intake import columns_fit, columns_intake, items_intake
+    from rulebook.formats.readers import read_case
 
-    if inputs.frame is not None:
-        frame, name = inputs.frame
-        return frame_intake(contract, frame, name, inputs.case, opts["keep_going"])
+    read = inputs.frame
+    if read is not None and columns_fit(read, contract):
+        return columns_intake(contract, read, inputs.case, opts["keep_going"])
+    if read is not None:  # read again, item by item, for this contract's messages
+        items = read_case(inputs.outages, opts["input_format"])
+        case = attrs.evolve(inputs.case, outages=items.outages, columns=items.columns)
+        return items_intake(contract, case, opts["keep_going"])
     return items_intake(contract, inputs.case, opts["keep_going"])
 
 
@@ -333,7 +338,7 @@ def _adjudicate(
     from rulebook.columnar import adjudicate_intake
     from rulebook.columnar.plan import STAGES
 
-    rows = inputs.frame[0].height if inputs.frame is not None else len(inputs.case.outages)
+    rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
     big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import rulebook
 from rulebook.cli import main
 from rulebook.columnar import adjudicate_frame, adjudicate_intake
-from rulebook.columnar.intake import _instants, frame_intake, read_frame
+from rulebook.columnar.intake import _instants, columns_intake, frame_intake, read_frame
 from rulebook.columnar.plan import STAGES
 from rulebook.engine.facts import RecordError, parse_instant
 from rulebook.formats.intake import take_in
@@ -115,11 +115,71 @@ def test_the_column_route_reports_what_the_record_route_reports(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     read = read_frame(str(path))
     assert read is not None, "a file of one-line rows is read as columns"
-    columns = frame_intake(CYBERMAIL, read[0], read[1], Case(), keep_going=True)
+    columns = columns_intake(CYBERMAIL, read, Case(), keep_going=True)
     records = take_in(CYBERMAIL, read_case(str(path)), keep_going=True)
     assert [str(e) for e in columns.errors] == [str(e) for e in records.errors]
     assert columns.read == records.read and columns.rejected == records.rejected
     assert sorted(columns.frame["id"].to_list()) == sorted(r.id for r in records.outages)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 9), st.sets(st.integers(0, len(MUTATIONS) - 1), max_size=2)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_json_lines_by_columns_report_what_the_record_route_reports(
+    tmp_path: Path, rows: list[tuple[int, set[int]]], rnd: Any
+) -> None:
+    header = CSV_HEADER.split(",")
+    lines = []
+    for i, (day, mutations) in enumerate(rows):
+        line = GOOD_ROW.format(i=i, d=day)
+        for k in sorted(mutations):
+            line = MUTATIONS[k](line)
+        cells = line.split(",")
+        record = {h: c for h, c in zip(header, cells, strict=False) if c}
+        if "caused_by" in record:
+            record["caused_by"] = record["caused_by"].split(";")
+        keys = list(record)
+        rnd.shuffle(keys)  # a JSON object's keys come in any order
+        lines.append(json.dumps({k: record[k] for k in keys}, ensure_ascii=False))
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = read_frame(str(path))
+    padded = any(k == 3 for _, mutations in rows for k in mutations)  # a text with a space
+    assert (read is None) == padded, "JSON Lines of unpadded text are read as columns"
+    if read is None:
+        return
+    columns = columns_intake(CYBERMAIL, read, Case(), keep_going=True)
+    records = take_in(CYBERMAIL, read_case(str(path)), keep_going=True)
+    assert [str(e) for e in columns.errors] == [str(e) for e in records.errors]
+    assert columns.read == records.read and columns.rejected == records.rejected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": 1, "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"}',
+        '{"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00", "self_resolved": true}',
+        '{"id": " a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"}',
+        '{"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00", "casue": "war"}',
+    ],
+)
+def test_json_lines_the_columns_cannot_read_exactly_take_the_record_route(
+    tmp_path: Path, line: str
+) -> None:
+    from rulebook.columnar.intake import columns_fit
+
+    path = tmp_path / "log.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    read = read_frame(str(path))
+    assert read is None or not columns_fit(read, CYBERMAIL)
 
 
 def test_without_keep_going_the_first_bad_row_stops_the_run(tmp_path: Path) -> None:
@@ -131,7 +191,7 @@ def test_without_keep_going_the_first_bad_row_stops_the_run(tmp_path: Path) -> N
     read = read_frame(str(path))
     assert read is not None
     with pytest.raises(RecordError) as caught:
-        frame_intake(CYBERMAIL, read[0], read[1], Case())
+        columns_intake(CYBERMAIL, read, Case())
     assert str(caught.value).startswith(f"{path}:19: record r17, field 'cause': 'provder_fault'")
 
 

@@ -20,6 +20,7 @@ Every item read is counted: read = adjudicated + rejected.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +32,7 @@ import polars as pl
 import rulebook.columnar.clock as clock
 from rulebook import model as m
 from rulebook.engine.facts import (
+    RECORD_FIELDS,
     Notice,
     OutageRecord,
     RecordError,
@@ -180,10 +182,31 @@ def records_frame(
 # ------------------------------------------------------------------ reading
 
 
-def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | None:
-    """A CSV or Parquet file as a frame of text cells (Parquet keeps its types), and the
-    name to report it by; None when the file is for the record route (JSON, JSON Lines,
-    standard input, or a CSV whose rows are not one line each)."""
+@attrs.frozen
+class Columns:
+    """A log read as columns, and how its rows are placed and checked."""
+
+    frame: pl.DataFrame
+    name: str
+    first_line: int | None = 2  # the file line of the first row (None: placed by index)
+    header: bool = True  # unknown columns stop the run (CSV); else the record route names them
+    text: bytes | None = None  # JSON Lines: the file, whose lines the record route reads
+    _lines: list[bytes] = attrs.field(factory=list, alias="_lines")
+
+    def original(self, row: int) -> dict[str, Any] | None:
+        """The row as its line wrote it (key order and all), for the record route."""
+        if self.text is None:
+            return None
+        if not self._lines:  # split only when a row needs it
+            self._lines.extend(self.text.rstrip(b"\n").split(b"\n"))
+        data = json.loads(self._lines[row])
+        return data if isinstance(data, dict) else None
+
+
+def read_frame(path: str, fmt: str | None = None) -> Columns | None:
+    """A CSV, JSON Lines or Parquet file as columns (CSV cells as text; Parquet keeps its
+    types); None when the file is for the record route (JSON, standard input, a CSV whose
+    rows are not one line each, JSON Lines with other than text and lists of text)."""
     suffix = Path(path).suffix.lower()
     if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
         try:
@@ -191,13 +214,15 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
                 import io
                 import sys
 
-                return pl.read_parquet(io.BytesIO(sys.stdin.buffer.read())), "<stdin>"
-            return pl.read_parquet(path), path
+                frame = pl.read_parquet(io.BytesIO(sys.stdin.buffer.read()))
+                return Columns(frame, "<stdin>", None)
+            return Columns(pl.read_parquet(path), path, None)
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except Exception as exc:  # polars and Arrow raise many kinds for a bad file
             raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
-    if path == "-" or (fmt or suffix.lstrip(".")) != "csv":
+    kind = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+    if path == "-" or kind not in ("csv", "jsonl"):
         return None
     try:
         data = Path(path).read_bytes()
@@ -205,6 +230,8 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if kind == "jsonl":
+        return _json_lines(data, path)
     try:
         frame = pl.read_csv(data, infer_schema=False, has_header=True)
     except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
@@ -214,7 +241,39 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if _ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
-    return frame, path
+    return Columns(frame, path)
+
+
+def _json_lines(data: bytes, path: str) -> Columns | None:
+    """JSON Lines as columns, when reading them so changes nothing the record route would
+    say: one object a line, no blank lines, text and lists of text only, no text that the
+    record route would see with spaces around it (it does not strip JSON strings)."""
+    if b"\r" in data or b"\n\n" in data or data.startswith(b"\n") or not data.strip():
+        return None
+    try:
+        frame = pl.read_ndjson(data, infer_schema_length=None)
+    except Exception:  # not JSON, not objects: the record route names the line
+        return None
+    if data.rstrip(b"\n").count(b"\n") + 1 != frame.height:
+        return None
+    texts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            texts.append(name)
+        elif dtype != pl.List(pl.String):
+            return None
+    padded = (
+        frame.select(
+            pl.any_horizontal(
+                (pl.col(c).str.strip_chars(WHITESPACE) != pl.col(c)).any() for c in texts
+            )
+        ).item()
+        if texts
+        else False
+    )
+    if padded:
+        return None
+    return Columns(frame, path, 1, header=False, text=data)
 
 
 def _ragged(data: bytes, lines: int, columns: int) -> bool:
@@ -395,6 +454,7 @@ def frame_intake(
     keep_going: bool = False,
     first_line: int | None = 2,
     causes: bool = True,
+    read: Columns | None = None,
 ) -> FrameIntake:
     """Validate a frame of outage records (and the other inputs in ``case``).
 
@@ -407,9 +467,12 @@ def frame_intake(
     columns = [c.strip() for c in frame.columns]
     check_header(columns, name)
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
-    check_columns(Case(columns={name: columns}), vocabulary)
+    if read is None or read.header:
+        check_columns(Case(columns={name: columns}), vocabulary)
     frame = text_cells(frame)
     blank = pl.all_horizontal(pl.all().is_null())
+    if read is not None and read.text is not None:
+        blank = pl.lit(False)  # `{}` is a record of JSON Lines (with no id)
     # `line` places a row in its file; `row` numbers the records read (blank rows are not
     # records), as the record route numbers its items.
     frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")
@@ -468,7 +531,9 @@ def frame_intake(
     slow = frame.filter(bad | inexact)
     for data in slow.iter_rows(named=True):
         row = data.pop("row")
-        item = {k: v for k, v in data.items() if v is not None}
+        item = (read.original(lines[row]) if read is not None else None) or {
+            k: v for k, v in data.items() if v is not None
+        }
         try:
             rescued.append(outage_from_mapping(_listed(item), vocabulary, tz, row, where(row)))
             rescued_rows.append(row)
@@ -498,6 +563,27 @@ def frame_intake(
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)
     return intake
+
+
+def columns_fit(read: Columns, contract: m.Contract) -> bool:
+    """Whether the columns route may read ``read`` for ``contract``: JSON Lines whose keys
+    are not all fields go to the record route, which names each record's bad field."""
+    if read.header:
+        return True
+    vocabulary = contract.vocabulary
+    assert vocabulary is not None
+    known = {*RECORD_FIELDS, *(f.name for f in vocabulary.facts if not f.derived)}
+    known |= {e.name for e in vocabulary.events}
+    return set(read.frame.columns) <= known
+
+
+def columns_intake(
+    contract: m.Contract, read: Columns, case: Case, keep_going: bool = False
+) -> FrameIntake:
+    """Validate a log read as columns (see :func:`frame_intake`)."""
+    return frame_intake(
+        contract, read.frame, read.name, case, keep_going, read.first_line, read=read
+    )
 
 
 def _listed(item: dict[str, Any]) -> dict[str, Any]:
@@ -670,8 +756,8 @@ def read_outages(
     from rulebook.formats.readers import read_case
 
     read = read_frame(path, fmt)
-    if read is not None:
-        return frame_intake(contract, read[0], read[1], case, keep_going)
+    if read is not None and columns_fit(read, contract):
+        return columns_intake(contract, read, case, keep_going)
     items = read_case(path, fmt if fmt != "parquet" else None)
     merged = attrs.evolve(
         case,
