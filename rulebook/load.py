@@ -146,10 +146,10 @@ def _imported(
 ) -> list[m.Vocabulary]:
     vocabularies = list(parsed.vocabularies)
     for imp in parsed.imports:
-        target = path.parent / imp.value
-        if not target.is_file():
-            target = bundled_dir() / imp.value
-        if not target.is_file():
+        target = _import_target(path.parent, imp.value) or _import_target(bundled_dir(), imp.value)
+        if target is None:
+            # Only .sla files inside the importing file's folder tree or among the bundled
+            # contracts are read: an import must not show other files' lines in diagnostics.
             diagnostics.extend(
                 attach_source(
                     [
@@ -158,7 +158,8 @@ def _imported(
                             "missing-import",
                             f"imported file '{imp.value}' is not beside this file nor bundled",
                             imp.span,
-                            f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`',
+                            f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`; '
+                            f"an import names a {EXTENSION} file in this file's folder tree",
                         )
                     ],
                     sources,
@@ -170,6 +171,19 @@ def _imported(
         if child is not None:
             vocabularies.extend(child.vocabularies)
     return vocabularies
+
+
+def _inside(root: Path, name: str) -> bool:
+    """Whether ``root / name``, links followed, stays inside ``root``."""
+    return (root / name).resolve().is_relative_to(root.resolve())
+
+
+def _import_target(root: Path, name: str) -> Path | None:
+    """The contract file an import names under ``root``, if it is one and stays inside."""
+    target = root / name
+    if name.endswith(EXTENSION) and _inside(root, name) and target.is_file():
+        return target
+    return None
 
 
 # Imported files (the vocabulary) are parsed once per process while they do not change:

@@ -27,6 +27,7 @@ from lark.exceptions import (
 
 from rulebook import model as m
 from rulebook import units
+from rulebook.grammar.cache import cache_file
 from rulebook.grammar.diagnostics import Diagnostic
 
 
@@ -54,7 +55,7 @@ def parser() -> Lark:
         parser="lalr",
         maybe_placeholders=False,
         transformer=_BUILDER,
-        cache=True,  # the analysed grammar is pickled to the temp dir: later starts skip it
+        cache=cache_file(),  # pickled to a private per-user folder (grammar/cache.py)
     )
 
 
