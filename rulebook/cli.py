@@ -218,6 +218,11 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     from rulebook.formats.importers import import_file
     from rulebook.formats.readers import Case, read_case
 
+    stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
+    if len(stdin) > 1:  # standard input can be read once
+        raise click.UsageError(
+            f"- (standard input) is given for {' and '.join(stdin)}; give it once"
+        )
     notes: list[str] = []
     frame = None
     if opts["source"]:
@@ -234,6 +239,15 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
             extra = read_case(opts[key], None, kind)
             getattr(case, kind).extend(getattr(extra, kind))
     return _Inputs(outages, case, frame, notes)
+
+
+def _named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every input path with the argument or option that named it."""
+    named = [("OUTAGES", outages)]
+    for key in ("notices", "billing", "events"):
+        if opts[f"{key}_path"]:
+            named.append((f"--{key}", opts[f"{key}_path"]))
+    return named
 
 
 def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:

@@ -28,8 +28,10 @@ from typing import Any
 import attrs
 import polars as pl
 
+from rulebook import limits
 from rulebook import model as m
 from rulebook.columnar import clock
+from rulebook.engine.causes import orphans
 from rulebook.engine.facts import (
     Notice,
     OutageRecord,
@@ -250,7 +252,7 @@ def _instants(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     )
     valid = (
         pl.col("shaped")
-        & (pl.col("year") >= 1)
+        & pl.col("year").is_between(limits.MIN_YEAR, limits.MAX_YEAR)
         & pl.col("month").is_between(1, 12)
         & pl.col("day").is_between(1, month_days)
         & (pl.col("hour") < 24)
@@ -534,31 +536,19 @@ def _orphans(
     """Records whose causes are not among the valid records are rejected, until none is."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
         return valid, []
+    rows, ids, causes = (valid[c].to_list() for c in ("row", "id", "caused_by"))
+    found = orphans([(rid, cause or ()) for rid, cause in zip(ids, causes, strict=True)])
     errors: list[tuple[int, RecordError]] = []
-    while True:
-        ids = valid["id"]
-        edges = (
-            valid.filter(pl.col("caused_by").is_not_null())
-            .select("row", "id", cause=pl.col("caused_by"))
-            .explode("cause")
-            .drop_nulls()
+    for index, missing in found:
+        error = RecordError(
+            ids[index],
+            "caused_by",
+            f"names '{missing}', which is not among the valid records",
+            "ids of valid records in the same input",
         )
-        missing = (
-            edges.filter(~pl.col("cause").is_in(ids.implode()))
-            .group_by("row", maintain_order=True)
-            .first()
-        )
-        if missing.height == 0:
-            return valid, errors
-        for row, rid, cause in missing.sort("row").iter_rows():
-            error = RecordError(
-                rid,
-                "caused_by",
-                f"names '{cause}', which is not among the valid records",
-                "ids of valid records in the same input",
-            )
-            errors.append((row, _placed(error, where(row))))
-        valid = valid.filter(~pl.col("row").is_in(missing["row"].implode()))
+        errors.append((rows[index], _placed(error, where(rows[index]))))
+    dropped = [rows[index] for index, _ in found]
+    return (valid.filter(~pl.col("row").is_in(dropped)) if dropped else valid), errors
 
 
 def _placed(error: RecordError, where: str) -> RecordError:
@@ -577,20 +567,23 @@ def _other_inputs(intake: FrameIntake, contract: m.Contract, case: Case, keep_go
     rest = take_in(contract, attrs.evolve(case, outages=[], events=[]), keep_going)
     intake.notices, intake.billing = rest.notices, rest.billing
     intake.errors.extend(rest.errors)
+    intake.closures = rest.closures
     if case.events:
-        try:
-            intake.frame = frame_events(intake.frame, contract, [i.data for i in case.events])
-        except RecordError as exc:
-            from rulebook.formats.intake import event_place
+        from rulebook.formats.intake import event_place
 
+        bad: list[RecordError] = []  # each bad event named, every good one kept
+        events: list[Mapping[str, Any]] = [i.data for i in case.events]
+        intake.frame = frame_events(intake.frame, contract, events, bad)
+        for exc in bad:
             exc.source = event_place(case.events, exc)
-            if not keep_going:
-                raise
-            intake.errors.append(exc)
+        _fail_or_keep(intake, bad, keep_going)
 
 
 def frame_events(
-    frame: pl.DataFrame, contract: m.Contract, events: list[Mapping[str, Any]]
+    frame: pl.DataFrame,
+    contract: m.Contract,
+    events: list[Mapping[str, Any]],
+    errors: list[RecordError] | None = None,
 ) -> pl.DataFrame:
     """A separate events input (record, event, at) added to the records' event columns,
     checked as the record engine checks it."""
@@ -616,7 +609,7 @@ def frame_events(
     if everyone:
         present = {s.id for s in stubs}
         stubs += [OutageRecord(i, "", 0, None) for i in sorted(everyone - present)]
-    updated = {r.id: r.events for r in add_events(stubs, events, vocabulary, tz)}
+    updated = {r.id: r.events for r in add_events(stubs, events, vocabulary, tz, None, errors)}
     if not updated:
         return frame
     table = pl.DataFrame(

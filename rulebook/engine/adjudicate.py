@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import fnmatch
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -37,6 +37,7 @@ from rulebook.engine.facts import (
     RecordError,
     add_events,
     check_unique,
+    closure_day,
     format_instant,
     notice_from_mapping,
     outage_from_mapping,
@@ -46,7 +47,7 @@ from rulebook.engine.facts import (
 from rulebook.engine.measure import Measure, Period, measure, percent, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
 from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
-from rulebook.engine.trace import Reason, Words, render_period, render_record
+from rulebook.engine.trace import Reason, Via, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
 from rulebook.errors import RulebookError
 from rulebook.satisfiable import magnitude
@@ -319,7 +320,7 @@ def evaluate_clauses(run: Run) -> None:
     rules = RuleSet.of(run.contract)
     related = [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
     order = run.causal or [r.id for r in run.records]
-    hits: dict[str, dict[str, tuple[Tri, tuple[str, ...]]]] = {cid: {} for cid in related}
+    hits: dict[str, dict[str, tuple[Tri, Sequence[str]]]] = {cid: {} for cid in related}
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     derived = any("duration" in rule.facts for rule in rules.rules.values())
@@ -342,7 +343,7 @@ def evaluate_clauses(run: Run) -> None:
         whole: str | None = None
         for cid in (*rules.exclusions, *rules.inclusions):
             value = rules.evaluate(cid, record.facts, memo)
-            via: tuple[str, ...] = ()
+            via: Sequence[str] = ()
             if cid in hits:
                 value, via = hits[cid][rid] = _related(value, record, hits[cid])
             decisive = (
@@ -372,18 +373,18 @@ def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[s
 
 
 def _related(
-    own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, tuple[str, ...]]]
-) -> tuple[Tri, tuple[str, ...]]:
+    own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, Sequence[str]]]
+) -> tuple[Tri, Sequence[str]]:
     """Whether a related clause applies to the record or to one of its causes, and through
-    which chain of records."""
+    which chain of records: a link to the deciding cause's chain (linear, not a copy)."""
     causes = record.causes
     if own is True or not causes:
         return own, ()
-    best: tuple[Tri, tuple[str, ...]] = (own, ())
+    best: tuple[Tri, Sequence[str]] = (own, ())
     for cause in sorted(causes):
         value, via = seen.get(cause, (None, ()))
         if value is True:
-            return True, (record.id, *via) if via else (record.id, cause)
+            return True, Via(record.id, via if isinstance(via, Via) else cause)
         if value is None and best[0] is False:
             best = (None, ())
     return best
@@ -788,11 +789,7 @@ def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
 def _closure_day(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        error = RecordError(str(value), None, f"'{value}' is not a date", "YYYY-MM-DD")
-        raise error.of("closure") from None
+    return closure_day(value)
 
 
 def _fraction(value: Fraction | None) -> str | None:

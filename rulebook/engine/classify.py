@@ -10,7 +10,7 @@ facts that would decide it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -227,7 +227,7 @@ class RuleSet:
         facts: Facts,
         memo: dict[str, Tri],
         value: Tri,
-        via: tuple[str, ...] = (),
+        via: Sequence[str] = (),
         decisive: bool = False,
     ) -> Reason:
         """The explained result ``value`` of one rule for one record's facts."""

@@ -1,0 +1,329 @@
+"""Hostile and broken input (issue 12): no disclosure, no code execution, no hang, nothing
+lost. One test per defect class; the corpus in ``tests/hostile/`` is run by
+``test_hostile_corpus.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import rulebook
+from rulebook.cli import main
+from rulebook.engine.causes import causal_order
+from rulebook.engine.facts import OutageRecord, RecordError
+from rulebook.grammar import cache
+from rulebook.load import check_files
+
+HEAD = "id,service,start,end,cause,detected_by,caused_by\n"
+ROW = "{rid},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{cause},monitoring,{by}\n"
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------ 1. import disclosure
+
+
+@pytest.mark.parametrize(
+    "target", ["/etc/passwd", "../../../../../../etc/passwd", "/proc/self/environ", "../secret.sla"]
+)
+def test_an_import_never_reads_outside_the_folder_tree(tmp_path: Path, target: str) -> None:
+    secret = tmp_path / "secret.sla"
+    secret.write_text("contract SECRET-CONTENT-LINE {\n", encoding="utf-8")
+    folder = tmp_path / "contracts"
+    folder.mkdir()
+    path = folder / "c.sla"
+    path.write_text(f'import "{target}"\n', encoding="utf-8")
+    loaded = check_files([path])
+    text = "\n".join(d.render() for d in loaded.diagnostics)
+    assert [d.code for d in loaded.diagnostics] == ["missing-import"]
+    assert f"imported file '{target}' is not beside this file nor bundled" in text
+    assert "SECRET-CONTENT" not in text and "root:" not in text
+    assert set(loaded.sources) == {str(path)}  # nothing else was read
+
+
+def test_an_import_through_a_link_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside.sla").write_text("SECRET-CONTENT\n", encoding="utf-8")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "link.sla").symlink_to(tmp_path / "outside.sla")
+    (folder / "c.sla").write_text('import "link.sla"\n', encoding="utf-8")
+    loaded = check_files([folder / "c.sla"])
+    assert [d.code for d in loaded.diagnostics] == ["missing-import"]
+    assert "SECRET" not in "".join(d.render() for d in loaded.diagnostics)
+
+
+def test_an_import_inside_the_tree_still_works(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "v.sla").write_text("vocabulary v {\n", encoding="utf-8")
+    (tmp_path / "c.sla").write_text('import "sub/v.sla"\n', encoding="utf-8")
+    loaded = check_files([tmp_path / "c.sla"])
+    assert [d.code for d in loaded.diagnostics] == ["syntax"]  # the contract file's own error
+    assert loaded.diagnostics[0].span.file.endswith("v.sla")
+
+
+# ------------------------------------------------------------------ 2. parser cache
+
+
+def test_the_parser_cache_is_private_and_not_in_the_temp_dir() -> None:
+    import tempfile
+
+    path = cache.cache_file()
+    assert isinstance(path, str)
+    assert not path.startswith(tempfile.gettempdir() + os.sep)
+    folder = Path(path).parent
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+
+
+def test_a_cache_folder_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "rulebook"
+    folder.mkdir()
+    folder.chmod(0o777)
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(folder))
+    assert cache.cache_file() is False
+    folder.chmod(0o700)
+    planted = Path(str(cache.cache_file()))
+    planted.write_bytes(b"planted")
+    planted.chmod(0o666)
+    assert cache.cache_file() is False  # a file others may have written is not loaded
+    planted.chmod(0o600)
+    assert cache.cache_file() == str(planted)
+
+
+# ------------------------------------------------------------------ 3. unbounded numbers
+
+
+@pytest.mark.parametrize("engine", ["columnar", "records"])
+@pytest.mark.parametrize("value", ["1e999999999", "9" * 60, "-1E-99999"])
+def test_a_huge_number_is_refused_at_once(tmp_path: Path, value: str, engine: str) -> None:
+    log = tmp_path / "n.csv"
+    log.write_text(
+        "id,service,start,end,detected_by,priority\n"
+        f"a,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,monitoring,{value}\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    code, out, err = run("adjudicate", "cybermail", str(log), "--engine", engine)
+    assert time.monotonic() - started < 20
+    assert code == 1 and out == ""
+    assert "n.csv:2: record a, field 'priority': '" in err
+    assert "; accepted: a number of at most 50 characters and an exponent of at most 30" in err
+
+
+@pytest.mark.parametrize("fee", ["1e400", "1" * 5000, '"1e400"', "[1]", "true"])
+def test_a_huge_or_wrong_fee_is_refused(tmp_path: Path, fee: str) -> None:
+    case = tmp_path / "case.json"
+    billing = '{"CYBERMAIL Σ": {"monthly_fee": FEE, "currency": "JPY"}}'.replace("FEE", fee)
+    case.write_text(f'{{"outages": [{ROW_JSON}], "billing": {billing}}}', encoding="utf-8")
+    code, out, err = run("adjudicate", "cybermail", str(case))
+    assert code == 1 and out == ""
+    if len(fee) > 1000:
+        assert "case.json: an integer of 5000 digits" in err
+    else:
+        assert "case.json: billing[0]: billing entry CYBERMAIL Σ, field 'monthly_fee': " in err
+
+
+ROW_JSON = json.dumps(
+    {
+        "id": "a",
+        "service": "CYBERMAIL Σ",
+        "start": "2026-09-03T10:00:00",
+        "end": "2026-09-03T11:00:00",
+        "detected_by": "monitoring",
+    },
+    ensure_ascii=False,
+)
+
+
+def test_a_json_integer_of_5000_digits_is_an_input_error(tmp_path: Path) -> None:
+    case = tmp_path / "case.jsonl"
+    case.write_text(ROW_JSON[:-1] + ', "priority": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(case))
+    assert code == 1
+    assert "case.jsonl:1: an integer of 5000 digits" in err and "at most 50 digits" in err
+
+
+# ------------------------------------------------------------------ 4. unterminated quote
+
+
+def test_an_unterminated_quote_is_reported_and_every_row_counted(tmp_path: Path) -> None:
+    log = tmp_path / "q.csv"
+    rows = [ROW.format(rid=f"r{i}", cause="provider_fault", by="") for i in range(5)]
+    rows[1] = rows[1].replace("provider_fault", '"provider_fault')
+    log.write_text(HEAD + "".join(rows), encoding="utf-8")
+    code, out, err = run("adjudicate", "cybermail", str(log), "--keep-going", "--format", "json")
+    assert code == 1
+    assert "q.csv:3: record #2: a quoted cell opened on this line is never closed" in err
+    counts = json.loads(out)["counts"]
+    assert (counts["read"], counts["adjudicated"], counts["rejected"]) == (5, 4, 1)
+    code, out, err = run("adjudicate", "cybermail", str(log))
+    assert code == 1 and out == "" and "q.csv:3:" in err
+
+
+def test_a_csv_error_in_a_multiline_record_is_placed_at_its_first_line(tmp_path: Path) -> None:
+    log = tmp_path / "m.csv"
+    log.write_text(
+        HEAD + 'a,"CYBERMAIL\nΣ",2026-09-03T10:00:00,2026-09-03T11:00:00,wrong,monitoring,\n',
+        encoding="utf-8",
+    )
+    code, _, err = run("adjudicate", "cybermail", str(log))
+    assert code == 1 and "m.csv:2: record a" in err, err
+
+
+# ------------------------------------------------------------------ 5. stdin read once
+
+
+def test_stdin_for_two_inputs_is_a_usage_error() -> None:
+    code, out, err = run("adjudicate", "cybermail", "-", "--notices", "-", stdin=HEAD)
+    assert code == 2 and out == ""
+    assert "- (standard input) is given for OUTAGES and --notices; give it once" in err
+
+
+def test_compare_reads_stdin_once_for_every_contract() -> None:
+    log = HEAD + ROW.format(rid="a", cause="provider_fault", by="")
+    code, out, _ = run(
+        "compare", "-", "--contract", "cybermail", "--contract", "cybermail",
+        "--input-format", "csv", "--format", "json", stdin=log,
+    )  # fmt: skip
+    assert code in (0, 1)
+    if code == 0:
+        doc = json.loads(out)
+        assert doc["counts"]["read"] == 1
+
+
+def test_stdin_is_decoded_as_files_are(tmp_path: Path) -> None:
+    text = HEAD + ROW.format(rid="a", cause="provider_fault", by="")
+    code, out, _ = run(
+        "report", "cybermail", "-", "--input-format", "csv", stdin=b"\xef\xbb\xbf" + text.encode()
+    )
+    assert code == 0, out
+    code, _, err = run(
+        "report",
+        "cybermail",
+        "-",
+        "--input-format",
+        "csv",
+        stdin=text.replace("Σ", "").encode() + b"\xe9\n",
+    )
+    assert code == 1 and "<stdin>: not UTF-8 text" in err
+
+
+# ------------------------------------------------------------------ 6. --keep-going
+
+
+def _case(tmp_path: Path, **parts: object) -> Path:
+    base: dict[str, object] = {"outages": [json.loads(ROW_JSON)]}
+    base.update(parts)
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_keep_going_keeps_every_good_event(tmp_path: Path) -> None:
+    from rulebook.columnar.intake import read_outages
+    from rulebook.formats.intake import take_in
+    from rulebook.formats.readers import Case, read_case
+
+    events = [
+        {"record": "a", "event": "restored_at", "at": "2026-09-03T11:00:00"},
+        {"record": "nobody", "event": "restored_at", "at": "2026-09-03T11:00:00"},
+        {"record": "a", "event": "recognized_at", "at": "2026-09-03T10:05:00"},
+    ]
+    path = _case(tmp_path, events=events)
+    contract = rulebook.load_contract("cybermail")
+    taken = take_in(contract, read_case(str(path)), keep_going=True)
+    assert [str(e) for e in taken.errors] == [
+        f"{path}: events[1]: event #2, field 'record': 'nobody' is not an outage record of "
+        "the input; accepted: the id of an outage record"
+    ]
+    assert set(taken.outages[0].events) == {"restored_at", "recognized_at"}
+    frame = read_outages(contract, str(path), None, Case(), keep_going=True)
+    assert len(frame.errors) == 1
+    row = frame.frame.row(0, named=True)
+    assert row["restored_at"] is not None and row["recognized_at"] is not None
+    code, _, err = run("adjudicate", "cybermail", str(path), "--keep-going")
+    assert code == 1 and "events[1]" in err
+
+
+def test_keep_going_keeps_every_good_closure_and_notice(tmp_path: Path) -> None:
+    notice = {
+        "id": "n1",
+        "service": "*",
+        "start": "2026-09-10T00:00:00",
+        "end": "2026-09-10T01:00:00",
+    }
+    path = _case(
+        tmp_path,
+        closures=["2026-12-30", "not-a-day", "9999-12-31"],
+        notices=[notice, {**notice, "id": "n2", "start": "bad"}],
+    )
+    code, _, err = run("adjudicate", "cybermail", str(path), "--keep-going")
+    assert code == 1
+    assert "closures[1]: closure not-a-day: 'not-a-day' is not a date" in err
+    assert "closure 9999-12-31" in err
+    assert "notice n2, field 'start'" in err
+
+
+# ------------------------------------------------------------------ 7. linear caused_by
+
+
+def _chain(n: int) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = [json.loads(ROW_JSON) | {"id": "r0", "cause": "attack"}]
+    for i in range(1, n):
+        records.append(json.loads(ROW_JSON) | {"id": f"r{i}", "caused_by": f"r{i - 1}"})
+    return records
+
+
+def test_a_long_chain_of_causes_is_linear_and_still_explained() -> None:
+    contract = rulebook.load_contract("cybermail")
+    started = time.monotonic()
+    result = rulebook.adjudicate(contract, _chain(5000))
+    assert time.monotonic() - started < 30  # quadratic paths took minutes
+    text = result.explain("r4999")
+    assert "r4999 ← r4998 ← r4997" in text and text.rstrip().count("←") >= 4999
+
+
+def test_causal_order_needs_no_recursion_for_a_million_records() -> None:
+    records = [OutageRecord("r0", "s", 0, 1)] + [
+        OutageRecord(f"r{i}", "s", 0, 1, {"caused_by": (f"r{i - 1}",)}) for i in range(1, 200_000)
+    ]
+    order = causal_order(records)
+    assert order is not None and order[0] == "r0" and order[-1] == "r199999"
+
+
+def test_a_cycle_is_named_from_its_smallest_id() -> None:
+    records = [
+        OutageRecord("c", "s", 0, 1, {"caused_by": ("b",)}),
+        OutageRecord("b", "s", 0, 1, {"caused_by": ("a",)}),
+        OutageRecord("a", "s", 0, 1, {"caused_by": ("c",)}),
+        OutageRecord("z", "s", 0, 1, {"caused_by": ("a",)}),
+    ]
+    with pytest.raises(RecordError, match=r"cycle: a -> b -> c -> a"):
+        causal_order(records)
+
+
+def test_orphans_of_a_long_chain_are_found_in_linear_time(tmp_path: Path) -> None:
+    records = _chain(20000)
+    records[0]["start"] = "bad"
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps({"outages": records}), encoding="utf-8")
+    started = time.monotonic()
+    code, out, err = run("report", "cybermail", str(path), "--keep-going", "--format", "json")
+    assert time.monotonic() - started < 60
+    assert code == 1
+    counts = json.loads(out)["counts"]
+    assert (counts["read"], counts["rejected"]) == (20000, 20000)
+    assert "record r19999, field 'caused_by': names 'r19998'" in err
