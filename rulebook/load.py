@@ -116,7 +116,7 @@ def _parse(
     try:
         raw = path.read_bytes()
         # Universal newlines, as read_text would; the digest is of the bytes on disk.
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         diagnostics.append(

@@ -173,13 +173,16 @@ def test_an_unterminated_quote_is_reported_and_every_row_counted(tmp_path: Path)
     assert code == 1 and out == "" and "q.csv:3:" in err
 
 
+def adjudicate_file(tmp_path: Path, name: str, text: str) -> tuple[int, str, str]:
+    """Write ``text`` to ``name`` and adjudicate it under cybermail."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return run("adjudicate", "cybermail", str(path))
+
+
 def test_a_csv_error_in_a_multiline_record_is_placed_at_its_first_line(tmp_path: Path) -> None:
-    log = tmp_path / "m.csv"
-    log.write_text(
-        HEAD + 'a,"CYBERMAIL\nΣ",2026-09-03T10:00:00,2026-09-03T11:00:00,wrong,monitoring,\n',
-        encoding="utf-8",
-    )
-    code, _, err = run("adjudicate", "cybermail", str(log))
+    row = 'a,"CYBERMAIL\nΣ",2026-09-03T10:00:00,2026-09-03T11:00:00,wrong,monitoring,\n'
+    code, _, err = adjudicate_file(tmp_path, "m.csv", HEAD + row)
     assert code == 1 and "m.csv:2: record a" in err, err
 
 
@@ -195,13 +198,13 @@ def test_stdin_for_two_inputs_is_a_usage_error() -> None:
 def test_compare_reads_stdin_once_for_every_contract() -> None:
     log = HEAD + ROW.format(rid="a", cause="provider_fault", by="")
     code, out, _ = run(
-        "compare", "-", "--contract", "cybermail", "--contract", "cybermail",
+        "compare", "-", "--contract", "cybermail", "--contract", "aoulu-cloud",
         "--input-format", "csv", "--format", "json", stdin=log,
     )  # fmt: skip
-    assert code in (0, 1)
-    if code == 0:
-        doc = json.loads(out)
-        assert doc["counts"]["read"] == 1
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["counts"]["read"] == 1
+    assert doc["outages"][0]["verdicts"] == {"cybermail": "counted", "aoulu-cloud": "out_of_scope"}
 
 
 def test_stdin_is_decoded_as_files_are(tmp_path: Path) -> None:
@@ -327,3 +330,187 @@ def test_orphans_of_a_long_chain_are_found_in_linear_time(tmp_path: Path) -> Non
     counts = json.loads(out)["counts"]
     assert (counts["read"], counts["rejected"]) == (20000, 20000)
     assert "record r19999, field 'caused_by': names 'r19998'" in err
+
+
+# ------------------------------------------------------------------ also
+
+
+HEADER = """import "vocabulary.sla"
+
+contract t {
+  title "t"
+  provider "p"
+  source "s"
+  language ja
+  timezone "Asia/Tokyo"
+  kind objective
+"""
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "not " * 1000 + "cause = war",
+        " and ".join(["(cause = war or cause = fire"] * 250) + ")" * 250,
+        "(" * 5000 + "cause = war" + ")" * 5000,
+    ],
+)
+def test_a_deeply_nested_condition_is_an_error_or_fine(tmp_path: Path, condition: str) -> None:
+    path = tmp_path / "deep.sla"
+    path.write_text(
+        HEADER + f'  exclusion a {{\n    cite "1" "x"\n    when {condition}\n  }}\n}}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run("check", str(path))
+    if condition.startswith("((("):  # parentheses alone add no depth
+        assert code == 0, out
+    else:
+        assert code == 1
+        assert "error: the condition nests deeper than 100 levels" in out
+
+
+def test_a_contract_file_with_a_bom_is_read(tmp_path: Path) -> None:
+    from rulebook.load import bundled_dir
+
+    text = (bundled_dir() / "cybermail.sla").read_bytes()
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    (tmp_path / "c.sla").write_bytes(b"\xef\xbb\xbf" + text)
+    code, out, _ = run("check", str(tmp_path / "c.sla"))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_file_without_exactly_one_contract_is_refused(tmp_path: Path, count: int) -> None:
+    from rulebook.load import bundled_dir
+
+    body = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    one = body.split("contract ", 1)[1]
+    text = body.split("contract ", 1)[0] + "".join(
+        "contract "
+        + one.replace("contract cybermail", f"contract c{i}", 1).replace(
+            "cybermail {", f"c{i} {{", 1
+        )
+        for i in range(count)
+    )
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    path = tmp_path / "c.sla"
+    path.write_text(text, encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(HEAD + ROW.format(rid="a", cause="war", by=""), encoding="utf-8")
+    code, out, err = run("adjudicate", str(path), str(log))
+    assert code == 1 and out == ""
+    assert (
+        err.strip().splitlines()[-1].endswith(f"holds {count} contracts; expected exactly one")
+        or "error(s)" in err
+    )
+
+
+def test_compare_refuses_the_same_contract_twice(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(HEAD + ROW.format(rid="a", cause="war", by=""), encoding="utf-8")
+    for fmt in ("table", "json"):
+        code, out, err = run(
+            "compare", str(log), "--contract", "cybermail", "--contract", "cybermail",
+            "--format", fmt,
+        )  # fmt: skip
+        assert code == 2 and out == ""
+        assert "contract cybermail is given twice" in err
+
+
+def test_control_characters_from_input_are_escaped(tmp_path: Path) -> None:
+    row = "x\x1b[2J,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,b\x1b]0;t\x07,,\n"
+    code, _, err = adjudicate_file(tmp_path, "c.csv", HEAD + row)
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err
+    assert "record x\\x1b[2J, field 'cause': 'b\\x1b]0;t\\x07'" in err
+
+
+def test_a_json_true_is_not_a_record_id(tmp_path: Path) -> None:
+    log = tmp_path / "t.jsonl"
+    log.write_text(ROW_JSON.replace('"a"', "true") + "\n", encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(log))
+    assert code == 1 and "t.jsonl:1: record True, field 'id': True is not text" in err
+
+
+@pytest.mark.parametrize("command", ["check", "test", "adjudicate", "report", "explain"])
+def test_a_missing_file_is_exit_1_for_every_command(tmp_path: Path, command: str) -> None:
+    missing = str(tmp_path / "nothing.csv")
+    args = {
+        "check": [missing],
+        "test": [missing],
+        "adjudicate": ["cybermail", missing],
+        "report": ["cybermail", missing],
+        "explain": ["cybermail", missing, "a"],
+    }[command]
+    code, _, err = run(command, *args)
+    assert code == 1
+    assert "nothing.csv" in err or command in ("check",)
+
+
+def test_a_full_disk_is_one_line_and_exit_1() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "rulebook", "contracts"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("rulebook: cannot write the output: No space left")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"outages": {}}', "'outages' is an object; accepted: a list of objects"),
+        ('{"closures": "2026-12-30"}', "'closures' is a string; accepted: a list of dates"),
+        ('{"billing": {"S": 5}}', "billing['S'] must be an object"),
+        ('{"billing": 3}', "'billing' is a number; accepted: a list or an object keyed by service"),
+    ],
+)
+def test_wrong_typed_case_file_parts_are_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(path))
+    assert code == 1 and message in err, err
+
+
+def test_a_one_line_case_file_is_a_case_file(tmp_path: Path) -> None:
+    path = tmp_path / "case"
+    path.write_text('{"outages": [' + ROW_JSON + "]}", encoding="utf-8")
+    code, out, err = run("report", "cybermail", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["counts"]["read"] == 1
+
+
+def test_a_line_separator_inside_a_json_lines_string_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    record = json.loads(ROW_JSON) | {"service": "CYBERMAIL\u2028Σ"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, err = run("report", "cybermail", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["counts"]["read"] == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "2026-09-03T10:00:00+09:00:00.5"]
+)
+def test_timestamps_out_of_range_are_errors(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "y.csv"
+    path.write_text(
+        HEAD + ROW.format(rid="a", cause="war", by="").replace("2026-09-03T10:00:00", value),
+        encoding="utf-8",
+    )
+    code, _, err = run("adjudicate", "cybermail", str(path))
+    assert code == 1 and "y.csv:2: record a, field 'start': " in err, err
+    code, _, err = run(
+        "adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--as-of", value
+    )
+    assert code == 1 and "argument as_of" in err and "Traceback" not in err

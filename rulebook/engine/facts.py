@@ -280,7 +280,7 @@ def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
     value = data.get(field)
     if isinstance(value, str):
         value = value.strip()
-    if not _given(value) or not isinstance(value, str | int):
+    if not _given(value) or not isinstance(value, str | int) or isinstance(value, bool):
         raise RecordError(
             record,
             field,

@@ -98,6 +98,11 @@ def take_in(
     for kind, items in (("notice", case.notices), ("billing", case.billing)):
         ids: dict[str, str] = {}
         for i, item in enumerate(items):
+            if item.problem is not None:
+                fail(
+                    RecordError(f"#{i + 1}", None, item.problem, item.accepted).of(kind), item.where
+                )
+                continue
             try:
                 if kind == "notice":
                     notice = notice_from_mapping(item.data, vocabulary, tz, i, item.where)

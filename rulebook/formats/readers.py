@@ -195,7 +195,7 @@ def _cell(column: str, cell: str) -> Any:
     return value
 
 
-def _loads(text: str, name: str) -> Any:
+def load_json(text: str, name: str) -> Any:
     """JSON with its numbers and nesting bounded (``docs/limits.md``)."""
     try:
         data = json.loads(text, parse_int=limits.json_int)
@@ -206,8 +206,8 @@ def _loads(text: str, name: str) -> Any:
             f"accepted: at most {limits.MAX_JSON_DIGITS} digits"
         ) from None
     except RecursionError:
-        data = [[]] * (limits.MAX_JSON_DEPTH + 1)  # reported below as too deep
-    if isinstance(data, dict | list) and limits.json_depth_exceeded(data):
+        data = None  # deeper than Python parses: too deep, as below
+    if (data is None and text.strip() != "null") or limits.json_depth_exceeded(data):
         raise InputError(
             f"{name}: arrays and objects nest too deep; accepted: at most "
             f"{limits.MAX_JSON_DEPTH} levels"
@@ -221,7 +221,7 @@ def _read_jsonl(text: str, name: str) -> Iterator[Item]:
         if not line.strip():
             continue
         try:
-            data = _loads(line, f"{name}:{number}")
+            data = load_json(line, f"{name}:{number}")
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{number}: not JSON ({exc.msg}, column {exc.colno})") from None
         if not isinstance(data, dict):
@@ -233,7 +233,7 @@ def _read_jsonl(text: str, name: str) -> Iterator[Item]:
 
 def _read_json(text: str, name: str, kind: str) -> Case:
     try:
-        data = _loads(text, name)
+        data = load_json(text, name)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
     if isinstance(data, list):

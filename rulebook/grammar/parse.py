@@ -25,8 +25,8 @@ from lark.exceptions import (
     VisitError,
 )
 
+from rulebook import limits, units
 from rulebook import model as m
-from rulebook import units
 from rulebook.grammar.cache import cache_file
 from rulebook.grammar.diagnostics import Diagnostic
 
@@ -762,10 +762,19 @@ class ToModel(Transformer[Token, ParsedFile]):
         return self._expect("remedy", target, str(children[2]), span, amount=amount)
 
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
-        return "condition", children[0]
+        return "condition", self._bounded(children[0])
 
     def unless(self, children: list[m.Condition]) -> tuple[str, Any]:
-        return "unless", children[0]
+        return "unless", self._bounded(children[0])
+
+    def _bounded(self, condition: m.Condition) -> m.Condition:
+        """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
+        stand_in = limits.condition_too_deep(condition)
+        if stand_in is None:
+            return condition
+        message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
+        self.error("too-deep", message, condition.span, "split it into clauses or facts")
+        return stand_in  # type: ignore[no-any-return]
 
     # -- conditions
 
