@@ -280,6 +280,13 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     ):
         if opts[key]:
             extra = read_case(opts[key], None, kind)
+            parts = ("outages", "notices", "billing", "events", "closures")
+            held = [k for k in parts if k != kind and getattr(extra, k)]
+            if held:  # only its `kind` would be read: the rest would be lost without a word
+                raise click.UsageError(
+                    f"{opts[key]}: a case file given to --{kind} holds '{held[0]}'; give a case "
+                    "file as OUTAGES"
+                )
             getattr(case, kind).extend(getattr(extra, kind))
     return _Inputs(outages, case, frame, notes)
 

@@ -19,6 +19,7 @@ from rulebook.engine.causes import causal_order
 from rulebook.engine.facts import OutageRecord, RecordError
 from rulebook.grammar import cache
 from rulebook.load import check_files
+from tests.hostile.make_corpus import CONTRACT_HEAD as HEADER
 
 HEAD = "id,service,start,end,cause,detected_by,caused_by\n"
 ROW = "{rid},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{cause},monitoring,{by}\n"
@@ -333,18 +334,6 @@ def test_orphans_of_a_long_chain_are_found_in_linear_time(tmp_path: Path) -> Non
 
 
 # ------------------------------------------------------------------ also
-
-
-HEADER = """import "vocabulary.sla"
-
-contract t {
-  title "t"
-  provider "p"
-  source "s"
-  language ja
-  timezone "Asia/Tokyo"
-  kind objective
-"""
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ import polars as pl
 from rulebook import limits
 from rulebook import model as m
 from rulebook.columnar import clock
-from rulebook.engine.causes import orphans
+from rulebook.engine.causes import in_cycles, orphans
 from rulebook.engine.facts import (
     Notice,
     OutageRecord,
@@ -184,6 +184,8 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if _ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
+    if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
+        return None  # no rows (no column types), or a header naming a column twice
     return frame, path
 
 
@@ -413,7 +415,7 @@ def frame_intake(
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     check_columns(Case(columns={name: columns}), vocabulary)
     frame = text_cells(frame)
-    blank = pl.all_horizontal(pl.all().is_null())
+    blank = pl.all_horizontal(pl.all().exclude("line").is_null())  # "line" is never null
     # `line` places a row in its file; `row` numbers the records read (blank rows are not
     # records), as the record route numbers its items.
     frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")
@@ -533,7 +535,8 @@ def _unique_ids(
 def _orphans(
     valid: pl.DataFrame, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[tuple[int, RecordError]]]:
-    """Records whose causes are not among the valid records are rejected, until none is."""
+    """Records whose causes are not among the valid records are rejected, until none is;
+    then those in or caused through a cycle of causes."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
         return valid, []
     rows, ids, causes = (valid[c].to_list() for c in ("row", "id", "caused_by"))
@@ -547,8 +550,20 @@ def _orphans(
             "ids of valid records in the same input",
         )
         errors.append((rows[index], _placed(error, where(rows[index]))))
-    dropped = [rows[index] for index, _ in found]
-    return (valid.filter(~pl.col("row").is_in(dropped)) if dropped else valid), errors
+    dropped = {rows[index] for index, _ in found}
+    kept = [
+        (rid, cause or ())
+        for row, rid, cause in zip(rows, ids, causes, strict=True)
+        if row not in dropped
+    ]
+    at = [row for row in rows if row not in dropped]
+    for index, problem in in_cycles(kept):
+        error = RecordError(
+            kept[index][0], "caused_by", problem, "a chain of causes without cycles"
+        )
+        errors.append((at[index], _placed(error, where(at[index]))))
+        dropped.add(at[index])
+    return (valid.filter(~pl.col("row").is_in(list(dropped))) if dropped else valid), errors
 
 
 def _placed(error: RecordError, where: str) -> RecordError:

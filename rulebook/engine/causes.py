@@ -38,18 +38,10 @@ def causal_order(records: Sequence[OutageRecord]) -> list[str] | None:
                 )
             effects[cause].append(record.id)
             waiting[record.id] += 1
-    ready = deque(sorted(rid for rid, n in waiting.items() if n == 0))
-    order: list[str] = []
-    while ready:  # Kahn's algorithm
-        rid = ready.popleft()
-        order.append(rid)
-        for effect in effects[rid]:
-            waiting[effect] -= 1
-            if waiting[effect] == 0:
-                ready.append(effect)
-    if len(order) == len(ids):
+    order, stuck = _kahn(effects, waiting)
+    if not stuck:
         return order
-    chain = _cycle(records, {rid for rid, n in waiting.items() if n > 0})
+    chain = _cycle([(r.id, r.causes) for r in records], stuck)
     raise RecordError(
         chain[0],
         "caused_by",
@@ -58,11 +50,53 @@ def causal_order(records: Sequence[OutageRecord]) -> list[str] | None:
     )
 
 
-def _cycle(records: Sequence[OutageRecord], stuck: set[str]) -> list[str]:
+def _kahn(effects: dict[str, list[str]], waiting: dict[str, int]) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm: the ids in causal order, and those a cycle keeps from a place."""
+    ready = deque(sorted(rid for rid, n in waiting.items() if n == 0))
+    order: list[str] = []
+    while ready:
+        rid = ready.popleft()
+        order.append(rid)
+        for effect in effects[rid]:
+            waiting[effect] -= 1
+            if waiting[effect] == 0:
+                ready.append(effect)
+    return order, {rid for rid, n in waiting.items() if n > 0}
+
+
+def in_cycles(records: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[int, str]]:
+    """Records in a cycle of causes, or caused through one: ``(index, problem)`` in input
+    order, so that intake rejects each at its place (causes not among the records are
+    ignored: they are orphans, reported before)."""
+    ids = {rid for rid, _ in records}
+    effects: dict[str, list[str]] = {rid: [] for rid in ids}
+    waiting: dict[str, int] = dict.fromkeys(ids, 0)
+    for rid, causes in records:
+        for cause in set(causes) & ids:
+            effects[cause].append(rid)
+            waiting[rid] += 1
+    _, stuck = _kahn(effects, waiting)
+    if not stuck:
+        return []
+    chain = _cycle(records, stuck)
+    shown = " -> ".join(chain)
+    return [
+        (
+            index,
+            f"records cause each other in a cycle: {shown}"
+            if rid in chain
+            else f"is in or caused through a cycle of causes (one is {shown})",
+        )
+        for index, (rid, _) in enumerate(records)
+        if rid in stuck
+    ]
+
+
+def _cycle(records: Sequence[tuple[str, Sequence[str]]], stuck: set[str]) -> list[str]:
     """One cycle among the records Kahn's algorithm could not place, as cause -> effect,
     starting and ending at its smallest id. Every stuck record has a stuck cause, so
     walking back from one along stuck causes must come round."""
-    causes = {r.id: sorted(c for c in set(r.causes) if c in stuck) for r in records}
+    causes = {rid: sorted(c for c in set(of) if c in stuck) for rid, of in records}
     walk: list[str] = [min(stuck)]
     seen = {walk[0]: 0}
     while True:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import attrs
 
 from rulebook import model as m
-from rulebook.engine.causes import orphans
+from rulebook.engine.causes import in_cycles, orphans
 from rulebook.engine.facts import (
     RECORD_FIELDS,
     Notice,
@@ -95,6 +95,13 @@ def take_in(
         seen[record.id] = item.where
         intake.outages.append(record)
     _drop_orphans(intake, seen, fail)
+    cycles = in_cycles([(r.id, r.causes) for r in intake.outages])
+    for index, problem in cycles:
+        record = intake.outages[index]
+        error = RecordError(record.id, "caused_by", problem, "a chain of causes without cycles")
+        fail(error, seen[record.id])
+    stuck = {intake.outages[index].id for index, _ in cycles}
+    intake.outages = [r for r in intake.outages if r.id not in stuck]
     for kind, items in (("notice", case.notices), ("billing", case.billing)):
         ids: dict[str, str] = {}
         for i, item in enumerate(items):

@@ -159,11 +159,7 @@ def _csv_rows(lines: list[str], done: int, header: list[str], name: str) -> Iter
         except csv.Error as exc:
             raise InputError(f"{name}:{(rows[-1][1] if rows else done) + 1}: {exc}") from None
         last = rows[-1] if rows else None
-        unterminated = (
-            last is not None
-            and last[1] > last[0]
-            and "\n".join(lines[last[0] - 1 : last[1]]).count('"') % 2 == 1
-        )
+        unterminated = last is not None and _unclosed("\n".join(lines[last[0] - 1 : last[1]]))
         for first, _, row in rows[:-1] if unterminated else rows:
             item = _csv_item(row, header, name, first)
             if item is not None:
@@ -172,6 +168,15 @@ def _csv_rows(lines: list[str], done: int, header: list[str], name: str) -> Iter
             return
         yield Item(f"{name}:{last[0]}", {}, *_UNTERMINATED)
         done = last[0]
+
+
+def _unclosed(raw: str) -> bool:
+    """Whether a record's lines end inside a quoted cell (the strict reader says so)."""
+    try:
+        list(csv.reader(io.StringIO(raw), strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _csv_item(row: list[str], header: list[str], name: str, line: int) -> Item | None:

@@ -855,6 +855,9 @@ class ToModel(Transformer[Token, ParsedFile]):
                 span = attrs.evolve(span, end_line=end.end_line, end_column=end.end_column)
         known = units.canonical(written)
         canonical = known.name if known else written
+        if len(str(number)) > limits.MAX_NUMBER_CHARS:  # no 5,000-digit Fraction
+            self.error("number-too-long", f"a number of {len(str(number))} characters", span)
+            number = "0"
         return m.Quantity(Fraction(str(number)), canonical, written, span)
 
     def percent(self, children: list[Any]) -> tuple[str, Token | None]:
