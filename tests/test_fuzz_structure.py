@@ -16,18 +16,11 @@ from hypothesis import strategies as st
 
 from rulebook.cli import main
 from rulebook.load import bundled_dir, check_files
+from tests.hostile import make_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = (ROOT / "examples" / "cybermail-2026-09.csv").read_text(encoding="utf-8")
-RECORD = {
-    "id": "a",
-    "service": "CYBERMAIL Σ",
-    "start": "2026-09-03T10:00:00",
-    "end": "2026-09-03T11:00:00",
-    "detected_by": "monitoring",
-    "caused_by": [],
-    "priority": 2,
-}
+RECORD = make_corpus.RECORD | {"caused_by": [], "priority": 2}
 CASE = {
     "outages": [RECORD, RECORD | {"id": "b", "caused_by": ["a"], "cause": "attack"}],
     "notices": [
