@@ -13,8 +13,9 @@ from pathlib import Path
 
 import attrs
 
+from rulebook import arguments
 from rulebook import model as m
-from rulebook.errors import ContractError
+from rulebook.errors import ArgumentError, ContractError
 from rulebook.grammar.diagnostics import Diagnostic, attach_source, did_you_mean, sort_key
 from rulebook.grammar.parse import ParsedFile, parse_text
 
@@ -59,6 +60,8 @@ class Loaded:
 
 def resolve(path_or_id: str | Path) -> Path:
     """A contract's path: the path itself if it exists, else the bundled contract of that id."""
+    if not isinstance(path_or_id, str | Path):
+        raise ArgumentError(f"contract: a {type(path_or_id).__name__}; accepted: a path or an id")
     path = Path(path_or_id)
     if path.is_file():
         return path
@@ -80,7 +83,7 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
     contracts: list[m.Contract] = []
     all_vocabularies: list[m.Vocabulary] = []
     cache: dict[Path, ParsedFile | None] = {}
-    for raw in paths:
+    for raw in arguments.paths(paths):
         path = Path(raw)
         parsed = _parse(path, str(raw), sources, diagnostics, cache)
         if parsed is None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from rulebook import arguments
 from rulebook import model as m
 from rulebook.engine import timeline
 from rulebook.engine.calendar import BusinessCalendar
@@ -49,7 +50,8 @@ from rulebook.engine.obligations import Outcome, compile_obligations, judge
 from rulebook.engine.remedy import Billing, Ledger, Remedy, billing_from_mapping, remedy
 from rulebook.engine.trace import Reason, Via, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
-from rulebook.errors import RulebookError
+from rulebook.errors import NotFound, RulebookError
+from rulebook.limits import shorten
 from rulebook.satisfiable import magnitude
 
 
@@ -647,7 +649,7 @@ class Adjudication:
         for v in self.verdicts:
             if v.record.id == record_id:
                 return self._record(v)
-        raise KeyError(record_id)
+        raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
 
     def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
         """One service's period rendered: availability, target, downtime and remedy."""
@@ -657,7 +659,7 @@ class Adjudication:
                 owed = self.remedies.get((name, period))
                 data = period_dict(self.contract, name, measured, owed, self.tz)
                 return render_period(data, lang, fmt)
-        raise KeyError((service, period))
+        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
     def explain(
         self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
@@ -840,9 +842,15 @@ def adjudicate(
     >>> period["period"], period["availability"], period["met"]
     ('2026-09', '99.8958', False)
     """
+    contract = arguments.contract(contract)
+    outages = arguments.items(outages, "outages", (Mapping, OutageRecord), "mappings of fields")
+    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
+    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
+    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
+    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
     tz = timezone_of(contract)
     try:
-        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+        instant = parse_instant(arguments.instant(as_of), tz, "as_of", None) if as_of else None
     except RecordError as exc:
         raise exc.of("argument") from None
     days = frozenset(_closure_day(c) for c in closures)
