@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,7 @@ def _drop_stdout() -> None:
         pass
 
 
-_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127], None)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def printable(text: str) -> str:
@@ -66,9 +67,7 @@ def printable(text: str) -> str:
     >>> printable("a\x1b[31mb\x00")
     'a\\x1b[31mb\\x00'
     """
-    if not any((ord(c) < 32 and c not in "\n\t") or c == "\x7f" for c in text):
-        return text
-    return "".join(f"\\x{ord(c):02x}" if ord(c) in _CONTROL else c for c in text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
