@@ -18,7 +18,14 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.engine.facts import RecordError, outage_from_mapping, timezone_of
+from rulebook.engine.facts import (
+    OutageRecord,
+    RecordError,
+    check_unique,
+    outage_from_mapping,
+    parse_instant,
+    timezone_of,
+)
 
 if TYPE_CHECKING:
     from rulebook.engine.adjudicate import Adjudication
@@ -168,15 +175,37 @@ def check_examples(contract: m.Contract) -> Iterator[Diagnostic]:
                 "add `expect RECORD VERDICT [by CLAUSE]`",
             )
         records: list[str] = []
+        valid: list[OutageRecord] = []
         for i, outage in enumerate(example.outages):
             data = dict(outage)
             records.append(str(data.get("id")))
             try:
-                outage_from_mapping(data, contract.vocabulary, tz, i)
+                valid.append(outage_from_mapping(data, contract.vocabulary, tz, i))
             except RecordError as exc:
                 yield _error("bad-example-record", f"example {example.id}: {exc}", example.span)
+        if len(valid) == len(example.outages):  # what `rulebook test` would refuse as a whole
+            for problem in _whole_input(valid, example.as_of, tz):
+                yield _error("bad-example-record", f"example {example.id}: {problem}", example.span)
         for e in example.expectations:
             yield from _check_expectation(e, records, clause_ids, obligations)
+
+
+def _whole_input(records: list[OutageRecord], as_of: str | None, tz: dt.tzinfo) -> list[str]:
+    """Problems of an example's records together, as the engine finds them when it runs:
+    an id twice, a cycle of causes or an unknown cause, an ongoing record without as_of."""
+    from rulebook.engine.adjudicate import closed_end
+    from rulebook.engine.causes import causal_order
+
+    problems: list[str] = []
+    try:
+        check_unique(r.id for r in records)
+        causal_order(records)
+        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+        for record in records:
+            closed_end(record.id, record.start, record.end, instant)
+    except RecordError as exc:
+        problems.append(str(exc))
+    return problems
 
 
 def _check_expectation(

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -436,20 +439,17 @@ def test_a_missing_file_is_exit_1_for_every_command(tmp_path: Path, command: str
     assert "nothing.csv" in err or command in ("check",)
 
 
+def contracts_to(stdout: Any) -> subprocess.CompletedProcess[str]:
+    """`rulebook contracts` in a process of its own, writing to ``stdout``."""
+    command = [sys.executable, "-m", "rulebook", "contracts"]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
 def test_a_full_disk_is_one_line_and_exit_1() -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full")
-    import subprocess
-    import sys
-
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "rulebook", "contracts"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-        )
+        done = contracts_to(full)
     assert done.returncode == 1
     assert done.stderr.strip().startswith("rulebook: cannot write the output: No space left")
     assert "Traceback" not in done.stderr
@@ -503,3 +503,49 @@ def test_timestamps_out_of_range_are_errors(tmp_path: Path, value: str) -> None:
         "adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--as-of", value
     )
     assert code == 1 and "argument as_of" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("outages", "problem"),
+    [
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { }\n'
+            '    outage a "CYBERMAIL Σ" from "2026-09-04T10:00:00" to "2026-09-04T11:00:00" { }',
+            "record a, field 'id': the record id 'a' is used twice",
+        ),
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { caused_by [b] }\n'
+            '    outage b "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { caused_by [a] }',
+            "record a, field 'caused_by': records cause each other in a cycle: a -> b -> a",
+        ),
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" { }',
+            "record a, field 'end': is empty (ongoing) but no as_of instant was given",
+        ),
+    ],
+)
+def test_check_finds_what_test_would_refuse(tmp_path: Path, outages: str, problem: str) -> None:
+    from rulebook.load import bundled_dir
+
+    body = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    example = f'  example broken "x" {{\n    {outages}\n    expect a counted\n  }}\n}}\n'
+    text = body.rstrip().removesuffix("}") + example
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    path = tmp_path / "c.sla"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(path))
+    assert code == 1
+    assert f"error: example broken: {problem}" in out, out[-2000:]
+    code, out, _ = run("test", str(path))
+    assert code == 1
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1() -> None:
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = contracts_to(write)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "rulebook: cannot write the output: Broken pipe"
