@@ -856,7 +856,8 @@ class ToModel(Transformer[Token, ParsedFile]):
         known = units.canonical(written)
         canonical = known.name if known else written
         if len(str(number)) > limits.MAX_NUMBER_CHARS:  # no 5,000-digit Fraction
-            self.error("number-too-long", f"a number of {len(str(number))} characters", span)
+            limit = f"at most {limits.MAX_NUMBER_CHARS} characters"
+            self.error("number-too-long", f"a number of {len(str(number))} characters", span, limit)
             number = "0"
         return m.Quantity(Fraction(str(number)), canonical, written, span)
 
