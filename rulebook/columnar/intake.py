@@ -175,6 +175,8 @@ def read_frame(path: str, fmt: str | None = None) -> tuple[pl.DataFrame, str] | 
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if b"\x00" in data:
+        return None  # NUL splits lines when rows are counted below: the record route
     try:
         frame = pl.read_csv(data, infer_schema=False, has_header=True)
     except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route

@@ -147,6 +147,12 @@ def build() -> None:
     adjudicate("csv/utf16.csv", "\n".join(good).encode("utf-16"), 1, ["utf16.csv: not UTF-8"])
     adjudicate("csv/binary.csv", bytes(range(256)), 1, ["binary.csv: not UTF-8"])
     adjudicate("csv/huge-cell.csv", HEAD + "\n" + "x" * 200_000 + "\n", 1, ["huge-cell.csv:2:"])
+    adjudicate(
+        "csv/nul-header.csv",
+        "\x00" + "\n".join(good) + "\n",
+        1,
+        ["nul-header.csv:1: column \\x00id"],
+    )
     adjudicate("csv/nul.csv", "\n".join([HEAD, GOOD.format(id="a\x00b")]) + "\n", 0, [])
     adjudicate("csv/duplicate-id.csv", "\n".join([HEAD, GOOD.format(id="a")] * 1 + [
         GOOD.format(id="a")]) + "\n", 1, ["duplicate-id.csv:3: record a, field 'id': is used twice"])  # fmt: skip
