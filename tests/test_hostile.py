@@ -279,7 +279,7 @@ def test_keep_going_keeps_every_good_closure_and_notice(tmp_path: Path) -> None:
     )
     code, _, err = run("adjudicate", "cybermail", str(path), "--keep-going")
     assert code == 1
-    assert "closures[1]: closure not-a-day: 'not-a-day' is not a date" in err
+    assert "case.json: closures[1]: closure not-a-day: 'not-a-day' is not a date" in err
     assert "closure 9999-12-31" in err
     assert "notice n2, field 'start'" in err
 

@@ -670,6 +670,7 @@ def read_outages(
         billing=items.billing + case.billing,
         events=items.events + case.events,
         closures=items.closures + case.closures,
+        closure_places=items.closure_places + case.closure_places,
         columns=items.columns,
     )
     return items_intake(contract, merged, keep_going)

@@ -138,7 +138,8 @@ def take_in(
             closure_day(closure)
             intake.closures.append(closure)
         except RecordError as error:
-            fail(error, f"closures[{i}]")
+            places = case.closure_places
+            fail(error, places[i] if len(places) == len(case.closures) else f"closures[{i}]")
     return intake
 
 

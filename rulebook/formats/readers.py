@@ -56,6 +56,7 @@ class Case:
     events: list[Item] = attrs.field(factory=list)
     closures: list[str] = attrs.field(factory=list)
     columns: dict[str, list[str]] = attrs.field(factory=dict)  # CSV header per file
+    closure_places: list[str] = attrs.field(factory=list)  # where each closure was read
 
 
 def read_text(path: str) -> tuple[str, str]:
@@ -112,6 +113,7 @@ def read_case(path: str, fmt: str | None = None, kind: str = "outages") -> Case:
         items = list(_read_jsonl(text, name))
     if kind == "closures":
         case.closures = [str(i.data.get("date", "")) for i in items]
+        case.closure_places = [i.where for i in items]
     else:
         getattr(case, kind).extend(items)
     return case
@@ -286,6 +288,7 @@ def _read_json(text: str, name: str, kind: str) -> Case:
             '("YYYY-MM-DD")'
         )
     case.closures = list(closures)
+    case.closure_places = [f"{name}: closures[{i}]" for i in range(len(closures))]
     return case
 
 

@@ -254,7 +254,7 @@ def build() -> None:
                   [f"notice-{i:02d}.json: notices[1]: notice", f"field '{field}'"])  # fmt: skip
     for i, bad in enumerate(["not-a-day", "0001-01-01", "9999-12-31", "2026-02-30"]):
         case_file(f"closure-{i:02d}.json", {"outages": [RECORD], "closures": ["2026-12-30", bad]}, 1,
-                  [f"closures[1]: closure {bad}: '{bad}' is not a date"])  # fmt: skip
+                  [f"closure-{i:02d}.json: closures[1]: closure {bad}: '{bad}' is not a date"])  # fmt: skip
     # -- importers
     gcp = {
         "id": "i1",
