@@ -325,8 +325,9 @@ def _datetime_column(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     whole = micros == seconds * 1_000_000
     if not dtype.time_zone:
         seconds = clock.from_wall(seconds, tz)
-    bad = (series.is_not_null() & (seconds.is_null() | ~whole)).fill_null(True)
-    return _Checked(seconds, bad)
+    years = series.dt.year().is_between(limits.MIN_YEAR, limits.MAX_YEAR)
+    bad = (series.is_not_null() & (seconds.is_null() | ~whole | ~years)).fill_null(True)
+    return _Checked(seconds.set(~years.fill_null(True), None), bad)
 
 
 def _mapped(series: pl.Series, convert: Callable[[Any], Any], dtype: pl.DataType) -> _Checked:
@@ -431,13 +432,14 @@ def frame_intake(
         )
 
     out: dict[str, pl.Series] = {"row": frame["row"].cast(pl.Int64)}
-    none = pl.Series([False] * frame.height)
+    none = pl.Series([False] * frame.height, dtype=pl.Boolean)  # typed even with no rows
     bad, inexact = none, none
     for field in ("id", "service"):
         if field in frame.columns:
-            series = frame[field].cast(pl.String)
-            out[field] = series
-            bad = bad | series.is_null()
+            text = frame[field].dtype == pl.String or frame[field].dtype.is_integer()
+            series = frame[field].cast(pl.String) if text else pl.Series([None] * frame.height)
+            out[field] = series.cast(pl.String)
+            bad = bad | series.is_null()  # true/false or a list is no id: the record route
         else:
             bad = ~none  # every row lacks it: the record route names it
     events = {e.name for e in vocabulary.events}
@@ -446,6 +448,11 @@ def frame_intake(
         if column in ("row", "id", "service"):
             continue
         series = frame[column]
+        if isinstance(series.dtype, pl.Struct | pl.Object | pl.Binary) or (
+            isinstance(series.dtype, pl.List | pl.Array) and column not in facts
+        ):  # a shape no column check reads: each such row goes to the record route
+            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
+            bad = bad | frame[column].is_not_null()
         if column in ("start", "end") or column in events:
             if isinstance(series.dtype, pl.Datetime):
                 checked = _datetime_column(series, tz)
@@ -454,6 +461,11 @@ def frame_intake(
             out[column] = checked.values
             bad = bad | checked.bad
             continue
+        if isinstance(series.dtype, pl.List | pl.Array) and not (
+            facts[column].is_set or facts[column].type in LIST_TYPES
+        ):  # a list for a single value
+            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
+            bad = bad | frame[column].is_not_null()
         checked, rough = _fact_column(series, facts[column])
         out[column] = checked.values
         bad = bad | checked.bad

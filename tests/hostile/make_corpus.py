@@ -8,9 +8,13 @@ message must hold (file, place, field). The corpus only grows: a defect found be
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "inputs"
@@ -320,6 +324,33 @@ def build() -> None:
              ["adjudicate", "{file}", str(Path("examples/cybermail-2026-09.csv"))], 1,
              [f"count-{count}.sla holds {count} contracts; expected exactly one"])  # fmt: skip
         assert i >= 0
+    # -- Parquet: columns of types no column check reads go to the record route
+    base = {k: [RECORD[k]] for k in ("id", "service", "start", "end")}
+    for name, extra, says in [
+        ("cause-list", {"cause": [[1, 2]]}, "field 'cause'"),
+        ("cause-struct", {"cause": [{"x": 1}]}, "field 'cause'"),
+        ("cause-binary", {"cause": [b"\x00war"]}, "field 'cause'"),
+        ("start-int", {"start": [5]}, "field 'start'"),
+        ("start-date", {"start": [dt.date(2026, 9, 3)]}, "field 'start'"),
+        ("start-0001", {"start": [dt.datetime(1, 1, 1)]}, "is in the year 1"),
+        ("start-9999", {"start": [dt.datetime(9999, 12, 31)]}, "is in the year 9999"),
+        ("priority-1e308", {"priority": [1e308]}, "has an exponent of 308"),
+        ("priority-text", {"priority": ["1e999999999"]}, "has an exponent of 999999999"),
+        ("id-bool", {"id": [True]}, "record True, field 'id'"),
+        ("caused-by-int", {"caused_by": [5]}, "field 'caused_by'"),
+        ("self-resolved-int", {"self_resolved": [3]}, "field 'self_resolved'"),
+        ("empty", None, ""),
+        ("id-int", {"id": [7]}, ""),
+    ]:
+        frame = (
+            pl.DataFrame(base | extra)
+            if extra is not None
+            else pl.DataFrame(schema={k: pl.String for k in base})
+        )
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        adjudicate(f"parquet/{name}.parquet", buffer.getvalue(), 1 if says else 0,
+                   [f"{name}.parquet:2: record", says] if says else [])  # fmt: skip
     # -- the command line
     log = "\n".join(good) + "\n"
     case("cli/as-of-0001.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "0001-01-01T00:00:00"], 1,
