@@ -163,6 +163,17 @@ def build() -> None:
     chain = [HEAD, GOOD.replace(",monitoring,,", ",monitoring,c,").format(id="a"),
              GOOD.replace(",monitoring,,", ",monitoring,a,").format(id="c")]  # fmt: skip
     adjudicate("csv/cycle.csv", "\n".join(chain) + "\n", 1, ["cycle.csv", "cycle: a -> c -> a"])
+    # a long chain of causes under a related exclusion: linear (item 7), every record decided
+    chain = [HEAD, GOOD.replace("provider_fault", "attack").format(id="c0")]
+    chain += [
+        GOOD.replace(",monitoring,,", f",monitoring,c{i - 1},").format(id=f"c{i}")
+        for i in range(1, 3000)
+    ]
+    adjudicate("csv/chain-3000.csv", "\n".join(chain) + "\n", 0, [])
+    chain[1] = chain[1].replace("attack", "atack")  # the root refused: all 3,000 named
+    adjudicate("csv/chain-3000-root-bad.csv", "\n".join(chain) + "\n", 1,
+               ["chain-3000-root-bad.csv:2: record c0, field 'cause'",
+                "chain-3000-root-bad.csv:3001: record c2999, field 'caused_by': names 'c2998'"])  # fmt: skip
     quote_mid = [HEAD, GOOD.format(id='a"b')]
     adjudicate("csv/quote-inside.csv", "\n".join(quote_mid) + "\n", 0, [])
     # -- JSON Lines
@@ -306,6 +317,25 @@ def build() -> None:
              + "(" * 5000 + "cause = war" + ")" * 5000 + "\n  }\n}\n", 0, [])  # fmt: skip
     contract("not-99.sla", CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n    when '
              + "not " * 98 + "cause = war\n  }\n}\n", 0, [])  # fmt: skip
+    example_head = (
+        CONTRACT_HEAD
+        + """  exclusion war {
+    cite "1" "x"
+    when cause = war
+  }
+  example e "x" {
+"""
+    )
+    for name, outages, problem in [
+        ("example-twice", 'outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { }\n' * 2,
+         "the record id 'a' is used twice"),
+        ("example-cycle", 'outage a "S" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { caused_by [a] }\n',
+         "records cause each other in a cycle: a -> a"),
+        ("example-ongoing", 'outage a "S" from "2026-09-03T10:00:00" { }\n', "is empty (ongoing)"),
+        ("example-year", 'outage a "S" from "0001-09-03T10:00:00" to "2026-09-03T11:00:00" { }\n', "is in the year 1"),
+    ]:  # fmt: skip
+        contract(f"{name}.sla", example_head + "    " + outages + "    expect a counted\n  }\n}\n", 1,
+                 [f"{name}.sla:", "error: example e: record a, field", problem])  # fmt: skip
     contract("bom.sla", "\ufeff" + CONTRACT_HEAD + "}\n", 0, [])
     contract("empty.sla", "", 0, [])
     contract("binary.sla", bytes(range(256)), 1, ["binary.sla", "not UTF-8"])
