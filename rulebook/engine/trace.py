@@ -84,6 +84,9 @@ class Via(Sequence[str]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __bool__(self) -> bool:
+        return True  # a record and its cause at least: never walk the chain to say so
+
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
