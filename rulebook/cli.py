@@ -6,6 +6,8 @@ Exit codes: 0 clean, 1 problems found (or a contract that cannot be used), 2 usa
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,14 +33,51 @@ FORMATS = ("csv", "jsonl", "json", "parquet")
 ENGINES = ("columnar", "records", "spark")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group: output that cannot be written (a full disk, a closed pipe) ends
+    the command with one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            _drop_stdout()
+            raise click.exceptions.Exit(
+                _fail(f"cannot write the output: {exc.strerror or exc}")
+            ) from None
+        # (reading errors never get here: readers turn them into RulebookError)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test runner)
+        pass
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    r"""Text from input made safe for a terminal: control characters (ESC, OSC, NUL, ...)
+    shown as escapes, never sent raw; newlines and tabs kept.
+
+    >>> printable("a\x1b[31mb\x00")
+    'a\\x1b[31mb\\x00'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rulebook")
 def main() -> None:
     """rulebook: settle which outage minutes an SLA counts, and explain why."""
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
@@ -63,7 +102,7 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for d in loaded.diagnostics:
-            click.echo(d.render())
+            click.echo(printable(d.render()))
             click.echo()
         click.echo(
             f"{len(paths)} file(s), {len(loaded.contracts)} contract(s): "
@@ -73,7 +112,7 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
 
 
 @main.command("test")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-k", "pattern", metavar="PATTERN", help="Run the examples whose name matches.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's decisions.")
 @click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
@@ -86,7 +125,7 @@ def test_command(
     loaded = check_files(list(files) or _bundled_files())
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(d.render(), err=True)
+            click.echo(printable(d.render()), err=True)
         click.echo(
             f"rulebook: {len(loaded.errors)} error(s) in the contracts; no example run", err=True
         )
@@ -125,7 +164,7 @@ def lsp_command() -> None:
     "files",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
 )
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if unformatted.")
 def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
@@ -250,13 +289,16 @@ def _load_contract(ref: str) -> Contract:
     loaded = check_files([path])
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(d.render(), err=True)
+            click.echo(printable(d.render()), err=True)
         raise click.exceptions.Exit(_fail(f"contract {ref} has {len(loaded.errors)} error(s)"))
+    if len(loaded.contracts) != 1:
+        count = len(loaded.contracts)
+        raise click.exceptions.Exit(_fail(f"{path} holds {count} contracts; expected exactly one"))
     return loaded.contracts[0]
 
 
 def _fail(message: str) -> int:
-    click.echo(f"rulebook: {message}", err=True)
+    click.echo(f"rulebook: {printable(message)}", err=True)
     return 1
 
 
@@ -277,6 +319,11 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     from rulebook.formats.importers import import_file
     from rulebook.formats.readers import Case, read_case
 
+    stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
+    if len(stdin) > 1:  # standard input can be read once
+        raise click.UsageError(
+            f"- (standard input) is given for {' and '.join(stdin)}; give it once"
+        )
     notes: list[str] = []
     frame = None
     if opts["source"]:
@@ -291,8 +338,24 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     ):
         if opts[key]:
             extra = read_case(opts[key], None, kind)
+            parts = ("outages", "notices", "billing", "events", "closures")
+            held = [k for k in parts if k != kind and getattr(extra, k)]
+            if held:  # only its `kind` would be read: the rest would be lost without a word
+                raise click.UsageError(
+                    f"{opts[key]}: a case file given to --{kind} holds '{held[0]}'; give a case "
+                    "file as OUTAGES"
+                )
             getattr(case, kind).extend(getattr(extra, kind))
     return _Inputs(outages, case, frame, notes)
+
+
+def _named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every input path with the argument or option that named it."""
+    named = [("OUTAGES", outages)]
+    for key in ("notices", "billing", "events"):
+        if opts[f"{key}_path"]:
+            named.append((f"--{key}", opts[f"{key}_path"]))
+    return named
 
 
 def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:
@@ -347,7 +410,7 @@ def _adjudicate(
         intake = _take_in(contract, inputs, opts)
         progress("validating")
         for error in intake.errors:
-            click.echo(f"rulebook: {error}", err=True)
+            click.echo(f"rulebook: {printable(str(error))}", err=True)
         result: Adjudication | FrameAdjudication
         if opts["engine"] == "records" or explain:
             result = _record_engine(contract, intake, opts["as_of"])
@@ -493,7 +556,7 @@ def _write_text(text: str, output: str | None) -> list[str]:
     if output:
         Path(output).write_text(text, encoding="utf-8")
         return [output]
-    click.echo(text, nl=False)
+    click.echo(printable(text), nl=False)
     return []
 
 
@@ -586,7 +649,7 @@ def explain_command(
         raise click.exceptions.Exit(
             _fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
         )
-    click.echo(_guarded(lambda: result.explain(record_id, lang, fmt, full=True)))
+    click.echo(printable(_guarded(lambda: result.explain(record_id, lang, fmt, full=True))))
     _finish(intake)
 
 
@@ -607,6 +670,10 @@ def compare_command(
 ) -> None:
     """The same log under several contracts, side by side."""
     contracts = [_load_contract(ref) for ref in contract_refs]
+    ids = [c.id for c in contracts]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:  # results are keyed by contract id
+        raise click.UsageError(f"contract {twice[0]} is given twice; give each contract once")
     inputs = _guarded(lambda: _read_inputs(outages, opts))  # read once, stdin too
     results, intakes = [], []
     for loaded in contracts:
@@ -617,5 +684,5 @@ def compare_command(
     counts = _counts(worst, results[intakes.index(worst)])
     from rulebook.formats.writers import render_compare
 
-    click.echo(render_compare(results, fmt, lang, counts), nl=False)
+    click.echo(printable(render_compare(results, fmt, lang, counts)), nl=False)
     _finish(worst)

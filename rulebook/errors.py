@@ -24,3 +24,14 @@ class RulebookError(Exception):
 
 class ContractError(RulebookError):
     """A contract could not be loaded: it does not exist, or it has errors."""
+
+
+class ArgumentError(RulebookError, TypeError):
+    """A library function was given an argument of the wrong type (also a TypeError)."""
+
+
+class NotFound(RulebookError, KeyError):
+    """No record or period of the name asked for (also a KeyError)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

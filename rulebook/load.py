@@ -13,8 +13,9 @@ from pathlib import Path
 
 import attrs
 
+from rulebook import arguments
 from rulebook import model as m
-from rulebook.errors import ContractError
+from rulebook.errors import ArgumentError, ContractError
 from rulebook.grammar.diagnostics import (
     Diagnostic,
     attach_source,
@@ -65,6 +66,8 @@ class Loaded:
 
 def resolve(path_or_id: str | Path) -> Path:
     """A contract's path: the path itself if it exists, else the bundled contract of that id."""
+    if not isinstance(path_or_id, str | Path):
+        raise ArgumentError(f"contract: a {type(path_or_id).__name__}; accepted: a path or an id")
     path = Path(path_or_id)
     if path.is_file():
         return path
@@ -87,7 +90,7 @@ def load_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = No
     contracts: list[m.Contract] = []
     all_vocabularies: list[m.Vocabulary] = []
     cache: dict[Path, ParsedFile | None] = {}
-    for raw in paths:
+    for raw in arguments.paths(paths):
         path = Path(raw)
         given = (texts or {}).get(str(raw))
         parsed = _parse(path, str(raw), sources, diagnostics, cache, given)
@@ -125,7 +128,7 @@ def _parse(
     try:
         raw = path.read_bytes() if given is None else given.encode("utf-8")
         # Universal newlines, as read_text would; the digest is of the bytes on disk.
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         diagnostics.append(
@@ -155,10 +158,10 @@ def _imported(
 ) -> list[m.Vocabulary]:
     vocabularies = list(parsed.vocabularies)
     for imp in parsed.imports:
-        target = path.parent / imp.value
-        if not target.is_file():
-            target = bundled_dir() / imp.value
-        if not target.is_file():
+        target = _import_target(path.parent, imp.value) or _import_target(bundled_dir(), imp.value)
+        if target is None:
+            # Only .sla files inside the importing file's folder tree or among the bundled
+            # contracts are read: an import must not show other files' lines in diagnostics.
             diagnostics.extend(
                 attach_source(
                     [
@@ -187,6 +190,19 @@ def _import_hint(name: str, path: Path) -> str:
     return did_you_mean(name, near) or (
         f'the bundled vocabulary is imported as `import "{VOCABULARY_FILE}"`'
     )
+
+
+def _inside(root: Path, name: str) -> bool:
+    """Whether ``root / name``, links followed, stays inside ``root``."""
+    return (root / name).resolve().is_relative_to(root.resolve())
+
+
+def _import_target(root: Path, name: str) -> Path | None:
+    """The contract file an import names under ``root``, if it is one and stays inside."""
+    target = root / name
+    if name.endswith(EXTENSION) and _inside(root, name) and target.is_file():
+        return target
+    return None
 
 
 # Imported files (the vocabulary) are parsed once per process while they do not change:

@@ -68,7 +68,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert run("check", str(tmp_path / "missing.sla"))[0] == 2
+    assert run("check", str(tmp_path / "missing.sla"))[0] == 1  # bad input, as everywhere
     assert run("check", "--no-such-option")[0] == 2
 
 

@@ -89,6 +89,9 @@ MUTATIONS = [
     lambda r: r.split(",", 1)[1].join(["r0,", ""]),  # the id of an earlier record
     lambda r: "," + r.split(",", 1)[1],  # no id
     lambda r: r.replace("CYBERMAIL Σ", ""),
+    lambda r: r.replace("2026-09-0", "9999-09-0", 1),  # years rulebook does not read
+    lambda r: r.replace("2026-09-0", "0001-09-0", 1),
+    lambda r: r.replace("T10:00:00+09:00", "T10:00:00+09:00:00.5"),  # a sub-second offset
 ]
 
 
@@ -180,6 +183,21 @@ def test_json_lines_the_columns_cannot_read_exactly_take_the_record_route(
     path.write_text(line + "\n", encoding="utf-8")
     read = read_frame(str(path))
     assert read is None or not columns_fit(read, CYBERMAIL)
+
+
+@pytest.mark.parametrize(
+    "priority", ["1e999999999", "9" * 51, "1E-31", "2.5", "nan", "1e30", "-0", "1/3", "inf"]
+)
+def test_both_routes_bound_numbers_alike(tmp_path: Path, priority: str) -> None:
+    path = tmp_path / "log.csv"
+    row = GOOD_ROW.format(i=0, d=1)
+    path.write_text(f"{CSV_HEADER},priority\n{row},{priority}\n", encoding="utf-8")
+    read = read_frame(str(path))
+    assert read is not None
+    columns = columns_intake(CYBERMAIL, read, Case(), keep_going=True)
+    records = take_in(CYBERMAIL, read_case(str(path)), keep_going=True)
+    assert [str(e) for e in columns.errors] == [str(e) for e in records.errors]
+    assert columns.rejected == records.rejected
 
 
 def test_without_keep_going_the_first_bad_row_stops_the_run(tmp_path: Path) -> None:

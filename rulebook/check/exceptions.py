@@ -68,11 +68,12 @@ def check_contradictions(contract: m.Contract, scope: Scope) -> Iterator[Diagnos
         return
     edges = precedence_edges(contract)
     ordered = _reachable(edges) if edges else set()
+    excepted = _exception_pairs(contract)  # once, not a scan of every clause per pair
     for i, a in enumerate(rules):
         for b in rules[i + 1 :]:
             if a.effect == b.effect or (a.id, b.id) in ordered or (b.id, a.id) in ordered:
                 continue
-            if _exception_between(contract, a.id, b.id):
+            if frozenset((a.id, b.id)) in excepted:
                 continue
             both = conjoin(_effective(a), _effective(b))
             if satisfiable(both, scope.domain):
@@ -93,11 +94,12 @@ def _reachable(edges: list[tuple[str, str]]) -> set[tuple[str, str]]:
     return set(closure.edges)
 
 
-def _exception_between(contract: m.Contract, a: str, b: str) -> bool:
-    return any(
-        isinstance(c, m.ExceptionClause) and {c.id, c.target.name} == {a, b}
+def _exception_pairs(contract: m.Contract) -> set[frozenset[str]]:
+    return {
+        frozenset((c.id, c.target.name))
         for c in contract.clauses
-    )
+        if isinstance(c, m.ExceptionClause)
+    }
 
 
 def check_never_applies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from rulebook import arguments
 from rulebook import model as m
 from rulebook.columnar.intake import (
     FrameIntake,
@@ -85,6 +86,14 @@ def adjudicate_frame(
     >>> result.periods.select("period", "availability", "met").rows()
     [('2026-09', '99.8958', False)]
     """
+    contract = arguments.contract(contract)
+    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
+    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
+    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
+    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
+    as_of = arguments.instant(as_of)
+    if isinstance(outages, list | tuple):
+        outages = arguments.items(outages, "outages", (Mapping,), "mappings of fields")
     given = [n for n in notices if isinstance(n, Notice)]
     bills = [b for b in billing if isinstance(b, Billing)]
     case = Case(

@@ -30,7 +30,9 @@ import attrs
 import polars as pl
 
 import rulebook.columnar.clock as clock
+from rulebook import limits
 from rulebook import model as m
+from rulebook.engine.causes import in_cycles, orphans
 from rulebook.engine.facts import (
     RECORD_FIELDS,
     Notice,
@@ -230,6 +232,8 @@ def read_frame(path: str, fmt: str | None = None) -> Columns | None:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if b"\x00" in data:
+        return None  # NUL splits lines when rows are counted below: the record route
     if kind == "jsonl":
         return _json_lines(data, path)
     try:
@@ -241,6 +245,8 @@ def read_frame(path: str, fmt: str | None = None) -> Columns | None:
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if _ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
+    if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
+        return None  # no rows (no column types), or a header naming a column twice
     return Columns(frame, path)
 
 
@@ -326,7 +332,8 @@ def _instants(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     read once; a cell of any other shape, or out of range, is left to the record route
     (``datetime.fromisoformat``)."""
     text = series.cast(pl.String)
-    shaped = text.str.contains(ISO_SHAPE) & ~text.str.starts_with("0000")
+    year = text.str.slice(0, 4).cast(pl.Int64, strict=False)
+    shaped = text.str.contains(ISO_SHAPE) & year.is_between(limits.MIN_YEAR, limits.MAX_YEAR)
     wall = (
         text.str.slice(0, 19)
         .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
@@ -374,8 +381,9 @@ def _datetime_column(series: pl.Series, tz: dt.tzinfo) -> _Checked:
     whole = micros == seconds * 1_000_000
     if not dtype.time_zone:
         seconds = clock.from_wall(seconds, tz)
-    bad = (series.is_not_null() & (seconds.is_null() | ~whole)).fill_null(True)
-    return _Checked(seconds, bad)
+    years = series.dt.year().is_between(limits.MIN_YEAR, limits.MAX_YEAR)
+    bad = (series.is_not_null() & (seconds.is_null() | ~whole | ~years)).fill_null(True)
+    return _Checked(seconds.set(~years.fill_null(True), None), bad)
 
 
 def _mapped(series: pl.Series, convert: Callable[[Any], Any], dtype: pl.DataType) -> _Checked:
@@ -470,7 +478,7 @@ def frame_intake(
     if read is None or read.header:
         check_columns(Case(columns={name: columns}), vocabulary)
     frame = text_cells(frame)
-    blank = pl.all_horizontal(pl.all().is_null())
+    blank = pl.all_horizontal(pl.all().exclude("line").is_null())  # "line" is never null
     if read is not None and read.text is not None:
         blank = pl.lit(False)  # `{}` is a record of JSON Lines (with no id)
     # `line` places a row in its file; `row` numbers the records read (blank rows are not
@@ -486,13 +494,14 @@ def frame_intake(
         )
 
     out: dict[str, pl.Series] = {"row": frame["row"].cast(pl.Int64)}
-    none = pl.Series([False] * frame.height)
+    none = pl.Series([False] * frame.height, dtype=pl.Boolean)  # typed even with no rows
     bad, inexact = none, none
     for field in ("id", "service"):
         if field in frame.columns:
-            series = frame[field].cast(pl.String)
-            out[field] = series
-            bad = bad | series.is_null()
+            text = frame[field].dtype == pl.String or frame[field].dtype.is_integer()
+            series = frame[field].cast(pl.String) if text else pl.Series([None] * frame.height)
+            out[field] = series.cast(pl.String)
+            bad = bad | series.is_null()  # true/false or a list is no id: the record route
         else:
             bad = ~none  # every row lacks it: the record route names it
     events = {e.name for e in vocabulary.events}
@@ -501,6 +510,11 @@ def frame_intake(
         if column in ("row", "id", "service"):
             continue
         series = frame[column]
+        if isinstance(series.dtype, pl.Struct | pl.Object | pl.Binary) or (
+            isinstance(series.dtype, pl.List | pl.Array) and column not in facts
+        ):  # a shape no column check reads: each such row goes to the record route
+            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
+            bad = bad | frame[column].is_not_null()
         if column in ("start", "end") or column in events:
             if isinstance(series.dtype, pl.Datetime):
                 checked = _datetime_column(series, tz)
@@ -509,6 +523,11 @@ def frame_intake(
             out[column] = checked.values
             bad = bad | checked.bad
             continue
+        if isinstance(series.dtype, pl.List | pl.Array) and not (
+            facts[column].is_set or facts[column].type in LIST_TYPES
+        ):  # a list for a single value
+            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
+            bad = bad | frame[column].is_not_null()
         checked, rough = _fact_column(series, facts[column])
         out[column] = checked.values
         bad = bad | checked.bad
@@ -574,7 +593,9 @@ def columns_fit(read: Columns, contract: m.Contract) -> bool:
     assert vocabulary is not None
     known = {*RECORD_FIELDS, *(f.name for f in vocabulary.facts if not f.derived)}
     known |= {e.name for e in vocabulary.events}
-    return set(read.frame.columns) <= known
+    lists = {f.name for f in vocabulary.facts if f.is_set or f.type in LIST_TYPES}
+    listed = {n for n, t in read.frame.schema.items() if isinstance(t, pl.List)}
+    return set(read.frame.columns) <= known and listed <= lists
 
 
 def columns_intake(
@@ -622,42 +643,44 @@ def _unique_ids(
 def _orphans(
     valid: pl.DataFrame, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[tuple[int, RecordError]], pl.DataFrame]:
-    """Records whose causes are not among the valid records are rejected, pass by pass
-    until none is (as the record route does); the causal edges of the rest, as rows."""
+    """Records whose causes are not among the valid records are rejected, until none is;
+    then those in or caused through a cycle of causes. Also the causal edges of the rest,
+    as rows (``row`` was caused by ``cause_row``)."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
         return valid, [], pl.DataFrame(schema=EDGES)
+    rows, ids, causes = (valid[c].to_list() for c in ("row", "id", "caused_by"))
+    found = orphans([(rid, cause or ()) for rid, cause in zip(ids, causes, strict=True)])
+    errors: list[tuple[int, RecordError]] = []
+    for index, missing in found:
+        error = RecordError(
+            ids[index],
+            "caused_by",
+            f"names '{missing}', which is not among the valid records",
+            "ids of valid records in the same input",
+        )
+        errors.append((rows[index], _placed(error, where(rows[index]))))
+    dropped = {rows[index] for index, _ in found}
+    kept = [
+        (rid, cause or ())
+        for row, rid, cause in zip(rows, ids, causes, strict=True)
+        if row not in dropped
+    ]
+    at = [row for row in rows if row not in dropped]
+    for index, problem in in_cycles(kept):
+        error = RecordError(
+            kept[index][0], "caused_by", problem, "a chain of causes without cycles"
+        )
+        errors.append((at[index], _placed(error, where(at[index]))))
+        dropped.add(at[index])
+    if dropped:
+        valid = valid.filter(~pl.col("row").is_in(list(dropped)))
     edges = (
         valid.filter(pl.col("caused_by").is_not_null())
-        .select("row", "id", cause=pl.col("caused_by"))
+        .select("row", cause=pl.col("caused_by"))
         .explode("cause")
         .drop_nulls("cause")
-        .join(
-            valid.select(cause="id", cause_row="row"), on="cause", how="left", maintain_order="left"
-        )
+        .join(valid.select(cause="id", cause_row="row"), on="cause", maintain_order="left")
     )
-    errors: list[tuple[int, RecordError]] = []
-    removed = pl.Series("row", [], dtype=pl.Int64)
-    while True:
-        dead = pl.col("cause_row").is_null() | pl.col("cause_row").is_in(removed.implode())
-        missing = (
-            edges.filter(dead & ~pl.col("row").is_in(removed.implode()))
-            .group_by("row", maintain_order=True)
-            .first()
-        )
-        if missing.height == 0:
-            break
-        for row, rid, cause, _ in missing.sort("row").iter_rows():
-            error = RecordError(
-                rid,
-                "caused_by",
-                f"names '{cause}', which is not among the valid records",
-                "ids of valid records in the same input",
-            )
-            errors.append((row, _placed(error, where(row))))
-        removed = pl.concat([removed, missing["row"]])
-    if removed.len():
-        valid = valid.filter(~pl.col("row").is_in(removed.implode()))
-        edges = edges.filter(~pl.col("row").is_in(removed.implode()))
     return valid, errors, edges.select("row", "cause_row")
 
 
@@ -677,20 +700,23 @@ def _other_inputs(intake: FrameIntake, contract: m.Contract, case: Case, keep_go
     rest = take_in(contract, attrs.evolve(case, outages=[], events=[]), keep_going)
     intake.notices, intake.billing = rest.notices, rest.billing
     intake.errors.extend(rest.errors)
+    intake.closures = rest.closures
     if case.events:
-        try:
-            intake.frame = frame_events(intake.frame, contract, [i.data for i in case.events])
-        except RecordError as exc:
-            from rulebook.formats.intake import event_place
+        from rulebook.formats.intake import event_place
 
+        bad: list[RecordError] = []  # each bad event named, every good one kept
+        events: list[Mapping[str, Any]] = [i.data for i in case.events]
+        intake.frame = frame_events(intake.frame, contract, events, bad)
+        for exc in bad:
             exc.source = event_place(case.events, exc)
-            if not keep_going:
-                raise
-            intake.errors.append(exc)
+        _fail_or_keep(intake, bad, keep_going)
 
 
 def frame_events(
-    frame: pl.DataFrame, contract: m.Contract, events: list[Mapping[str, Any]]
+    frame: pl.DataFrame,
+    contract: m.Contract,
+    events: list[Mapping[str, Any]],
+    errors: list[RecordError] | None = None,
 ) -> pl.DataFrame:
     """A separate events input (record, event, at) added to the records' event columns,
     checked as the record engine checks it."""
@@ -720,7 +746,7 @@ def frame_events(
     if everyone:
         present = {s.id for s in stubs}
         stubs += [OutageRecord(i, "", 0, None) for i in sorted(everyone - present)]
-    updated = {r.id: r.events for r in add_events(stubs, events, vocabulary, tz)}
+    updated = {r.id: r.events for r in add_events(stubs, events, vocabulary, tz, None, errors)}
     if not updated:
         return frame
     table = pl.DataFrame(
@@ -766,6 +792,7 @@ def read_outages(
         billing=items.billing + case.billing,
         events=items.events + case.events,
         closures=items.closures + case.closures,
+        closure_places=items.closure_places + case.closure_places,
         columns=items.columns,
     )
     return items_intake(contract, merged, keep_going)

@@ -28,6 +28,8 @@ from rulebook.engine.adjudicate import (
     period_dict,
     record_dict,
 )
+from rulebook.errors import NotFound
+from rulebook.limits import shorten
 
 RECORD_COLUMNS = (
     "id",
@@ -155,7 +157,7 @@ class FrameAdjudication:
         """One record's data, as in the JSON document (without reasons)."""
         rows = self.records.filter(pl.col("id") == record_id)
         if rows.height == 0:
-            raise KeyError(record_id)
+            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
         return next(self._records(rows))
 
     def obligation_rows(self) -> list[dict[str, Any]]:
@@ -226,8 +228,8 @@ class FrameAdjudication:
         """The records that decide ``record_id``: itself, its service's physical run (the
         threshold's stoppage) and its causal ancestors."""
         frame = self.plan.frame
-        if record_id not in set(frame["id"].to_list()):
-            raise KeyError(record_id)
+        if not isinstance(record_id, str) or record_id not in set(frame["id"].to_list()):
+            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
         wanted = {record_id}
         if "run" in frame.columns:
             svc, run = frame.filter(pl.col("id") == record_id).select("svc", "run").row(0)
@@ -269,7 +271,7 @@ class FrameAdjudication:
         for name, measured in self.plan.periods:
             if name == service and measured.period.label == period:
                 return render_period(self._period(name, measured), lang, fmt)
-        raise KeyError((service, period))
+        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
 
 def _as_of(plan: Plan) -> dt.datetime | None:

@@ -12,12 +12,13 @@ import bisect
 import datetime as dt
 import fnmatch
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
+from rulebook import arguments
 from rulebook import model as m
 from rulebook.engine import timeline
 from rulebook.engine.calendar import BusinessCalendar
@@ -39,6 +40,7 @@ from rulebook.engine.facts import (
     RecordError,
     add_events,
     check_unique,
+    closure_day,
     format_instant,
     notice_from_mapping,
     outage_from_mapping,
@@ -55,9 +57,10 @@ from rulebook.engine.remedy import (
     remedy,
     with_claim,
 )
-from rulebook.engine.trace import Reason, Words, render_period, render_record
+from rulebook.engine.trace import Reason, Via, Words, render_period, render_record
 from rulebook.engine.windows import Window, announced_windows, regular_windows
-from rulebook.errors import RulebookError
+from rulebook.errors import NotFound, RulebookError
+from rulebook.limits import shorten
 from rulebook.satisfiable import magnitude
 
 
@@ -345,7 +348,7 @@ def evaluate_clauses(run: Run) -> None:
     rules = RuleSet.of(run.contract)
     related = [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
     order = run.causal or [r.id for r in run.records]
-    hits: dict[str, dict[str, tuple[Tri, tuple[str, ...]]]] = {cid: {} for cid in related}
+    hits: dict[str, dict[str, tuple[Tri, Sequence[str]]]] = {cid: {} for cid in related}
     maintenance = [c for c in run.contract.clauses if isinstance(c, m.MaintenanceClause)]
     causes = {cause for r in run.records for cause in r.causes} if run.causal else set()
     derived = any("duration" in rule.facts for rule in rules.rules.values())
@@ -380,7 +383,7 @@ def evaluate_clauses(run: Run) -> None:
         whole: str | None = None
         for cid in (*rules.exclusions, *rules.inclusions):
             value = rules.evaluate(cid, record.facts, memo)
-            via: tuple[str, ...] = ()
+            via: Sequence[str] = ()
             if cid in hits:
                 value, via = hits[cid][rid] = _related(value, record, hits[cid])
             decisive = (
@@ -430,18 +433,18 @@ def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[s
 
 
 def _related(
-    own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, tuple[str, ...]]]
-) -> tuple[Tri, tuple[str, ...]]:
+    own: Tri, record: OutageRecord, seen: dict[str, tuple[Tri, Sequence[str]]]
+) -> tuple[Tri, Sequence[str]]:
     """Whether a related clause applies to the record or to one of its causes, and through
-    which chain of records."""
+    which chain of records: a link to the deciding cause's chain (linear, not a copy)."""
     causes = record.causes
     if own is True or not causes:
         return own, ()
-    best: tuple[Tri, tuple[str, ...]] = (own, ())
+    best: tuple[Tri, Sequence[str]] = (own, ())
     for cause in sorted(causes):
         value, via = seen.get(cause, (None, ()))
         if value is True:
-            return True, (record.id, *via) if via else (record.id, cause)
+            return True, Via(record.id, via if isinstance(via, Via) else cause)
         if value is None and best[0] is False:
             best = (None, ())
     return best
@@ -733,7 +736,7 @@ class Adjudication:
         for v in self.verdicts:
             if v.record.id == record_id:
                 return self._record(v)
-        raise KeyError(record_id)
+        raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
 
     def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
         """One service's period rendered: availability, target, downtime and remedy."""
@@ -743,7 +746,7 @@ class Adjudication:
                 owed = self.remedies.get((name, period))
                 data = period_dict(self.contract, name, measured, owed, self.tz)
                 return render_period(data, lang, fmt)
-        raise KeyError((service, period))
+        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
     def explain(
         self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
@@ -875,11 +878,7 @@ def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
 def _closure_day(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        error = RecordError(str(value), None, f"'{value}' is not a date", "YYYY-MM-DD")
-        raise error.of("closure") from None
+    return closure_day(value)
 
 
 def _fraction(value: Fraction | None) -> str | None:
@@ -930,9 +929,15 @@ def adjudicate(
     >>> period["period"], period["availability"], period["met"]
     ('2026-09', '99.8958', False)
     """
+    contract = arguments.contract(contract)
+    outages = arguments.items(outages, "outages", (Mapping, OutageRecord), "mappings of fields")
+    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
+    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
+    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
+    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
     tz = timezone_of(contract)
     try:
-        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+        instant = parse_instant(arguments.instant(as_of), tz, "as_of", None) if as_of else None
     except RecordError as exc:
         raise exc.of("argument") from None
     days = frozenset(_closure_day(c) for c in closures)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -261,7 +261,7 @@ class RuleSet:
         facts: Facts,
         memo: dict[str, Tri],
         value: Tri,
-        via: tuple[str, ...] = (),
+        via: Sequence[str] = (),
         decisive: bool = False,
     ) -> Reason:
         """The explained result ``value`` of one rule for one record's facts."""

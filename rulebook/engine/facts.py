@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from rulebook import limits
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
 from rulebook.errors import RulebookError
@@ -137,14 +138,31 @@ def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str | None) -> 
             raise RecordError(
                 record,
                 field,
-                f"'{value}' is not a timestamp",
+                f"'{limits.shorten(value)}' is not a timestamp",
                 "ISO 8601, e.g. 2026-09-01T10:00:00+09:00 (without an offset: the contract's "
                 "timezone)",
             ) from None
     else:
-        raise RecordError(record, field, f"{value!r} is not a timestamp", "an ISO 8601 string")
+        raise RecordError(
+            record, field, f"{limits.shorten(value)} is not a timestamp", "an ISO 8601 string"
+        )
+    if not limits.MIN_YEAR <= moment.year <= limits.MAX_YEAR:
+        raise RecordError(
+            record,
+            field,
+            f"'{limits.shorten(str(value))}' is in the year {moment.year}",
+            f"a year from {limits.MIN_YEAR} to {limits.MAX_YEAR}",
+        )
     if moment.tzinfo is None:
         moment = _localize(moment, tz, record, field)
+    offset = moment.utcoffset()
+    if offset is not None and offset % dt.timedelta(seconds=1):
+        raise RecordError(
+            record,
+            field,
+            f"'{limits.shorten(str(value))}' has an offset with a fraction of a second",
+            "an offset such as +09:00 or Z",
+        )
     if moment.microsecond:
         raise RecordError(
             record,
@@ -262,7 +280,7 @@ def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
     value = data.get(field)
     if isinstance(value, str):
         value = value.strip()
-    if not _given(value) or not isinstance(value, str | int):
+    if not _given(value) or not isinstance(value, str | int) or isinstance(value, bool):
         raise RecordError(
             record,
             field,
@@ -305,11 +323,26 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
             )
         return code
     if decl.type in ("number", "duration"):
+        accepted = "a number" if decl.type == "number" else "a number of seconds"
+        text = str(value).strip()
+        too_big = limits.number_problem(text)
+        if too_big is not None:  # Fraction("1e999999999") would build a billion digits
+            raise RecordError(
+                record,
+                decl.name,
+                f"'{limits.shorten(text)}' {too_big}",
+                f"{accepted} of {limits.NUMBER_ACCEPTED}",
+            )
+        if isinstance(value, bool | list | dict):
+            raise RecordError(
+                record, decl.name, f"{limits.shorten(value)} is not a number", accepted
+            )
         try:
-            number = Fraction(str(value).strip())
+            number = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            accepted = "a number" if decl.type == "number" else "a number of seconds"
-            raise RecordError(record, decl.name, f"{value!r} is not a number", accepted) from None
+            raise RecordError(
+                record, decl.name, f"{limits.shorten(value)} is not a number", accepted
+            ) from None
         return number
     return str(value)
 
@@ -411,9 +444,11 @@ def add_events(
     vocabulary: m.Vocabulary,
     tz: dt.tzinfo,
     source: str | None = None,
+    errors: list[RecordError] | None = None,
 ) -> list[OutageRecord]:
     """Records with the instants of a separate events input (``record``, ``event``,
-    ``at``) added; an event given twice with different instants is an error."""
+    ``at``) added; an event given twice with different instants is an error. With
+    ``errors``, a bad event is appended there and skipped (the good ones are kept)."""
     by_id = {r.id: r for r in records}
     extra: dict[str, dict[str, int]] = {}
     for i, data in enumerate(events):
@@ -459,7 +494,26 @@ def add_events(
             extra.setdefault(rid, {})[name] = at
         except RecordError as exc:
             exc.source = exc.source or source
-            raise exc.of("event") from None
+            if errors is None:
+                raise exc.of("event") from None
+            errors.append(exc.of("event"))
     return [
         attrs.evolve(r, events={**r.events, **extra[r.id]}) if r.id in extra else r for r in records
     ]
+
+
+def closure_day(value: object) -> dt.date:
+    """A closure's day: an ISO date in the years rulebook reads."""
+    try:
+        day = dt.date.fromisoformat(str(value).strip())
+        if limits.MIN_YEAR <= day.year <= limits.MAX_YEAR:
+            return day
+    except ValueError:
+        pass
+    error = RecordError(
+        limits.shorten(str(value)),
+        None,
+        f"'{limits.shorten(str(value))}' is not a date",
+        f"YYYY-MM-DD, in the years {limits.MIN_YEAR} to {limits.MAX_YEAR}",
+    )
+    raise error.of("closure")

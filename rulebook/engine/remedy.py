@@ -19,8 +19,8 @@ from typing import Any
 
 import attrs
 
+from rulebook import limits, units
 from rulebook import model as m
-from rulebook import units
 from rulebook.engine.calendar import add_calendar
 from rulebook.engine.classify import compile_condition
 from rulebook.engine.facts import RecordError, format_instant
@@ -161,11 +161,25 @@ def _claims(value: Any, record: str) -> dict[str, dt.date]:
 
 
 def _money(value: Any, record: str, field: str) -> Decimal:
+    text = str(value).strip()
+    too_big = limits.number_problem(text)
+    if too_big is not None:  # 1e400 would overflow the decimal context later
+        raise RecordError(
+            record,
+            field,
+            f"'{limits.shorten(text)}' {too_big}",
+            f"a decimal number of {limits.NUMBER_ACCEPTED}",
+        )
     try:
-        amount = Decimal(str(value).strip())
+        if isinstance(value, bool | list | dict):
+            raise ValueError(value)
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise RecordError(
-            record, field, f"{value!r} is not an amount", "a decimal number, e.g. 50000"
+            record,
+            field,
+            f"{limits.shorten(value)} is not an amount",
+            "a decimal number, e.g. 50000",
         ) from None
     if not amount.is_finite() or amount < 0:
         raise RecordError(

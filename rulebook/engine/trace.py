@@ -4,8 +4,8 @@ Markdown, in Japanese or English, only when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, overload
 
 import attrs
 
@@ -38,7 +38,7 @@ class Reason(NamedTuple):
     facts: tuple[tuple[str, Any], ...] = ()
     missing: tuple[str, ...] = ()
     detail: Words | None = None
-    via: tuple[str, ...] = ()  # records from this one back to the cause a clause applied to
+    via: Sequence[str] = ()  # records from this one back to the cause a clause applied to
     decisive: bool = False
     cancelled_by: str | None = None  # the exception or override that stopped the clause
 
@@ -58,6 +58,50 @@ class Reason(NamedTuple):
         if self.cancelled_by:
             out["cancelled_by"] = self.cancelled_by
         return out
+
+
+class Via(Sequence[str]):
+    """The records from one record back to the cause a related clause applied to, kept as
+    a link to the deciding cause's own chain: each record adds one link, so a chain of n
+    records costs n links, not n² ids; the ids are walked only when shown.
+
+    >>> list(Via("c", Via("b", "a")))
+    ['c', 'b', 'a']
+    """
+
+    __slots__ = ("record", "rest")
+
+    def __init__(self, record: str, rest: Via | str) -> None:
+        self.record, self.rest = record, rest
+
+    def __iter__(self) -> Iterator[str]:
+        link: Via | str = self
+        while isinstance(link, Via):
+            yield link.record
+            link = link.rest
+        yield link
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return True  # a record and its cause at least: never walk the chain to say so
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return tuple(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Via{tuple(self)!r}"
 
 
 def json_value(value: Any) -> Any:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rulebook.formats.readers import Case, InputError, Item, read_text
+from rulebook.formats.readers import Case, InputError, Item, load_json, read_text
 
 SOURCES = ("gcp-status", "statuspage")
 
@@ -79,7 +79,7 @@ def import_file(path: str, source: str) -> tuple[Case, list[str]]:
     """Read a status-page export; also return notes on what could not be mapped."""
     text, name = read_text(path)
     try:
-        data = json.loads(text)
+        data = load_json(text, name)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
     if source == "gcp-status":
@@ -93,12 +93,13 @@ def _gcp(data: Any, name: str) -> tuple[Case, list[str]]:
     case, notes = Case(), []
     for i, incident in enumerate(data):
         where = f"{name}: incidents[{i}]"
-        if not isinstance(incident, dict) or "id" not in incident:
-            raise InputError(f"{where}: an incident object with an 'id' is expected")
-        locations = [loc.get("id") for loc in _locations(incident)] or [None]
+        if not isinstance(incident, dict) or _id(incident.get("id")) is None:
+            case.outages.append(Item(where, {}, "is not an incident with an 'id'", _INCIDENT))
+            continue
+        locations: list[str | None] = [str(loc["id"]) for loc in _locations(incident)] or [None]
         for region in locations:
             record: dict[str, Any] = {
-                "id": f"{incident['id']}@{region}" if region else str(incident["id"]),
+                "id": f"{_id(incident['id'])}@{region}" if region else _id(incident["id"]),
                 "service": incident.get("service_name"),
                 "start": incident.get("begin"),
                 "end": incident.get("end"),
@@ -114,11 +115,30 @@ def _gcp(data: Any, name: str) -> tuple[Case, list[str]]:
     return case, notes
 
 
+_WHAT = {
+    "outages": "is not an incident with an 'id'",
+    "notices": "is not a maintenance with an 'id'",
+}
+_INCIDENT = "an object with an 'id' (text or a number)"
+
+
+def _id(value: Any) -> str | None:
+    """An id from an export: text or a whole number, else None (never the text 'None')."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list from an export; anything else in it is left out."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _locations(incident: dict[str, Any]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for key in ("previously_affected_locations", "currently_affected_locations"):
-        for loc in incident.get(key) or []:
-            if isinstance(loc, dict) and loc.get("id"):
+        for loc in _objects(incident.get(key)):
+            if _id(loc.get("id")) is not None:
                 seen.setdefault(str(loc["id"]), loc)
     return [seen[k] for k in sorted(seen)]
 
@@ -129,41 +149,38 @@ def _statuspage(data: Any, name: str) -> tuple[Case, list[str]]:
             f"{name}: a Statuspage v2 export has 'incidents' (incidents.json) or "
             "'scheduled_maintenances' (scheduled-maintenances.json)"
         )
+    for key in ("incidents", "scheduled_maintenances"):
+        if not isinstance(data.get(key) or [], list):
+            raise InputError(f"{name}: '{key}' is not a list; accepted: a list of objects")
     case = Case()
-    for i, incident in enumerate(data.get("incidents") or []):
-        where = f"{name}: incidents[{i}]"
-        components = incident.get("components") or [{"id": None, "name": incident.get("name")}]
-        for component in components:
-            cid = component.get("id")
-            case.outages.append(
-                Item(
-                    where,
-                    {
-                        "id": f"{incident.get('id')}@{cid}" if cid else str(incident.get("id")),
-                        "service": component.get("name"),
-                        "start": incident.get("started_at") or incident.get("created_at"),
-                        "end": incident.get("resolved_at"),
-                    },
-                )
-            )
-    for i, maintenance in enumerate(data.get("scheduled_maintenances") or []):
-        where = f"{name}: scheduled_maintenances[{i}]"
-        components = maintenance.get("components") or [{"id": None, "name": "*"}]
-        for component in components:
-            cid = component.get("id")
-            case.notices.append(
-                Item(
-                    where,
-                    {
-                        "id": f"{maintenance.get('id')}@{cid}"
-                        if cid
-                        else str(maintenance.get("id")),
-                        "service": component.get("name"),
-                        "start": maintenance.get("scheduled_for"),
-                        "end": maintenance.get("scheduled_until"),
-                        "announced_at": maintenance.get("created_at"),
-                        "channel": "website",
-                    },
-                )
-            )
+    for kind, key in (("outages", "incidents"), ("notices", "scheduled_maintenances")):
+        for i, entry in enumerate(data.get(key) or []):
+            where = f"{name}: {key}[{i}]"
+            items = getattr(case, kind)
+            if not isinstance(entry, dict) or _id(entry.get("id")) is None:
+                items.append(Item(where, {}, _WHAT[kind], _INCIDENT))
+                continue
+            default = {"name": entry.get("name") if kind == "outages" else "*"}
+            for component in _objects(entry.get("components")) or [default]:
+                cid = _id(component.get("id"))
+                rid = f"{_id(entry['id'])}@{cid}" if cid else _id(entry["id"])
+                items.append(Item(where, {"id": rid, **_statuspage_fields(kind, entry, component)}))
     return case, []
+
+
+def _statuspage_fields(
+    kind: str, entry: dict[str, Any], component: dict[str, Any]
+) -> dict[str, Any]:
+    if kind == "outages":
+        return {
+            "service": component.get("name"),
+            "start": entry.get("started_at") or entry.get("created_at"),
+            "end": entry.get("resolved_at"),
+        }
+    return {
+        "service": component.get("name"),
+        "start": entry.get("scheduled_for"),
+        "end": entry.get("scheduled_until"),
+        "announced_at": entry.get("created_at"),
+        "channel": "website",
+    }

@@ -13,12 +13,14 @@ from collections.abc import Callable
 import attrs
 
 from rulebook import model as m
+from rulebook.engine.causes import in_cycles, orphans
 from rulebook.engine.facts import (
     RECORD_FIELDS,
     Notice,
     OutageRecord,
     RecordError,
     add_events,
+    closure_day,
     notice_from_mapping,
     outage_from_mapping,
     timezone_of,
@@ -70,7 +72,7 @@ def take_in(
             progress(1)
         if item.problem is not None:
             fail(
-                RecordError(f"#{i + 1}", None, item.problem, "one cell per header column"),
+                RecordError(f"#{i + 1}", None, item.problem, item.accepted),
                 item.where,
             )
             continue
@@ -93,9 +95,21 @@ def take_in(
         seen[record.id] = item.where
         intake.outages.append(record)
     _drop_orphans(intake, seen, fail)
+    cycles = in_cycles([(r.id, r.causes) for r in intake.outages])
+    for index, problem in cycles:
+        record = intake.outages[index]
+        error = RecordError(record.id, "caused_by", problem, "a chain of causes without cycles")
+        fail(error, seen[record.id])
+    stuck = {intake.outages[index].id for index, _ in cycles}
+    intake.outages = [r for r in intake.outages if r.id not in stuck]
     for kind, items in (("notice", case.notices), ("billing", case.billing)):
         ids: dict[str, str] = {}
         for i, item in enumerate(items):
+            if item.problem is not None:
+                fail(
+                    RecordError(f"#{i + 1}", None, item.problem, item.accepted).of(kind), item.where
+                )
+                continue
             try:
                 if kind == "notice":
                     notice = notice_from_mapping(item.data, vocabulary, tz, i, item.where)
@@ -113,12 +127,19 @@ def take_in(
             except RecordError as exc:
                 fail(exc, item.where)
     if case.events:
+        bad: list[RecordError] = []  # each bad event named, every good one kept
+        events = [i.data for i in case.events]
+        intake.outages = add_events(intake.outages, events, vocabulary, tz, errors=bad)
+        for error in bad:
+            fail(error, event_place(case.events, error))
+    intake.closures = []
+    for i, closure in enumerate(case.closures):
         try:
-            intake.outages = add_events(
-                intake.outages, [i.data for i in case.events], vocabulary, tz
-            )
-        except RecordError as exc:
-            fail(exc, event_place(case.events, exc))
+            closure_day(closure)
+            intake.closures.append(closure)
+        except RecordError as error:
+            places = case.closure_places
+            fail(error, places[i] if len(places) == len(case.closures) else f"closures[{i}]")
     return intake
 
 
@@ -140,22 +161,21 @@ def check_columns(case: Case, vocabulary: m.Vocabulary) -> None:
 
 def _drop_orphans(intake: Intake, kept: dict[str, str], fail: object) -> None:
     """Reject records whose causes are not among the kept records, until none is left."""
-    changed = True
-    while changed:
-        changed = False
-        ids = {r.id for r in intake.outages}
-        for record in list(intake.outages):
-            missing = [c for c in record.causes if c not in ids]
-            if missing:
-                intake.outages.remove(record)
-                error = RecordError(
-                    record.id,
-                    "caused_by",
-                    f"names '{missing[0]}', which is not among the valid records",
-                    "ids of valid records in the same input",
-                )
-                fail(error, kept.get(record.id, ""))  # type: ignore[operator]
-                changed = True
+    found = orphans([(r.id, r.causes) for r in intake.outages])
+    if not found:
+        return
+    dropped = {intake.outages[index].id for index, _ in found}
+    records = intake.outages
+    intake.outages = [r for r in records if r.id not in dropped]
+    for index, missing in found:
+        record = records[index]
+        error = RecordError(
+            record.id,
+            "caused_by",
+            f"names '{missing}', which is not among the valid records",
+            "ids of valid records in the same input",
+        )
+        fail(error, kept.get(record.id, ""))  # type: ignore[operator]
 
 
 def event_place(events: list[Item], error: RecordError) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from rulebook import limits
 from rulebook.errors import RulebookError
 
 FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (columnar.intake)
@@ -42,6 +43,7 @@ class Item:
     where: str
     data: dict[str, Any]
     problem: str | None = None  # a row that could not be read as a record at all
+    accepted: str = "one cell per header column"  # what the problem's row should have been
 
 
 @attrs.define
@@ -54,20 +56,24 @@ class Case:
     events: list[Item] = attrs.field(factory=list)
     closures: list[str] = attrs.field(factory=list)
     columns: dict[str, list[str]] = attrs.field(factory=dict)  # CSV header per file
+    closure_places: list[str] = attrs.field(factory=list)  # where each closure was read
 
 
 def read_text(path: str) -> tuple[str, str]:
     """The text of ``path`` (``-``: standard input) and the name to report it by."""
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
+    name = "<stdin>" if path == "-" else path
     try:
-        return Path(path).read_text(encoding="utf-8-sig"), path
+        # Standard input is decoded as files are: UTF-8, a leading BOM dropped.
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    # Universal newlines, as text mode would read them.
+    return text.replace("\r\n", "\n").replace("\r", "\n"), name
 
 
 def detect(path: str, text: str, given: str | None = None) -> str:
@@ -83,10 +89,12 @@ def detect(path: str, text: str, given: str | None = None) -> str:
     if head == "{":
         first = text.lstrip().split("\n", 1)[0]
         try:
-            json.loads(first)
-            return "jsonl"
-        except ValueError:
+            data = json.loads(first)
+        except (ValueError, RecursionError):
             return "json"
+        # A one-line case file is a case file, not one record.
+        case = isinstance(data, dict) and data and all(k in CASE_KEYS for k in data)
+        return "json" if case else "jsonl"
     return "json" if head == "[" else "csv"
 
 
@@ -105,6 +113,7 @@ def read_case(path: str, fmt: str | None = None, kind: str = "outages") -> Case:
         items = list(_read_jsonl(text, name))
     if kind == "closures":
         case.closures = [str(i.data.get("date", "")) for i in items]
+        case.closure_places = [i.where for i in items]
     else:
         getattr(case, kind).extend(items)
     return case
@@ -120,7 +129,7 @@ def _read_csv(text: str, name: str) -> tuple[list[str], Iterator[Item]]:
         raise InputError(f"{name}:1: {exc}") from None
     header = [h.strip() for h in header]
     check_header(header, name)
-    return header, _csv_rows(reader, header, name)
+    return header, _csv_rows(text.split("\n"), reader.line_num, header, name)
 
 
 def check_header(header: list[str], name: str) -> None:
@@ -133,23 +142,55 @@ def check_header(header: list[str], name: str) -> None:
         raise InputError(f"{name}:1: column '{dupes[0]}' appears twice in the header row")
 
 
-def _csv_rows(reader: Any, header: list[str], name: str) -> Iterator[Item]:
+_UNTERMINATED = (
+    "a quoted cell opened on this line is never closed; the lines after it are read as rows",
+    'a closing " for every opening one (a " inside a cell is written "")',
+)
+
+
+def _csv_rows(lines: list[str], done: int, header: list[str], name: str) -> Iterator[Item]:
+    """The records after line ``done``, each placed at its first line. A quote that never
+    closes would swallow every later line: it is reported at the line it opens on, and the
+    lines after it are read again as rows of their own, so no row goes uncounted."""
+    while True:
+        reader = csv.reader(io.StringIO("\n".join(lines[done:])))
+        rows: list[tuple[int, int, list[str]]] = []  # first line, last line, cells
+        try:
+            for row in reader:
+                rows.append(((rows[-1][1] if rows else done) + 1, done + reader.line_num, row))
+        except csv.Error as exc:
+            raise InputError(f"{name}:{(rows[-1][1] if rows else done) + 1}: {exc}") from None
+        last = rows[-1] if rows else None
+        unterminated = last is not None and _unclosed("\n".join(lines[last[0] - 1 : last[1]]))
+        for first, _, row in rows[:-1] if unterminated else rows:
+            item = _csv_item(row, header, name, first)
+            if item is not None:
+                yield item
+        if not unterminated or last is None:
+            return
+        yield Item(f"{name}:{last[0]}", {}, *_UNTERMINATED)
+        done = last[0]
+
+
+def _unclosed(raw: str) -> bool:
+    """Whether a record's lines end inside a quoted cell (the strict reader says so)."""
     try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                problem = (
-                    f"{len(row)} cells, but the header has {len(header)} columns "
-                    f"({', '.join(header)})"
-                )
-                yield Item(f"{name}:{line}", {}, problem)
-                continue
-            data = {h: _cell(h, cell) for h, cell in zip(header, row, strict=True)}
-            yield Item(f"{name}:{line}", {k: v for k, v in data.items() if v is not None})
+        list(csv.reader(io.StringIO(raw), strict=True))
     except csv.Error as exc:
-        raise InputError(f"{name}:{reader.line_num}: {exc}") from None
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _csv_item(row: list[str], header: list[str], name: str, line: int) -> Item | None:
+    if not row or all(not cell.strip() for cell in row):
+        return None
+    if len(row) != len(header):
+        problem = (
+            f"{len(row)} cells, but the header has {len(header)} columns ({', '.join(header)})"
+        )
+        return Item(f"{name}:{line}", {}, problem)
+    data = {h: _cell(h, cell) for h, cell in zip(header, row, strict=True)}
+    return Item(f"{name}:{line}", {k: v for k, v in data.items() if v is not None})
 
 
 def _cell(column: str, cell: str) -> Any:
@@ -161,12 +202,33 @@ def _cell(column: str, cell: str) -> Any:
     return value
 
 
+def load_json(text: str, name: str) -> Any:
+    """JSON with its numbers and nesting bounded (``docs/limits.md``)."""
+    try:
+        data = json.loads(text, parse_int=limits.json_int)
+    except limits.JSONNumberTooLong as exc:
+        digits = len(str(exc).lstrip("-"))
+        raise InputError(
+            f"{name}: an integer of {digits} digits ({limits.shorten(str(exc), 20)}); "
+            f"accepted: at most {limits.MAX_JSON_DIGITS} digits"
+        ) from None
+    except RecursionError:
+        data = None  # deeper than Python parses: too deep, as below
+    if (data is None and text.strip() != "null") or limits.json_depth_exceeded(data):
+        raise InputError(
+            f"{name}: arrays and objects nest too deep; accepted: at most "
+            f"{limits.MAX_JSON_DEPTH} levels"
+        )
+    return data
+
+
 def _read_jsonl(text: str, name: str) -> Iterator[Item]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: U+2028 and the like may stand inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = load_json(line, f"{name}:{number}")
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{number}: not JSON ({exc.msg}, column {exc.colno})") from None
         if not isinstance(data, dict):
@@ -178,7 +240,7 @@ def _read_jsonl(text: str, name: str) -> Iterator[Item]:
 
 def _read_json(text: str, name: str, kind: str) -> Case:
     try:
-        data = json.loads(text)
+        data = load_json(text, name)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
     if isinstance(data, list):
@@ -188,26 +250,51 @@ def _read_json(text: str, name: str, kind: str) -> Case:
     unknown = [k for k in data if k not in CASE_KEYS]
     if unknown:
         raise InputError(
-            f"{name}: '{unknown[0]}' is not a part of a case file; accepted: {', '.join(CASE_KEYS)}"
+            f"{name}: '{limits.shorten(unknown[0])}' is not a part of a case file; "
+            f"accepted: {', '.join(CASE_KEYS)}"
         )
     case = Case()
-    billing = data.get("billing") or []
+    billing = data.get("billing")
     if isinstance(billing, dict):  # {"SERVICE": {...}}
+        for service, entry in billing.items():
+            if not isinstance(entry, dict):
+                raise InputError(
+                    f"{name}: billing['{limits.shorten(service)}'] must be an object with "
+                    "monthly_fee, currency, ... (billing is keyed by service, or a list)"
+                )
         billing = [{"service": service, **entry} for service, entry in billing.items()]
     for key, items in (
-        ("outages", data.get("outages") or []),
-        ("notices", data.get("notices") or []),
+        ("outages", data.get("outages")),
+        ("notices", data.get("notices")),
         ("billing", billing),
-        ("events", data.get("events") or []),
+        ("events", data.get("events")),
     ):
+        if items is None:
+            continue
         if not isinstance(items, list):
-            raise InputError(f"{name}: '{key}' must be a list")
+            accepted = "a list or an object keyed by service" if key == "billing" else "a list"
+            raise InputError(
+                f"{name}: '{key}' is {_json_type(items)}; accepted: {accepted} of objects"
+            )
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                raise InputError(f"{name}: {key}[{i}] must be an object")
+                raise InputError(f"{name}: {key}[{i}] is {_json_type(item)}; accepted: an object")
             getattr(case, key).append(Item(f"{name}: {key}[{i}]", item))
-    closures = data.get("closures") or []
-    if not isinstance(closures, list):
-        raise InputError(f"{name}: 'closures' must be a list of dates")
-    case.closures = [str(c) for c in closures]
+    closures = data.get("closures")
+    closures = [] if closures is None else closures
+    if not isinstance(closures, list) or not all(isinstance(c, str) for c in closures):
+        raise InputError(
+            f"{name}: 'closures' is {_json_type(closures)}; accepted: a list of dates "
+            '("YYYY-MM-DD")'
+        )
+    case.closures = list(closures)
+    case.closure_places = [f"{name}: closures[{i}]" for i in range(len(closures))]
     return case
+
+
+def _json_type(value: Any) -> str:
+    """A JSON value's type in JSON's words."""
+    if isinstance(value, list):
+        return "a list" if not value or not isinstance(value[0], str) else "a list of strings"
+    names = {dict: "an object", str: "a string", bool: "true or false", type(None): "null"}
+    return names.get(type(value), "a number")

@@ -110,10 +110,13 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 def attach_source(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> list[Diagnostic]:
     """Fill in each diagnostic's source line from the texts of the files it names."""
     out = []
+    split: dict[str, list[str]] = {}  # each file split once, not once per diagnostic
     for d in diagnostics:
         text = sources.get(d.span.file)
         if text is not None and d.source_line is None and d.span.line > 0:
-            lines = text.splitlines()
+            lines = split.get(d.span.file)
+            if lines is None:
+                lines = split[d.span.file] = text.splitlines()
             if d.span.line <= len(lines):
                 d = attrs.evolve(d, source_line=lines[d.span.line - 1])
         out.append(d)

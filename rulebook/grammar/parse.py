@@ -25,9 +25,10 @@ from lark.exceptions import (
     VisitError,
 )
 
+from rulebook import limits, units
 from rulebook import model as m
-from rulebook import units
 from rulebook.grammar import recovery
+from rulebook.grammar.cache import cache_file
 from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
 
 
@@ -55,7 +56,7 @@ def parser() -> Lark:
         parser="lalr",
         maybe_placeholders=False,
         transformer=_BUILDER,
-        cache=True,  # the analysed grammar is pickled to the temp dir: later starts skip it
+        cache=cache_file(),  # pickled to a private per-user folder (grammar/cache.py)
     )
 
 
@@ -123,7 +124,7 @@ def concrete_parser() -> Lark:
         parser="lalr",
         maybe_placeholders=False,
         keep_all_tokens=True,
-        cache=True,
+        cache=cache_file("concrete"),  # never a pickle from the shared temp dir
     )
 
 
@@ -858,10 +859,19 @@ class ToModel(Transformer[Token, ParsedFile]):
         return self._expect("remedy", target, children[2], span, amount=amount)
 
     def when(self, children: list[m.Condition]) -> tuple[str, Any]:
-        return "condition", children[0]
+        return "condition", self._bounded(children[0])
 
     def unless(self, children: list[m.Condition]) -> tuple[str, Any]:
-        return "unless", children[0]
+        return "unless", self._bounded(children[0])
+
+    def _bounded(self, condition: m.Condition) -> m.Condition:
+        """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
+        stand_in = limits.condition_too_deep(condition)
+        if stand_in is None:
+            return condition
+        message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
+        self.error("too-deep", message, condition.span, "split it into clauses or facts")
+        return stand_in  # type: ignore[no-any-return]
 
     # -- conditions
 
@@ -945,6 +955,10 @@ class ToModel(Transformer[Token, ParsedFile]):
                 span = attrs.evolve(span, end_line=end.end_line, end_column=end.end_column)
         known = units.canonical(written)
         canonical = known.name if known else written
+        if len(str(number)) > limits.MAX_NUMBER_CHARS:  # no 5,000-digit Fraction
+            limit = f"at most {limits.MAX_NUMBER_CHARS} characters"
+            self.error("number-too-long", f"a number of {len(str(number))} characters", span, limit)
+            number = "0"
         return m.Quantity(Fraction(str(number)), canonical, written, span)
 
     def percent(self, children: list[Any]) -> tuple[str, Token | None]:

@@ -1,0 +1,553 @@
+"""Hostile and broken input (issue 12): no disclosure, no code execution, no hang, nothing
+lost. One test per defect class; the corpus in ``tests/hostile/`` is run by
+``test_hostile_corpus.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import rulebook
+from rulebook.cli import main
+from rulebook.engine.causes import causal_order
+from rulebook.engine.facts import OutageRecord, RecordError
+from rulebook.grammar import cache
+from rulebook.load import check_files
+from tests.hostile.make_corpus import CONTRACT_HEAD as HEADER
+
+HEAD = "id,service,start,end,cause,detected_by,caused_by\n"
+ROW = "{rid},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{cause},monitoring,{by}\n"
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------ 1. import disclosure
+
+
+@pytest.mark.parametrize(
+    "target", ["/etc/passwd", "../../../../../../etc/passwd", "/proc/self/environ", "../secret.sla"]
+)
+def test_an_import_never_reads_outside_the_folder_tree(tmp_path: Path, target: str) -> None:
+    secret = tmp_path / "secret.sla"
+    secret.write_text("contract SECRET-CONTENT-LINE {\n", encoding="utf-8")
+    folder = tmp_path / "contracts"
+    folder.mkdir()
+    path = folder / "c.sla"
+    path.write_text(f'import "{target}"\n', encoding="utf-8")
+    loaded = check_files([path])
+    text = "\n".join(d.render() for d in loaded.diagnostics)
+    assert [d.code for d in loaded.diagnostics] == ["missing-import"]
+    assert f"imported file '{target}' is not beside this file nor bundled" in text
+    assert "SECRET-CONTENT" not in text and "root:" not in text
+    assert set(loaded.sources) == {str(path)}  # nothing else was read
+
+
+def test_an_import_through_a_link_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside.sla").write_text("SECRET-CONTENT\n", encoding="utf-8")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "link.sla").symlink_to(tmp_path / "outside.sla")
+    (folder / "c.sla").write_text('import "link.sla"\n', encoding="utf-8")
+    loaded = check_files([folder / "c.sla"])
+    assert [d.code for d in loaded.diagnostics] == ["missing-import"]
+    assert "SECRET" not in "".join(d.render() for d in loaded.diagnostics)
+
+
+def test_an_import_inside_the_tree_still_works(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "v.sla").write_text("vocabulary v {\n", encoding="utf-8")
+    (tmp_path / "c.sla").write_text('import "sub/v.sla"\n', encoding="utf-8")
+    loaded = check_files([tmp_path / "c.sla"])
+    assert [d.code for d in loaded.diagnostics] == ["syntax"]  # the contract file's own error
+    assert loaded.diagnostics[0].span.file.endswith("v.sla")
+
+
+# ------------------------------------------------------------------ 2. parser cache
+
+
+def test_the_parser_cache_is_private_and_not_in_the_temp_dir() -> None:
+    import tempfile
+
+    path = cache.cache_file()
+    assert isinstance(path, str)
+    assert not path.startswith(tempfile.gettempdir() + os.sep)
+    folder = Path(path).parent
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+
+
+def test_a_cache_folder_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "rulebook"
+    folder.mkdir()
+    folder.chmod(0o777)
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(folder))
+    assert cache.cache_file() is False
+    folder.chmod(0o700)
+    planted = Path(str(cache.cache_file()))
+    planted.write_bytes(b"planted")
+    planted.chmod(0o666)
+    assert cache.cache_file() is False  # a file others may have written is not loaded
+    planted.chmod(0o600)
+    assert cache.cache_file() == str(planted)
+
+
+# ------------------------------------------------------------------ 3. unbounded numbers
+
+
+@pytest.mark.parametrize("engine", ["columnar", "records"])
+@pytest.mark.parametrize("value", ["1e999999999", "9" * 60, "-1E-99999"])
+def test_a_huge_number_is_refused_at_once(tmp_path: Path, value: str, engine: str) -> None:
+    log = tmp_path / "n.csv"
+    log.write_text(
+        "id,service,start,end,detected_by,priority\n"
+        f"a,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,monitoring,{value}\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    code, out, err = run("adjudicate", "cybermail", str(log), "--engine", engine)
+    assert time.monotonic() - started < 20
+    assert code == 1 and out == ""
+    assert "n.csv:2: record a, field 'priority': '" in err
+    assert "; accepted: a number of at most 50 characters and an exponent of at most 30" in err
+
+
+@pytest.mark.parametrize("fee", ["1e400", "1" * 5000, '"1e400"', "[1]", "true"])
+def test_a_huge_or_wrong_fee_is_refused(tmp_path: Path, fee: str) -> None:
+    case = tmp_path / "case.json"
+    billing = '{"CYBERMAIL Σ": {"monthly_fee": FEE, "currency": "JPY"}}'.replace("FEE", fee)
+    case.write_text(f'{{"outages": [{ROW_JSON}], "billing": {billing}}}', encoding="utf-8")
+    code, out, err = run("adjudicate", "cybermail", str(case))
+    assert code == 1 and out == ""
+    if len(fee) > 1000:
+        assert "case.json: an integer of 5000 digits" in err
+    else:
+        assert "case.json: billing[0]: billing entry CYBERMAIL Σ, field 'monthly_fee': " in err
+
+
+ROW_JSON = json.dumps(
+    {
+        "id": "a",
+        "service": "CYBERMAIL Σ",
+        "start": "2026-09-03T10:00:00",
+        "end": "2026-09-03T11:00:00",
+        "detected_by": "monitoring",
+    },
+    ensure_ascii=False,
+)
+
+
+def test_a_json_integer_of_5000_digits_is_an_input_error(tmp_path: Path) -> None:
+    case = tmp_path / "case.jsonl"
+    case.write_text(ROW_JSON[:-1] + ', "priority": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(case))
+    assert code == 1
+    assert "case.jsonl:1: an integer of 5000 digits" in err and "at most 50 digits" in err
+
+
+# ------------------------------------------------------------------ 4. unterminated quote
+
+
+def test_an_unterminated_quote_is_reported_and_every_row_counted(tmp_path: Path) -> None:
+    log = tmp_path / "q.csv"
+    rows = [ROW.format(rid=f"r{i}", cause="provider_fault", by="") for i in range(5)]
+    rows[1] = rows[1].replace("provider_fault", '"provider_fault')
+    log.write_text(HEAD + "".join(rows), encoding="utf-8")
+    code, out, err = run("adjudicate", "cybermail", str(log), "--keep-going", "--format", "json")
+    assert code == 1
+    assert "q.csv:3: record #2: a quoted cell opened on this line is never closed" in err
+    counts = json.loads(out)["counts"]
+    assert (counts["read"], counts["adjudicated"], counts["rejected"]) == (5, 4, 1)
+    code, out, err = run("adjudicate", "cybermail", str(log))
+    assert code == 1 and out == "" and "q.csv:3:" in err
+
+
+def adjudicate_file(tmp_path: Path, name: str, text: str) -> tuple[int, str, str]:
+    """Write ``text`` to ``name`` and adjudicate it under cybermail."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return run("adjudicate", "cybermail", str(path))
+
+
+def test_a_csv_error_in_a_multiline_record_is_placed_at_its_first_line(tmp_path: Path) -> None:
+    row = 'a,"CYBERMAIL\nΣ",2026-09-03T10:00:00,2026-09-03T11:00:00,wrong,monitoring,\n'
+    code, _, err = adjudicate_file(tmp_path, "m.csv", HEAD + row)
+    assert code == 1 and "m.csv:2: record a" in err, err
+
+
+# ------------------------------------------------------------------ 5. stdin read once
+
+
+def test_stdin_for_two_inputs_is_a_usage_error() -> None:
+    code, out, err = run("adjudicate", "cybermail", "-", "--notices", "-", stdin=HEAD)
+    assert code == 2 and out == ""
+    assert "- (standard input) is given for OUTAGES and --notices; give it once" in err
+
+
+def test_compare_reads_stdin_once_for_every_contract() -> None:
+    log = HEAD + ROW.format(rid="a", cause="provider_fault", by="")
+    code, out, _ = run(
+        "compare", "-", "--contract", "cybermail", "--contract", "aoulu-cloud",
+        "--input-format", "csv", "--format", "json", stdin=log,
+    )  # fmt: skip
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["counts"]["read"] == 1
+    assert doc["outages"][0]["verdicts"] == {"cybermail": "counted", "aoulu-cloud": "out_of_scope"}
+
+
+def test_stdin_is_decoded_as_files_are(tmp_path: Path) -> None:
+    text = HEAD + ROW.format(rid="a", cause="provider_fault", by="")
+    code, out, _ = run(
+        "report", "cybermail", "-", "--input-format", "csv", stdin=b"\xef\xbb\xbf" + text.encode()
+    )
+    assert code == 0, out
+    code, _, err = run(
+        "report",
+        "cybermail",
+        "-",
+        "--input-format",
+        "csv",
+        stdin=text.replace("Σ", "").encode() + b"\xe9\n",
+    )
+    assert code == 1 and "<stdin>: not UTF-8 text" in err
+
+
+# ------------------------------------------------------------------ 6. --keep-going
+
+
+def _case(tmp_path: Path, **parts: object) -> Path:
+    base: dict[str, object] = {"outages": [json.loads(ROW_JSON)]}
+    base.update(parts)
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_keep_going_keeps_every_good_event(tmp_path: Path) -> None:
+    from rulebook.columnar.intake import read_outages
+    from rulebook.formats.intake import take_in
+    from rulebook.formats.readers import Case, read_case
+
+    events = [
+        {"record": "a", "event": "restored_at", "at": "2026-09-03T11:00:00"},
+        {"record": "nobody", "event": "restored_at", "at": "2026-09-03T11:00:00"},
+        {"record": "a", "event": "recognized_at", "at": "2026-09-03T10:05:00"},
+    ]
+    path = _case(tmp_path, events=events)
+    contract = rulebook.load_contract("cybermail")
+    taken = take_in(contract, read_case(str(path)), keep_going=True)
+    assert [str(e) for e in taken.errors] == [
+        f"{path}: events[1]: event #2, field 'record': 'nobody' is not an outage record of "
+        "the input; accepted: the id of an outage record"
+    ]
+    assert set(taken.outages[0].events) == {"restored_at", "recognized_at"}
+    frame = read_outages(contract, str(path), None, Case(), keep_going=True)
+    assert len(frame.errors) == 1
+    row = frame.frame.row(0, named=True)
+    assert row["restored_at"] is not None and row["recognized_at"] is not None
+    code, _, err = run("adjudicate", "cybermail", str(path), "--keep-going")
+    assert code == 1 and "events[1]" in err
+
+
+def test_keep_going_keeps_every_good_closure_and_notice(tmp_path: Path) -> None:
+    notice = {
+        "id": "n1",
+        "service": "*",
+        "start": "2026-09-10T00:00:00",
+        "end": "2026-09-10T01:00:00",
+    }
+    path = _case(
+        tmp_path,
+        closures=["2026-12-30", "not-a-day", "9999-12-31"],
+        notices=[notice, {**notice, "id": "n2", "start": "bad"}],
+    )
+    code, _, err = run("adjudicate", "cybermail", str(path), "--keep-going")
+    assert code == 1
+    assert "case.json: closures[1]: closure not-a-day: 'not-a-day' is not a date" in err
+    assert "closure 9999-12-31" in err
+    assert "notice n2, field 'start'" in err
+
+
+# ------------------------------------------------------------------ 7. linear caused_by
+
+
+def _chain(n: int) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = [json.loads(ROW_JSON) | {"id": "r0", "cause": "attack"}]
+    for i in range(1, n):
+        records.append(json.loads(ROW_JSON) | {"id": f"r{i}", "caused_by": f"r{i - 1}"})
+    return records
+
+
+def test_a_long_chain_of_causes_is_linear_and_still_explained() -> None:
+    contract = rulebook.load_contract("cybermail")
+    started = time.monotonic()
+    result = rulebook.adjudicate(contract, _chain(5000))
+    assert time.monotonic() - started < 30  # quadratic paths took minutes
+    text = result.explain("r4999")
+    assert "r4999 ← r4998 ← r4997" in text and text.rstrip().count("←") >= 4999
+
+
+def test_causal_order_needs_no_recursion_for_a_million_records() -> None:
+    records = [OutageRecord("r0", "s", 0, 1)] + [
+        OutageRecord(f"r{i}", "s", 0, 1, {"caused_by": (f"r{i - 1}",)}) for i in range(1, 200_000)
+    ]
+    order = causal_order(records)
+    assert order is not None and order[0] == "r0" and order[-1] == "r199999"
+
+
+def test_a_cycle_is_named_from_its_smallest_id() -> None:
+    records = [
+        OutageRecord("c", "s", 0, 1, {"caused_by": ("b",)}),
+        OutageRecord("b", "s", 0, 1, {"caused_by": ("a",)}),
+        OutageRecord("a", "s", 0, 1, {"caused_by": ("c",)}),
+        OutageRecord("z", "s", 0, 1, {"caused_by": ("a",)}),
+    ]
+    with pytest.raises(RecordError, match=r"cycle: a -> b -> c -> a"):
+        causal_order(records)
+
+
+def test_orphans_of_a_long_chain_are_found_in_linear_time(tmp_path: Path) -> None:
+    records = _chain(20000)
+    records[0]["start"] = "bad"
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps({"outages": records}), encoding="utf-8")
+    started = time.monotonic()
+    code, out, err = run("report", "cybermail", str(path), "--keep-going", "--format", "json")
+    assert time.monotonic() - started < 60
+    assert code == 1
+    counts = json.loads(out)["counts"]
+    assert (counts["read"], counts["rejected"]) == (20000, 20000)
+    assert "record r19999, field 'caused_by': names 'r19998'" in err
+
+
+# ------------------------------------------------------------------ also
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "not " * 1000 + "cause = war",
+        " and ".join(["(cause = war or cause = fire"] * 250) + ")" * 250,
+        "(" * 5000 + "cause = war" + ")" * 5000,
+    ],
+)
+def test_a_deeply_nested_condition_is_an_error_or_fine(tmp_path: Path, condition: str) -> None:
+    path = tmp_path / "deep.sla"
+    path.write_text(
+        HEADER + f'  exclusion a {{\n    cite "1" "x"\n    when {condition}\n  }}\n}}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run("check", str(path))
+    if condition.startswith("((("):  # parentheses alone add no depth
+        assert code == 0, out
+    else:
+        assert code == 1
+        assert "error[too-deep]: the condition nests deeper than 100 levels" in out
+
+
+def test_a_contract_file_with_a_bom_is_read(tmp_path: Path) -> None:
+    from rulebook.load import bundled_dir
+
+    text = (bundled_dir() / "cybermail.sla").read_bytes()
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    (tmp_path / "c.sla").write_bytes(b"\xef\xbb\xbf" + text)
+    code, out, _ = run("check", str(tmp_path / "c.sla"))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_file_without_exactly_one_contract_is_refused(tmp_path: Path, count: int) -> None:
+    from rulebook.load import bundled_dir
+
+    body = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    one = body.split("contract ", 1)[1]
+    text = body.split("contract ", 1)[0] + "".join(
+        "contract "
+        + one.replace("contract cybermail", f"contract c{i}", 1).replace(
+            "cybermail {", f"c{i} {{", 1
+        )
+        for i in range(count)
+    )
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    path = tmp_path / "c.sla"
+    path.write_text(text, encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(HEAD + ROW.format(rid="a", cause="war", by=""), encoding="utf-8")
+    code, out, err = run("adjudicate", str(path), str(log))
+    assert code == 1 and out == ""
+    assert (
+        err.strip().splitlines()[-1].endswith(f"holds {count} contracts; expected exactly one")
+        or "error(s)" in err
+    )
+
+
+def test_compare_refuses_the_same_contract_twice(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(HEAD + ROW.format(rid="a", cause="war", by=""), encoding="utf-8")
+    for fmt in ("table", "json"):
+        code, out, err = run(
+            "compare", str(log), "--contract", "cybermail", "--contract", "cybermail",
+            "--format", fmt,
+        )  # fmt: skip
+        assert code == 2 and out == ""
+        assert "contract cybermail is given twice" in err
+
+
+def test_control_characters_from_input_are_escaped(tmp_path: Path) -> None:
+    row = "x\x1b[2J,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,b\x1b]0;t\x07,,\n"
+    code, _, err = adjudicate_file(tmp_path, "c.csv", HEAD + row)
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err
+    assert "record x\\x1b[2J, field 'cause': 'b\\x1b]0;t\\x07'" in err
+
+
+def test_a_json_true_is_not_a_record_id(tmp_path: Path) -> None:
+    log = tmp_path / "t.jsonl"
+    log.write_text(ROW_JSON.replace('"a"', "true") + "\n", encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(log))
+    assert code == 1 and "t.jsonl:1: record True, field 'id': True is not text" in err
+
+
+@pytest.mark.parametrize("command", ["check", "test", "adjudicate", "report", "explain"])
+def test_a_missing_file_is_exit_1_for_every_command(tmp_path: Path, command: str) -> None:
+    missing = str(tmp_path / "nothing.csv")
+    args = {
+        "check": [missing],
+        "test": [missing],
+        "adjudicate": ["cybermail", missing],
+        "report": ["cybermail", missing],
+        "explain": ["cybermail", missing, "a"],
+    }[command]
+    code, _, err = run(command, *args)
+    assert code == 1
+    assert "nothing.csv" in err or command in ("check",)
+
+
+def contracts_to(stdout: Any) -> subprocess.CompletedProcess[str]:
+    """`rulebook contracts` in a process of its own, writing to ``stdout``."""
+    command = [sys.executable, "-m", "rulebook", "contracts"]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+def test_a_full_disk_is_one_line_and_exit_1() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        done = contracts_to(full)
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("rulebook: cannot write the output: No space left")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"outages": {}}', "'outages' is an object; accepted: a list of objects"),
+        ('{"closures": "2026-12-30"}', "'closures' is a string; accepted: a list of dates"),
+        ('{"billing": {"S": 5}}', "billing['S'] must be an object"),
+        ('{"billing": 3}', "'billing' is a number; accepted: a list or an object keyed by service"),
+    ],
+)
+def test_wrong_typed_case_file_parts_are_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("adjudicate", "cybermail", str(path))
+    assert code == 1 and message in err, err
+
+
+def test_a_one_line_case_file_is_a_case_file(tmp_path: Path) -> None:
+    path = tmp_path / "case"
+    path.write_text('{"outages": [' + ROW_JSON + "]}", encoding="utf-8")
+    code, out, err = run("report", "cybermail", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["counts"]["read"] == 1
+
+
+def test_a_line_separator_inside_a_json_lines_string_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    record = json.loads(ROW_JSON) | {"service": "CYBERMAIL\u2028Σ"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, err = run("report", "cybermail", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["counts"]["read"] == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "2026-09-03T10:00:00+09:00:00.5"]
+)
+def test_timestamps_out_of_range_are_errors(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "y.csv"
+    path.write_text(
+        HEAD + ROW.format(rid="a", cause="war", by="").replace("2026-09-03T10:00:00", value),
+        encoding="utf-8",
+    )
+    code, _, err = run("adjudicate", "cybermail", str(path))
+    assert code == 1 and "y.csv:2: record a, field 'start': " in err, err
+    code, _, err = run(
+        "adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--as-of", value
+    )
+    assert code == 1 and "argument as_of" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("outages", "problem"),
+    [
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { }\n'
+            '    outage a "CYBERMAIL Σ" from "2026-09-04T10:00:00" to "2026-09-04T11:00:00" { }',
+            "record a, field 'id': the record id 'a' is used twice",
+        ),
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { caused_by [b] }\n'
+            '    outage b "CYBERMAIL Σ" from "2026-09-03T10:00:00" to "2026-09-03T11:00:00" { caused_by [a] }',
+            "record a, field 'caused_by': records cause each other in a cycle: a -> b -> a",
+        ),
+        (
+            'outage a "CYBERMAIL Σ" from "2026-09-03T10:00:00" { }',
+            "record a, field 'end': is empty (ongoing) but no as_of instant was given",
+        ),
+    ],
+)
+def test_test_refuses_an_example_whose_records_are_not_valid_together(
+    tmp_path: Path, outages: str, problem: str
+) -> None:
+    # `check` does not run the engine (examples run under `test`); `test` names the example's
+    # line and the engine's own message.
+    from rulebook.load import bundled_dir
+
+    body = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    example = f'  example broken "x" {{\n    {outages}\n    expect a counted\n  }}\n}}\n'
+    text = body.rstrip().removesuffix("}") + example
+    (tmp_path / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    path = tmp_path / "c.sla"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("test", str(path))
+    assert code == 1
+    assert "expected records that are valid input" in out and problem in out, out[-2000:]
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1() -> None:
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = contracts_to(write)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "rulebook: cannot write the output: Broken pipe"
