@@ -190,7 +190,7 @@ def _bundled_files() -> list[Path]:
 
 # ------------------------------------------------------------------ adjudication commands
 
-_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet"])
+_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet", "html"])
 _COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
 _LANGS = click.Choice(["en", "ja"])
 
@@ -417,6 +417,11 @@ def _render(
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
         for path in written:
             click.echo(f"rulebook: wrote {path}", err=True)
+    elif fmt == "html":
+        from rulebook.report import render_report
+
+        text = render_report(result, loaded, lang, counts, period)
+        _guarded(lambda: _write_text(text, output))
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
         _guarded(lambda: _write_text(text, output))
@@ -439,7 +444,7 @@ def _on_spark(
     from rulebook.formats.readers import read_case
     from rulebook.formats.writers import counts_line, render
 
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "html"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
 
     def extra(key: str, kind: str) -> list[Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import polars as pl
@@ -28,6 +28,10 @@ from rulebook.engine.adjudicate import (
     period_dict,
     record_dict,
 )
+
+if TYPE_CHECKING:
+    from rulebook.engine.remedy import Billing
+    from rulebook.engine.windows import Window
 
 RECORD_COLUMNS = (
     "id",
@@ -86,6 +90,14 @@ class FrameAdjudication:
     def tz(self) -> dt.tzinfo:
         """The contract's timezone."""
         return self.plan.tz
+
+    def windows(self) -> list[Window]:
+        """The maintenance windows of the run (announced and recurring), sorted."""
+        return list(self.plan.windows)
+
+    def billing(self) -> dict[str, Billing]:
+        """Each service's billing as given, by service."""
+        return dict(self.plan.billing)
 
     @property
     def fallback(self) -> int:

@@ -1,0 +1,22 @@
+"""The report: an adjudication as a document a person can send (HTML with a timeline,
+CSV for spreadsheets), built from the JSON document of either evaluator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rulebook import model as m
+from rulebook.report.view import Reportable, build
+
+
+def render_report(
+    result: Reportable,
+    contract: m.Contract,
+    lang: str,
+    counts: Sequence[int],
+    period: str | None = None,
+) -> str:
+    """The HTML report of ``result`` (either evaluator) under ``contract``."""
+    from rulebook.report.html import render_html
+
+    return render_html(build(result, lang, counts, period, contract.get("provider")))
