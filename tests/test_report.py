@@ -60,6 +60,8 @@ def test_free_month_is_worth_the_monthly_fee() -> None:
     assert remedy_money(remedy, bill, "ja") == "1 か月無料（¥120,000 相当）"
     assert remedy_money(remedy, None, "en") == "1 free month(s)"
     assert money("69", "JPY") == "¥69"
+    refund = {"kind": "refund", "months": None, "amount": "110", "currency": "JPY"}
+    assert remedy_money(refund, None, "ja") == "返金 ¥110"
 
 
 def test_period_bounds_are_the_month_in_the_contract_timezone() -> None:

@@ -17,6 +17,9 @@ def render_report(
     period: str | None = None,
 ) -> str:
     """The HTML report of ``result`` (either evaluator) under ``contract``."""
+    from rulebook.formats.writers import COUNT_KEYS, filtered
     from rulebook.report.html import render_html
 
-    return render_html(build(result, lang, counts, period, contract.get("provider")))
+    data = filtered(result.to_dict(reasons=False, records=True), period)
+    data["counts"].update(dict(zip(COUNT_KEYS, counts, strict=False)))
+    return render_html(build(result, data, lang, contract.get("provider")))

@@ -306,10 +306,20 @@ def denominator_words(period: Mapping[str, Any], lang: str) -> str:
     return text + "; excluded time counts as neither downtime nor uptime lost."
 
 
+KINDS = {
+    "refund": Words("refund", "返金"),
+    "credit": Words("credit", "クレジット"),
+    "damages": Words("damages", "損害賠償"),
+    "free_months": Words("free months", "無料月"),
+}
+
+
 def remedy_money(remedy: Mapping[str, Any], billing: Billing | None, lang: str) -> str | None:
     """The remedy's value in money: the amount owed, or free months times the fee."""
     if remedy["amount"] is not None and remedy["currency"]:
-        return money(remedy["amount"], remedy["currency"])
+        kind = KINDS.get(remedy["kind"])
+        value = money(remedy["amount"], remedy["currency"])
+        return f"{kind.get(lang)} {value}" if kind else value
     if remedy["months"] is not None and billing is not None:
         value = money(billing.monthly_fee * remedy["months"], billing.currency)
         if lang == "ja":
@@ -371,17 +381,10 @@ def open_items(
 
 
 def build(
-    result: Reportable,
-    lang: str,
-    counts: Sequence[int],
-    period: str | None = None,
-    provider: str | None = None,
+    result: Reportable, data: dict[str, Any], lang: str, provider: str | None = None
 ) -> Report:
-    """The report of ``result`` (either evaluator), in ``lang``, for one or every period."""
-    from rulebook.formats.writers import COUNT_KEYS, filtered
-
-    data = filtered(result.to_dict(reasons=False, records=True), period)
-    data["counts"].update(dict(zip(COUNT_KEYS, counts, strict=False)))
+    """The report of ``result`` (either evaluator) from its JSON document ``data`` (with the
+    input's counts, filtered to a period or not), in ``lang``."""
     tz = result.tz
     clauses = data["clauses"]
     billing = result.billing()
