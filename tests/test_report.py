@@ -201,3 +201,85 @@ def _tz(contract: str) -> Any:
     text = resolve(contract).read_text(encoding="utf-8")
     zone = next(line.split('"')[1] for line in text.splitlines() if "timezone" in line)
     return ZoneInfo(zone)
+
+
+# ------------------------------------------------------------------ CSV and explain --period
+
+CYBERMAIL = [
+    "examples/cybermail-2026-09.csv",
+    "--notices",
+    "examples/cybermail-2026-09-notices.csv",
+]
+
+
+def test_csv_writes_records_and_periods_with_a_bom_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.chdir(ROOT)
+    prefix = tmp_path / "cm"
+    billing = ["--billing", "examples/cybermail-billing.jsonl"]
+    _run(
+        [
+            "adjudicate",
+            "cybermail",
+            *CYBERMAIL,
+            *billing,
+            "--format",
+            "csv",
+            "--bom",
+            "-o",
+            str(prefix),
+        ]
+    )
+    records_bytes = Path(f"{prefix}.records.csv").read_bytes()
+    assert records_bytes.startswith("\ufeffid,service,".encode())
+    with open(f"{prefix}.records.csv", encoding="utf-8-sig", newline="") as f:
+        records = list(csv.DictReader(f))
+    assert len(records) == 13
+    cm05 = next(r for r in records if r["id"] == "cm-05")
+    assert (cm05["duration"], cm05["excluded_seconds"], cm05["deciding_titles"]) == (
+        "1:20:00",
+        "4800",
+        "外部要因 攻撃",
+    )
+    with open(f"{prefix}.periods.csv", encoding="utf-8-sig", newline="") as f:
+        periods = list(csv.DictReader(f))
+    first = periods[0]
+    assert (first["allowed"], first["used"], first["left"], first["claim_last_day"]) == (
+        "0:43:12",
+        "1:21:30",
+        "-0:38:18",
+        "2026-10-31",
+    )
+    assert first["remedy"] == "1 free month(s), worth ¥120,000"
+    assert periods[1]["allowed_seconds"] == "2678.4"  # 0.1% of 31 days, exactly
+
+
+def test_csv_one_table_to_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["report", "cybermail", *CYBERMAIL, "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("service,period,availability,")
+    result = CliRunner().invoke(
+        main, ["report", "cybermail", *CYBERMAIL, "--format", "csv", "--what", "records"]
+    )
+    assert result.stdout.splitlines()[0].startswith("id,service,start,end,duration,")
+
+
+def test_explain_period_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = _run(["explain", "cybermail", *CYBERMAIL, "--period", "CYBERMAIL Σ", "2026-09"])
+    assert out.startswith("CYBERMAIL Σ 2026-09\n")
+    assert "free month" in out
+    result = CliRunner().invoke(
+        main, ["explain", "cybermail", *CYBERMAIL, "--period", "CYBERMAIL Σ", "2026-11"]
+    )
+    assert result.exit_code == 1
+    assert (
+        "no period 2026-11 of service 'CYBERMAIL Σ'; did you mean 'CYBERMAIL Σ 2026-10'?"
+        in result.output
+    )
+    result = CliRunner().invoke(main, ["explain", "cybermail", *CYBERMAIL])
+    assert result.exit_code == 2

@@ -23,3 +23,32 @@ def render_report(
     data = filtered(result.to_dict(reasons=False, records=True), period)
     data["counts"].update(dict(zip(COUNT_KEYS, counts, strict=False)))
     return render_html(build(result, data, lang, contract.get("provider")))
+
+
+def render_csv(
+    result: Reportable,
+    lang: str,
+    counts: Sequence[int],
+    period: str | None,
+    tables: Sequence[str],
+    bom: bool = False,
+) -> dict[str, str]:
+    """The CSV text of each of ``tables`` (``records``, ``periods``), by table."""
+    from rulebook.formats.writers import filtered
+    from rulebook.report.spreadsheet import (
+        PERIOD_FIELDS,
+        RECORD_FIELDS,
+        period_rows,
+        record_rows,
+        to_csv,
+    )
+
+    del counts  # the CSV files are tables only; the counts line goes to stderr
+    data = filtered(result.to_dict(reasons=False, records=True), period)
+    out = {}
+    for table in tables:
+        if table == "records":
+            out[table] = to_csv(record_rows(data), RECORD_FIELDS, bom)
+        else:
+            out[table] = to_csv(period_rows(data, result.billing(), lang), PERIOD_FIELDS, bom)
+    return out
