@@ -1,6 +1,9 @@
 """Regenerate the HTML reports of the bundled example months (examples/reports/).
 
-    python examples/make_reports.py
+    python examples/make_reports.py [--screenshot]
+
+With --screenshot it also renders the README's picture (docs/images/report.png) with
+headless Chromium (Debian's chromium package).
 
 Each report is what `rulebook report CONTRACT LOG ... --format html` writes; the tests
 compare these files with fresh output (they are the golden files) and load them in
@@ -9,7 +12,10 @@ Chromium. Same inputs, same bytes: rerunning changes nothing unless the report c
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -57,6 +63,29 @@ def main_() -> int:
                 print(result.output, file=sys.stderr)
                 return 1
             print(f"wrote {path.relative_to(HERE.parent)}")
+    if "--screenshot" in sys.argv:
+        return screenshot(report_path("cybermail", "en"), HERE.parent / "docs/images/report.png")
+    return 0
+
+
+def screenshot(page: Path, png: Path) -> int:
+    """The top of ``page`` as ``png``, 1100 px wide, by headless Chromium."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
+        return 1
+    png.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"]
+        flags += ["--no-first-run", "--disable-background-networking"]
+        flags += ["--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+        flags += [f"--user-data-dir={profile}", "--window-size=1100,1180"]
+        subprocess.run(
+            [chromium, *flags, f"--screenshot={png}", page.as_uri()],
+            check=True,
+            capture_output=True,
+        )
+    print(f"wrote {png.relative_to(HERE.parent)}")
     return 0
 
 

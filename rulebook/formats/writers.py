@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rulebook.engine.remedy import Billing
 from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
-from rulebook.report.view import budget, day_words, duration, hms, local, remedy_money
+from rulebook.report.view import (
+    budget,
+    clause_title,
+    day_words,
+    duration,
+    hms,
+    local,
+    remedy_money,
+)
 
 if TYPE_CHECKING:
     from rulebook.columnar.result import FrameAdjudication
@@ -92,13 +100,6 @@ def _grid(fmt: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> st
     return markdown_table(headers, rows) if fmt == "markdown" else table(headers, rows)
 
 
-def _title(data: dict[str, Any], clause: str | None) -> str:
-    """A clause's title from the document's clauses (its id when it has none)."""
-    if clause is None:
-        return "—"
-    return str(data["clauses"].get(clause, {}).get("title") or clause)
-
-
 def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
     """The records of an adjudication as table rows (durations h:mm:ss, clauses by title),
     and a totals row."""
@@ -118,7 +119,7 @@ def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
     totals = [0, 0, 0]
     for o in data["outages"]:
         obligations = [
-            f"{_title(data, ob['clause'])}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
+            f"{clause_title(data, ob['clause'])}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
             + (f" ({local(ob['deadline'])[:16]})" if ob.get("deadline") else "")
             for ob in o.get("obligations", [])
             if ob["verdict"] != "not_applicable"
@@ -133,7 +134,7 @@ def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
                 o["end"][:16].replace("T", " "),
                 *(hms(n) for n in seconds),
                 VERDICTS[o["verdict"]].get(lang),
-                ", ".join(_title(data, c) for c in dict.fromkeys(o["deciding"])) or "—",
+                ", ".join(clause_title(data, c) for c in dict.fromkeys(o["deciding"])) or "—",
                 "; ".join(obligations) or "—",
             ]
         )
@@ -208,7 +209,7 @@ def obligation_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[li
     rows = [
         [
             ob["record"],
-            _title(data, ob["clause"]),
+            clause_title(data, ob["clause"]),
             OBLIGATION_VERDICTS[ob["verdict"]].get(lang),
             (ob["deadline"] or "—")[:19].replace("T", " "),
             (ob["actual"] or "—")[:19].replace("T", " "),

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from rulebook.engine.remedy import Billing
-from rulebook.report.view import budget, duration, hms, remedy_money
+from rulebook.report.view import budget, clause_title, duration, hms, remedy_money
 
 RECORD_FIELDS = (
     "id",
@@ -51,10 +51,6 @@ PERIOD_FIELDS = (
 )
 
 
-def _title(data: Mapping[str, Any], clause: str) -> str:
-    return str(data["clauses"].get(clause, {}).get("title") or clause)
-
-
 def record_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A row a record of the JSON document."""
     rows = []
@@ -79,7 +75,7 @@ def record_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "not_downtime_seconds": o["not_downtime_seconds"],
                 "verdict": o["verdict"],
                 "deciding": " ".join(deciding),
-                "deciding_titles": "; ".join(_title(data, c) for c in deciding),
+                "deciding_titles": "; ".join(clause_title(data, c) for c in deciding),
                 "obligations": " ".join(obligations),
             }
         )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from rulebook.report.view import Report, ReportPeriod, hms, local
+from rulebook.report.view import Report, ReportPeriod, hms, local, word
 
 LEFT = 130.0  # the column of record ids
 RIGHT = 990.0
@@ -85,7 +85,7 @@ def timeline(report: Report, period: ReportPeriod) -> Timeline:
         natural = total * scale
         widened = natural < MIN_BAR
         px_per_second = (MIN_BAR / total if total else 0.0) if widened else scale
-        x = min(x_of(first), RIGHT - MIN_BAR) if widened else x_of(first)
+        x = x0 = min(x_of(first), RIGHT - MIN_BAR) if widened else x_of(first)
         for s in cuts:
             seconds = _seconds(s)
             width = seconds * px_per_second
@@ -98,7 +98,7 @@ def timeline(report: Report, period: ReportPeriod) -> Timeline:
                     BAR,
                     s["status"],
                     f"{record['id']} {local(s['start'])} – {local(s['end'])} "
-                    f"{hms(seconds)} ({seconds} s) {s['status']} {clause}",
+                    f"{hms(seconds)} ({seconds} s) {word(s['status'], report.lang)} {clause}",
                     {
                         "record": record["id"],
                         "start": local(s["start"]),
@@ -117,7 +117,7 @@ def timeline(report: Report, period: ReportPeriod) -> Timeline:
         after = x + 4 < RIGHT - 50
         labels.append(
             (
-                _fmt(x + 4 if after else x_of(first) - 4),
+                _fmt(x + 4 if after else x0 - 4),
                 _fmt(y + BAR - 3),
                 "start" if after else "end",
                 hms(total),

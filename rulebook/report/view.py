@@ -217,9 +217,7 @@ class Report:
 
     def title_of(self, clause: str | None) -> str:
         """A clause's title from the contract (its id when the contract has none)."""
-        if clause is None:
-            return "—"
-        return str(self.clauses.get(clause, {}).get("title") or clause)
+        return clause_title({"clauses": self.clauses}, clause)
 
     def deciding(self, record: Mapping[str, Any]) -> str:
         """The titles of a record's deciding clauses, or a dash."""
@@ -241,6 +239,13 @@ class Report:
                 line += f" ({local(ob['deadline'])})"
             out.append(line)
         return out
+
+
+def clause_title(data: Mapping[str, Any], clause: str | None) -> str:
+    """A clause's title from the document's clauses (its id when it has none)."""
+    if clause is None:
+        return "—"
+    return str(data["clauses"].get(clause, {}).get("title") or clause)
 
 
 def duration(record: Mapping[str, Any]) -> int:
