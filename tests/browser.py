@@ -43,7 +43,9 @@ class Page:
     def __init__(self, executable: str) -> None:
         import websocket  # websocket-client
 
-        self.profile = tempfile.TemporaryDirectory(prefix="rulebook-chromium-")
+        self.profile = tempfile.TemporaryDirectory(
+            prefix="rulebook-chromium-", ignore_cleanup_errors=True
+        )
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,

@@ -347,11 +347,11 @@ def open_items(
     ja = report_lang == "ja"
     out = []
     remedy = period["remedy"]
-    if period["met"] is None:
+    if period["met"] is None and period["target"] is not None:
         out.append(
-            "目標または稼働率がないため、達成・未達を判断できません。"
+            "稼働率が求められないため、達成・未達を判断できません。"
             if ja
-            else "Met or missed cannot be decided: the period has no target or no availability."
+            else "Met or missed cannot be decided: the period has no availability."
         )
     if remedy is not None and remedy["amount"] is None and remedy["months"] is None:
         out.append(
