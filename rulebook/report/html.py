@@ -9,7 +9,7 @@ import jinja2
 
 from rulebook.engine.trace import Words
 from rulebook.formats.writers import counts_line
-from rulebook.report.timeline import MIN_BAR, timeline
+from rulebook.report.timeline import MIN_BAR, STRIP, STRIP_HEIGHT, strip, timeline
 from rulebook.report.view import Report, duration, hms, local, money, word
 
 
@@ -45,6 +45,9 @@ def render_html(report: Report) -> str:
             durations={o["id"]: duration(o) for o in report.records},
             counts=counts_line(_counts(report), lang),
             widened_note=WIDENED.get(lang),
+            strip=lambda record: strip(report, record),
+            strip_width=STRIP,
+            strip_height=STRIP_HEIGHT,
         )
         + "\n"
     )

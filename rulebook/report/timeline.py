@@ -179,3 +179,45 @@ def _instant(text: str) -> int:
 
 def _seconds(segment: dict[str, Any]) -> int:
     return _instant(segment["end"]) - _instant(segment["start"])
+
+
+STRIP = 150.0  # the width of a record's own strip in the records table
+STRIP_HEIGHT = 14.0
+
+
+def strip(report: Report, record: dict[str, Any]) -> tuple[Shape, ...]:
+    """A record on its own scale: its segments across ``STRIP`` px, and the maintenance
+    windows of its service that overlap it, so a partly excluded record shows which part a
+    window took."""
+    start, end = _instant(record["start"]), _instant(record["end"])
+    span = max(end - start, 1)
+
+    def x_of(t: int) -> float:
+        return _fmt((min(max(t, start), end) - start) * STRIP / span)
+
+    windows = {
+        (b.start, b.end, b.qualifies, b.title): b
+        for p in report.periods
+        if p.data["service"] == record["service"]
+        for b in p.bands
+        if b.start < end and b.end > start
+    }
+    shapes = [
+        Shape(
+            x_of(b.start),
+            0.0,
+            _fmt(x_of(b.end) - x_of(b.start)),
+            STRIP_HEIGHT,
+            "band " + ("window" if b.qualifies else "window-not"),
+            b.title,
+            {},
+        )
+        for b in windows.values()
+    ]
+    for s in record["segments"]:
+        a, z = _instant(s["start"]), _instant(s["end"])
+        label = f"{hms(z - a)} {word(s['status'], report.lang)} {report.title_of(s['clause'])}"
+        shapes.append(
+            Shape(x_of(a), 3.0, _fmt(x_of(z) - x_of(a)), STRIP_HEIGHT - 6, s["status"], label, {})
+        )
+    return tuple(shapes)

@@ -140,6 +140,7 @@ W = {
         "Maintenance window that does not qualify", "要件を満たさないメンテナンス時間帯"
     ),
     "total": Words("Total", "合計"),
+    "parts": Words("Parts (the record's own scale)", "内訳（記録ごとの縮尺）"),
     "counts": Words("Input", "入力"),
     "services": Words("Services and periods", "サービスと期間"),
     "legend": Words("Legend", "凡例"),
