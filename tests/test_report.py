@@ -283,3 +283,50 @@ def test_explain_period_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> 
     )
     result = CliRunner().invoke(main, ["explain", "cybermail", *CYBERMAIL])
     assert result.exit_code == 2
+
+
+def test_undetermined_lists_an_ongoing_record_and_the_missing_fee(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,service,start,end,cause,detected_by\n"
+        "a,CYBERMAIL Σ,2026-09-03T10:00:00,,provider_fault,monitoring\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.html"
+    _run(
+        [
+            "report",
+            "cybermail",
+            str(log),
+            "--as-of",
+            "2026-09-03T12:00:00",
+            "--format",
+            "html",
+            "-o",
+            str(out),
+        ]
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "a: ongoing (no end given); counted up to 2026-09-03 12:00:00." in html
+    assert "the monthly fee was not given (--billing)" in html
+    assert "Ongoing records closed at" in html
+
+
+def test_html_for_one_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "r.html"
+    _run(
+        [
+            "report",
+            "cybermail",
+            *CYBERMAIL,
+            "--period",
+            "2026-10",
+            "--format",
+            "html",
+            "-o",
+            str(out),
+        ]
+    )
+    html = out.read_text(encoding="utf-8")
+    assert 'data-period="2026-10"' in html and 'data-period="2026-09"' not in html
