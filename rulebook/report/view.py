@@ -103,7 +103,6 @@ W = {
     "provider": Words("Provider", "提供者"),
     "source": Words("Source document", "原文"),
     "timezone": Words("Timezone", "タイムゾーン"),
-    "engine": Words("rulebook", "rulebook"),
     "as_of": Words("Ongoing records closed at", "継続中の記録の打ち切り時刻"),
     "availability": Words("Availability", "稼働率"),
     "target": Words("target", "目標"),
@@ -143,12 +142,8 @@ W = {
     "parts": Words("Parts (the record's own scale)", "内訳（記録ごとの縮尺）"),
     "counts": Words("Input", "入力"),
     "services": Words("Services and periods", "サービスと期間"),
-    "legend": Words("Legend", "凡例"),
     "quote": Words("Contract text", "契約の文言"),
-    "seconds": Words("s", "秒"),
     "service": Words("Service", "サービス"),
-    "period": Words("Period", "期間"),
-    "month": Words("month", "月"),
 }
 
 
