@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from rulebook.cli import main
 from rulebook.engine.remedy import Billing
-from rulebook.report.timeline import LEFT, MIN_BAR, RIGHT
+from rulebook.report.timeline import LEFT, MIN_BAR, RIGHT, STRIP
 from rulebook.report.view import budget, day_words, hms, money, period_bounds, remedy_money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +123,16 @@ MEASURE = """JSON.stringify([...document.querySelectorAll('svg[data-period]')].m
     width: r.getBoundingClientRect().width}))})))"""
 
 
+STRIPS = """JSON.stringify([...document.querySelectorAll('svg.strip')].map(svg =>
+  [...svg.querySelectorAll('rect.mini')].map(r => ({
+    seconds: Number(r.dataset.seconds), width: r.getBoundingClientRect().width}))))"""
+
+
+def make_reports_records(contract: str) -> set[str]:
+    """The ids of the records of an example's document."""
+    return {r for by_record in _expected(contract, everything=True).values() for r in by_record}
+
+
 @pytest.fixture(scope="module")
 def page() -> Any:
     from tests.browser import Page, chromium
@@ -136,7 +146,7 @@ def page() -> Any:
     browser.close()
 
 
-def _expected(contract: str) -> dict[tuple[str, str], dict[str, int]]:
+def _expected(contract: str, everything: bool = False) -> dict[tuple[str, str], dict[str, int]]:
     """Seconds of each record in each service's period, from the JSON document. Records
     of a service outside the SLA have no period to be drawn in (the table lists them)."""
     args = make_reports.arguments(contract, "en", Path("-"))[:-2]
@@ -147,7 +157,7 @@ def _expected(contract: str) -> dict[tuple[str, str], dict[str, int]]:
     out: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     measured = {(p["service"], p["period"]) for p in document["periods"]}
     for record in document["outages"]:
-        if (record["service"], record["segments"][0]["period"]) not in measured:
+        if not everything and (record["service"], record["segments"][0]["period"]) not in measured:
             assert record["verdict"] == "out_of_scope", record["id"]
             continue
         for s in record["segments"]:
@@ -181,6 +191,14 @@ def test_example_report_in_chromium(page: Any, contract: str, lang: str) -> None
                 assert width == pytest.approx(MIN_BAR * t["scale"], abs=0.5), record
             for s in segs:
                 assert s["width"] == pytest.approx(width * s["seconds"] / seconds, abs=0.5)
+    # each record on its own scale in the table: STRIP px wide, parts in proportion
+    strips = json.loads(page.evaluate(STRIPS))
+    assert len(strips) == len(make_reports_records(contract))
+    for parts in strips:
+        total = sum(p["seconds"] for p in parts)
+        assert sum(p["width"] for p in parts) == pytest.approx(STRIP, abs=0.5)
+        for p in parts:
+            assert p["width"] == pytest.approx(STRIP * p["seconds"] / total, abs=0.5)
     # focusing a segment names it under the timeline
     tip = page.evaluate(
         "(() => { const r = document.querySelector('rect.seg'); if (!r) return null; r.focus();"

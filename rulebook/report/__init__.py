@@ -12,11 +12,12 @@ from rulebook.report.view import Reportable, build
 def render_report(
     result: Reportable,
     contract: m.Contract,
-    lang: str,
-    counts: Sequence[int],
+    lang: str = "en",
+    counts: Sequence[int] = (),
     period: str | None = None,
 ) -> str:
-    """The HTML report of ``result`` (either evaluator) under ``contract``."""
+    """The HTML report of ``result`` (either evaluator) under ``contract``; ``counts`` are
+    the input's (read, adjudicated, rejected, fallback) when known."""
     from rulebook.formats.writers import COUNT_KEYS, filtered
     from rulebook.report.html import render_html
 

@@ -218,6 +218,14 @@ def strip(report: Report, record: dict[str, Any]) -> tuple[Shape, ...]:
         a, z = _instant(s["start"]), _instant(s["end"])
         label = f"{hms(z - a)} {word(s['status'], report.lang)} {report.title_of(s['clause'])}"
         shapes.append(
-            Shape(x_of(a), 3.0, _fmt(x_of(z) - x_of(a)), STRIP_HEIGHT - 6, s["status"], label, {})
+            Shape(
+                x_of(a),
+                3.0,
+                _fmt(x_of(z) - x_of(a)),
+                STRIP_HEIGHT - 6,
+                s["status"],
+                label,
+                {"seconds": str(z - a)},
+            )
         )
     return tuple(shapes)
