@@ -229,7 +229,7 @@ def _bundled_files() -> list[Path]:
 
 # ------------------------------------------------------------------ adjudication commands
 
-_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet"])
+_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet", "html", "csv"])
 _COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
 _LANGS = click.Choice(["en", "ja"])
 
@@ -485,6 +485,13 @@ def _render(
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
         for path in written:
             click.echo(f"rulebook: wrote {path}", err=True)
+    elif fmt == "html":
+        from rulebook.report import render_report
+
+        text = render_report(result, loaded, lang, counts, period)
+        _guarded(lambda: _write_text(text, output))
+    elif fmt == "csv":
+        _write_csv(result, lang, counts, what, period, output, opts)
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
         _guarded(lambda: _write_text(text, output))
@@ -507,7 +514,7 @@ def _on_spark(
     from rulebook.formats.readers import read_case
     from rulebook.formats.writers import counts_line, render
 
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "html", "csv"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
 
     def extra(key: str, kind: str) -> list[Any]:
@@ -544,6 +551,34 @@ def _on_spark(
         raise click.exceptions.Exit(_fail(f"{len(result.errors)} bad input item(s); see above"))
 
 
+def _write_csv(
+    result: Adjudication | FrameAdjudication,
+    lang: str,
+    counts: tuple[int, ...],
+    what: str,
+    period: str | None,
+    output: str | None,
+    opts: dict[str, Any],
+) -> None:
+    """CSV: one table to standard output or PATH (``--what``), or both tables to
+    PATH.records.csv and PATH.periods.csv."""
+    from rulebook.formats.writers import counts_line
+    from rulebook.report import render_csv
+
+    table = opts.get("csv_table")
+    default = "periods" if what == "report" else "records"
+    tables = [table] if table else (["records", "periods"] if output else [default])
+    texts = render_csv(result, lang, counts, period, tables, bool(opts.get("bom")))
+    click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+    if not output:
+        click.echo(texts[tables[0]], nl=False)
+        return
+    for name, text in texts.items():
+        path = output if table else f"{output}.{name}.csv"
+        _guarded(lambda: Path(path).write_text(text, encoding="utf-8", newline=""))  # noqa: B023
+        click.echo(f"rulebook: wrote {path}", err=True)
+
+
 def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:
     from rulebook.columnar import FrameAdjudication
 
@@ -576,8 +611,20 @@ _OUTPUT = click.option(
     "--output",
     metavar="PATH",
     help="Write to PATH (for parquet: PATH.records.parquet, PATH.segments.parquet, "
-    "PATH.periods.parquet).",
+    "PATH.periods.parquet; for csv without --what: PATH.records.csv, PATH.periods.csv).",
 )
+
+
+def _csv_options(func: Any) -> Any:
+    func = click.option(
+        "--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark (Excel)."
+    )(func)
+    return click.option(
+        "--what",
+        "csv_table",
+        type=click.Choice(["records", "periods"]),
+        help="csv: write only this table.",
+    )(func)
 
 
 @main.command("adjudicate")
@@ -589,6 +636,7 @@ _OUTPUT = click.option(
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
 @click.option("--explain", is_flag=True, help="Add each record's reasons.")
 @_OUTPUT
+@_csv_options
 def adjudicate_command(
     contract: str,
     outages: str,
@@ -613,6 +661,7 @@ def adjudicate_command(
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
 @_OUTPUT
+@_csv_options
 def report_command(
     contract: str,
     outages: str,
@@ -629,20 +678,41 @@ def report_command(
 @main.command("explain")
 @click.argument("contract")
 @click.argument("outages")
-@click.argument("record_id")
+@click.argument("record_id", required=False)
 @_input_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
 )
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
+@click.option(
+    "--period",
+    "service_period",
+    nargs=2,
+    metavar="SERVICE YYYY-MM",
+    help="Explain a service's period instead of a record: availability, budget, remedy.",
+)
 def explain_command(
-    contract: str, outages: str, record_id: str, fmt: str, lang: str, **opts: Any
+    contract: str,
+    outages: str,
+    record_id: str | None,
+    fmt: str,
+    lang: str,
+    service_period: tuple[str, str] | None,
+    **opts: Any,
 ) -> None:
     """The full reasons for one record, citing the clause text (the record engine, run on
-    the record's neighbourhood: its service's stoppage, its causes, the notices)."""
+    the record's neighbourhood: its service's stoppage, its causes, the notices); or, with
+    --period, one service's period."""
+    if (record_id is None) == (not service_period):
+        raise click.UsageError("give a RECORD_ID or --period SERVICE YYYY-MM (one of them)")
     loaded = _load_contract(contract)
     inputs = _guarded(lambda: _read_inputs(outages, opts))
     result, intake = _adjudicate(loaded, inputs, opts, fmt)
+    if service_period:
+        _explain_period(result, service_period, lang, fmt)
+        _finish(intake)
+        return
+    assert record_id is not None
     ids = intake.frame["id"].to_list()
     if record_id not in ids:
         hint = did_you_mean(record_id, ids)
@@ -651,6 +721,20 @@ def explain_command(
         )
     click.echo(printable(_guarded(lambda: result.explain(record_id, lang, fmt, full=True))))
     _finish(intake)
+
+
+def _explain_period(
+    result: Adjudication | FrameAdjudication, service_period: tuple[str, str], lang: str, fmt: str
+) -> None:
+    service, period = service_period
+    try:
+        click.echo(result.explain_period(service, period, lang, fmt))
+    except KeyError:
+        known = [f"{p['service']} {p['period']}" for p in result.to_dict(records=False)["periods"]]
+        hint = did_you_mean(f"{service} {period}", known)
+        raise click.exceptions.Exit(
+            _fail(f"no period {period} of service '{service}'" + (f"; {hint}" if hint else ""))
+        ) from None
 
 
 @main.command("compare")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import polars as pl
@@ -30,6 +30,10 @@ from rulebook.engine.adjudicate import (
 )
 from rulebook.errors import NotFound
 from rulebook.limits import shorten
+
+if TYPE_CHECKING:
+    from rulebook.engine.remedy import Billing
+    from rulebook.engine.windows import Window
 
 RECORD_COLUMNS = (
     "id",
@@ -88,6 +92,14 @@ class FrameAdjudication:
     def tz(self) -> dt.tzinfo:
         """The contract's timezone."""
         return self.plan.tz
+
+    def windows(self) -> list[Window]:
+        """The maintenance windows of the run (announced and recurring), sorted."""
+        return list(self.plan.windows)
+
+    def billing(self) -> dict[str, Billing]:
+        """Each service's billing as given, by service."""
+        return dict(self.plan.billing)
 
     @property
     def fallback(self) -> int:

@@ -693,6 +693,16 @@ class Adjudication:
     periods: tuple[tuple[str, Measure], ...]
     notices: int
     remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
+    maintenance: tuple[Window, ...] = ()
+    billed: Mapping[str, Billing] = attrs.field(factory=dict)
+
+    def windows(self) -> list[Window]:
+        """The maintenance windows of the run (announced and recurring), sorted."""
+        return list(self.maintenance)
+
+    def billing(self) -> dict[str, Billing]:
+        """Each service's billing as given, by service."""
+        return dict(self.billed)
 
     def to_dict(self, reasons: bool = True, records: bool = True) -> dict[str, Any]:
         """The adjudication as plain data (the JSON document, see docs/adjudication.md);
@@ -954,4 +964,6 @@ def adjudicate(
         tuple(run.periods),
         len(run.notices),
         dict(run.remedies),
+        tuple(run.windows),
+        dict(run.billing),
     )

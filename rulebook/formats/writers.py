@@ -5,12 +5,23 @@ Tables are aligned by display width, so Japanese text (two cells a character) li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rulebook.engine.remedy import Billing
 from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
+from rulebook.report.view import (
+    budget,
+    clause_title,
+    day_words,
+    duration,
+    hms,
+    local,
+    remedy_money,
+)
 
 if TYPE_CHECKING:
     from rulebook.columnar.result import FrameAdjudication
@@ -23,6 +34,9 @@ class Adjudicated(Protocol):
 
     def explain(self, record_id: str, lang: str = ..., fmt: str = ..., full: bool = ...) -> str: ...
 
+    @property
+    def tz(self) -> dt.tzinfo: ...
+
 
 HEADERS = {
     "id": Words("record", "記録"),
@@ -30,21 +44,26 @@ HEADERS = {
     "start": Words("start", "開始"),
     "end": Words("end", "終了"),
     "verdict": Words("verdict", "判定"),
-    "counted": Words("counted s", "算入 秒"),
-    "excluded": Words("excluded s", "除外 秒"),
+    "duration": Words("duration", "時間"),
+    "counted": Words("counted", "算入"),
+    "excluded": Words("excluded", "除外"),
     "clause": Words("deciding clause", "決め手の条項"),
     "period": Words("period", "期間"),
     "availability": Words("availability %", "稼働率 %"),
     "target": Words("target", "目標"),
     "met": Words("met", "達成"),
-    "downtime": Words("downtime s", "ダウンタイム 秒"),
+    "downtime": Words("used", "使用"),
+    "allowed": Words("allowed", "許容"),
+    "left": Words("left", "残り"),
+    "claim": Words("claim by", "請求期限"),
+    "total": Words("total", "合計"),
     "remedy": Words("remedy", "補償"),
     "obligations": Words("obligations", "義務"),
     "contract": Words("contract", "契約"),
     "obligation": Words("obligation", "義務"),
     "deadline": Words("deadline", "期限"),
     "actual": Words("actual", "実績"),
-    "margin": Words("margin s", "余裕 秒"),
+    "margin": Words("margin", "余裕"),
 }
 MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
 
@@ -82,56 +101,80 @@ def _grid(fmt: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> st
 
 
 def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
-    """The records of an adjudication as table rows."""
+    """The records of an adjudication as table rows (durations h:mm:ss, clauses by title),
+    and a totals row."""
     keys = [
         "id",
         "service",
         "start",
         "end",
-        "verdict",
+        "duration",
         "counted",
         "excluded",
+        "verdict",
         "clause",
         "obligations",
     ]
     rows = []
+    totals = [0, 0, 0]
     for o in data["outages"]:
-        deciding = o["deciding"]
         obligations = [
-            f"{ob['clause']}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
+            f"{clause_title(data, ob['clause'])}: {OBLIGATION_VERDICTS[ob['verdict']].get(lang)}"
+            + (f" ({local(ob['deadline'])[:16]})" if ob.get("deadline") else "")
             for ob in o.get("obligations", [])
             if ob["verdict"] != "not_applicable"
         ]
+        seconds = [duration(o), o["counted_seconds"], o["excluded_seconds"]]
+        totals = [a + b for a, b in zip(totals, seconds, strict=True)]
         rows.append(
             [
                 o["id"],
                 o["service"],
                 o["start"][:16].replace("T", " "),
                 o["end"][:16].replace("T", " "),
+                *(hms(n) for n in seconds),
                 VERDICTS[o["verdict"]].get(lang),
-                str(o["counted_seconds"]),
-                str(o["excluded_seconds"]),
-                ", ".join(dict.fromkeys(deciding)) or "—",
+                ", ".join(clause_title(data, c) for c in dict.fromkeys(o["deciding"])) or "—",
                 "; ".join(obligations) or "—",
             ]
         )
+    if rows:
+        rows.append([HEADERS["total"].get(lang), "", "", "", *(hms(n) for n in totals), "", "", ""])
     return [HEADERS[k].get(lang) for k in keys], rows
 
 
-def period_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
-    """The periods of an adjudication as table rows."""
-    keys = ["service", "period", "availability", "target", "met", "downtime", "excluded", "remedy"]
+def remedy_text(remedy: dict[str, Any] | None, bill: Billing | None, lang: str) -> str:
+    """A period's remedy in words and money: ``¥110``, ``1 free month(s), worth ¥120,000``."""
+    if remedy is None:
+        return "—"
+    return remedy_money(remedy, bill, lang) or (
+        f"{remedy['kind']} (月額料金なし)" if lang == "ja" else f"{remedy['kind']} (fee not given)"
+    )
+
+
+def period_rows(
+    data: dict[str, Any], lang: str, billing: Mapping[str, Billing] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """The periods of an adjudication as table rows: availability against the target, the
+    downtime budget (allowed, used, left), the remedy in money and the claim deadline."""
+    keys = [
+        "service",
+        "period",
+        "availability",
+        "target",
+        "met",
+        "allowed",
+        "downtime",
+        "left",
+        "excluded",
+        "remedy",
+        "claim",
+    ]
     rows = []
     for p in data["periods"]:
         remedy = p["remedy"]
-        if remedy is None:
-            owed = "—"
-        elif remedy["months"] is not None:
-            owed = f"{remedy['kind']} × {remedy['months']}"
-        elif remedy["amount"] is not None:
-            owed = f"{remedy['kind']} {remedy['amount']} {remedy['currency']}"
-        else:
-            owed = f"{remedy['kind']} (fee not given)"
+        left = budget(p)
+        last_day = remedy.get("claim_last_day") if remedy else None
         rows.append(
             [
                 p["service"],
@@ -139,9 +182,12 @@ def period_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
                 p["availability"] or "—",
                 p["target"] or "—",
                 MET[p["met"]].get(lang),
-                str(p["downtime_seconds"]),
-                str(p["excluded_seconds"]),
-                owed,
+                hms(left.allowed) if left else "—",
+                hms(p["downtime_seconds"]),
+                hms(left.left) if left else "—",
+                hms(p["excluded_seconds"]),
+                remedy_text(remedy, (billing or {}).get(p["service"]), lang),
+                day_words(dt.date.fromisoformat(last_day), lang) if last_day else "—",
             ]
         )
     return [HEADERS[k].get(lang) for k in keys], rows
@@ -163,11 +209,11 @@ def obligation_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[li
     rows = [
         [
             ob["record"],
-            ob["clause"],
+            clause_title(data, ob["clause"]),
             OBLIGATION_VERDICTS[ob["verdict"]].get(lang),
             (ob["deadline"] or "—")[:19].replace("T", " "),
             (ob["actual"] or "—")[:19].replace("T", " "),
-            "—" if ob["margin_seconds"] is None else str(ob["margin_seconds"]),
+            "—" if ob["margin_seconds"] is None else hms(ob["margin_seconds"]),
         ]
         for ob in obligation_list(data)
     ]
@@ -210,10 +256,12 @@ def render(
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     contract = data["contract"]
     title = f"{contract['id']} — {contract['title']}"
-    parts = [f"# {title}" if fmt == "markdown" else title, counts_line(counts, lang)]
+    zone = ("タイムゾーン " if lang == "ja" else "timezone ") + str(result.tz)
+    parts = [f"# {title}" if fmt == "markdown" else title, f"{zone}; {counts_line(counts, lang)}"]
     if what == "adjudicate":
         parts.append(_grid(fmt, *outage_rows(data, lang)))
-    parts.append(_grid(fmt, *period_rows(data, lang)) if data["periods"] else "")
+    billing = result.billing() if hasattr(result, "billing") else {}
+    parts.append(_grid(fmt, *period_rows(data, lang, billing)) if data["periods"] else "")
     if what == "report" and obligation_list(data):
         parts.append(_grid(fmt, *obligation_rows(data, lang)))
     if explain:

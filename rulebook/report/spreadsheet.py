@@ -1,0 +1,130 @@
+"""The report for spreadsheets: records and periods as CSV (the csv module), durations both
+as h:mm:ss and in seconds, money as the report shows it and as a plain amount. UTF-8, with
+a byte order mark when asked (Excel in Japan reads UTF-8 without one as Shift_JIS).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from rulebook.engine.remedy import Billing
+from rulebook.report.view import budget, clause_title, duration, hms, remedy_money
+
+RECORD_FIELDS = (
+    "id",
+    "service",
+    "start",
+    "end",
+    "duration",
+    "duration_seconds",
+    "counted_seconds",
+    "excluded_seconds",
+    "not_downtime_seconds",
+    "verdict",
+    "deciding",
+    "deciding_titles",
+    "obligations",
+)
+PERIOD_FIELDS = (
+    "service",
+    "period",
+    "availability",
+    "target",
+    "met",
+    "allowed",
+    "allowed_seconds",
+    "used",
+    "downtime_seconds",
+    "left",
+    "excluded_seconds",
+    "denominator_seconds",
+    "remedy_kind",
+    "remedy",
+    "amount",
+    "currency",
+    "claim_last_day",
+)
+
+
+def record_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A row a record of the JSON document."""
+    rows = []
+    for o in data["outages"]:
+        deciding = list(dict.fromkeys(o["deciding"]))
+        obligations = [
+            f"{ob['clause']}={ob['verdict']}" + (f"@{ob['deadline']}" if ob.get("deadline") else "")
+            for ob in o.get("obligations", [])
+            if ob["verdict"] != "not_applicable"
+        ]
+        seconds = duration(o)
+        rows.append(
+            {
+                "id": o["id"],
+                "service": o["service"],
+                "start": o["start"],
+                "end": o["end"],
+                "duration": hms(seconds),
+                "duration_seconds": seconds,
+                "counted_seconds": o["counted_seconds"],
+                "excluded_seconds": o["excluded_seconds"],
+                "not_downtime_seconds": o["not_downtime_seconds"],
+                "verdict": o["verdict"],
+                "deciding": " ".join(deciding),
+                "deciding_titles": "; ".join(clause_title(data, c) for c in deciding),
+                "obligations": " ".join(obligations),
+            }
+        )
+    return rows
+
+
+def period_rows(
+    data: Mapping[str, Any], billing: Mapping[str, Billing], lang: str
+) -> list[dict[str, Any]]:
+    """A row a service and period of the JSON document, with budget and remedy."""
+    rows = []
+    for p in data["periods"]:
+        b = budget(p)
+        remedy = p["remedy"] or {}
+        rows.append(
+            {
+                "service": p["service"],
+                "period": p["period"],
+                "availability": p["availability"] or "",
+                "target": p["target"] or "",
+                "met": "" if p["met"] is None else str(p["met"]).lower(),
+                "allowed": hms(b.allowed) if b else "",
+                "allowed_seconds": _decimal(b.allowed) if b else "",
+                "used": hms(p["downtime_seconds"]),
+                "downtime_seconds": p["downtime_seconds"],
+                "left": hms(b.left) if b else "",
+                "excluded_seconds": p["excluded_seconds"],
+                "denominator_seconds": p["denominator_seconds"],
+                "remedy_kind": remedy.get("kind", ""),
+                "remedy": (remedy_money(remedy, billing.get(p["service"]), lang) or "")
+                if remedy
+                else "",
+                "amount": remedy.get("amount") or "",
+                "currency": remedy.get("currency") or "",
+                "claim_last_day": remedy.get("claim_last_day") or "",
+            }
+        )
+    return rows
+
+
+def _decimal(value: Fraction) -> str:
+    """An exact fraction as a decimal number a spreadsheet reads: 13392/5 -> 2678.4."""
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+
+
+def to_csv(rows: list[dict[str, Any]], fields: tuple[str, ...], bom: bool = False) -> str:
+    """Rows as CSV text (CRLF line ends, as the csv module and spreadsheets expect)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "") + out.getvalue()
