@@ -32,7 +32,7 @@ import polars as pl
 import rulebook.columnar.clock as clock
 from rulebook import limits
 from rulebook import model as m
-from rulebook.engine.causes import in_cycles, orphans
+from rulebook.engine.causes import in_cycles
 from rulebook.engine.facts import (
     RECORD_FIELDS,
     Notice,
@@ -643,45 +643,55 @@ def _unique_ids(
 def _orphans(
     valid: pl.DataFrame, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[tuple[int, RecordError]], pl.DataFrame]:
-    """Records whose causes are not among the valid records are rejected, until none is;
-    then those in or caused through a cycle of causes. Also the causal edges of the rest,
-    as rows (``row`` was caused by ``cause_row``)."""
+    """Records whose causes are not among the valid records are rejected, pass by pass
+    until none is (as the record route does: :func:`~rulebook.engine.causes.orphans`); then
+    those in or caused through a cycle of causes. Also the causal edges of the rest, as rows
+    (``row`` was caused by ``cause_row``). Only the records with causes are looked at."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
         return valid, [], pl.DataFrame(schema=EDGES)
-    rows, ids, causes = (valid[c].to_list() for c in ("row", "id", "caused_by"))
-    found = orphans([(rid, cause or ()) for rid, cause in zip(ids, causes, strict=True)])
-    errors: list[tuple[int, RecordError]] = []
-    for index, missing in found:
-        error = RecordError(
-            ids[index],
-            "caused_by",
-            f"names '{missing}', which is not among the valid records",
-            "ids of valid records in the same input",
-        )
-        errors.append((rows[index], _placed(error, where(rows[index]))))
-    dropped = {rows[index] for index, _ in found}
-    kept = [
-        (rid, cause or ())
-        for row, rid, cause in zip(rows, ids, causes, strict=True)
-        if row not in dropped
-    ]
-    at = [row for row in rows if row not in dropped]
-    for index, problem in in_cycles(kept):
-        error = RecordError(
-            kept[index][0], "caused_by", problem, "a chain of causes without cycles"
-        )
-        errors.append((at[index], _placed(error, where(at[index]))))
-        dropped.add(at[index])
-    if dropped:
-        valid = valid.filter(~pl.col("row").is_in(list(dropped)))
     edges = (
         valid.filter(pl.col("caused_by").is_not_null())
-        .select("row", cause=pl.col("caused_by"))
+        .select("row", "id", cause=pl.col("caused_by"))
         .explode("cause")
         .drop_nulls("cause")
-        .join(valid.select(cause="id", cause_row="row"), on="cause", maintain_order="left")
+        .join(
+            valid.select(cause="id", cause_row="row"), on="cause", how="left", maintain_order="left"
+        )
     )
-    return valid, errors, edges.select("row", "cause_row")
+    errors: list[tuple[int, RecordError]] = []
+    removed = pl.Series("row", [], dtype=pl.Int64)
+    while True:  # pass 1: causes not in the input; pass 2: causes rejected in pass 1; ...
+        dead = pl.col("cause_row").is_null() | pl.col("cause_row").is_in(removed.implode())
+        missing = (
+            edges.filter(dead & ~pl.col("row").is_in(removed.implode()))
+            .group_by("row", maintain_order=True)
+            .first()
+            .sort("row")
+        )
+        if missing.height == 0:
+            break
+        for row, rid, cause, _ in missing.iter_rows():
+            error = RecordError(
+                rid,
+                "caused_by",
+                f"names '{cause}', which is not among the valid records",
+                "ids of valid records in the same input",
+            )
+            errors.append((row, _placed(error, where(row))))
+        removed = pl.concat([removed, missing["row"]])
+    live = edges.filter(~pl.col("row").is_in(removed.implode()))
+    involved = pl.concat([live["row"], live["cause_row"]]).unique().implode()
+    graph = valid.filter(pl.col("row").is_in(involved)).sort("row")
+    rows, ids, causes = (graph[c].to_list() for c in ("row", "id", "caused_by"))
+    for index, problem in in_cycles([(i, c or ()) for i, c in zip(ids, causes, strict=True)]):
+        error = RecordError(ids[index], "caused_by", problem, "a chain of causes without cycles")
+        errors.append((rows[index], _placed(error, where(rows[index]))))
+        removed = pl.concat([removed, pl.Series("row", [rows[index]], dtype=pl.Int64)])
+    if removed.len():
+        gone = removed.implode()
+        valid = valid.filter(~pl.col("row").is_in(gone))
+        live = live.filter(~pl.col("row").is_in(gone))
+    return valid, errors, live.select("row", "cause_row")
 
 
 def _placed(error: RecordError, where: str) -> RecordError:
