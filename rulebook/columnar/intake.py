@@ -73,11 +73,6 @@ class FrameIntake:
         """How many outage records were read but not kept."""
         return self.read - self.frame.height
 
-    @property
-    def outages(self) -> pl.DataFrame:
-        """The valid records (the frame)."""
-        return self.frame
-
 
 # ------------------------------------------------------------------ the frame's shape
 
