@@ -124,6 +124,7 @@ class FrameAdjudication:
                 "availability_exact": pl.String,
                 "target": pl.String,
                 "met": pl.Boolean,
+                "provisional": pl.Boolean,
                 "remedy": pl.String,
             },
         )
@@ -131,7 +132,7 @@ class FrameAdjudication:
 
     def _period(self, service: str, measured: Any) -> dict[str, Any]:
         owed = self.plan.remedies.get((service, measured.period.label))
-        return period_dict(self.contract, service, measured, owed, self.tz)
+        return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
 
     # -------------------------------------------------------------- the JSON document
 

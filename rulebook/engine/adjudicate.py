@@ -714,7 +714,9 @@ class Adjudication:
             self._record(v, reasons) for v in self.verdicts if records or v.obligations
         ]
         document["periods"] = [
-            period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
+            period_dict(
+                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
+            )
             for s, p in self.periods
         ]
         return document
@@ -754,7 +756,7 @@ class Adjudication:
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
                 owed = self.remedies.get((name, period))
-                data = period_dict(self.contract, name, measured, owed, self.tz)
+                data = period_dict(self.contract, name, measured, owed, self.tz, self.as_of)
                 return render_period(data, lang, fmt)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
@@ -838,9 +840,16 @@ def record_dict(
 
 
 def period_dict(
-    contract: m.Contract, service: str, p: Measure, owed: Remedy | None, tz: dt.tzinfo
+    contract: m.Contract,
+    service: str,
+    p: Measure,
+    owed: Remedy | None,
+    tz: dt.tzinfo,
+    as_of: int | None,
 ) -> dict[str, Any]:
-    """One service's period: seconds, availability, target, met, remedy."""
+    """One service's period: seconds, availability, target, met, remedy; ``provisional``
+    when the period is still running at ``as_of`` (its end is after it), so that ``met``
+    is not final."""
     target = _target(contract)
     return {
         "service": service,
@@ -853,6 +862,7 @@ def period_dict(
         "availability_exact": _fraction(p.availability),
         "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}" if target else None,
         "met": p.met,
+        "provisional": as_of is not None and p.period.end > as_of,
         "remedy": owed.to_dict(tz) if owed is not None else None,
     }
 
