@@ -721,6 +721,25 @@ class Adjudication:
         ]
         return document
 
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain dict a record, by id: ``id``, ``service``, ``start`` and ``end`` (ISO
+        8601 in the contract's timezone), ``verdict``, ``counted_seconds``,
+        ``excluded_seconds``, ``not_downtime_seconds`` and ``deciding`` (the deciding
+        clauses joined by ", "). :meth:`FrameAdjudication.to_rows` gives the same list."""
+        return [
+            record_row(
+                v.record.id,
+                v.record.service,
+                v.record.start,
+                v.end,
+                v.verdict,
+                (v.seconds("counted"), v.seconds("excluded"), v.seconds("not_downtime")),
+                deciding(v),
+                self.tz,
+            )
+            for v in sorted(self.verdicts, key=lambda v: v.record.id)
+        ]
+
     def to_json(self, indent: int | None = None, reasons: bool = True) -> str:
         """Canonical JSON: same inputs, same bytes. Compact by default: a large log's
         document is written by the C encoder, which Python uses only without indent."""
@@ -836,6 +855,32 @@ def record_dict(
         "not_downtime_seconds": seconds["not_downtime"],
         "segments": cut,
         "deciding": clauses,
+    }
+
+
+def record_row(
+    rid: str,
+    service: str,
+    start: int,
+    end: int,
+    verdict: str,
+    seconds: tuple[int, int, int],
+    clauses: Iterable[str],
+    tz: dt.tzinfo,
+) -> dict[str, Any]:
+    """One record as a flat row (``to_rows``): seconds are (counted, excluded, not
+    downtime); the deciding clauses joined by ", "."""
+    counted, excluded, not_downtime = seconds
+    return {
+        "id": rid,
+        "service": service,
+        "start": format_instant(start, tz),
+        "end": format_instant(end, tz),
+        "verdict": verdict,
+        "counted_seconds": counted,
+        "excluded_seconds": excluded,
+        "not_downtime_seconds": not_downtime,
+        "deciding": ", ".join(clauses),
     }
 
 
