@@ -9,6 +9,8 @@ The public API:
 - :func:`adjudicate_frame` — the same over a polars frame, an Arrow table or a path, with
   frames of verdicts, segments and periods back (the columnar plan, for large logs);
 - :class:`Diagnostic`, :class:`RulebookError`, :class:`ContractError`.
+
+The package is typed (``py.typed``); docs/api.md documents it with runnable examples.
 """
 
 from typing import TYPE_CHECKING, Any

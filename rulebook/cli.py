@@ -275,6 +275,11 @@ def _input_options(func: Any) -> Any:
         click.option(
             "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
         ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Out-of-scope records or an empty --period are errors (exit 1), not warnings.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -445,9 +450,103 @@ def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -
     return adjudicate(contract, records, intake.notices, as_of, intake.closures, intake.billing)
 
 
-def _finish(intake: FrameIntake) -> None:
+def _finish(intake: FrameIntake, warned: bool = False) -> None:
+    """Exit 1 after bad input, or after a warning under ``--strict`` (``warned``)."""
     if intake.errors:
         raise click.exceptions.Exit(_fail(f"{len(intake.errors)} bad input item(s); see above"))
+    if warned:
+        raise click.exceptions.Exit(_fail("--strict: warnings are errors; see above"))
+
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _check_period(contract: Contract, period: str | None) -> None:
+    """A ``--period`` the contract's periods could be labelled with, or a usage error."""
+    from rulebook.engine.adjudicate import availability_clause
+
+    if period is None:
+        return
+    clause = availability_clause(contract)
+    quarterly = clause is not None and clause.period == "quarter"
+    pattern, accepted = (_QUARTER, "YYYY-Qn (n 1 to 4)") if quarterly else (_MONTH, "YYYY-MM")
+    if not pattern.fullmatch(period):
+        kind = "quarterly" if quarterly else "monthly"
+        raise click.BadParameter(
+            f"'{period}' is not a period of contract {contract.id} ({kind}): give {accepted}",
+            param_hint="'--period'",
+        )
+
+
+_SHOWN = 10  # out-of-scope services named in the warning
+
+
+def _out_of_scope(result: Adjudication | FrameAdjudication) -> dict[str, int]:
+    """The services of the out-of-scope records, with how many records each."""
+    from rulebook.columnar import FrameAdjudication
+
+    if isinstance(result, FrameAdjudication):
+        import polars as pl
+
+        counted = (
+            result.records.filter(pl.col("verdict") == "out_of_scope")
+            .group_by("service")
+            .len()
+            .sort("service")
+        )
+        return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
+    found: dict[str, int] = {}
+    for v in result.verdicts:
+        if v.verdict == "out_of_scope":
+            found[v.record.service] = found.get(v.record.service, 0) + 1
+    return dict(sorted(found.items()))
+
+
+def scope_warning(contract: Contract, services: dict[str, int]) -> str | None:
+    """One warning for the out-of-scope records (``services``: records per service name),
+    naming the nearest covered names and how to map them; None when there are none."""
+    if not services:
+        return None
+    covers = [t.value for s in contract.of_kind("services") for t in getattr(s, "covers", ())]
+    records = sum(services.values())
+    lines = [
+        f"warning: {records} record(s) of {len(services)} service(s) are out of scope: "
+        f"contract {contract.id} does not cover them, so no time of theirs is counted"
+    ]
+    for name in list(services)[:_SHOWN]:
+        hint = did_you_mean(name, covers)
+        lines.append(f"  {name} ({services[name]} record(s))" + (f": {hint}" if hint else ""))
+    if len(services) > _SHOWN:
+        lines.append(f"  and {len(services) - _SHOWN} more")
+    lines.append(
+        f"  covered: {', '.join(covers) or '(none)'}; to count such records, rename the "
+        "service in the log or add it to the contract's `covers` (see docs/formats.md)"
+    )
+    return "\n".join(lines)
+
+
+def _scope_warnings(
+    contract: Contract,
+    result: Adjudication | FrameAdjudication,
+    period: str | None,
+    opts: dict[str, Any],
+) -> bool:
+    """Warn on stderr when records are out of scope, or when ``period`` holds no record;
+    True when something was warned."""
+    warnings = []
+    scoped = scope_warning(contract, _out_of_scope(result))
+    if scoped:
+        warnings.append(scoped)
+    if period is not None:
+        labels = [p["period"] for p in result.to_dict(records=False)["periods"]]
+        if period not in labels:
+            seen = sorted(set(labels))
+            span = f"{seen[0]} to {seen[-1]}" if seen else "none"
+            warnings.append(f"warning: no record falls in period {period} (periods seen: {span})")
+    for text in warnings:
+        click.echo(f"rulebook: {printable(text)}", err=True)
+    return bool(warnings) and bool(opts.get("strict"))
 
 
 def _counts(intake: FrameIntake, result: Adjudication | FrameAdjudication) -> tuple[int, ...]:
@@ -472,6 +571,7 @@ def _render(
     loaded = _load_contract(contract)
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
+    _check_period(loaded, period)
     if opts["engine"] == "spark":
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
@@ -495,7 +595,7 @@ def _render(
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
         _guarded(lambda: _write_text(text, output))
-    _finish(intake)
+    _finish(intake, _scope_warnings(loaded, result, period, opts))
 
 
 def _on_spark(
@@ -769,4 +869,5 @@ def compare_command(
     from rulebook.formats.writers import render_compare
 
     click.echo(printable(render_compare(results, fmt, lang, counts)), nl=False)
-    _finish(worst)
+    warned = [_scope_warnings(c, r, None, opts) for c, r in zip(contracts, results, strict=True)]
+    _finish(worst, any(warned))

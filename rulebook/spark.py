@@ -287,7 +287,9 @@ class SparkAdjudication:
             outages.append(out)
         document["outages"] = outages
         document["periods"] = [
-            period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
+            period_dict(
+                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
+            )
             for s, p in self.measured
         ]
         return document
@@ -380,12 +382,16 @@ def adjudicate(
     records = out.filter(F.col("kind") == "record").drop("kind", "payload")
     segments = records.select("id", F.explode("segments").alias("s")).select("id", "s.*")
     spark = outages.sparkSession
-    rows = [period_dict(contract, s, p, remedies.get((s, p.period.label)), tz) for s, p in measured]
+    rows = [
+        period_dict(contract, s, p, remedies.get((s, p.period.label)), tz, instant)
+        for s, p in measured
+    ]
     periods = spark.createDataFrame(
         [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows] or [],
         "service string, period string, period_seconds long, denominator_seconds long, "
         "downtime_seconds long, excluded_seconds long, availability string, "
-        "availability_exact string, target string, met boolean, remedy string",
+        "availability_exact string, target string, met boolean, provisional boolean, "
+        "remedy string",
     )
     return SparkAdjudication(
         contract,

@@ -35,7 +35,7 @@ ARTIFACTS = Path(os.environ.get("RULEBOOK_ARTIFACTS", ROOT / "build" / "screensh
 def _run(args: list[str]) -> str:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # warnings (out-of-scope records) go to stderr
 
 
 # ------------------------------------------------------------------ the figures

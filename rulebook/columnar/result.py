@@ -27,6 +27,7 @@ from rulebook.engine.adjudicate import (
     document_head,
     period_dict,
     record_dict,
+    record_row,
 )
 from rulebook.errors import NotFound
 from rulebook.limits import shorten
@@ -124,6 +125,7 @@ class FrameAdjudication:
                 "availability_exact": pl.String,
                 "target": pl.String,
                 "met": pl.Boolean,
+                "provisional": pl.Boolean,
                 "remedy": pl.String,
             },
         )
@@ -131,7 +133,7 @@ class FrameAdjudication:
 
     def _period(self, service: str, measured: Any) -> dict[str, Any]:
         owed = self.plan.remedies.get((service, measured.period.label))
-        return period_dict(self.contract, service, measured, owed, self.tz)
+        return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
 
     # -------------------------------------------------------------- the JSON document
 
@@ -150,6 +152,17 @@ class FrameAdjudication:
     def to_json(self, indent: int | None = None) -> str:
         """Canonical JSON: same inputs, same bytes."""
         return canonical_json(self.to_dict(), indent)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain dict a record, by id, as :meth:`Adjudication.to_rows`: ``id``,
+        ``service``, ``start``, ``end`` (ISO 8601), ``verdict``, seconds by status and
+        ``deciding`` (the deciding clauses joined by ", ")."""
+        return [
+            record_row(rid, service, start, end, verdict, (c, e, n), deciding or [], self.tz)
+            for rid, service, start, end, verdict, c, e, n, deciding in self.records.drop(
+                "ongoing"
+            ).iter_rows()
+        ]
 
     def _records(self, rows: pl.DataFrame) -> Iterator[dict[str, Any]]:
         segments = self.segments.filter(pl.col("id").is_in(rows["id"].implode()))

@@ -714,10 +714,31 @@ class Adjudication:
             self._record(v, reasons) for v in self.verdicts if records or v.obligations
         ]
         document["periods"] = [
-            period_dict(self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz)
+            period_dict(
+                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
+            )
             for s, p in self.periods
         ]
         return document
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain dict a record, by id: ``id``, ``service``, ``start`` and ``end`` (ISO
+        8601 in the contract's timezone), ``verdict``, ``counted_seconds``,
+        ``excluded_seconds``, ``not_downtime_seconds`` and ``deciding`` (the deciding
+        clauses joined by ", "). :meth:`FrameAdjudication.to_rows` gives the same list."""
+        return [
+            record_row(
+                v.record.id,
+                v.record.service,
+                v.record.start,
+                v.end,
+                v.verdict,
+                (v.seconds("counted"), v.seconds("excluded"), v.seconds("not_downtime")),
+                deciding(v),
+                self.tz,
+            )
+            for v in sorted(self.verdicts, key=lambda v: v.record.id)
+        ]
 
     def to_json(self, indent: int | None = None, reasons: bool = True) -> str:
         """Canonical JSON: same inputs, same bytes. Compact by default: a large log's
@@ -754,7 +775,7 @@ class Adjudication:
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
                 owed = self.remedies.get((name, period))
-                data = period_dict(self.contract, name, measured, owed, self.tz)
+                data = period_dict(self.contract, name, measured, owed, self.tz, self.as_of)
                 return render_period(data, lang, fmt)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
@@ -837,10 +858,43 @@ def record_dict(
     }
 
 
-def period_dict(
-    contract: m.Contract, service: str, p: Measure, owed: Remedy | None, tz: dt.tzinfo
+def record_row(
+    rid: str,
+    service: str,
+    start: int,
+    end: int,
+    verdict: str,
+    seconds: tuple[int, int, int],
+    clauses: Iterable[str],
+    tz: dt.tzinfo,
 ) -> dict[str, Any]:
-    """One service's period: seconds, availability, target, met, remedy."""
+    """One record as a flat row (``to_rows``): seconds are (counted, excluded, not
+    downtime); the deciding clauses joined by ", "."""
+    counted, excluded, not_downtime = seconds
+    return {
+        "id": rid,
+        "service": service,
+        "start": format_instant(start, tz),
+        "end": format_instant(end, tz),
+        "verdict": verdict,
+        "counted_seconds": counted,
+        "excluded_seconds": excluded,
+        "not_downtime_seconds": not_downtime,
+        "deciding": ", ".join(clauses),
+    }
+
+
+def period_dict(
+    contract: m.Contract,
+    service: str,
+    p: Measure,
+    owed: Remedy | None,
+    tz: dt.tzinfo,
+    as_of: int | None,
+) -> dict[str, Any]:
+    """One service's period: seconds, availability, target, met, remedy; ``provisional``
+    when the period is still running at ``as_of`` (its end is after it), so that ``met``
+    is not final."""
     target = _target(contract)
     return {
         "service": service,
@@ -853,6 +907,7 @@ def period_dict(
         "availability_exact": _fraction(p.availability),
         "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}" if target else None,
         "met": p.met,
+        "provisional": as_of is not None and p.period.end > as_of,
         "remedy": owed.to_dict(tz) if owed is not None else None,
     }
 

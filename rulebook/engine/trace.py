@@ -342,6 +342,7 @@ PERIOD_LABELS = {
     "met": Words("met", "達成"),
     "missed": Words("missed", "未達"),
     "no_target": Words("no target", "目標なし"),
+    "provisional": Words(", provisional: the period is still running", "（暫定: 期間中）"),
     "downtime": Words("downtime", "ダウンタイム"),
     "excluded": Words("excluded", "除外"),
     "denominator": Words("denominator", "分母"),
@@ -355,6 +356,8 @@ def render_period(period: Mapping[str, Any], lang: str = "en", fmt: str = "text"
     """One service's period: availability against target, downtime, and the remedy."""
     w = {k: v.get(lang) for k, v in PERIOD_LABELS.items()}
     met = w["no_target"] if period["met"] is None else w["met"] if period["met"] else w["missed"]
+    if period.get("provisional"):
+        met += w["provisional"]
     head = f"{period['service']} {period['period']}"
     lines = [f"### {head}" if fmt == "markdown" else head]
     bullet = "- " if fmt == "markdown" else "  "

@@ -66,6 +66,17 @@ HEADERS = {
     "margin": Words("margin", "余裕"),
 }
 MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
+PROVISIONAL = Words("provisional", "暫定")
+
+
+def met_text(period: Mapping[str, Any], lang: str) -> str:
+    """The met column: ``yes``, ``NO`` or ``—``; a period still running at ``as_of`` is
+    marked provisional (``yes (provisional)``, ``達成（暫定）``)."""
+    met = MET[period["met"]].get(lang)
+    if not period.get("provisional"):
+        return met
+    mark = PROVISIONAL.get(lang)
+    return f"{met}（{mark}）" if lang == "ja" else f"{met} ({mark})"
 
 
 def width(text: str) -> int:
@@ -181,7 +192,7 @@ def period_rows(
                 p["period"],
                 p["availability"] or "—",
                 p["target"] or "—",
-                MET[p["met"]].get(lang),
+                met_text(p, lang),
                 hms(left.allowed) if left else "—",
                 hms(p["downtime_seconds"]),
                 hms(left.left) if left else "—",

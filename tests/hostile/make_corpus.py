@@ -409,8 +409,8 @@ def build() -> None:
         "cli/period-junk.csv",
         log,
         ["adjudicate", "cybermail", "{file}", "--period", "2026-13"],
-        0,
-        [],
+        2,
+        ["'2026-13' is not a period of contract cybermail (monthly): give YYYY-MM"],
     )
     case("cli/format-mismatch.csv", log, ["adjudicate", "cybermail", "{file}", "--input-format", "json"], 1,
          ["format-mismatch.csv:1:1: not JSON"])  # fmt: skip
