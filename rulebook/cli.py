@@ -541,7 +541,10 @@ def _scope_warnings(
     if scoped:
         warnings.append(scoped)
     if period is not None:
-        labels = [p["period"] for p in result.to_dict(records=False)["periods"]]
+        from rulebook.columnar import FrameAdjudication
+
+        measured = result.plan.periods if isinstance(result, FrameAdjudication) else result.periods
+        labels = [p.period.label for _, p in measured]
         if period not in labels:
             seen = sorted(set(labels))
             span = f"{seen[0]} to {seen[-1]}" if seen else "none"
