@@ -275,15 +275,17 @@ def _input_options(func: Any) -> Any:
         click.option(
             "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
         ),
-        click.option(
-            "--strict",
-            is_flag=True,
-            help="Out-of-scope records or an empty --period are errors (exit 1), not warnings.",
-        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+_STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Out-of-scope records or an empty --period are errors (exit 1), not warnings.",
+)
 
 
 def _load_contract(ref: str) -> Contract:
@@ -539,7 +541,10 @@ def _scope_warnings(
     if scoped:
         warnings.append(scoped)
     if period is not None:
-        labels = [p["period"] for p in result.to_dict(records=False)["periods"]]
+        from rulebook.columnar import FrameAdjudication
+
+        measured = result.plan.periods if isinstance(result, FrameAdjudication) else result.periods
+        labels = [p.period.label for _, p in measured]
         if period not in labels:
             seen = sorted(set(labels))
             span = f"{seen[0]} to {seen[-1]}" if seen else "none"
@@ -573,6 +578,8 @@ def _render(
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
     _check_period(loaded, period)
     if opts["engine"] == "spark":
+        if opts.get("strict"):
+            raise click.UsageError("--strict is not supported with --engine spark yet")
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     inputs = _guarded(lambda: _read_inputs(outages, opts))
@@ -731,6 +738,7 @@ def _csv_options(func: Any) -> Any:
 @click.argument("contract")
 @click.argument("outages")
 @_input_options
+@_STRICT
 @click.option("--period", metavar="YYYY-MM", help="Show only this period.")
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
@@ -757,6 +765,7 @@ def adjudicate_command(
 @click.argument("contract")
 @click.argument("outages")
 @_input_options
+@_STRICT
 @click.option("--period", metavar="YYYY-MM", help="Show only this period.")
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
@@ -847,6 +856,7 @@ def _explain_period(
     help="A contract id or path; give two or more.",
 )
 @_input_options
+@_STRICT
 @click.option("--format", "fmt", type=_COMPARE_FORMATS, default="table", show_default=True)
 @click.option("--lang", type=_LANGS, default="en", show_default=True)
 def compare_command(
