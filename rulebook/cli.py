@@ -489,15 +489,7 @@ def _out_of_scope(result: Adjudication | FrameAdjudication) -> dict[str, int]:
     from rulebook.columnar import FrameAdjudication
 
     if isinstance(result, FrameAdjudication):
-        import polars as pl
-
-        counted = (
-            result.records.filter(pl.col("verdict") == "out_of_scope")
-            .group_by("service")
-            .len()
-            .sort("service")
-        )
-        return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
+        return result.out_of_scope()
     found: dict[str, int] = {}
     for v in result.verdicts:
         if v.verdict == "out_of_scope":

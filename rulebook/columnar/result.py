@@ -131,6 +131,17 @@ class FrameAdjudication:
         )
         return frame
 
+    def out_of_scope(self) -> dict[str, int]:
+        """The services of the out-of-scope records, with how many records each (read off
+        the plan's frame: ``report`` builds no records frame for it)."""
+        counted = (
+            self.plan.frame.filter(pl.col("status") == "out_of_scope")
+            .group_by("service")
+            .len()
+            .sort("service")
+        )
+        return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
+
     def _period(self, service: str, measured: Any) -> dict[str, Any]:
         owed = self.plan.remedies.get((service, measured.period.label))
         return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
