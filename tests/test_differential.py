@@ -277,3 +277,29 @@ def test_the_same_document_whatever_the_order() -> None:
     first = rulebook.adjudicate_frame(CONTRACTS["cybermail"], records).to_json()
     assert rulebook.adjudicate_frame(CONTRACTS["cybermail"], shuffled).to_json() == first
     assert json.loads(first)["counts"]["outages"] == 300
+
+
+def test_event_durations_do_not_depend_on_the_order_of_the_records() -> None:
+    """Found by the Spark run, which hands records over in its own order: nexa-palette's
+    30-minute self-resolution reads the event's length, computed per run of records."""
+    base = {"service": "ネクサパレット", "cause": "customer_environment"}
+    records = [
+        {
+            **base,
+            "id": "r0",
+            "start": "2026-12-31T20:00:02+09:00",
+            "end": "2026-12-31T20:30:01+09:00",
+            "self_resolved": True,
+        },
+        {
+            **base,
+            "id": "r1",
+            "start": "2026-12-31T20:00:00+09:00",
+            "end": "2026-12-31T20:00:01+09:00",
+        },
+    ]
+    # r0 alone lasts 29 min 59 s (self-resolved in time); r1 ends a second before r0 starts
+    for order in (records, records[::-1]):
+        assert_same(
+            CONTRACTS["nexa-palette"], {"outages": order, "as_of": "2026-12-31T21:00:00+09:00"}
+        )

@@ -130,20 +130,22 @@ def _names_event_duration(contract: m.Contract) -> bool:
 def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
     """``event_duration``: the length of the run of the service's records of one cause
     (those without a cause together) that touch or overlap, as :func:`event_lengths`.
-    The frame is sorted by service and start, so each group's rows are in start order."""
+    Each group is put in start order first: the input's order must not matter."""
     cause = pl.col("cause") if "cause" in frame.columns else pl.lit(None, dtype=pl.String)
     group = ["svc", "__cause"]
     runs = (
-        frame.select("start", "end", "svc", __cause=cause)
+        frame.select("pos", "start", "end", "svc", __cause=cause)
+        .sort("svc", "__cause", "start", nulls_last=True)
         .with_columns(reach=pl.col("end").cum_max().shift(1).over(group))
         .with_columns(
             run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
             .cum_sum()
             .over(group)
         )
-        .select(length=(pl.col("end").max() - pl.col("start").min()).over(*group, "run"))
+        .select("pos", length=(pl.col("end").max() - pl.col("start").min()).over(*group, "run"))
     )
-    return frame.with_columns(event_duration=runs["length"].cast(pl.Float64))
+    lengths = _scatter(frame.height, runs["pos"], runs["length"])
+    return frame.with_columns(event_duration=lengths.cast(pl.Float64))
 
 
 def scope(plan: Plan) -> None:
