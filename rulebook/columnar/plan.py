@@ -72,7 +72,6 @@ class Plan:
     edges: pl.DataFrame | None = None  # caused_by as (row, cause_row), from the intake
     ancestry: pl.DataFrame | None = None  # or: id, sure, maybe resolved by a driver
     services: list[str] = attrs.field(factory=list)  # by number (`svc`)
-    rules: RuleSet | None = None
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
     windows: list[Window] = attrs.field(factory=list)
     period_cuts: list[Period] = attrs.field(factory=list)
@@ -231,7 +230,6 @@ def exclusions(plan: Plan) -> None:
     """Whole-record exclusions: the first exclusion that applies (after its exceptions and
     overrides, and through related causes) and that no applying inclusion keeps counted."""
     rules = RuleSet.of(plan.contract)
-    plan.rules = rules
     if not rules.exclusions:
         return
     frame = rule_values(plan, rules)
