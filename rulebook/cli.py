@@ -18,7 +18,14 @@ import click
 from rulebook import __version__
 from rulebook.errors import RulebookError
 from rulebook.grammar.diagnostics import attach_source, did_you_mean
-from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
+from rulebook.load import (
+    EXTENSION,
+    VOCABULARY_FILE,
+    bundled_dir,
+    check_files,
+    check_one,
+    resolve,
+)
 from rulebook.model import Contract
 
 if TYPE_CHECKING:
@@ -293,7 +300,7 @@ def _load_contract(ref: str) -> Contract:
         path = resolve(ref)
     except RulebookError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
-    loaded = check_files([path])
+    loaded = check_one(path)
     if loaded.errors:
         for d in loaded.errors:
             click.echo(printable(d.render()), err=True)

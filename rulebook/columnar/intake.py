@@ -675,8 +675,8 @@ def _orphans(
             errors.append((row, _placed(error, where(row))))
         removed = pl.concat([removed, missing["row"]])
     live = edges.filter(~pl.col("row").is_in(removed.implode()))
-    involved = pl.concat([live["row"], live["cause_row"]]).unique().implode()
-    graph = valid.filter(pl.col("row").is_in(involved)).sort("row")
+    waiting = _waiting(live.select("row", "cause_row"))
+    graph = valid.filter(pl.col("row").is_in(waiting)).sort("row")
     rows, ids, causes = (graph[c].to_list() for c in ("row", "id", "caused_by"))
     for index, problem in in_cycles([(i, c or ()) for i, c in zip(ids, causes, strict=True)]):
         error = RecordError(ids[index], "caused_by", problem, "a chain of causes without cycles")
@@ -687,6 +687,22 @@ def _orphans(
         valid = valid.filter(~pl.col("row").is_in(gone))
         live = live.filter(~pl.col("row").is_in(gone))
     return valid, errors, live.select("row", "cause_row")
+
+
+def _waiting(edges: pl.DataFrame, rounds: int = 32) -> pl.Series:
+    """The records (rows) that a few rounds of Kahn's algorithm, done on the edges as a
+    whole, cannot place: a record is placed once every cause of it is. Each round drops the
+    edges whose cause waits for nothing; what is left after the last round is in a cycle,
+    caused through one, or at the end of a chain longer than ``rounds``, and is handed to
+    :func:`~rulebook.engine.causes.in_cycles` (which finds the same cycles on it alone:
+    placed records are never in one)."""
+    for _ in range(rounds):
+        children = edges["row"].unique()
+        kept = edges.filter(pl.col("cause_row").is_in(children.implode()))
+        if kept.height == edges.height:
+            break
+        edges = kept
+    return edges["row"].unique().implode()
 
 
 def _placed(error: RecordError, where: str) -> RecordError:
