@@ -18,6 +18,7 @@ that cannot be read is ignored; no cache folder, no cache (``docs/security.md``)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -73,7 +74,7 @@ def lookup(path: Path) -> Any | None:
         return None
     try:
         with entry.open("rb") as handle:
-            files, neighbours, loaded = pickle.load(handle)  # noqa: S301 (private folder)
+            files, neighbours, loaded = pickle.load(handle)  # a private folder: see above
     except Exception:  # a broken or foreign entry: parse afresh
         return None
     if neighbours != _neighbours(path):
@@ -97,11 +98,12 @@ def store(path: Path, loaded: Any, sources: dict[str, str]) -> None:
         files.append((str(resolved), digest))
     try:
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".contract-")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "wb") as out:  # mkstemp: 0600, this user's
             pickle.dump((files, _neighbours(path), loaded), out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
     except Exception:  # a full disk, an unpicklable value: no entry, no harm
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass

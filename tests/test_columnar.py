@@ -459,3 +459,35 @@ def test_check_and_contracts_do_not_import_polars() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(-50, 50), st.integers(1, 30)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_runs_packed_into_one_key_equal_runs_by_windows(rows: list[tuple[int, int, int]]) -> None:
+    from rulebook.columnar.plan import _runs
+
+    frame = pl.DataFrame(
+        {
+            "pos": range(len(rows)),
+            "g": [g for g, _, _ in rows],
+            "start": [s for _, s, _ in rows],
+            "end": [s + n for _, s, n in rows],
+        }
+    )
+    packed = _runs(frame, pl.col("g")).sort("pos")
+    windows = _runs(frame, pl.col("g"), pack=False).sort("pos")
+    for column in ("__first", "__last"):
+        assert packed[column].to_list() == windows[column].to_list()
+    # The run's span, checked against the definition: the group's records that overlap or
+    # touch, transitively.
+    for pos, (g, s, n) in enumerate(rows):
+        first, last = packed.row(pos, named=True)["__first"], packed.row(pos, named=True)["__last"]
+        assert first <= s and s + n <= last
+        span = [(s2, s2 + n2) for g2, s2, n2 in rows if g2 == g and first <= s2 < last]
+        assert min(a for a, _ in span) == first and max(b for _, b in span) == last
