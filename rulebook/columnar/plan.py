@@ -416,19 +416,18 @@ def split_periods(plan: Plan) -> None:
     first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
     last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
     exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
-    plan.segments = (
-        exploded.join(cuts, on="i", maintain_order="left")
-        .select(
-            "pos",
-            "i",
-            start=pl.max_horizontal("start", "p_start"),
-            end=pl.min_horizontal("end", "p_end"),
-            period="period",
-            status="status",
-            clause="clause",
-        )
-        .sort("pos", "start")
-    )
+    at = exploded["i"]
+    # A record's own segments are in start order already (periods in order; its window
+    # pieces sorted so): a stable sort on the record's number keeps them so.
+    plan.segments = exploded.select(
+        "pos",
+        "i",
+        start=pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
+        end=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at)),
+        period=cuts["period"].gather(at),
+        status="status",
+        clause="clause",
+    ).sort("pos", maintain_order=True)
 
 
 SEGMENT_SCHEMA = {
