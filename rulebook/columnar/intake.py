@@ -301,8 +301,8 @@ def _ragged(data: bytes, lines: int, columns: int) -> bool:
     )["line"]
     if b'"' in data:
         text = text.str.replace_all('"[^"]*"', "")
-    commas = text.str.count_matches(",", literal=True)
-    return bool(((commas != columns - 1) & text.is_not_null()).any())
+    counts = text.str.count_matches(",", literal=True)
+    return bool(((counts != columns - 1) & text.is_not_null()).any())
 
 
 def text_cells(frame: pl.DataFrame, plain_space: bool = False) -> pl.DataFrame:
