@@ -629,8 +629,8 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
     child_pos = pos_of_row.gather(edges["row"])
     cause_pos = pos_of_row.gather(edges["cause_row"])
     nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
-    bits = frame.select(*causal_bits(related))
-    sure, maybe = bits["sure"].gather(nodes), bits["maybe"].gather(nodes)
+    bits = frame[nodes].select(*causal_bits(related))  # the records on an edge only
+    sure, maybe = bits["sure"], bits["maybe"]
     children = nodes.search_sorted(child_pos)
     causes = nodes.search_sorted(cause_pos)
     done = _spread(children, causes, sure, maybe)
