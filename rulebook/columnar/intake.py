@@ -550,14 +550,16 @@ def frame_intake(
         if "end" in out:
             bad = bad | (out["end"] <= out["start"]).fill_null(False)
     checked_frame = pl.DataFrame(out)
-    good = checked_frame.filter(~bad & ~inexact)
+    slow_rows = bad | inexact
+    anything_slow = bool(slow_rows.any())
+    good = checked_frame.filter(~slow_rows) if anything_slow else checked_frame
 
     # The record route: every row the column checks did not pass, read as the record
     # engine reads it — accepted, or refused with its own message.
     errors: list[tuple[int, RecordError]] = []
     rescued: list[OutageRecord] = []
     rescued_rows: list[int] = []
-    slow = frame.filter(bad | inexact)
+    slow = frame.filter(slow_rows) if anything_slow else frame.clear()
     for data in slow.iter_rows(named=True):
         row = data.pop("row")
         item = (read.original(lines[row]) if read is not None else None) or {
