@@ -491,12 +491,10 @@ def _check_period(contract: Contract, period: str | None) -> None:
 _SHOWN = 10  # out-of-scope services named in the warning
 
 
-def _out_of_scope(result: Adjudication | FrameAdjudication) -> dict[str, int]:
+def _out_of_scope(result: Any) -> dict[str, int]:
     """The services of the out-of-scope records, with how many records each."""
-    from rulebook.columnar import FrameAdjudication
-
-    if isinstance(result, FrameAdjudication):
-        return result.out_of_scope()
+    if hasattr(result, "out_of_scope"):  # the columnar and the Spark results
+        return dict(result.out_of_scope())
     found: dict[str, int] = {}
     for v in result.verdicts:
         if v.verdict == "out_of_scope":
@@ -529,7 +527,7 @@ def scope_warning(contract: Contract, services: dict[str, int]) -> str | None:
 
 def _scope_warnings(
     contract: Contract,
-    result: Adjudication | FrameAdjudication,
+    result: Any,  # the record engine's, the columnar or the Spark result
     period: str | None,
     opts: dict[str, Any],
 ) -> bool:
@@ -542,7 +540,11 @@ def _scope_warnings(
     if period is not None:
         from rulebook.columnar import FrameAdjudication
 
-        measured = result.plan.periods if isinstance(result, FrameAdjudication) else result.periods
+        measured: Any = result.periods  # the record engine's
+        if isinstance(result, FrameAdjudication):
+            measured = result.plan.periods
+        elif hasattr(result, "measured"):  # Spark's, settled on the driver
+            measured = result.measured
         labels = [p.period.label for _, p in measured]
         if period not in labels:
             seen = sorted(set(labels))
@@ -577,8 +579,6 @@ def _render(
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
     _check_period(loaded, period)
     if opts["engine"] == "spark":
-        if opts.get("strict"):
-            raise click.UsageError("--strict is not supported with --engine spark yet")
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     inputs = _guarded(lambda: _read_inputs(outages, opts))
@@ -653,8 +653,11 @@ def _on_spark(
     else:
         text = _guarded(lambda: render(result, fmt, lang, counts, what, False, period))
         _guarded(lambda: _write_text(text, output))
+    warned = _scope_warnings(contract, result, period, opts)
     if result.errors:
         raise click.exceptions.Exit(_fail(f"{len(result.errors)} bad input item(s); see above"))
+    if warned:
+        raise click.exceptions.Exit(_fail("--strict: warnings are errors; see above"))
 
 
 def _write_csv(
