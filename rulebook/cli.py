@@ -408,13 +408,20 @@ class _Progress:
 
 
 def _adjudicate(
-    contract: Contract, inputs: _Inputs, opts: dict[str, Any], fmt: str, explain: bool = False
+    contract: Contract,
+    handed: list[_Inputs],
+    opts: dict[str, Any],
+    fmt: str,
+    explain: bool = False,
 ) -> tuple[Adjudication | FrameAdjudication, FrameIntake]:
     """Validate and adjudicate: the columnar plan, or the record engine when asked for or
-    when every record's reasons are wanted (``--explain``: the engine is the explainer)."""
+    when every record's reasons are wanted (``--explain``: the engine is the explainer).
+    The inputs are taken out of ``handed``: when no one else holds them, the log as read
+    is freed once validated, before the plan runs."""
     from rulebook.columnar import adjudicate_intake
     from rulebook.columnar.plan import STAGES
 
+    inputs = handed.pop()
     rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
     big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
@@ -422,6 +429,7 @@ def _adjudicate(
         for note in inputs.notes:
             click.echo(f"rulebook: note: {note}", err=True)
         intake = _take_in(contract, inputs, opts)
+        del inputs
         progress("validating")
         for error in intake.errors:
             click.echo(f"rulebook: {printable(str(error))}", err=True)
@@ -581,8 +589,10 @@ def _render(
     if opts["engine"] == "spark":
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
-    inputs = _guarded(lambda: _read_inputs(outages, opts))
-    result, intake = _adjudicate(loaded, inputs, opts, fmt, explain)
+    # The log read is handed over, not kept: its text columns are freed once validated.
+    result, intake = _adjudicate(
+        loaded, [_guarded(lambda: _read_inputs(outages, opts))], opts, fmt, explain
+    )
     counts = _counts(intake, result)
     if fmt in ("jsonl", "parquet"):
         from rulebook.formats.writers import counts_line
@@ -817,8 +827,7 @@ def explain_command(
     if (record_id is None) == (not service_period):
         raise click.UsageError("give a RECORD_ID or --period SERVICE YYYY-MM (one of them)")
     loaded = _load_contract(contract)
-    inputs = _guarded(lambda: _read_inputs(outages, opts))
-    result, intake = _adjudicate(loaded, inputs, opts, fmt)
+    result, intake = _adjudicate(loaded, [_guarded(lambda: _read_inputs(outages, opts))], opts, fmt)
     if service_period:
         _explain_period(result, service_period, lang, fmt)
         _finish(intake)
@@ -873,7 +882,7 @@ def compare_command(
     inputs = _guarded(lambda: _read_inputs(outages, opts))  # read once, stdin too
     results, intakes = [], []
     for loaded in contracts:
-        result, intake = _adjudicate(loaded, inputs, opts, fmt)
+        result, intake = _adjudicate(loaded, [inputs], opts, fmt)  # kept for the next
         results.append(result)
         intakes.append(intake)
     worst = max(intakes, key=lambda i: i.rejected)
