@@ -51,6 +51,7 @@ from rulebook.engine.adjudicate import (
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.facts import (
     Notice,
+    RecordError,
     notice_from_mapping,
     parse_instant,
     timezone_of,
@@ -65,7 +66,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 #: What each group returns: a row a record (kind "record"), a service's period ("period",
-#: its figures as JSON in ``payload``) or a refused record ("error", the message).
+#: its figures as JSON in ``payload``), a refused record ("error", the message) or an error
+#: that stops the whole run as it stops the record engine ("fatal", [record id, message]).
 OUTPUT = (
     "kind string, id string, service string, start long, end long, ongoing boolean, "
     "verdict string, counted_seconds long, excluded_seconds long, "
@@ -179,16 +181,25 @@ class _Job:
         rows: list[pl.DataFrame] = []
         errors = [str(e) for e in taken.errors]
         if taken.frame.height:
-            plan = run_plan(
-                self.contract,
-                taken.frame,
-                list(self.notices),
-                [],
-                self.closures,
-                self.as_of,
-                taken.exact,
-                ancestry=ancestry,
-            )
+            try:
+                plan = run_plan(
+                    self.contract,
+                    taken.frame,
+                    list(self.notices),
+                    [],
+                    self.closures,
+                    self.as_of,
+                    taken.exact,
+                    ancestry=ancestry,
+                )
+            except RecordError as exc:  # an ongoing record without as_of after its start
+                fatal = json.dumps([exc.record, str(exc)], ensure_ascii=False)
+                return _arrow(
+                    _with(
+                        pl.DataFrame({"kind": ["fatal"], "payload": [fatal]}), OUTPUT_COLUMNS
+                    ).select(OUTPUT_COLUMNS),
+                    self.output,
+                )
             rows.append(self._records(plan))
             rows.append(self._periods(plan))
         if errors:
@@ -380,6 +391,9 @@ def adjudicate(
         return job.group(table)
 
     out = grouped.groupBy("service").applyInArrow(kernel, OUTPUT).cache()
+    fatal = sorted(json.loads(r["payload"]) for r in out.filter(F.col("kind") == "fatal").collect())
+    if fatal:  # the record engine's error, for the first such record by id
+        raise SparkError(fatal[0][1])
     errors = sorted(r["payload"] for r in out.filter(F.col("kind") == "error").collect())
     if errors and not keep_going:
         raise SparkError(errors[0])

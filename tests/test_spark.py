@@ -202,3 +202,19 @@ def test_a_bad_record_is_named(spark: Any) -> None:
     ]
     with pytest.raises(rs.SparkError, match="record a, field 'cause': 'wr' is not a cause code"):
         rs.adjudicate(spark_frame(spark, records), CONTRACTS["cybermail"])
+
+
+def test_an_ongoing_record_without_a_later_as_of_stops_the_run(spark: Any) -> None:
+    """Found by the generated logs: the plan's refusal, raised inside a Spark worker, came
+    back as Spark's own exception instead of the record engine's message."""
+    records = [
+        {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"},
+        {"id": "a", "service": "MAILGATES Σ", "start": "2026-09-02T10:00:00"},
+    ]
+    expected = "record a, field 'end': is ongoing but as_of is not after its start"
+    for as_of in ("2026-09-01T09:00:00", None):
+        with pytest.raises(rs.SparkError, match=expected if as_of else "record a, field 'end'"):
+            rs.adjudicate(spark_frame(spark, records), CONTRACTS["cybermail"], as_of=as_of)
+        with pytest.raises(RecordError) as oracle:
+            rulebook.adjudicate(CONTRACTS["cybermail"], records, as_of=as_of)
+        assert oracle.value.record == "a"
