@@ -252,7 +252,18 @@ def _input_options(func: Any) -> Any:
             "--events", "events_path", metavar="FILE", help="Timeline events: record, event, at."
         ),
         click.option(
-            "--from", "source", type=click.Choice(SOURCES), help="Import a status-page export."
+            "--from",
+            "source",
+            type=click.Choice(SOURCES),
+            help="Import an export: Google Cloud status incidents (a record per affected "
+            "product and region; informational notices are not outages) or Statuspage v2 (a "
+            "record per affected component; maintenances as notices). Mappings: "
+            "docs/formats.md.",
+        ),
+        click.option(
+            "--verbose",
+            is_flag=True,
+            help="With --from: say what each skipped or changed entry became, one line each.",
         ),
         click.option(
             "--input-format",
@@ -334,7 +345,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     notes: list[str] = []
     frame = None
     if opts["source"]:
-        case, notes = import_file(outages, opts["source"])
+        case, notes = import_file(outages, opts["source"], opts["verbose"])
     else:
         frame = read_frame(outages, opts["input_format"])
         case = Case() if frame is not None else read_case(outages, opts["input_format"])
@@ -413,7 +424,7 @@ def _adjudicate(
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
         for note in inputs.notes:
-            click.echo(f"rulebook: note: {note}", err=True)
+            click.echo(f"rulebook: note: {printable(note)}", err=True)
         intake = _take_in(contract, inputs, opts)
         progress("validating")
         for error in intake.errors:
@@ -572,6 +583,11 @@ def _render(
     if opts["engine"] == "spark":
         if opts.get("strict"):
             raise click.UsageError("--strict is not supported with --engine spark yet")
+        if opts["source"]:
+            raise click.UsageError(
+                "--from is not supported with --engine spark; importers run "
+                "with --engine columnar or records"
+            )
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     inputs = _guarded(lambda: _read_inputs(outages, opts))

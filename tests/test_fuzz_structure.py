@@ -37,6 +37,13 @@ GCP = [
         "begin": "2026-09-03T10:00:00Z",
         "end": "2026-09-03T11:00:00Z",
         "previously_affected_locations": [{"id": "asia-northeast1"}],
+        "status_impact": "SERVICE_OUTAGE",
+        "severity": "high",
+        "affected_products": [{"title": "CYBERMAIL Σ", "id": "p1"}],
+        "updates": [
+            {"when": "2026-09-03T10:20:00Z", "status": "SERVICE_OUTAGE", "text": "…"},
+            {"when": "2026-09-03T11:00:00Z", "status": "AVAILABLE", "text": "…"},
+        ],
     }
 ]
 PIECES = st.sampled_from(
@@ -148,6 +155,15 @@ def test_mutated_status_exports(doc: Any, source: str) -> None:
     if source == "statuspage":
         doc = {"incidents": doc}
     run(json.dumps(doc), "export.json", *ADJUDICATE, "--from", source)
+
+
+STATUSPAGE = json.loads((ROOT / "tests/fixtures/statuspage-incidents.json").read_text("utf-8"))
+
+
+@FUZZ
+@given(json_mutated(STATUSPAGE))
+def test_mutated_statuspage_exports(doc: Any) -> None:
+    run(json.dumps(doc), "incidents.json", *ADJUDICATE, "--from", "statuspage")
 
 
 CONTRACT = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
