@@ -46,6 +46,18 @@ GCP = [
         ],
     }
 ]
+PROBES = {
+    "status": "success",
+    "data": {
+        "resultType": "matrix",
+        "result": [
+            {
+                "metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ", "job": "bb"},
+                "values": [[1788393600, "1"], [1788393660, "0"], [1788394320, "1"]],
+            }
+        ],
+    },
+}
 PIECES = st.sampled_from(
     ['"', ",", "\n", "\r", ";", "{", "}", "[", "]", ":", "1e999999999", "9" * 60, "\x1b[2J",
      "\x00", "\ufeff", "\u2028", "null", "true", "-", "T", "+09:00:00.5", "0001", "9999",
@@ -164,6 +176,12 @@ STATUSPAGE = json.loads((ROOT / "tests/fixtures/statuspage-incidents.json").read
 @given(json_mutated(STATUSPAGE))
 def test_mutated_statuspage_exports(doc: Any) -> None:
     run(json.dumps(doc), "incidents.json", *ADJUDICATE, "--from", "statuspage")
+
+
+@FUZZ
+@given(json_mutated(PROBES))
+def test_mutated_probe_queries(doc: Any) -> None:
+    run(json.dumps(doc), "query.json", *ADJUDICATE, "--from", "prometheus")
 
 
 CONTRACT = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")

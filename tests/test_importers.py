@@ -1,6 +1,6 @@
 """The importers (``--from``) on real-shaped samples in ``tests/fixtures/``: Google Cloud
-status incidents, Statuspage v2 incidents and maintenances; and the real Google Cloud export
-in ``../shared/data`` when it is there."""
+status incidents, Statuspage v2 incidents and maintenances, and Prometheus ``probe_success``
+range queries; and the real Google Cloud export in ``../shared/data`` when it is there."""
 
 from __future__ import annotations
 
@@ -17,14 +17,31 @@ from rulebook.cli import main
 from rulebook.countries import COUNTRIES
 from rulebook.formats import gcp_status
 from rulebook.formats.importers import import_file
+from rulebook.formats.probes import parse_step
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 GCP_SAMPLE = FIXTURES / "gcp-status-sample.json"
 INCIDENTS = FIXTURES / "statuspage-incidents.json"
 MAINTENANCES = FIXTURES / "statuspage-maintenances.json"
+PROBES = FIXTURES / "prometheus-probe-success.json"
 GCP_STYLE = FIXTURES / "gcp-style.sla"
 REAL_GCP = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
+
+PROBE_CONTRACT = """import "vocabulary.sla"
+contract probe-demo {
+  title "Probe demo" provider "Demo" source "demo.txt" language en
+  timezone "UTC" kind guarantee
+  services all { cite "1" "All." covers "*" }
+  availability monthly { cite "2" "99.9%." period calendar month target >= 99.9% }
+  downtime monitored {
+    cite "3" "Stoppages of 10 minutes or more found by the monitoring."
+    probes ping, http, https, smtp EVERY
+    threshold >= 10 min consecutive on stoppage
+    when detected_by = monitoring
+  }
+}
+"""
 
 
 def run(args: list[str]) -> tuple[int, str, str]:
@@ -38,6 +55,13 @@ def records(path: Path, source: str, **options: Any) -> dict[str, dict[str, Any]
     """The good records an import makes, by id."""
     case, _ = import_file(str(path), source, **options)
     return {i.data["id"]: i.data for i in case.outages if i.problem is None}
+
+
+def probe_contract(tmp_path: Path, every: str = "") -> Path:
+    path = tmp_path / f"probe{every.replace(' ', '')}.sla"
+    text = PROBE_CONTRACT.replace("EVERY", f"every {every}" if every else "")
+    path.write_text(text.replace("probe-demo", f"probe-demo{every.replace(' ', '')}"), "utf-8")
+    return path
 
 
 # ------------------------------------------------------------------ Google Cloud status
@@ -435,3 +459,241 @@ def test_statuspage_incidents_and_maintenances(tmp_path: Path) -> None:
     assert code == 0, err
     (record,) = json.loads(out)["outages"]
     assert record["verdict"] == "counted"  # an hour; facts a status page does not give are unknown
+
+
+# ------------------------------------------------------------------ Prometheus probe_success
+
+MAIL = 'https://mail.example.jp{job="blackbox-http"}@2026-09-03T'
+
+
+def _spans(made: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    return {k: (v["start"][11:16], v["end"][11:16]) for k, v in made.items()}
+
+
+def test_probe_runs_with_the_query_step() -> None:
+    made = records(PROBES, "prometheus")
+    assert _spans(made) == {
+        f"{MAIL}00:30:00+00:00": ("00:30", "00:42"),  # to the first successful sample
+        f"{MAIL}01:00:00+00:00": ("01:00", "01:01"),  # one failed sample: one step
+        f"{MAIL}01:15:00+00:00": ("01:15", "01:20"),  # a gap follows: one step after the last
+        f"{MAIL}01:55:00+00:00": ("01:55", "02:00"),  # failing at the end of the range
+        'smtp.example.jp:25{job="blackbox-smtp",module="smtp_starttls"}@2026-09-03T00:00:00+00:00': (
+            "00:00",
+            "00:05",
+        ),
+    }
+    first = made[f"{MAIL}00:30:00+00:00"]
+    assert first["service"] == "https://mail.example.jp" and first["protocol"] == "https"
+    assert first["detected_by"] == "monitoring" and first["detected_at"] == first["start"]
+    assert "protocol" not in made[next(k for k in made if k.startswith("smtp"))]  # host:port
+
+
+def test_probe_runs_with_the_contract_interval() -> None:
+    made = records(PROBES, "prometheus", interval=(600, "every 10 min"))
+    spans = _spans(made)
+    assert spans[f"{MAIL}01:15:00+00:00"] == ("01:15", "01:28")  # the 8-minute gap is bridged
+    assert spans[f"{MAIL}01:55:00+00:00"] == ("01:55", "02:09")  # one interval after the last
+    assert spans[f"{MAIL}00:30:00+00:00"] == ("00:30", "00:42")  # samples decide within it
+    # a step wider than the contract's interval: a sample stands for the step
+    wide = _spans(records(PROBES, "prometheus", interval=(30, "every 30 s"), step=120))
+    assert wide[f"{MAIL}01:15:00+00:00"] == ("01:15", "01:21")
+
+
+def test_probe_notes_name_gaps_and_the_interval_used() -> None:
+    _, notes = import_file(str(PROBES), "prometheus")
+    name = str(PROBES)
+    assert notes[0] == (
+        f"{name}: 4 series: 5 failure run(s) became records, 1 target(s) never failed; one "
+        "sample stands for at most 1 min (the query's step, the spacing of the samples; the "
+        "contract gives no probe interval)"
+    )
+    assert (
+        f"{name}: 1 gap(s): a gap in the samples, longer than the interval: no data, not "
+        "downtime: https://mail.example.jp from 2026-09-03T01:20:00+00:00 to "
+        "2026-09-03T01:28:00+00:00"
+    ) in notes
+
+
+def test_probe_interval_comes_from_the_contract(tmp_path: Path) -> None:
+    every = probe_contract(tmp_path, "10 min")
+    code, out, err = run(
+        ["adjudicate", every, PROBES, "--from", "prometheus", "--keep-going", "--format", "json"]
+    )
+    assert code == 1  # the malformed series
+    assert (
+        "one sample stands for at most 10 min (the contract's downtime 'monitored': probes every 10 min)"
+        in err
+    )
+    assert (
+        f"rulebook: {PROBES}: result[3].values[2]: record #1: value '0.5' is not a probe "
+        'result; accepted: "0" (failed) or "1" (succeeded): query probe_success itself, not '
+        "an average"
+    ) in err.splitlines()
+    doc = json.loads(out)
+    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] + doc["counts"]["rejected"] == 6
+    verdicts = {o["id"]: (o["verdict"], o["counted_seconds"]) for o in doc["outages"]}
+    assert verdicts[f"{MAIL}01:15:00+00:00"] == ("counted", 13 * 60)  # >= 10 min with the interval
+    assert verdicts[f"{MAIL}01:00:00+00:00"] == ("not_downtime", 0)  # a one-minute blip
+    # the same samples under a contract without an interval: the stoppage is 5 minutes
+    plain = probe_contract(tmp_path)
+    code, out, _ = run(
+        [
+            "compare",
+            PROBES,
+            "--contract",
+            every,
+            "--contract",
+            plain,
+            "--from",
+            "prometheus",
+            "--keep-going",
+            "--format",
+            "json",
+        ]
+    )
+    rows = {o["id"]: o["verdicts"] for o in json.loads(out)["outages"]}
+    assert rows[f"{MAIL}01:15:00+00:00"] == {
+        "probe-demo10min": "counted",
+        "probe-demo": "not_downtime",
+    }
+
+
+def _probe_doc(*series: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "success", "data": {"resultType": "matrix", "result": list(series)}}
+
+
+T = 1788393600  # 2026-09-03T00:00:00Z
+GOOD = {
+    "metric": {"instance": "https://a.example"},
+    "values": [[T, "1"], [T + 60, "0"], [T + 120, "1"]],
+}
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ([1], "not a Prometheus API response; accepted: the JSON of /api/v1/query_range"),
+        (
+            {"status": "error", "errorType": "bad_data", "error": "parse error"},
+            "the query did not succeed (status 'error'; bad_data: parse error)",
+        ),
+        (
+            {"status": "success", "data": {"resultType": "vector", "result": []}},
+            "data.resultType is 'vector' (an instant query: use /api/v1/query_range); accepted: 'matrix'",
+        ),
+    ],
+)
+def test_probe_a_file_that_is_not_a_range_query_is_refused(
+    tmp_path: Path, doc: Any, message: str
+) -> None:
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, out, err = run(["adjudicate", GCP_STYLE, path, "--from", "prometheus"])
+    assert code == 1 and out == "" and f"rulebook: {path}: {message}" in err
+
+
+@pytest.mark.parametrize(
+    ("series", "where", "problem"),
+    [
+        ([5], "result[0]", "is not a series"),
+        ([{"metric": {"instance": "a"}}], "result[0].values", "is missing"),
+        (
+            [{"metric": {"__name__": "up", "instance": "a"}, "values": []}],
+            "result[0].metric",
+            "is the metric 'up', not probe_success",
+        ),
+        (
+            [{"metric": {"instance": 5}, "values": []}],
+            "result[0].metric",
+            "is not an object of labels",
+        ),
+        (
+            [GOOD | {"values": [[T, "1"], [True, "0"]]}],
+            "result[0].values[1]",
+            "timestamp true is not a time",
+        ),
+        ([GOOD | {"values": [[T, "1"], [1e300, "0"]]}], "result[0].values[1]", "timestamp 1e+300"),
+        (
+            [GOOD | {"values": [[T, "1"], [T + 60]]}],
+            "result[0].values[1]",
+            "is not a [timestamp, value] pair",
+        ),
+        (
+            [GOOD | {"values": [[T, "NaN"]]}],
+            "result[0].values[0]",
+            "value 'NaN' is not a probe result",
+        ),
+        (
+            [GOOD | {"values": [[T, "1"], [T + 0.5, "0"]]}],
+            "result[0].values[1]",
+            "is a second sample at 2026-09-03T00:00:00+00:00",
+        ),
+        ([GOOD, GOOD], "result[1].metric", "has the same labels as result[0]"),
+        (
+            [GOOD | {"metric": {"env": "prod"}}],
+            "result[0].metric",
+            "has neither an 'instance' nor a 'job' label",
+        ),
+    ],
+)
+def test_probe_a_bad_series_is_named_and_the_others_kept(
+    tmp_path: Path, series: list[Any], where: str, problem: str
+) -> None:
+    other = {"metric": {"instance": "https://b.example"}, "values": [[T, "0"], [T + 60, "1"]]}
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(_probe_doc(*series, other)), encoding="utf-8")
+    case, _ = import_file(str(path), "prometheus")
+    bad = [i for i in case.outages if i.problem is not None]
+    assert [i.where for i in bad] == [f"{path}: {where}"] and problem in str(bad[0].problem)
+    assert any(i.data.get("service") == "https://b.example" for i in case.outages)
+
+
+def test_probe_a_fraction_of_a_second_and_a_missing_step(tmp_path: Path) -> None:
+    path = tmp_path / "q.json"
+    path.write_text(
+        json.dumps(_probe_doc({"metric": {"job": "icmp"}, "values": [[T + 0.25, "0"]]})), "utf-8"
+    )
+    code, _, err = run(["adjudicate", GCP_STYLE, path, "--from", "prometheus"])
+    assert (
+        code == 1
+        and "no series has two samples, so the query's step is not known; give it with --step"
+        in err
+    )
+    code, out, err = run(
+        ["adjudicate", GCP_STYLE, path, "--from", "prometheus", "--step", "5m", "--format", "json"]
+    )
+    assert code == 0, err
+    (record,) = json.loads(out)["outages"]
+    assert (record["id"], record["start"], record["end"]) == (
+        "icmp@2026-09-03T00:00:00+00:00",
+        "2026-09-03T00:00:00+00:00",
+        "2026-09-03T00:05:00+00:00",
+    )
+    assert "timestamps with a fraction of a second: read at the whole second: icmp" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("60", 60), ("30s", 30), ("5m", 300), ("1h30m", 5400), ("1d", 86400)]
+)
+def test_probe_step_forms(text: str, seconds: int) -> None:
+    assert parse_step(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--from", "prometheus", "--step", "soon"],
+            "'soon' is not a step; accepted: seconds (60) or 30s, 5m, 1h30m",
+        ),
+        (["--from", "prometheus", "--step", "0s"], "at least one second"),
+        (["--from", "gcp-status", "--step", "60"], "--step is for --from prometheus"),
+        (
+            ["--from", "prometheus", "--engine", "spark"],
+            "--from is not supported with --engine spark",
+        ),
+    ],
+)
+def test_probe_option_mistakes_are_usage_errors(args: list[str], message: str) -> None:
+    code, _, err = run(["adjudicate", GCP_STYLE, PROBES, *args])
+    assert code == 2 and message in err

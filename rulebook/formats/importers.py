@@ -2,7 +2,9 @@
 
 - ``gcp-status``: Google Cloud status incidents (:mod:`rulebook.formats.gcp_status`);
 - ``statuspage``: Atlassian Statuspage v2 incidents and scheduled maintenances
-  (:mod:`rulebook.formats.statuspage`).
+  (:mod:`rulebook.formats.statuspage`);
+- ``prometheus``: ``probe_success`` of a range query, the blackbox exporter's monitoring
+  (:mod:`rulebook.formats.probes`).
 
 Each gives the items it made and notes (for stderr) on what its entries became.
 """
@@ -11,15 +13,25 @@ from __future__ import annotations
 
 from rulebook.formats.exports import load_export
 from rulebook.formats.gcp_status import gcp_case
+from rulebook.formats.probes import probe_case, read_probes
 from rulebook.formats.readers import Case
 from rulebook.formats.statuspage import statuspage_case
 
-SOURCES = ("gcp-status", "statuspage")
+SOURCES = ("gcp-status", "statuspage", "prometheus")
 
 
-def import_file(path: str, source: str, verbose: bool = False) -> tuple[Case, list[str]]:
+def import_file(
+    path: str,
+    source: str,
+    verbose: bool = False,
+    interval: tuple[int, str] | None = None,
+    step: int | None = None,
+) -> tuple[Case, list[str]]:
     """Read an export; also return notes on what its entries became (every entry with
-    ``verbose``)."""
+    ``verbose``). ``interval`` and ``step`` are for ``prometheus`` (see
+    :func:`rulebook.formats.probes.probe_case`)."""
+    if source == "prometheus":
+        return probe_case(read_probes(path), interval, step, verbose)
     data, name = load_export(path)
     if source == "gcp-status":
         return gcp_case(data, name, verbose)
