@@ -96,16 +96,18 @@ class Notes:
 
     name: str
     verbose: bool = False
-    groups: dict[tuple[str, str], list[str]] = attrs.field(factory=dict)
+    groups: dict[tuple[str, str], dict[str, None]] = attrs.field(factory=dict)
 
     def add(self, what: str, entry: str, unit: str = "incident(s)") -> None:
-        """Say that ``entry`` (``incidents[3] (ID)``) ``what`` (became, was changed)."""
-        self.groups.setdefault((what, unit), []).append(entry)
+        """Say that ``entry`` (``incidents[3] (ID)``) ``what`` (became, was changed); an
+        entry is counted once per kind of note."""
+        self.groups.setdefault((what, unit), {})[entry] = None
 
     def lines(self, headline: str | None = None) -> list[str]:
         """One line per group (every entry with ``verbose``), after ``headline``."""
         out = [f"{self.name}: {headline}"] if headline else []
-        for (what, unit), entries in self.groups.items():
+        for (what, unit), group in self.groups.items():
+            entries = list(group)
             if self.verbose:
                 out += [f"{self.name}: {entry}: {what}" for entry in entries]
                 continue

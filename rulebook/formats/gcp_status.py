@@ -93,11 +93,10 @@ def _records(
     if impact == IMPACTS[0]:
         notes.add(f"informational notice ({why}): not an outage, no record", entry)
         return None
+    products, regions = _products(incident, entry, notes), _locations(incident, entry, notes)
     if impact is None:
         notes.add("says neither status_impact nor severity: taken as an outage", entry)
-    events = _events(updates)
-    countries = region_countries()
-    products, regions = _products(incident, entry, notes), _locations(incident, entry, notes)
+    events, countries = _events(updates), region_countries()
     records = []
     for key, product in products:
         for region in regions:
