@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from rulebook.cli import main
 from rulebook.countries import COUNTRIES
-from rulebook.formats import gcp_status
+from rulebook.formats import gcp_status, statuspage
 from rulebook.formats.importers import import_file
 from rulebook.formats.probes import parse_step
 
@@ -209,7 +209,7 @@ def test_gcp_malformed_entries_are_named_and_the_rest_adjudicated() -> None:
         "status impact; accepted: SERVICE_INFORMATION, SERVICE_DISRUPTION, SERVICE_OUTAGE",
         f"rulebook: {name}: incidents[2].updates[0]: record #3: 'when' 'yesterday' is not a "
         "timestamp with an offset; accepted: an ISO 8601 timestamp with its offset, e.g. "
-        "2022-07-01T19:25:45+00:00",
+        "2026-09-03T10:00:00+09:00",
     ):
         assert line in err.splitlines()
     verdicts = {o["id"]: o["verdict"] for o in doc["outages"]}
@@ -401,6 +401,28 @@ def test_statuspage_notes_and_malformed_entries() -> None:
         "announced_at": "2026-09-01T10:00:00.000+09:00",
         "channel": "website",
     }
+
+
+def test_statuspage_a_bad_update_is_named_by_its_place_in_the_export() -> None:
+    change = {"code": "c1", "name": "Mail", "old_status": "operational", "new_status": "broken"}
+    updates = [  # Statuspage lists the newest first
+        {"status": "resolved", "created_at": "2026-09-03T11:00:00Z", "affected_components": []},
+        {
+            "status": "investigating",
+            "created_at": "2026-09-03T10:05:00Z",
+            "affected_components": [change],
+        },
+    ]
+    incident = {
+        "id": "i",
+        "impact": "major",
+        "started_at": "2026-09-03T10:00:00Z",
+        "incident_updates": updates,
+    }
+    case, _ = statuspage.statuspage_case({"incidents": [incident]}, "x.json")
+    (item,) = case.outages
+    assert item.where == "x.json: incidents[0].incident_updates[1].affected_components[0]"
+    assert item.problem == "status 'broken' is not a component status"
 
 
 def test_statuspage_scheduled_maintenances_are_notices_per_component() -> None:

@@ -55,30 +55,27 @@ def shown(value: Any) -> str:
         return limits.shorten(value)
 
 
-def parse_time(value: Any) -> dt.datetime | None:
-    """An export's timestamp with its offset, or None when it is not one."""
+def _iso_time(value: Any) -> dt.datetime | None:
+    """An ISO 8601 date-time, or None when ``value`` is not one."""
     if not isinstance(value, str):
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.strip())
+        return dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    if moment.tzinfo is None or not limits.MIN_YEAR <= moment.year <= limits.MAX_YEAR:
-        return None
-    return moment
 
 
 def timestamp(value: Any) -> Any:
     """A record's timestamp from an export, to the second: the fraction of a second that
     Statuspage writes (``…T10:00:00.441Z``) is dropped. A value that is not a timestamp is
     kept as it is, so that validation names the field it was given for."""
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value
-    return moment.replace(microsecond=0).isoformat() if moment.microsecond else value
+    moment = _iso_time(value)
+    return moment.replace(microsecond=0).isoformat() if moment and moment.microsecond else value
+
+
+def to_second(moment: dt.datetime) -> str:
+    """An instant as rulebook reads it: ISO 8601 to the second."""
+    return moment.replace(microsecond=0).isoformat()
 
 
 class Unusable(Exception):
@@ -88,6 +85,33 @@ class Unusable(Exception):
     def __init__(self, part: str, problem: str, accepted: str) -> None:
         super().__init__(problem)
         self.part, self.problem, self.accepted = part, problem, accepted
+
+
+def timed_updates(
+    raw: Any, part: str, times: tuple[str, str], accepted: str
+) -> list[tuple[dt.datetime, int, dict[str, Any]]]:
+    """An incident's updates (the list at ``part``), each with the instant it was posted
+    (the first of the fields ``times`` it has) and its index, earliest first. An update
+    that is not an object, or whose instant is missing or has no UTC offset, is named."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise Unusable(part, "is not a list", f"a list of updates ({accepted})")
+    found = []
+    for k, update in enumerate(raw):
+        if not isinstance(update, dict):
+            raise Unusable(f"{part}[{k}]", "is not an update", f"an object with {accepted}")
+        value = update.get(times[0], update.get(times[1]))
+        moment = _iso_time(value)
+        if moment is None or moment.tzinfo is None:
+            said = f"has no '{times[0]}'" if value is None else f"'{times[0]}' {shown(value)}"
+            raise Unusable(
+                f"{part}[{k}]",
+                said + ("" if value is None else " is not a timestamp with an offset"),
+                "an ISO 8601 timestamp with its offset, e.g. 2026-09-03T10:00:00+09:00",
+            )
+        found.append((moment, k, update))
+    return sorted(found, key=lambda u: u[:2])
 
 
 @attrs.define

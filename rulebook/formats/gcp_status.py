@@ -29,9 +29,10 @@ from rulebook.formats.exports import (
     Unusable,
     export_id,
     objects,
-    parse_time,
     shown,
+    timed_updates,
     timestamp,
+    to_second,
 )
 from rulebook.formats.readers import Case, InputError, Item
 
@@ -136,49 +137,31 @@ def _impact(incident: dict[str, Any], statuses: list[str | None]) -> tuple[str |
 
 def _updates(incident: dict[str, Any]) -> list[tuple[dt.datetime, str | None]]:
     """The updates' instants and statuses, earliest first; a bad update is named."""
-    raw = incident.get("updates")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise Unusable(".updates", "is not a list", "a list of updates ('when', 'status', 'text')")
     found = []
-    for k, update in enumerate(raw):
-        part = f".updates[{k}]"
-        if not isinstance(update, dict):
-            raise Unusable(part, "is not an update", "an object with 'when', 'status' and 'text'")
-        when = update.get("when", update.get("created"))
-        moment = parse_time(when)
-        if moment is None:
-            problem = "has no 'when'" if when is None else f"'when' {shown(when)}"
-            raise Unusable(
-                part,
-                problem + ("" if when is None else " is not a timestamp with an offset"),
-                "an ISO 8601 timestamp with its offset, e.g. 2022-07-01T19:25:45+00:00",
-            )
+    posted = timed_updates(
+        incident.get("updates"), ".updates", ("when", "created"), "'when', 'status' and 'text'"
+    )
+    for moment, k, update in posted:
         status = update.get("status")
         if status is not None and status not in UPDATE_STATUSES:
             raise Unusable(
-                part,
+                f".updates[{k}]",
                 f"status {shown(status)} is not an update status",
                 ", ".join(UPDATE_STATUSES),
             )
         found.append((moment, status))
-    return sorted(found, key=lambda u: u[0])
+    return found
 
 
 def _events(updates: list[tuple[dt.datetime, str | None]]) -> dict[str, str]:
     """The timeline the updates give (see the module's docstring)."""
     events = {}
     if updates:
-        events["status_posted_at"] = _iso(updates[0][0])
+        events["status_posted_at"] = to_second(updates[0][0])
     available = [moment for moment, status in updates if status == "AVAILABLE"]
     if len(available) > 1:
-        events["report_submitted_at"] = _iso(available[1])
+        events["report_submitted_at"] = to_second(available[1])
     return events
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
 
 
 def _products(incident: dict[str, Any], entry: str, notes: Notes) -> list[tuple[str, str]]:

@@ -27,13 +27,16 @@ from rulebook.formats.exports import (
     Unusable,
     export_id,
     objects,
-    parse_time,
     shown,
+    timed_updates,
     timestamp,
+    to_second,
 )
 from rulebook.formats.readers import Case, InputError, Item
 
 IMPACTS = ("none", "minor", "major", "critical", "maintenance")
+#: An incident's updates: when each was posted, its index in the export, the update.
+Updates = list[tuple[dt.datetime, int, dict[str, Any]]]
 #: Component statuses that make a record, and those that do not.
 DOWN = ("partial_outage", "major_outage", "under_maintenance")
 UP = ("operational", "degraded_performance")
@@ -117,56 +120,30 @@ def _outages(entry: dict[str, Any], eid: str, label: str, notes: Notes) -> list[
     return records
 
 
-def _updates(entry: dict[str, Any]) -> list[tuple[dt.datetime, dict[str, Any]]]:
+def _updates(entry: dict[str, Any]) -> Updates:
     """The incident's updates with the instant each was posted, earliest first."""
     raw = entry.get("incident_updates")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise Unusable(".incident_updates", "is not a list", "a list of update objects")
-    found = []
-    for k, update in enumerate(raw):
-        part = f".incident_updates[{k}]"
-        if not isinstance(update, dict):
-            raise Unusable(part, "is not an update", "an object with 'status' and 'created_at'")
-        posted = update.get("created_at", update.get("display_at"))
-        moment = parse_time(posted)
-        if moment is None:
-            raise Unusable(
-                part,
-                "has no 'created_at'"
-                if posted is None
-                else f"'created_at' {shown(posted)} is not a timestamp with an offset",
-                "an ISO 8601 timestamp with its offset, e.g. 2026-09-03T10:00:00.441Z",
-            )
-        found.append((moment, update))
-    return sorted(found, key=lambda u: u[0])
+    return timed_updates(raw, ".incident_updates", ("created_at", "display_at"), "'created_at'")
 
 
-def _events(updates: list[tuple[dt.datetime, dict[str, Any]]]) -> dict[str, str]:
+def _events(updates: Updates) -> dict[str, str]:
     events = {}
     if updates:
-        events["status_posted_at"] = _iso(updates[0][0])
-    postmortem = [moment for moment, u in updates if u.get("status") == "postmortem"]
+        events["status_posted_at"] = to_second(updates[0][0])
+    postmortem = [moment for moment, _, u in updates if u.get("status") == "postmortem"]
     if postmortem:
-        events["report_submitted_at"] = _iso(postmortem[0])
+        events["report_submitted_at"] = to_second(postmortem[0])
     return events
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
-
-
-def _components(
-    entry: dict[str, Any], updates: list[tuple[dt.datetime, dict[str, Any]]]
-) -> dict[str, tuple[Any, list[str]]]:
+def _components(entry: dict[str, Any], updates: Updates) -> dict[str, tuple[Any, list[str]]]:
     """Each component by id: its name and the statuses the updates gave it, in order."""
     found: dict[str, tuple[Any, list[str]]] = {}
     for component in objects(entry.get("components")):
         cid = export_id(component.get("id"))
         if cid is not None:
             found.setdefault(cid, (component.get("name"), []))
-    for k, (_, update) in enumerate(updates):
+    for _, k, update in updates:
         affected = update.get("affected_components")
         if affected is None:
             continue
