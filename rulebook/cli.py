@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from rulebook.columnar import FrameAdjudication
     from rulebook.columnar.intake import FrameIntake
     from rulebook.engine.adjudicate import Adjudication
+    from rulebook.formats.probes import Probes
     from rulebook.formats.readers import Case
 
 # Kept here, not imported from the formats modules: `rulebook check` need not load them.
-SOURCES = ("gcp-status", "statuspage")
+SOURCES = ("gcp-status", "statuspage", "prometheus")
 FORMATS = ("csv", "jsonl", "json", "parquet")
 ENGINES = ("columnar", "records", "spark")
 
@@ -259,7 +260,26 @@ def _input_options(func: Any) -> Any:
             "--events", "events_path", metavar="FILE", help="Timeline events: record, event, at."
         ),
         click.option(
-            "--from", "source", type=click.Choice(SOURCES), help="Import a status-page export."
+            "--from",
+            "source",
+            type=click.Choice(SOURCES),
+            help="Import an export: Google Cloud status incidents (a record per affected "
+            "product and region; informational notices are not outages), Statuspage v2 (a "
+            "record per affected component; maintenances as notices), or Prometheus "
+            "probe_success from a range query (a record per run of failed samples of a "
+            "target). Mappings: docs/formats.md.",
+        ),
+        click.option(
+            "--step",
+            metavar="DURATION",
+            help="With --from prometheus: the query's step (60, 30s, 5m; default: the "
+            "spacing of the samples). A sample stands for at most the contract's probe "
+            "interval, or the step where the contract gives none or it is wider.",
+        ),
+        click.option(
+            "--verbose",
+            is_flag=True,
+            help="With --from: say what each skipped or changed entry became, one line each.",
         ),
         click.option(
             "--input-format",
@@ -325,6 +345,8 @@ class _Inputs:
     case: Case  # the other inputs, and the outages when they are not columns
     frame: Any  # the outage log as columns (CSV, JSON Lines, Parquet), or None
     notes: list[str]
+    probes: Probes | None = None  # --from prometheus: cut into records for each contract
+    step: int | None = None  # --step, in seconds
 
 
 def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
@@ -339,9 +361,19 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
             f"- (standard input) is given for {' and '.join(stdin)}; give it once"
         )
     notes: list[str] = []
-    frame = None
-    if opts["source"]:
-        case, notes = import_file(outages, opts["source"])
+    frame = probes = step = None
+    if opts["step"] and opts["source"] != "prometheus":
+        raise click.UsageError("--step is for --from prometheus")
+    if opts["source"] == "prometheus":
+        from rulebook.formats.probes import parse_step, read_probes
+
+        try:
+            step = parse_step(opts["step"]) if opts["step"] else None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--step") from None
+        probes, case = read_probes(outages), Case()
+    elif opts["source"]:
+        case, notes = import_file(outages, opts["source"], opts["verbose"])
     else:
         frame = read_frame(outages, opts["input_format"])
         case = Case() if frame is not None else read_case(outages, opts["input_format"])
@@ -360,7 +392,18 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
                     "file as OUTAGES"
                 )
             getattr(case, kind).extend(getattr(extra, kind))
-    return _Inputs(outages, case, frame, notes)
+    return _Inputs(outages, case, frame, notes, probes, step)
+
+
+def _cut_probes(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> _Inputs:
+    """Prometheus samples cut into records with this contract's probe interval."""
+    from rulebook.formats.probes import contract_interval, probe_case
+
+    assert inputs.probes is not None
+    interval = contract_interval(contract)
+    cut, notes = probe_case(inputs.probes, interval, inputs.step, opts["verbose"])
+    case = attrs.evolve(inputs.case, outages=cut.outages)
+    return attrs.evolve(inputs, case=case, notes=[*inputs.notes, *notes])
 
 
 def _named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
@@ -422,12 +465,15 @@ def _adjudicate(
     from rulebook.columnar.plan import STAGES
 
     inputs = handed.pop()
+    if inputs.probes is not None:
+        probed = inputs
+        inputs = _guarded(lambda: _cut_probes(contract, probed, opts))
     rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
     big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
         for note in inputs.notes:
-            click.echo(f"rulebook: note: {note}", err=True)
+            click.echo(f"rulebook: note: {printable(note)}", err=True)
         intake = _take_in(contract, inputs, opts)
         del inputs
         progress("validating")
@@ -587,6 +633,11 @@ def _render(
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
     _check_period(loaded, period)
     if opts["engine"] == "spark":
+        if opts["source"]:
+            raise click.UsageError(
+                "--from is not supported with --engine spark; importers run "
+                "with --engine columnar or records"
+            )
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     # The log read is handed over, not kept: its text columns are freed once validated.

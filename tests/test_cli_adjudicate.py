@@ -15,7 +15,6 @@ from rulebook.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "cli"
-GCP = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
 
 CASES = {
     "adjudicate-table-en": [
@@ -249,80 +248,3 @@ def test_a_bad_case_file_is_named(tmp_path: Path) -> None:
     path.write_text('{"outages": [], "outage": []}', encoding="utf-8")
     code, _, err = run(["adjudicate", "cybermail", str(path)])
     assert code == 1 and "'outage' is not a part of a case file" in err
-
-
-@pytest.mark.skipif(not GCP.exists(), reason="the shared GCP sample is not beside the repository")
-def test_the_real_google_cloud_sample_is_adjudicated(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    code, out, err = run(
-        [
-            "adjudicate",
-            "tests/fixtures/gcp-style.sla",
-            str(GCP),
-            "--from",
-            "gcp-status",
-            "--format",
-            "json",
-        ]
-    )
-    assert code == 0, err
-    data = json.loads(out)
-    incidents = json.loads(GCP.read_text(encoding="utf-8"))
-    assert len(incidents) == 157
-    assert data["counts"]["read"] == data["counts"]["adjudicated"] == len(data["outages"])
-    assert {o["id"].split("@")[0] for o in data["outages"]} == {i["id"] for i in incidents}
-    tokyo = [o for o in data["outages"] if o["id"].endswith("@asia-northeast1")]
-    assert tokyo and all(o["verdict"] != "excluded" for o in tokyo)
-    iowa = [o for o in data["outages"] if o["id"].endswith("@us-central1")]
-    assert iowa and all(o["verdict"] == "excluded" for o in iowa)
-    unknown = [o for o in data["outages"] if "@" not in o["id"]]
-    assert unknown and all(o["verdict"] == "counted" for o in unknown)  # no location: unknown
-    assert data["periods"] and all(p["service"] for p in data["periods"])
-
-
-def test_statuspage_incidents_and_maintenances(tmp_path: Path) -> None:
-    incidents = {
-        "incidents": [
-            {
-                "id": "inc1",
-                "name": "Mail delays",
-                "created_at": "2026-09-03T01:00:00Z",
-                "started_at": "2026-09-03T01:00:00Z",
-                "resolved_at": "2026-09-03T02:00:00Z",
-                "impact": "major",
-                "components": [{"id": "c1", "name": "CYBERMAIL Σ"}],
-            }
-        ]
-    }
-    maintenances = {
-        "scheduled_maintenances": [
-            {
-                "id": "m1",
-                "name": "DB upgrade",
-                "created_at": "2026-08-20T00:00:00Z",
-                "scheduled_for": "2026-09-03T01:30:00Z",
-                "scheduled_until": "2026-09-03T03:00:00Z",
-                "components": [{"id": "c1", "name": "CYBERMAIL Σ"}],
-            }
-        ]
-    }
-    inc, mnt = tmp_path / "incidents.json", tmp_path / "scheduled-maintenances.json"
-    inc.write_text(json.dumps(incidents, ensure_ascii=False), encoding="utf-8")
-    mnt.write_text(json.dumps(maintenances, ensure_ascii=False), encoding="utf-8")
-    from rulebook.formats.importers import import_file
-
-    case, _ = import_file(str(inc), "statuspage")
-    assert case.outages[0].data == {
-        "id": "inc1@c1",
-        "service": "CYBERMAIL Σ",
-        "start": "2026-09-03T01:00:00Z",
-        "end": "2026-09-03T02:00:00Z",
-    }
-    notices, _ = import_file(str(mnt), "statuspage")
-    assert notices.notices[0].data["announced_at"] == "2026-08-20T00:00:00Z"
-    code, out, err = run(
-        ["adjudicate", "cybermail", str(inc), "--from", "statuspage", "--format", "json"]
-    )
-    assert code == 0, err
-    (record,) = json.loads(out)["outages"]
-    assert record["verdict"] == "counted"  # an hour; facts a status page does not give are unknown

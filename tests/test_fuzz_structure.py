@@ -37,8 +37,27 @@ GCP = [
         "begin": "2026-09-03T10:00:00Z",
         "end": "2026-09-03T11:00:00Z",
         "previously_affected_locations": [{"id": "asia-northeast1"}],
+        "status_impact": "SERVICE_OUTAGE",
+        "severity": "high",
+        "affected_products": [{"title": "CYBERMAIL Σ", "id": "p1"}],
+        "updates": [
+            {"when": "2026-09-03T10:20:00Z", "status": "SERVICE_OUTAGE", "text": "…"},
+            {"when": "2026-09-03T11:00:00Z", "status": "AVAILABLE", "text": "…"},
+        ],
     }
 ]
+PROBES = {
+    "status": "success",
+    "data": {
+        "resultType": "matrix",
+        "result": [
+            {
+                "metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ", "job": "bb"},
+                "values": [[1788393600, "1"], [1788393660, "0"], [1788394320, "1"]],
+            }
+        ],
+    },
+}
 PIECES = st.sampled_from(
     ['"', ",", "\n", "\r", ";", "{", "}", "[", "]", ":", "1e999999999", "9" * 60, "\x1b[2J",
      "\x00", "\ufeff", "\u2028", "null", "true", "-", "T", "+09:00:00.5", "0001", "9999",
@@ -148,6 +167,21 @@ def test_mutated_status_exports(doc: Any, source: str) -> None:
     if source == "statuspage":
         doc = {"incidents": doc}
     run(json.dumps(doc), "export.json", *ADJUDICATE, "--from", source)
+
+
+STATUSPAGE = json.loads((ROOT / "tests/fixtures/statuspage-incidents.json").read_text("utf-8"))
+
+
+@FUZZ
+@given(json_mutated(STATUSPAGE))
+def test_mutated_statuspage_exports(doc: Any) -> None:
+    run(json.dumps(doc), "incidents.json", *ADJUDICATE, "--from", "statuspage")
+
+
+@FUZZ
+@given(json_mutated(PROBES))
+def test_mutated_probe_queries(doc: Any) -> None:
+    run(json.dumps(doc), "query.json", *ADJUDICATE, "--from", "prometheus")
 
 
 CONTRACT = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")

@@ -300,6 +300,25 @@ def build() -> None:
         says = [] if exit == 0 else [f"statuspage-{i:02d}.json"]
         case(name, json.dumps(doc, ensure_ascii=False),
              ["adjudicate", "cybermail", "{file}", "--from", "statuspage", "--keep-going", "--format", "json"], exit, says)  # fmt: skip
+    probe = {"metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ", "job": "blackbox"},
+             "values": [[1788393600, "1"], [1788393660, "0"], [1788394260, "1"]]}  # fmt: skip
+
+    def matrix(result: Any) -> dict[str, Any]:
+        return {"status": "success", "data": {"resultType": "matrix", "result": result}}
+
+    for i, doc in enumerate(
+        [[], {"status": "error", "errorType": "\x1b[31mbad", "error": "boom"},
+         {"status": "success", "data": {"resultType": "vector", "result": []}}, matrix("x"), matrix([5]),
+         matrix([probe | {"values": [[1e308, "0"]]}]), matrix([probe | {"values": [["x", "0"]]}]),
+         matrix([probe | {"values": [[1788393600, 0]]}]), matrix([probe, probe]),
+         matrix([{"metric": {}, "values": probe["values"]}]), matrix([probe | {"values": [[1788393600, "0"]]}]),
+         matrix([probe | {"metric": {"__name__": "up", "instance": "x"}}]), matrix([probe])]
+    ):  # fmt: skip
+        name = f"importers/prometheus-{i:02d}.json"
+        exit = 0 if i == 12 else 1
+        says = [] if exit == 0 else [f"prometheus-{i:02d}.json"]
+        case(name, json.dumps(doc, ensure_ascii=False),
+             ["adjudicate", "cybermail", "{file}", "--from", "prometheus", "--keep-going", "--format", "json"], exit, says)  # fmt: skip
     # -- contract files (items 1 and the parser)
     for i, target in enumerate(["/etc/passwd", "../../../../../../../etc/passwd", "/proc/self/environ",
                                 "../make_corpus.py", "/etc/hostname", "vocabulary.sla/../../../etc/passwd"]):  # fmt: skip
