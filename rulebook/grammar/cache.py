@@ -14,12 +14,12 @@ import stat
 import sys
 from pathlib import Path
 
-import lark
-
 
 def cache_file(kind: str = "grammar") -> str | bool:
     """The cache file for ``Lark(cache=...)`` of one ``kind`` of parser (each set of
     options its own file), or False when no private folder is at hand."""
+    import lark
+
     name = f"{kind}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
     path = private_file(name)
     return False if path is None else str(path)
