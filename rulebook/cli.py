@@ -964,7 +964,12 @@ def explain_command(
     assert record_id is not None
     ids = intake.frame["id"].to_list()
     if record_id not in ids:
-        hint = did_you_mean(record_id, ids)
+        copies = sorted(i for i in ids if i.startswith(f"{record_id}@"))
+        hint = (
+            f"the service map made it one record per service: {', '.join(copies)}"
+            if copies
+            else did_you_mean(record_id, ids)
+        )
         raise click.exceptions.Exit(
             _fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
         )

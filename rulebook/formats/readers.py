@@ -80,7 +80,7 @@ def read_text(path: str, encoding: str | None = None) -> tuple[str, str]:
 # ------------------------------------------------------------------ encodings
 
 #: Encodings a log is tried in when it is not UTF-8, for the hint of the error.
-GUESSES = ("cp932", "euc_jp")
+GUESSES = ("cp932", "euc-jp")
 #: Named in messages as what is accepted (any text encoding Python knows is).
 COMMON = "utf-8, utf-8-sig, cp932 or shift_jis, euc-jp"
 #: Shift_JIS as Windows and Excel write it is cp932, a superset of the JIS standard's.
