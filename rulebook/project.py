@@ -13,8 +13,8 @@ gives no line numbers for keys, so :func:`key_lines` finds them in the text. Wha
 checked against a contract's vocabulary (field names, codes) is checked by
 :mod:`rulebook.formats.mapping`, at the same lines.
 
-A project file names no other file than its contract (a bundled id, or a ``.sla`` file
-beside it): it cannot make rulebook read anything else.
+A project file names no other file than its contract (a bundled id, or a ``.sla`` file in
+its folder or below, links followed): it cannot make rulebook read anything else.
 """
 
 from __future__ import annotations
@@ -247,7 +247,8 @@ class _Reader:
         if ref is None:
             return None
         path = self.folder / ref
-        if path.is_file() and path.suffix == EXTENSION:
+        inside = path.resolve().is_relative_to(self.folder.resolve())  # links followed
+        if path.is_file() and path.suffix == EXTENSION and inside:
             return str(path)
         if "/" not in ref and ref in bundled_ids():
             return ref
@@ -255,7 +256,7 @@ class _Reader:
         self.problem(
             ("contract",),
             f"no bundled contract or contract file '{ref}'",
-            accepted + " (a path is read from the project file's folder)",
+            accepted + " in the project file's folder or below",
             hint,
         )
         return None

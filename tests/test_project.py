@@ -163,6 +163,12 @@ def test_a_contract_is_a_bundled_id_or_a_contract_file_beside_the_project(
         parse('contract = "secret.txt"', folder=tmp_path)
     with pytest.raises(ProjectError, match=r"\(did you mean 'cybermail'\?\)"):
         parse('contract = "cybermial"', folder=tmp_path)
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "link.sla").symlink_to(tmp_path / "mine.sla")
+    for outside in ("../mine.sla", str(tmp_path / "mine.sla"), "link.sla"):
+        with pytest.raises(ProjectError, match="in the project file's folder or below"):
+            parse(f'contract = "{outside}"', folder=inner)
 
 
 def test_the_file_is_found_here_or_in_the_nearest_parent(tmp_path: Path) -> None:
