@@ -370,7 +370,13 @@ class _Reader:
             or not targets
             or not all(isinstance(t, str) and t.strip() for t in targets)
         ):
-            what = "is missing" if to is None else f"{_shown(to)} is not a service name or a list"
+            what = (
+                "is missing"
+                if to is None
+                else "is an empty list"
+                if to == []
+                else f"{_shown(to)} is not a service name or a list of them"
+            )
             self.problem(
                 ("services", i, "to"), what, "the contract's service name, or a list of them"
             )

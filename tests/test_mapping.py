@@ -12,31 +12,23 @@ from typing import Any
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulebook
-from rulebook.cli import main
 from rulebook.columnar import adjudicate_intake
 from rulebook.columnar.intake import FrameIntake, read_frame
 from rulebook.engine.facts import RecordError, spreadsheet_iso
 from rulebook.formats.mapping import _spreadsheet_times, compile_mapping, take_in
 from rulebook.formats.readers import Case, InputError, read_case
 from rulebook.project import NONE, Project, parse
+from tests.helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLE = ROOT / "examples" / "cybermail-2026-09.csv"
 NOTICES = ROOT / "examples" / "cybermail-2026-09-notices.csv"
 CYBERMAIL = rulebook.load_contract("cybermail")
-
-
-def run(args: list[str], stdin: bytes | str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, args, input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def routes(

@@ -7,25 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import rulebook
-from rulebook.cli import main
 from rulebook.formats.mapping import compile_mapping
 from rulebook.project import NONE, ProjectError, discover, find, key_lines, parse
+from tests.helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "cybermail-2026-09.csv")
 NOTICES = str(ROOT / "examples" / "cybermail-2026-09-notices.csv")
 FIXTURES = ROOT / "tests" / "fixtures"
 CYBERMAIL = rulebook.load_contract("cybermail")
-
-
-def run(args: list[str], stdin: bytes | str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, args, input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def problems(text: str) -> list[str]:
