@@ -18,7 +18,14 @@ import click
 from rulebook import __version__
 from rulebook.errors import RulebookError
 from rulebook.grammar.diagnostics import attach_source, did_you_mean
-from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_files, resolve
+from rulebook.load import (
+    EXTENSION,
+    VOCABULARY_FILE,
+    bundled_dir,
+    check_files,
+    check_one,
+    resolve,
+)
 from rulebook.model import Contract
 
 if TYPE_CHECKING:
@@ -355,7 +362,7 @@ def _load_contract(ref: str) -> Contract:
         path = resolve(ref)
     except RulebookError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
-    loaded = check_files([path])
+    loaded = check_one(path)
     if loaded.errors:
         for d in loaded.errors:
             click.echo(printable(d.render()), err=True)
@@ -505,13 +512,20 @@ class _Progress:
 
 
 def _adjudicate(
-    contract: Contract, inputs: _Inputs, opts: dict[str, Any], fmt: str, explain: bool = False
+    contract: Contract,
+    handed: list[_Inputs],
+    opts: dict[str, Any],
+    fmt: str,
+    explain: bool = False,
 ) -> tuple[Adjudication | FrameAdjudication, FrameIntake]:
     """Validate and adjudicate: the columnar plan, or the record engine when asked for or
-    when every record's reasons are wanted (``--explain``: the engine is the explainer)."""
+    when every record's reasons are wanted (``--explain``: the engine is the explainer).
+    The inputs are taken out of ``handed``: when no one else holds them, the log as read
+    is freed once validated, before the plan runs."""
     from rulebook.columnar import adjudicate_intake
     from rulebook.columnar.plan import STAGES
 
+    inputs = handed.pop()
     rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
     big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
@@ -519,6 +533,7 @@ def _adjudicate(
         for note in inputs.notes:
             click.echo(f"rulebook: note: {note}", err=True)
         intake = _take_in(contract, inputs, opts)
+        del inputs
         progress("validating")
         for error in intake.errors:
             click.echo(f"rulebook: {printable(str(error))}", err=True)
@@ -612,12 +627,10 @@ def _check_period(contract: Contract, period: str | None) -> None:
 _SHOWN = 10  # out-of-scope services named in the warning
 
 
-def _out_of_scope(result: Adjudication | FrameAdjudication) -> dict[str, int]:
+def _out_of_scope(result: Any) -> dict[str, int]:
     """The services of the out-of-scope records, with how many records each."""
-    from rulebook.columnar import FrameAdjudication
-
-    if isinstance(result, FrameAdjudication):
-        return result.out_of_scope()
+    if hasattr(result, "out_of_scope"):  # the columnar and the Spark results
+        return dict(result.out_of_scope())
     found: dict[str, int] = {}
     for v in result.verdicts:
         if v.verdict == "out_of_scope":
@@ -651,7 +664,7 @@ def scope_warning(contract: Contract, services: dict[str, int]) -> str | None:
 
 def _scope_warnings(
     contract: Contract,
-    result: Adjudication | FrameAdjudication,
+    result: Any,  # the record engine's, the columnar or the Spark result
     period: str | None,
     opts: dict[str, Any],
 ) -> bool:
@@ -664,7 +677,11 @@ def _scope_warnings(
     if period is not None:
         from rulebook.columnar import FrameAdjudication
 
-        measured = result.plan.periods if isinstance(result, FrameAdjudication) else result.periods
+        measured: Any = result.periods  # the record engine's
+        if isinstance(result, FrameAdjudication):
+            measured = result.plan.periods
+        elif hasattr(result, "measured"):  # Spark's, settled on the driver
+            measured = result.measured
         labels = [p.period.label for _, p in measured]
         if period not in labels:
             seen = sorted(set(labels))
@@ -699,8 +716,6 @@ def _render(
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
     _check_period(loaded, period)
     if opts["engine"] == "spark":
-        if opts.get("strict"):
-            raise click.UsageError("--strict is not supported with --engine spark yet")
         project = _project(opts)
         if project.maps or project.timezone or _encoding(opts):
             raise click.UsageError(
@@ -709,8 +724,10 @@ def _render(
             )
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
-    inputs = _guarded(lambda: _read_inputs(outages, opts))
-    result, intake = _adjudicate(loaded, inputs, opts, fmt, explain)
+    # The log read is handed over, not kept: its text columns are freed once validated.
+    result, intake = _adjudicate(
+        loaded, [_guarded(lambda: _read_inputs(outages, opts))], opts, fmt, explain
+    )
     counts = _counts(intake, result)
     if fmt in ("jsonl", "parquet"):
         from rulebook.formats.writers import counts_line
@@ -783,8 +800,11 @@ def _on_spark(
     else:
         text = _guarded(lambda: render(result, fmt, lang, counts, what, False, period))
         _guarded(lambda: _write_text(text, output))
+    warned = _scope_warnings(contract, result, period, opts)
     if result.errors:
         raise click.exceptions.Exit(_fail(f"{len(result.errors)} bad input item(s); see above"))
+    if warned:
+        raise click.exceptions.Exit(_fail("--strict: warnings are errors; see above"))
 
 
 def _write_csv(
@@ -955,8 +975,7 @@ def explain_command(
     record_id = rest[0] if rest else None
     lang = _lang(lang, opts)
     loaded = _load_contract(contract)
-    inputs = _guarded(lambda: _read_inputs(outages, opts))
-    result, intake = _adjudicate(loaded, inputs, opts, fmt)
+    result, intake = _adjudicate(loaded, [_guarded(lambda: _read_inputs(outages, opts))], opts, fmt)
     if service_period:
         _explain_period(result, service_period, lang, fmt)
         _finish(intake)
@@ -1079,7 +1098,7 @@ def compare_command(
     inputs = _guarded(lambda: _read_inputs(outages, opts))  # read once, stdin too
     results, intakes = [], []
     for loaded in contracts:
-        result, intake = _adjudicate(loaded, inputs, opts, fmt)
+        result, intake = _adjudicate(loaded, [inputs], opts, fmt)  # kept for the next
         results.append(result)
         intakes.append(intake)
     worst = max(intakes, key=lambda i: i.rejected)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -23,7 +24,9 @@ from rulebook.grammar.diagnostics import (
     did_you_mean,
     sort_key,
 )
-from rulebook.grammar.parse import ParsedFile, parse_text
+
+if TYPE_CHECKING:
+    from rulebook.grammar.parse import ParsedFile
 
 #: The file extension of contract and vocabulary files.
 EXTENSION = ".sla"
@@ -139,6 +142,8 @@ def _parse(
         cache[key] = None
         return None
     sources[shown] = text
+    from rulebook.grammar.parse import parse_text  # Lark: only when a file is parsed
+
     parsed, found = parse_text(text, shown)
     if parsed is not None:
         digest = hashlib.sha256(raw).hexdigest()
@@ -254,6 +259,20 @@ def check_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = N
     )
 
 
+def check_one(path: Path) -> Loaded:
+    """:func:`check_files` of one contract file; an error-free result is kept between runs
+    while its files do not change (:mod:`rulebook.contract_cache`)."""
+    from rulebook import contract_cache
+
+    cached = contract_cache.lookup(path)
+    if isinstance(cached, Loaded):
+        return cached
+    loaded = check_files([path])
+    if not loaded.errors:
+        contract_cache.store(path, loaded, loaded.sources)
+    return loaded
+
+
 def load_contract(path_or_id: str | Path) -> m.Contract:
     """Load one contract by path or bundled id, checked; raise :class:`ContractError`
     carrying the diagnostics if it has errors (warnings do not stop it).
@@ -263,7 +282,7 @@ def load_contract(path_or_id: str | Path) -> m.Contract:
     ('cybermail', 'guarantee')
     """
     path = resolve(path_or_id)
-    loaded = check_files([path])
+    loaded = check_one(path)
     if loaded.errors:
         first = loaded.errors[0]
         raise ContractError(

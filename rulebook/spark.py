@@ -265,6 +265,18 @@ class SparkAdjudication:
         """Records adjudicated (read minus rejected)."""
         return self.read - len(self.errors)
 
+    def out_of_scope(self) -> dict[str, int]:
+        """The services of the out-of-scope records, with how many records each."""
+        from pyspark.sql import functions as F
+
+        rows = (
+            self.records.filter(F.col("verdict") == "out_of_scope")
+            .groupBy("service")
+            .count()
+            .collect()
+        )
+        return dict(sorted((r["service"], int(r["count"])) for r in rows))
+
     def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
         """The JSON document (format 1, without reasons), collected on the driver; without
         ``records``, only the records that have obligations."""

@@ -113,8 +113,3 @@ def test_a_quarterly_contract_takes_quarters(tmp_path: Path) -> None:
     code, out, err = run(["report", str(path), AOULU, "--period", "2026-Q3", "--strict"])
     assert (code, err) == (0, ""), err
     assert "2026-Q3" in out
-
-
-def test_strict_is_refused_on_spark_for_now() -> None:
-    code, _, err = run(["report", "aoulu-cloud", AOULU, "--engine", "spark", "--strict"])
-    assert code == 2 and "--strict is not supported with --engine spark yet" in err

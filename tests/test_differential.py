@@ -421,3 +421,29 @@ def test_generated_logs_through_a_project_file(
             except RecordError as exc:
                 document = ("error", exc.record, exc.field)
         assert document == oracle
+
+
+@pytest.mark.parametrize("length", [3, 31, 32, 33, 70])
+def test_related_causes_down_chains_of_any_length(length: int) -> None:
+    """The plan or-s causal bits down the edges a generation a round and hands chains longer
+    than its rounds to the linear walk: both give the record engine's verdicts. The root's
+    cause is unknown in one chain (maybe excluded) and excluded in the other."""
+    outages = []
+    for chain, cause in (("a", "natural_disaster"), ("b", None)):
+        for i in range(length):
+            record: dict[str, Any] = {
+                "id": f"{chain}{i}",
+                "service": "CYBERMAIL Σ",
+                "start": f"2026-09-{1 + i % 28:02d}T10:00:00+09:00",
+                "end": f"2026-09-{1 + i % 28:02d}T11:00:00+09:00",
+                "detected_by": "monitoring",
+                "protocol": "smtp",
+                "cause": "provider_fault" if i else cause,
+            }
+            if i:
+                record["caused_by"] = [f"{chain}{i - 1}"]
+            outages.append({k: v for k, v in record.items() if v is not None})
+    assert_same(CONTRACTS["cybermail"], {"outages": outages})
+    result = rulebook.adjudicate_frame(CONTRACTS["cybermail"], outages).records
+    tail = result.filter(pl.col("id") == f"a{length - 1}")["verdict"].item()
+    assert tail == "excluded"

@@ -67,3 +67,20 @@ def test_explain_period_says_provisional(engine: str) -> None:
     running = run([*args, "--engine", engine, "--as-of", "2026-09-29T00:00:00"])
     assert "missed, provisional: the period is still running)" in running
     assert "provisional" not in run([*args, "--engine", engine])
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_html_report_and_the_csv_mark_it(lang: str) -> None:
+    args = ["report", "aoulu-cloud", AOULU, "--lang", lang]
+    running = [*args, "--as-of", "2026-09-29T00:00:00"]
+    html = run([*running, "--format", "html"])
+    mark = "（暫定）" if lang == "ja" else " (provisional)"
+    assert f"達成{mark}" in html or f"met{mark}" in html
+    assert ("数値は今後変わることがあります" if lang == "ja" else "can still change") in html
+    assert mark not in run([*args, "--format", "html"])
+    csv_text = run([*running, "--format", "csv"])
+    header, *rows = csv_text.lstrip("\ufeff").splitlines()
+    column = header.split(",").index("provisional")
+    assert rows and all(row.split(",")[column] == "true" for row in rows)
+    final = run([*args, "--format", "csv"]).splitlines()[1:]
+    assert final and all(row.split(",")[column] == "false" for row in final)

@@ -162,6 +162,34 @@ def test_parquet_through_spark_and_the_command_line(spark: Any, tmp_path: Path) 
     )
 
 
+def test_spark_warns_of_records_out_of_scope_as_the_columnar_engine_does(
+    spark: Any, tmp_path: Path
+) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from click.testing import CliRunner
+    from generate import outages
+
+    from rulebook.cli import main
+
+    log = tmp_path / "log.parquet"
+    text_frame(outages(200, seed=5)).write_parquet(log)
+    runner = CliRunner()
+    args = ["report", "cybermail", str(log), "--period", "2026-05"]
+    local = runner.invoke(main, args)
+    on_spark = runner.invoke(main, [*args, "--engine", "spark"])
+    assert local.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
+
+    def warning(stderr: str) -> str:
+        return stderr[stderr.index("warning:") :]
+
+    assert "are out of scope" in local.stderr
+    assert warning(on_spark.stderr) == warning(local.stderr)
+    strict = runner.invoke(main, [*args, "--engine", "spark", "--strict"])
+    assert strict.exit_code == 1 and "--strict: warnings are errors" in strict.stderr
+    empty = runner.invoke(main, [*args[:3], "--period", "2019-01", "--engine", "spark"])
+    assert "no record falls in period 2019-01" in empty.stderr
+
+
 def test_a_bad_record_is_named(spark: Any) -> None:
     records = [
         {

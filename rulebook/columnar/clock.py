@@ -82,6 +82,8 @@ def iso(instants: pl.Series, tz: dt.tzinfo) -> pl.Series:
     """Instants as ISO 8601 with the offset, as :func:`datetime.isoformat` writes them."""
     shift = offsets(instants, tz)
     names = shift.drop_nulls().unique().to_list()
-    suffix = shift.replace_strict(names, [_offset_text(s) for s in names], return_dtype=pl.String)
     wall = pl.from_epoch(instants + shift, time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if len(names) == 1:  # one offset all along (a timezone without daylight saving time)
+        return (wall + _offset_text(names[0])).alias(instants.name)
+    suffix = shift.replace_strict(names, [_offset_text(s) for s in names], return_dtype=pl.String)
     return (wall + suffix).alias(instants.name)

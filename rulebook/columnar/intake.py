@@ -188,6 +188,7 @@ class Columns:
     first_line: int | None = 2  # the file line of the first row (None: placed by index)
     header: bool = True  # unknown columns stop the run (CSV); else the record route names them
     text: bytes | None = None  # JSON Lines: the file, whose lines the record route reads
+    plain_space: bool = False  # no byte 0x1c-0x1f: polars' own strip is Python's
     _lines: list[bytes] = attrs.field(factory=list, alias="_lines")
 
     def original(self, row: int) -> dict[str, Any] | None:
@@ -238,13 +239,14 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
         return None  # names the line or the byte
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines != frame.height + 1 or data.count(b"\r") != data.count(b"\r\n"):
+    if lines != frame.height + 1 or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if _ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
     if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
         return None  # no rows (no column types), or a header naming a column twice
-    return Columns(frame, path)
+    separators = any(bytes([b]) in data for b in range(0x1C, 0x20))
+    return Columns(frame, path, plain_space=not separators)
 
 
 def _json_lines(data: bytes, path: str) -> Columns | None:
@@ -282,9 +284,15 @@ def _json_lines(data: bytes, path: str) -> Columns | None:
 def _ragged(data: bytes, lines: int, columns: int) -> bool:
     """Whether a row has fewer cells than the header (polars would fill it silently).
     Without quotes, the commas of the whole file tell; otherwise each line is counted."""
-    blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith((b"\n", b"\r\n"))
-    if b'"' not in data and data.count(b",") == (columns - 1) * (lines - blank):
-        return False
+    if b'"' not in data:
+        # polars refuses a row with too many cells: a file with all the commas a full
+        # file has has no short row and no blank line (the common case, one count)
+        commas = data.count(b",")
+        if commas == (columns - 1) * lines:
+            return False
+        blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith((b"\n", b"\r\n"))
+        if commas == (columns - 1) * (lines - blank):
+            return False
     text = pl.read_csv(
         data,
         has_header=False,
@@ -295,17 +303,24 @@ def _ragged(data: bytes, lines: int, columns: int) -> bool:
     )["line"]
     if b'"' in data:
         text = text.str.replace_all('"[^"]*"', "")
-    commas = text.str.count_matches(",", literal=True)
-    return bool(((commas != columns - 1) & text.is_not_null()).any())
+    counts = text.str.count_matches(",", literal=True)
+    return bool(((counts != columns - 1) & text.is_not_null()).any())
 
 
-def text_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text columns stripped, empty cells null (unknown), as the CSV reader does."""
-    return frame.with_columns(
-        _blank_is_null(pl.col(c).str.strip_chars(WHITESPACE))
-        for c, t in frame.schema.items()
-        if t == pl.String
-    )
+def text_cells(frame: pl.DataFrame, plain_space: bool = False) -> pl.DataFrame:
+    """Text columns stripped, empty cells null (unknown), as the CSV reader does.
+    Python strips what polars strips by default and the separators 0x1c-0x1f; when the
+    text holds none of those (``plain_space``) polars' own, faster strip does."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    if plain_space:
+        stripped = frame.with_columns(pl.col(c).str.strip_chars() for c in texts)
+        return stripped.with_columns(_blank_is_null(pl.col(c)) for c in texts)
+    return frame.with_columns(_blank_is_null(pl.col(c).str.strip_chars(WHITESPACE)) for c in texts)
+
+
+def _none(size: int) -> pl.Series:
+    """A column of ``size`` False values."""
+    return pl.repeat(False, size, dtype=pl.Boolean, eager=True)
 
 
 def _blank_is_null(text: pl.Expr) -> pl.Expr:
@@ -395,7 +410,7 @@ def _mapped(series: pl.Series, convert: Callable[[Any], Any], dtype: pl.DataType
     values = series.replace_strict(
         list(table), list(table.values()), default=None, return_dtype=dtype
     )
-    bad = series.is_in(refused) if refused else pl.Series([False] * series.len())
+    bad = series.is_in(refused) if refused else _none(series.len())
     return _Checked(values, bad.fill_null(False))
 
 
@@ -423,12 +438,12 @@ def _fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[_Checked, pl.Seri
             bad = items.list.eval(pl.element().is_in(refused)).list.any() if refused else None
             items = items.list.sort() if decl.is_set else items
             if bad is None:
-                bad = pl.Series([False] * series.len())
+                bad = _none(series.len())
             return _Checked(items, bad.fill_null(False)), None
-        return _Checked(items, pl.Series([False] * series.len())), None
+        return _Checked(items, _none(series.len())), None
     if decl.type == "bool":
         if series.dtype == pl.Boolean:
-            return _Checked(series, pl.Series([False] * series.len())), None
+            return _Checked(series, _none(series.len())), None
         return _mapped(
             series.cast(pl.String), lambda v: fact_value(decl, v, ""), pl.Boolean()
         ), None
@@ -474,7 +489,7 @@ def frame_intake(
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     if read is None or read.header:
         check_columns(Case(columns={name: columns}), vocabulary)
-    frame = text_cells(frame)
+    frame = text_cells(frame, read is not None and read.plain_space)
     blank = pl.all_horizontal(pl.all().exclude("line").is_null())  # "line" is never null
     if read is not None and read.text is not None:
         blank = pl.lit(False)  # `{}` is a record of JSON Lines (with no id)
@@ -491,7 +506,7 @@ def frame_intake(
         )
 
     out: dict[str, pl.Series] = {"row": frame["row"].cast(pl.Int64)}
-    none = pl.Series([False] * frame.height, dtype=pl.Boolean)  # typed even with no rows
+    none = _none(frame.height)
     bad, inexact = none, none
     for field in ("id", "service"):
         if field in frame.columns:
@@ -537,14 +552,16 @@ def frame_intake(
         if "end" in out:
             bad = bad | (out["end"] <= out["start"]).fill_null(False)
     checked_frame = pl.DataFrame(out)
-    good = checked_frame.filter(~bad & ~inexact)
+    slow_rows = bad | inexact
+    anything_slow = bool(slow_rows.any())
+    good = checked_frame.filter(~slow_rows) if anything_slow else checked_frame
 
     # The record route: every row the column checks did not pass, read as the record
     # engine reads it — accepted, or refused with its own message.
     errors: list[tuple[int, RecordError]] = []
     rescued: list[OutageRecord] = []
     rescued_rows: list[int] = []
-    slow = frame.filter(bad | inexact)
+    slow = frame.filter(slow_rows) if anything_slow else frame.clear()
     for data in slow.iter_rows(named=True):
         row = data.pop("row")
         item = (read.original(lines[row]) if read is not None else None) or {
@@ -613,6 +630,8 @@ def _unique_ids(
     valid: pl.DataFrame, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[tuple[int, RecordError]]]:
     """Only the first record of an id is kept; the others are named."""
+    if valid["id"].hash().n_unique() == valid.height:
+        return valid, []  # distinct hashes: distinct ids (equal hashes are looked at below)
     first = valid.select(pl.col("id").is_first_distinct()).to_series()
     if first.all():
         return valid, []
@@ -677,8 +696,8 @@ def _orphans(
             errors.append((row, _placed(error, where(row))))
         removed = pl.concat([removed, missing["row"]])
     live = edges.filter(~pl.col("row").is_in(removed.implode()))
-    involved = pl.concat([live["row"], live["cause_row"]]).unique().implode()
-    graph = valid.filter(pl.col("row").is_in(involved)).sort("row")
+    waiting = _waiting(live.select("row", "cause_row"))
+    graph = valid.filter(pl.col("row").is_in(waiting)).sort("row")
     rows, ids, causes = (graph[c].to_list() for c in ("row", "id", "caused_by"))
     for index, problem in in_cycles([(i, c or ()) for i, c in zip(ids, causes, strict=True)]):
         error = RecordError(ids[index], "caused_by", problem, "a chain of causes without cycles")
@@ -689,6 +708,22 @@ def _orphans(
         valid = valid.filter(~pl.col("row").is_in(gone))
         live = live.filter(~pl.col("row").is_in(gone))
     return valid, errors, live.select("row", "cause_row")
+
+
+def _waiting(edges: pl.DataFrame, rounds: int = 32) -> pl.Series:
+    """The records (rows) that a few rounds of Kahn's algorithm, done on the edges as a
+    whole, cannot place: a record is placed once every cause of it is. Each round drops the
+    edges whose cause waits for nothing; what is left after the last round is in a cycle,
+    caused through one, or at the end of a chain longer than ``rounds``, and is handed to
+    :func:`~rulebook.engine.causes.in_cycles` (which finds the same cycles on it alone:
+    placed records are never in one)."""
+    for _ in range(rounds):
+        children = edges["row"].unique()
+        kept = edges.filter(pl.col("cause_row").is_in(children.implode()))
+        if kept.height == edges.height:
+            break
+        edges = kept
+    return edges["row"].unique().implode()
 
 
 def _placed(error: RecordError, where: str) -> RecordError:

@@ -189,21 +189,10 @@ def threshold(plan: Plan) -> None:
     if per_record:
         length = pl.col("end") - pl.col("start")
     else:
-        runs = (
-            frame.filter(candidate)
-            .select("pos", "svc", "start", "end")
-            .sort("svc", "start")
-            .with_columns(reach=pl.col("end").cum_max().shift(1).over("svc"))
-            .with_columns(
-                run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
-                .cum_sum()
-                .over("svc")
-            )
-            .with_columns(length=(pl.col("end").max() - pl.col("start").min()).over("svc", "run"))
-        )
+        runs = _runs(frame.filter(candidate).select("pos", "svc", "start", "end"), pl.col("svc"))
         frame = frame.with_columns(
-            length=_scatter(frame.height, runs["pos"], runs["length"]),
-            run=_scatter(frame.height, runs["pos"], runs["run"]),
+            length=_scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
+            run=_scatter(frame.height, runs["pos"], runs["__run"]),
         )
         length = pl.col("length")
     short = candidate & (length < bound if op == ">=" else length <= bound)
@@ -427,19 +416,18 @@ def split_periods(plan: Plan) -> None:
     first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
     last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
     exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
-    plan.segments = (
-        exploded.join(cuts, on="i", maintain_order="left")
-        .select(
-            "pos",
-            "i",
-            start=pl.max_horizontal("start", "p_start"),
-            end=pl.min_horizontal("end", "p_end"),
-            period="period",
-            status="status",
-            clause="clause",
-        )
-        .sort("pos", "start")
-    )
+    at = exploded["i"]
+    # A record's own segments are in start order already (periods in order; its window
+    # pieces sorted so): a stable sort on the record's number keeps them so.
+    plan.segments = exploded.select(
+        "pos",
+        "i",
+        start=pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
+        end=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at)),
+        period=cuts["period"].gather(at),
+        status="status",
+        clause="clause",
+    ).sort("pos", maintain_order=True)
 
 
 SEGMENT_SCHEMA = {
@@ -466,8 +454,11 @@ def availability(plan: Plan) -> None:
     spans = inside.group_by("svc").agg(first=pl.col("start").min(), last=pl.col("end").max())
     svc = plan.frame["svc"]
     segments = plan.segments.with_columns(svc=svc.gather(plan.segments["pos"]))
-    counted = _union_seconds(segments.filter(pl.col("status") == COUNTED), "downtime")
-    either = _union_seconds(segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), "either")
+    cuts = len(plan.period_cuts)
+    counted = _union_seconds(segments.filter(pl.col("status") == COUNTED), "downtime", cuts)
+    either = _union_seconds(
+        segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), "either", cuts
+    )
     sums = either.join(counted, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)
@@ -638,18 +629,44 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
     child_pos = pos_of_row.gather(edges["row"])
     cause_pos = pos_of_row.gather(edges["cause_row"])
     nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
-    bits = frame.select(*causal_bits(related))
-    sure = bits["sure"].gather(nodes).to_list()
-    maybe = bits["maybe"].gather(nodes).to_list()
-    children = nodes.search_sorted(child_pos).to_list()
-    causes = nodes.search_sorted(cause_pos).to_list()
-    if not propagate(children, causes, sure, maybe):
-        causal_order(outage_records(plan, frame))  # raises the record engine's error
+    bits = frame[nodes].select(*causal_bits(related))  # the records on an edge only
+    sure, maybe = bits["sure"], bits["maybe"]
+    children = nodes.search_sorted(child_pos)
+    causes = nodes.search_sorted(cause_pos)
+    done = _spread(children, causes, sure, maybe)
+    if done is None:
+        listed = sure.to_list(), maybe.to_list()
+        if not propagate(children.to_list(), causes.to_list(), *listed):
+            causal_order(outage_records(plan, frame))  # raises the record engine's error
+        done = pl.Series("s", listed[0], dtype=pl.Int64), pl.Series("m", listed[1], dtype=pl.Int64)
     frame = frame.with_columns(
-        __sure=_scatter(frame.height, nodes, pl.Series("s", sure, dtype=pl.Int64)),
-        __maybe=_scatter(frame.height, nodes, pl.Series("m", maybe, dtype=pl.Int64)),
+        __sure=_scatter(frame.height, nodes, done[0]),
+        __maybe=_scatter(frame.height, nodes, done[1]),
     )
     return _apply_bits(frame, related)
+
+
+def _spread(
+    children: pl.Series, causes: pl.Series, sure: pl.Series, maybe: pl.Series, rounds: int = 32
+) -> tuple[pl.Series, pl.Series] | None:
+    """Causal bits or-ed down the edges a generation a round, over all edges at once; None
+    when ``rounds`` do not reach the end of the longest chain (then :func:`propagate`
+    walks it). The intake has rejected cycles: each round can only add bits, and a round
+    that adds none ends the walk."""
+    edges = pl.DataFrame({"child": children, "cause": causes})
+    for _ in range(rounds):
+        spread = (
+            edges.with_columns(s=sure.gather(edges["cause"]), m=maybe.gather(edges["cause"]))
+            .group_by("child")
+            .agg(pl.col("s").bitwise_or(), pl.col("m").bitwise_or())
+        )
+        at = spread["child"]
+        new_sure = sure.gather(at) | spread["s"]
+        new_maybe = maybe.gather(at) | spread["m"]
+        if (new_sure == sure.gather(at)).all() and (new_maybe == maybe.gather(at)).all():
+            return sure, maybe
+        sure, maybe = sure.scatter(at, new_sure), maybe.scatter(at, new_maybe)
+    return None
 
 
 def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
@@ -670,21 +687,54 @@ def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
     return frame.with_columns(updates)
 
 
-def _union_seconds(segments: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Seconds covered by the union of segments, per service (``svc``) and period (``i``)."""
+def _union_seconds(segments: pl.DataFrame, name: str, periods: int) -> pl.DataFrame:
+    """Seconds covered by the union of segments, per service (``svc``) and period (``i``,
+    one of ``periods``)."""
+    runs = _runs(segments.select("svc", "i", "start", "end"), pl.col("svc") * periods + pl.col("i"))
     return (
-        segments.select("svc", "i", "start", "end")
-        .sort("svc", "i", "start")
-        .with_columns(reach=pl.col("end").cum_max().shift(1).over("svc", "i"))
-        .with_columns(
-            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
-            .cum_sum()
-            .over("svc", "i")
-        )
-        .group_by("svc", "i", "run")
-        .agg(length=pl.col("end").max() - pl.col("start").min())
+        runs.filter("__closes")
         .group_by("svc", "i")
-        .agg(pl.col("length").sum().alias(name))
+        .agg((pl.col("__last") - pl.col("__first")).sum().alias(name))
+    )
+
+
+def _runs(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
+    """``frame`` in order of ``group`` (a whole number, at least 0) and start, each row in
+    its run: the group's records that touch or overlap, one after another. Adds ``__run``
+    (the run's number), ``__first`` (its first start), ``__last`` (its last end) and
+    ``__closes`` (the row is the run's last). Group and start are packed into one integer
+    when both fit: one sort key, and scans over the whole column, not windows per group."""
+    frame = frame.with_columns(__g=group.cast(pl.Int64))
+    if frame.height == 0:
+        empty = pl.lit(None, dtype=pl.Int64)
+        return frame.with_columns(
+            __run=empty, __first=empty, __last=empty, __closes=pl.lit(None, dtype=pl.Boolean)
+        )
+    low, high, groups = frame["start"].min(), frame["end"].max(), frame["__g"].max()
+    assert isinstance(low, int) and isinstance(high, int) and isinstance(groups, int)
+    width = (high - low + 1).bit_length()
+    if pack and width + groups.bit_length() <= 62:
+        offset = pl.col("__g") * (1 << width) - low
+        frame = frame.with_columns(__key=pl.col("start") + offset).sort("__key")
+        reach = (pl.col("end") + offset).cum_max()
+        frame = frame.with_columns(
+            __new=(pl.col("__key") > reach.shift(1)).fill_null(True), __reach=reach - offset
+        ).drop("__key")
+    else:  # a range of time or of groups too wide to pack: windows per group
+        frame = frame.sort("__g", "start")
+        reach = pl.col("end").cum_max().over("__g")
+        changed = (pl.col("__g") != pl.col("__g").shift(1)).fill_null(True)
+        frame = frame.with_columns(
+            __new=changed | (pl.col("start") > reach.shift(1)).fill_null(True), __reach=reach
+        )
+    return (
+        frame.with_columns(
+            __run=pl.col("__new").cum_sum().cast(pl.Int64),
+            __first=pl.when("__new").then(pl.col("start")).forward_fill(),
+            __closes=pl.col("__new").shift(-1).fill_null(True),
+        )
+        .with_columns(__last=pl.when("__closes").then(pl.col("__reach")).backward_fill())
+        .drop("__g", "__new", "__reach")
     )
 
 

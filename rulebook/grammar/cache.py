@@ -20,20 +20,25 @@ import lark
 def cache_file(kind: str = "grammar") -> str | bool:
     """The cache file for ``Lark(cache=...)`` of one ``kind`` of parser (each set of
     options its own file), or False when no private folder is at hand."""
+    name = f"{kind}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    path = private_file(name)
+    return False if path is None else str(path)
+
+
+def private_file(name: str) -> Path | None:
+    """``name`` in the user's private cache folder (made 0700 if missing), or None when
+    the folder, or a file already there under that name, is not private."""
     try:
         import platformdirs
 
         folder = Path(platformdirs.user_cache_dir("rulebook", appauthor=False))
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = (
-            folder
-            / f"{kind}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
-        )
+        path = folder / name
         if not private(folder) or (os.path.lexists(path) and not private(path)):
-            return False
-        return str(path)
+            return None
+        return path
     except OSError:
-        return False
+        return None
 
 
 def private(path: Path) -> bool:

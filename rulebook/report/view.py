@@ -109,6 +109,11 @@ W = {
     "met": Words("met", "達成"),
     "missed": Words("missed", "未達"),
     "no_target": Words("no target", "目標なし"),
+    "provisional": Words(" (provisional)", "（暫定）"),
+    "provisional_note": Words(
+        "The period was still running at the as-of instant: these figures can still change.",
+        "この期間は打ち切り時刻の時点でまだ終わっていません。数値は今後変わることがあります。",
+    ),
     "budget": Words("Downtime budget", "ダウンタイムの許容量"),
     "allowed": Words("allowed", "許容"),
     "used": Words("used", "使用"),

@@ -1,0 +1,109 @@
+"""Checked contracts kept between runs: a bulk command starts without parsing its contract.
+
+Parsing and checking a contract takes a quarter of a second, as long as adjudicating a
+hundred thousand records. A contract that loads without errors is therefore pickled into
+the user's private cache folder (the parser's: :mod:`rulebook.grammar.cache`, the same
+ownership and permission checks) with the SHA-256 of every file it was read from. It is used
+again only when
+
+- it was asked for by the same path from the same working directory,
+- every file it was read from still has that digest, and the folder of the contract still
+  holds the same contract files (a vocabulary put beside it would change an import),
+- by the same rulebook (the size and modification time of every module of the package),
+  Python and Lark.
+
+Otherwise the contract is parsed and checked afresh, and the entry replaced. A cache entry
+that cannot be read is ignored; no cache folder, no cache (``docs/security.md``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import lark
+
+from rulebook.grammar.cache import private_file
+
+FORMAT = 1  # the layout of an entry
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """What identifies this rulebook's code: every module's size and modification time."""
+    root = Path(__file__).resolve().parent
+    parts = [f"{FORMAT}|{sys.version}|{lark.__version__}"]
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".lark"):
+            info = path.stat()
+            parts.append(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _entry(path: Path) -> Path | None:
+    key = f"{_code_stamp()}|{os.getcwd()}|{path}"
+    return private_file(f"contract-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle")
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _neighbours(path: Path) -> list[str]:
+    """The contract files beside ``path`` (an import is looked up there first)."""
+    try:
+        return sorted(p.name for p in path.resolve().parent.glob("*.sla"))
+    except OSError:
+        return []
+
+
+def lookup(path: Path) -> Any | None:
+    """The checked load of ``path`` kept by :func:`store`, if still valid."""
+    entry = _entry(path)
+    if entry is None or not entry.exists():
+        return None
+    try:
+        with entry.open("rb") as handle:
+            files, neighbours, loaded = pickle.load(handle)  # a private folder: see above
+    except Exception:  # a broken or foreign entry: parse afresh
+        return None
+    if neighbours != _neighbours(path):
+        return None
+    if any(_digest(Path(name)) != digest for name, digest in files):
+        return None
+    return loaded
+
+
+def store(path: Path, loaded: Any, sources: dict[str, str]) -> None:
+    """Keep ``loaded`` (read from the files named in ``sources``) for the next run."""
+    entry = _entry(path)
+    if entry is None:
+        return
+    files = []
+    for name in sources:
+        resolved = Path(name).resolve()
+        digest = _digest(resolved)
+        if digest is None:
+            return
+        files.append((str(resolved), digest))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".contract-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:  # mkstemp: 0600, this user's
+            pickle.dump((files, _neighbours(path), loaded), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, entry)
+    except Exception:  # a full disk, an unpicklable value: no entry, no harm
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

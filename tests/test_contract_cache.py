@@ -1,0 +1,81 @@
+"""Checked contracts kept between runs: used only while nothing they were read from changed,
+and only from the user's private cache folder."""
+
+from __future__ import annotations
+
+import pickle
+import stat
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from rulebook import contract_cache
+from rulebook.load import Loaded, bundled_dir, check_one
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(cache))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    body = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    (work / "c.sla").write_text(body, encoding="utf-8")
+    return cache
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("contract-*.pickle"))
+
+
+def test_a_checked_contract_is_kept_and_used_again(folder: Path) -> None:
+    first = check_one(Path("c.sla"))
+    assert not first.errors and len(entries(folder)) == 1
+    entry = entries(folder)[0]
+    assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0  # private to the user
+    files, _, kept = pickle.loads(entry.read_bytes())
+    assert any(name.endswith("vocabulary.sla") for name, _ in files)  # the import too
+    # A second load reads the entry: prove it by planting a recognisable value in it.
+    marked = Loaded(kept.contracts, kept.diagnostics, {**kept.sources, "marker": ""})
+    entry.write_bytes(pickle.dumps((files, contract_cache._neighbours(Path("c.sla")), marked)))
+    assert "marker" in check_one(Path("c.sla")).sources
+    assert check_one(Path("c.sla")).contracts == first.contracts
+
+
+def test_an_edited_contract_is_read_afresh(folder: Path) -> None:
+    check_one(Path("c.sla"))
+    path = Path("c.sla")
+    path.write_text(path.read_text(encoding="utf-8").replace("99.9", "99.5"), encoding="utf-8")
+    again = check_one(path)
+    assert "99.5" in again.sources["c.sla"]
+
+
+def test_a_vocabulary_put_beside_the_contract_is_read_afresh(folder: Path) -> None:
+    first = check_one(Path("c.sla"))
+    assert not any(name == "vocabulary.sla" for name in first.sources)  # the bundled one
+    Path("vocabulary.sla").write_text("vocabulary broken {", encoding="utf-8")
+    again = check_one(Path("c.sla"))
+    assert again.errors  # the local vocabulary is read now, and it does not parse
+
+
+def test_a_contract_with_errors_is_not_kept(folder: Path) -> None:
+    Path("c.sla").write_text("contract broken {", encoding="utf-8")
+    assert check_one(Path("c.sla")).errors
+    assert entries(folder) == []
+
+
+def test_a_broken_entry_is_ignored(folder: Path) -> None:
+    check_one(Path("c.sla"))
+    entries(folder)[0].write_bytes(b"not a pickle")
+    assert not check_one(Path("c.sla")).errors
+
+
+def test_an_entry_others_can_write_is_not_loaded(folder: Path) -> None:
+    check_one(Path("c.sla"))
+    entry = entries(folder)[0]
+    entry.write_bytes(b"planted")  # would fail to unpickle if it were read
+    entry.chmod(0o666)
+    assert contract_cache.lookup(Path("c.sla")) is None
+    assert not check_one(Path("c.sla")).errors
