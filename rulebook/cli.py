@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rulebook.engine.adjudicate import Adjudication
     from rulebook.formats.probes import Probes
     from rulebook.formats.readers import Case
+    from rulebook.project import Project
 
 # Kept here, not imported from the formats modules: `rulebook check` need not load them.
 SOURCES = ("gcp-status", "statuspage", "prometheus")
@@ -302,6 +303,20 @@ def _input_options(func: Any) -> Any:
         click.option(
             "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
         ),
+        click.option(
+            "--encoding",
+            metavar="NAME",
+            callback=_encoding_option,
+            help="Encoding of the input files and stdin: utf-8 (default), utf-8-sig, cp932 "
+            "(shift_jis), euc-jp, ...; a UTF-8 BOM is always honoured.",
+        ),
+        click.option(
+            "--config",
+            metavar="PATH",
+            help="The project file (default: rulebook.toml in this folder or the nearest "
+            "parent that has one).",
+        ),
+        click.option("--no-config", is_flag=True, help="Read no project file."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -311,8 +326,55 @@ def _input_options(func: Any) -> Any:
 _STRICT = click.option(
     "--strict",
     is_flag=True,
-    help="Out-of-scope records or an empty --period are errors (exit 1), not warnings.",
+    help="Out-of-scope records, an empty --period or columns that are no field are errors "
+    "(exit 1), not warnings.",
 )
+
+
+def _encoding_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from rulebook.formats.readers import encoding_of
+
+    if value is None:
+        return None
+    try:
+        return encoding_of(value)
+    except RulebookError as exc:
+        raise click.BadParameter(printable(str(exc))) from None
+
+
+def _project(opts: dict[str, Any]) -> Project:
+    """The project file of the command (``--config``, found, or none), read once."""
+    from rulebook.project import discover
+
+    if "project" not in opts:
+        try:
+            opts["project"] = discover(opts.get("config"), bool(opts.get("no_config")))
+        except RulebookError as exc:
+            raise click.exceptions.Exit(_fail_error(exc)) from None
+    project: Project = opts["project"]
+    return project
+
+
+def _split_args(
+    args: tuple[str, ...], opts: dict[str, Any], tail: int, usage: str
+) -> tuple[str, str, tuple[str, ...]]:
+    """CONTRACT, OUTAGES and ``tail`` more arguments; CONTRACT may be left out when the
+    project file names one (``contract = ...``)."""
+    if len(args) == tail + 2:
+        return args[0], args[1], args[2:]
+    if len(args) == tail + 1:
+        contract = _project(opts).contract
+        if contract is None:
+            raise click.UsageError(
+                f"give CONTRACT (a bundled id or a path), or name it in rulebook.toml "
+                f"(contract = ...); usage: {usage}"
+            )
+        return contract, args[0], args[1:]
+    raise click.UsageError(f"expected {usage}, got {len(args)} argument(s)")
+
+
+def _lang(lang: str | None, opts: dict[str, Any]) -> str:
+    return lang or _project(opts).lang or "en"
 
 
 def _load_contract(ref: str) -> Contract:
@@ -336,6 +398,19 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _fail_error(exc: RulebookError) -> int:
+    """An error's message; a project file's problems one a line, as contract diagnostics
+    are printed, then how many there are."""
+    from rulebook.project import ProjectError
+
+    lines = str(exc).split("\n")
+    if not isinstance(exc, ProjectError) or len(lines) < 2:
+        return _fail(str(exc))
+    for line in lines:
+        click.echo(printable(line), err=True)
+    return _fail(f"{len(lines)} problem(s) in the project file; see above")
+
+
 @attrs.frozen
 class _Inputs:
     """The command's inputs read once: ``compare`` hands the same records to every
@@ -353,7 +428,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     """Read every input file; errors name the file and line."""
     from rulebook.columnar.intake import read_frame
     from rulebook.formats.importers import import_file
-    from rulebook.formats.readers import Case, read_case
+    from rulebook.formats.readers import Case, Item, read_case
 
     stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
     if len(stdin) > 1:  # standard input can be read once
@@ -362,6 +437,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
         )
     notes: list[str] = []
     frame = probes = step = None
+    encoding = _encoding(opts)
     if opts["step"] and opts["source"] != "prometheus":
         raise click.UsageError("--step is for --from prometheus")
     if opts["source"] == "prometheus":
@@ -375,15 +451,22 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     elif opts["source"]:
         case, notes = import_file(outages, opts["source"], opts["verbose"])
     else:
-        frame = read_frame(outages, opts["input_format"])
-        case = Case() if frame is not None else read_case(outages, opts["input_format"])
+        frame = read_frame(outages, opts["input_format"], encoding)
+        case = (
+            Case()
+            if frame is not None
+            else read_case(outages, opts["input_format"], "outages", encoding)
+        )
+    project = _project(opts)
+    if not opts["billing_path"]:  # --billing replaces the project's billing
+        case.billing += [Item(project.place(line), fields) for _, fields, line in project.billing]
     for key, kind in (
         ("notices_path", "notices"),
         ("billing_path", "billing"),
         ("events_path", "events"),
     ):
         if opts[key]:
-            extra = read_case(opts[key], None, kind)
+            extra = read_case(opts[key], None, kind, encoding)
             parts = ("outages", "notices", "billing", "events", "closures")
             held = [k for k in parts if k != kind and getattr(extra, k)]
             if held:  # only its `kind` would be read: the rest would be lost without a word
@@ -415,19 +498,40 @@ def _named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
     return named
 
 
+def _encoding(opts: dict[str, Any]) -> str | None:
+    encoding: str | None = opts.get("encoding") or _project(opts).encoding
+    return encoding
+
+
 def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:
-    """Validate the inputs against ``contract``: columns by column, the rest by item."""
-    from rulebook.columnar.intake import columns_fit, columns_intake, items_intake
+    """Map and validate the inputs against ``contract`` (:mod:`rulebook.formats.mapping`):
+    columns by column, the rest by item."""
+    from rulebook.formats.mapping import compile_mapping, scope_warnings, take_in
     from rulebook.formats.readers import read_case
 
-    read = inputs.frame
-    if read is not None and columns_fit(read, contract):
-        return columns_intake(contract, read, inputs.case, opts["keep_going"])
-    if read is not None:  # read again, item by item, for this contract's messages
-        items = read_case(inputs.outages, opts["input_format"])
-        case = attrs.evolve(inputs.case, outages=items.outages, columns=items.columns)
-        return items_intake(contract, case, opts["keep_going"])
-    return items_intake(contract, inputs.case, opts["keep_going"])
+    project = _project(opts)
+    mapping = compile_mapping(project, contract, bool(opts.get("strict")))
+    _warn(scope_warnings(project, contract))
+    return take_in(
+        mapping,
+        contract,
+        inputs.case,
+        inputs.frame,
+        "<stdin>" if inputs.outages == "-" else inputs.outages,
+        lambda: read_case(inputs.outages, opts["input_format"], "outages", _encoding(opts)),
+        opts["keep_going"],
+        _warn,
+    )
+
+
+def _warn(lines: list[str]) -> None:
+    """Warnings and notes on stderr, each once (``compare`` maps the log per contract)."""
+    ctx = click.get_current_context()
+    shown = ctx.meta.setdefault("rulebook.warned", set())
+    for line in lines:
+        if line not in shown:
+            shown.add(line)
+            click.echo(f"rulebook: {printable(line)}", err=True)
 
 
 class _Progress:
@@ -480,15 +584,39 @@ def _adjudicate(
         for error in intake.errors:
             click.echo(f"rulebook: {printable(str(error))}", err=True)
         result: Adjudication | FrameAdjudication
+        as_of = _as_of(opts)
         if opts["engine"] == "records" or explain:
-            result = _record_engine(contract, intake, opts["as_of"])
+            result = _record_engine(contract, intake, as_of)
         else:
-            result = adjudicate_intake(contract, intake, opts["as_of"], progress)
+            result = adjudicate_intake(contract, intake, as_of, progress)
     except RulebookError as exc:
-        raise click.exceptions.Exit(_fail(str(exc))) from None
+        raise click.exceptions.Exit(_fail_error(exc)) from None
     finally:
         progress.close()
     return result, intake
+
+
+def _as_of(opts: dict[str, Any]) -> str | None:
+    """``--as-of``; without an offset, in the project's timezone when it names one."""
+    import datetime as dt
+    import zoneinfo
+
+    from rulebook.engine.facts import spreadsheet_iso
+
+    as_of: str | None = opts["as_of"]
+    timezone = _project(opts).timezone
+    if as_of is None or timezone is None:
+        return as_of
+    try:
+        moment = dt.datetime.fromisoformat(spreadsheet_iso(as_of) or as_of.strip())
+    except ValueError:
+        return as_of  # refused by the engine, with its message
+    if moment.tzinfo is not None:
+        return as_of
+    first = moment.replace(tzinfo=zoneinfo.ZoneInfo(timezone), fold=0)
+    if first.utcoffset() != moment.replace(tzinfo=first.tzinfo, fold=1).utcoffset():
+        return as_of  # a clock change: the engine names it (with an offset it is clear)
+    return first.isoformat()
 
 
 def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
@@ -573,8 +701,9 @@ def scope_warning(contract: Contract, services: dict[str, int]) -> str | None:
     if len(services) > _SHOWN:
         lines.append(f"  and {len(services) - _SHOWN} more")
     lines.append(
-        f"  covered: {', '.join(covers) or '(none)'}; to count such records, rename the "
-        "service in the log or add it to the contract's `covers` (see docs/formats.md)"
+        f"  covered: {', '.join(covers) or '(none)'}; to count such records, map the name to "
+        "a covered one in rulebook.toml ([[services]]), rename the service in the log or "
+        "add it to the contract's `covers` (see docs/formats.md)"
     )
     return "\n".join(lines)
 
@@ -638,6 +767,12 @@ def _render(
                 "--from is not supported with --engine spark; importers run "
                 "with --engine columnar or records"
             )
+        project = _project(opts)
+        if project.maps or project.timezone or _encoding(opts):
+            raise click.UsageError(
+                f"--engine spark does not apply {project.path or '--encoding'}'s maps, "
+                "timezone or encoding yet; use --engine columnar, or --no-config"
+            )
         _on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     # The log read is handed over, not kept: its text columns are freed once validated.
@@ -685,6 +820,8 @@ def _on_spark(
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
 
     def extra(key: str, kind: str) -> list[Any]:
+        if kind == "billing" and not opts[key]:  # the project file's, if any
+            return [fields for _, fields, _ in _project(opts).billing]
         return (
             [i.data for i in getattr(read_case(opts[key], None, kind), kind)] if opts[key] else []
         )
@@ -797,65 +934,68 @@ def _csv_options(func: Any) -> Any:
     )(func)
 
 
+_LANG = click.option(
+    "--lang", type=_LANGS, help="Language of the output (default: the project's, else en)."
+)
+_ARGS = click.argument("args", nargs=-1, metavar="[CONTRACT] OUTAGES")
+
+
 @main.command("adjudicate")
-@click.argument("contract")
-@click.argument("outages")
+@_ARGS
 @_input_options
 @_STRICT
 @click.option("--period", metavar="YYYY-MM", help="Show only this period.")
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
-@click.option("--lang", type=_LANGS, default="en", show_default=True)
+@_LANG
 @click.option("--explain", is_flag=True, help="Add each record's reasons.")
 @_OUTPUT
 @_csv_options
 def adjudicate_command(
-    contract: str,
-    outages: str,
+    args: tuple[str, ...],
     period: str | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     explain: bool,
     output: str | None,
     **opts: Any,
 ) -> None:
     """Cut every outage of OUTAGES into counted and excluded time under CONTRACT (an id or a
-    path), and measure each period. OUTAGES is CSV, JSON Lines, Parquet or a JSON case
-    file; - is stdin."""
-    _render(contract, outages, opts, fmt, lang, "adjudicate", explain, period, output)
+    path; default: the project file's), and measure each period. OUTAGES is CSV, JSON
+    Lines, Parquet or a JSON case file; - is stdin."""
+    contract, outages, _ = _split_args(args, opts, 0, "adjudicate [CONTRACT] OUTAGES")
+    _render(contract, outages, opts, fmt, _lang(lang, opts), "adjudicate", explain, period, output)
 
 
 @main.command("report")
-@click.argument("contract")
-@click.argument("outages")
+@_ARGS
 @_input_options
 @_STRICT
 @click.option("--period", metavar="YYYY-MM", help="Show only this period.")
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
-@click.option("--lang", type=_LANGS, default="en", show_default=True)
+@_LANG
 @_OUTPUT
 @_csv_options
 def report_command(
-    contract: str,
-    outages: str,
+    args: tuple[str, ...],
     period: str | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     output: str | None,
     **opts: Any,
 ) -> None:
-    """Per service and period: availability against target, downtime, remedy."""
-    _render(contract, outages, opts, fmt, lang, "report", False, period, output)
+    """Per service and period: availability against target, downtime, remedy ([CONTRACT]
+    as for adjudicate)."""
+    contract, outages, _ = _split_args(args, opts, 0, "report [CONTRACT] OUTAGES")
+    _render(contract, outages, opts, fmt, _lang(lang, opts), "report", False, period, output)
 
 
 @main.command("explain")
-@click.argument("contract")
-@click.argument("outages")
-@click.argument("record_id", required=False)
+@click.argument("args", nargs=-1, metavar="[CONTRACT] OUTAGES [RECORD_ID]")
 @_input_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
 )
-@click.option("--lang", type=_LANGS, default="en", show_default=True)
+@_LANG
 @click.option(
     "--period",
     "service_period",
@@ -864,19 +1004,27 @@ def report_command(
     help="Explain a service's period instead of a record: availability, budget, remedy.",
 )
 def explain_command(
-    contract: str,
-    outages: str,
-    record_id: str | None,
+    args: tuple[str, ...],
     fmt: str,
-    lang: str,
+    lang: str | None,
     service_period: tuple[str, str] | None,
     **opts: Any,
 ) -> None:
     """The full reasons for one record, citing the clause text (the record engine, run on
     the record's neighbourhood: its service's stoppage, its causes, the notices); or, with
-    --period, one service's period."""
-    if (record_id is None) == (not service_period):
-        raise click.UsageError("give a RECORD_ID or --period SERVICE YYYY-MM (one of them)")
+    --period, one service's period. CONTRACT may be left out when the project file names
+    one."""
+    one_of = "give a RECORD_ID or --period SERVICE YYYY-MM (one of them)"
+    if (service_period and len(args) == 3) or (
+        not service_period and len(args) == 2 and _project(opts).contract is None
+    ):
+        raise click.UsageError(one_of)
+    usage = "explain [CONTRACT] OUTAGES " + (
+        "--period SERVICE YYYY-MM" if service_period else "RECORD_ID"
+    )
+    contract, outages, rest = _split_args(args, opts, 0 if service_period else 1, usage)
+    record_id = rest[0] if rest else None
+    lang = _lang(lang, opts)
     loaded = _load_contract(contract)
     result, intake = _adjudicate(loaded, [_guarded(lambda: _read_inputs(outages, opts))], opts, fmt)
     if service_period:
@@ -886,7 +1034,12 @@ def explain_command(
     assert record_id is not None
     ids = intake.frame["id"].to_list()
     if record_id not in ids:
-        hint = did_you_mean(record_id, ids)
+        copies = sorted(i for i in ids if i.startswith(f"{record_id}@"))
+        hint = (
+            f"the service map made it one record per service: {', '.join(copies)}"
+            if copies
+            else did_you_mean(record_id, ids)
+        )
         raise click.exceptions.Exit(
             _fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
         )
@@ -908,6 +1061,68 @@ def _explain_period(
         ) from None
 
 
+@main.command("init")
+@click.argument("log", required=False)
+@click.option(
+    "--contract", "contract_ref", help="Suggest this contract's services (an id or a path)."
+)
+@click.option("--from", "source", type=click.Choice(SOURCES), help="LOG is a status-page export.")
+@click.option(
+    "--input-format",
+    type=click.Choice(list(FORMATS)),
+    help="Format of LOG (default: by extension).",
+)
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    callback=_encoding_option,
+    help="Encoding of LOG (default: detected).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="rulebook.toml",
+    show_default=True,
+    help="Where to write (- : stdout).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def init_command(
+    log: str | None,
+    contract_ref: str | None,
+    source: str | None,
+    input_format: str | None,
+    encoding: str | None,
+    output: str,
+    force: bool,
+) -> None:
+    """Write a commented rulebook.toml drafted from a sample of LOG: the columns seen (read
+    as the nearest fields), the words of code columns, the service names seen and the
+    nearest services the contract covers. Every guess is marked."""
+    from rulebook.draft import draft, sample_items, sample_log
+
+    if output != "-" and Path(output).exists() and not force:
+        raise click.exceptions.Exit(
+            _fail(f"{output} exists; give --force to replace it (or -o PATH to write elsewhere)")
+        )
+    chosen = _load_contract(contract_ref) if contract_ref else None
+    bundled = check_files(_bundled_files()).contracts
+    sample = None
+    if log is not None and source:
+        from rulebook.formats.importers import import_file
+
+        case, _ = _guarded(lambda: import_file(log, source))
+        sample = sample_items(log, [i.data for i in case.outages])
+    elif log is not None:
+        sample = _guarded(lambda: sample_log(log, input_format, encoding))
+    text = draft(sample, sorted(bundled, key=lambda c: c.id), chosen, source)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    _guarded(lambda: Path(output).write_text(text, encoding="utf-8"))
+    guesses = text.count("# guessed")
+    click.echo(f"rulebook: wrote {output} ({guesses} guess(es) to check)", err=True)
+
+
 @main.command("compare")
 @click.argument("outages")
 @click.option(
@@ -920,11 +1135,12 @@ def _explain_period(
 @_input_options
 @_STRICT
 @click.option("--format", "fmt", type=_COMPARE_FORMATS, default="table", show_default=True)
-@click.option("--lang", type=_LANGS, default="en", show_default=True)
+@_LANG
 def compare_command(
-    outages: str, contract_refs: tuple[str, ...], fmt: str, lang: str, **opts: Any
+    outages: str, contract_refs: tuple[str, ...], fmt: str, lang: str | None, **opts: Any
 ) -> None:
     """The same log under several contracts, side by side."""
+    lang = _lang(lang, opts)
     contracts = [_load_contract(ref) for ref in contract_refs]
     ids = [c.id for c in contracts]
     twice = sorted({i for i in ids if ids.count(i) > 1})

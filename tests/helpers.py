@@ -1,9 +1,12 @@
-"""Helpers to write contracts inline in tests."""
+"""Helpers to write contracts inline in tests, and to run the command line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from rulebook.cli import main
 from rulebook.load import Loaded, check_files
 
 HEADER = """import "vocabulary.sla"
@@ -33,3 +36,11 @@ def check_text(tmp_path: Path, text: str, name: str = "t.sla") -> Loaded:
 def codes(loaded: Loaded) -> list[str]:
     """The diagnostic codes found, in order."""
     return [d.code for d in loaded.diagnostics]
+
+
+def run_cli(args: list[str], stdin: bytes | str | None = None) -> tuple[int, str, str]:
+    """Run the command line: exit code, stdout, stderr (an unexpected exception raised)."""
+    result = CliRunner().invoke(main, args, input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr

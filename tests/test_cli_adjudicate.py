@@ -208,7 +208,7 @@ def test_keep_going_reports_every_bad_record_and_adjudicates_the_rest(tmp_path: 
         f"rulebook: {path}:2: record b1, field 'end': '2026-09-01T09:00:00' is not after start '2026-09-01T10:00:00'; accepted: an end later than the start (records are half-open [start, end))",
         lines[1],
         f"rulebook: {path}:4: record #3: 3 cells, but the header has 5 columns (id, service, start, end, cause); accepted: one cell per header column",
-        f"rulebook: {path}:6: record b5, field 'start': 'yesterday' is not a timestamp; accepted: ISO 8601, e.g. 2026-09-01T10:00:00+09:00 (without an offset: the contract's timezone)",
+        f"rulebook: {path}:6: record b5, field 'start': 'yesterday' is not a timestamp; accepted: ISO 8601, e.g. 2026-09-01T10:00:00+09:00, or 2026/09/01 10:00 (without an offset: the contract's timezone)",
         f"rulebook: {path}:7: record ok, field 'id': is used twice (first at {path}:5); accepted: a unique id per record",
         "rulebook: 5 bad input item(s); see above",
     ]

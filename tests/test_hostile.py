@@ -225,7 +225,7 @@ def test_stdin_is_decoded_as_files_are(tmp_path: Path) -> None:
         "csv",
         stdin=text.replace("Σ", "").encode() + b"\xe9\n",
     )
-    assert code == 1 and "<stdin>: not UTF-8 text" in err
+    assert code == 1 and "<stdin>:3: not UTF-8 text (byte 0xe9" in err
 
 
 # ------------------------------------------------------------------ 6. --keep-going

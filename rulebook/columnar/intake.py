@@ -46,7 +46,7 @@ from rulebook.engine.facts import (
 from rulebook.engine.remedy import Billing
 from rulebook.errors import RulebookError
 from rulebook.formats.intake import check_columns, take_in
-from rulebook.formats.readers import Case, InputError, check_header
+from rulebook.formats.readers import Case, InputError, check_header, utf8
 
 ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{2}:?\d{2}|Z)?$"
 LIST_TYPES = ("records",)
@@ -201,10 +201,11 @@ class Columns:
         return data if isinstance(data, dict) else None
 
 
-def read_frame(path: str, fmt: str | None = None) -> Columns | None:
+def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -> Columns | None:
     """A CSV, JSON Lines or Parquet file as columns (CSV cells as text; Parquet keeps its
     types); None when the file is for the record route (JSON, standard input, a CSV whose
-    rows are not one line each, JSON Lines with other than text and lists of text)."""
+    rows are not one line each, JSON Lines with other than text and lists of text). Text
+    in another ``encoding`` than UTF-8 is decoded first (:func:`~rulebook.formats.readers.utf8`)."""
     suffix = Path(path).suffix.lower()
     if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
         try:
@@ -228,6 +229,7 @@ def read_frame(path: str, fmt: str | None = None) -> Columns | None:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    data = utf8(data, path, encoding)
     if b"\x00" in data:
         return None  # NUL splits lines when rows are counted below: the record route
     if kind == "jsonl":

@@ -12,6 +12,7 @@ would be accepted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -47,6 +48,7 @@ class RecordError(RulebookError):
     ) -> None:
         self.record, self.field, self.problem = record, field, problem
         self.accepted, self.hint, self.source = accepted, hint, source
+        self.column: str | None = None  # the log's own name of a field it renamed
         self.kind = "record"  # or notice, billing entry, event, argument
         super().__init__(self.render())
 
@@ -62,6 +64,8 @@ class RecordError(RulebookError):
     def render(self) -> str:
         """``source: record R, field F: problem; accepted: ...; hint``"""
         where = f"{self.kind} {self.record}" + (f", field '{self.field}'" if self.field else "")
+        if self.field and self.column:
+            where += f" (column '{self.column}')"
         text = f"{self.source + ': ' if self.source else ''}{where}: {self.problem}"
         if self.accepted:
             text += f"; accepted: {self.accepted}"
@@ -76,6 +80,7 @@ class RecordError(RulebookError):
             "kind": self.kind,
             "record": self.record,
             "field": self.field,
+            "column": self.column,
             "problem": self.problem,
             "accepted": self.accepted,
             "hint": self.hint,
@@ -133,14 +138,14 @@ def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str | None) -> 
         moment = value
     elif isinstance(value, str):
         try:
-            moment = dt.datetime.fromisoformat(value.strip())
+            moment = dt.datetime.fromisoformat(spreadsheet_iso(value) or value.strip())
         except ValueError:
             raise RecordError(
                 record,
                 field,
                 f"'{limits.shorten(value)}' is not a timestamp",
-                "ISO 8601, e.g. 2026-09-01T10:00:00+09:00 (without an offset: the contract's "
-                "timezone)",
+                "ISO 8601, e.g. 2026-09-01T10:00:00+09:00, or 2026/09/01 10:00 (without an "
+                "offset: the contract's timezone)",
             ) from None
     else:
         raise RecordError(
@@ -171,6 +176,45 @@ def parse_instant(value: Any, tz: dt.tzinfo, record: str, field: str | None) -> 
             "timestamps exact to the second",
         )
     return int(moment.timestamp())
+
+
+#: Date-times as spreadsheets write them (docs/formats.md, "Times"): a 4-digit year, month
+#: and day of one or two digits separated by ``/`` or ``-`` (the same both times), a space
+#: or ``T``, hours of one or two digits, minutes, optional seconds, an optional offset.
+#: ASCII digits only ([0-9], not \\d: the columnar route's regex must read the same).
+SPREADSHEET_TIME = (
+    r"^([0-9]{4})(?:/([0-9]{1,2})/([0-9]{1,2})|-([0-9]{1,2})-([0-9]{1,2}))[ T]"
+    r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+_SPREADSHEET = re.compile(SPREADSHEET_TIME)
+
+
+def spreadsheet_iso(value: str) -> str | None:
+    """A spreadsheet's date-time as ISO 8601 text; None when ``value`` is not one (or
+    names a day that does not exist).
+
+    >>> spreadsheet_iso("2026/9/1 9:05"), spreadsheet_iso(" 2026-09-01 10:00:00 ")
+    ('2026-09-01T09:05:00', '2026-09-01T10:00:00')
+    >>> spreadsheet_iso("2026/02/30 10:00") is None, spreadsheet_iso("2026/09-01 10:00") is None
+    (True, True)
+    """
+    match = _SPREADSHEET.match(value.strip())
+    if match is None:
+        return None
+    year, m1, d1, m2, d2, hour, minute, second, offset = match.groups()
+    day = f"{year}-{(m1 or m2):0>2}-{(d1 or d2):0>2}"
+    if not valid_day(day):
+        return None
+    return f"{day}T{hour:0>2}:{minute}:{second or '00'}{offset or ''}"
+
+
+def valid_day(day: str) -> bool:
+    """Whether ``YYYY-MM-DD`` names a day of the calendar."""
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
 
 
 def _localize(moment: dt.datetime, tz: dt.tzinfo, record: str, field: str | None) -> dt.datetime:

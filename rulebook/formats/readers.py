@@ -15,6 +15,7 @@ validation, which names the field.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -27,6 +28,7 @@ import attrs
 
 from rulebook import limits
 from rulebook.errors import RulebookError
+from rulebook.grammar.diagnostics import did_you_mean
 
 FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (columnar.intake)
 CASE_KEYS = ("outages", "notices", "billing", "events", "closures")
@@ -59,21 +61,99 @@ class Case:
     closure_places: list[str] = attrs.field(factory=list)  # where each closure was read
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The text of ``path`` (``-``: standard input) and the name to report it by."""
+def read_text(path: str, encoding: str | None = None) -> tuple[str, str]:
+    """The text of ``path`` (``-``: standard input) and the name to report it by, decoded
+    with :func:`decode`."""
     name = "<stdin>" if path == "-" else path
     try:
-        # Standard input is decoded as files are: UTF-8, a leading BOM dropped.
+        # Standard input is decoded as files are.
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    text = decode(raw, name, encoding)
     # Universal newlines, as text mode would read them.
     return text.replace("\r\n", "\n").replace("\r", "\n"), name
+
+
+# ------------------------------------------------------------------ encodings
+
+#: Encodings a log is tried in when it is not UTF-8, for the hint of the error.
+GUESSES = ("cp932", "euc-jp")
+#: Named in messages as what is accepted (any text encoding Python knows is).
+COMMON = "utf-8, utf-8-sig, cp932 or shift_jis, euc-jp"
+#: Shift_JIS as Windows and Excel write it is cp932, a superset of the JIS standard's.
+_ALIASES = {"shift_jis": "cp932", "shiftjis": "cp932", "sjis": "cp932", "s_jis": "cp932"}
+
+
+def encoding_of(name: str) -> str:
+    """The canonical name of a text encoding (``shift_jis`` is read as ``cp932``); raise
+    :class:`InputError` for a name Python does not know as a text encoding.
+
+    >>> encoding_of("Shift_JIS"), encoding_of("EUC-JP"), encoding_of("UTF8")
+    ('cp932', 'euc_jp', 'utf-8')
+    """
+    key = name.strip().lower().replace("-", "_")
+    try:
+        info = codecs.lookup(_ALIASES.get(key, name.strip()))
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        names = ["utf-8", "utf-8-sig", "cp932", "shift_jis", "euc-jp", "utf-16", "latin-1"]
+        hint = did_you_mean(name.lower(), names)
+        raise InputError(
+            f"'{limits.shorten(name)}' is not a text encoding; accepted: {COMMON}, or any "
+            "encoding Python reads" + (f" ({hint})" if hint else "")
+        )
+    return info.name
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
+    """Bytes as text in ``encoding`` (default UTF-8). A UTF-8 byte order mark is honoured
+    whatever the encoding (and dropped). A byte that does not decode is an
+    :class:`InputError` naming the line and the byte, and the encoding that would read the
+    file when one of :data:`GUESSES` does."""
+    wanted = encoding_of(encoding) if encoding else "utf-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, wanted = raw[len(codecs.BOM_UTF8) :], "utf-8"
+    elif wanted == "utf-8-sig":
+        wanted = "utf-8"
+    try:
+        return raw.decode(wanted)
+    except UnicodeDecodeError as exc:
+        raise InputError(_undecodable(raw, name, wanted, exc.start)) from None
+
+
+def _undecodable(raw: bytes, name: str, encoding: str, at: int) -> str:
+    line = raw.count(b"\n", 0, at) + 1
+    label = "UTF-8" if encoding == "utf-8" else encoding
+    text = f"{name}:{line}: not {label} text (byte 0x{raw[at]:02x} at offset {at})"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return text + "; it starts with a UTF-16 byte order mark: give --encoding utf-16"
+    for guess in ("utf-8", *GUESSES):
+        if guess == encoding:
+            continue
+        try:
+            raw.decode(guess)
+        except UnicodeDecodeError:
+            continue
+        return (
+            f"{text}; it reads as {guess}: give --encoding {guess} (or encoding = "
+            f'"{guess}" in rulebook.toml)'
+        )
+    return f"{text}; give the file's encoding with --encoding ({COMMON})"
+
+
+def utf8(raw: bytes, name: str, encoding: str | None = None) -> bytes:
+    """File bytes as UTF-8 for a reader that takes only UTF-8 (polars): unchanged when
+    they are meant as UTF-8 (a reader that fails on them hands the file to :func:`decode`,
+    which names the byte); else decoded and encoded again."""
+    if (encoding is None or encoding_of(encoding) in ("utf-8", "utf-8-sig")) or raw.startswith(
+        codecs.BOM_UTF8
+    ):
+        return raw
+    return decode(raw, name, encoding).encode("utf-8")
 
 
 def detect(path: str, text: str, given: str | None = None) -> str:
@@ -98,10 +178,16 @@ def detect(path: str, text: str, given: str | None = None) -> str:
     return "json" if head == "[" else "csv"
 
 
-def read_case(path: str, fmt: str | None = None, kind: str = "outages") -> Case:
+def read_case(
+    path: str, fmt: str | None = None, kind: str = "outages", encoding: str | None = None
+) -> Case:
     """Read one input; CSV and JSON Lines files hold items of ``kind``."""
-    text, name = read_text(path)
-    fmt = detect(path, text, fmt)
+    text, name = read_text(path, encoding)
+    return case_of_text(text, name, detect(path, text, fmt), kind)
+
+
+def case_of_text(text: str, name: str, fmt: str, kind: str = "outages") -> Case:
+    """One input's text (``fmt`` csv, jsonl or json) read as :func:`read_case` reads it."""
     case = Case()
     if fmt == "json":
         return _read_json(text, name, kind)

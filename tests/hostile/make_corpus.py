@@ -147,9 +147,14 @@ def build() -> None:
     adjudicate("csv/cr.csv", "\r".join(good) + "\r", 0, [])
     adjudicate("csv/bom.csv", "\ufeff" + "\n".join(good) + "\n", 0, [])
     adjudicate("csv/latin1.csv", ("\n".join(good) + "\n").encode("utf-8").replace(
-        "Σ".encode(), b"\xe9"), 1, ["latin1.csv: not UTF-8 text"])  # fmt: skip
-    adjudicate("csv/utf16.csv", "\n".join(good).encode("utf-16"), 1, ["utf16.csv: not UTF-8"])
-    adjudicate("csv/binary.csv", bytes(range(256)), 1, ["binary.csv: not UTF-8"])
+        "Σ".encode(), b"\xe9"), 1, ["latin1.csv:2: not UTF-8 text (byte 0xe9"])  # fmt: skip
+    adjudicate(
+        "csv/utf16.csv",
+        "\n".join(good).encode("utf-16"),
+        1,
+        ["utf16.csv:1: not UTF-8", "give --encoding utf-16"],
+    )
+    adjudicate("csv/binary.csv", bytes(range(256)), 1, ["binary.csv:2: not UTF-8"])
     adjudicate("csv/huge-cell.csv", HEAD + "\n" + "x" * 200_000 + "\n", 1, ["huge-cell.csv:2:"])
     adjudicate(
         "csv/nul-header.csv",
@@ -413,7 +418,7 @@ def build() -> None:
          ["- (standard input) is given for OUTAGES and --events; give it once"], stdin=True)  # fmt: skip
     case("cli/stdin-bom.csv", "\ufeff" + log, ["report", "cybermail", "-", "--input-format", "csv", "--format", "json"], 0, [], stdin=True)  # fmt: skip
     case("cli/stdin-latin1.csv", log.encode().replace("Σ".encode(), b"\xe9"), ["report", "cybermail", "-", "--input-format", "csv"], 1,
-         ["<stdin>: not UTF-8 text"], stdin=True)  # fmt: skip
+         ["<stdin>:2: not UTF-8 text"], stdin=True)  # fmt: skip
     case("cli/compare-twice.csv", log, ["compare", "{file}", "--contract", "cybermail", "--contract", "cybermail"], 2,
          ["contract cybermail is given twice"])  # fmt: skip
     case("cli/compare-stdin.csv", log, ["compare", "-", "--contract", "cybermail", "--contract", "aoulu-cloud",
@@ -436,6 +441,31 @@ def build() -> None:
     case("cli/notices-case-file.json", json.dumps({"outages": [RECORD], "notices": []}),
          ["adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--notices", "{file}"], 2,
          ["notices-case-file.json: a case file given to --notices holds 'outages'"])  # fmt: skip
+    # Encodings (issue 14): an Excel-style cp932 log names the encoding that reads it.
+    jp = log.replace("CYBERMAIL Σ", "サイバーメール") + "\n"
+    case("encoding/cp932.csv", jp.encode("cp932"), ["adjudicate", "cybermail", "{file}"], 1,
+         ["cp932.csv:2: not UTF-8 text", "it reads as cp932: give --encoding cp932"])  # fmt: skip
+    case("encoding/cp932-given.csv", jp.encode("cp932"), ["adjudicate", "cybermail", "{file}", "--encoding", "shift_jis"], 0, [])  # fmt: skip
+    case("encoding/euc-jp-as-cp932.csv", jp.encode("euc-jp") + "①\n".encode("euc-jp", "replace"),
+         ["adjudicate", "cybermail", "{file}", "--encoding", "cp932"], 1, ["not cp932 text"])  # fmt: skip
+    case("encoding/junk-name.csv", log, ["adjudicate", "cybermail", "{file}", "--encoding", "klingon\x1b"], 2,
+         ["is not a text encoding"])  # fmt: skip
+    case("encoding/rot13.csv", log, ["adjudicate", "cybermail", "{file}", "--encoding", "rot13"], 2,
+         ["is not a text encoding"])  # fmt: skip
+    # Project files given with --config (issue 14): every problem at its line, exit 1.
+    example = ["adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--config", "{file}"]
+    case(
+        "config/not-toml.toml", "contract = \n", example, 1, ["not-toml.toml:1:", "not valid TOML"]
+    )
+    case("config/unknown-key.toml", 'lang = "ja"\ncontarct = "cybermail"\n', example, 1,
+         ["unknown-key.toml:2: contarct: is not a setting", "(did you mean 'contract'?)"])  # fmt: skip
+    case("config/bad-field.toml", '[columns]\n"x" = "strat"\n[values.cause]\n"停電" = "power"\n', example, 1,
+         ["bad-field.toml:2: columns.x: 'strat' is not a field", "did you mean 'start'",
+          "bad-field.toml:4: values.cause.\"停電\": 'power' is not a cause code"])  # fmt: skip
+    case("config/contract-path.toml", 'contract = "/etc/passwd"\n', example, 1,
+         ["contract-path.toml:1: contract: no bundled contract or contract file '/etc/passwd'"])  # fmt: skip
+    case("config/latin1.toml", b'lang = "\xe9"\n', example, 1, ["latin1.toml:1: not UTF-8 text"])
+    case("config/deep.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n", example, 1, ["deep.toml"])
 
 
 def main() -> None:

@@ -1,0 +1,711 @@
+"""The mapping stage: a user's log read as rulebook's records, the same on both intake routes.
+
+Before validation, :meth:`Mapping.prepare_case` (the record route: items) and
+:meth:`Mapping.prepare_columns` (the column route: a frame of text cells) do the same, in
+this order, so that the validated records and every message are the same:
+
+1. column names stripped and put in Unicode NFC; the project's ``[columns]`` renames them;
+2. columns that are no field are dropped with one warning (a column mapped to ``false``
+   silently); a near miss of a field (``casue``, ``Start``) is kept, so that validation
+   refuses it with "did you mean"; with ``strict`` nothing is dropped (all are refused);
+3. every text value put in NFC; the project's ``[values.FIELD]`` words replaced by their
+   values; spreadsheet date-times (``2026/9/1 10:00``) written as ISO 8601
+   (:func:`~rulebook.engine.facts.spreadsheet_iso`).
+
+After validation, :meth:`Mapping.expand` applies the service map (``[[services]]``) to the
+validated frame, which both routes build, and to the notices: a record of a log name mapped
+to one service takes that service's name; one mapped to several becomes one record per
+service, with the id ``ID@SERVICE``, and causes follow the copies (see docs/formats.md).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.columnar.intake import ISO_SHAPE, WHITESPACE, Columns, FrameIntake
+from rulebook.engine.adjudicate import coverage
+from rulebook.engine.facts import (
+    RECORD_FIELDS,
+    SPREADSHEET_TIME,
+    Notice,
+    RecordError,
+    fact_value,
+    spreadsheet_iso,
+    valid_day,
+)
+from rulebook.formats.readers import Case, InputError, Item
+from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.project import Project, ProjectError, ServiceRule, nfc, show_key
+
+#: Fact types a service rule's ``when`` can test (as text; sets: any item).
+WHEN_TYPES = ("code", "country", "text", "bool")
+NOTICE_TIMES = ("start", "end", "announced_at")
+
+
+@attrs.frozen
+class Mapping:
+    """A project's maps checked against a contract's vocabulary, ready to apply."""
+
+    project: Project
+    known: tuple[str, ...]  # the fields of outage records
+    derived: frozenset[str]
+    renames: dict[str, str]  # column -> field
+    ignored: frozenset[str]  # columns mapped to false
+    values: dict[str, dict[str, str]]  # field -> word -> value
+    lists: frozenset[str]  # fields holding lists (values mapped item by item)
+    times: frozenset[str]  # start, end and the events
+    strict: bool = False
+
+    # -------------------------------------------------------------- columns
+
+    def column(self, raw: str) -> tuple[str | None, str | None]:
+        """A column's field name (None: dropped) and, when it is dropped for not being a
+        field, how the warning names it."""
+        name = nfc(raw.strip())
+        if name in self.ignored:
+            return None, None
+        name = self.renames.get(name, name)
+        if name in self.known or self.strict or not name:
+            return name, None
+        if name in self.derived:
+            return None, f"{name} (computed, not read)"
+        if near_miss(name, self.known) is not None:
+            return name, None  # refused by validation, with did-you-mean
+        return None, name
+
+    def _columns(self, columns: Iterable[str], name: str) -> tuple[dict[str, str], list[str]]:
+        """Each kept column's field, and the warning for the dropped ones."""
+        kept: dict[str, str] = {}
+        dropped: list[str] = []
+        seen: dict[str, str] = {}
+        for raw in columns:
+            field, shown = self.column(raw)
+            if shown is not None and shown not in dropped:
+                dropped.append(shown)
+            if field is None:
+                continue
+            if field in seen and seen[field] != raw:
+                raise InputError(self._twice(name, field, seen[field], raw))
+            seen[field] = raw
+            kept[raw] = field
+        return kept, self._warning(name, dropped)
+
+    def _twice(self, name: str, field: str, first: str, second: str) -> str:
+        columns = [c for c in self.project.columns if c.field == field]
+        where = f"{self.project.place(columns[0].line)}: " if columns else ""
+        return (
+            f"{where}{name}: columns '{first}' and '{second}' are both read as field "
+            f"'{field}'; accepted: one column a field (map the other to another field, or to "
+            "false to ignore it)"
+        )
+
+    def _warning(self, name: str, dropped: list[str]) -> list[str]:
+        if not dropped:
+            return []
+        return [
+            f"warning: {name}: {len(dropped)} column(s) that are no field of outage records "
+            f"are ignored: {', '.join(dropped)}; to read one, map it to a field in "
+            "rulebook.toml [columns] (false there ignores it without this warning); --strict "
+            "refuses them (see docs/formats.md)"
+        ]
+
+    # -------------------------------------------------------------- values
+
+    def value(self, field: str, value: Any) -> Any:
+        """One value of ``field`` as the record route reads it: NFC, the field's words
+        mapped, a spreadsheet date-time as ISO 8601."""
+        if isinstance(value, str):
+            value = nfc(value)
+            if field in self.times:
+                return spreadsheet_iso(value) or value
+            words = self.values.get(field)
+            if words and field in self.lists:
+                return ";".join(words.get(p.strip(), p) for p in value.split(";"))
+            return words.get(value.strip(), value) if words else value
+        if isinstance(value, list):
+            words = self.values.get(field) or {}
+            items = [nfc(v) if isinstance(v, str) else v for v in value]
+            return [words.get(v.strip(), v) if isinstance(v, str) else v for v in items]
+        return value
+
+    # -------------------------------------------------------------- the record route
+
+    def prepare_case(self, case: Case, name: str) -> tuple[Case, list[str]]:
+        """The record route: ``case`` with its outages' columns and values mapped, the text
+        of its other inputs in NFC and their times read; also the warnings."""
+        keys: dict[str, None] = {}
+        for header in case.columns.values():
+            keys.update(dict.fromkeys(header))
+        for item in case.outages:
+            keys.update(dict.fromkeys(item.data))
+        kept, warnings = self._columns(keys, name)
+        outages = []
+        for item in case.outages:
+            data: dict[str, Any] = {}
+            for key, value in item.data.items():
+                field = kept.get(key)
+                if field is None:
+                    continue
+                if field in data:
+                    raise InputError(self._twice(item.where, field, _source(kept, field), key))
+                data[field] = self.value(field, value)
+            outages.append(attrs.evolve(item, data=data))
+        columns = {
+            file: [kept[c] for c in header if c in kept] for file, header in case.columns.items()
+        }
+        mapped = attrs.evolve(
+            case,
+            outages=outages,
+            columns=columns,
+            notices=[self._plain(i, NOTICE_TIMES) for i in case.notices],
+            events=[self._plain(i, ("at",)) for i in case.events],
+            billing=[self._plain(i, ()) for i in case.billing],
+        )
+        return mapped, warnings
+
+    def _plain(self, item: Item, times: tuple[str, ...]) -> Item:
+        """A notice, event or billing entry: text in NFC, spreadsheet times read."""
+        data = {}
+        for key, value in item.data.items():
+            if isinstance(value, str):
+                value = nfc(value)
+                if key in times:
+                    value = spreadsheet_iso(value) or value
+            data[key] = value
+        return attrs.evolve(item, data=data)
+
+    # -------------------------------------------------------------- the column route
+
+    def prepare_columns(self, read: Columns) -> tuple[Columns | None, list[str]]:
+        """The column route: the frame's columns and values mapped as
+        :meth:`prepare_case` maps items. None when JSON Lines would change (its slow rows
+        are read again from their lines, which the record route maps instead)."""
+        kept, warnings = self._columns(read.frame.columns, read.name)
+        frame = read.frame.select(pl.col(raw).alias(field) for raw, field in kept.items())
+        changed = list(kept) != read.frame.columns or list(kept.values()) != list(kept)
+        cells = [self._cells(frame[c]) for c in frame.columns]
+        changed = changed or any(c is not None for c in cells)
+        if read.text is not None and changed:
+            return None, warnings
+        frame = frame.with_columns(c for c in cells if c is not None)
+        return attrs.evolve(read, frame=frame), warnings
+
+    def _cells(self, series: pl.Series) -> pl.Series | None:
+        """A column's values mapped as :meth:`value` maps them; None when none changes."""
+        field = series.name
+        if series.dtype == pl.String:
+            changed = False
+            wide = series.str.len_bytes() != series.str.len_chars()  # not ASCII
+            unicode = series.filter(wide.fill_null(False)).unique().to_list()
+            old = [v for v in unicode if nfc(v) != v]
+            if old:
+                series, changed = series.replace(old, [nfc(v) for v in old]), True
+            if field in self.values:
+                words = series.drop_nulls().unique().to_list()
+                old = [v for v in words if self.value(field, v) != v]
+                if old:
+                    series = series.replace(old, [self.value(field, v) for v in old])
+                    changed = True
+            if field in self.times:
+                times = _spreadsheet_times(series)
+                if times is not None:
+                    series, changed = times, True
+            return series if changed else None
+        if series.dtype == pl.List(pl.String):
+            items = series.explode().drop_nulls().unique()
+            old = [v for v in items.to_list() if self.value(field, [v]) != [v]]
+            if not old:
+                return None
+            new = [self.value(field, [v])[0] for v in old]
+            return series.list.eval(pl.element().replace(old, new))
+        return None
+
+    # -------------------------------------------------------------- the service map
+
+    def expand(self, intake: FrameIntake) -> tuple[FrameIntake, list[str]]:
+        """The service map applied to validated records and notices; also a note when a
+        record became several."""
+        rules = self.project.services
+        if not rules:
+            return intake, []
+        frame = intake.frame
+        fields = [
+            f for f in dict.fromkeys(f for r in rules for f, _ in r.when) if f in frame.columns
+        ]
+        listed = {f for f in fields if isinstance(frame.schema[f], pl.List)}
+        keys = frame.select(pl.col("service"), *(_as_text(frame, f) for f in fields))
+        combos = keys.unique(maintain_order=True)
+        targets = [
+            _targets(rules, dict(zip(combos.columns, row, strict=True)), listed)
+            for row in combos.iter_rows()
+        ]
+        intake.notices = list(_notices(rules, intake.notices))
+        if all(t is None for t in targets):
+            return intake, []
+        table = combos.with_columns(pl.Series("__to", targets, dtype=pl.List(pl.String)))
+        to = keys.join(
+            table, on=combos.columns, how="left", nulls_equal=True, maintain_order="left"
+        )
+        frame = frame.with_columns(to["__to"]).with_columns(
+            __to=pl.when(pl.col("__to").is_null())
+            .then(pl.concat_list("service"))
+            .otherwise(pl.col("__to"))
+        )
+        frame = frame.with_columns(__n=pl.col("__to").list.len())
+        if frame["__n"].max() in (None, 1):  # renamed only: rows, causes and edges stay
+            intake.frame = frame.with_columns(service=pl.col("__to").list.first()).drop(
+                "__to", "__n"
+            )
+            return intake, []
+        return self._copies(intake, frame)
+
+    def _copies(self, intake: FrameIntake, frame: pl.DataFrame) -> tuple[FrameIntake, list[str]]:
+        """Records mapped to several services made one per service (``ID@SERVICE``)."""
+        columns = intake.frame.columns
+        split = frame.filter(pl.col("__n") > 1)
+        frame = frame.explode("__to").with_columns(
+            id=pl.when(pl.col("__n") > 1)
+            .then(pl.concat_str("id", pl.lit("@"), "__to"))
+            .otherwise("id"),
+            service=pl.col("__to"),
+        )
+        twice = frame.filter(pl.col("id").is_duplicated())
+        if twice.height:
+            raise InputError(
+                f"{self.project.path}: the service map names a copy of a record "
+                f"'{twice['id'][0]}', which is also the id of another record; accepted: ids "
+                "that stay unique (a record mapped to several services becomes ID@SERVICE)"
+            )
+        copies: dict[str, list[tuple[str, str]]] = {}
+        for rid, services in split.select("id", "__to").iter_rows():
+            copies[rid] = [(f"{rid}@{s}", s) for s in services]
+        frame = frame.drop("__to", "__n", "row").with_row_index("row").select(columns)
+        frame = frame.with_columns(pl.col("row").cast(pl.Int64))
+        if "caused_by" in frame.columns:
+            frame = _follow_causes(frame, copies)
+        intake.frame = frame
+        for rid, made in copies.items():
+            if rid in intake.exact:
+                intake.exact.update({copy: intake.exact[rid] for copy, _ in made})
+        intake.edges = _edges(frame)
+        added = sum(len(made) - 1 for made in copies.values())
+        intake.read += added
+        note = (
+            f"note: the service map of {self.project.path} made {len(copies)} record(s) "
+            f"into {added + len(copies)}, one per service (ids ID@SERVICE); the counts are of "
+            "the records after the map"
+        )
+        return intake, [note]
+
+    # -------------------------------------------------------------- messages
+
+    def annotate(self, error: RecordError) -> RecordError:
+        """An error about a renamed field names the column the log called it."""
+        columns = [c.column for c in self.project.columns if c.field == error.field]
+        if columns and error.column is None and columns[0] != error.field:
+            error.column = columns[0]
+        return error
+
+    def reading(self, contract: m.Contract) -> m.Contract:
+        """The contract the intake reads naive times with: the project's ``timezone`` in
+        place of the contract's (which still measures the periods)."""
+        tz = self.project.timezone
+        if tz is None or tz == contract.timezone:
+            return contract
+        meta = tuple(x for x in contract.meta if x.key != "timezone")
+        return attrs.evolve(contract, meta=(*meta, m.Meta("timezone", tz, contract.span)))
+
+
+# ------------------------------------------------------------------ the stage
+
+
+def take_in(
+    mapping: Mapping,
+    contract: m.Contract,
+    case: Case,
+    read: Columns | None,
+    name: str,
+    reread: Callable[[], Case],
+    keep_going: bool = False,
+    warn: Callable[[list[str]], object] = lambda lines: None,
+) -> FrameIntake:
+    """The inputs mapped and validated: the log ``read`` as columns when the column route
+    can take it, else its items (``case.outages``, or ``reread()`` when it was read as
+    columns) by the record route; then the service map. Warnings and notes go to
+    ``warn`` (the column warning even when validation then refuses the log)."""
+    from rulebook.columnar.intake import columns_fit, columns_intake, items_intake
+
+    reading = mapping.reading(contract)  # naive times in the project's timezone
+    warnings: list[str] = []
+    try:
+        if read is not None:
+            read, warnings = mapping.prepare_columns(read)
+            if read is None or not columns_fit(read, reading):
+                items = reread()  # read again, item by item, for this contract's messages
+                case = attrs.evolve(case, outages=items.outages, columns=items.columns)
+        case, more = mapping.prepare_case(case, name)
+        if read is not None and columns_fit(read, reading):
+            intake = columns_intake(reading, read, case, keep_going)
+        else:
+            warnings = more
+            intake = items_intake(reading, case, keep_going)
+    except RecordError as exc:
+        raise mapping.annotate(exc) from None
+    finally:
+        warn(warnings)
+    for error in intake.errors:
+        mapping.annotate(error)
+    intake, notes = mapping.expand(intake)
+    warn(notes)
+    return intake
+
+
+# ------------------------------------------------------------------ compiling
+
+
+def compile_mapping(project: Project, contract: m.Contract, strict: bool = False) -> Mapping:
+    """Check ``project``'s maps against ``contract``'s vocabulary; raise
+    :class:`~rulebook.project.ProjectError` naming every problem at its line."""
+    vocabulary = contract.vocabulary
+    assert vocabulary is not None
+    facts = {f.name: f for f in vocabulary.facts}
+    known = (
+        *RECORD_FIELDS,
+        *(f.name for f in vocabulary.facts if not f.derived),
+        *(e.name for e in vocabulary.events),
+    )
+    problems: list[str] = []
+
+    def problem(line: int, key: tuple[str | int, ...], what: str, accepted: str = "") -> None:
+        text = f"{project.place(line)}: {show_key(key)}: {what}"
+        problems.append(text + (f"; accepted: {accepted}" if accepted else ""))
+
+    renames: dict[str, str] = {}
+    key: tuple[str | int, ...]
+    for rule in project.columns:
+        key = ("columns", rule.column)
+        if rule.field is None:
+            continue
+        if rule.field not in known:
+            hint = did_you_mean(rule.field, known)
+            problem(
+                rule.line,
+                key,
+                f"'{rule.field}' is not a field of outage records",
+                ", ".join(known) + (f" ({hint})" if hint else ""),
+            )
+        elif rule.field in renames.values():
+            first = next(c for c, f in renames.items() if f == rule.field)
+            problem(
+                rule.line,
+                key,
+                f"'{rule.field}' is already read from column '{first}'",
+                "one column a field",
+            )
+        else:
+            renames[rule.column] = rule.field
+    values: dict[str, dict[str, str]] = {}
+    for word in project.values:
+        key = ("values", word.field, word.word)
+        decl = facts.get(word.field)
+        mappable = [f.name for f in vocabulary.facts if not f.derived and f.type != "records"]
+        if decl is None or decl.derived or decl.type == "records":
+            hint = did_you_mean(word.field, mappable)
+            problem(
+                project.line_of("values", word.field),
+                key[:2],
+                f"'{word.field}' is not a fact whose values can be mapped",
+                ", ".join(mappable) + (f" ({hint})" if hint else ""),
+            )
+            continue
+        try:
+            fact_value(decl, [word.value] if decl.is_set else word.value, word.word)
+        except RecordError as exc:
+            problem(
+                word.line,
+                key,
+                exc.problem,
+                (exc.accepted or "") + (f" ({exc.hint})" if exc.hint else ""),
+            )
+            continue
+        values.setdefault(word.field, {})[word.word] = word.value
+    _check_services(project, contract, facts, problem)
+    if problems:
+        raise ProjectError("\n".join(dict.fromkeys(problems)))
+    return Mapping(
+        project,
+        known,
+        frozenset(f.name for f in vocabulary.facts if f.derived),
+        renames,
+        frozenset(c.column for c in project.columns if c.field is None),
+        values,
+        frozenset(f.name for f in vocabulary.facts if f.is_set or f.type == "records"),
+        frozenset(("start", "end", *(e.name for e in vocabulary.events))),
+        strict,
+    )
+
+
+def _check_services(
+    project: Project,
+    contract: m.Contract,
+    facts: dict[str, m.FactDecl],
+    problem: Callable[[int, tuple[str | int, ...], str, str], None],
+) -> None:
+    testable = ["id", *(n for n, f in facts.items() if not f.derived and f.type in WHEN_TYPES)]
+    for i, rule in enumerate(project.services):
+        for (field, _), line in zip(rule.when, rule.when_lines, strict=True):
+            if field not in testable:
+                hint = did_you_mean(field, testable)
+                problem(
+                    line,
+                    ("services", i, "when", field),
+                    "is not a field a service rule can test",
+                    ", ".join(testable) + (f" ({hint})" if hint else ""),
+                )
+
+
+def scope_warnings(project: Project, contract: m.Contract) -> list[str]:
+    """A warning for each service a rule maps to that ``contract`` does not cover."""
+    found = coverage(contract)
+    if found is None:
+        return []
+    clause, covered = found
+    names = [t.value for t in clause.covers]
+    out = []
+    for i, rule in enumerate(project.services):
+        for name in rule.to:
+            if not covered(name):
+                hint = did_you_mean(name, names)
+                out.append(
+                    f"warning: {project.place(rule.line)}: {show_key(('services', i, 'to'))}: "
+                    f"'{name}' is not a service contract {contract.id} covers; covered: "
+                    + ", ".join(names)
+                    + (f" ({hint})" if hint else "")
+                )
+    return out
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def near_miss(name: str, fields: Iterable[str]) -> str | None:
+    """The field ``name`` is a near miss of — the same but for case, spaces or hyphens, or
+    one edit away (two for long names) — else None. A near miss is refused with "did you
+    mean", never dropped: a misspelt ``cause`` column must not vanish.
+
+    >>> near_miss("casue", ["cause"]), near_miss("Start", ["start"]), near_miss("note", ["id"])
+    ('cause', 'start', None)
+    >>> near_miss("status", ["start"]), near_miss("duration", ["location"])
+    (None, None)
+    """
+    folded = name.lower().replace("-", "_").replace(" ", "_")
+    best: tuple[int, str] | None = None
+    for field in fields:
+        if folded == field:
+            return field
+        distance = _edits(folded, field)
+        if best is None or distance < best[0]:
+            best = (distance, field)
+    if best is None:
+        return None
+    return best[1] if best[0] <= (1 if len(best[1]) < 8 else 2) else None
+
+
+def _edits(a: str, b: str) -> int:
+    """The optimal string alignment distance (edits, a swap of neighbours counting one)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _source(kept: dict[str, str], field: str) -> str:
+    return next(c for c, f in kept.items() if f == field)
+
+
+#: The fixed-width spreadsheet forms (2026/09/01 10:00, 2026-09-01 10:00:00): read by
+#: slicing, which is many times faster than the groups of the general pattern.
+FIXED_TIME = (
+    r"^[0-9]{4}(?:/[0-9]{2}/[0-9]{2}|-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?::[0-5][0-9])?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+
+
+def _spreadsheet_times(series: pl.Series) -> pl.Series | None:
+    """Spreadsheet date-times as ISO 8601, as :func:`spreadsheet_iso` writes them: the
+    shape matched by its own pattern, the day checked by Python once per distinct day."""
+    # ISO 8601 as exports write it is left as it is (it would be written again the same).
+    todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
+    if not todo.any():
+        return None
+    whole, series = series, series.filter(todo)
+    text = series.str.strip_chars(WHITESPACE)
+    fixed = text.str.contains(FIXED_TIME).fill_null(False)
+    frame = pl.DataFrame({"text": text, "fixed": fixed}).with_row_index("at")
+    pieces = [_fixed_pieces(frame.filter("fixed"))]
+    if not fixed.all():
+        pieces.append(_pattern_pieces(frame.filter(~pl.col("fixed"))))
+    parts = pl.concat(pieces).sort("at")
+    if parts["day"].null_count() == parts.height:
+        return None
+    days = parts["day"].drop_nulls().unique().to_list()
+    valid = parts["day"].replace_strict(days, [valid_day(d) for d in days], default=False)
+    iso = parts.select(pl.concat_str("day", pl.lit("T"), "clock", "offset")).to_series()
+    out = pl.select(pl.when(valid.fill_null(False)).then(iso).otherwise(series)).to_series()
+    out = out.alias(series.name)
+    if out.equals(series):
+        return None
+    return out if todo.all() else whole.scatter(todo.arg_true(), out)
+
+
+def _fixed_pieces(frame: pl.DataFrame) -> pl.DataFrame:
+    """Day, clock (HH:MM:SS) and offset of fixed-width texts, by slicing."""
+    text = pl.col("text")
+    seconds = text.str.slice(16, 1) == ":"
+    return frame.select(
+        "at",
+        day=pl.concat_str(
+            text.str.slice(0, 4),
+            pl.lit("-"),
+            text.str.slice(5, 2),
+            pl.lit("-"),
+            text.str.slice(8, 2),
+        ),
+        clock=pl.concat_str(
+            text.str.slice(11, 5),
+            pl.lit(":"),
+            pl.when(seconds).then(text.str.slice(17, 2)).otherwise(pl.lit("00")),
+        ),
+        offset=text.str.slice(pl.when(seconds).then(19).otherwise(16)),
+    )
+
+
+def _pattern_pieces(frame: pl.DataFrame) -> pl.DataFrame:
+    """Day, clock and offset of the other texts, by the groups of the general pattern
+    (null where it does not match)."""
+    groups = frame["text"].str.extract_groups(SPREADSHEET_TIME)
+    g = [groups.struct.field(str(i)) for i in range(1, 10)]
+    month = pl.select(pl.coalesce(g[1], g[3])).to_series().str.zfill(2)
+    day = pl.select(pl.coalesce(g[2], g[4])).to_series().str.zfill(2)
+    return pl.DataFrame(
+        {
+            "at": frame["at"],
+            "day": g[0] + "-" + month + "-" + day,
+            "clock": g[5].str.zfill(2) + ":" + g[6] + ":" + g[7].fill_null("00"),
+            "offset": g[8].fill_null(""),
+        }
+    )
+
+
+def _as_text(frame: pl.DataFrame, field: str) -> pl.Expr:
+    """A field as text for a service rule's ``when`` (a list joined by U+001F)."""
+    dtype = frame.schema[field]
+    column = pl.col(field)
+    if isinstance(dtype, pl.List):
+        return column.list.join("\x1f").alias(field)
+    return column.cast(pl.String).alias(field)
+
+
+def _matches(value: str | None, globs: tuple[str, ...], listed: bool) -> bool:
+    if value is None:
+        return False  # unknown matches no condition
+    values = value.split("\x1f") if listed else [value]
+    return any(fnmatch.fnmatchcase(v, g) for v in values for g in globs)
+
+
+def _targets(
+    rules: Iterable[ServiceRule], row: dict[str, Any], listed: set[str]
+) -> list[str] | None:
+    """The services of the first rule a record (its service and ``when`` fields) matches."""
+    for rule in rules:
+        if not fnmatch.fnmatchcase(row["service"], rule.log):
+            continue
+        if all(_matches(row.get(field), globs, field in listed) for field, globs in rule.when):
+            return list(rule.to)
+    return None
+
+
+def _notices(rules: Iterable[ServiceRule], notices: Iterable[Notice]) -> Iterator[Notice]:
+    """Notices mapped by the rules without ``when`` (a notice has no facts); ``*`` stays."""
+    plain = [r for r in rules if not r.when]
+    for notice in notices:
+        rule = next(
+            (
+                r
+                for r in plain
+                if notice.service != "*" and fnmatch.fnmatchcase(notice.service, r.log)
+            ),
+            None,
+        )
+        if rule is None:
+            yield notice
+        elif len(rule.to) == 1:
+            yield attrs.evolve(notice, service=rule.to[0])
+        else:
+            for service in rule.to:
+                yield attrs.evolve(notice, id=f"{notice.id}@{service}", service=service)
+
+
+def _follow_causes(frame: pl.DataFrame, copies: dict[str, list[tuple[str, str]]]) -> pl.DataFrame:
+    """Causes that were copied named by their copy of the same service, else by every copy."""
+    if frame["caused_by"].null_count() == frame.height:
+        return frame
+    names = list(copies)
+    touched = frame.select(
+        pl.col("caused_by").list.eval(pl.element().is_in(names)).list.any().fill_null(False)
+    ).to_series()
+    if not touched.any():
+        return frame
+    rows = frame.filter(touched).select("row", "service", "caused_by")
+    fixed = []
+    for _, service, causes in rows.iter_rows():
+        out: list[str] = []
+        for cause in causes:
+            if cause not in copies:
+                out.append(cause)
+                continue
+            same = [c for c, s in copies[cause] if s == service]
+            out += same or [c for c, _ in copies[cause]]
+        fixed.append(list(dict.fromkeys(out)))
+    table = pl.DataFrame(
+        {"row": rows["row"], "__causes": pl.Series(fixed, dtype=pl.List(pl.String))}
+    )
+    joined = frame.join(table, on="row", how="left", maintain_order="left")
+    return joined.with_columns(caused_by=pl.coalesce(pl.col("__causes"), pl.col("caused_by"))).drop(
+        "__causes"
+    )
+
+
+def _edges(frame: pl.DataFrame) -> pl.DataFrame:
+    """The causal edges (``row`` was caused by ``cause_row``) of a frame's records."""
+    schema = {"row": pl.Int64(), "cause_row": pl.Int64()}
+    if "caused_by" not in frame.columns or frame["caused_by"].null_count() == frame.height:
+        return pl.DataFrame(schema=schema)
+    edges = (
+        frame.filter(pl.col("caused_by").is_not_null())
+        .select("row", cause=pl.col("caused_by"))
+        .explode("cause")
+        .drop_nulls("cause")
+        .join(
+            frame.select(cause="id", cause_row="row"),
+            on="cause",
+            how="inner",
+            maintain_order="left",
+        )
+    )
+    return edges.select(pl.col("row").cast(pl.Int64), pl.col("cause_row").cast(pl.Int64))

@@ -1,0 +1,590 @@
+"""The project file, ``rulebook.toml``: found, read and checked into a :class:`Project`.
+
+A project file says once what every command would otherwise be told each time: the contract
+to use, the language, the timezone of naive times, the input encoding, and how the user's
+log maps onto rulebook's records — export columns to fields (``[columns]``), a log's words to
+codes (``[values.FIELD]``) and log service names to contract services (``[[services]]``) —
+and the billing of each service (``[billing.SERVICE]``). It is found in the working folder or
+the nearest parent that has one (:func:`find`), or given with ``--config``.
+
+Problems are collected, all of them, and reported as contract errors are:
+``rulebook.toml:LINE: key: what is wrong; accepted: ...`` (did you mean ...). ``tomllib``
+gives no line numbers for keys, so :func:`key_lines` finds them in the text. What can only be
+checked against a contract's vocabulary (field names, codes) is checked by
+:mod:`rulebook.formats.mapping`, at the same lines.
+
+A project file names no other file than its contract (a bundled id, or a ``.sla`` file in
+its folder or below, links followed): it cannot make rulebook read anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+import zoneinfo
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from rulebook.errors import RulebookError
+from rulebook.formats.readers import InputError, encoding_of
+from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.load import EXTENSION, bundled_ids
+
+FILENAME = "rulebook.toml"
+KEYS = ("contract", "lang", "timezone", "encoding", "columns", "values", "services", "billing")
+LANGS = ("en", "ja")
+RULE_KEYS = ("log", "to", "when")
+
+Key = tuple[str | int, ...]
+
+
+class ProjectError(RulebookError):
+    """A project file that cannot be used: every problem, one a line."""
+
+
+@attrs.frozen
+class ColumnRule:
+    """An export column read as a field (``field`` None: ignored without a warning)."""
+
+    column: str
+    field: str | None
+    line: int
+
+
+@attrs.frozen
+class ValueRule:
+    """A word of the log read as a value of ``field`` (a cause word as a cause code)."""
+
+    field: str
+    word: str
+    value: str
+    line: int
+
+
+@attrs.frozen
+class ServiceRule:
+    """Log service names matching ``log`` (a glob), and the fields in ``when``, are the
+    contract services ``to``."""
+
+    log: str
+    to: tuple[str, ...]
+    when: tuple[tuple[str, tuple[str, ...]], ...]  # field, globs (any of them)
+    line: int
+    when_lines: tuple[int, ...] = ()  # the line of each condition
+
+
+@attrs.frozen
+class Project:
+    """A project file's settings; :data:`NONE` when there is none."""
+
+    path: str | None = None  # as shown in messages
+    contract: str | None = None  # a bundled id or a path to a contract file
+    lang: str | None = None
+    timezone: str | None = None
+    encoding: str | None = None
+    columns: tuple[ColumnRule, ...] = ()
+    values: tuple[ValueRule, ...] = ()
+    services: tuple[ServiceRule, ...] = ()
+    billing: tuple[tuple[str, dict[str, Any], int], ...] = ()  # service, fields, line
+    lines: dict[Key, int] = attrs.field(factory=dict, eq=False)
+
+    def place(self, line: int) -> str:
+        """``path:line`` for a message."""
+        return f"{self.path}:{line}"
+
+    def line_of(self, *key: str | int) -> int:
+        """The line of ``key`` (or of the nearest enclosing key written in the file)."""
+        return line_of(self.lines, key)
+
+    @property
+    def maps(self) -> bool:
+        """Whether the file changes how a log is read (columns, values, services)."""
+        return bool(self.columns or self.values or self.services)
+
+
+NONE = Project()
+
+
+# ------------------------------------------------------------------ finding
+
+
+def find(start: Path) -> Path | None:
+    """The project file in ``start`` or the nearest parent folder that has one, up to the
+    filesystem root; None when there is none."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / FILENAME
+        if path.is_file():
+            return path
+    return None
+
+
+def discover(config: str | None, no_config: bool, cwd: Path | None = None) -> Project:
+    """The project of a command: ``--config PATH``, else the file :func:`find` finds, else
+    none (``--no-config``: none, whatever is on disk)."""
+    if no_config:
+        return NONE
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ProjectError(f"{config}: no such file (given with --config)")
+        return load(path, config)
+    here = cwd or Path.cwd()
+    found = find(here)
+    if found is None:
+        return NONE
+    return load(found, os.path.relpath(found, here.resolve()))
+
+
+# ------------------------------------------------------------------ reading
+
+
+def load(path: Path, shown: str | None = None) -> Project:
+    """Read and check a project file; raise :class:`ProjectError` naming every problem."""
+    name = shown or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectError(f"{name}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ProjectError(
+            f"{name}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); accepted: a TOML "
+            "file in UTF-8"
+        ) from None
+    return parse(text, name, path.parent)
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def parse(text: str, name: str = FILENAME, folder: Path | None = None) -> Project:
+    """A project from the text of a project file (``folder``: where a contract path is
+    read from)."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        place = _TOML_PLACE.search(message)
+        where = f"{name}:{place.group(1)}:{place.group(2)}" if place else name
+        reason = _TOML_PLACE.sub("", message)
+        raise ProjectError(f"{where}: not valid TOML: {reason}") from None
+    except RecursionError:  # deeper than tomllib parses
+        raise ProjectError(
+            f"{name}: arrays and tables nest too deep; accepted: a project file as "
+            "docs/formats.md describes it"
+        ) from None
+    reader = _Reader(name, key_lines(text), folder or Path("."))
+    project = reader.project(data)
+    if reader.problems:
+        raise ProjectError("\n".join(reader.problems))
+    return project
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C (names are compared in it)."""
+    return unicodedata.normalize("NFC", text)
+
+
+class _Reader:
+    """Checks the parsed file key by key, collecting every problem with its line."""
+
+    def __init__(self, name: str, lines: dict[Key, int], folder: Path) -> None:
+        self.name, self.lines, self.folder = name, lines, folder
+        self.problems: list[str] = []
+
+    def problem(
+        self, key: Key, what: str, accepted: str | None = None, hint: str | None = None
+    ) -> None:
+        text = f"{self.name}:{line_of(self.lines, key)}: {show_key(key)}: {what}"
+        if accepted:
+            text += f"; accepted: {accepted}"
+        if hint:
+            text += f" ({hint})"
+        self.problems.append(text)
+
+    def project(self, data: dict[str, Any]) -> Project:
+        for key in data:
+            if key not in KEYS:
+                self.problem(
+                    (key,),
+                    "is not a setting of rulebook.toml",
+                    ", ".join(KEYS),
+                    did_you_mean(key, KEYS),
+                )
+        return Project(
+            path=self.name,
+            contract=self.contract(data.get("contract")),
+            lang=self.choice(data.get("lang"), ("lang",), LANGS),
+            timezone=self.timezone(data.get("timezone")),
+            encoding=self.encoding(data.get("encoding")),
+            columns=tuple(self.columns(data.get("columns"))),
+            values=tuple(self.values(data.get("values"))),
+            services=tuple(self.services(data.get("services"))),
+            billing=tuple(self.billing(data.get("billing"))),
+            lines=self.lines,
+        )
+
+    def text(self, value: Any, key: Key, accepted: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(key, f"{_shown(value)} is not {accepted}", accepted)
+            return None
+        return nfc(value.strip())
+
+    def contract(self, value: Any) -> str | None:
+        accepted = f"a bundled contract ({', '.join(bundled_ids())}) or a {EXTENSION} file"
+        ref = self.text(value, ("contract",), accepted)
+        if ref is None:
+            return None
+        path = self.folder / ref
+        inside = path.resolve().is_relative_to(self.folder.resolve())  # links followed
+        if path.is_file() and path.suffix == EXTENSION and inside:
+            return str(path)
+        if "/" not in ref and ref in bundled_ids():
+            return ref
+        hint = did_you_mean(ref, bundled_ids())
+        self.problem(
+            ("contract",),
+            f"no bundled contract or contract file '{ref}'",
+            accepted + " in the project file's folder or below",
+            hint,
+        )
+        return None
+
+    def choice(self, value: Any, key: Key, choices: tuple[str, ...]) -> str | None:
+        if value is None:
+            return None
+        if value not in choices:
+            hint = did_you_mean(str(value), choices)
+            self.problem(key, f"{_shown(value)} is not one of them", ", ".join(choices), hint)
+            return None
+        return str(value)
+
+    def timezone(self, value: Any) -> str | None:
+        name = self.text(value, ("timezone",), "an IANA timezone, e.g. Asia/Tokyo, UTC")
+        if name is None:
+            return None
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(name, sorted(zoneinfo.available_timezones()))
+            self.problem(
+                ("timezone",),
+                f"'{name}' is not a timezone",
+                "an IANA timezone, e.g. Asia/Tokyo, UTC",
+                hint,
+            )
+            return None
+        return name
+
+    def encoding(self, value: Any) -> str | None:
+        name = self.text(value, ("encoding",), "an encoding, e.g. utf-8, cp932, euc-jp")
+        if name is None:
+            return None
+        try:
+            return encoding_of(name)
+        except InputError as exc:
+            self.problem(("encoding",), str(exc))
+            return None
+
+    def table(self, value: Any, key: Key, accepted: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(key, f"{_shown(value)} is not a table", accepted)
+            return {}
+        return value
+
+    def columns(self, value: Any) -> Iterator[ColumnRule]:
+        accepted = 'a field name, or false to ignore the column ("column" = "field")'
+        for column, target in self.table(value, ("columns",), accepted).items():
+            key: Key = ("columns", column)
+            if target is False:
+                yield ColumnRule(nfc(column.strip()), None, line_of(self.lines, key))
+            elif isinstance(target, str) and target.strip():
+                yield ColumnRule(nfc(column.strip()), target.strip(), line_of(self.lines, key))
+            else:
+                self.problem(key, f"{_shown(target)} is not a field name", accepted)
+
+    def values(self, value: Any) -> Iterator[ValueRule]:
+        accepted = "a table per field of the log's words and their values ([values.cause])"
+        for field, words in self.table(value, ("values",), accepted).items():
+            inner = self.table(
+                words, ("values", field), 'words and values ("停電" = "power_supply")'
+            )
+            for word, target in inner.items():
+                key: Key = ("values", field, word)
+                if isinstance(target, bool):
+                    target = "true" if target else "false"
+                if not isinstance(target, str) or not target.strip():
+                    self.problem(key, f"{_shown(target)} is not a value", "text, e.g. a code")
+                    continue
+                yield ValueRule(
+                    field, nfc(word.strip()), nfc(target.strip()), line_of(self.lines, key)
+                )
+
+    def services(self, value: Any) -> Iterator[ServiceRule]:
+        accepted = 'a list of [[services]] tables: log = "NAME or GLOB", to = ["SERVICE", ...]'
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.problem(("services",), f"{_shown(value)} is not a list of tables", accepted)
+            return
+        for i, rule in enumerate(value):
+            if not isinstance(rule, dict):
+                self.problem(("services", i), f"{_shown(rule)} is not a table", accepted)
+                continue
+            built = self.rule(rule, i)
+            if built is not None:
+                yield built
+
+    def rule(self, rule: dict[str, Any], i: int) -> ServiceRule | None:
+        for key in rule:
+            if key not in RULE_KEYS:
+                self.problem(
+                    ("services", i, key),
+                    "is not a key of a service rule",
+                    ", ".join(RULE_KEYS),
+                    did_you_mean(key, RULE_KEYS),
+                )
+        ok = True
+        log = rule.get("log")
+        if not isinstance(log, str) or not log.strip():
+            what = "is missing" if log is None else f"{_shown(log)} is not a name"
+            self.problem(("services", i, "log"), what, "a log service name or a glob (*, ?, [...])")
+            ok = False
+        to = rule.get("to")
+        targets = [to] if isinstance(to, str) else to
+        if (
+            not isinstance(targets, list)
+            or not targets
+            or not all(isinstance(t, str) and t.strip() for t in targets)
+        ):
+            what = (
+                "is missing"
+                if to is None
+                else "is an empty list"
+                if to == []
+                else f"{_shown(to)} is not a service name or a list of them"
+            )
+            self.problem(
+                ("services", i, "to"), what, "the contract's service name, or a list of them"
+            )
+            ok = False
+        when: list[tuple[str, tuple[str, ...]]] = []
+        when_lines: list[int] = []
+        for field, globs in self.table(
+            rule.get("when"),
+            ("services", i, "when"),
+            'a table of fields and globs (when = { location = "JP" })',
+        ).items():
+            given = [globs] if isinstance(globs, str) else globs
+            if (
+                not isinstance(given, list)
+                or not given
+                or not all(isinstance(g, str) for g in given)
+            ):
+                self.problem(
+                    ("services", i, "when", field),
+                    f"{_shown(globs)} is not a glob or a list of globs",
+                    "text with * ? [...], or a list of them",
+                )
+                ok = False
+                continue
+            when.append((field, tuple(nfc(g.strip()) for g in given)))
+            when_lines.append(line_of(self.lines, ("services", i, "when", field)))
+        if not ok:
+            return None
+        assert isinstance(log, str) and isinstance(targets, list)
+        return ServiceRule(
+            nfc(log.strip()),
+            tuple(dict.fromkeys(nfc(t.strip()) for t in targets)),
+            tuple(when),
+            line_of(self.lines, ("services", i)),
+            tuple(when_lines),
+        )
+
+    def billing(self, value: Any) -> Iterator[tuple[str, dict[str, Any], int]]:
+        accepted = 'a table per service: [billing."SERVICE"] monthly_fee = ..., currency = ...'
+        for service, fields in self.table(value, ("billing",), accepted).items():
+            key: Key = ("billing", service)
+            if not isinstance(fields, dict):
+                self.problem(key, f"{_shown(fields)} is not a table", accepted)
+                continue
+            plain = {
+                k: (str(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
+                for k, v in fields.items()
+            }
+            if "service" in plain:
+                self.problem(
+                    (*key, "service"),
+                    "is given by the table's name",
+                    "the billing fields of docs/remedies.md",
+                )
+                continue
+            yield (
+                nfc(service.strip()),
+                {"service": nfc(service.strip()), **plain},
+                line_of(self.lines, key),
+            )
+
+
+def _shown(value: Any) -> str:
+    """A TOML value in a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+# ------------------------------------------------------------------ lines of keys
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def show_key(key: Key) -> str:
+    """A key path as TOML would write it: ``services[2].to``, ``columns."開始 日時"``."""
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            text = part if _BARE.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
+            out += ("." if out else "") + text
+    return out
+
+
+def line_of(lines: dict[Key, int], key: Key) -> int:
+    """The line of ``key``, else of its nearest enclosing key in ``lines``; 1 if none."""
+    for end in range(len(key), 0, -1):
+        if key[:end] in lines:
+            return lines[key[:end]]
+    return 1
+
+
+def key_lines(text: str) -> dict[Key, int]:
+    """The line of every key and table header of a TOML text (arrays of tables numbered
+    from 0). Keys inside inline tables and multi-line values take the line of the key
+    they belong to (see :func:`line_of`)."""
+    lines: dict[Key, int] = {}
+    counts: dict[Key, int] = {}
+    table: Key = ()
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if quote or depth:  # inside a multi-line string or array
+            depth, quote = _scan(line, depth, quote)
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith("[["):
+            path = _key(stripped[2:].split("]]", 1)[0])
+            index = counts.get(path, 0)
+            counts[path] = index + 1
+            table = (*path, index)
+            lines.setdefault(path, number)
+            lines[table] = number
+        elif stripped.startswith("["):
+            table = _key(stripped[1:].split("]", 1)[0])
+            lines[table] = number
+        elif "=" in stripped and not stripped.startswith("#"):
+            name, value = _split_assignment(stripped)
+            if name is not None:
+                lines[(*table, *_key(name))] = number
+                depth, quote = _scan(value, 0, "")
+    return lines
+
+
+def _split_assignment(line: str) -> tuple[str | None, str]:
+    """``key = value`` split at the first ``=`` outside a quoted key."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "=":
+            return line[:i], line[i + 1 :]
+    return None, line
+
+
+def _key(text: str) -> tuple[str, ...]:
+    """A dotted key's parts: bare, "basic" or 'literal'."""
+    parts: list[str] = []
+    i, text = 0, text.strip()
+    while i < len(text):
+        char = text[i]
+        if char in " \t.":
+            i += 1
+            continue
+        if char in "\"'":
+            end = i + 1
+            while end < len(text) and text[end] != char:
+                end += 2 if char == '"' and text[end] == "\\" else 1
+            raw = text[i + 1 : end]
+            parts.append(_unescape(raw) if char == '"' else raw)
+            i = end + 1
+        else:
+            match = _BARE.match(text, i)
+            if match is None:
+                break
+            parts.append(match.group())
+            i = match.end()
+    return tuple(parts)
+
+
+def _unescape(raw: str) -> str:
+    try:
+        value = tomllib.loads(f'k = "{raw}"')["k"]
+        return str(value)
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _scan(text: str, depth: int, quote: str) -> tuple[int, str]:
+    """Track open brackets and multi-line strings across a value's text."""
+    i = 0
+    while i < len(text):
+        if quote:
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+            if quote in ('"', '"""') and text[i] == "\\":
+                i += 2
+                continue
+            i += 1
+            continue
+        if text.startswith('"""', i) or text.startswith("'''", i):
+            quote = text[i : i + 3]
+            i += 3
+        elif text[i] in "\"'":
+            quote = text[i]
+            i += 1
+        elif text[i] == "#":
+            break
+        elif text[i] in "[{":
+            depth += 1
+            i += 1
+        elif text[i] in "]}":
+            depth = max(0, depth - 1)
+            i += 1
+        else:
+            i += 1
+    if quote in ('"', "'"):  # a one-line string never runs on to the next line
+        quote = ""
+    return depth, quote
