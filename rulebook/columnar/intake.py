@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -518,29 +519,35 @@ def frame_intake(
             bad = ~none  # every row lacks it: the record route names it
     events = {e.name for e in vocabulary.events}
     facts = {f.name: f for f in vocabulary.facts}
-    for column in frame.columns:
-        if column in ("row", "id", "service"):
-            continue
+
+    def check(column: str) -> tuple[_Checked, pl.Series | None]:
+        """One column checked; also the rows a double cannot hold exactly."""
         series = frame[column]
+        odd = None  # rows whose cell has a shape no column check reads
         if isinstance(series.dtype, pl.Struct | pl.Object | pl.Binary) or (
             isinstance(series.dtype, pl.List | pl.Array) and column not in facts
-        ):  # a shape no column check reads: each such row goes to the record route
-            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
-            bad = bad | frame[column].is_not_null()
+        ):  # each such row goes to the record route
+            series, odd = pl.Series(column, [None] * frame.height, dtype=pl.String), series
         if column in ("start", "end") or column in events:
             if isinstance(series.dtype, pl.Datetime):
-                checked = _datetime_column(series, tz)
+                checked, rough = _datetime_column(series, tz), None
             else:
-                checked = _instants(series, tz)
-            out[column] = checked.values
-            bad = bad | checked.bad
-            continue
-        if isinstance(series.dtype, pl.List | pl.Array) and not (
-            facts[column].is_set or facts[column].type in LIST_TYPES
-        ):  # a list for a single value
-            series = pl.Series(column, [None] * frame.height, dtype=pl.String)
-            bad = bad | frame[column].is_not_null()
-        checked, rough = _fact_column(series, facts[column])
+                checked, rough = _instants(series, tz), None
+        else:
+            if isinstance(series.dtype, pl.List | pl.Array) and not (
+                facts[column].is_set or facts[column].type in LIST_TYPES
+            ):  # a list for a single value
+                series, odd = pl.Series(column, [None] * frame.height, dtype=pl.String), series
+            checked, rough = _fact_column(series, facts[column])
+        if odd is not None:
+            checked.bad = checked.bad | odd.is_not_null()
+        return checked, rough
+
+    # Each column is one polars operation after another on one core: two at a time.
+    columns = [c for c in frame.columns if c not in ("row", "id", "service")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(check, columns))
+    for column, (checked, rough) in zip(columns, results, strict=True):
         out[column] = checked.values
         bad = bad | checked.bad
         if rough is not None:

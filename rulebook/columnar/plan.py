@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
@@ -455,10 +456,17 @@ def availability(plan: Plan) -> None:
     svc = plan.frame["svc"]
     segments = plan.segments.with_columns(svc=svc.gather(plan.segments["pos"]))
     cuts = len(plan.period_cuts)
-    counted = _union_seconds(segments.filter(pl.col("status") == COUNTED), "downtime", cuts)
-    either = _union_seconds(
-        segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), "either", cuts
-    )
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
+        counted_job = pool.submit(
+            _union_seconds, segments.filter(pl.col("status") == COUNTED), "downtime", cuts
+        )
+        either_job = pool.submit(
+            _union_seconds,
+            segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])),
+            "either",
+            cuts,
+        )
+        counted, either = counted_job.result(), either_job.result()
     sums = either.join(counted, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)

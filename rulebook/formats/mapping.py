@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -189,7 +190,8 @@ class Mapping:
         kept, warnings = self._columns(read.frame.columns, read.name)
         frame = read.frame.select(pl.col(raw).alias(field) for raw, field in kept.items())
         changed = list(kept) != read.frame.columns or list(kept.values()) != list(kept)
-        cells = [self._cells(frame[c]) for c in frame.columns]
+        with ThreadPoolExecutor(max_workers=2) as pool:  # columns two at a time
+            cells = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
         changed = changed or any(c is not None for c in cells)
         if read.text is not None and changed:
             return None, warnings
