@@ -235,18 +235,23 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # NUL splits lines when rows are counted below: the record route
     if kind == "jsonl":
         return _json_lines(data, path)
-    try:
-        frame = pl.read_csv(data, infer_schema=False, has_header=True)
-    except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
-        return None  # names the line or the byte
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines != frame.height + 1 or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # polars parses (without the GIL) while the bytes are counted here
+        parsed = pool.submit(pl.read_csv, data, infer_schema=False, has_header=True)
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        lone_cr = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+        commas = data.count(b",") if b'"' not in data else None
+        separators = any(bytes([b]) in data for b in range(0x1C, 0x20))
+        try:
+            frame = parsed.result()
+        except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
+            return None  # names the line or the byte
+    if lines != frame.height + 1 or lone_cr:
         return None  # a quoted cell spans lines (or lines end in CR): the record route
-    if _ragged(data, lines, len(frame.columns)):
+    if _ragged(data, lines, len(frame.columns), commas):
         return None  # polars fills short rows; the record route names them
     if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
         return None  # no rows (no column types), or a header naming a column twice
-    separators = any(bytes([b]) in data for b in range(0x1C, 0x20))
     return Columns(frame, path, plain_space=not separators)
 
 
@@ -282,13 +287,13 @@ def _json_lines(data: bytes, path: str) -> Columns | None:
     return Columns(frame, path, 1, header=False, text=data)
 
 
-def _ragged(data: bytes, lines: int, columns: int) -> bool:
+def _ragged(data: bytes, lines: int, columns: int, commas: int | None = None) -> bool:
     """Whether a row has fewer cells than the header (polars would fill it silently).
     Without quotes, the commas of the whole file tell; otherwise each line is counted."""
     if b'"' not in data:
         # polars refuses a row with too many cells: a file with all the commas a full
         # file has has no short row and no blank line (the common case, one count)
-        commas = data.count(b",")
+        commas = data.count(b",") if commas is None else commas
         if commas == (columns - 1) * lines:
             return False
         blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith((b"\n", b"\r\n"))
