@@ -427,7 +427,6 @@ class _Inputs:
 def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     """Read every input file; errors name the file and line."""
     from rulebook.columnar.intake import read_frame
-    from rulebook.formats.importers import import_file
     from rulebook.formats.readers import Case, Item, read_case
 
     stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
@@ -449,6 +448,8 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
             raise click.BadParameter(str(exc), param_hint="--step") from None
         probes, case = read_probes(outages), Case()
     elif opts["source"]:
+        from rulebook.formats.importers import import_file
+
         case, notes = import_file(outages, opts["source"], opts["verbose"])
     else:
         frame = read_frame(outages, opts["input_format"], encoding)
