@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -215,14 +216,19 @@ class FrameAdjudication:
         tz = self.tz
         assert self.plan.segments is not None
         pieces = self.plan.segments
-        segments = (
-            pieces.with_columns(iso(pieces["start"], tz), iso(pieces["end"], tz))
-            .group_by("pos", maintain_order=True)
-            .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
-        )
-        frame = self._in_period(self._numbered(), period)
-        frame = frame.join(segments, on="pos", how="left", maintain_order="left")
-        frame = frame.with_columns(iso(frame["start"], tz), iso(frame["end"], tz))
+        records = self._in_period(self._numbered(), period)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
+            texts = [
+                pool.submit(iso, column, tz)
+                for column in (pieces["start"], pieces["end"], records["start"], records["end"])
+            ]
+            segments = (
+                pieces.with_columns(texts[0].result(), texts[1].result())
+                .group_by("pos", maintain_order=True)
+                .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
+            )
+            frame = records.join(segments, on="pos", how="left", maintain_order="left")
+            frame = frame.with_columns(texts[2].result(), texts[3].result())
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.plan.obligations:
             obligations = [
