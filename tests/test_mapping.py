@@ -474,3 +474,40 @@ def test_naive_times_read_in_the_projects_timezone_on_both_routes(tmp_path: Path
     )
     start = intake.frame["start"].to_list()[0]
     assert start == int(dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC).timestamp())
+
+
+@pytest.mark.parametrize("engine", ["columnar", "records"])
+def test_notices_and_billing_exports_with_extra_columns_are_read(
+    tmp_path: Path, engine: str
+) -> None:
+    """A notices export with a column of its own is read, with one warning naming it; the
+    same figures as without it. A near miss is refused; --strict refuses both."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    lines = (examples / "cybermail-2026-09-notices.csv").read_text(encoding="utf-8").splitlines()
+    notices = tmp_path / "notices.csv"
+    notices.write_text(
+        "\n".join([lines[0] + ",notes", *(line + ",see ticket" for line in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )
+    log = str(examples / "cybermail-2026-09.csv")
+    args = ["report", "cybermail", log, "--format", "json", "--engine", engine, "--no-config"]
+    code, plain, _ = run([*args, "--notices", str(examples / "cybermail-2026-09-notices.csv")])
+    assert code == 0
+    code, out, err = run([*args, "--notices", str(notices)])
+    assert code == 0, err
+    assert (
+        "notices.csv: 1 column(s) that are no field of maintenance notices are ignored: notes"
+        in err
+    )
+    assert json.loads(out)["periods"] == json.loads(plain)["periods"]
+    code, _, err = run([*args, "--notices", str(notices), "--strict"])
+    assert code == 1 and "field 'notes': is not a field of maintenance notices" in err
+    near = tmp_path / "near.csv"
+    near.write_text(
+        notices.read_text(encoding="utf-8")
+        .replace(",notes", ",chanel", 1)
+        .replace("channel", "notes", 1),
+        encoding="utf-8",
+    )
+    code, _, err = run([*args, "--notices", str(near)])
+    assert code == 1 and "did you mean 'channel'?" in err, err

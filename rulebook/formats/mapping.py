@@ -32,6 +32,8 @@ from rulebook import model as m
 from rulebook.columnar.intake import ISO_SHAPE, WHITESPACE, Columns, FrameIntake
 from rulebook.engine.adjudicate import coverage
 from rulebook.engine.facts import (
+    EVENT_FIELDS,
+    NOTICE_FIELDS,
     RECORD_FIELDS,
     SPREADSHEET_TIME,
     Notice,
@@ -40,6 +42,7 @@ from rulebook.engine.facts import (
     spreadsheet_iso,
     valid_day,
 )
+from rulebook.engine.remedy import BILLING_FIELDS
 from rulebook.formats.readers import Case, InputError, Item
 from rulebook.grammar.diagnostics import did_you_mean
 from rulebook.project import Project, ProjectError, ServiceRule, nfc, show_key
@@ -137,9 +140,10 @@ class Mapping:
 
     # -------------------------------------------------------------- the record route
 
-    def prepare_case(self, case: Case, name: str) -> tuple[Case, list[str]]:
+    def prepare_case(self, case: Case, name: str) -> tuple[Case, list[str], list[str]]:
         """The record route: ``case`` with its outages' columns and values mapped, the text
-        of its other inputs in NFC and their times read; also the warnings."""
+        of its other inputs in NFC and their times read; also the warnings about the
+        outages' columns, and those about the other inputs' columns."""
         keys: dict[str, None] = {}
         for header in case.columns.values():
             keys.update(dict.fromkeys(header))
@@ -160,15 +164,48 @@ class Mapping:
         columns = {
             file: [kept[c] for c in header if c in kept] for file, header in case.columns.items()
         }
+        notices, dropped_notices = self._other(case.notices, NOTICE_FIELDS, "maintenance notices")
+        events, dropped_events = self._other(case.events, EVENT_FIELDS, "timeline events")
+        billing, dropped_billing = self._other(case.billing, BILLING_FIELDS, "billing entries")
         mapped = attrs.evolve(
             case,
             outages=outages,
             columns=columns,
-            notices=[self._plain(i, NOTICE_TIMES) for i in case.notices],
-            events=[self._plain(i, ("at",)) for i in case.events],
-            billing=[self._plain(i, ()) for i in case.billing],
+            notices=[self._plain(i, NOTICE_TIMES) for i in notices],
+            events=[self._plain(i, ("at",)) for i in events],
+            billing=[self._plain(i, ()) for i in billing],
         )
-        return mapped, warnings
+        return mapped, warnings, [*dropped_notices, *dropped_events, *dropped_billing]
+
+    def _other(
+        self, items: list[Item], fields: tuple[str, ...], what: str
+    ) -> tuple[list[Item], list[str]]:
+        """Notices, events or billing entries without the keys that are no field of theirs
+        (a near miss is kept, and refused with "did you mean"; with ``strict`` every one
+        is); one warning per file naming those left out."""
+        if self.strict:
+            return items, []
+        dropped: dict[str, dict[str, None]] = {}  # file -> keys
+        kept = []
+        for item in items:
+            extra = [
+                k
+                for k in item.data
+                if k not in fields and (not k.strip() or near_miss(k, fields) is None)
+            ]
+            if extra:
+                file = _file_of(item.where)
+                dropped.setdefault(file, {}).update(dict.fromkeys(extra))
+                data = {k: v for k, v in item.data.items() if k not in extra}
+                item = attrs.evolve(item, data=data)
+            kept.append(item)
+        warnings = [
+            f"warning: {file}: {len(keys)} column(s) that are no field of {what} are "
+            f"ignored: {', '.join(keys)}; accepted: {', '.join(fields)}; --strict refuses "
+            "them (see docs/formats.md)"
+            for file, keys in dropped.items()
+        ]
+        return kept, warnings
 
     def _plain(self, item: Item, times: tuple[str, ...]) -> Item:
         """A notice, event or billing entry: text in NFC, spreadsheet times read."""
@@ -351,11 +388,13 @@ def take_in(
             if read is None or not columns_fit(read, reading):
                 items = reread()  # read again, item by item, for this contract's messages
                 case = attrs.evolve(case, outages=items.outages, columns=items.columns)
-        case, more = mapping.prepare_case(case, name)
+        case, more, others = mapping.prepare_case(case, name)
+        if read is None or not columns_fit(read, reading):
+            warnings = more
+        warnings = [*warnings, *others]
         if read is not None and columns_fit(read, reading):
             intake = columns_intake(reading, read, case, keep_going)
         else:
-            warnings = more
             intake = items_intake(reading, case, keep_going)
     except RecordError as exc:
         raise mapping.annotate(exc) from None
@@ -494,6 +533,12 @@ def scope_warnings(project: Project, contract: m.Contract) -> list[str]:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _file_of(where: str) -> str:
+    """The file of an item's place (``log.csv:3``, ``case.json: notices[0]``)."""
+    file, _, place = where.rpartition(":")
+    return file if file and (place.isdigit() or place.startswith(" ")) else where
 
 
 def near_miss(name: str, fields: Iterable[str]) -> str | None:

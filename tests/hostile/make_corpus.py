@@ -255,8 +255,12 @@ def build() -> None:
     event = {"record": "a", "event": "restored_at", "at": "2026-09-03T11:00:00"}
     for i, bad in enumerate(
         [{"record": "nobody"}, {"event": "fixed_at"}, {"at": "soon"}, {"at": "0001-01-01T00:00:00"},
-         {"extra": 1}, {"at": None}, {"record": None}]
+         {"extra": 1}, {"at": None}, {"record": None}, {"evnet": "x"}]
     ):  # fmt: skip
+        if "extra" in bad:  # a key that is no field, and no near miss of one: left out, said
+            case_file(f"event-{i:02d}.json", {"outages": [RECORD], "events": [event, event | bad]}, 0,
+                      [f"event-{i:02d}.json: 1 column(s) that are no field of timeline events are ignored: extra"])  # fmt: skip
+            continue
         case_file(f"event-{i:02d}.json", {"outages": [RECORD], "events": [event, event | bad]}, 1,
                   [f"event-{i:02d}.json: events[1]: event #2"])  # fmt: skip
     notice = {
@@ -267,9 +271,13 @@ def build() -> None:
     }
     for i, bad in enumerate(
         [{"start": "x"}, {"end": "2026-09-09T00:00:00"}, {"channel": "pigeon"}, {"emergency": "maybe"},
-         {"colour": "red"}, {"announced_at": "9999-01-01T00:00:00"}, {"id": True}]
+         {"colour": "red"}, {"announced_at": "9999-01-01T00:00:00"}, {"id": True}, {"chanel": "email"}]
     ):  # fmt: skip
         field = next(iter(bad))
+        if field == "colour":  # no field, and no near miss of one: left out, said
+            case_file(f"notice-{i:02d}.json", {"outages": [RECORD], "notices": [notice | {"id": "ok"}, notice | bad]}, 0,
+                      [f"notice-{i:02d}.json: 1 column(s) that are no field of maintenance notices are ignored: colour"])  # fmt: skip
+            continue
         case_file(f"notice-{i:02d}.json", {"outages": [RECORD], "notices": [notice | {"id": "ok"}, notice | bad]}, 1,
                   [f"notice-{i:02d}.json: notices[1]: notice", f"field '{field}'"])  # fmt: skip
     for i, bad in enumerate(["not-a-day", "0001-01-01", "9999-12-31", "2026-02-30"]):
