@@ -247,8 +247,8 @@ class _Reader:
         if ref is None:
             return None
         path = self.folder / ref
-        inside = path.resolve().is_relative_to(self.folder.resolve())  # links followed
-        if path.is_file() and path.suffix == EXTENSION and inside:
+        inside = "\0" not in ref and path.resolve().is_relative_to(self.folder.resolve())
+        if inside and path.is_file() and path.suffix == EXTENSION:  # links followed
             return str(path)
         if "/" not in ref and ref in bundled_ids():
             return ref

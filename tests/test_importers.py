@@ -694,6 +694,23 @@ def test_probe_a_fraction_of_a_second_and_a_missing_step(tmp_path: Path) -> None
     assert "timestamps with a fraction of a second: read at the whole second: icmp" in err
 
 
+@pytest.mark.parametrize("step", ["1000000000w", "99999999999999999999999999999d"])
+def test_probe_a_huge_step_ends_the_run_past_the_years_read_not_in_a_crash(
+    tmp_path: Path, step: str
+) -> None:
+    path = tmp_path / "q.json"
+    path.write_text(
+        json.dumps(_probe_doc({"metric": {"job": "icmp"}, "values": [[T, "1"], [T + 60, "0"]]})),
+        "utf-8",
+    )
+    code, out, err = run(["adjudicate", GCP_STYLE, path, "--from", "prometheus", "--step", step])
+    assert code == 1 and out == ""
+    assert (
+        f"rulebook: {path}: result[0]: record icmp@2026-09-03T00:01:00+00:00, field 'end': "
+        "'3126-09-04T00:01:00+00:00' is in the year 3126; accepted: a year from 1900 to 2999"
+    ) in err
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"), [("60", 60), ("30s", 30), ("5m", 300), ("1h30m", 5400), ("1d", 86400)]
 )

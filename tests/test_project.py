@@ -163,6 +163,21 @@ def test_a_contract_is_a_bundled_id_or_a_contract_file_beside_the_project(
             parse(f'contract = "{outside}"', folder=inner)
 
 
+def test_a_nul_in_a_contract_path_or_an_encoding_is_a_problem_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    assert problems('contract = "mine\\u0000.sla"\nencoding = "utf\\u0000"') == [
+        "rulebook.toml:1: contract: no bundled contract or contract file 'mine\x00.sla'; "
+        "accepted: a bundled contract (aoulu-cloud, click-soko, cybermail, nexa-palette, "
+        "skyarch-sms) or a .sla file in the project file's folder or below",
+        "rulebook.toml:2: encoding: 'utf\x00' is not a text encoding; accepted: utf-8, "
+        "utf-8-sig, cp932 or shift_jis, euc-jp, or any encoding Python reads "
+        "(did you mean 'utf-8'?)",
+    ]
+    code, _, err = run(["report", "cybermail", EXAMPLE, "--encoding", "\x00"])
+    assert code == 2 and "is not a text encoding" in err
+
+
 def test_the_file_is_found_here_or_in_the_nearest_parent(tmp_path: Path) -> None:
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)

@@ -49,6 +49,9 @@ SCHEMES = {
 }
 _EARLIEST = dt.datetime(limits.MIN_YEAR, 1, 1, tzinfo=dt.UTC).timestamp()
 _LATEST = dt.datetime(limits.MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp()
+#: Longer than any two samples are apart: a wider interval cuts the same runs, and would
+#: end a run past the years datetime can write.
+_SPAN = int(_LATEST - _EARLIEST) + 1
 _RESPONSE = (
     'the JSON of /api/v1/query_range: {"status": "success", "data": {"resultType": "matrix", '
     '"result": [{"metric": {...}, "values": [[1788224400, "1"], ...]}]}}'
@@ -241,7 +244,7 @@ def probe_case(
                 f"{probes.name}: no series has two samples, so the query's step is not known; "
                 "give it with --step (e.g. --step 60s)"
             )
-        found = _runs(series.samples, used, service, notes)
+        found = _runs(series.samples, min(used, _SPAN), service, notes)
         runs += len(found)
         case.outages.extend(
             Item(series.where, _record(service, key, labels, start, end)) for start, end in found

@@ -97,7 +97,7 @@ def encoding_of(name: str) -> str:
     key = name.strip().lower().replace("-", "_")
     try:
         info = codecs.lookup(_ALIASES.get(key, name.strip()))
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         info = None
     if info is None or not getattr(info, "_is_text_encoding", True):
         names = ["utf-8", "utf-8-sig", "cp932", "shift_jis", "euc-jp", "utf-16", "latin-1"]
