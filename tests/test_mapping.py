@@ -236,6 +236,33 @@ def test_columns_that_are_no_field_are_ignored_with_one_warning(tmp_path: Path) 
         )
 
 
+@pytest.mark.parametrize("note", ["only a note", " \u3000", ""])
+def test_a_row_with_text_only_in_a_left_out_column_is_read_and_refused(
+    tmp_path: Path, note: str
+) -> None:
+    # Found by the red-team pass: the column route took such a row for a blank one and
+    # skipped it without a word, where the record route reads it and refuses it (no id).
+    # A row whose left-out cell is blank too is a blank row on both routes.
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "id,service,start,end,notes\n"
+        "a,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00,\n"
+        f",,,,{note}\n"
+        "b,CYBERMAIL Σ,2026-09-02T10:00:00,2026-09-02T11:00:00,x\n",
+        encoding="utf-8",
+    )
+    for project in (NONE, parse('[columns]\n"notes" = false\n', "rulebook.toml", tmp_path)):
+        pairs = routes(path, project)
+        (records, _), (columns, _) = pairs
+        assert isinstance(records, FrameIntake) and isinstance(columns, FrameIntake)
+        assert [str(e) for e in columns.errors] == [str(e) for e in records.errors]
+        assert (columns.read, columns.rejected) == (records.read, records.rejected)
+        texty = note.strip() != ""
+        assert columns.read == (3 if texty else 2) and columns.rejected == (1 if texty else 0)
+        if texty:
+            assert str(columns.errors[0]).startswith(f"{path}:3: record #2, field 'id'")
+
+
 @pytest.mark.parametrize(
     ("column", "hint"),
     [("casue", "cause"), ("servise", "service"), ("Start", "start"), ("caused by", "caused_by")],

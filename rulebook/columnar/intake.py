@@ -190,6 +190,9 @@ class Columns:
     header: bool = True  # unknown columns stop the run (CSV); else the record route names them
     text: bytes | None = None  # JSON Lines: the file, whose lines the record route reads
     plain_space: bool = False  # no byte 0x1c-0x1f: polars' own strip is Python's
+    # rows with text in columns the mapping stage left out: not blank, though all their
+    # read cells are empty (the record route reads such a row and refuses it)
+    left_out_text: pl.Series | None = None
     _lines: list[bytes] = attrs.field(factory=list, alias="_lines")
 
     def original(self, row: int) -> dict[str, Any] | None:
@@ -499,6 +502,8 @@ def frame_intake(
     blank = pl.all_horizontal(pl.all().exclude("line").is_null())  # "line" is never null
     if read is not None and read.text is not None:
         blank = pl.lit(False)  # `{}` is a record of JSON Lines (with no id)
+    elif read is not None and read.left_out_text is not None:
+        blank = blank & ~pl.lit(read.left_out_text)
     # `line` places a row in its file; `row` numbers the records read (blank rows are not
     # records), as the record route numbers its items.
     frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")

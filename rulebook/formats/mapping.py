@@ -233,7 +233,19 @@ class Mapping:
         if read.text is not None and changed:
             return None, warnings
         frame = frame.with_columns(c for c in cells if c is not None)
-        return attrs.evolve(read, frame=frame), warnings
+        left_out = [c for c in read.frame.columns if c not in kept]
+        text = None
+        if left_out:  # a row with text only there is no blank row: the record route reads it
+            schema = read.frame.schema
+            text = read.frame.select(
+                pl.any_horizontal(
+                    pl.col(c).str.strip_chars(WHITESPACE).str.len_bytes() > 0
+                    if schema[c] == pl.String
+                    else pl.col(c).is_not_null()
+                    for c in left_out
+                ).fill_null(False)
+            ).to_series()
+        return attrs.evolve(read, frame=frame, left_out_text=text), warnings
 
     def _cells(self, series: pl.Series) -> pl.Series | None:
         """A column's values mapped as :meth:`value` maps them; None when none changes."""
