@@ -56,6 +56,7 @@ class Sample:
     columns: tuple[str, ...]
     rows: tuple[dict[str, Any], ...]
     encoding: str | None = None  # not UTF-8: the encoding that read it
+    given: bool = False  # the encoding was given (--encoding), not detected
 
 
 def sample_log(path: str, fmt: str | None = None, encoding: str | None = None) -> Sample:
@@ -91,7 +92,7 @@ def sample_log(path: str, fmt: str | None = None, encoding: str | None = None) -
     for item in case.outages:
         columns.update(dict.fromkeys(item.data))
     rows = tuple(item.data for item in case.outages[:SAMPLE_ROWS])
-    return Sample(path, tuple(columns), rows, found)
+    return Sample(path, tuple(columns), rows, found, given=encoding is not None)
 
 
 def sample_items(name: str, items: Iterable[dict[str, Any]]) -> Sample:
@@ -275,7 +276,8 @@ def draft(
         "default: the contract's"
     )
     if sample is not None and sample.encoding:
-        out.append(f"encoding = {_q(sample.encoding)}  # detected: {sample.name} is not UTF-8")
+        why = "given" if sample.given else f"detected: {sample.name} is not UTF-8"
+        out.append(f"encoding = {_q(sample.encoding)}  # {why}")
     else:
         out.append('# encoding = "utf-8"  # utf-8, utf-8-sig, cp932 (shift_jis), euc-jp, ...')
     renames: dict[str, str] = {}

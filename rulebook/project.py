@@ -132,6 +132,8 @@ def discover(config: str | None, no_config: bool, cwd: Path | None = None) -> Pr
         return NONE
     if config is not None:
         path = Path(config)
+        if path.is_dir():
+            raise ProjectError(f"{config}: is a folder; give the project file's path to --config")
         if not path.is_file():
             raise ProjectError(f"{config}: no such file (given with --config)")
         return load(path, config)

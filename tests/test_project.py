@@ -382,3 +382,17 @@ def test_init_maps_a_status_page_exports_products(tmp_path: Path) -> None:
     assert "Multiple Products" not in out
     assert '# to = ["AOULU 販売"]  # one or more of: AOULU 販売, AOULU 電子便' in out
     compile_mapping(parse(out, "rulebook.toml", tmp_path), rulebook.load_contract("aoulu-cloud"))
+
+
+def test_config_naming_a_folder_says_so(tmp_path: Path) -> None:
+    code, _, err = run(["report", "cybermail", "log.csv", "--config", str(tmp_path)])
+    assert code == 1 and f"{tmp_path}: is a folder; give the project file's path" in err
+
+
+def test_init_says_an_encoding_was_given_not_detected(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_bytes("id,service,start,end\na,サービス,2026-09-01T10:00:00,\n".encode("cp932"))
+    code, out, _ = run(["init", str(log), "--encoding", "cp932", "-o", "-"])
+    assert code == 0 and 'encoding = "cp932"  # given' in out
+    code, out, _ = run(["init", str(log), "-o", "-"])
+    assert code == 0 and 'encoding = "cp932"  # detected: ' in out
