@@ -193,6 +193,8 @@ class Columns:
     # rows with text in columns the mapping stage left out: not blank, though all their
     # read cells are empty (the record route reads such a row and refuses it)
     left_out_text: pl.Series | None = None
+    # time columns the mapping stage found ISO 8601 as exports write it, every cell
+    iso_shaped: frozenset[str] = frozenset()
     _lines: list[bytes] = attrs.field(factory=list, alias="_lines")
 
     def original(self, row: int) -> dict[str, Any] | None:
@@ -347,14 +349,16 @@ class _Checked:
     bad: pl.Series  # Boolean, True where the record route must look
 
 
-def _instants(series: pl.Series, tz: dt.tzinfo) -> _Checked:
+def _instants(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = False) -> _Checked:
     """Timestamps in the shape exports write (``2026-09-01T10:00:00`` with ``+09:00``,
     ``+0900``, ``Z`` or no offset): the wall clock parsed by polars, each distinct offset
     read once; a cell of any other shape, or out of range, is left to the record route
-    (``datetime.fromisoformat``)."""
+    (``datetime.fromisoformat``). ``shaped_already``: every cell is known to have the
+    shape (the mapping stage looked)."""
     text = series.cast(pl.String)
     year = text.str.slice(0, 4).cast(pl.Int64, strict=False)
-    shaped = text.str.contains(ISO_SHAPE) & year.is_between(limits.MIN_YEAR, limits.MAX_YEAR)
+    shape = text.is_not_null() if shaped_already else text.str.contains(ISO_SHAPE)
+    shaped = shape & year.is_between(limits.MIN_YEAR, limits.MAX_YEAR)
     wall = (
         text.str.slice(0, 19)
         .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
@@ -542,7 +546,8 @@ def frame_intake(
             if isinstance(series.dtype, pl.Datetime):
                 checked, rough = _datetime_column(series, tz), None
             else:
-                checked, rough = _instants(series, tz), None
+                known = read is not None and column in read.iso_shaped
+                checked, rough = _instants(series, tz, known), None
         else:
             if isinstance(series.dtype, pl.List | pl.Array) and not (
                 facts[column].is_set or facts[column].type in LIST_TYPES

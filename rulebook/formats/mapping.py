@@ -228,7 +228,11 @@ class Mapping:
         frame = read.frame.select(pl.col(raw).alias(field) for raw, field in kept.items())
         changed = list(kept) != read.frame.columns or list(kept.values()) != list(kept)
         with ThreadPoolExecutor(max_workers=2) as pool:  # columns two at a time
-            cells = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
+            checked = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
+        cells = [c for c, _ in checked]
+        iso = frozenset(
+            name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
+        )
         changed = changed or any(c is not None for c in cells)
         if read.text is not None and changed:
             return None, warnings
@@ -245,11 +249,14 @@ class Mapping:
                     for c in left_out
                 ).fill_null(False)
             ).to_series()
-        return attrs.evolve(read, frame=frame, left_out_text=text), warnings
+        return attrs.evolve(read, frame=frame, left_out_text=text, iso_shaped=iso), warnings
 
-    def _cells(self, series: pl.Series) -> pl.Series | None:
-        """A column's values mapped as :meth:`value` maps them; None when none changes."""
+    def _cells(self, series: pl.Series) -> tuple[pl.Series | None, bool]:
+        """A column's values mapped as :meth:`value` maps them (None when none changes),
+        and whether it is a time column whose every cell is ISO 8601 as exports write it
+        (:data:`~rulebook.columnar.intake.ISO_SHAPE`: the intake need not look again)."""
         field = series.name
+        iso = False
         if series.dtype == pl.String:
             changed = False
             wide = series.str.len_bytes() != series.str.len_chars()  # not ASCII
@@ -264,18 +271,20 @@ class Mapping:
                     series = series.replace(old, [self.value(field, v) for v in old])
                     changed = True
             if field in self.times:
-                times = _spreadsheet_times(series)
+                todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
+                iso = not todo.any()
+                times = None if iso else _spreadsheet_times(series, todo)
                 if times is not None:
                     series, changed = times, True
-            return series if changed else None
+            return (series if changed else None), iso
         if series.dtype == pl.List(pl.String):
             items = series.explode().drop_nulls().unique()
             old = [v for v in items.to_list() if self.value(field, [v]) != [v]]
             if not old:
-                return None
+                return None, False
             new = [self.value(field, [v])[0] for v in old]
-            return series.list.eval(pl.element().replace(old, new))
-        return None
+            return series.list.eval(pl.element().replace(old, new)), False
+        return None, False
 
     # -------------------------------------------------------------- the service map
 
@@ -605,11 +614,13 @@ FIXED_TIME = (
 )
 
 
-def _spreadsheet_times(series: pl.Series) -> pl.Series | None:
+def _spreadsheet_times(series: pl.Series, todo: pl.Series | None = None) -> pl.Series | None:
     """Spreadsheet date-times as ISO 8601, as :func:`spreadsheet_iso` writes them: the
-    shape matched by its own pattern, the day checked by Python once per distinct day."""
+    shape matched by its own pattern, the day checked by Python once per distinct day.
+    ``todo``: the cells that are not ISO 8601 as exports write it, when known."""
     # ISO 8601 as exports write it is left as it is (it would be written again the same).
-    todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
+    if todo is None:
+        todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
     if not todo.any():
         return None
     whole, series = series, series.filter(todo)
