@@ -129,21 +129,19 @@ def _names_event_duration(contract: m.Contract) -> bool:
 
 def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
     """``event_duration``: the length of the run of the service's records of one cause
-    (those without a cause together) that touch or overlap, as :func:`event_lengths`.
-    Each group is put in start order first: the input's order must not matter."""
-    cause = pl.col("cause") if "cause" in frame.columns else pl.lit(None, dtype=pl.String)
-    group = ["svc", "__cause"]
-    runs = (
-        frame.select("pos", "start", "end", "svc", __cause=cause)
-        .sort("svc", "__cause", "start", nulls_last=True)
-        .with_columns(reach=pl.col("end").cum_max().shift(1).over(group))
-        .with_columns(
-            run=(pl.col("reach").is_null() | (pl.col("start") > pl.col("reach")))
-            .cum_sum()
-            .over(group)
-        )
-        .select("pos", length=(pl.col("end").max() - pl.col("start").min()).over(*group, "run"))
-    )
+    (those without a cause together) that touch or overlap, as :func:`event_lengths`:
+    the runs of :func:`_runs`, which sorts each group by start (the input's order must
+    not matter)."""
+    if "cause" in frame.columns:  # each cause a number, 0 for none
+        code = frame.select(pl.col("cause").rank("dense").fill_null(0).cast(pl.Int64)).to_series()
+    else:
+        code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True)
+    most = code.max()
+    kinds = (most if isinstance(most, int) else 0) + 1
+    runs = _runs(
+        frame.select("pos", "start", "end", "svc").with_columns(__code=code),
+        pl.col("svc") * kinds + pl.col("__code"),
+    ).select("pos", length=pl.col("__last") - pl.col("__first"))
     lengths = _scatter(frame.height, runs["pos"], runs["length"])
     return frame.with_columns(event_duration=lengths.cast(pl.Float64))
 
