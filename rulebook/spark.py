@@ -40,7 +40,7 @@ from rulebook.columnar.plan import (
     rule_values,
     run_plan,
 )
-from rulebook.columnar.result import RECORD_COLUMNS, records_frame, row_dict
+from rulebook.columnar.result import RECORD_COLUMNS, records_frame, row_dict, segments_as_text
 from rulebook.engine.adjudicate import (
     _closure_day,
     canonical_json,
@@ -209,8 +209,10 @@ class _Job:
 
     def _records(self, plan: Plan) -> pl.DataFrame:
         assert plan.segments is not None
-        segments = plan.segments.group_by("pos", maintain_order=True).agg(
-            segments=pl.struct("start", "end", "period", "status", "clause")
+        segments = (
+            segments_as_text(plan.segments)
+            .group_by("pos", maintain_order=True)
+            .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
         )
         records = records_frame(plan).join(segments, on="pos", how="left")
         tz = plan.tz

@@ -318,15 +318,24 @@ def _ragged(data: bytes, lines: int, columns: int, commas: int | None = None) ->
     return bool(((counts != columns - 1) & text.is_not_null()).any())
 
 
-def text_cells(frame: pl.DataFrame, plain_space: bool = False) -> pl.DataFrame:
+def text_cells(
+    frame: pl.DataFrame, plain_space: bool = False, shaped: frozenset[str] = frozenset()
+) -> pl.DataFrame:
     """Text columns stripped, empty cells null (unknown), as the CSV reader does.
     Python strips what polars strips by default and the separators 0x1c-0x1f; when the
-    text holds none of those (``plain_space``) polars' own, faster strip does."""
-    texts = [c for c, t in frame.schema.items() if t == pl.String]
-    if plain_space:
-        stripped = frame.with_columns(pl.col(c).str.strip_chars() for c in texts)
-        return stripped.with_columns(_blank_is_null(pl.col(c)) for c in texts)
-    return frame.with_columns(_blank_is_null(pl.col(c).str.strip_chars(WHITESPACE)) for c in texts)
+    text holds none of those (``plain_space``) polars' own, faster strip does. Columns in
+    ``shaped`` hold only ISO 8601 times or nulls (the mapping stage looked): nothing to do.
+    A column with no empty cell once stripped is taken as it is (one look, not a rewrite)."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String and c not in shaped]
+    if not texts:
+        return frame
+    chars = None if plain_space else WHITESPACE
+    stripped = frame.select(pl.col(c).str.strip_chars(chars) for c in texts)
+    empty = stripped.select((pl.col(c).str.len_bytes() == 0).any() for c in texts).row(0)
+    return frame.with_columns(
+        _blank_is_null(stripped[c]) if blank else stripped[c]
+        for c, blank in zip(texts, empty, strict=True)
+    )
 
 
 def _none(size: int) -> pl.Series:
@@ -334,8 +343,8 @@ def _none(size: int) -> pl.Series:
     return pl.repeat(False, size, dtype=pl.Boolean, eager=True)
 
 
-def _blank_is_null(text: pl.Expr) -> pl.Expr:
-    return pl.when(text.str.len_bytes() > 0).then(text)
+def _blank_is_null(text: pl.Series) -> pl.Series:
+    return pl.select(pl.when(text.str.len_bytes() > 0).then(text)).to_series().alias(text.name)
 
 
 # ------------------------------------------------------------------ validation by column
@@ -502,7 +511,11 @@ def frame_intake(
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     if read is None or read.header:
         check_columns(Case(columns={name: columns}), vocabulary)
-    frame = text_cells(frame, read is not None and read.plain_space)
+    frame = text_cells(
+        frame,
+        read is not None and read.plain_space,
+        read.iso_shaped if read is not None else frozenset(),
+    )
     blank = pl.all_horizontal(pl.all().exclude("line").is_null())  # "line" is never null
     if read is not None and read.text is not None:
         blank = pl.lit(False)  # `{}` is a record of JSON Lines (with no id)
@@ -692,10 +705,13 @@ def _orphans(
         .select("row", "id", cause=pl.col("caused_by"))
         .explode("cause")
         .drop_nulls("cause")
-        .join(
-            valid.select(cause="id", cause_row="row"), on="cause", how="left", maintain_order="left"
-        )
     )
+    # The records named as causes first (a set of the few names, looked up by every id),
+    # then the join on those alone: no hash table of every id.
+    named = valid.select(cause="id", cause_row="row").filter(
+        pl.col("cause").is_in(edges["cause"].implode())
+    )
+    edges = edges.join(named, on="cause", how="left", maintain_order="left")
     errors: list[tuple[int, RecordError]] = []
     removed = pl.Series("row", [], dtype=pl.Int64)
     while True:  # pass 1: causes not in the input; pass 2: causes rejected in pass 1; ...

@@ -49,12 +49,20 @@ from rulebook.engine.remedy import Billing, Remedy
 from rulebook.engine.windows import Window
 from rulebook.satisfiable import magnitude
 
-COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE = (
+COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED = (
     "counted",
     "excluded",
     "not_downtime",
     "out_of_scope",
+    "partly_excluded",
 )
+#: Verdicts and segment statuses inside the plan: small integers, not strings (the
+#: result casts them to text where a frame leaves it).
+STATUS = pl.Enum([COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED])
+
+
+def _status(name: str) -> pl.Expr:
+    return pl.lit(name, dtype=STATUS)
 
 
 @attrs.define
@@ -73,6 +81,7 @@ class Plan:
     edges: pl.DataFrame | None = None  # caused_by as (row, cause_row), from the intake
     ancestry: pl.DataFrame | None = None  # or: id, sure, maybe resolved by a driver
     services: list[str] = attrs.field(factory=list)  # by number (`svc`)
+    clause_ids: pl.Enum = attrs.field(init=False)  # `deciding` and `clause` are of this type
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
     windows: list[Window] = attrs.field(factory=list)
     period_cuts: list[Period] = attrs.field(factory=list)
@@ -81,6 +90,13 @@ class Plan:
     periods: list[tuple[str, Measure]] = attrs.field(factory=list)
     remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        self.clause_ids = pl.Enum(list(dict.fromkeys(c.id for c in self.contract.clauses)))
+
+    def clause(self, cid: str | None) -> pl.Expr:
+        """A clause id (or none) as a literal of :attr:`clause_ids`."""
+        return pl.lit(cid, dtype=self.clause_ids)
 
 
 # ------------------------------------------------------------------ stages
@@ -106,8 +122,8 @@ def close(plan: Plan) -> None:
             svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
             ongoing=pl.col("end").is_null(),
             end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
-            status=pl.lit(COUNTED),
-            deciding=pl.lit(None, dtype=pl.String),
+            status=_status(COUNTED),
+            deciding=plan.clause(None),
         )
         .with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
         .with_row_index("pos")
@@ -153,7 +169,7 @@ def scope(plan: Plan) -> None:
         return
     clause, covered = found
     outside = [code for code, name in enumerate(plan.services) if not covered(name)]
-    plan.frame = _decide(plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, clause.id)
+    plan.frame = _decide(plan, plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, clause.id)
 
 
 def downtime_condition(plan: Plan) -> None:
@@ -169,7 +185,7 @@ def downtime_condition(plan: Plan) -> None:
             outside = protocol.is_not_null() & ~protocol.is_in(probes)
             value = pl.when(outside).then(pl.lit(False)).otherwise(value)
     ruled_out = (pl.col("status") == COUNTED) & (value == False)  # noqa: E712 (Kleene)
-    plan.frame = _decide(plan.frame, ruled_out.fill_null(False), NOT_DOWNTIME, clause.id)
+    plan.frame = _decide(plan, plan.frame, ruled_out.fill_null(False), NOT_DOWNTIME, clause.id)
 
 
 def threshold(plan: Plan) -> None:
@@ -195,7 +211,7 @@ def threshold(plan: Plan) -> None:
         )
         length = pl.col("length")
     short = candidate & (length < bound if op == ">=" else length <= bound)
-    plan.frame = _decide(frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
+    plan.frame = _decide(plan, frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
 
 
 def _scatter(size: int, positions: pl.Series, values: pl.Series) -> pl.Series:
@@ -228,12 +244,12 @@ def exclusions(plan: Plan) -> None:
         for inc in rules.inclusions:
             if cid not in rules.rules[inc].cancelled_by:
                 applies = applies & ~pl.col(f"__rule_{inc}").fill_null(False)
-        picks.append(pl.when(applies).then(pl.lit(cid)))
-    whole = pl.coalesce(picks) if picks else pl.lit(None, dtype=pl.String)
+        picks.append(pl.when(applies).then(plan.clause(cid)))
+    whole = pl.coalesce(picks) if picks else plan.clause(None)
     frame = frame.with_columns(__whole=whole)
     decided = (pl.col("status") == COUNTED) & pl.col("__whole").is_not_null()
     frame = frame.with_columns(
-        status=pl.when(decided).then(pl.lit(EXCLUDED)).otherwise(pl.col("status")),
+        status=pl.when(decided).then(_status(EXCLUDED)).otherwise(pl.col("status")),
         deciding=pl.when(decided).then(pl.col("__whole")).otherwise(pl.col("deciding")),
     )
     plan.frame = frame.drop([c for c in frame.columns if c.startswith("__")])
@@ -309,7 +325,7 @@ def window_segments(plan: Plan) -> None:
         schema={
             "w_start": pl.Int64,
             "w_end": pl.Int64,
-            "w_clause": pl.String,
+            "w_clause": plan.clause_ids,
             "w_service": pl.String,
         },
     )
@@ -331,7 +347,9 @@ def window_segments(plan: Plan) -> None:
     clauses = (
         hits.select("pos", "w_clause")
         .unique()
-        .with_columns(order=pl.col("w_clause").replace_strict(order, return_dtype=pl.Int64))
+        .with_columns(
+            order=pl.col("w_clause").cast(pl.String).replace_strict(order, return_dtype=pl.Int64)
+        )
         .sort("pos", "order")
         .group_by("pos", maintain_order=True)
         .agg(window_clauses=pl.col("w_clause"))
@@ -350,18 +368,18 @@ def window_segments(plan: Plan) -> None:
         .with_columns(c_start=pl.max_horizontal("p_start", "cursor"))
         .filter(pl.col("p_end") > pl.col("c_start"))
     )
-    none = pl.lit(None, dtype=pl.String)
+    none = plan.clause(None)
     gaps = pieces.filter(pl.col("c_start") > pl.col("cursor")).select(
-        "pos", start="cursor", end="c_start", status=pl.lit(COUNTED), clause=none
+        "pos", start="cursor", end="c_start", status=_status(COUNTED), clause=none
     )
     cut = pieces.select(
-        "pos", start="c_start", end="p_end", status=pl.lit(EXCLUDED), clause="w_clause"
+        "pos", start="c_start", end="p_end", status=_status(EXCLUDED), clause="w_clause"
     )
     tails = (
         pieces.group_by("pos")
         .agg(reach=pl.col("p_end").max(), end=pl.col("end").first())
         .filter(pl.col("reach") < pl.col("end"))
-        .select("pos", start="reach", end="end", status=pl.lit(COUNTED), clause=none)
+        .select("pos", start="reach", end="end", status=_status(COUNTED), clause=none)
     )
     plan.pieces = pl.concat([gaps, cut, tails]).sort("pos", "start")
     kinds = plan.pieces.group_by("pos").agg(
@@ -373,9 +391,9 @@ def window_segments(plan: Plan) -> None:
     )
     verdict = (
         pl.when(pl.col("some_excluded") & pl.col("some_counted"))
-        .then(pl.lit("partly_excluded"))
+        .then(_status(PARTLY_EXCLUDED))
         .when(pl.col("some_excluded"))
-        .then(pl.lit(EXCLUDED))
+        .then(_status(EXCLUDED))
         .otherwise(pl.col("status"))
     )
     plan.frame = frame.with_columns(status=verdict).drop("some_counted", "some_excluded")
@@ -385,7 +403,7 @@ def split_periods(plan: Plan) -> None:
     """Every record's segments, cut at period boundaries (``pos`` names the record)."""
     frame = plan.frame
     if frame.height == 0:
-        plan.segments = pl.DataFrame(schema=SEGMENT_SCHEMA)
+        plan.segments = pl.DataFrame(schema={**SEGMENT_SCHEMA, "clause": plan.clause_ids})
         return
     start, end = frame["start"].min(), frame["end"].max()
     assert isinstance(start, int) and isinstance(end, int)
@@ -394,8 +412,8 @@ def split_periods(plan: Plan) -> None:
         "pos",
         "start",
         "end",
-        status=pl.when(pl.col("status").is_in([COUNTED, "partly_excluded"]))
-        .then(pl.lit(COUNTED))
+        status=pl.when(pl.col("status").is_in([COUNTED, PARTLY_EXCLUDED]))
+        .then(_status(COUNTED))
         .otherwise(pl.col("status")),
         clause=pl.when(pl.col("status") == EXCLUDED).then(pl.col("deciding")),
     )
@@ -409,16 +427,19 @@ def split_periods(plan: Plan) -> None:
             "p_end": [p.end for p in plan.period_cuts],
             "period": [p.label for p in plan.period_cuts],
         },
-        schema={"i": pl.Int64, "p_start": pl.Int64, "p_end": pl.Int64, "period": pl.String},
+        schema={
+            "i": pl.Int64,
+            "p_start": pl.Int64,
+            "p_end": pl.Int64,
+            "period": pl.Enum(list(dict.fromkeys(p.label for p in plan.period_cuts))),
+        },
     )
     bounds = cuts["p_start"]
     first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
     last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
     exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
     at = exploded["i"]
-    # A record's own segments are in start order already (periods in order; its window
-    # pieces sorted so): a stable sort on the record's number keeps them so.
-    plan.segments = exploded.select(
+    segments = exploded.select(
         "pos",
         "i",
         start=pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
@@ -426,17 +447,21 @@ def split_periods(plan: Plan) -> None:
         period=cuts["period"].gather(at),
         status="status",
         clause="clause",
-    ).sort("pos", maintain_order=True)
+    )
+    # A record's own segments are in start order already (periods in order; its window
+    # pieces sorted so), and the frame is in the order of the records' numbers: only the
+    # pieces put after it need a stable sort on the number to join their records.
+    plan.segments = segments if plan.pieces is None else segments.sort("pos", maintain_order=True)
 
 
-SEGMENT_SCHEMA = {
-    "pos": pl.Int64,
-    "i": pl.Int64,
-    "start": pl.Int64,
-    "end": pl.Int64,
-    "period": pl.String,
-    "status": pl.String,
-    "clause": pl.String,
+SEGMENT_SCHEMA: dict[str, pl.DataType] = {
+    "pos": pl.Int64(),
+    "i": pl.Int64(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
+    "period": pl.Enum([]),  # the labels of the run's periods
+    "status": STATUS,
+    "clause": pl.String(),  # the contract's clause ids (Plan.clause_ids)
 }
 
 
@@ -447,7 +472,9 @@ def availability(plan: Plan) -> None:
     target = clause.target if clause is not None else None
     minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
     assert plan.segments is not None
-    inside = plan.frame.filter(pl.col("status") != OUT_OF_SCOPE)
+    inside = plan.frame.select("svc", "start", "end", "status").filter(
+        pl.col("status") != OUT_OF_SCOPE
+    )
     if inside.height == 0:
         return
     spans = inside.group_by("svc").agg(first=pl.col("start").min(), last=pl.col("end").max())
@@ -536,11 +563,13 @@ STAGES: tuple[Callable[[Plan], None], ...] = (
 # ------------------------------------------------------------------ helpers
 
 
-def _decide(frame: pl.DataFrame, mask: pl.Expr, status: str, clause: str) -> pl.DataFrame:
+def _decide(
+    plan: Plan, frame: pl.DataFrame, mask: pl.Expr, status: str, clause: str
+) -> pl.DataFrame:
     """Records under ``mask`` get ``status``, decided by ``clause``."""
     return frame.with_columns(
-        status=pl.when(mask).then(pl.lit(status)).otherwise(pl.col("status")),
-        deciding=pl.when(mask).then(pl.lit(clause)).otherwise(pl.col("deciding")),
+        status=pl.when(mask).then(_status(status)).otherwise(pl.col("status")),
+        deciding=pl.when(mask).then(plan.clause(clause)).otherwise(pl.col("deciding")),
     )
 
 
@@ -655,23 +684,29 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
 def _spread(
     children: pl.Series, causes: pl.Series, sure: pl.Series, maybe: pl.Series, rounds: int = 32
 ) -> tuple[pl.Series, pl.Series] | None:
-    """Causal bits or-ed down the edges a generation a round, over all edges at once; None
-    when ``rounds`` do not reach the end of the longest chain (then :func:`propagate`
-    walks it). The intake has rejected cycles: each round can only add bits, and a round
-    that adds none ends the walk."""
+    """Causal bits or-ed down the edges a generation a round; None when ``rounds`` do not
+    reach the end of the longest chain (then :func:`propagate` walks it). Bits only grow,
+    so a round looks only at the edges from the records whose bits changed in the round
+    before (the first round: from those that have any); a round that changes nothing ends
+    the walk. The intake has rejected cycles."""
     edges = pl.DataFrame({"child": children, "cause": causes})
+    active = edges.filter((sure.gather(causes) | maybe.gather(causes)) != 0)
     for _ in range(rounds):
+        if active.height == 0:
+            return sure, maybe
         spread = (
-            edges.with_columns(s=sure.gather(edges["cause"]), m=maybe.gather(edges["cause"]))
+            active.with_columns(s=sure.gather(active["cause"]), m=maybe.gather(active["cause"]))
             .group_by("child")
             .agg(pl.col("s").bitwise_or(), pl.col("m").bitwise_or())
         )
         at = spread["child"]
-        new_sure = sure.gather(at) | spread["s"]
-        new_maybe = maybe.gather(at) | spread["m"]
-        if (new_sure == sure.gather(at)).all() and (new_maybe == maybe.gather(at)).all():
+        old_sure, old_maybe = sure.gather(at), maybe.gather(at)
+        new_sure, new_maybe = old_sure | spread["s"], old_maybe | spread["m"]
+        changed = (new_sure != old_sure) | (new_maybe != old_maybe)
+        if not changed.any():
             return sure, maybe
         sure, maybe = sure.scatter(at, new_sure), maybe.scatter(at, new_maybe)
+        active = edges.filter(pl.col("cause").is_in(at.filter(changed).implode()))
     return None
 
 

@@ -79,7 +79,8 @@ class FrameAdjudication:
             plan = self.plan
             assert plan.segments is not None
             self._cache["segments"] = (
-                plan.segments.with_columns(id=plan.frame["id"].gather(plan.segments["pos"]))
+                segments_as_text(plan.segments)
+                .with_columns(id=plan.frame["id"].gather(plan.segments["pos"]))
                 .select("id", "start", "end", "period", "status", "clause")
                 .sort("id", "start")
             )
@@ -215,7 +216,7 @@ class FrameAdjudication:
         records that have a segment in it)."""
         tz = self.tz
         assert self.plan.segments is not None
-        pieces = self.plan.segments
+        pieces = segments_as_text(self.plan.segments)
         records = self._in_period(self._numbered(), period)
         with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
             texts = [
@@ -340,6 +341,12 @@ def row_dict(
     )
 
 
+def segments_as_text(segments: pl.DataFrame) -> pl.DataFrame:
+    """The plan's segments with period, status and clause as text (the plan holds them as
+    enumerations), as every frame leaving it has them."""
+    return segments.with_columns(pl.col("period", "status", "clause").cast(pl.String))
+
+
 def records_frame(plan: Plan) -> pl.DataFrame:
     """The plan's per-record verdicts and seconds, one row a record, by id."""
     assert plan.segments is not None
@@ -350,7 +357,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
     )
     frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
     windows = (
-        pl.col("window_clauses")
+        pl.col("window_clauses").cast(pl.List(pl.String))
         if "window_clauses" in frame.columns
         else pl.lit(None, dtype=pl.List(pl.String))
     )
@@ -358,7 +365,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         pl.when(windows.is_not_null())
         .then(windows)
         .when(pl.col("deciding").is_not_null())
-        .then(pl.concat_list(pl.col("deciding")))
+        .then(pl.concat_list(pl.col("deciding").cast(pl.String)))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
     return frame.select(
@@ -368,7 +375,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         "start",
         "end",
         "ongoing",
-        verdict=pl.col("status"),
+        verdict=pl.col("status").cast(pl.String),
         counted_seconds=pl.col("counted_seconds").fill_null(0),
         excluded_seconds=pl.col("excluded_seconds").fill_null(0),
         not_downtime_seconds=pl.col("not_downtime_seconds").fill_null(0),
