@@ -4,6 +4,7 @@ a record's neighbourhood, the frame API, JSON Lines and Parquet, and what it imp
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -366,6 +367,84 @@ def test_json_lines_hold_every_record_as_the_record_engine_decided(
     ]
     assert lines == expected
     assert "reasons" not in document["outages"][0]  # reasons only with --explain
+
+
+def _contract_in(tz: str, folder: Path) -> Any:
+    """The cybermail contract with another timezone."""
+    for name in ("cybermail.sla", "vocabulary.sla"):
+        text = (ROOT / "contracts" / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace('"Asia/Tokyo"', f'"{tz}"'), encoding="utf-8")
+    return rulebook.load_contract(folder / "cybermail.sla")
+
+
+@pytest.mark.parametrize(
+    ("tz", "start", "end", "zone"),
+    [
+        ("Asia/Tokyo", 1767225600, 1798761600, "Etc/GMT-9"),
+        ("UTC", 0, 10**9, "UTC"),
+        ("America/New_York", 1751328000, 1752537600, "Etc/GMT+4"),  # July 2025
+        ("America/New_York", 1751328000, 1767225600, None),  # across November's change
+        ("Asia/Kolkata", 1767225600, 1767312000, None),  # +05:30: not whole hours
+        ("Asia/Tokyo", -2587712400, -2587712400 + 86400, None),  # 1888: +09:18:59
+    ],
+)
+def test_a_fixed_zone_only_where_the_offset_never_changes(
+    tz: str, start: int, end: int, zone: str | None
+) -> None:
+    from rulebook.columnar.clock import fixed_zone
+
+    assert fixed_zone(zoneinfo.ZoneInfo(tz), start, end) == zone
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(["Asia/Tokyo", "America/New_York", "UTC", "Asia/Kolkata"]),
+    st.lists(
+        st.tuples(
+            st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2027, 12, 1)),
+            st.integers(1, 200 * 86400),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_json_lines_write_instants_as_the_record_engine_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    tz: str,
+    spans: list[tuple[dt.datetime, int]],
+    summer: bool,
+) -> None:
+    # One offset all along: polars writes timestamps of a fixed zone; an offset that changes
+    # (or is not whole hours): the text is written by rulebook. Both as isoformat writes it.
+    contract = _contract_in(tz, tmp_path_factory.mktemp("contract"))
+    zone = zoneinfo.ZoneInfo(tz)
+    outages = []
+    for n, (start, length) in enumerate(spans):
+        if summer:  # a few hours in July: one offset in every zone
+            start, length = start.replace(month=7, day=10), length % 20000 + 1
+        begin = start.replace(microsecond=0, tzinfo=zone)
+        outages.append(
+            {
+                "id": f"r{n}",
+                "service": "CYBERMAIL Σ",
+                "start": begin.isoformat(),
+                "end": (begin + dt.timedelta(seconds=length)).isoformat(),
+                "detected_by": "monitoring",
+            }
+        )
+    frame = adjudicate_frame(contract, outages).jsonl_frame()
+    written = io.BytesIO()
+    frame.write_ndjson(written)
+    lines = [json.loads(line) for line in written.getvalue().decode().splitlines()]
+    document = rulebook.adjudicate(contract, outages).to_dict(reasons=False)
+    expected = [
+        {k: v for k, v in o.items() if k not in ("reasons", "obligations")}
+        for o in document["outages"]
+    ]
+    assert lines == expected
 
 
 def test_report_as_json_lines_is_a_line_a_period(monkeypatch: pytest.MonkeyPatch) -> None:

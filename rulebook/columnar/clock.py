@@ -87,3 +87,24 @@ def iso(instants: pl.Series, tz: dt.tzinfo) -> pl.Series:
         return (wall + _offset_text(names[0])).alias(instants.name)
     suffix = shift.replace_strict(names, [_offset_text(s) for s in names], return_dtype=pl.String)
     return (wall + suffix).alias(instants.name)
+
+
+def fixed_zone(tz: dt.tzinfo, start: int, end: int) -> str | None:
+    """The fixed zone polars knows (``UTC``, ``Etc/GMT-9`` for +09:00) that has the offset
+    ``tz`` has all through ``start``..``end`` (POSIX seconds), looked up day by day in
+    Python's database; None when the offset changes in between or is not whole hours.
+    polars writes an instant of such a zone (JSON) as :func:`datetime.isoformat` does."""
+    first = _offset(start, tz)
+    if first % 3600 or not -12 <= first // 3600 <= 14:
+        return None
+    for day in range(start // DAY, end // DAY + 1):
+        if _offset(day * DAY, tz) != first or _offset(day * DAY + DAY - 1, tz) != first:
+            return None
+    hours = first // 3600
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+def zoned(instants: pl.Series, zone: str) -> pl.Series:
+    """Instants (POSIX seconds) as timestamps of ``zone`` (one of :func:`fixed_zone`)."""
+    moments = pl.from_epoch(instants, time_unit="s").dt.replace_time_zone("UTC")
+    return moments.dt.convert_time_zone(zone).alias(instants.name)

@@ -19,7 +19,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.columnar.clock import iso
+from rulebook.columnar.clock import fixed_zone, iso, zoned
 from rulebook.columnar.plan import Plan, outage_records
 from rulebook.engine.adjudicate import (
     Adjudication,
@@ -211,25 +211,35 @@ class FrameAdjudication:
     # -------------------------------------------------------------- streams and files
 
     def jsonl_frame(self, period: str | None = None) -> pl.DataFrame:
-        """One row a record with its segments, instants as ISO 8601 in the contract's
-        timezone: what ``--format jsonl`` writes, a line a record (with ``period``, the
-        records that have a segment in it)."""
-        tz = self.tz
-        assert self.plan.segments is not None
-        pieces = segments_as_text(self.plan.segments)
+        """One row a record with its segments, instants in the contract's timezone: what
+        ``--format jsonl`` writes, a line a record (with ``period``, the records that have a
+        segment in it). The instants are ISO 8601 text, or timestamps of a fixed zone where
+        the offset does not change (polars writes them as the same text)."""
+        plan = self.plan
+        assert plan.segments is not None
         records = self._in_period(self._numbered(), period)
-        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
-            texts = [
-                pool.submit(iso, column, tz)
-                for column in (pieces["start"], pieces["end"], records["start"], records["end"])
-            ]
-            segments = (
-                pieces.with_columns(texts[0].result(), texts[1].result())
-                .group_by("pos", maintain_order=True)
-                .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
+        frame, pieces = plan.frame, plan.segments
+        zone = None
+        if frame.height:
+            low, high = frame["start"].min(), frame["end"].max()
+            assert isinstance(low, int) and isinstance(high, int)
+            zone = fixed_zone(self.tz, low, high)
+        if zone is not None:
+            pieces = pieces.with_columns(zoned(pieces["start"], zone), zoned(pieces["end"], zone))
+            records = records.with_columns(
+                zoned(records["start"], zone), zoned(records["end"], zone)
             )
-            frame = records.join(segments, on="pos", how="left", maintain_order="left")
-            frame = frame.with_columns(texts[2].result(), texts[3].result())
+        else:
+            pieces, records = self._iso_text(pieces, records)
+        segments = pieces.group_by("pos", maintain_order=True).agg(
+            segments=pl.struct("start", "end", "period", "status", "clause")
+        )
+        listed = (
+            segments["segments"].gather(records["pos"])
+            if _in_record_order(segments, frame)
+            else records.join(segments, on="pos", how="left", maintain_order="left")["segments"]
+        )
+        records = records.with_columns(segments=listed)
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.plan.obligations:
             obligations = [
@@ -237,11 +247,29 @@ class FrameAdjudication:
                     [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
                     ensure_ascii=False,
                 )
-                for r in frame["id"].to_list()
+                for r in records["id"].to_list()
             ]
-            frame = frame.with_columns(obligations=pl.Series(obligations).str.json_decode())
+            records = records.with_columns(obligations=pl.Series(obligations).str.json_decode())
             columns.append("obligations")
-        return frame.select(columns)
+        return records.select(columns)
+
+    def _iso_text(
+        self, pieces: pl.DataFrame, records: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Segments and records with their instants as ISO 8601 text (an offset that
+        changes: Python's database decides each, :func:`iso`). Each record's own start and
+        end are written once; most segments start or end where their record does and
+        gather that text, the others (cut at a period or a window) are written here."""
+        frame, tz = self.plan.frame, self.tz
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
+            starts, ends = (pool.submit(iso, frame[c], tz) for c in ("start", "end"))
+            start_text, end_text = starts.result(), ends.result()
+        at, own = pieces["pos"], records["pos"]
+        pieces = pieces.with_columns(
+            _text_of(pieces["start"], frame["start"].gather(at), start_text.gather(at), tz),
+            _text_of(pieces["end"], frame["end"].gather(at), end_text.gather(at), tz),
+        )
+        return pieces, records.with_columns(start_text.gather(own), end_text.gather(own))
 
     def _in_period(self, frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
         if period is None:
@@ -341,6 +369,22 @@ def row_dict(
     )
 
 
+def _text_of(instants: pl.Series, own: pl.Series, own_text: pl.Series, tz: dt.tzinfo) -> pl.Series:
+    """``instants`` as ISO 8601: ``own_text`` where they equal ``own`` (already written),
+    written here where they do not."""
+    differ = instants != own
+    if not differ.any():
+        return own_text.alias(instants.name)
+    written = iso(instants.filter(differ), tz)
+    return own_text.scatter(differ.arg_true(), written).alias(instants.name)
+
+
+def _in_record_order(per_record: pl.DataFrame, frame: pl.DataFrame) -> bool:
+    """Whether ``per_record`` has a row for each record of the plan's ``frame``, in the
+    frame's order (then its columns sit beside the frame's as they are, no join)."""
+    return per_record.height == frame.height and bool((per_record["pos"] == frame["pos"]).all())
+
+
 def segments_as_text(segments: pl.DataFrame) -> pl.DataFrame:
     """The plan's segments with period, status and clause as text (the plan holds them as
     enumerations), as every frame leaving it has them."""
@@ -350,12 +394,15 @@ def segments_as_text(segments: pl.DataFrame) -> pl.DataFrame:
 def records_frame(plan: Plan) -> pl.DataFrame:
     """The plan's per-record verdicts and seconds, one row a record, by id."""
     assert plan.segments is not None
-    seconds = plan.segments.group_by("pos").agg(
+    seconds = plan.segments.group_by("pos", maintain_order=True).agg(
         counted_seconds=_sum_of("counted"),
         excluded_seconds=_sum_of("excluded"),
         not_downtime_seconds=_sum_of("not_downtime"),
     )
-    frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
+    if _in_record_order(seconds, plan.frame):  # the segments are in record order
+        frame = plan.frame.with_columns(seconds.drop("pos"))
+    else:
+        frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
     windows = (
         pl.col("window_clauses").cast(pl.List(pl.String))
         if "window_clauses" in frame.columns
