@@ -35,6 +35,7 @@ from rulebook.columnar.plan import (
     Plan,
     causal_bits,
     close,
+    cut_segments,
     propagate,
     related_clauses,
     rule_values,
@@ -208,9 +209,8 @@ class _Job:
         return _arrow(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
 
     def _records(self, plan: Plan) -> pl.DataFrame:
-        assert plan.segments is not None
         segments = (
-            segments_as_text(plan.segments)
+            segments_as_text(cut_segments(plan))
             .group_by("pos", maintain_order=True)
             .agg(segments=pl.struct("start", "end", "period", "status", "clause"))
         )

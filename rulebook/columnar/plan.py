@@ -86,7 +86,9 @@ class Plan:
     windows: list[Window] = attrs.field(factory=list)
     period_cuts: list[Period] = attrs.field(factory=list)
     pieces: pl.DataFrame | None = None  # window segments of counted records
-    segments: pl.DataFrame | None = None
+    whole: pl.DataFrame | None = None  # each record's span (or window pieces), with status
+    cuts: pl.DataFrame | None = None  # the periods: i, p_start, p_end, period
+    segments: pl.DataFrame | None = None  # `whole` cut at the periods: see cut_segments
     periods: list[tuple[str, Measure]] = attrs.field(factory=list)
     remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
@@ -400,7 +402,9 @@ def window_segments(plan: Plan) -> None:
 
 
 def split_periods(plan: Plan) -> None:
-    """Every record's segments, cut at period boundaries (``pos`` names the record)."""
+    """The periods, and what each record contributes to them (``whole``: its span with its
+    status, or its window pieces). The segments cut at the period boundaries are built when
+    asked for (:func:`cut_segments`): ``report`` needs the unions only."""
     frame = plan.frame
     if frame.height == 0:
         plan.segments = pl.DataFrame(schema={**SEGMENT_SCHEMA, "clause": plan.clause_ids})
@@ -420,7 +424,8 @@ def split_periods(plan: Plan) -> None:
     if plan.pieces is not None:
         cut = plan.pieces["pos"].unique().implode()
         whole = pl.concat([whole.filter(~pl.col("pos").is_in(cut)), plan.pieces])
-    cuts = pl.DataFrame(
+    plan.whole = whole
+    plan.cuts = pl.DataFrame(
         {
             "i": range(len(plan.period_cuts)),
             "p_start": [p.start for p in plan.period_cuts],
@@ -434,24 +439,43 @@ def split_periods(plan: Plan) -> None:
             "period": pl.Enum(list(dict.fromkeys(p.label for p in plan.period_cuts))),
         },
     )
+
+
+def cut_segments(plan: Plan) -> pl.DataFrame:
+    """Every record's segments, cut at period boundaries (``pos`` names the record), in
+    the order of the records and, within one, of time (built once, when first asked)."""
+    if plan.segments is None:
+        assert plan.whole is not None and plan.cuts is not None
+        whole, cuts = plan.whole, plan.cuts
+        first, last = _period_range(cuts, whole["start"], whole["end"])
+        exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
+        at = exploded["i"]
+        segments = exploded.select(
+            "pos",
+            "i",
+            start=pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
+            end=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at)),
+            period=cuts["period"].gather(at),
+            status="status",
+            clause="clause",
+        )
+        # A record's own segments are in start order already (periods in order; its window
+        # pieces sorted so), and the frame is in the order of the records' numbers: only
+        # the pieces put after it need a stable sort on the number to join their records.
+        plan.segments = (
+            segments if plan.pieces is None else segments.sort("pos", maintain_order=True)
+        )
+    return plan.segments
+
+
+def _period_range(
+    cuts: pl.DataFrame, start: pl.Series, end: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """The first and the last period (``i``) each span ``start``..``end`` falls in."""
     bounds = cuts["p_start"]
-    first = bounds.search_sorted(whole["start"], side="right").cast(pl.Int64) - 1
-    last = bounds.search_sorted(whole["end"] - 1, side="right").cast(pl.Int64) - 1
-    exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
-    at = exploded["i"]
-    segments = exploded.select(
-        "pos",
-        "i",
-        start=pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
-        end=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at)),
-        period=cuts["period"].gather(at),
-        status="status",
-        clause="clause",
-    )
-    # A record's own segments are in start order already (periods in order; its window
-    # pieces sorted so), and the frame is in the order of the records' numbers: only the
-    # pieces put after it need a stable sort on the number to join their records.
-    plan.segments = segments if plan.pieces is None else segments.sort("pos", maintain_order=True)
+    first = bounds.search_sorted(start, side="right").cast(pl.Int64) - 1
+    last = bounds.search_sorted(end - 1, side="right").cast(pl.Int64) - 1
+    return first, last
 
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -471,43 +495,28 @@ def availability(plan: Plan) -> None:
     clause = availability_clause(plan.contract)
     target = clause.target if clause is not None else None
     minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
-    assert plan.segments is not None
     inside = plan.frame.select("svc", "start", "end", "status").filter(
         pl.col("status") != OUT_OF_SCOPE
     )
     if inside.height == 0:
         return
     spans = inside.group_by("svc").agg(first=pl.col("start").min(), last=pl.col("end").max())
-    svc = plan.frame["svc"]
-    segments = plan.segments.with_columns(svc=svc.gather(plan.segments["pos"]))
-    cuts = len(plan.period_cuts)
+    assert plan.whole is not None and plan.cuts is not None
+    whole, cuts = plan.whole, plan.cuts
+    whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))
+    counted = whole.filter(pl.col("status") == COUNTED)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
-        counted_job = pool.submit(
-            _union_seconds, segments.filter(pl.col("status") == COUNTED), "downtime", cuts
-        )
+        counted_job = pool.submit(_period_union, counted, cuts, "downtime")
         either_job = pool.submit(
-            _union_seconds,
-            segments.filter(pl.col("status").is_in([COUNTED, EXCLUDED])),
-            "either",
-            cuts,
+            _period_union, whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), cuts, "either"
         )
-        counted, either = counted_job.result(), either_job.result()
-    sums = either.join(counted, on=["svc", "i"], how="left").fill_null(0)
+        down_sums, either_sums = counted_job.result(), either_job.result()
+    sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)
         for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
-    # The earliest start of a record counted in each period (where its incident began).
-    counted_segments = segments.filter(pl.col("status") == COUNTED)
-    began = {
-        (code, i): first
-        for code, i, first in counted_segments.with_columns(
-            began=plan.frame["start"].gather(counted_segments["pos"])
-        )
-        .group_by("svc", "i")
-        .agg(pl.col("began").min())
-        .iter_rows()
-    }
+    began = _began(plan, counted, cuts)
     for code, first, last in spans.sort("svc").iter_rows():
         service = plan.services[code]
         planned = timeline.union(
@@ -728,15 +737,49 @@ def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
     return frame.with_columns(updates)
 
 
-def _union_seconds(segments: pl.DataFrame, name: str, periods: int) -> pl.DataFrame:
-    """Seconds covered by the union of segments, per service (``svc``) and period (``i``,
-    one of ``periods``)."""
-    runs = _runs(segments.select("svc", "i", "start", "end"), pl.col("svc") * periods + pl.col("i"))
-    return (
-        runs.filter("__closes")
-        .group_by("svc", "i")
-        .agg((pl.col("__last") - pl.col("__first")).sum().alias(name))
+def _period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Seconds covered by the union of segments, per service (``svc``) and period (``i``):
+    each service's runs (the union), cut at the periods (what falls in a period of a union
+    is the union of what falls in it)."""
+    runs = (
+        _runs(segments.select("svc", "start", "end"), pl.col("svc"))
+        .filter("__closes")
+        .select("svc", start="__first", end="__last")
     )
+    first, last = _period_range(cuts, runs["start"], runs["end"])
+    pieces = runs.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
+    at = pieces["i"]
+    return (
+        pieces.select(
+            "svc",
+            "i",
+            length=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at))
+            - pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
+        )
+        .group_by("svc", "i")
+        .agg(pl.col("length").sum().alias(name))
+    )
+
+
+def _began(plan: Plan, counted: pl.DataFrame, cuts: pl.DataFrame) -> dict[tuple[int, int], int]:
+    """The earliest start of a record counted in each service's period (where its incident
+    began): of the counted segments in the period, the earliest start of their records.
+    A span reaching into later periods counts in each; only those are spread out."""
+    first, last = _period_range(cuts, counted["start"], counted["end"])
+    spans = counted.select("svc", began=plan.frame["start"].gather(counted["pos"])).with_columns(
+        i=first, last=last
+    )
+    later = (
+        spans.filter(pl.col("last") > pl.col("i"))
+        .with_columns(i=pl.int_ranges(pl.col("i") + 1, pl.col("last") + 1))
+        .explode("i")
+    )
+    earliest = (
+        pl.concat([spans.select("svc", "i", "began"), later.select("svc", "i", "began")])
+        .group_by("svc", "i")
+        .agg(pl.col("began").min())
+    )
+    return {(code, i): start for code, i, start in earliest.iter_rows()}
 
 
 def _runs(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:

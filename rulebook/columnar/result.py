@@ -20,7 +20,7 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.clock import fixed_zone, iso, zoned
-from rulebook.columnar.plan import Plan, outage_records
+from rulebook.columnar.plan import Plan, cut_segments, outage_records
 from rulebook.engine.adjudicate import (
     Adjudication,
     adjudicate,
@@ -77,10 +77,10 @@ class FrameAdjudication:
         """Every record's segments: id, start, end, period, status, deciding clause."""
         if "segments" not in self._cache:
             plan = self.plan
-            assert plan.segments is not None
+            cut = cut_segments(plan)
             self._cache["segments"] = (
-                segments_as_text(plan.segments)
-                .with_columns(id=plan.frame["id"].gather(plan.segments["pos"]))
+                segments_as_text(cut)
+                .with_columns(id=plan.frame["id"].gather(cut["pos"]))
                 .select("id", "start", "end", "period", "status", "clause")
                 .sort("id", "start")
             )
@@ -216,9 +216,8 @@ class FrameAdjudication:
         segment in it). The instants are ISO 8601 text, or timestamps of a fixed zone where
         the offset does not change (polars writes them as the same text)."""
         plan = self.plan
-        assert plan.segments is not None
         records = self._in_period(self._numbered(), period)
-        frame, pieces = plan.frame, plan.segments
+        frame, pieces = plan.frame, cut_segments(plan)
         zone = None
         if frame.height:
             low, high = frame["start"].min(), frame["end"].max()
@@ -393,11 +392,14 @@ def segments_as_text(segments: pl.DataFrame) -> pl.DataFrame:
 
 def records_frame(plan: Plan) -> pl.DataFrame:
     """The plan's per-record verdicts and seconds, one row a record, by id."""
-    assert plan.segments is not None
-    seconds = plan.segments.group_by("pos", maintain_order=True).agg(
-        counted_seconds=_sum_of("counted"),
-        excluded_seconds=_sum_of("excluded"),
-        not_downtime_seconds=_sum_of("not_downtime"),
+    seconds = (
+        cut_segments(plan)
+        .group_by("pos", maintain_order=True)
+        .agg(
+            counted_seconds=_sum_of("counted"),
+            excluded_seconds=_sum_of("excluded"),
+            not_downtime_seconds=_sum_of("not_downtime"),
+        )
     )
     if _in_record_order(seconds, plan.frame):  # the segments are in record order
         frame = plan.frame.with_columns(seconds.drop("pos"))
