@@ -447,3 +447,45 @@ def test_related_causes_down_chains_of_any_length(length: int) -> None:
     result = rulebook.adjudicate_frame(CONTRACTS["cybermail"], outages).records
     tail = result.filter(pl.col("id") == f"a{length - 1}")["verdict"].item()
     assert tail == "excluded"
+
+
+def test_related_causes_after_a_refused_record(tmp_path: Path) -> None:
+    """With a record refused (``--keep-going``), the records' numbers in the plan are no
+    longer the rows read: the causal edges are renumbered, and the verdicts stay the record
+    engine's."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    rows = ["id,service,start,end,detected_by,protocol,cause,caused_by"]
+    rows.append("bad,CYBERMAIL Σ,2026-09-01T09:00:00+09:00,2026-09-01T10:00:00+09:00,nobody,,,")
+    for i in range(6):
+        cause = "natural_disaster" if i == 0 else "provider_fault"
+        parent = f"c{i - 1}" if i else ""
+        rows.append(
+            f"c{i},CYBERMAIL Σ,2026-09-{2 + i:02d}T10:00:00+09:00,2026-09-{2 + i:02d}T11:00:00+09:00,"
+            f"monitoring,smtp,{cause},{parent}"
+        )
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    documents = []
+    for engine in ("columnar", "records"):
+        result = CliRunner().invoke(
+            main,
+            [
+                "adjudicate",
+                "cybermail",
+                str(log),
+                "--keep-going",
+                "--format",
+                "json",
+                "--engine",
+                engine,
+            ],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 1 and "bad" in result.stderr  # the refused record named
+        documents.append(json.loads(result.stdout))
+    assert documents[0] == documents[1]
+    verdicts = {o["id"]: o["verdict"] for o in documents[0]["outages"]}
+    assert verdicts == {f"c{i}": "excluded" for i in range(6)}

@@ -365,15 +365,15 @@ def _instants(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = False) ->
     (``datetime.fromisoformat``). ``shaped_already``: every cell is known to have the
     shape (the mapping stage looked)."""
     text = series.cast(pl.String)
-    year = text.str.slice(0, 4).cast(pl.Int64, strict=False)
-    shape = text.is_not_null() if shaped_already else text.str.contains(ISO_SHAPE)
-    shaped = shape & year.is_between(limits.MIN_YEAR, limits.MAX_YEAR)
     wall = (
         text.str.slice(0, 19)
         .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
         .dt.epoch("s")
     )
-    wall = pl.select(pl.when(shaped).then(wall)).to_series()
+    # the wall clock's own year in range (not the instant's: the offset is not applied)
+    years = wall.is_between(_FIRST_SECOND, _LAST_SECOND)
+    shaped = years if shaped_already else years & text.str.contains(ISO_SHAPE)
+    wall = wall.set(~shaped.fill_null(False), None)
     suffix = text.str.slice(19)
     present = suffix.drop_nulls()
     first = present[0] if present.len() else ""
@@ -390,6 +390,11 @@ def _instants(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = False) ->
         values = values.scatter(naive.arg_true(), local)
     bad = text.is_not_null() & values.is_null()
     return _Checked(values, bad.fill_null(False))
+
+
+#: The wall-clock seconds of the first and the last second of the years read.
+_FIRST_SECOND = int(dt.datetime(limits.MIN_YEAR, 1, 1, tzinfo=dt.UTC).timestamp())
+_LAST_SECOND = int(dt.datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=dt.UTC).timestamp()) - 1
 
 
 def _offset_of(zone: str) -> int | None:
@@ -463,6 +468,11 @@ def _fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[_Checked, pl.Seri
                 bad = _none(series.len())
             return _Checked(items, bad.fill_null(False)), None
         return _Checked(items, _none(series.len())), None
+    if decl.type == "code" and series.dtype == pl.String:
+        # The cells are stripped text: a code is accepted exactly when it is one of the
+        # enumeration's (fact_value), so a cast says which are; the others are refused.
+        codes = series.cast(dtype_of(decl), strict=False)
+        return _Checked(codes, series.is_not_null() & codes.is_null()), None
     if decl.type == "bool":
         if series.dtype == pl.Boolean:
             return _Checked(series, _none(series.len())), None

@@ -668,10 +668,14 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
     edges = plan.edges
     if edges is None or edges.height == 0:
         return frame
-    # Records are numbered by `pos` here; the intake's edges name input rows.
-    pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
-    child_pos = pos_of_row.gather(edges["row"])
-    cause_pos = pos_of_row.gather(edges["cause_row"])
+    # Records are numbered by `pos` here; the intake's edges name input rows (the same
+    # numbers when no row was refused or reordered).
+    if bool((frame["row"] == frame["pos"]).all()):
+        child_pos, cause_pos = edges["row"], edges["cause_row"]
+    else:
+        pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
+        child_pos = pos_of_row.gather(edges["row"])
+        cause_pos = pos_of_row.gather(edges["cause_row"])
     nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
     bits = frame[nodes].select(*causal_bits(related))  # the records on an edge only
     sure, maybe = bits["sure"], bits["maybe"]
@@ -683,11 +687,23 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
         if not propagate(children.to_list(), causes.to_list(), *listed):
             causal_order(outage_records(plan, frame))  # raises the record engine's error
         done = pl.Series("s", listed[0], dtype=pl.Int64), pl.Series("m", listed[1], dtype=pl.Int64)
-    frame = frame.with_columns(
-        __sure=_scatter(frame.height, nodes, done[0]),
-        __maybe=_scatter(frame.height, nodes, done[1]),
+    # Only the records on an edge change: their values are written in place.
+    sure, maybe = done
+    return frame.with_columns(
+        frame[f"__rule_{cid}"].scatter(nodes, _bit_value(sure, maybe, 1 << j))
+        for j, cid in enumerate(related)
     )
-    return _apply_bits(frame, related)
+
+
+def _bit_value(sure: pl.Series, maybe: pl.Series, bit: int) -> pl.Series:
+    """A related clause's Kleene value from a record's resolved bits."""
+    return pl.select(
+        pl.when((sure & bit) != 0)
+        .then(pl.lit(True))
+        .when((maybe & bit) != 0)
+        .then(pl.lit(None, dtype=pl.Boolean))
+        .otherwise(pl.lit(False))
+    ).to_series()
 
 
 def _spread(
