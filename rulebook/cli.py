@@ -911,7 +911,8 @@ def _guarded(action: Any) -> Any:
     except RulebookError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
     except OSError as exc:
-        raise click.exceptions.Exit(_fail(f"{exc.filename or 'output'}: {exc.strerror}")) from None
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise click.exceptions.Exit(_fail(f"{exc.filename or 'output'}: {reason}")) from None
 
 
 _OUTPUT = click.option(

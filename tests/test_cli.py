@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -146,3 +148,58 @@ def test_the_cli_names_the_same_sources_and_formats_as_the_readers() -> None:
     from rulebook.formats import importers, readers
 
     assert cli.SOURCES == importers.SOURCES and cli.FORMATS == readers.FORMATS
+
+
+# ------------------------------------------------------------------ the process
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _process(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "rulebook", *args], cwd=ROOT, capture_output=True, check=False
+    )
+
+
+def test_the_process_writes_everything_then_exits_with_the_commands_code() -> None:
+    # The process ends without tearing Python down: the output must be flushed first.
+    done = _process(
+        "adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--format", "jsonl"
+    )
+    lines = done.stdout.decode().splitlines()
+    assert done.returncode == 0 and len(lines) == 13
+    assert all(json.loads(line)["id"] for line in lines)
+    refused = _process("report", "no-such-contract", "examples/cybermail-2026-09.csv")
+    assert refused.returncode == 1 and b"no-such-contract" in refused.stderr
+    usage = _process("report")
+    assert usage.returncode == 2 and b"Usage" in usage.stderr
+
+
+def test_a_closed_pipe_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import write_csv
+
+    log = tmp_path / "log.csv"
+    write_csv(str(log), 5000)  # a few MB of JSON Lines: more than a pipe holds
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rulebook",
+            "adjudicate",
+            "cybermail",
+            str(log),
+            "--format",
+            "jsonl",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()  # the reader goes away (as `| head -1` does)
+    errors = child.stderr.read().decode()
+    assert child.wait() == 1
+    assert "Traceback" not in errors
+    assert errors.rstrip().splitlines()[-1].startswith("rulebook: output:")
