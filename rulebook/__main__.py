@@ -5,7 +5,8 @@ A run over a large log ends holding frames of hundreds of MiB; Python would free
 object by object and tear its modules down before exiting (about 0.1 s at 10^6 records).
 The operating system takes the whole process back in one go, so after the command the
 output streams are flushed and the process ends there (as mypy does). A run that started
-Spark exits the ordinary way: its exit hooks stop the JVM.
+Spark exits the ordinary way (its exit hooks stop the JVM), and so does a run under a
+tracer or a profiler (coverage, cProfile, pyinstrument write their data at exit).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
-    if "pyspark" in sys.modules:
+    if "pyspark" in sys.modules or sys.gettrace() is not None or sys.getprofile() is not None:
         sys.exit(code)  # type: ignore[arg-type]
     if code is None:
         code = 0

@@ -203,3 +203,26 @@ def test_a_closed_pipe_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert child.wait() == 1
     assert "Traceback" not in errors
     assert errors.rstrip().splitlines()[-1].startswith("rulebook: output:")
+
+
+def _exit_hooks_ran(tracer: bool) -> bool:
+    script = (
+        "import atexit, sys\n"
+        + ("sys.settrace(lambda *a: None)\n" if tracer else "")
+        + "atexit.register(lambda: print('exit hooks ran'))\n"
+        + "from rulebook.__main__ import run\n"
+        + "sys.argv = ['rulebook', '--version']\n"
+        + "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, check=False
+    )
+    assert done.returncode == 0 and b"rulebook" in done.stdout
+    return b"exit hooks ran" in done.stdout
+
+
+def test_the_process_skips_teardown_unless_traced_or_profiled() -> None:
+    # Ordinarily the process ends at once; a coverage tool or a profiler (a tracer) gets
+    # the ordinary exit, where it writes its data.
+    assert not _exit_hooks_ran(tracer=False)
+    assert _exit_hooks_ran(tracer=True)
