@@ -696,14 +696,19 @@ def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFram
 
 
 def _bit_value(sure: pl.Series, maybe: pl.Series, bit: int) -> pl.Series:
-    """A related clause's Kleene value from a record's resolved bits."""
-    return pl.select(
+    """A related clause's Kleene value from records' resolved bits."""
+    return pl.select(_bit_expr(pl.lit(sure), pl.lit(maybe), bit)).to_series()
+
+
+def _bit_expr(sure: pl.Expr, maybe: pl.Expr, bit: int) -> pl.Expr:
+    """True where ``bit`` is sure, unknown where it may be, else False."""
+    return (
         pl.when((sure & bit) != 0)
         .then(pl.lit(True))
         .when((maybe & bit) != 0)
         .then(pl.lit(None, dtype=pl.Boolean))
         .otherwise(pl.lit(False))
-    ).to_series()
+    )
 
 
 def _spread(
@@ -737,20 +742,13 @@ def _spread(
 
 def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
     """Related clauses' values from the resolved bits, where a record has them."""
-    updates = []
-    for j, cid in enumerate(related):
-        bit = 1 << j
-        updates.append(
-            pl.when(pl.col("__sure").is_null())
-            .then(pl.col(f"__rule_{cid}"))
-            .when((pl.col("__sure") & bit) != 0)
-            .then(pl.lit(True))
-            .when((pl.col("__maybe") & bit) != 0)
-            .then(pl.lit(None, dtype=pl.Boolean))
-            .otherwise(pl.lit(False))
-            .alias(f"__rule_{cid}")
-        )
-    return frame.with_columns(updates)
+    return frame.with_columns(
+        pl.when(pl.col("__sure").is_null())
+        .then(pl.col(f"__rule_{cid}"))
+        .otherwise(_bit_expr(pl.col("__sure"), pl.col("__maybe"), 1 << j))
+        .alias(f"__rule_{cid}")
+        for j, cid in enumerate(related)
+    )
 
 
 def _period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.DataFrame:
