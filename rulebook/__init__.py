@@ -15,27 +15,26 @@ The package is typed (``py.typed``); docs/api.md documents it with runnable exam
 
 from typing import TYPE_CHECKING, Any
 
+from rulebook._version import __version__
+from rulebook.diagnostics import Diagnostic
 from rulebook.errors import ContractError, RulebookError
-from rulebook.grammar.diagnostics import Diagnostic
 from rulebook.load import bundled_ids, check_files, load_contract
 from rulebook.model import Contract
 
-__version__ = "0.1.0"
-
 if TYPE_CHECKING:
-    from rulebook.columnar import FrameAdjudication, adjudicate_frame
-    from rulebook.engine.adjudicate import Adjudication, adjudicate
-    from rulebook.engine.facts import Notice, OutageRecord, RecordError
+    from rulebook.document.frames import FrameAdjudication, adjudicate_frame
+    from rulebook.document.records import Adjudication, adjudicate
+    from rulebook.intake.records import Notice, OutageRecord, RecordError
 
 # The engine is imported on first use: `rulebook check` starts faster without it.
 _LAZY = {
-    "Adjudication": "rulebook.engine.adjudicate",
-    "adjudicate": "rulebook.engine.adjudicate",
-    "adjudicate_frame": "rulebook.columnar",
-    "FrameAdjudication": "rulebook.columnar",
-    "Notice": "rulebook.engine.facts",
-    "OutageRecord": "rulebook.engine.facts",
-    "RecordError": "rulebook.engine.facts",
+    "Adjudication": "rulebook.document.records",
+    "adjudicate": "rulebook.document.records",
+    "adjudicate_frame": "rulebook.document.frames",
+    "FrameAdjudication": "rulebook.document.frames",
+    "Notice": "rulebook.intake.records",
+    "OutageRecord": "rulebook.intake.records",
+    "RecordError": "rulebook.intake.records",
 }
 
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
-from rulebook import __version__
+from rulebook._version import __version__
+from rulebook.diagnostics import attach_source
 from rulebook.errors import RulebookError
-from rulebook.grammar.diagnostics import attach_source, did_you_mean
 from rulebook.load import (
     EXTENSION,
     VOCABULARY_FILE,
@@ -27,13 +27,14 @@ from rulebook.load import (
     resolve,
 )
 from rulebook.model import Contract
+from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
-    from rulebook.columnar import FrameAdjudication
-    from rulebook.columnar.intake import FrameIntake
-    from rulebook.engine.adjudicate import Adjudication
-    from rulebook.formats.probes import Probes
-    from rulebook.formats.readers import Case
+    from rulebook.document.frames import FrameAdjudication
+    from rulebook.document.records import Adjudication
+    from rulebook.intake.columns import FrameIntake
+    from rulebook.io.probes import Probes
+    from rulebook.io.readers import Case
     from rulebook.project import Project
 
 # Kept here, not imported from the formats modules: `rulebook check` need not load them.
@@ -332,7 +333,7 @@ _STRICT = click.option(
 
 
 def _encoding_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from rulebook.formats.readers import encoding_of
+    from rulebook.io.readers import encoding_of
 
     if value is None:
         return None
@@ -426,8 +427,8 @@ class _Inputs:
 
 def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     """Read every input file; errors name the file and line."""
-    from rulebook.columnar.intake import read_frame
-    from rulebook.formats.readers import Case, Item, read_case
+    from rulebook.intake.columns import read_frame
+    from rulebook.io.readers import Case, Item, read_case
 
     stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
     if len(stdin) > 1:  # standard input can be read once
@@ -440,7 +441,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     if opts["step"] and opts["source"] != "prometheus":
         raise click.UsageError("--step is for --from prometheus")
     if opts["source"] == "prometheus":
-        from rulebook.formats.probes import parse_step, read_probes
+        from rulebook.io.probes import parse_step, read_probes
 
         try:
             step = parse_step(opts["step"]) if opts["step"] else None
@@ -448,7 +449,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
             raise click.BadParameter(str(exc), param_hint="--step") from None
         probes, case = read_probes(outages), Case()
     elif opts["source"]:
-        from rulebook.formats.importers import import_file
+        from rulebook.io.importers import import_file
 
         case, notes = import_file(outages, opts["source"], opts["verbose"])
     else:
@@ -481,7 +482,7 @@ def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
 
 def _cut_probes(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> _Inputs:
     """Prometheus samples cut into records with this contract's probe interval."""
-    from rulebook.formats.probes import contract_interval, probe_case
+    from rulebook.io.probes import contract_interval, probe_case
 
     assert inputs.probes is not None
     interval = contract_interval(contract)
@@ -505,10 +506,10 @@ def _encoding(opts: dict[str, Any]) -> str | None:
 
 
 def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> FrameIntake:
-    """Map and validate the inputs against ``contract`` (:mod:`rulebook.formats.mapping`):
+    """Map and validate the inputs against ``contract`` (:mod:`rulebook.mapping.apply`):
     columns by column, the rest by item."""
-    from rulebook.formats.mapping import compile_mapping, scope_warnings, take_in
-    from rulebook.formats.readers import read_case
+    from rulebook.io.readers import read_case
+    from rulebook.mapping.apply import compile_mapping, scope_warnings, take_in
 
     project = _project(opts)
     mapping = compile_mapping(project, contract, bool(opts.get("strict")))
@@ -566,8 +567,8 @@ def _adjudicate(
     when every record's reasons are wanted (``--explain``: the engine is the explainer).
     The inputs are taken out of ``handed``: when no one else holds them, the log as read
     is freed once validated, before the plan runs."""
-    from rulebook.columnar import adjudicate_intake
     from rulebook.columnar.plan import STAGES
+    from rulebook.document.frames import adjudicate_intake
 
     inputs = handed.pop()
     if inputs.probes is not None:
@@ -602,7 +603,7 @@ def _as_of(opts: dict[str, Any]) -> str | None:
     import datetime as dt
     import zoneinfo
 
-    from rulebook.engine.facts import spreadsheet_iso
+    from rulebook.intake.records import spreadsheet_iso
 
     as_of: str | None = opts["as_of"]
     timezone = _project(opts).timezone
@@ -623,8 +624,8 @@ def _as_of(opts: dict[str, Any]) -> str | None:
 def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
     """The record engine over validated input (the frame's rows as its records)."""
     from rulebook.columnar.plan import Plan, outage_records
-    from rulebook.engine.adjudicate import adjudicate
-    from rulebook.engine.facts import timezone_of
+    from rulebook.document.records import adjudicate
+    from rulebook.intake.records import timezone_of
 
     assert contract.vocabulary is not None
     plan = Plan(
@@ -722,7 +723,7 @@ def _scope_warnings(
     if scoped:
         warnings.append(scoped)
     if period is not None:
-        from rulebook.columnar import FrameAdjudication
+        from rulebook.document.frames import FrameAdjudication
 
         measured: Any = result.periods  # the record engine's
         if isinstance(result, FrameAdjudication):
@@ -756,7 +757,7 @@ def _render(
     output: str | None,
 ) -> None:
     """Adjudicate and print the `adjudicate` or `report` view; exit 1 after bad input."""
-    from rulebook.formats.writers import render, write_frames
+    from rulebook.report.writers import render, write_frames
 
     loaded = _load_contract(contract)
     if fmt == "parquet" and not output:
@@ -782,7 +783,7 @@ def _render(
     )
     counts = _counts(intake, result)
     if fmt in ("jsonl", "parquet"):
-        from rulebook.formats.writers import counts_line
+        from rulebook.report.writers import counts_line
 
         written = _guarded(lambda: write_frames(_frames(result), fmt, what, period, output))
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
@@ -814,8 +815,8 @@ def _on_spark(
     """The log read and adjudicated by Spark (paths, globs, folders of Parquet, CSV or JSON
     Lines); tables and JSON collected on the driver, Parquet written by Spark."""
     from rulebook import spark as rs
-    from rulebook.formats.readers import read_case
-    from rulebook.formats.writers import counts_line, render
+    from rulebook.io.readers import read_case
+    from rulebook.report.writers import counts_line, render
 
     if fmt in ("jsonl", "html", "csv"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
@@ -870,8 +871,8 @@ def _write_csv(
 ) -> None:
     """CSV: one table to standard output or PATH (``--what``), or both tables to
     PATH.records.csv and PATH.periods.csv."""
-    from rulebook.formats.writers import counts_line
     from rulebook.report import render_csv
+    from rulebook.report.writers import counts_line
 
     table = opts.get("csv_table")
     default = "periods" if what == "report" else "records"
@@ -888,7 +889,7 @@ def _write_csv(
 
 
 def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:
-    from rulebook.columnar import FrameAdjudication
+    from rulebook.document.frames import FrameAdjudication
 
     if not isinstance(result, FrameAdjudication):
         raise click.UsageError("--format jsonl and parquet are written by the columnar engine")
@@ -1110,7 +1111,7 @@ def init_command(
     bundled = check_files(_bundled_files()).contracts
     sample = None
     if log is not None and source:
-        from rulebook.formats.importers import import_file
+        from rulebook.io.importers import import_file
 
         case, _ = _guarded(lambda: import_file(log, source))
         sample = sample_items(log, [i.data for i in case.outages])
@@ -1156,7 +1157,7 @@ def compare_command(
         intakes.append(intake)
     worst = max(intakes, key=lambda i: i.rejected)
     counts = _counts(worst, results[intakes.index(worst)])
-    from rulebook.formats.writers import render_compare
+    from rulebook.report.writers import render_compare
 
     click.echo(printable(render_compare(results, fmt, lang, counts)), nl=False)
     warned = [_scope_warnings(c, r, None, opts) for c, r in zip(contracts, results, strict=True)]

@@ -22,9 +22,9 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
-from rulebook.engine.facts import RECORD_FIELDS
-from rulebook.formats.mapping import near_miss
-from rulebook.formats.readers import GUESSES, InputError, case_of_text, decode, detect
+from rulebook.intake.records import RECORD_FIELDS
+from rulebook.io.readers import GUESSES, InputError, case_of_text, decode, detect
+from rulebook.mapping.apply import near_miss
 
 #: Rows read from the log (its first ones), and bytes at most.
 SAMPLE_ROWS = 1000

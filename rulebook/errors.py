@@ -1,6 +1,6 @@
 """The one error base class of rulebook.
 
-User mistakes in contract files are collected as :class:`~rulebook.grammar.diagnostics.Diagnostic`
+User mistakes in contract files are collected as :class:`~rulebook.diagnostics.Diagnostic`
 values, not raised; an exception is raised only where a caller asked for something that
 cannot be given (a contract that does not load, a record that is invalid). Every such
 exception is a :class:`RulebookError` and carries its diagnostics.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rulebook.grammar.diagnostics import Diagnostic
+    from rulebook.diagnostics import Diagnostic
 
 
 class RulebookError(Exception):

@@ -16,8 +16,8 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.engine.facts import RecordError
-from rulebook.grammar.diagnostics import display_width
+from rulebook.intake.records import RecordError
+from rulebook.text import display_width
 
 if TYPE_CHECKING:
     pass
@@ -67,7 +67,7 @@ def _inputs(example: m.Example) -> dict[str, Any]:
 
 def run_example(contract: m.Contract, example: m.Example) -> CaseResult:
     """Adjudicate an example's records and compare with what it expects."""
-    from rulebook.engine.adjudicate import adjudicate  # the engine, only when examples run
+    from rulebook.document.records import adjudicate
 
     try:
         data = adjudicate(contract, **_inputs(example)).to_dict()

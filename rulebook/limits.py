@@ -81,21 +81,3 @@ def json_int(text: str) -> int:
     return int(text)
 
 
-def condition_too_deep(condition: Any) -> Any:
-    """None when a contract condition nests at most :data:`MAX_CONDITION_DEPTH` deep; else
-    its first simple part (a stand-in, so that no later walk recurses through it)."""
-    from rulebook import model as m
-
-    stack: list[tuple[Any, int]] = [(condition, 1)]
-    too_deep = False
-    leaf = None
-    while stack:
-        node, depth = stack.pop()
-        too_deep = too_deep or depth > MAX_CONDITION_DEPTH
-        if isinstance(node, m.Any | m.All):
-            stack.extend((item, depth + 1) for item in node.items)
-        elif isinstance(node, m.Not):
-            stack.append((node.item, depth + 1))
-        elif leaf is None:
-            leaf = node
-    return leaf if too_deep else None

@@ -16,14 +16,9 @@ import attrs
 
 from rulebook import arguments
 from rulebook import model as m
+from rulebook.diagnostics import Diagnostic, attach_source, collapse, sort_key
 from rulebook.errors import ArgumentError, ContractError
-from rulebook.grammar.diagnostics import (
-    Diagnostic,
-    attach_source,
-    collapse,
-    did_you_mean,
-    sort_key,
-)
+from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
     from rulebook.grammar.parse import ParsedFile

@@ -11,7 +11,7 @@ Problems are collected, all of them, and reported as contract errors are:
 ``rulebook.toml:LINE: key: what is wrong; accepted: ...`` (did you mean ...). ``tomllib``
 gives no line numbers for keys, so :func:`key_lines` finds them in the text. What can only be
 checked against a contract's vocabulary (field names, codes) is checked by
-:mod:`rulebook.formats.mapping`, at the same lines.
+:mod:`rulebook.mapping.apply`, at the same lines.
 
 A project file names no other file than its contract (a bundled id, or a ``.sla`` file in
 its folder or below, links followed): it cannot make rulebook read anything else.
@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,9 +31,9 @@ from typing import Any
 import attrs
 
 from rulebook.errors import RulebookError
-from rulebook.formats.readers import InputError, encoding_of
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.io.readers import InputError, encoding_of
 from rulebook.load import EXTENSION, bundled_ids
+from rulebook.text import did_you_mean, nfc
 
 FILENAME = "rulebook.toml"
 KEYS = ("contract", "lang", "timezone", "encoding", "columns", "values", "services", "billing")
@@ -189,11 +188,6 @@ def parse(text: str, name: str = FILENAME, folder: Path | None = None) -> Projec
     if reader.problems:
         raise ProjectError("\n".join(reader.problems))
     return project
-
-
-def nfc(text: str) -> str:
-    """``text`` in Unicode normal form C (names are compared in it)."""
-    return unicodedata.normalize("NFC", text)
 
 
 class _Reader:

@@ -30,7 +30,6 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.columnar.intake import FrameIntake, frame_intake
 from rulebook.columnar.plan import (
     Plan,
     causal_bits,
@@ -41,26 +40,24 @@ from rulebook.columnar.plan import (
     rule_values,
     run_plan,
 )
-from rulebook.columnar.result import RECORD_COLUMNS, records_frame, row_dict, segments_as_text
-from rulebook.engine.adjudicate import (
-    _closure_day,
-    canonical_json,
-    document_head,
-    period_dict,
-    settle,
-)
+from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
+from rulebook.document.fields import canonical_json, document_head, period_dict
+from rulebook.document.frames import row_dict
+from rulebook.engine.adjudicate import settle
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.facts import (
+from rulebook.engine.measure import Measure, Period, measure_seconds
+from rulebook.errors import RulebookError
+from rulebook.intake.billing import Billing, billing_from_mapping
+from rulebook.intake.columns import FrameIntake, frame_intake
+from rulebook.intake.records import (
     Notice,
     RecordError,
+    closure_date,
     notice_from_mapping,
     parse_instant,
     timezone_of,
 )
-from rulebook.engine.measure import Measure, Period, measure_seconds
-from rulebook.engine.remedy import Billing, billing_from_mapping
-from rulebook.errors import RulebookError
-from rulebook.formats.readers import Case
+from rulebook.io.readers import Case
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -380,7 +377,7 @@ def adjudicate(
     job = _Job(
         contract,
         tuple(given),
-        frozenset(_closure_day(c) for c in closures),
+        frozenset(closure_date(c) for c in closures),
         instant,
         source,
         _arrow_schema(OUTPUT),

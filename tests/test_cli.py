@@ -145,7 +145,7 @@ def test_contracts_lists_the_bundled_contracts() -> None:
 
 def test_the_cli_names_the_same_sources_and_formats_as_the_readers() -> None:
     from rulebook import cli
-    from rulebook.formats import importers, readers
+    from rulebook.io import importers, readers
 
     assert cli.SOURCES == importers.SOURCES and cli.FORMATS == readers.FORMATS
 

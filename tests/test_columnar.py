@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 
 import rulebook
 from rulebook.cli import main
-from rulebook.columnar import adjudicate_frame, adjudicate_intake
-from rulebook.columnar.intake import _instants, columns_intake, frame_intake, read_frame
 from rulebook.columnar.plan import STAGES
-from rulebook.engine.facts import RecordError, parse_instant
-from rulebook.formats.intake import take_in
-from rulebook.formats.readers import Case, read_case
+from rulebook.document.frames import adjudicate_frame, adjudicate_intake
+from rulebook.intake.columns import _instants, columns_intake, frame_intake, read_frame
+from rulebook.intake.items import take_in
+from rulebook.intake.records import RecordError, parse_instant
+from rulebook.io.readers import Case, read_case
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -210,7 +210,7 @@ def test_json_lines_by_columns_report_what_the_record_route_reports(
 def test_json_lines_the_columns_cannot_read_exactly_take_the_record_route(
     tmp_path: Path, line: str
 ) -> None:
-    from rulebook.columnar.intake import columns_fit
+    from rulebook.intake.columns import columns_fit
 
     path = tmp_path / "log.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
@@ -391,7 +391,7 @@ def _contract_in(tz: str, folder: Path) -> Any:
 def test_a_fixed_zone_only_where_the_offset_never_changes(
     tz: str, start: int, end: int, zone: str | None
 ) -> None:
-    from rulebook.columnar.clock import fixed_zone
+    from rulebook.intake.clock import fixed_zone
 
     assert fixed_zone(zoneinfo.ZoneInfo(tz), start, end) == zone
 
@@ -618,7 +618,7 @@ def test_instants_known_to_be_shaped_are_read_as_when_looked_at(
 ) -> None:
     # The mapping stage tells the intake when every cell of a time column already has the
     # export shape; the intake then skips its own look, with the same result.
-    from rulebook.columnar.intake import ISO_SHAPE
+    from rulebook.intake.columns import ISO_SHAPE
 
     series = pl.Series(values, dtype=pl.String)
     assert series.drop_nulls().str.contains(ISO_SHAPE).all()

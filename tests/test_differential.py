@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulebook
-from rulebook.engine.facts import RecordError
-from rulebook.formats.readers import read_case
+from rulebook.intake.records import RecordError
+from rulebook.io.readers import read_case
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = {c: rulebook.load_contract(c) for c in rulebook.bundled_ids()}
@@ -131,7 +131,7 @@ def test_the_real_gcp_sample_under_every_contract() -> None:
     data = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
     if not data.exists():
         pytest.skip("shared/data is not beside this checkout")
-    from rulebook.formats.importers import import_file
+    from rulebook.io.importers import import_file
 
     case, _ = import_file(str(data), "gcp-status")
     outages = [i.data for i in case.outages]
@@ -387,10 +387,10 @@ def test_generated_logs_through_a_project_file(
 ) -> None:
     """An export read back through its project file is the log it came from, by the record
     route and by the column route alike."""
-    from rulebook.columnar import adjudicate_intake
-    from rulebook.columnar.intake import read_frame
-    from rulebook.formats.mapping import compile_mapping, take_in
-    from rulebook.formats.readers import Case, Item
+    from rulebook.document.frames import adjudicate_intake
+    from rulebook.intake.columns import read_frame
+    from rulebook.io.readers import Case, Item
+    from rulebook.mapping.apply import compile_mapping, take_in
     from rulebook.project import parse
 
     cid, inputs = case

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import rulebook
-from rulebook.engine.facts import RecordError
+from rulebook.intake.records import RecordError
 from tests.helpers import contract_text
 
 MAIL = "CYBERMAIL Σ"

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import rulebook
 from rulebook.errors import RulebookError
-from rulebook.formats.intake import take_in
-from rulebook.formats.readers import Case, Item
+from rulebook.intake.items import take_in
+from rulebook.io.readers import Case, Item
 
 VALUES = st.one_of(
     st.none(),

@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 import rulebook
 from rulebook.cli import main
-from rulebook.engine.causes import causal_order
-from rulebook.engine.facts import OutageRecord, RecordError
 from rulebook.grammar import cache
+from rulebook.intake.causes import causal_order
+from rulebook.intake.records import OutageRecord, RecordError
 from rulebook.load import check_files
 from tests.hostile.make_corpus import CONTRACT_HEAD as HEADER
 
@@ -240,9 +240,9 @@ def _case(tmp_path: Path, **parts: object) -> Path:
 
 
 def test_keep_going_keeps_every_good_event(tmp_path: Path) -> None:
-    from rulebook.columnar.intake import read_outages
-    from rulebook.formats.intake import take_in
-    from rulebook.formats.readers import Case, read_case
+    from rulebook.intake.columns import read_outages
+    from rulebook.intake.items import take_in
+    from rulebook.io.readers import Case, read_case
 
     events = [
         {"record": "a", "event": "restored_at", "at": "2026-09-03T11:00:00"},

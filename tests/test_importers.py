@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from rulebook.cli import main
 from rulebook.countries import COUNTRIES
-from rulebook.formats import gcp_status, statuspage
-from rulebook.formats.importers import import_file
-from rulebook.formats.probes import parse_step
+from rulebook.io import gcp_status, statuspage
+from rulebook.io.importers import import_file
+from rulebook.io.probes import parse_step
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

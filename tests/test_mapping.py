@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulebook
-from rulebook.columnar import adjudicate_intake
-from rulebook.columnar.intake import FrameIntake, read_frame
-from rulebook.engine.facts import RecordError, spreadsheet_iso
-from rulebook.formats.mapping import _spreadsheet_times, compile_mapping, take_in
-from rulebook.formats.readers import Case, InputError, read_case
+from rulebook.document.frames import adjudicate_intake
+from rulebook.intake.columns import FrameIntake, read_frame
+from rulebook.intake.records import RecordError, spreadsheet_iso
+from rulebook.io.readers import Case, InputError, read_case
+from rulebook.mapping.apply import _spreadsheet_times, compile_mapping, take_in
 from rulebook.project import NONE, Project, parse
 from tests.helpers import run_cli as run
 

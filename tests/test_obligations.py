@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import rulebook
-from rulebook.engine.facts import RecordError
+from rulebook.intake.records import RecordError
 
 CLICK = "Click So-ko"
 SKY = "システムマネージメントサービス"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import rulebook
-from rulebook.engine.facts import RecordError
+from rulebook.intake.records import RecordError
 from tests.helpers import contract_text
 
 START = dt.datetime(2026, 9, 3, 10, 0)  # September 2026: a 30-day month, 2,592,000 s

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 import rulebook
 from rulebook.cli import main
-from rulebook.engine.remedy import Billing
+from rulebook.intake.billing import Billing
 from rulebook.report.timeline import LEFT, MIN_BAR, RIGHT, STRIP
 from rulebook.report.view import budget, day_words, hms, money, period_bounds, remedy_money
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rulebook import adjudicate, adjudicate_frame, load_contract
-from rulebook.formats.readers import read_case
+from rulebook.io.readers import read_case
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

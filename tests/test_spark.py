@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import rulebook
-from rulebook.engine.facts import RecordError
 from rulebook.errors import RulebookError
+from rulebook.intake.records import RecordError
 from tests.test_differential import (
     CONTRACTS,
     GENERATED,

@@ -4,6 +4,9 @@ Each check is a small function ``(contract, scope) -> Iterable[Diagnostic]`` in 
 of its concern; all of them run, in the order of :data:`CHECKS`, and every problem is
 reported at once. Nothing here runs the engine: `rulebook check` and the language server
 stay fast, and examples are run by `rulebook test`.
+
+Layer: check. It may import the model layer and the text layer (and the grammar); never
+the readers, the intake, the engine or anything above them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from rulebook.check.references import check_references
 from rulebook.check.remedies import check_remedies, check_tiers
 from rulebook.check.scope import Check, Scope
 from rulebook.check.vocabulary import check_vocabulary
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 
 __all__ = ["CHECKS", "Scope", "check_contract", "check_vocabulary"]
 

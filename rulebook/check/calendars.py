@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from rulebook import model as m
 from rulebook.check.quantities import check_deadline_word, check_dimension
 from rulebook.check.scope import Scope, error, unknown
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import EMERGENCY, NOTICE_WORDS, WEEKDAYS
+from rulebook.text import did_you_mean
 
 
 def check_calendars(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:

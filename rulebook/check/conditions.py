@@ -13,8 +13,9 @@ from rulebook.check.quantities import DIMENSION_WORDS, FACT_DIMENSION, check_dim
 from rulebook.check.references import ref_to
 from rulebook.check.scope import Scope, error, target_of, unknown
 from rulebook.countries import COUNTRIES
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import MEASURES
+from rulebook.text import did_you_mean
 
 
 @attrs.frozen

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator
 
 from rulebook import model as m
 from rulebook.check.scope import Scope, error
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import MET, OBLIGATION_VERDICTS, REMEDIES, STATUSES, VERDICTS
+from rulebook.text import did_you_mean
 
 
 def check_examples(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:

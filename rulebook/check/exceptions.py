@@ -8,7 +8,7 @@ from typing import Any
 
 from rulebook import model as m
 from rulebook.check.scope import Scope, error
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.satisfiable import conjoin, satisfiable
 
 

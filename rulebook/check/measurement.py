@@ -8,7 +8,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.check.quantities import FACT_DIMENSION, check_dimension, check_word
 from rulebook.check.scope import Scope, error, unknown, warning
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import READINGS
 from rulebook.satisfiable import magnitude
 

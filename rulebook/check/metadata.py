@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from rulebook import model as m
 from rulebook.check.scope import Scope, error, warning
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import KINDS, LANGUAGES, REQUIRED_META
+from rulebook.text import did_you_mean
 
 
 def check_metadata(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:

@@ -9,7 +9,7 @@ from rulebook import units
 from rulebook.check.calendars import calendar_with_hours
 from rulebook.check.quantities import check_deadline_word, check_dimension
 from rulebook.check.scope import Scope, error, unknown
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import AT_LEAST_WORDS, WITHIN_WORDS
 
 

@@ -10,8 +10,9 @@ import attrs
 from rulebook import model as m
 from rulebook import units
 from rulebook.check.scope import Scope, error
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import BOUNDARY_WORDS
+from rulebook.text import did_you_mean
 
 
 def check_dimension(q: m.Quantity, accepted: tuple[str, ...], subject: str) -> Iterator[Diagnostic]:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from rulebook import model as m
 from rulebook.check.scope import Scope, error, unknown
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
+from rulebook.text import did_you_mean
 
 
 def ref_to(ref: m.Ref, scope: Scope, kinds: tuple[type, ...], what: str) -> Iterator[Diagnostic]:

@@ -12,7 +12,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.check.quantities import check_deadline_word, check_dimension, check_word
 from rulebook.check.scope import Scope, error, target_of, unknown
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import CAP_PERIODS, CLAIM_WORDS, MEASURES, ROUNDING
 from rulebook.units import show_number
 

@@ -8,8 +8,9 @@ import attrs
 
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.diagnostics import Diagnostic
 from rulebook.satisfiable import Domain
+from rulebook.text import did_you_mean
 
 
 @attrs.frozen

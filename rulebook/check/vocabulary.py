@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from rulebook import model as m
 from rulebook.check.scope import error, unknown, warning
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import FACT_TYPES
 
 

@@ -29,6 +29,7 @@ import polars as pl
 
 import rulebook.columnar.translate as tr
 from rulebook import model as m
+from rulebook.conditions import condition_facts, coverage
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
     EVENT_DURATION,
@@ -36,17 +37,17 @@ from rulebook.engine.adjudicate import (
     business_calendars,
     closed_end,
     contract_windows,
-    coverage,
     downtime_clause,
     settle,
 )
-from rulebook.engine.causes import causal_order
-from rulebook.engine.classify import RuleSet, Tri, compile_condition, condition_facts
-from rulebook.engine.facts import FactValue, Notice, OutageRecord, RecordError
+from rulebook.engine.classify import RuleSet, Tri, compile_condition
 from rulebook.engine.measure import Measure, Period, measure_seconds, periods
 from rulebook.engine.obligations import Outcome, compile_obligations, judge
-from rulebook.engine.remedy import Billing, Remedy
+from rulebook.engine.remedy import Remedy
 from rulebook.engine.windows import Window
+from rulebook.intake.billing import Billing
+from rulebook.intake.causes import causal_order
+from rulebook.intake.records import FactValue, Notice, OutageRecord, RecordError
 from rulebook.satisfiable import magnitude
 
 COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED = (
@@ -901,7 +902,7 @@ def run_plan(
     ancestry: pl.DataFrame | None = None,
 ) -> Plan:
     """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
-    from rulebook.engine.facts import timezone_of
+    from rulebook.intake.records import timezone_of
 
     vocabulary = contract.vocabulary
     assert vocabulary is not None

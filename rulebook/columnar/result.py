@@ -10,32 +10,15 @@ does.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
 import polars as pl
 
-from rulebook import model as m
-from rulebook.columnar.clock import fixed_zone, iso, zoned
-from rulebook.columnar.plan import Plan, cut_segments, outage_records
-from rulebook.engine.adjudicate import (
-    Adjudication,
-    adjudicate,
-    canonical_json,
-    document_head,
-    period_dict,
-    record_dict,
-    record_row,
-)
-from rulebook.errors import NotFound
-from rulebook.limits import shorten
+from rulebook.columnar.plan import Plan, cut_segments
+from rulebook.intake.clock import iso
 
 if TYPE_CHECKING:
-    from rulebook.engine.remedy import Billing
-    from rulebook.engine.windows import Window
+    pass
 
 RECORD_COLUMNS = (
     "id",
@@ -51,324 +34,7 @@ RECORD_COLUMNS = (
 )
 
 
-@attrs.frozen
-class FrameAdjudication:
-    """What the columnar plan decided. :attr:`records` (one row a record, by id),
-    :attr:`segments` (each record cut at windows and periods, by id and start) and
-    :attr:`periods` are built when first asked for: ``report`` never builds the first two.
-    """
-
-    plan: Plan
-    _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
-
-    @property
-    def records(self) -> pl.DataFrame:
-        """One row a record: verdict, seconds by status, deciding clauses."""
-        return self._numbered().drop("pos")
-
-    def _numbered(self) -> pl.DataFrame:
-        """:attr:`records` with the plan's number of each record (``pos``)."""
-        if "records" not in self._cache:
-            self._cache["records"] = records_frame(self.plan)
-        return self._cache["records"]
-
-    @property
-    def segments(self) -> pl.DataFrame:
-        """Every record's segments: id, start, end, period, status, deciding clause."""
-        if "segments" not in self._cache:
-            plan = self.plan
-            cut = cut_segments(plan)
-            self._cache["segments"] = (
-                segments_as_text(cut)
-                .with_columns(id=plan.frame["id"].gather(cut["pos"]))
-                .select("id", "start", "end", "period", "status", "clause")
-                .sort("id", "start")
-            )
-        return self._cache["segments"]
-
-    @property
-    def contract(self) -> m.Contract:
-        """The contract adjudicated under."""
-        return self.plan.contract
-
-    @property
-    def tz(self) -> dt.tzinfo:
-        """The contract's timezone."""
-        return self.plan.tz
-
-    def windows(self) -> list[Window]:
-        """The maintenance windows of the run (announced and recurring), sorted."""
-        return list(self.plan.windows)
-
-    def billing(self) -> dict[str, Billing]:
-        """Each service's billing as given, by service."""
-        return dict(self.plan.billing)
-
-    @property
-    def fallback(self) -> int:
-        """How many records the record engine's closures decided (values a double cannot
-        hold exactly)."""
-        return len(self.plan.fallback)
-
-    @property
-    def periods(self) -> pl.DataFrame:
-        """One row per service and period: seconds, availability, target, met, remedy."""
-        rows = [self._period(s, p) for s, p in self.plan.periods]
-        frame = pl.DataFrame(
-            [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows],
-            schema={
-                "service": pl.String,
-                "period": pl.String,
-                "period_seconds": pl.Int64,
-                "denominator_seconds": pl.Int64,
-                "downtime_seconds": pl.Int64,
-                "excluded_seconds": pl.Int64,
-                "availability": pl.String,
-                "availability_exact": pl.String,
-                "target": pl.String,
-                "met": pl.Boolean,
-                "provisional": pl.Boolean,
-                "remedy": pl.String,
-            },
-        )
-        return frame
-
-    def out_of_scope(self) -> dict[str, int]:
-        """The services of the out-of-scope records, with how many records each (read off
-        the plan's frame: ``report`` builds no records frame for it)."""
-        counted = (
-            self.plan.frame.filter(pl.col("status") == "out_of_scope")
-            .group_by("service")
-            .len()
-            .sort("service")
-        )
-        return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
-
-    def _period(self, service: str, measured: Any) -> dict[str, Any]:
-        owed = self.plan.remedies.get((service, measured.period.label))
-        return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
-
-    # -------------------------------------------------------------- the JSON document
-
-    def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
-        """The JSON document (format 1) without reasons (see :meth:`explain`); without
-        ``records``, only the records that have obligations to show."""
-        document = document_head(self.contract, self.tz, self.plan.as_of)
-        document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
-        rows = self.records
-        if not records:
-            rows = rows.filter(pl.col("id").is_in(list(self.plan.obligations)))
-        document["outages"] = list(self._records(rows))
-        document["periods"] = [self._period(s, p) for s, p in self.plan.periods]
-        return document
-
-    def to_json(self, indent: int | None = None) -> str:
-        """Canonical JSON: same inputs, same bytes."""
-        return canonical_json(self.to_dict(), indent)
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One plain dict a record, by id, as :meth:`Adjudication.to_rows`: ``id``,
-        ``service``, ``start``, ``end`` (ISO 8601), ``verdict``, seconds by status and
-        ``deciding`` (the deciding clauses joined by ", ")."""
-        return [
-            record_row(rid, service, start, end, verdict, (c, e, n), deciding or [], self.tz)
-            for rid, service, start, end, verdict, c, e, n, deciding in self.records.drop(
-                "ongoing"
-            ).iter_rows()
-        ]
-
-    def _records(self, rows: pl.DataFrame) -> Iterator[dict[str, Any]]:
-        segments = self.segments.filter(pl.col("id").is_in(rows["id"].implode()))
-        by_id: dict[str, list[tuple[Any, ...]]] = {}
-        for rid, *rest in segments.select(
-            "id", "start", "end", "period", "status", "clause"
-        ).iter_rows():
-            by_id.setdefault(rid, []).append(tuple(rest))
-        for row in rows.iter_rows(named=True):
-            out = row_dict(row, by_id.get(row["id"], []), self.tz)
-            out["obligations"] = [
-                o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
-            ]
-            yield out
-
-    def record(self, record_id: str) -> dict[str, Any]:
-        """One record's data, as in the JSON document (without reasons)."""
-        rows = self.records.filter(pl.col("id") == record_id)
-        if rows.height == 0:
-            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
-        return next(self._records(rows))
-
-    def obligation_rows(self) -> list[dict[str, Any]]:
-        """Every obligation that applied or could not be decided, with its record."""
-        services = dict(self.records.select("id", "service").iter_rows())
-        return [
-            {"record": rid, "service": services[rid], **o.to_dict(self.tz)}
-            for rid in sorted(self.plan.obligations)
-            for o in self.plan.obligations[rid]
-            if o.verdict != "not_applicable"
-        ]
-
-    # -------------------------------------------------------------- streams and files
-
-    def jsonl_frame(self, period: str | None = None) -> pl.DataFrame:
-        """One row a record with its segments, instants in the contract's timezone: what
-        ``--format jsonl`` writes, a line a record (with ``period``, the records that have a
-        segment in it). The instants are ISO 8601 text, or timestamps of a fixed zone where
-        the offset does not change (polars writes them as the same text)."""
-        plan = self.plan
-        records = self._in_period(self._numbered(), period)
-        frame, pieces = plan.frame, cut_segments(plan)
-        zone = None
-        if frame.height:
-            low, high = frame["start"].min(), frame["end"].max()
-            assert isinstance(low, int) and isinstance(high, int)
-            zone = fixed_zone(self.tz, low, high)
-        if zone is not None:
-            pieces = pieces.with_columns(zoned(pieces["start"], zone), zoned(pieces["end"], zone))
-            records = records.with_columns(
-                zoned(records["start"], zone), zoned(records["end"], zone)
-            )
-        else:
-            pieces, records = self._iso_text(pieces, records)
-        segments = pieces.group_by("pos", maintain_order=True).agg(
-            segments=pl.struct("start", "end", "period", "status", "clause")
-        )
-        listed = (
-            segments["segments"].gather(records["pos"])
-            if _in_record_order(segments, frame)
-            else records.join(segments, on="pos", how="left", maintain_order="left")["segments"]
-        )
-        records = records.with_columns(segments=listed)
-        columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
-        if self.plan.obligations:
-            obligations = [
-                json.dumps(
-                    [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
-                    ensure_ascii=False,
-                )
-                for r in records["id"].to_list()
-            ]
-            records = records.with_columns(obligations=pl.Series(obligations).str.json_decode())
-            columns.append("obligations")
-        return records.select(columns)
-
-    def _iso_text(
-        self, pieces: pl.DataFrame, records: pl.DataFrame
-    ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Segments and records with their instants as ISO 8601 text (an offset that
-        changes: Python's database decides each, :func:`iso`). Each record's own start and
-        end are written once; most segments start or end where their record does and
-        gather that text, the others (cut at a period or a window) are written here."""
-        frame, tz = self.plan.frame, self.tz
-        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
-            starts, ends = (pool.submit(iso, frame[c], tz) for c in ("start", "end"))
-            start_text, end_text = starts.result(), ends.result()
-        at, own = pieces["pos"], records["pos"]
-        pieces = pieces.with_columns(
-            _text_of(pieces["start"], frame["start"].gather(at), start_text.gather(at), tz),
-            _text_of(pieces["end"], frame["end"].gather(at), end_text.gather(at), tz),
-        )
-        return pieces, records.with_columns(start_text.gather(own), end_text.gather(own))
-
-    def _in_period(self, frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
-        if period is None:
-            return frame
-        ids = self.segments.filter(pl.col("period") == period)["id"].unique()
-        return frame.filter(pl.col("id").is_in(ids.implode()))
-
-    def write_parquet(self, prefix: str, period: str | None = None) -> list[str]:
-        """``PREFIX.records.parquet``, ``PREFIX.segments.parquet`` and
-        ``PREFIX.periods.parquet`` (with ``period``, only what falls in it)."""
-        records = self._in_period(self.records, period)
-        segments = self.segments
-        periods = self.periods
-        if period is not None:
-            segments = segments.filter(pl.col("id").is_in(records["id"].implode()))
-            periods = periods.filter(pl.col("period") == period)
-        paths = []
-        for name, frame in (("records", records), ("segments", segments), ("periods", periods)):
-            path = f"{prefix}.{name}.parquet"
-            frame.write_parquet(path, statistics=False)
-            paths.append(path)
-        return paths
-
-    # -------------------------------------------------------------- explanations
-
-    def neighbourhood(self, record_id: str) -> pl.DataFrame:
-        """The records that decide ``record_id``: itself, its service's physical run (the
-        threshold's stoppage) and its causal ancestors."""
-        frame = self.plan.frame
-        if not isinstance(record_id, str) or record_id not in set(frame["id"].to_list()):
-            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
-        wanted = {record_id}
-        if "run" in frame.columns:
-            svc, run = frame.filter(pl.col("id") == record_id).select("svc", "run").row(0)
-            if run is not None:
-                mates = frame.filter((pl.col("svc") == svc) & (pl.col("run") == run))
-                wanted |= set(mates["id"].to_list())
-        if "caused_by" in frame.columns:
-            causes = dict(
-                frame.filter(pl.col("caused_by").is_not_null())
-                .select("id", "caused_by")
-                .iter_rows()
-            )
-            todo = list(wanted)
-            while todo:
-                for cause in causes.get(todo.pop()) or ():
-                    if cause not in wanted:
-                        wanted.add(cause)
-                        todo.append(cause)
-        return frame.filter(pl.col("id").is_in(sorted(wanted)))
-
-    def explained(self, record_id: str) -> Adjudication:
-        """The record engine's adjudication of the record's neighbourhood."""
-        plan = self.plan
-        records = outage_records(plan, self.neighbourhood(record_id))
-        return adjudicate(plan.contract, records, plan.notices, _as_of(plan), plan.closures)
-
-    def explain(
-        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
-    ) -> str:
-        """One record's reasons, from the record engine run on its neighbourhood."""
-        return self.explained(record_id).explain(record_id, lang, fmt, full)
-
-    def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
-        """One service's period rendered: availability, target, downtime and remedy."""
-        from rulebook.engine.adjudicate import _check_rendering
-        from rulebook.engine.trace import render_period
-
-        _check_rendering(lang, fmt)
-        for name, measured in self.plan.periods:
-            if name == service and measured.period.label == period:
-                return render_period(self._period(name, measured), lang, fmt)
-        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
-
-
-def _as_of(plan: Plan) -> dt.datetime | None:
-    if plan.as_of is None:
-        return None
-    return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
-
-
-def row_dict(
-    row: Mapping[str, Any], segments: list[tuple[Any, ...]], tz: dt.tzinfo
-) -> dict[str, Any]:
-    """A row of :attr:`FrameAdjudication.records` (or of the Spark records) as the JSON
-    document's record, with its segments ``(start, end, period, status, clause)``."""
-    return record_dict(
-        row["id"],
-        row["service"],
-        row["start"],
-        row["end"],
-        row["ongoing"],
-        row["verdict"],
-        segments,
-        list(row["deciding"]),
-        tz,
-    )
-
-
-def _text_of(instants: pl.Series, own: pl.Series, own_text: pl.Series, tz: dt.tzinfo) -> pl.Series:
+def text_of(instants: pl.Series, own: pl.Series, own_text: pl.Series, tz: dt.tzinfo) -> pl.Series:
     """``instants`` as ISO 8601: ``own_text`` where they equal ``own`` (already written),
     written here where they do not."""
     differ = instants != own
@@ -378,7 +44,7 @@ def _text_of(instants: pl.Series, own: pl.Series, own_text: pl.Series, tz: dt.tz
     return own_text.scatter(differ.arg_true(), written).alias(instants.name)
 
 
-def _in_record_order(per_record: pl.DataFrame, frame: pl.DataFrame) -> bool:
+def in_record_order(per_record: pl.DataFrame, frame: pl.DataFrame) -> bool:
     """Whether ``per_record`` has a row for each record of the plan's ``frame``, in the
     frame's order (then its columns sit beside the frame's as they are, no join)."""
     return per_record.height == frame.height and bool((per_record["pos"] == frame["pos"]).all())
@@ -401,7 +67,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
             not_downtime_seconds=_sum_of("not_downtime"),
         )
     )
-    if _in_record_order(seconds, plan.frame):  # the segments are in record order
+    if in_record_order(seconds, plan.frame):  # the segments are in record order
         frame = plan.frame.with_columns(seconds.drop("pos"))
     else:
         frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
@@ -438,6 +104,3 @@ def _sum_of(status: str) -> pl.Expr:
     return ((pl.col("end") - pl.col("start")) * (pl.col("status") == status)).sum()
 
 
-def result_of(plan: Plan) -> FrameAdjudication:
-    """The result of a finished plan."""
-    return FrameAdjudication(plan)

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from rulebook import model as m
-from rulebook.engine.classify import OPS, SERVICE, _constant, glob_pattern
+from rulebook.conditions import OPS, SERVICE, constant_value, glob_pattern
 from rulebook.errors import RulebookError
 
 UNKNOWN = pl.lit(None, dtype=pl.Boolean)
@@ -71,7 +71,7 @@ def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
 def _service(node: m.Member | m.Compare) -> pl.Expr:
     """`service in {"GLOB", ...}` over the record field ``service`` (never unknown)."""
     values = node.values if isinstance(node, m.Member) else (node.value,)
-    hits = [pl.col(SERVICE).str.contains(glob_pattern(str(_constant(v)))) for v in values]
+    hits = [pl.col(SERVICE).str.contains(glob_pattern(str(constant_value(v)))) for v in values]
     inside = functools.reduce(lambda a, b: a | b, hits, pl.lit(False))
     negated = node.negated if isinstance(node, m.Member) else node.op == "!="
     return ~inside if negated else inside
@@ -81,7 +81,7 @@ def _service(node: m.Member | m.Compare) -> pl.Expr:
 def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
     if node.fact == SERVICE:
         return _service(node)
-    constant = _constant(node.value)
+    constant = constant_value(node.value)
     if isinstance(constant, Fraction):
         constant = float(constant)
     # Comparisons with null give null in polars: unknown stays unknown.
@@ -93,7 +93,7 @@ def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
 def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
     if node.fact == SERVICE:
         return _service(node)
-    values = sorted({str(_constant(v)) for v in node.values})
+    values = sorted({str(constant_value(v)) for v in node.values})
     column = pl.col(node.fact)
     decl = facts.get(node.fact)
     if decl is not None and decl.is_set:
@@ -107,7 +107,7 @@ def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
 
 @translate.register
 def _includes(node: m.Includes, facts: dict[str, m.FactDecl]) -> pl.Expr:
-    values = sorted({str(_constant(v)) for v in node.values})
+    values = sorted({str(constant_value(v)) for v in node.values})
     column = pl.col(node.fact)
     hit = column.list.eval(pl.element().is_in(values)).list.any()
     return pl.when(column.is_null()).then(UNKNOWN).otherwise(hit)
@@ -128,6 +128,6 @@ def exact(cond: m.Condition | None) -> bool:
     if isinstance(cond, m.Not):
         return exact(cond.item)
     if isinstance(cond, m.Compare):
-        constant = _constant(cond.value)
+        constant = constant_value(cond.value)
         return not isinstance(constant, Fraction) or Fraction(float(constant)) == constant
     return True

@@ -10,58 +10,43 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import fnmatch
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from rulebook import arguments
 from rulebook import model as m
+from rulebook.conditions import SERVICE, condition_facts, coverage
 from rulebook.engine import timeline
 from rulebook.engine.calendar import BusinessCalendar
-from rulebook.engine.causes import causal_order
 from rulebook.engine.classify import (
     APPLIES,
     DOES_NOT_APPLY,
-    SERVICE,
     RuleSet,
     Tri,
-    _kleene_and,
     compile_condition,
-    condition_facts,
+    kleene_and,
     result_word,
 )
-from rulebook.engine.facts import (
+from rulebook.engine.measure import Measure, Period, measure, periods
+from rulebook.engine.obligations import Outcome, compile_obligations, judge
+from rulebook.engine.remedy import Ledger, Remedy, remedy, with_claim
+from rulebook.engine.trace import Reason, Via
+from rulebook.engine.windows import Window, announced_windows, regular_windows
+from rulebook.intake.billing import Billing, billing_from_mapping
+from rulebook.intake.causes import causal_order
+from rulebook.intake.records import (
     Notice,
     OutageRecord,
     RecordError,
     add_events,
     check_unique,
-    closure_day,
-    format_instant,
     notice_from_mapping,
     outage_from_mapping,
-    parse_instant,
-    timezone_of,
 )
-from rulebook.engine.measure import Measure, Period, measure, percent, periods
-from rulebook.engine.obligations import Outcome, compile_obligations, judge
-from rulebook.engine.remedy import (
-    Billing,
-    Ledger,
-    Remedy,
-    billing_from_mapping,
-    remedy,
-    with_claim,
-)
-from rulebook.engine.trace import Reason, Via, Words, render_period, render_record
-from rulebook.engine.windows import Window, announced_windows, regular_windows
-from rulebook.errors import NotFound, RulebookError
-from rulebook.limits import shorten
 from rulebook.satisfiable import magnitude
+from rulebook.text import Words
 
 
 @attrs.frozen
@@ -170,23 +155,6 @@ def closed_end(record: str, start: int, end: int | None, as_of: int | None) -> i
             "an as_of later than the start",
         )
     return as_of
-
-
-def coverage(contract: m.Contract) -> tuple[m.ServicesClause, Callable[[str], bool]] | None:
-    """The contract's services clause and whether it covers a service name (globs in
-    ``covers`` and ``excludes``); None when the contract names no services."""
-    services = [c for c in contract.clauses if isinstance(c, m.ServicesClause)]
-    if not services:
-        return None
-    covers = [t.value for c in services for t in c.covers]
-    excludes = [t.value for c in services for t in c.excludes]
-
-    def covered(name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, p) for p in covers) and not any(
-            fnmatch.fnmatchcase(name, p) for p in excludes
-        )
-
-    return services[0], covered
 
 
 def scope(run: Run) -> None:
@@ -482,7 +450,7 @@ def _window_segments(run: Run, verdict: Verdict, maintenance: list[m.Maintenance
             continue
         own = _record_holds(clause, record)
         for window in windows:
-            value = _kleene_and((window.qualifies, own[0]))
+            value = kleene_and((window.qualifies, own[0]))
             overlap = timeline.clip(span, window.start, window.end)
             if value is True:
                 excluded.extend((s, e, clause.id) for s, e in overlap)
@@ -609,7 +577,8 @@ def settle(
         owed = None
         for remedy_clause in clauses:
             entry = billing.get(service)
-            owed = remedy(remedy_clause, service, measure_, _target(contract), entry, ledger, tz)
+            target = availability_target(contract)
+            owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)
             if owed is not None:
                 owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)
                 break
@@ -626,7 +595,7 @@ def settle(
     return owed_by
 
 
-def _target(contract: m.Contract) -> m.Comparison | None:
+def availability_target(contract: m.Contract) -> m.Comparison | None:
     clause = availability_clause(contract)
     return clause.target if clause is not None else None
 
@@ -682,343 +651,10 @@ def business_calendars(
 # ------------------------------------------------------------------ result
 
 
-@attrs.frozen
-class Adjudication:
-    """The outcome: every record's verdict and every period's figures, with reasons."""
-
-    contract: m.Contract
-    tz: dt.tzinfo
-    as_of: int | None
-    verdicts: tuple[Verdict, ...]
-    periods: tuple[tuple[str, Measure], ...]
-    notices: int
-    remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
-    maintenance: tuple[Window, ...] = ()
-    billed: Mapping[str, Billing] = attrs.field(factory=dict)
-
-    def windows(self) -> list[Window]:
-        """The maintenance windows of the run (announced and recurring), sorted."""
-        return list(self.maintenance)
-
-    def billing(self) -> dict[str, Billing]:
-        """Each service's billing as given, by service."""
-        return dict(self.billed)
-
-    def to_dict(self, reasons: bool = True, records: bool = True) -> dict[str, Any]:
-        """The adjudication as plain data (the JSON document, see docs/adjudication.md);
-        without ``reasons`` each record carries its deciding clauses only; without
-        ``records``, only the records that have obligations are listed."""
-        document = document_head(self.contract, self.tz, self.as_of)
-        document["counts"] = {"outages": len(self.verdicts), "notices": self.notices}
-        document["outages"] = [
-            self._record(v, reasons) for v in self.verdicts if records or v.obligations
-        ]
-        document["periods"] = [
-            period_dict(
-                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
-            )
-            for s, p in self.periods
-        ]
-        return document
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One plain dict a record, by id: ``id``, ``service``, ``start`` and ``end`` (ISO
-        8601 in the contract's timezone), ``verdict``, ``counted_seconds``,
-        ``excluded_seconds``, ``not_downtime_seconds`` and ``deciding`` (the deciding
-        clauses joined by ", "). :meth:`FrameAdjudication.to_rows` gives the same list."""
-        return [
-            record_row(
-                v.record.id,
-                v.record.service,
-                v.record.start,
-                v.end,
-                v.verdict,
-                (v.seconds("counted"), v.seconds("excluded"), v.seconds("not_downtime")),
-                deciding(v),
-                self.tz,
-            )
-            for v in sorted(self.verdicts, key=lambda v: v.record.id)
-        ]
-
-    def to_json(self, indent: int | None = None, reasons: bool = True) -> str:
-        """Canonical JSON: same inputs, same bytes. Compact by default: a large log's
-        document is written by the C encoder, which Python uses only without indent."""
-        return canonical_json(self.to_dict(reasons), indent)
-
-    def _record(self, v: Verdict, reasons: bool = True) -> dict[str, Any]:
-        out = record_dict(
-            v.record.id,
-            v.record.service,
-            v.record.start,
-            v.end,
-            v.record.end is None,
-            v.verdict,
-            [(s.start, s.end, s.period, s.status, s.clause) for s in v.segments],
-            deciding(v),
-            self.tz,
-        )
-        if reasons:
-            out["reasons"] = [r.to_dict() for r in v.reasons]
-        out["obligations"] = [o.to_dict(self.tz) for o in v.obligations]
-        return out
-
-    def record(self, record_id: str) -> dict[str, Any]:
-        """One record's data, as in the JSON document."""
-        for v in self.verdicts:
-            if v.record.id == record_id:
-                return self._record(v)
-        raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
-
-    def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
-        """One service's period rendered: availability, target, downtime and remedy."""
-        _check_rendering(lang, fmt)
-        for name, measured in self.periods:
-            if name == service and measured.period.label == period:
-                owed = self.remedies.get((name, period))
-                data = period_dict(self.contract, name, measured, owed, self.tz, self.as_of)
-                return render_period(data, lang, fmt)
-        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
-
-    def explain(
-        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
-    ) -> str:
-        """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
-        _check_rendering(lang, fmt)
-        return render_record(self.record(record_id), self.contract, lang, fmt, full)
-
-
-def deciding(verdict: Verdict) -> list[str]:
-    """The clauses that decided a record: the decisive reasons, then the clauses of its
-    segments, each once, in that order."""
-    names = [r.clause for r in verdict.reasons if r.decisive]
-    names += [s.clause for s in verdict.segments if s.clause]
-    return list(dict.fromkeys(names))
-
-
 # ------------------------------------------------------------------ the JSON document
 # Both evaluators write the document through these functions, so format 1 is one thing.
-
-
-def document_head(contract: m.Contract, tz: dt.tzinfo, as_of: int | None) -> dict[str, Any]:
-    """The parts of the document before the records: format, version, contract, clauses."""
-    from rulebook import __version__
-
-    return {
-        "format": 1,
-        "rulebook": __version__,
-        "contract": {
-            "id": contract.id,
-            "title": contract.title,
-            "source": contract.get("source"),
-            "sha256": contract.sha256,
-        },
-        "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
-        "as_of": format_instant(as_of, tz) if as_of is not None else None,
-    }
-
-
-def record_dict(
-    rid: str,
-    service: str,
-    start: int,
-    end: int,
-    ongoing: bool,
-    verdict: str,
-    segments: Iterable[tuple[int, int, str, str, str | None]],
-    clauses: list[str],
-    tz: dt.tzinfo,
-) -> dict[str, Any]:
-    """One record's figures: verdict, seconds by status, segments, deciding clauses."""
-    seconds = {"counted": 0, "excluded": 0, "not_downtime": 0}
-    cut = []
-    for s_start, s_end, period, status, clause in segments:
-        if status in seconds:
-            seconds[status] += s_end - s_start
-        cut.append(
-            {
-                "start": format_instant(s_start, tz),
-                "end": format_instant(s_end, tz),
-                "period": period,
-                "status": status,
-                "clause": clause,
-            }
-        )
-    return {
-        "id": rid,
-        "service": service,
-        "start": format_instant(start, tz),
-        "end": format_instant(end, tz),
-        "ongoing": ongoing,
-        "verdict": verdict,
-        "counted_seconds": seconds["counted"],
-        "excluded_seconds": seconds["excluded"],
-        "not_downtime_seconds": seconds["not_downtime"],
-        "segments": cut,
-        "deciding": clauses,
-    }
-
-
-def record_row(
-    rid: str,
-    service: str,
-    start: int,
-    end: int,
-    verdict: str,
-    seconds: tuple[int, int, int],
-    clauses: Iterable[str],
-    tz: dt.tzinfo,
-) -> dict[str, Any]:
-    """One record as a flat row (``to_rows``): seconds are (counted, excluded, not
-    downtime); the deciding clauses joined by ", "."""
-    counted, excluded, not_downtime = seconds
-    return {
-        "id": rid,
-        "service": service,
-        "start": format_instant(start, tz),
-        "end": format_instant(end, tz),
-        "verdict": verdict,
-        "counted_seconds": counted,
-        "excluded_seconds": excluded,
-        "not_downtime_seconds": not_downtime,
-        "deciding": ", ".join(clauses),
-    }
-
-
-def period_dict(
-    contract: m.Contract,
-    service: str,
-    p: Measure,
-    owed: Remedy | None,
-    tz: dt.tzinfo,
-    as_of: int | None,
-) -> dict[str, Any]:
-    """One service's period: seconds, availability, target, met, remedy; ``provisional``
-    when the period is still running at ``as_of`` (its end is after it), so that ``met``
-    is not final."""
-    target = _target(contract)
-    return {
-        "service": service,
-        "period": p.period.label,
-        "period_seconds": p.period.seconds,
-        "denominator_seconds": p.denominator,
-        "downtime_seconds": p.downtime,
-        "excluded_seconds": p.excluded,
-        "availability": percent(p.availability) if p.availability is not None else None,
-        "availability_exact": _fraction(p.availability),
-        "target": f"{target.op or '>='} {_percent_text(target.quantity.value)}" if target else None,
-        "met": p.met,
-        "provisional": as_of is not None and p.period.end > as_of,
-        "remedy": owed.to_dict(tz) if owed is not None else None,
-    }
-
-
-def canonical_json(document: Any, indent: int | None = None) -> str:
-    """Same data, same bytes: keys in insertion order, UTF-8 text, one final newline."""
-    separators = (",", ":") if indent is None else (",", ": ")
-    return json.dumps(document, ensure_ascii=False, indent=indent, separators=separators) + "\n"
-
-
-LANGUAGES = ("ja", "en")
-FORMATS = ("text", "markdown")
-
-
-def _check_rendering(lang: str, fmt: str) -> None:
-    if lang not in LANGUAGES:
-        raise RulebookError(f"no explanations in '{lang}'; languages: {', '.join(LANGUAGES)}")
-    if fmt not in FORMATS:
-        raise RulebookError(f"no explanation format '{fmt}'; formats: {', '.join(FORMATS)}")
-
-
-def _clause_dict(clause: m.AnyClause) -> dict[str, Any]:
-    """A clause as the reasons refer to it: kind, title and citation."""
-    citation = clause.citation
-    return {
-        "kind": clause.kind,
-        "title": clause.title,
-        "article": citation.article if citation else None,
-        "quotes": list(citation.quotes) if citation else [],
-    }
-
-
-def _closure_day(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return closure_day(value)
-
-
-def _fraction(value: Fraction | None) -> str | None:
-    return None if value is None else f"{value.numerator}/{value.denominator}"
-
-
-def _percent_text(value: Fraction) -> str:
-    from rulebook.units import show_number
-
-    return f"{show_number(value)}%"
 
 
 # ------------------------------------------------------------------ entry point
 
 
-def adjudicate(
-    contract: m.Contract,
-    outages: Iterable[OutageRecord | Mapping[str, Any]],
-    notices: Iterable[Notice | Mapping[str, Any]] = (),
-    as_of: str | dt.datetime | None = None,
-    closures: Iterable[dt.date | str] = (),
-    billing: Iterable[Billing | Mapping[str, Any]] = (),
-    events: Iterable[Mapping[str, Any]] = (),
-) -> Adjudication:
-    """Adjudicate outage records under a contract.
-
-    Records and notices are mappings of field names (``id``, ``service``, ``start``, ``end``
-    and facts of the vocabulary) or already-validated records. ``as_of`` closes ongoing
-    records. ``closures`` are the days a provider announced as closed (年末年始 of
-    nexa-palette), for calendars that say ``closed announced``. ``billing`` gives each
-    service's monthly fee, currency, contract start and term (see
-    :func:`~rulebook.engine.remedy.billing_from_mapping`), which remedies need. ``events``
-    are timeline instants given apart from the records (``record``, ``event``, ``at``);
-    they may also be fields of the records themselves.
-    Raises :class:`~rulebook.engine.facts.RecordError` for invalid input.
-
-    >>> import rulebook
-    >>> contract = rulebook.load_contract("cybermail")
-    >>> result = rulebook.adjudicate(contract, [
-    ...     {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-03T10:00:00",
-    ...      "end": "2026-09-03T10:45:00", "cause": "provider_fault", "detected_by": "monitoring"},
-    ...     {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-10T01:00:00",
-    ...      "end": "2026-09-10T03:00:00", "cause": "attack", "detected_by": "monitoring"},
-    ... ])
-    >>> [(o["id"], o["verdict"], o["counted_seconds"]) for o in result.to_dict()["outages"]]
-    [('a', 'counted', 2700), ('b', 'excluded', 0)]
-    >>> period = result.to_dict()["periods"][0]
-    >>> period["period"], period["availability"], period["met"]
-    ('2026-09', '99.8958', False)
-    """
-    contract = arguments.contract(contract)
-    outages = arguments.items(outages, "outages", (Mapping, OutageRecord), "mappings of fields")
-    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
-    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
-    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
-    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
-    tz = timezone_of(contract)
-    try:
-        instant = parse_instant(arguments.instant(as_of), tz, "as_of", None) if as_of else None
-    except RecordError as exc:
-        raise exc.of("argument") from None
-    days = frozenset(_closure_day(c) for c in closures)
-    run = Run(
-        contract, tz, list(outages), list(notices), instant, days, list(billing), list(events)
-    )
-    for stage in STAGES:
-        stage(run)
-    return Adjudication(
-        contract,
-        tz,
-        instant,
-        tuple(run.verdicts[r.id] for r in run.records),
-        tuple(run.periods),
-        len(run.notices),
-        dict(run.remedies),
-        tuple(run.windows),
-        dict(run.billing),
-    )

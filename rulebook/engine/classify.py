@@ -10,8 +10,6 @@ facts that would decide it.
 
 from __future__ import annotations
 
-import operator
-import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -19,8 +17,8 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
+from rulebook.conditions import OPS, SERVICE, condition_facts, constant_value, service_matches
 from rulebook.engine.trace import Reason
-from rulebook.satisfiable import magnitude
 
 Tri = bool | None
 Facts = Mapping[str, Any]
@@ -47,13 +45,13 @@ def compile_condition(cond: m.Condition | None, during: During | None = None) ->
         return _always
     if isinstance(cond, m.All):
         parts = [compile_condition(c, during) for c in cond.items]
-        return lambda facts: _kleene_and(p(facts) for p in parts)
+        return lambda facts: kleene_and(p(facts) for p in parts)
     if isinstance(cond, m.Any):
         parts = [compile_condition(c, during) for c in cond.items]
-        return lambda facts: _kleene_or(p(facts) for p in parts)
+        return lambda facts: kleene_or(p(facts) for p in parts)
     if isinstance(cond, m.Not):
         inner = compile_condition(cond.item, during)
-        return lambda facts: _kleene_not(inner(facts))
+        return lambda facts: kleene_not(inner(facts))
     if isinstance(cond, m.During) and during is not None:
         event, calendar, test = cond.fact, cond.calendar, during
         return lambda facts: None if facts.get(event) is None else test(facts[event], calendar)
@@ -64,7 +62,7 @@ def _always(facts: Facts) -> Tri:
     return True
 
 
-def _kleene_and(values: Any) -> Tri:
+def kleene_and(values: Any) -> Tri:
     unknown = False
     for v in values:
         if v is False:
@@ -74,7 +72,7 @@ def _kleene_and(values: Any) -> Tri:
     return None if unknown else True
 
 
-def _kleene_or(values: Any) -> Tri:
+def kleene_or(values: Any) -> Tri:
     unknown = False
     for v in values:
         if v is True:
@@ -84,51 +82,8 @@ def _kleene_or(values: Any) -> Tri:
     return None if unknown else False
 
 
-def _kleene_not(value: Tri) -> Tri:
+def kleene_not(value: Tri) -> Tri:
     return None if value is None else not value
-
-
-#: The DSL's comparison operators (the columnar plan applies them to polars expressions).
-OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "=": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-def _constant(value: m.Value) -> Any:
-    if isinstance(value, m.Quantity):
-        number = magnitude(value)
-        return number if number is not None else value.value
-    if isinstance(value, m.Code):
-        return value.name
-    return value.value
-
-
-#: The built-in fact naming a record's service: every record has one, written in
-#: conditions as `service in {"NAME", ...}` (globs `*` and `?`, as in `covers`).
-SERVICE = "service"
-
-
-def glob_pattern(pattern: str) -> str:
-    """A service glob as an anchored regular expression, the same for Python's ``re`` and
-    polars: ``*`` is any run of characters, ``?`` one character, all else literal.
-
-    >>> bool(re.fullmatch(glob_pattern("CYBER*"), "CYBERCHAT"))
-    True
-    """
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
-    return "^(?s:" + "".join(parts) + ")$"
-
-
-def service_matches(atom: m.Member | m.Compare) -> Callable[[str], bool]:
-    """Whether a service name is matched by the globs of a `service` atom (before `not`)."""
-    values = atom.values if isinstance(atom, m.Member) else (atom.value,)
-    globs = [re.compile(glob_pattern(str(_constant(v)))) for v in values]
-    return lambda name: any(g.match(name) for g in globs)
 
 
 def _compile_service(atom: m.Member | m.Compare) -> Compiled:
@@ -147,14 +102,14 @@ def _compile_atom(atom: m.Condition) -> Compiled:
     if isinstance(atom, m.Flag):
         return lambda facts: None if facts.get(fact) is None else bool(facts[fact])
     if isinstance(atom, m.Compare):
-        op, constant = OPS[atom.op], _constant(atom.value)
+        op, constant = OPS[atom.op], constant_value(atom.value)
         if isinstance(constant, Fraction):
             return lambda facts: (
                 None if facts.get(fact) is None else op(Fraction(facts[fact]), constant)
             )
         return lambda facts: None if facts.get(fact) is None else op(facts[fact], constant)
     if isinstance(atom, m.Member):
-        values = frozenset(_constant(v) for v in atom.values)
+        values = frozenset(constant_value(v) for v in atom.values)
         negated = atom.negated
 
         def member(facts: Facts) -> Tri:
@@ -166,30 +121,10 @@ def _compile_atom(atom: m.Condition) -> Compiled:
 
         return member
     if isinstance(atom, m.Includes):
-        values = frozenset(_constant(v) for v in atom.values)
+        values = frozenset(constant_value(v) for v in atom.values)
         return lambda facts: None if facts.get(fact) is None else bool(facts[fact] & values)
     # `during` needs instants and calendars: obligations evaluate it, records cannot.
     return lambda facts: None
-
-
-def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
-    """The facts conditions look at, in order of first mention."""
-    names: list[str] = []
-
-    def walk(c: m.Condition | None) -> None:
-        if c is None:
-            return
-        if isinstance(c, (m.All, m.Any)):
-            for item in c.items:
-                walk(item)
-        elif isinstance(c, m.Not):
-            walk(c.item)
-        elif not isinstance(c, m.DefinedBy) and c.fact not in names:
-            names.append(c.fact)
-
-    for cond in conditions:
-        walk(cond)
-    return tuple(names)
 
 
 # ------------------------------------------------------------------ rules
@@ -248,10 +183,10 @@ class RuleSet:
         rule = self.rules[clause_id]
         value = rule.condition(facts)
         if rule.unless is not None:
-            value = _kleene_and((value, _kleene_not(rule.unless(facts))))
+            value = kleene_and((value, kleene_not(rule.unless(facts))))
         if value is not False:
             for canceller in rule.cancelled_by:
-                value = _kleene_and((value, _kleene_not(self.evaluate(canceller, facts, memo))))
+                value = kleene_and((value, kleene_not(self.evaluate(canceller, facts, memo))))
         memo[clause_id] = value
         return value
 
@@ -272,7 +207,7 @@ class RuleSet:
         if value is not True and rule.cancelled_by:
             own = rule.condition(facts)
             if rule.unless is not None:
-                own = _kleene_and((own, _kleene_not(rule.unless(facts))))
+                own = kleene_and((own, kleene_not(rule.unless(facts))))
             if own is True:
                 # Its own condition holds: an exception or override stopped it (True), or
                 # might have (unknown); name the one that did.

@@ -28,11 +28,13 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
+from rulebook.conditions import SERVICE, condition_facts
 from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
-from rulebook.engine.classify import SERVICE, Compiled, compile_condition, condition_facts
-from rulebook.engine.facts import OutageRecord, format_instant
-from rulebook.engine.trace import Words, duration_words, json_value
+from rulebook.engine.classify import Compiled, compile_condition
+from rulebook.engine.trace import duration_words, json_value
+from rulebook.intake.records import OutageRecord, format_instant
+from rulebook.text import Words
 
 MET, MISSED, NOT_APPLICABLE, UNDETERMINED = "met", "missed", "not_applicable", "undetermined"
 

@@ -7,21 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
-import attrs
-
 from rulebook import model as m
-
-
-@attrs.frozen
-class Words:
-    """A sentence the engine wrote, in both languages."""
-
-    en: str
-    ja: str
-
-    def get(self, lang: str) -> str:
-        """The sentence in ``lang`` (``ja`` or ``en``)."""
-        return self.ja if lang == "ja" else self.en
+from rulebook.text import Words
 
 
 class Reason(NamedTuple):

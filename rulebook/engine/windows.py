@@ -21,8 +21,9 @@ from rulebook.engine.calendar import (
     recurring_windows,
     start_of_day,
 )
-from rulebook.engine.facts import Notice, format_instant
-from rulebook.engine.trace import Words, duration_words
+from rulebook.engine.trace import duration_words
+from rulebook.intake.records import Notice, format_instant
+from rulebook.text import Words
 
 
 @attrs.frozen

@@ -31,8 +31,9 @@ from collections.abc import Iterator
 import attrs
 from lark import Token, Tree
 
-from rulebook.grammar.diagnostics import Diagnostic, display_width
+from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.parse import concrete_tree, parse_text
+from rulebook.text import display_width
 
 INDENT = "  "
 

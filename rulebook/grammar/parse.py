@@ -27,9 +27,11 @@ from lark.exceptions import (
 
 from rulebook import limits, units
 from rulebook import model as m
+from rulebook.diagnostics import Diagnostic
 from rulebook.grammar import recovery
 from rulebook.grammar.cache import cache_file
-from rulebook.grammar.diagnostics import Diagnostic, did_you_mean
+from rulebook.limits import MAX_CONDITION_DEPTH
+from rulebook.text import did_you_mean
 
 
 @attrs.frozen
@@ -866,7 +868,7 @@ class ToModel(Transformer[Token, ParsedFile]):
 
     def _bounded(self, condition: m.Condition) -> m.Condition:
         """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
-        stand_in = limits.condition_too_deep(condition)
+        stand_in = condition_too_deep(condition)
         if stand_in is None:
             return condition
         message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
@@ -1041,3 +1043,23 @@ def _plain(value: Any) -> Any:
 
 
 _BUILDER = ToModel()
+
+
+def condition_too_deep(condition: Any) -> Any:
+    """None when a contract condition nests at most :data:`MAX_CONDITION_DEPTH` deep; else
+    its first simple part (a stand-in, so that no later walk recurses through it)."""
+    from rulebook import model as m
+
+    stack: list[tuple[Any, int]] = [(condition, 1)]
+    too_deep = False
+    leaf = None
+    while stack:
+        node, depth = stack.pop()
+        too_deep = too_deep or depth > MAX_CONDITION_DEPTH
+        if isinstance(node, m.Any | m.All):
+            stack.extend((item, depth + 1) for item in node.items)
+        elif isinstance(node, m.Not):
+            stack.append((node.item, depth + 1))
+        elif leaf is None:
+            leaf = node
+    return leaf if too_deep else None

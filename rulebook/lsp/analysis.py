@@ -18,7 +18,7 @@ from pathlib import Path
 import attrs
 
 from rulebook import model as m
-from rulebook.grammar.diagnostics import Diagnostic
+from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.parse import ParsedFile, parse_recovering
 from rulebook.load import bundled_dir, check_files, load_files
 

@@ -13,7 +13,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from rulebook import __version__
+from rulebook._version import __version__
 from rulebook.grammar.layout import format_text
 from rulebook.lsp import features
 from rulebook.lsp.analysis import Analysis, analyse

@@ -1,5 +1,11 @@
-"""The report: an adjudication as a document a person can send (HTML with a timeline,
-CSV for spreadsheets), built from the JSON document of either evaluator."""
+"""The report: an adjudication as a document a person can send — the table, Markdown and
+JSON writers (:mod:`.writers`), the HTML page with a timeline (:mod:`.html`,
+:mod:`.timeline`), CSV for spreadsheets (:mod:`.spreadsheet`) — built from the JSON
+document of either evaluator (:mod:`.view` gathers what a page shows).
+
+Layer: report. It may import the JSON document and everything below it (the engine's words
+for verdicts, billing entries); never the command line.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +24,8 @@ def render_report(
 ) -> str:
     """The HTML report of ``result`` (either evaluator) under ``contract``; ``counts`` are
     the input's (read, adjudicated, rejected, fallback) when known."""
-    from rulebook.formats.writers import COUNT_KEYS, filtered
     from rulebook.report.html import render_html
+    from rulebook.report.writers import COUNT_KEYS, filtered
 
     data = filtered(result.to_dict(reasons=False, records=True), period)
     data["counts"].update(dict(zip(COUNT_KEYS, counts, strict=False)))
@@ -35,7 +41,6 @@ def render_csv(
     bom: bool = False,
 ) -> dict[str, str]:
     """The CSV text of each of ``tables`` (``records``, ``periods``), by table."""
-    from rulebook.formats.writers import filtered
     from rulebook.report.spreadsheet import (
         PERIOD_FIELDS,
         RECORD_FIELDS,
@@ -43,6 +48,7 @@ def render_csv(
         record_rows,
         to_csv,
     )
+    from rulebook.report.writers import filtered
 
     del counts  # the CSV files are tables only; the counts line goes to stderr
     data = filtered(result.to_dict(reasons=False, records=True), period)

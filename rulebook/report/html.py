@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import jinja2
 
-from rulebook.engine.trace import Words
-from rulebook.formats.writers import counts_line
 from rulebook.report.timeline import MIN_BAR, STRIP, STRIP_HEIGHT, strip, timeline
 from rulebook.report.view import Report, duration, hms, local, money, word
+from rulebook.report.writers import counts_line
+from rulebook.text import Words
 
 
 def environment() -> jinja2.Environment:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from rulebook.engine.remedy import Billing
+from rulebook.intake.billing import Billing
 from rulebook.report.view import budget, clause_title, duration, hms, remedy_money
 
 RECORD_FIELDS = (

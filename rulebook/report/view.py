@@ -18,9 +18,10 @@ from typing import Any, Protocol
 
 import attrs
 
-from rulebook.engine.remedy import Billing
-from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
+from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS
 from rulebook.engine.windows import Window
+from rulebook.intake.billing import Billing
+from rulebook.text import Words
 
 
 class Reportable(Protocol):

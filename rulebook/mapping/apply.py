@@ -10,7 +10,7 @@ this order, so that the validated records and every message are the same:
    refuses it with "did you mean"; with ``strict`` nothing is dropped (all are refused);
 3. every text value put in NFC; the project's ``[values.FIELD]`` words replaced by their
    values; spreadsheet date-times (``2026/9/1 10:00``) written as ISO 8601
-   (:func:`~rulebook.engine.facts.spreadsheet_iso`).
+   (:func:`~rulebook.intake.records.spreadsheet_iso`).
 
 After validation, :meth:`Mapping.expand` applies the service map (``[[services]]``) to the
 validated frame, which both routes build, and to the notices: a record of a log name mapped
@@ -29,9 +29,10 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.columnar.intake import ISO_SHAPE, WHITESPACE, Columns, FrameIntake
-from rulebook.engine.adjudicate import coverage
-from rulebook.engine.facts import (
+from rulebook.conditions import coverage
+from rulebook.intake.billing import BILLING_FIELDS
+from rulebook.intake.columns import ISO_SHAPE, WHITESPACE, Columns, FrameIntake
+from rulebook.intake.records import (
     EVENT_FIELDS,
     NOTICE_FIELDS,
     RECORD_FIELDS,
@@ -42,10 +43,9 @@ from rulebook.engine.facts import (
     spreadsheet_iso,
     valid_day,
 )
-from rulebook.engine.remedy import BILLING_FIELDS
-from rulebook.formats.readers import Case, InputError, Item
-from rulebook.grammar.diagnostics import did_you_mean
-from rulebook.project import Project, ProjectError, ServiceRule, nfc, show_key
+from rulebook.io.readers import Case, InputError, Item
+from rulebook.project import Project, ProjectError, ServiceRule, show_key
+from rulebook.text import did_you_mean, nfc
 
 #: Fact types a service rule's ``when`` can test (as text; sets: any item).
 WHEN_TYPES = ("code", "country", "text", "bool")
@@ -254,7 +254,7 @@ class Mapping:
     def _cells(self, series: pl.Series) -> tuple[pl.Series | None, bool]:
         """A column's values mapped as :meth:`value` maps them (None when none changes),
         and whether it is a time column whose every cell is ISO 8601 as exports write it
-        (:data:`~rulebook.columnar.intake.ISO_SHAPE`: the intake need not look again)."""
+        (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again)."""
         field = series.name
         iso = False
         if series.dtype == pl.String:
@@ -399,7 +399,7 @@ def take_in(
     can take it, else its items (``case.outages``, or ``reread()`` when it was read as
     columns) by the record route; then the service map. Warnings and notes go to
     ``warn`` (the column warning even when validation then refuses the log)."""
-    from rulebook.columnar.intake import columns_fit, columns_intake, items_intake
+    from rulebook.intake.columns import columns_fit, columns_intake, items_intake
 
     reading = mapping.reading(contract)  # naive times in the project's timezone
     warnings: list[str] = []

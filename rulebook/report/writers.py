@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rulebook.engine.remedy import Billing
-from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS, Words
+from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS
+from rulebook.intake.billing import Billing
 from rulebook.report.view import (
     budget,
     clause_title,
@@ -22,9 +22,10 @@ from rulebook.report.view import (
     local,
     remedy_money,
 )
+from rulebook.text import Words
 
 if TYPE_CHECKING:
-    from rulebook.columnar.result import FrameAdjudication
+    from rulebook.document.frames import FrameAdjudication
 
 
 class Adjudicated(Protocol):

@@ -31,8 +31,8 @@ import attrs
 
 from rulebook import limits, units
 from rulebook import model as m
-from rulebook.formats.exports import Notes, Unusable, load_export, shown
-from rulebook.formats.readers import Case, InputError, Item
+from rulebook.io.exports import Notes, Unusable, load_export, shown
+from rulebook.io.readers import Case, InputError, Item
 
 METRIC = "probe_success"
 #: URL schemes of a probed target and the protocol code each stands for.

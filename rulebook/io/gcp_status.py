@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from rulebook import limits
-from rulebook.formats.exports import (
+from rulebook.io.exports import (
     Notes,
     Unusable,
     export_id,
@@ -34,7 +34,7 @@ from rulebook.formats.exports import (
     timestamp,
     to_second,
 )
-from rulebook.formats.readers import Case, InputError, Item
+from rulebook.io.readers import Case, InputError, Item
 
 #: Status impacts, from the least to the most severe.
 IMPACTS = ("SERVICE_INFORMATION", "SERVICE_DISRUPTION", "SERVICE_OUTAGE")
@@ -49,7 +49,7 @@ INCIDENT = "an object with an 'id' (text or a number)"
 @functools.cache
 def region_countries() -> dict[str, str | None]:
     """Each region in the table shipped with rulebook and its country (None: several)."""
-    path = resources.files("rulebook.formats").joinpath("data/gcp-regions.csv")
+    path = resources.files("rulebook.io").joinpath("data/gcp-regions.csv")
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     return {row["region"]: row["country"] or None for row in rows}
 

@@ -5,9 +5,9 @@ Two routes lead to the same frame (:data:`rulebook.columnar.schema`):
 - **columns**: CSV files (read by polars, every cell as text) and Parquet files (or a
   polars frame or Arrow table from the library) are validated per column: a fact's
   distinct values are checked once each with the record engine's own
-  :func:`~rulebook.engine.facts.fact_value`, timestamps in the common ISO 8601 shapes are
+  :func:`~rulebook.intake.records.fact_value`, timestamps in the common ISO 8601 shapes are
   parsed by polars. A row that does not pass these fast checks is handed whole to the
-  record validator (:func:`~rulebook.engine.facts.outage_from_mapping`), which either
+  record validator (:func:`~rulebook.intake.records.outage_from_mapping`), which either
   accepts it (a timestamp in a rarer shape) or raises the very message the record engine
   gives: file and line, record, field, what is accepted, did-you-mean.
 - **records**: JSON Lines, JSON case files, importers and Python mappings go through the
@@ -30,11 +30,14 @@ from typing import Any
 import attrs
 import polars as pl
 
-import rulebook.columnar.clock as clock
+import rulebook.intake.clock as clock
 from rulebook import limits
 from rulebook import model as m
-from rulebook.engine.causes import in_cycles
-from rulebook.engine.facts import (
+from rulebook.errors import RulebookError
+from rulebook.intake.billing import Billing
+from rulebook.intake.causes import in_cycles
+from rulebook.intake.items import check_columns, take_in
+from rulebook.intake.records import (
     RECORD_FIELDS,
     Notice,
     OutageRecord,
@@ -44,10 +47,7 @@ from rulebook.engine.facts import (
     outage_from_mapping,
     timezone_of,
 )
-from rulebook.engine.remedy import Billing
-from rulebook.errors import RulebookError
-from rulebook.formats.intake import check_columns, take_in
-from rulebook.formats.readers import Case, InputError, check_header, utf8
+from rulebook.io.readers import Case, InputError, check_header, utf8
 
 ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{2}:?\d{2}|Z)?$"
 LIST_TYPES = ("records",)
@@ -115,7 +115,7 @@ def schema(vocabulary: m.Vocabulary, columns: Iterable[str]) -> dict[str, pl.Dat
 def needed(contract: m.Contract) -> set[str]:
     """The facts and events the contract's clauses look at (a frame carries these and the
     input's own columns, not the whole vocabulary)."""
-    from rulebook.engine.classify import condition_facts
+    from rulebook.conditions import condition_facts
 
     names = {"protocol", "caused_by"}
     for clause in contract.clauses:
@@ -211,7 +211,7 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     """A CSV, JSON Lines or Parquet file as columns (CSV cells as text; Parquet keeps its
     types); None when the file is for the record route (JSON, standard input, a CSV whose
     rows are not one line each, JSON Lines with other than text and lists of text). Text
-    in another ``encoding`` than UTF-8 is decoded first (:func:`~rulebook.formats.readers.utf8`)."""
+    in another ``encoding`` than UTF-8 is decoded first (:func:`~rulebook.io.readers.utf8`)."""
     suffix = Path(path).suffix.lower()
     if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
         try:
@@ -705,7 +705,7 @@ def _orphans(
     valid: pl.DataFrame, where: Callable[[int], str]
 ) -> tuple[pl.DataFrame, list[tuple[int, RecordError]], pl.DataFrame]:
     """Records whose causes are not among the valid records are rejected, pass by pass
-    until none is (as the record route does: :func:`~rulebook.engine.causes.orphans`); then
+    until none is (as the record route does: :func:`~rulebook.intake.causes.orphans`); then
     those in or caused through a cycle of causes. Also the causal edges of the rest, as rows
     (``row`` was caused by ``cause_row``). Only the records with causes are looked at."""
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
@@ -763,7 +763,7 @@ def _waiting(edges: pl.DataFrame, rounds: int = 32) -> pl.Series:
     whole, cannot place: a record is placed once every cause of it is. Each round drops the
     edges whose cause waits for nothing; what is left after the last round is in a cycle,
     caused through one, or at the end of a chain longer than ``rounds``, and is handed to
-    :func:`~rulebook.engine.causes.in_cycles` (which finds the same cycles on it alone:
+    :func:`~rulebook.intake.causes.in_cycles` (which finds the same cycles on it alone:
     placed records are never in one)."""
     for _ in range(rounds):
         children = edges["row"].unique()
@@ -792,7 +792,7 @@ def _other_inputs(intake: FrameIntake, contract: m.Contract, case: Case, keep_go
     intake.errors.extend(rest.errors)
     intake.closures = rest.closures
     if case.events:
-        from rulebook.formats.intake import event_place
+        from rulebook.intake.items import event_place
 
         bad: list[RecordError] = []  # each bad event named, every good one kept
         events: list[Mapping[str, Any]] = [i.data for i in case.events]
@@ -869,7 +869,7 @@ def read_outages(
     contract: m.Contract, path: str, fmt: str | None, case: Case, keep_going: bool = False
 ) -> FrameIntake:
     """The outage log at ``path`` (and ``case``'s other inputs) validated into a frame."""
-    from rulebook.formats.readers import read_case
+    from rulebook.io.readers import read_case
 
     read = read_frame(path, fmt)
     if read is not None and columns_fit(read, contract):

@@ -14,14 +14,13 @@ a wide (East Asian) character takes two cells, a combining mark none.
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from rulebook.model import Span
+from rulebook.text import cell_width, display_width
 
 
 @attrs.frozen
@@ -71,40 +70,9 @@ class Diagnostic:
         }
 
 
-def cell_width(char: str) -> int:
-    """Cells a character takes on a terminal: 2 for wide and full-width, 0 for a combining
-    mark, 1 otherwise (half-width katakana included).
-
-    >>> cell_width("停"), cell_width("ｶ"), cell_width("a")
-    (2, 1, 1)
-    """
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def display_width(text: str) -> int:
-    """Cells ``text`` takes on a terminal, a tab counted as four.
-
-    >>> display_width("停止ｶﾀｶﾅ")
-    8
-    """
-    return sum(4 if ch == "\t" else cell_width(ch) for ch in text)
-
-
 def _pad(text: str) -> str:
     """Blanks as wide as ``text`` on screen; tabs are kept so the caret lines up with them."""
     return "".join("\t" if ch == "\t" else " " * cell_width(ch) for ch in text)
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A hint naming the closest candidate, or None when nothing is close.
-
-    >>> did_you_mean("casue", ["cause", "location"])
-    "did you mean 'cause'?"
-    """
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def attach_source(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> list[Diagnostic]:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import attrs
 
 from rulebook import model as m
-from rulebook.engine.causes import in_cycles, orphans
-from rulebook.engine.facts import (
+from rulebook.intake.billing import Billing, billing_from_mapping
+from rulebook.intake.causes import in_cycles, orphans
+from rulebook.intake.records import (
     RECORD_FIELDS,
     Notice,
     OutageRecord,
@@ -25,9 +26,8 @@ from rulebook.engine.facts import (
     outage_from_mapping,
     timezone_of,
 )
-from rulebook.engine.remedy import Billing, billing_from_mapping
-from rulebook.formats.readers import Case, Item
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.io.readers import Case, Item
+from rulebook.text import did_you_mean
 
 
 @attrs.define

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from rulebook.engine.facts import OutageRecord, RecordError
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.intake.records import OutageRecord, RecordError
+from rulebook.text import did_you_mean
 
 
 def causal_order(records: Sequence[OutageRecord]) -> list[str] | None:

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from rulebook import limits
-from rulebook.formats.readers import InputError, load_json, read_text
+from rulebook.io.readers import InputError, load_json, read_text
 
 #: Entries named in a note before "and N more".
 SHOWN = 3

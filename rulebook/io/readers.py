@@ -28,9 +28,9 @@ import attrs
 
 from rulebook import limits
 from rulebook.errors import RulebookError
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.text import did_you_mean
 
-FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (columnar.intake)
+FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (intake.columns)
 CASE_KEYS = ("outages", "notices", "billing", "events", "closures")
 
 

@@ -1,21 +1,21 @@
 """Importers of real exports, one module each (docs/formats.md has every mapping):
 
-- ``gcp-status``: Google Cloud status incidents (:mod:`rulebook.formats.gcp_status`);
+- ``gcp-status``: Google Cloud status incidents (:mod:`rulebook.io.gcp_status`);
 - ``statuspage``: Atlassian Statuspage v2 incidents and scheduled maintenances
-  (:mod:`rulebook.formats.statuspage`);
+  (:mod:`rulebook.io.statuspage`);
 - ``prometheus``: ``probe_success`` of a range query, the blackbox exporter's monitoring
-  (:mod:`rulebook.formats.probes`).
+  (:mod:`rulebook.io.probes`).
 
 Each gives the items it made and notes (for stderr) on what its entries became.
 """
 
 from __future__ import annotations
 
-from rulebook.formats.exports import load_export
-from rulebook.formats.gcp_status import gcp_case
-from rulebook.formats.probes import probe_case, read_probes
-from rulebook.formats.readers import Case
-from rulebook.formats.statuspage import statuspage_case
+from rulebook.io.exports import load_export
+from rulebook.io.gcp_status import gcp_case
+from rulebook.io.probes import probe_case, read_probes
+from rulebook.io.readers import Case
+from rulebook.io.statuspage import statuspage_case
 
 SOURCES = ("gcp-status", "statuspage", "prometheus")
 
@@ -29,7 +29,7 @@ def import_file(
 ) -> tuple[Case, list[str]]:
     """Read an export; also return notes on what its entries became (every entry with
     ``verbose``). ``interval`` and ``step`` are for ``prometheus`` (see
-    :func:`rulebook.formats.probes.probe_case`)."""
+    :func:`rulebook.io.probes.probe_case`)."""
     if source == "prometheus":
         return probe_case(read_probes(path), interval, step, verbose)
     data, name = load_export(path)

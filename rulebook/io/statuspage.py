@@ -22,7 +22,7 @@ import datetime as dt
 from typing import Any
 
 from rulebook import limits
-from rulebook.formats.exports import (
+from rulebook.io.exports import (
     Notes,
     Unusable,
     export_id,
@@ -32,7 +32,7 @@ from rulebook.formats.exports import (
     timestamp,
     to_second,
 )
-from rulebook.formats.readers import Case, InputError, Item
+from rulebook.io.readers import Case, InputError, Item
 
 IMPACTS = ("none", "minor", "major", "critical", "maintenance")
 #: An incident's updates: when each was posted, its index in the export, the update.

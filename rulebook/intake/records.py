@@ -24,7 +24,7 @@ from rulebook import limits
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
 from rulebook.errors import RulebookError
-from rulebook.grammar.diagnostics import did_you_mean
+from rulebook.text import did_you_mean
 
 FactValue = str | bool | Fraction | frozenset[str] | tuple[str, ...]
 
@@ -561,3 +561,9 @@ def closure_day(value: object) -> dt.date:
         f"YYYY-MM-DD, in the years {limits.MIN_YEAR} to {limits.MAX_YEAR}",
     )
     raise error.of("closure")
+
+
+def closure_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return closure_day(value)

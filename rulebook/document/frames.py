@@ -1,0 +1,458 @@
+"""The columnar plan's result: :class:`FrameAdjudication`, the frames of verdicts,
+segments and periods a plan decided, and the JSON document, JSON Lines and Parquet written
+from them; :func:`adjudicate_frame`, the frame API's entry point.
+
+Reasons are not built here: :meth:`FrameAdjudication.explain` runs the record engine, the
+explainer, on the record's neighbourhood (its service's physical run, its causal
+ancestors, the notices), which decides the record exactly as the whole input does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import polars as pl
+
+from rulebook import arguments
+from rulebook import model as m
+from rulebook.columnar.plan import Plan, cut_segments, outage_records, run_plan
+from rulebook.columnar.result import (
+    RECORD_COLUMNS,
+    in_record_order,
+    records_frame,
+    segments_as_text,
+    text_of,
+)
+from rulebook.document.fields import (
+    canonical_json,
+    document_head,
+    period_dict,
+    record_dict,
+    record_row,
+)
+from rulebook.document.records import Adjudication, adjudicate
+from rulebook.errors import NotFound
+from rulebook.intake.billing import Billing
+from rulebook.intake.clock import fixed_zone, iso, zoned
+from rulebook.intake.columns import FrameIntake, as_frame, frame_intake, items_intake, read_outages
+from rulebook.intake.records import Notice, RecordError, closure_date, parse_instant, timezone_of
+from rulebook.io.readers import Case, Item
+from rulebook.limits import shorten
+
+if TYPE_CHECKING:
+    from rulebook.engine.windows import Window
+
+
+@attrs.frozen
+class FrameAdjudication:
+    """What the columnar plan decided. :attr:`records` (one row a record, by id),
+    :attr:`segments` (each record cut at windows and periods, by id and start) and
+    :attr:`periods` are built when first asked for: ``report`` never builds the first two.
+    """
+
+    plan: Plan
+    _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
+
+    @property
+    def records(self) -> pl.DataFrame:
+        """One row a record: verdict, seconds by status, deciding clauses."""
+        return self._numbered().drop("pos")
+
+    def _numbered(self) -> pl.DataFrame:
+        """:attr:`records` with the plan's number of each record (``pos``)."""
+        if "records" not in self._cache:
+            self._cache["records"] = records_frame(self.plan)
+        return self._cache["records"]
+
+    @property
+    def segments(self) -> pl.DataFrame:
+        """Every record's segments: id, start, end, period, status, deciding clause."""
+        if "segments" not in self._cache:
+            plan = self.plan
+            cut = cut_segments(plan)
+            self._cache["segments"] = (
+                segments_as_text(cut)
+                .with_columns(id=plan.frame["id"].gather(cut["pos"]))
+                .select("id", "start", "end", "period", "status", "clause")
+                .sort("id", "start")
+            )
+        return self._cache["segments"]
+
+    @property
+    def contract(self) -> m.Contract:
+        """The contract adjudicated under."""
+        return self.plan.contract
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The contract's timezone."""
+        return self.plan.tz
+
+    def windows(self) -> list[Window]:
+        """The maintenance windows of the run (announced and recurring), sorted."""
+        return list(self.plan.windows)
+
+    def billing(self) -> dict[str, Billing]:
+        """Each service's billing as given, by service."""
+        return dict(self.plan.billing)
+
+    @property
+    def fallback(self) -> int:
+        """How many records the record engine's closures decided (values a double cannot
+        hold exactly)."""
+        return len(self.plan.fallback)
+
+    @property
+    def periods(self) -> pl.DataFrame:
+        """One row per service and period: seconds, availability, target, met, remedy."""
+        rows = [self._period(s, p) for s, p in self.plan.periods]
+        frame = pl.DataFrame(
+            [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows],
+            schema={
+                "service": pl.String,
+                "period": pl.String,
+                "period_seconds": pl.Int64,
+                "denominator_seconds": pl.Int64,
+                "downtime_seconds": pl.Int64,
+                "excluded_seconds": pl.Int64,
+                "availability": pl.String,
+                "availability_exact": pl.String,
+                "target": pl.String,
+                "met": pl.Boolean,
+                "provisional": pl.Boolean,
+                "remedy": pl.String,
+            },
+        )
+        return frame
+
+    def out_of_scope(self) -> dict[str, int]:
+        """The services of the out-of-scope records, with how many records each (read off
+        the plan's frame: ``report`` builds no records frame for it)."""
+        counted = (
+            self.plan.frame.filter(pl.col("status") == "out_of_scope")
+            .group_by("service")
+            .len()
+            .sort("service")
+        )
+        return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
+
+    def _period(self, service: str, measured: Any) -> dict[str, Any]:
+        owed = self.plan.remedies.get((service, measured.period.label))
+        return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
+
+    # -------------------------------------------------------------- the JSON document
+
+    def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
+        """The JSON document (format 1) without reasons (see :meth:`explain`); without
+        ``records``, only the records that have obligations to show."""
+        document = document_head(self.contract, self.tz, self.plan.as_of)
+        document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
+        rows = self.records
+        if not records:
+            rows = rows.filter(pl.col("id").is_in(list(self.plan.obligations)))
+        document["outages"] = list(self._records(rows))
+        document["periods"] = [self._period(s, p) for s, p in self.plan.periods]
+        return document
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Canonical JSON: same inputs, same bytes."""
+        return canonical_json(self.to_dict(), indent)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain dict a record, by id, as :meth:`Adjudication.to_rows`: ``id``,
+        ``service``, ``start``, ``end`` (ISO 8601), ``verdict``, seconds by status and
+        ``deciding`` (the deciding clauses joined by ", ")."""
+        return [
+            record_row(rid, service, start, end, verdict, (c, e, n), deciding or [], self.tz)
+            for rid, service, start, end, verdict, c, e, n, deciding in self.records.drop(
+                "ongoing"
+            ).iter_rows()
+        ]
+
+    def _records(self, rows: pl.DataFrame) -> Iterator[dict[str, Any]]:
+        segments = self.segments.filter(pl.col("id").is_in(rows["id"].implode()))
+        by_id: dict[str, list[tuple[Any, ...]]] = {}
+        for rid, *rest in segments.select(
+            "id", "start", "end", "period", "status", "clause"
+        ).iter_rows():
+            by_id.setdefault(rid, []).append(tuple(rest))
+        for row in rows.iter_rows(named=True):
+            out = row_dict(row, by_id.get(row["id"], []), self.tz)
+            out["obligations"] = [
+                o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
+            ]
+            yield out
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """One record's data, as in the JSON document (without reasons)."""
+        rows = self.records.filter(pl.col("id") == record_id)
+        if rows.height == 0:
+            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
+        return next(self._records(rows))
+
+    def obligation_rows(self) -> list[dict[str, Any]]:
+        """Every obligation that applied or could not be decided, with its record."""
+        services = dict(self.records.select("id", "service").iter_rows())
+        return [
+            {"record": rid, "service": services[rid], **o.to_dict(self.tz)}
+            for rid in sorted(self.plan.obligations)
+            for o in self.plan.obligations[rid]
+            if o.verdict != "not_applicable"
+        ]
+
+    # -------------------------------------------------------------- streams and files
+
+    def jsonl_frame(self, period: str | None = None) -> pl.DataFrame:
+        """One row a record with its segments, instants in the contract's timezone: what
+        ``--format jsonl`` writes, a line a record (with ``period``, the records that have a
+        segment in it). The instants are ISO 8601 text, or timestamps of a fixed zone where
+        the offset does not change (polars writes them as the same text)."""
+        plan = self.plan
+        records = self._in_period(self._numbered(), period)
+        frame, pieces = plan.frame, cut_segments(plan)
+        zone = None
+        if frame.height:
+            low, high = frame["start"].min(), frame["end"].max()
+            assert isinstance(low, int) and isinstance(high, int)
+            zone = fixed_zone(self.tz, low, high)
+        if zone is not None:
+            pieces = pieces.with_columns(zoned(pieces["start"], zone), zoned(pieces["end"], zone))
+            records = records.with_columns(
+                zoned(records["start"], zone), zoned(records["end"], zone)
+            )
+        else:
+            pieces, records = self._iso_text(pieces, records)
+        segments = pieces.group_by("pos", maintain_order=True).agg(
+            segments=pl.struct("start", "end", "period", "status", "clause")
+        )
+        listed = (
+            segments["segments"].gather(records["pos"])
+            if in_record_order(segments, frame)
+            else records.join(segments, on="pos", how="left", maintain_order="left")["segments"]
+        )
+        records = records.with_columns(segments=listed)
+        columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
+        if self.plan.obligations:
+            obligations = [
+                json.dumps(
+                    [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
+                    ensure_ascii=False,
+                )
+                for r in records["id"].to_list()
+            ]
+            records = records.with_columns(obligations=pl.Series(obligations).str.json_decode())
+            columns.append("obligations")
+        return records.select(columns)
+
+    def _iso_text(
+        self, pieces: pl.DataFrame, records: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Segments and records with their instants as ISO 8601 text (an offset that
+        changes: Python's database decides each, :func:`iso`). Each record's own start and
+        end are written once; most segments start or end where their record does and
+        gather that text, the others (cut at a period or a window) are written here."""
+        frame, tz = self.plan.frame, self.tz
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
+            starts, ends = (pool.submit(iso, frame[c], tz) for c in ("start", "end"))
+            start_text, end_text = starts.result(), ends.result()
+        at, own = pieces["pos"], records["pos"]
+        pieces = pieces.with_columns(
+            text_of(pieces["start"], frame["start"].gather(at), start_text.gather(at), tz),
+            text_of(pieces["end"], frame["end"].gather(at), end_text.gather(at), tz),
+        )
+        return pieces, records.with_columns(start_text.gather(own), end_text.gather(own))
+
+    def _in_period(self, frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
+        if period is None:
+            return frame
+        ids = self.segments.filter(pl.col("period") == period)["id"].unique()
+        return frame.filter(pl.col("id").is_in(ids.implode()))
+
+    def write_parquet(self, prefix: str, period: str | None = None) -> list[str]:
+        """``PREFIX.records.parquet``, ``PREFIX.segments.parquet`` and
+        ``PREFIX.periods.parquet`` (with ``period``, only what falls in it)."""
+        records = self._in_period(self.records, period)
+        segments = self.segments
+        periods = self.periods
+        if period is not None:
+            segments = segments.filter(pl.col("id").is_in(records["id"].implode()))
+            periods = periods.filter(pl.col("period") == period)
+        paths = []
+        for name, frame in (("records", records), ("segments", segments), ("periods", periods)):
+            path = f"{prefix}.{name}.parquet"
+            frame.write_parquet(path, statistics=False)
+            paths.append(path)
+        return paths
+
+    # -------------------------------------------------------------- explanations
+
+    def neighbourhood(self, record_id: str) -> pl.DataFrame:
+        """The records that decide ``record_id``: itself, its service's physical run (the
+        threshold's stoppage) and its causal ancestors."""
+        frame = self.plan.frame
+        if not isinstance(record_id, str) or record_id not in set(frame["id"].to_list()):
+            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
+        wanted = {record_id}
+        if "run" in frame.columns:
+            svc, run = frame.filter(pl.col("id") == record_id).select("svc", "run").row(0)
+            if run is not None:
+                mates = frame.filter((pl.col("svc") == svc) & (pl.col("run") == run))
+                wanted |= set(mates["id"].to_list())
+        if "caused_by" in frame.columns:
+            causes = dict(
+                frame.filter(pl.col("caused_by").is_not_null())
+                .select("id", "caused_by")
+                .iter_rows()
+            )
+            todo = list(wanted)
+            while todo:
+                for cause in causes.get(todo.pop()) or ():
+                    if cause not in wanted:
+                        wanted.add(cause)
+                        todo.append(cause)
+        return frame.filter(pl.col("id").is_in(sorted(wanted)))
+
+    def explained(self, record_id: str) -> Adjudication:
+        """The record engine's adjudication of the record's neighbourhood."""
+        plan = self.plan
+        records = outage_records(plan, self.neighbourhood(record_id))
+        return adjudicate(plan.contract, records, plan.notices, _as_of(plan), plan.closures)
+
+    def explain(
+        self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
+    ) -> str:
+        """One record's reasons, from the record engine run on its neighbourhood."""
+        return self.explained(record_id).explain(record_id, lang, fmt, full)
+
+    def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
+        """One service's period rendered: availability, target, downtime and remedy."""
+        from rulebook.document.fields import check_rendering
+        from rulebook.engine.trace import render_period
+
+        check_rendering(lang, fmt)
+        for name, measured in self.plan.periods:
+            if name == service and measured.period.label == period:
+                return render_period(self._period(name, measured), lang, fmt)
+        raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
+
+
+def _as_of(plan: Plan) -> dt.datetime | None:
+    if plan.as_of is None:
+        return None
+    return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
+
+
+def row_dict(
+    row: Mapping[str, Any], segments: list[tuple[Any, ...]], tz: dt.tzinfo
+) -> dict[str, Any]:
+    """A row of :attr:`FrameAdjudication.records` (or of the Spark records) as the JSON
+    document's record, with its segments ``(start, end, period, status, clause)``."""
+    return record_dict(
+        row["id"],
+        row["service"],
+        row["start"],
+        row["end"],
+        row["ongoing"],
+        row["verdict"],
+        segments,
+        list(row["deciding"]),
+        tz,
+    )
+
+
+def result_of(plan: Plan) -> FrameAdjudication:
+    """The result of a finished plan."""
+    return FrameAdjudication(plan)
+
+
+def adjudicate_intake(
+    contract: m.Contract,
+    intake: FrameIntake,
+    as_of: str | dt.datetime | None = None,
+    progress: Callable[[str], object] | None = None,
+) -> FrameAdjudication:
+    """Run the plan over validated input."""
+    tz = timezone_of(contract)
+    try:
+        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+    except RecordError as exc:
+        raise exc.of("argument") from None
+    days = frozenset(closure_date(c) for c in intake.closures)
+    plan = run_plan(
+        contract,
+        intake.frame,
+        intake.notices,
+        intake.billing,
+        days,
+        instant,
+        intake.exact,
+        progress,
+        intake.edges,
+    )
+    return result_of(plan)
+
+
+def adjudicate_frame(
+    contract: m.Contract,
+    outages: Any,
+    notices: Iterable[Notice | Mapping[str, Any]] = (),
+    as_of: str | dt.datetime | None = None,
+    closures: Iterable[dt.date | str] = (),
+    billing: Iterable[Billing | Mapping[str, Any]] = (),
+    events: Iterable[Mapping[str, Any]] = (),
+) -> FrameAdjudication:
+    """Adjudicate a polars DataFrame, an Arrow table, a path (CSV, JSON Lines, JSON case
+    file, Parquet) or a list of mappings under ``contract``; the result holds frames.
+
+    >>> import polars as pl, rulebook
+    >>> contract = rulebook.load_contract("cybermail")
+    >>> log = pl.DataFrame({
+    ...     "id": ["a", "b"], "service": ["CYBERMAIL Σ"] * 2,
+    ...     "start": ["2026-09-03T10:00:00", "2026-09-10T01:00:00"],
+    ...     "end": ["2026-09-03T10:45:00", "2026-09-10T03:00:00"],
+    ...     "cause": ["provider_fault", "attack"], "detected_by": ["monitoring"] * 2})
+    >>> result = rulebook.adjudicate_frame(contract, log)
+    >>> result.records.select("id", "verdict", "counted_seconds").rows()
+    [('a', 'counted', 2700), ('b', 'excluded', 0)]
+    >>> result.periods.select("period", "availability", "met").rows()
+    [('2026-09', '99.8958', False)]
+    """
+    contract = arguments.contract(contract)
+    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
+    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
+    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
+    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
+    as_of = arguments.instant(as_of)
+    if isinstance(outages, list | tuple):
+        outages = arguments.items(outages, "outages", (Mapping,), "mappings of fields")
+    given = [n for n in notices if isinstance(n, Notice)]
+    bills = [b for b in billing if isinstance(b, Billing)]
+    case = Case(
+        notices=[
+            Item(f"notices[{i}]", dict(n))
+            for i, n in enumerate(notices)
+            if not isinstance(n, Notice)
+        ],
+        billing=[
+            Item(f"billing[{i}]", dict(b))
+            for i, b in enumerate(billing)
+            if not isinstance(b, Billing)
+        ],
+        events=[Item(f"events[{i}]", dict(e)) for i, e in enumerate(events)],
+        closures=[str(c) for c in closures],
+    )
+    if isinstance(outages, str):
+        intake = read_outages(contract, outages, None, case)
+    elif isinstance(outages, list | tuple):
+        case.outages = [Item(f"outages[{i}]", dict(o)) for i, o in enumerate(outages)]
+        intake = items_intake(contract, case)
+    else:
+        intake = frame_intake(contract, as_frame(outages), "<frame>", case, first_line=None)
+    intake.notices += given
+    intake.billing += bills
+    return adjudicate_intake(contract, intake, as_of)
