@@ -427,7 +427,7 @@ class _Inputs:
 
 def _read_inputs(outages: str, opts: dict[str, Any]) -> _Inputs:
     """Read every input file; errors name the file and line."""
-    from rulebook.intake.columns import read_frame
+    from rulebook.intake.frames import read_frame
     from rulebook.io.readers import Case, Item, read_case
 
     stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
@@ -509,7 +509,8 @@ def _take_in(contract: Contract, inputs: _Inputs, opts: dict[str, Any]) -> Frame
     """Map and validate the inputs against ``contract`` (:mod:`rulebook.mapping.apply`):
     columns by column, the rest by item."""
     from rulebook.io.readers import read_case
-    from rulebook.mapping.apply import compile_mapping, scope_warnings, take_in
+    from rulebook.mapping.apply import take_in
+    from rulebook.mapping.compile import compile_mapping, scope_warnings
 
     project = _project(opts)
     mapping = compile_mapping(project, contract, bool(opts.get("strict")))
@@ -623,7 +624,7 @@ def _as_of(opts: dict[str, Any]) -> str | None:
 
 def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
     """The record engine over validated input (the frame's rows as its records)."""
-    from rulebook.columnar.plan import Plan, outage_records
+    from rulebook.columnar.state import Plan, outage_records
     from rulebook.document.records import adjudicate
     from rulebook.intake.records import timezone_of
 

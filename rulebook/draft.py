@@ -24,7 +24,7 @@ import attrs
 from rulebook import model as m
 from rulebook.intake.records import RECORD_FIELDS
 from rulebook.io.readers import GUESSES, InputError, case_of_text, decode, detect
-from rulebook.mapping.apply import near_miss
+from rulebook.text import near_miss
 
 #: Rows read from the log (its first ones), and bytes at most.
 SAMPLE_ROWS = 1000

@@ -79,5 +79,3 @@ def json_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_JSON_DIGITS:
         raise JSONNumberTooLong(text)
     return int(text)
-
-

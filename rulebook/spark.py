@@ -30,17 +30,11 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.columnar.plan import (
-    Plan,
-    causal_bits,
-    close,
-    cut_segments,
-    propagate,
-    related_clauses,
-    rule_values,
-    run_plan,
-)
+from rulebook.columnar.plan import close, cut_segments, run_plan
+from rulebook.columnar.related import causal_bits, propagate, related_clauses
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
+from rulebook.columnar.rules import rule_values
+from rulebook.columnar.state import Plan
 from rulebook.document.fields import canonical_json, document_head, period_dict
 from rulebook.document.frames import row_dict
 from rulebook.engine.adjudicate import settle
@@ -383,7 +377,7 @@ def adjudicate(
         _arrow_schema(OUTPUT),
         _arrow_schema(BITS),
     )
-    _unique_ids(outages)
+    unique_ids(outages)
     grouped = _with_ancestry(outages, job)
 
     def kernel(table: pa.Table) -> pa.Table:  # Spark inspects a plain function's arguments
@@ -450,7 +444,7 @@ def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
     )
 
 
-def _unique_ids(outages: DataFrame) -> None:
+def unique_ids(outages: DataFrame) -> None:
     """One record per id across the whole log (groups cannot see each other)."""
     from pyspark.sql import functions as F
 

@@ -60,3 +60,43 @@ class Words:
 def nfc(text: str) -> str:
     """``text`` in Unicode normal form C (names are compared in it)."""
     return unicodedata.normalize("NFC", text)
+
+
+def near_miss(name: str, fields: Iterable[str]) -> str | None:
+    """The field ``name`` is a near miss of — the same but for case, spaces or hyphens, or
+    one edit away (two for long names) — else None. A near miss is refused with "did you
+    mean", never dropped: a misspelt ``cause`` column must not vanish.
+
+    >>> near_miss("casue", ["cause"]), near_miss("Start", ["start"]), near_miss("note", ["id"])
+    ('cause', 'start', None)
+    >>> near_miss("status", ["start"]), near_miss("duration", ["location"])
+    (None, None)
+    """
+    folded = name.lower().replace("-", "_").replace(" ", "_")
+    best: tuple[int, str] | None = None
+    for field in fields:
+        if folded == field:
+            return field
+        distance = _edits(folded, field)
+        if best is None or distance < best[0]:
+            best = (distance, field)
+    if best is None:
+        return None
+    return best[1] if best[0] <= (1 if len(best[1]) < 8 else 2) else None
+
+
+def _edits(a: str, b: str) -> int:
+    """The optimal string alignment distance (edits, a swap of neighbours counting one)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]

@@ -22,7 +22,9 @@ import rulebook
 from rulebook.cli import main
 from rulebook.columnar.plan import STAGES
 from rulebook.document.frames import adjudicate_frame, adjudicate_intake
-from rulebook.intake.columns import _instants, columns_intake, frame_intake, read_frame
+from rulebook.intake.cells import instant_column
+from rulebook.intake.columns import columns_intake, frame_intake
+from rulebook.intake.frames import read_frame
 from rulebook.intake.items import take_in
 from rulebook.intake.records import RecordError, parse_instant
 from rulebook.io.readers import Case, read_case
@@ -66,7 +68,7 @@ TIMESTAMP = st.one_of(
 )
 def test_timestamps_parsed_by_columns_equal_the_record_engines(values: list[str], tz: str) -> None:
     zone = zoneinfo.ZoneInfo(tz)
-    checked = _instants(pl.Series(values, dtype=pl.String), zone)
+    checked = instant_column(pl.Series(values, dtype=pl.String), zone)
     for value, got, bad in zip(
         values, checked.values.to_list(), checked.bad.to_list(), strict=True
     ):
@@ -549,7 +551,7 @@ def test_check_and_contracts_do_not_import_polars() -> None:
     )
 )
 def test_runs_packed_into_one_key_equal_runs_by_windows(rows: list[tuple[int, int, int]]) -> None:
-    from rulebook.columnar.plan import _runs
+    from rulebook.columnar.runs import runs_of
 
     frame = pl.DataFrame(
         {
@@ -559,8 +561,8 @@ def test_runs_packed_into_one_key_equal_runs_by_windows(rows: list[tuple[int, in
             "end": [s + n for _, s, n in rows],
         }
     )
-    packed = _runs(frame, pl.col("g")).sort("pos")
-    windows = _runs(frame, pl.col("g"), pack=False).sort("pos")
+    packed = runs_of(frame, pl.col("g")).sort("pos")
+    windows = runs_of(frame, pl.col("g"), pack=False).sort("pos")
     for column in ("__first", "__last"):
         assert packed[column].to_list() == windows[column].to_list()
     # The run's span, checked against the definition: the group's records that overlap or
@@ -618,11 +620,11 @@ def test_instants_known_to_be_shaped_are_read_as_when_looked_at(
 ) -> None:
     # The mapping stage tells the intake when every cell of a time column already has the
     # export shape; the intake then skips its own look, with the same result.
-    from rulebook.intake.columns import ISO_SHAPE
+    from rulebook.intake.cells import ISO_SHAPE
 
     series = pl.Series(values, dtype=pl.String)
     assert series.drop_nulls().str.contains(ISO_SHAPE).all()
     zone = zoneinfo.ZoneInfo(tz)
-    looked, known = _instants(series, zone), _instants(series, zone, True)
+    looked, known = instant_column(series, zone), instant_column(series, zone, True)
     assert looked.values.to_list() == known.values.to_list()
     assert looked.bad.to_list() == known.bad.to_list()

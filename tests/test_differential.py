@@ -388,9 +388,10 @@ def test_generated_logs_through_a_project_file(
     """An export read back through its project file is the log it came from, by the record
     route and by the column route alike."""
     from rulebook.document.frames import adjudicate_intake
-    from rulebook.intake.columns import read_frame
+    from rulebook.intake.frames import read_frame
     from rulebook.io.readers import Case, Item
-    from rulebook.mapping.apply import compile_mapping, take_in
+    from rulebook.mapping.apply import take_in
+    from rulebook.mapping.compile import compile_mapping
     from rulebook.project import parse
 
     cid, inputs = case

@@ -17,10 +17,13 @@ from hypothesis import strategies as st
 
 import rulebook
 from rulebook.document.frames import adjudicate_intake
-from rulebook.intake.columns import FrameIntake, read_frame
+from rulebook.intake.columns import FrameIntake
+from rulebook.intake.frames import read_frame
 from rulebook.intake.records import RecordError, spreadsheet_iso
 from rulebook.io.readers import Case, InputError, read_case
-from rulebook.mapping.apply import _spreadsheet_times, compile_mapping, take_in
+from rulebook.mapping.apply import take_in
+from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.compile import compile_mapping
 from rulebook.project import NONE, Project, parse
 from tests.helpers import run_cli as run
 
@@ -348,7 +351,7 @@ TIMES = st.one_of(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(TIMES, min_size=1, max_size=12))
 def test_spreadsheet_times_are_read_alike_by_both_routes(values: list[str]) -> None:
-    mapped = _spreadsheet_times(pl.Series("start", values, dtype=pl.String))
+    mapped = spreadsheet_times(pl.Series("start", values, dtype=pl.String))
     got = values if mapped is None else mapped.to_list()
     assert got == [spreadsheet_iso(v) or v for v in values]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import rulebook
-from rulebook.mapping.apply import compile_mapping
+from rulebook.mapping.compile import compile_mapping
 from rulebook.project import NONE, ProjectError, discover, find, key_lines, parse
 from tests.helpers import run_cli as run
 

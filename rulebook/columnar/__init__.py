@@ -5,7 +5,8 @@ gives the same answer as the record engine (:mod:`rulebook.engine`), which stays
 and the explainer; the differential tests in ``tests/test_differential.py`` hold them equal.
 
 - :mod:`.translate` — conditions to Kleene-logic polars expressions;
-- :mod:`.plan` — the stages, in the record engine's order;
+- :mod:`.plan` — the stages, in the record engine's order, over :mod:`.state`'s ``Plan``;
+- :mod:`.rules`, :mod:`.related`, :mod:`.runs` — clause values, related causes, runs;
 - :mod:`.result` — the plan's frames of verdicts and segments, as they leave it.
 
 Layer: engine and columnar. It may import the intake (its frames come from there), the

@@ -19,88 +19,44 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
-from typing import Any
 
-import attrs
 import polars as pl
 
-import rulebook.columnar.translate as tr
 from rulebook import model as m
+from rulebook.columnar.related import related_clauses, related_values
+from rulebook.columnar.rules import condition_values, decide, rule_values
+from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
+from rulebook.columnar.state import (
+    COUNTED,
+    EXCLUDED,
+    NOT_DOWNTIME,
+    OUT_OF_SCOPE,
+    PARTLY_EXCLUDED,
+    STATUS,
+    Plan,
+    outage_records,
+    status_lit,
+)
 from rulebook.conditions import condition_facts, coverage
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
     EVENT_DURATION,
     availability_clause,
-    business_calendars,
     closed_end,
-    contract_windows,
     downtime_clause,
     settle,
 )
-from rulebook.engine.classify import RuleSet, Tri, compile_condition
-from rulebook.engine.measure import Measure, Period, measure_seconds, periods
-from rulebook.engine.obligations import Outcome, compile_obligations, judge
-from rulebook.engine.remedy import Remedy
-from rulebook.engine.windows import Window
+from rulebook.engine.calendar import business_calendars
+from rulebook.engine.classify import RuleSet
+from rulebook.engine.measure import measure_seconds, periods
+from rulebook.engine.obligations import compile_obligations, judge
+from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
-from rulebook.intake.causes import causal_order
-from rulebook.intake.records import FactValue, Notice, OutageRecord, RecordError
+from rulebook.intake.records import Notice, RecordError
 from rulebook.satisfiable import magnitude
-
-COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED = (
-    "counted",
-    "excluded",
-    "not_downtime",
-    "out_of_scope",
-    "partly_excluded",
-)
-#: Verdicts and segment statuses inside the plan: small integers, not strings (the
-#: result casts them to text where a frame leaves it).
-STATUS = pl.Enum([COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED])
-
-
-def _status(name: str) -> pl.Expr:
-    return pl.lit(name, dtype=STATUS)
-
-
-@attrs.define
-class Plan:
-    """The state the columnar stages share while adjudicating one frame."""
-
-    contract: m.Contract
-    tz: dt.tzinfo
-    frame: pl.DataFrame  # the records: row, id, service, start, end, facts, events
-    notices: list[Notice]
-    billing: dict[str, Billing]
-    closures: frozenset[dt.date]
-    as_of: int | None
-    exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)
-    facts: dict[str, m.FactDecl] = attrs.field(factory=dict)
-    edges: pl.DataFrame | None = None  # caused_by as (row, cause_row), from the intake
-    ancestry: pl.DataFrame | None = None  # or: id, sure, maybe resolved by a driver
-    services: list[str] = attrs.field(factory=list)  # by number (`svc`)
-    clause_ids: pl.Enum = attrs.field(init=False)  # `deciding` and `clause` are of this type
-    fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
-    windows: list[Window] = attrs.field(factory=list)
-    period_cuts: list[Period] = attrs.field(factory=list)
-    pieces: pl.DataFrame | None = None  # window segments of counted records
-    whole: pl.DataFrame | None = None  # each record's span (or window pieces), with status
-    cuts: pl.DataFrame | None = None  # the periods: i, p_start, p_end, period
-    segments: pl.DataFrame | None = None  # `whole` cut at the periods: see cut_segments
-    periods: list[tuple[str, Measure]] = attrs.field(factory=list)
-    remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
-    obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
-
-    def __attrs_post_init__(self) -> None:
-        self.clause_ids = pl.Enum(list(dict.fromkeys(c.id for c in self.contract.clauses)))
-
-    def clause(self, cid: str | None) -> pl.Expr:
-        """A clause id (or none) as a literal of :attr:`clause_ids`."""
-        return pl.lit(cid, dtype=self.clause_ids)
-
 
 # ------------------------------------------------------------------ stages
 
@@ -125,7 +81,7 @@ def close(plan: Plan) -> None:
             svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
             ongoing=pl.col("end").is_null(),
             end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
-            status=_status(COUNTED),
+            status=status_lit(COUNTED),
             deciding=plan.clause(None),
         )
         .with_columns(duration=(pl.col("end") - pl.col("start")).cast(pl.Float64))
@@ -157,11 +113,11 @@ def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
         code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True)
     most = code.max()
     kinds = (most if isinstance(most, int) else 0) + 1
-    runs = _runs(
+    runs = runs_of(
         frame.select("pos", "start", "end", "svc").with_columns(__code=code),
         pl.col("svc") * kinds + pl.col("__code"),
     ).select("pos", length=pl.col("__last") - pl.col("__first"))
-    lengths = _scatter(frame.height, runs["pos"], runs["length"])
+    lengths = scatter(frame.height, runs["pos"], runs["length"])
     return frame.with_columns(event_duration=lengths.cast(pl.Float64))
 
 
@@ -172,7 +128,7 @@ def scope(plan: Plan) -> None:
         return
     clause, covered = found
     outside = [code for code, name in enumerate(plan.services) if not covered(name)]
-    plan.frame = _decide(plan, plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, clause.id)
+    plan.frame = decide(plan, plan.frame, pl.col("svc").is_in(outside), OUT_OF_SCOPE, clause.id)
 
 
 def downtime_condition(plan: Plan) -> None:
@@ -180,7 +136,7 @@ def downtime_condition(plan: Plan) -> None:
     clause = downtime_clause(plan.contract)
     if clause is None:
         return
-    value: pl.Expr = pl.lit(_condition_values(plan, clause.condition))
+    value: pl.Expr = pl.lit(condition_values(plan, clause.condition))
     if clause.probes:
         probes = sorted(p.name for p in clause.probes)
         protocol = pl.col("protocol") if "protocol" in plan.frame.columns else None
@@ -188,7 +144,7 @@ def downtime_condition(plan: Plan) -> None:
             outside = protocol.is_not_null() & ~protocol.is_in(probes)
             value = pl.when(outside).then(pl.lit(False)).otherwise(value)
     ruled_out = (pl.col("status") == COUNTED) & (value == False)  # noqa: E712 (Kleene)
-    plan.frame = _decide(plan, plan.frame, ruled_out.fill_null(False), NOT_DOWNTIME, clause.id)
+    plan.frame = decide(plan, plan.frame, ruled_out.fill_null(False), NOT_DOWNTIME, clause.id)
 
 
 def threshold(plan: Plan) -> None:
@@ -207,20 +163,14 @@ def threshold(plan: Plan) -> None:
     if per_record:
         length = pl.col("end") - pl.col("start")
     else:
-        runs = _runs(frame.filter(candidate).select("pos", "svc", "start", "end"), pl.col("svc"))
+        runs = runs_of(frame.filter(candidate).select("pos", "svc", "start", "end"), pl.col("svc"))
         frame = frame.with_columns(
-            length=_scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
-            run=_scatter(frame.height, runs["pos"], runs["__run"]),
+            length=scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
+            run=scatter(frame.height, runs["pos"], runs["__run"]),
         )
         length = pl.col("length")
     short = candidate & (length < bound if op == ">=" else length <= bound)
-    plan.frame = _decide(plan, frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
-
-
-def _scatter(size: int, positions: pl.Series, values: pl.Series) -> pl.Series:
-    """A column of ``size`` rows holding ``values`` at ``positions``, null elsewhere."""
-    column = pl.Series(values.name, [], dtype=values.dtype).extend_constant(None, size)
-    return column.scatter(positions, values) if positions.len() else column
+    plan.frame = decide(plan, frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
 
 
 def maintenance_windows(plan: Plan) -> None:
@@ -240,7 +190,7 @@ def exclusions(plan: Plan) -> None:
     if not rules.exclusions:
         return
     frame = rule_values(plan, rules)
-    frame = _related(plan, frame, related_clauses(rules))
+    frame = related_values(plan, frame, related_clauses(rules))
     picks = []
     for cid in rules.exclusions:
         applies = pl.col(f"__rule_{cid}").fill_null(False)
@@ -252,64 +202,10 @@ def exclusions(plan: Plan) -> None:
     frame = frame.with_columns(__whole=whole)
     decided = (pl.col("status") == COUNTED) & pl.col("__whole").is_not_null()
     frame = frame.with_columns(
-        status=pl.when(decided).then(_status(EXCLUDED)).otherwise(pl.col("status")),
+        status=pl.when(decided).then(status_lit(EXCLUDED)).otherwise(pl.col("status")),
         deciding=pl.when(decided).then(pl.col("__whole")).otherwise(pl.col("deciding")),
     )
     plan.frame = frame.drop([c for c in frame.columns if c.startswith("__")])
-
-
-def rule_values(plan: Plan, rules: RuleSet) -> pl.DataFrame:
-    """The frame with each rule's own value (``__rule_ID``: after its exceptions and
-    overrides, before related causes)."""
-    values = {cid: _rule_value(plan, rules, cid) for cid in rules.rules}
-    frame = plan.frame.with_columns(v.alias(f"__rule_{cid}") for cid, v in values.items())
-    return _fallback_rules(plan, frame, rules)
-
-
-def related_clauses(rules: RuleSet) -> list[str]:
-    """The exclusions that reach causes (``including related``), in precedence order:
-    bit j of a record's causal bits is clause j of this list."""
-    return [c for c in rules.exclusions if getattr(rules.rules[c].clause, "related", False)]
-
-
-def causal_bits(related: list[str]) -> tuple[pl.Expr, pl.Expr]:
-    """A record's own values of the related clauses as two bit sets: ``sure`` (bit j: clause
-    j applies) and ``maybe`` (it applies or is unknown)."""
-    sure = pl.sum_horizontal(
-        pl.col(f"__rule_{c}").fill_null(False).cast(pl.Int64) * (1 << j)
-        for j, c in enumerate(related)
-    )
-    maybe = pl.sum_horizontal(
-        pl.col(f"__rule_{c}").fill_null(True).cast(pl.Int64) * (1 << j)
-        for j, c in enumerate(related)
-    )
-    return sure.alias("sure"), maybe.alias("maybe")
-
-
-def propagate(children: list[int], causes: list[int], sure: list[int], maybe: list[int]) -> bool:
-    """Each node's bits or-ed with its causes', causes first: Kahn's algorithm over nodes
-    numbered 0..n-1 (``children[k]`` was caused by ``causes[k]``), linear in nodes + edges.
-    False when the causes form a cycle."""
-    parents: list[list[int]] = [[] for _ in sure]
-    effects: list[list[int]] = [[] for _ in sure]
-    waiting = [0] * len(sure)
-    for child, cause in zip(children, causes, strict=True):
-        parents[child].append(cause)
-        effects[cause].append(child)
-        waiting[child] += 1
-    ready = [n for n, k in enumerate(waiting) if k == 0]
-    done = 0
-    while ready:
-        node = ready.pop()
-        done += 1
-        for cause in parents[node]:
-            sure[node] |= sure[cause]
-            maybe[node] |= maybe[cause]
-        for child in effects[node]:
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(child)
-    return done == len(sure)
 
 
 def window_segments(plan: Plan) -> None:
@@ -341,7 +237,7 @@ def window_segments(plan: Plan) -> None:
     for clause in plan.contract.clauses:
         if isinstance(clause, m.MaintenanceClause) and clause.condition is not None:
             # `when`: its windows exclude time only of the records whose given facts hold
-            holds = _condition_values(plan, clause.condition).fill_null(False)
+            holds = condition_values(plan, clause.condition).fill_null(False)
             chosen = plan.frame["pos"].filter(holds).implode()
             hits = hits.filter((pl.col("w_clause") != clause.id) | pl.col("pos").is_in(chosen))
     if hits.height == 0:
@@ -373,16 +269,16 @@ def window_segments(plan: Plan) -> None:
     )
     none = plan.clause(None)
     gaps = pieces.filter(pl.col("c_start") > pl.col("cursor")).select(
-        "pos", start="cursor", end="c_start", status=_status(COUNTED), clause=none
+        "pos", start="cursor", end="c_start", status=status_lit(COUNTED), clause=none
     )
     cut = pieces.select(
-        "pos", start="c_start", end="p_end", status=_status(EXCLUDED), clause="w_clause"
+        "pos", start="c_start", end="p_end", status=status_lit(EXCLUDED), clause="w_clause"
     )
     tails = (
         pieces.group_by("pos")
         .agg(reach=pl.col("p_end").max(), end=pl.col("end").first())
         .filter(pl.col("reach") < pl.col("end"))
-        .select("pos", start="reach", end="end", status=_status(COUNTED), clause=none)
+        .select("pos", start="reach", end="end", status=status_lit(COUNTED), clause=none)
     )
     plan.pieces = pl.concat([gaps, cut, tails]).sort("pos", "start")
     kinds = plan.pieces.group_by("pos").agg(
@@ -394,9 +290,9 @@ def window_segments(plan: Plan) -> None:
     )
     verdict = (
         pl.when(pl.col("some_excluded") & pl.col("some_counted"))
-        .then(_status(PARTLY_EXCLUDED))
+        .then(status_lit(PARTLY_EXCLUDED))
         .when(pl.col("some_excluded"))
-        .then(_status(EXCLUDED))
+        .then(status_lit(EXCLUDED))
         .otherwise(pl.col("status"))
     )
     plan.frame = frame.with_columns(status=verdict).drop("some_counted", "some_excluded")
@@ -418,7 +314,7 @@ def split_periods(plan: Plan) -> None:
         "start",
         "end",
         status=pl.when(pl.col("status").is_in([COUNTED, PARTLY_EXCLUDED]))
-        .then(_status(COUNTED))
+        .then(status_lit(COUNTED))
         .otherwise(pl.col("status")),
         clause=pl.when(pl.col("status") == EXCLUDED).then(pl.col("deciding")),
     )
@@ -448,7 +344,7 @@ def cut_segments(plan: Plan) -> pl.DataFrame:
     if plan.segments is None:
         assert plan.whole is not None and plan.cuts is not None
         whole, cuts = plan.whole, plan.cuts
-        first, last = _period_range(cuts, whole["start"], whole["end"])
+        first, last = period_range(cuts, whole["start"], whole["end"])
         exploded = whole.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
         at = exploded["i"]
         segments = exploded.select(
@@ -467,16 +363,6 @@ def cut_segments(plan: Plan) -> pl.DataFrame:
             segments if plan.pieces is None else segments.sort("pos", maintain_order=True)
         )
     return plan.segments
-
-
-def _period_range(
-    cuts: pl.DataFrame, start: pl.Series, end: pl.Series
-) -> tuple[pl.Series, pl.Series]:
-    """The first and the last period (``i``) each span ``start``..``end`` falls in."""
-    bounds = cuts["p_start"]
-    first = bounds.search_sorted(start, side="right").cast(pl.Int64) - 1
-    last = bounds.search_sorted(end - 1, side="right").cast(pl.Int64) - 1
-    return first, last
 
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -507,9 +393,9 @@ def availability(plan: Plan) -> None:
     whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))
     counted = whole.filter(pl.col("status") == COUNTED)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
-        counted_job = pool.submit(_period_union, counted, cuts, "downtime")
+        counted_job = pool.submit(period_union, counted, cuts, "downtime")
         either_job = pool.submit(
-            _period_union, whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), cuts, "either"
+            period_union, whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), cuts, "either"
         )
         down_sums, either_sums = counted_job.result(), either_job.result()
     sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
@@ -573,214 +459,11 @@ STAGES: tuple[Callable[[Plan], None], ...] = (
 # ------------------------------------------------------------------ helpers
 
 
-def _decide(
-    plan: Plan, frame: pl.DataFrame, mask: pl.Expr, status: str, clause: str
-) -> pl.DataFrame:
-    """Records under ``mask`` get ``status``, decided by ``clause``."""
-    return frame.with_columns(
-        status=pl.when(mask).then(_status(status)).otherwise(pl.col("status")),
-        deciding=pl.when(mask).then(plan.clause(clause)).otherwise(pl.col("deciding")),
-    )
-
-
-def _condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
-    """The downtime condition's value per record. The record engine looks at the given
-    facts only (the derived duration is not among them at that stage); records the plan
-    cannot decide exactly take the engine's closure."""
-    expr = tr.condition(cond, plan.facts)
-    odd = _inexact_ids(plan, cond)
-    if odd:
-        closure = compile_condition(cond)
-        decided = {rid: closure(f) for rid, f in _facts_of(plan, odd, duration=False).items()}
-        plan.fallback.update(decided)
-        expr = _override(expr, decided)
-    unknown_length = plan.frame.with_columns(
-        pl.lit(None, dtype=pl.Float64).alias(name)
-        for name in ("duration", EVENT_DURATION)
-        if name == "duration" or name in plan.frame.columns
-    )
-    return unknown_length.select(expr.alias("value"))["value"]
-
-
-def _inexact_ids(plan: Plan, cond: m.Condition | None) -> list[str]:
-    if not tr.exact(cond):
-        return plan.frame["id"].to_list()
-    return sorted(plan.exact)
-
-
-def _override(expr: pl.Expr, decided: Mapping[str, Tri]) -> pl.Expr:
-    if not decided:
-        return expr
-    ids = list(decided)
-    values = pl.Series(list(decided.values()), dtype=pl.Boolean)
-    known = pl.col("id").is_in(ids)
-    fixed = pl.col("id").replace_strict(ids, values, default=None, return_dtype=pl.Boolean)
-    return pl.when(known).then(fixed).otherwise(expr)
-
-
-def _rule_value(plan: Plan, rules: RuleSet, cid: str, seen: tuple[str, ...] = ()) -> pl.Expr:
-    """A rule's value after its `unless`, its exceptions and the clauses overriding it."""
-    rule = rules.rules[cid]
-    clause = rule.clause
-    value = tr.condition(clause.condition, plan.facts)
-    unless = getattr(clause, "unless", None)
-    if unless is not None:
-        value = value & ~tr.condition(unless, plan.facts)
-    for canceller in rule.cancelled_by:
-        if canceller not in seen:
-            value = value & ~_rule_value(plan, rules, canceller, (*seen, cid))
-    return value
-
-
-def _fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
-    """Rule values of the records the plan cannot decide exactly, from the record engine."""
-    conditions = [
-        c
-        for rule in rules.rules.values()
-        for c in (rule.clause.condition, getattr(rule.clause, "unless", None))
-    ]
-    odd = sorted(plan.exact) if all(tr.exact(c) for c in conditions) else frame["id"].to_list()
-    if not odd:
-        return frame
-    facts = _facts_of(plan, odd)
-    plan.fallback.update(facts)
-    decided: dict[str, dict[str, Tri]] = {cid: {} for cid in rules.rules}
-    for rid, f in facts.items():
-        memo: dict[str, Tri] = {}
-        for cid in rules.rules:
-            decided[cid][rid] = rules.evaluate(cid, f, memo)
-    return frame.with_columns(
-        _override(pl.col(f"__rule_{cid}"), decided[cid]).alias(f"__rule_{cid}")
-        for cid in rules.rules
-    )
-
-
-def _related(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
-    """Related exclusions: a record's value is the Kleene `or` of its own and its causal
-    ancestors' values, computed in one pass over the edges in causal order (or given, as
-    ``plan.ancestry``, by a driver that resolved the edges across partitions)."""
-    if not related:
-        return frame
-    if plan.ancestry is not None:
-        resolved = plan.ancestry.select("id", __sure="sure", __maybe="maybe")
-        return _apply_bits(
-            frame.join(resolved, on="id", how="left", maintain_order="left"), related
-        )
-    edges = plan.edges
-    if edges is None or edges.height == 0:
-        return frame
-    # Records are numbered by `pos` here; the intake's edges name input rows (the same
-    # numbers when no row was refused or reordered).
-    if bool((frame["row"] == frame["pos"]).all()):
-        child_pos, cause_pos = edges["row"], edges["cause_row"]
-    else:
-        pos_of_row = _scatter(int(frame["row"].max()) + 1, frame["row"], frame["pos"])  # type: ignore[arg-type]
-        child_pos = pos_of_row.gather(edges["row"])
-        cause_pos = pos_of_row.gather(edges["cause_row"])
-    nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
-    bits = frame[nodes].select(*causal_bits(related))  # the records on an edge only
-    sure, maybe = bits["sure"], bits["maybe"]
-    children = nodes.search_sorted(child_pos)
-    causes = nodes.search_sorted(cause_pos)
-    done = _spread(children, causes, sure, maybe)
-    if done is None:
-        listed = sure.to_list(), maybe.to_list()
-        if not propagate(children.to_list(), causes.to_list(), *listed):
-            causal_order(outage_records(plan, frame))  # raises the record engine's error
-        done = pl.Series("s", listed[0], dtype=pl.Int64), pl.Series("m", listed[1], dtype=pl.Int64)
-    # Only the records on an edge change: their values are written in place.
-    sure, maybe = done
-    return frame.with_columns(
-        frame[f"__rule_{cid}"].scatter(nodes, _bit_value(sure, maybe, 1 << j))
-        for j, cid in enumerate(related)
-    )
-
-
-def _bit_value(sure: pl.Series, maybe: pl.Series, bit: int) -> pl.Series:
-    """A related clause's Kleene value from records' resolved bits."""
-    return pl.select(_bit_expr(pl.lit(sure), pl.lit(maybe), bit)).to_series()
-
-
-def _bit_expr(sure: pl.Expr, maybe: pl.Expr, bit: int) -> pl.Expr:
-    """True where ``bit`` is sure, unknown where it may be, else False."""
-    return (
-        pl.when((sure & bit) != 0)
-        .then(pl.lit(True))
-        .when((maybe & bit) != 0)
-        .then(pl.lit(None, dtype=pl.Boolean))
-        .otherwise(pl.lit(False))
-    )
-
-
-def _spread(
-    children: pl.Series, causes: pl.Series, sure: pl.Series, maybe: pl.Series, rounds: int = 32
-) -> tuple[pl.Series, pl.Series] | None:
-    """Causal bits or-ed down the edges a generation a round; None when ``rounds`` do not
-    reach the end of the longest chain (then :func:`propagate` walks it). Bits only grow,
-    so a round looks only at the edges from the records whose bits changed in the round
-    before (the first round: from those that have any); a round that changes nothing ends
-    the walk. The intake has rejected cycles."""
-    edges = pl.DataFrame({"child": children, "cause": causes})
-    active = edges.filter((sure.gather(causes) | maybe.gather(causes)) != 0)
-    for _ in range(rounds):
-        if active.height == 0:
-            return sure, maybe
-        spread = (
-            active.with_columns(s=sure.gather(active["cause"]), m=maybe.gather(active["cause"]))
-            .group_by("child")
-            .agg(pl.col("s").bitwise_or(), pl.col("m").bitwise_or())
-        )
-        at = spread["child"]
-        old_sure, old_maybe = sure.gather(at), maybe.gather(at)
-        new_sure, new_maybe = old_sure | spread["s"], old_maybe | spread["m"]
-        changed = (new_sure != old_sure) | (new_maybe != old_maybe)
-        if not changed.any():
-            return sure, maybe
-        sure, maybe = sure.scatter(at, new_sure), maybe.scatter(at, new_maybe)
-        active = edges.filter(pl.col("cause").is_in(at.filter(changed).implode()))
-    return None
-
-
-def _apply_bits(frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
-    """Related clauses' values from the resolved bits, where a record has them."""
-    return frame.with_columns(
-        pl.when(pl.col("__sure").is_null())
-        .then(pl.col(f"__rule_{cid}"))
-        .otherwise(_bit_expr(pl.col("__sure"), pl.col("__maybe"), 1 << j))
-        .alias(f"__rule_{cid}")
-        for j, cid in enumerate(related)
-    )
-
-
-def _period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Seconds covered by the union of segments, per service (``svc``) and period (``i``):
-    each service's runs (the union), cut at the periods (what falls in a period of a union
-    is the union of what falls in it)."""
-    runs = (
-        _runs(segments.select("svc", "start", "end"), pl.col("svc"))
-        .filter("__closes")
-        .select("svc", start="__first", end="__last")
-    )
-    first, last = _period_range(cuts, runs["start"], runs["end"])
-    pieces = runs.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
-    at = pieces["i"]
-    return (
-        pieces.select(
-            "svc",
-            "i",
-            length=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at))
-            - pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
-        )
-        .group_by("svc", "i")
-        .agg(pl.col("length").sum().alias(name))
-    )
-
-
 def _began(plan: Plan, counted: pl.DataFrame, cuts: pl.DataFrame) -> dict[tuple[int, int], int]:
     """The earliest start of a record counted in each service's period (where its incident
     began): of the counted segments in the period, the earliest start of their records.
     A span reaching into later periods counts in each; only those are spread out."""
-    first, last = _period_range(cuts, counted["start"], counted["end"])
+    first, last = period_range(cuts, counted["start"], counted["end"])
     spans = counted.select("svc", began=plan.frame["start"].gather(counted["pos"])).with_columns(
         i=first, last=last
     )
@@ -795,98 +478,6 @@ def _began(plan: Plan, counted: pl.DataFrame, cuts: pl.DataFrame) -> dict[tuple[
         .agg(pl.col("began").min())
     )
     return {(code, i): start for code, i, start in earliest.iter_rows()}
-
-
-def _runs(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
-    """``frame`` in order of ``group`` (a whole number, at least 0) and start, each row in
-    its run: the group's records that touch or overlap, one after another. Adds ``__run``
-    (the run's number), ``__first`` (its first start), ``__last`` (its last end) and
-    ``__closes`` (the row is the run's last). Group and start are packed into one integer
-    when both fit: one sort key, and scans over the whole column, not windows per group."""
-    frame = frame.with_columns(__g=group.cast(pl.Int64))
-    if frame.height == 0:
-        empty = pl.lit(None, dtype=pl.Int64)
-        return frame.with_columns(
-            __run=empty, __first=empty, __last=empty, __closes=pl.lit(None, dtype=pl.Boolean)
-        )
-    low, high, groups = frame["start"].min(), frame["end"].max(), frame["__g"].max()
-    assert isinstance(low, int) and isinstance(high, int) and isinstance(groups, int)
-    width = (high - low + 1).bit_length()
-    if pack and width + groups.bit_length() <= 62:
-        offset = pl.col("__g") * (1 << width) - low
-        frame = frame.with_columns(__key=pl.col("start") + offset).sort("__key")
-        reach = (pl.col("end") + offset).cum_max()
-        frame = frame.with_columns(
-            __new=(pl.col("__key") > reach.shift(1)).fill_null(True), __reach=reach - offset
-        ).drop("__key")
-    else:  # a range of time or of groups too wide to pack: windows per group
-        frame = frame.sort("__g", "start")
-        reach = pl.col("end").cum_max().over("__g")
-        changed = (pl.col("__g") != pl.col("__g").shift(1)).fill_null(True)
-        frame = frame.with_columns(
-            __new=changed | (pl.col("start") > reach.shift(1)).fill_null(True), __reach=reach
-        )
-    return (
-        frame.with_columns(
-            __run=pl.col("__new").cum_sum().cast(pl.Int64),
-            __first=pl.when("__new").then(pl.col("start")).forward_fill(),
-            __closes=pl.col("__new").shift(-1).fill_null(True),
-        )
-        .with_columns(__last=pl.when("__closes").then(pl.col("__reach")).backward_fill())
-        .drop("__g", "__new", "__reach")
-    )
-
-
-def fact_of(decl: m.FactDecl, value: Any) -> FactValue:
-    """A frame cell (not null) as the record engine holds the fact."""
-    if decl.is_set:
-        return frozenset(value)
-    if decl.type == "records":
-        return tuple(value)
-    if isinstance(value, float):
-        return Fraction(value)
-    return value  # type: ignore[no-any-return]
-
-
-def outage_records(plan: Plan, frame: pl.DataFrame) -> list[OutageRecord]:
-    """Frame rows as the record engine's records (for its closures, clocks and errors)."""
-    events = (
-        {e.name for e in plan.contract.vocabulary.events} if plan.contract.vocabulary else set()
-    )
-    out = []
-    for row in frame.iter_rows(named=True):
-        facts = {
-            name: fact_of(plan.facts[name], value)
-            for name, value in row.items()
-            if name in plan.facts and value is not None and not plan.facts[name].derived
-        }
-        facts.update(plan.exact.get(row["id"], {}))
-        instants = {n: v for n, v in row.items() if n in events and v is not None}
-        end = None if row.get("ongoing") else row["end"]
-        out.append(OutageRecord(row["id"], row["service"], row["start"], end, facts, instants))
-    return sorted(out, key=lambda r: r.id)
-
-
-def _facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dict[str, Any]]:
-    """The facts of some records as the record engine's closures see them (with their
-    service, and the derived durations where the engine adds them: not for the downtime
-    condition)."""
-    rows = plan.frame.filter(pl.col("id").is_in(ids))
-    lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
-    events = (
-        dict(zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True))
-        if EVENT_DURATION in rows.columns
-        else None
-    )
-    out = {}
-    for record in outage_records(plan, rows):
-        facts: dict[str, Any] = {**record.facts, "service": record.service}
-        if duration:
-            facts["duration"] = Fraction(lengths[record.id])
-            if events is not None:
-                facts[EVENT_DURATION] = Fraction(events[record.id])
-        out[record.id] = facts
-    return out
 
 
 def run_plan(

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from rulebook.columnar.plan import Plan, cut_segments
+from rulebook.columnar.plan import cut_segments
+from rulebook.columnar.state import Plan
 from rulebook.intake.clock import iso
 
 if TYPE_CHECKING:
@@ -102,5 +103,3 @@ def records_frame(plan: Plan) -> pl.DataFrame:
 
 def _sum_of(status: str) -> pl.Expr:
     return ((pl.col("end") - pl.col("start")) * (pl.col("status") == status)).sum()
-
-

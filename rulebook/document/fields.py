@@ -15,9 +15,10 @@ from typing import Any
 
 from rulebook import model as m
 from rulebook._version import __version__
-from rulebook.engine.adjudicate import Verdict, availability_target
+from rulebook.engine.adjudicate import availability_target
 from rulebook.engine.measure import Measure, percent
 from rulebook.engine.remedy import Remedy
+from rulebook.engine.run import Verdict
 from rulebook.errors import RulebookError
 from rulebook.intake.records import (
     format_instant,

@@ -20,7 +20,7 @@ import polars as pl
 
 from rulebook import arguments
 from rulebook import model as m
-from rulebook.columnar.plan import Plan, cut_segments, outage_records, run_plan
+from rulebook.columnar.plan import cut_segments, run_plan
 from rulebook.columnar.result import (
     RECORD_COLUMNS,
     in_record_order,
@@ -28,6 +28,7 @@ from rulebook.columnar.result import (
     segments_as_text,
     text_of,
 )
+from rulebook.columnar.state import Plan, outage_records
 from rulebook.document.fields import (
     canonical_json,
     document_head,
@@ -39,7 +40,8 @@ from rulebook.document.records import Adjudication, adjudicate
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
-from rulebook.intake.columns import FrameIntake, as_frame, frame_intake, items_intake, read_outages
+from rulebook.intake.columns import FrameIntake, frame_intake, items_intake, read_outages
+from rulebook.intake.frames import as_frame
 from rulebook.intake.records import Notice, RecordError, closure_date, parse_instant, timezone_of
 from rulebook.io.readers import Case, Item
 from rulebook.limits import shorten

@@ -21,9 +21,10 @@ from rulebook.document.fields import (
     record_dict,
     record_row,
 )
-from rulebook.engine.adjudicate import STAGES, Run, Verdict
+from rulebook.engine.adjudicate import STAGES
 from rulebook.engine.measure import Measure
 from rulebook.engine.remedy import Remedy
+from rulebook.engine.run import Run, Verdict
 from rulebook.engine.trace import render_period, render_record
 from rulebook.engine.windows import Window
 from rulebook.errors import NotFound

@@ -3,7 +3,12 @@
 The stages run in the order of :data:`STAGES`, each a function over one :class:`Run`:
 
 validate -> scope -> causal closure -> per-service timeline -> downtime threshold ->
-maintenance windows -> clause evaluation -> split into periods -> availability.
+maintenance windows -> clause evaluation -> split into periods -> availability ->
+remedies -> obligations.
+
+The stages write :class:`~rulebook.engine.run.Verdict` values into the run;
+:func:`rulebook.document.records.adjudicate` runs them and turns the run into the JSON
+document.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import attrs
 from rulebook import model as m
 from rulebook.conditions import SERVICE, condition_facts, coverage
 from rulebook.engine import timeline
-from rulebook.engine.calendar import BusinessCalendar
+from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import (
     APPLIES,
     DOES_NOT_APPLY,
@@ -29,11 +34,12 @@ from rulebook.engine.classify import (
     kleene_and,
     result_word,
 )
-from rulebook.engine.measure import Measure, Period, measure, periods
-from rulebook.engine.obligations import Outcome, compile_obligations, judge
+from rulebook.engine.measure import Measure, measure, periods
+from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import Ledger, Remedy, remedy, with_claim
+from rulebook.engine.run import Run, Segment, Verdict
 from rulebook.engine.trace import Reason, Via
-from rulebook.engine.windows import Window, announced_windows, regular_windows
+from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.causes import causal_order
 from rulebook.intake.records import (
@@ -47,58 +53,6 @@ from rulebook.intake.records import (
 )
 from rulebook.satisfiable import magnitude
 from rulebook.text import Words
-
-
-@attrs.frozen
-class Segment:
-    """A piece of a record inside one period, with its status and the deciding clause."""
-
-    start: int
-    end: int
-    status: str  # counted, excluded, not_downtime, out_of_scope
-    clause: str | None
-    period: str
-
-
-@attrs.define
-class Verdict:
-    """What the engine decided for one record."""
-
-    record: OutageRecord
-    end: int
-    verdict: str = "counted"
-    segments: list[Segment] = attrs.field(factory=list)
-    reasons: list[Reason] = attrs.field(factory=list)
-    obligations: list[Outcome] = attrs.field(factory=list)
-
-    def seconds(self, status: str) -> int:
-        """Seconds of this record's own segments with ``status``."""
-        return sum(s.end - s.start for s in self.segments if s.status == status)
-
-
-@attrs.define
-class Run:
-    """The state the stages share while adjudicating one input."""
-
-    contract: m.Contract
-    tz: dt.tzinfo
-    raw_outages: list[Any]
-    raw_notices: list[Any]
-    as_of: int | None
-    closures: frozenset[dt.date] = frozenset()
-    raw_billing: list[Any] = attrs.field(factory=list)
-    raw_events: list[Any] = attrs.field(factory=list)
-    billing: dict[str, Billing] = attrs.field(factory=dict)
-    remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
-    records: list[OutageRecord] = attrs.field(factory=list)
-    notices: list[Notice] = attrs.field(factory=list)
-    verdicts: dict[str, Verdict] = attrs.field(factory=dict)
-    downtime_candidates: dict[str, list[Verdict]] = attrs.field(factory=dict)
-    windows: list[Window] = attrs.field(factory=list)
-    causal: list[str] | None = None
-    periods: list[tuple[str, Measure]] = attrs.field(factory=list)
-    period_cuts: list[Period] = attrs.field(factory=list)
-
 
 # ------------------------------------------------------------------ stages
 
@@ -290,25 +244,6 @@ def maintenance_windows(run: Run) -> None:
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
     run.windows = contract_windows(run.contract, run.notices, run.tz, start, end, run.closures)
-
-
-def contract_windows(
-    contract: m.Contract,
-    notices: list[Notice],
-    tz: dt.tzinfo,
-    start: int,
-    end: int,
-    closures: frozenset[dt.date] = frozenset(),
-) -> list[Window]:
-    """Every maintenance window of the contract between ``start`` and ``end``, sorted."""
-    calendars = business_calendars(contract, closures)
-    windows: list[Window] = []
-    for clause in contract.clauses:
-        if isinstance(clause, m.MaintenanceClause):
-            windows.extend(announced_windows(clause, notices, tz))
-            windows.extend(regular_windows(clause, tz, start, end, calendars))
-    windows.sort(key=lambda w: (w.start, w.end, w.clause, w.notice or ""))
-    return windows
 
 
 def evaluate_clauses(run: Run) -> None:
@@ -636,25 +571,3 @@ def downtime_clause(contract: m.Contract) -> m.DowntimeClause | None:
 
 def availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
     return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)
-
-
-def business_calendars(
-    contract: m.Contract, closures: frozenset[dt.date] = frozenset()
-) -> dict[str, BusinessCalendar]:
-    return {
-        c.id: BusinessCalendar.of(c, closures)
-        for c in contract.clauses
-        if isinstance(c, m.CalendarClause)
-    }
-
-
-# ------------------------------------------------------------------ result
-
-
-# ------------------------------------------------------------------ the JSON document
-# Both evaluators write the document through these functions, so format 1 is one thing.
-
-
-# ------------------------------------------------------------------ entry point
-
-

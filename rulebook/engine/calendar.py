@@ -295,3 +295,13 @@ def add_business_days(calendar: BusinessCalendar, instant: int, n: int, tz: dt.t
     for _ in range(n):
         day = calendar.next_business_day(day + dt.timedelta(days=1))
     return add_business_seconds(calendar, business_hours(calendar, day, tz)[0][0], into, tz)
+
+
+def business_calendars(
+    contract: m.Contract, closures: frozenset[dt.date] = frozenset()
+) -> dict[str, BusinessCalendar]:
+    return {
+        c.id: BusinessCalendar.of(c, closures)
+        for c in contract.clauses
+        if isinstance(c, m.CalendarClause)
+    }

@@ -18,11 +18,15 @@ from rulebook import units
 from rulebook.engine.calendar import (
     BusinessCalendar,
     add_calendar,
+    business_calendars,
     recurring_windows,
     start_of_day,
 )
 from rulebook.engine.trace import duration_words
-from rulebook.intake.records import Notice, format_instant
+from rulebook.intake.records import (
+    Notice,
+    format_instant,
+)
 from rulebook.text import Words
 
 
@@ -160,3 +164,22 @@ def regular_windows(
         )
         out.append(Window(clause.id, "*", w_start, w_end, True, detail))
     return out
+
+
+def contract_windows(
+    contract: m.Contract,
+    notices: list[Notice],
+    tz: dt.tzinfo,
+    start: int,
+    end: int,
+    closures: frozenset[dt.date] = frozenset(),
+) -> list[Window]:
+    """Every maintenance window of the contract between ``start`` and ``end``, sorted."""
+    calendars = business_calendars(contract, closures)
+    windows: list[Window] = []
+    for clause in contract.clauses:
+        if isinstance(clause, m.MaintenanceClause):
+            windows.extend(announced_windows(clause, notices, tz))
+            windows.extend(regular_windows(clause, tz, start, end, calendars))
+    windows.sort(key=lambda w: (w.start, w.end, w.clause, w.notice or ""))
+    return windows

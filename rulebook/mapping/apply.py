@@ -20,8 +20,7 @@ service, with the id ``ID@SERVICE``, and causes follow the copies (see docs/form
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,26 +28,28 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.conditions import coverage
 from rulebook.intake.billing import BILLING_FIELDS
-from rulebook.intake.columns import ISO_SHAPE, WHITESPACE, Columns, FrameIntake
+from rulebook.intake.cells import ISO_SHAPE
+from rulebook.intake.columns import FrameIntake
+from rulebook.intake.frames import WHITESPACE, Columns
 from rulebook.intake.records import (
     EVENT_FIELDS,
     NOTICE_FIELDS,
-    RECORD_FIELDS,
-    SPREADSHEET_TIME,
-    Notice,
     RecordError,
-    fact_value,
     spreadsheet_iso,
-    valid_day,
 )
 from rulebook.io.readers import Case, InputError, Item
-from rulebook.project import Project, ProjectError, ServiceRule, show_key
-from rulebook.text import did_you_mean, nfc
+from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.services import (
+    as_text,
+    causal_edges,
+    follow_causes,
+    mapped_notices,
+    service_targets,
+)
+from rulebook.project import Project
+from rulebook.text import near_miss, nfc
 
-#: Fact types a service rule's ``when`` can test (as text; sets: any item).
-WHEN_TYPES = ("code", "country", "text", "bool")
 NOTICE_TIMES = ("start", "end", "announced_at")
 
 
@@ -273,7 +274,7 @@ class Mapping:
             if field in self.times:
                 todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
                 iso = not todo.any()
-                times = None if iso else _spreadsheet_times(series, todo)
+                times = None if iso else spreadsheet_times(series, todo)
                 if times is not None:
                     series, changed = times, True
             return (series if changed else None), iso
@@ -299,13 +300,13 @@ class Mapping:
             f for f in dict.fromkeys(f for r in rules for f, _ in r.when) if f in frame.columns
         ]
         listed = {f for f in fields if isinstance(frame.schema[f], pl.List)}
-        keys = frame.select(pl.col("service"), *(_as_text(frame, f) for f in fields))
+        keys = frame.select(pl.col("service"), *(as_text(frame, f) for f in fields))
         combos = keys.unique(maintain_order=True)
         targets = [
-            _targets(rules, dict(zip(combos.columns, row, strict=True)), listed)
+            service_targets(rules, dict(zip(combos.columns, row, strict=True)), listed)
             for row in combos.iter_rows()
         ]
-        intake.notices = list(_notices(rules, intake.notices))
+        intake.notices = list(mapped_notices(rules, intake.notices))
         if all(t is None for t in targets):
             return intake, []
         table = combos.with_columns(pl.Series("__to", targets, dtype=pl.List(pl.String)))
@@ -348,12 +349,12 @@ class Mapping:
         frame = frame.drop("__to", "__n", "row").with_row_index("row").select(columns)
         frame = frame.with_columns(pl.col("row").cast(pl.Int64))
         if "caused_by" in frame.columns:
-            frame = _follow_causes(frame, copies)
+            frame = follow_causes(frame, copies)
         intake.frame = frame
         for rid, made in copies.items():
             if rid in intake.exact:
                 intake.exact.update({copy: intake.exact[rid] for copy, _ in made})
-        intake.edges = _edges(frame)
+        intake.edges = causal_edges(frame)
         added = sum(len(made) - 1 for made in copies.values())
         intake.read += added
         note = (
@@ -431,128 +432,6 @@ def take_in(
 # ------------------------------------------------------------------ compiling
 
 
-def compile_mapping(project: Project, contract: m.Contract, strict: bool = False) -> Mapping:
-    """Check ``project``'s maps against ``contract``'s vocabulary; raise
-    :class:`~rulebook.project.ProjectError` naming every problem at its line."""
-    vocabulary = contract.vocabulary
-    assert vocabulary is not None
-    facts = {f.name: f for f in vocabulary.facts}
-    known = (
-        *RECORD_FIELDS,
-        *(f.name for f in vocabulary.facts if not f.derived),
-        *(e.name for e in vocabulary.events),
-    )
-    problems: list[str] = []
-
-    def problem(line: int, key: tuple[str | int, ...], what: str, accepted: str = "") -> None:
-        text = f"{project.place(line)}: {show_key(key)}: {what}"
-        problems.append(text + (f"; accepted: {accepted}" if accepted else ""))
-
-    renames: dict[str, str] = {}
-    key: tuple[str | int, ...]
-    for rule in project.columns:
-        key = ("columns", rule.column)
-        if rule.field is None:
-            continue
-        if rule.field not in known:
-            hint = did_you_mean(rule.field, known)
-            problem(
-                rule.line,
-                key,
-                f"'{rule.field}' is not a field of outage records",
-                ", ".join(known) + (f" ({hint})" if hint else ""),
-            )
-        elif rule.field in renames.values():
-            first = next(c for c, f in renames.items() if f == rule.field)
-            problem(
-                rule.line,
-                key,
-                f"'{rule.field}' is already read from column '{first}'",
-                "one column a field",
-            )
-        else:
-            renames[rule.column] = rule.field
-    values: dict[str, dict[str, str]] = {}
-    for word in project.values:
-        key = ("values", word.field, word.word)
-        decl = facts.get(word.field)
-        mappable = [f.name for f in vocabulary.facts if not f.derived and f.type != "records"]
-        if decl is None or decl.derived or decl.type == "records":
-            hint = did_you_mean(word.field, mappable)
-            problem(
-                project.line_of("values", word.field),
-                key[:2],
-                f"'{word.field}' is not a fact whose values can be mapped",
-                ", ".join(mappable) + (f" ({hint})" if hint else ""),
-            )
-            continue
-        try:
-            fact_value(decl, [word.value] if decl.is_set else word.value, word.word)
-        except RecordError as exc:
-            problem(
-                word.line,
-                key,
-                exc.problem,
-                (exc.accepted or "") + (f" ({exc.hint})" if exc.hint else ""),
-            )
-            continue
-        values.setdefault(word.field, {})[word.word] = word.value
-    _check_services(project, contract, facts, problem)
-    if problems:
-        raise ProjectError("\n".join(dict.fromkeys(problems)))
-    return Mapping(
-        project,
-        known,
-        frozenset(f.name for f in vocabulary.facts if f.derived),
-        renames,
-        frozenset(c.column for c in project.columns if c.field is None),
-        values,
-        frozenset(f.name for f in vocabulary.facts if f.is_set or f.type == "records"),
-        frozenset(("start", "end", *(e.name for e in vocabulary.events))),
-        strict,
-    )
-
-
-def _check_services(
-    project: Project,
-    contract: m.Contract,
-    facts: dict[str, m.FactDecl],
-    problem: Callable[[int, tuple[str | int, ...], str, str], None],
-) -> None:
-    testable = ["id", *(n for n, f in facts.items() if not f.derived and f.type in WHEN_TYPES)]
-    for i, rule in enumerate(project.services):
-        for (field, _), line in zip(rule.when, rule.when_lines, strict=True):
-            if field not in testable:
-                hint = did_you_mean(field, testable)
-                problem(
-                    line,
-                    ("services", i, "when", field),
-                    "is not a field a service rule can test",
-                    ", ".join(testable) + (f" ({hint})" if hint else ""),
-                )
-
-
-def scope_warnings(project: Project, contract: m.Contract) -> list[str]:
-    """A warning for each service a rule maps to that ``contract`` does not cover."""
-    found = coverage(contract)
-    if found is None:
-        return []
-    clause, covered = found
-    names = [t.value for t in clause.covers]
-    out = []
-    for i, rule in enumerate(project.services):
-        for name in rule.to:
-            if not covered(name):
-                hint = did_you_mean(name, names)
-                out.append(
-                    f"warning: {project.place(rule.line)}: {show_key(('services', i, 'to'))}: "
-                    f"'{name}' is not a service contract {contract.id} covers; covered: "
-                    + ", ".join(names)
-                    + (f" ({hint})" if hint else "")
-                )
-    return out
-
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -562,220 +441,5 @@ def _file_of(where: str) -> str:
     return file if file and (place.isdigit() or place.startswith(" ")) else where
 
 
-def near_miss(name: str, fields: Iterable[str]) -> str | None:
-    """The field ``name`` is a near miss of — the same but for case, spaces or hyphens, or
-    one edit away (two for long names) — else None. A near miss is refused with "did you
-    mean", never dropped: a misspelt ``cause`` column must not vanish.
-
-    >>> near_miss("casue", ["cause"]), near_miss("Start", ["start"]), near_miss("note", ["id"])
-    ('cause', 'start', None)
-    >>> near_miss("status", ["start"]), near_miss("duration", ["location"])
-    (None, None)
-    """
-    folded = name.lower().replace("-", "_").replace(" ", "_")
-    best: tuple[int, str] | None = None
-    for field in fields:
-        if folded == field:
-            return field
-        distance = _edits(folded, field)
-        if best is None or distance < best[0]:
-            best = (distance, field)
-    if best is None:
-        return None
-    return best[1] if best[0] <= (1 if len(best[1]) < 8 else 2) else None
-
-
-def _edits(a: str, b: str) -> int:
-    """The optimal string alignment distance (edits, a swap of neighbours counting one)."""
-    if abs(len(a) - len(b)) > 2:
-        return 3
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        row = [i]
-        for j, cb in enumerate(b, start=1):
-            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, previous2[j - 2] + 1)
-            row.append(cost)
-        previous2, previous = previous, row
-    return previous[-1]
-
-
 def _source(kept: dict[str, str], field: str) -> str:
     return next(c for c, f in kept.items() if f == field)
-
-
-#: The fixed-width spreadsheet forms (2026/09/01 10:00, 2026-09-01 10:00:00): read by
-#: slicing, which is many times faster than the groups of the general pattern.
-FIXED_TIME = (
-    r"^[0-9]{4}(?:/[0-9]{2}/[0-9]{2}|-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]"
-    r"(?::[0-5][0-9])?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
-)
-
-
-def _spreadsheet_times(series: pl.Series, todo: pl.Series | None = None) -> pl.Series | None:
-    """Spreadsheet date-times as ISO 8601, as :func:`spreadsheet_iso` writes them: the
-    shape matched by its own pattern, the day checked by Python once per distinct day.
-    ``todo``: the cells that are not ISO 8601 as exports write it, when known."""
-    # ISO 8601 as exports write it is left as it is (it would be written again the same).
-    if todo is None:
-        todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
-    if not todo.any():
-        return None
-    whole, series = series, series.filter(todo)
-    text = series.str.strip_chars(WHITESPACE)
-    fixed = text.str.contains(FIXED_TIME).fill_null(False)
-    frame = pl.DataFrame({"text": text, "fixed": fixed}).with_row_index("at")
-    pieces = [_fixed_pieces(frame.filter("fixed"))]
-    if not fixed.all():
-        pieces.append(_pattern_pieces(frame.filter(~pl.col("fixed"))))
-    parts = pl.concat(pieces).sort("at")
-    if parts["day"].null_count() == parts.height:
-        return None
-    days = parts["day"].drop_nulls().unique().to_list()
-    valid = parts["day"].replace_strict(days, [valid_day(d) for d in days], default=False)
-    iso = parts.select(pl.concat_str("day", pl.lit("T"), "clock", "offset")).to_series()
-    out = pl.select(pl.when(valid.fill_null(False)).then(iso).otherwise(series)).to_series()
-    out = out.alias(series.name)
-    if out.equals(series):
-        return None
-    return out if todo.all() else whole.scatter(todo.arg_true(), out)
-
-
-def _fixed_pieces(frame: pl.DataFrame) -> pl.DataFrame:
-    """Day, clock (HH:MM:SS) and offset of fixed-width texts, by slicing."""
-    text = pl.col("text")
-    seconds = text.str.slice(16, 1) == ":"
-    return frame.select(
-        "at",
-        day=pl.concat_str(
-            text.str.slice(0, 4),
-            pl.lit("-"),
-            text.str.slice(5, 2),
-            pl.lit("-"),
-            text.str.slice(8, 2),
-        ),
-        clock=pl.concat_str(
-            text.str.slice(11, 5),
-            pl.lit(":"),
-            pl.when(seconds).then(text.str.slice(17, 2)).otherwise(pl.lit("00")),
-        ),
-        offset=text.str.slice(pl.when(seconds).then(19).otherwise(16)),
-    )
-
-
-def _pattern_pieces(frame: pl.DataFrame) -> pl.DataFrame:
-    """Day, clock and offset of the other texts, by the groups of the general pattern
-    (null where it does not match)."""
-    groups = frame["text"].str.extract_groups(SPREADSHEET_TIME)
-    g = [groups.struct.field(str(i)) for i in range(1, 10)]
-    month = pl.select(pl.coalesce(g[1], g[3])).to_series().str.zfill(2)
-    day = pl.select(pl.coalesce(g[2], g[4])).to_series().str.zfill(2)
-    return pl.DataFrame(
-        {
-            "at": frame["at"],
-            "day": g[0] + "-" + month + "-" + day,
-            "clock": g[5].str.zfill(2) + ":" + g[6] + ":" + g[7].fill_null("00"),
-            "offset": g[8].fill_null(""),
-        }
-    )
-
-
-def _as_text(frame: pl.DataFrame, field: str) -> pl.Expr:
-    """A field as text for a service rule's ``when`` (a list joined by U+001F)."""
-    dtype = frame.schema[field]
-    column = pl.col(field)
-    if isinstance(dtype, pl.List):
-        return column.list.join("\x1f").alias(field)
-    return column.cast(pl.String).alias(field)
-
-
-def _matches(value: str | None, globs: tuple[str, ...], listed: bool) -> bool:
-    if value is None:
-        return False  # unknown matches no condition
-    values = value.split("\x1f") if listed else [value]
-    return any(fnmatch.fnmatchcase(v, g) for v in values for g in globs)
-
-
-def _targets(
-    rules: Iterable[ServiceRule], row: dict[str, Any], listed: set[str]
-) -> list[str] | None:
-    """The services of the first rule a record (its service and ``when`` fields) matches."""
-    for rule in rules:
-        if not fnmatch.fnmatchcase(row["service"], rule.log):
-            continue
-        if all(_matches(row.get(field), globs, field in listed) for field, globs in rule.when):
-            return list(rule.to)
-    return None
-
-
-def _notices(rules: Iterable[ServiceRule], notices: Iterable[Notice]) -> Iterator[Notice]:
-    """Notices mapped by the rules without ``when`` (a notice has no facts); ``*`` stays."""
-    plain = [r for r in rules if not r.when]
-    for notice in notices:
-        rule = next(
-            (
-                r
-                for r in plain
-                if notice.service != "*" and fnmatch.fnmatchcase(notice.service, r.log)
-            ),
-            None,
-        )
-        if rule is None:
-            yield notice
-        elif len(rule.to) == 1:
-            yield attrs.evolve(notice, service=rule.to[0])
-        else:
-            for service in rule.to:
-                yield attrs.evolve(notice, id=f"{notice.id}@{service}", service=service)
-
-
-def _follow_causes(frame: pl.DataFrame, copies: dict[str, list[tuple[str, str]]]) -> pl.DataFrame:
-    """Causes that were copied named by their copy of the same service, else by every copy."""
-    if frame["caused_by"].null_count() == frame.height:
-        return frame
-    names = list(copies)
-    touched = frame.select(
-        pl.col("caused_by").list.eval(pl.element().is_in(names)).list.any().fill_null(False)
-    ).to_series()
-    if not touched.any():
-        return frame
-    rows = frame.filter(touched).select("row", "service", "caused_by")
-    fixed = []
-    for _, service, causes in rows.iter_rows():
-        out: list[str] = []
-        for cause in causes:
-            if cause not in copies:
-                out.append(cause)
-                continue
-            same = [c for c, s in copies[cause] if s == service]
-            out += same or [c for c, _ in copies[cause]]
-        fixed.append(list(dict.fromkeys(out)))
-    table = pl.DataFrame(
-        {"row": rows["row"], "__causes": pl.Series(fixed, dtype=pl.List(pl.String))}
-    )
-    joined = frame.join(table, on="row", how="left", maintain_order="left")
-    return joined.with_columns(caused_by=pl.coalesce(pl.col("__causes"), pl.col("caused_by"))).drop(
-        "__causes"
-    )
-
-
-def _edges(frame: pl.DataFrame) -> pl.DataFrame:
-    """The causal edges (``row`` was caused by ``cause_row``) of a frame's records."""
-    schema = {"row": pl.Int64(), "cause_row": pl.Int64()}
-    if "caused_by" not in frame.columns or frame["caused_by"].null_count() == frame.height:
-        return pl.DataFrame(schema=schema)
-    edges = (
-        frame.filter(pl.col("caused_by").is_not_null())
-        .select("row", cause=pl.col("caused_by"))
-        .explode("cause")
-        .drop_nulls("cause")
-        .join(
-            frame.select(cause="id", cause_row="row"),
-            on="cause",
-            how="inner",
-            maintain_order="left",
-        )
-    )
-    return edges.select(pl.col("row").cast(pl.Int64), pl.col("cause_row").cast(pl.Int64))

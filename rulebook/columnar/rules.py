@@ -1,0 +1,111 @@
+"""Clause values per record: the translated expressions of the exclusions, inclusions and
+their exceptions, with the record engine's closures for the records whose values a double
+cannot hold (the fallback, counted)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+import rulebook.columnar.translate as tr
+from rulebook import model as m
+from rulebook.columnar.state import (
+    Plan,
+    facts_of,
+    status_lit,
+)
+from rulebook.engine.adjudicate import (
+    EVENT_DURATION,
+)
+from rulebook.engine.classify import RuleSet, Tri, compile_condition
+
+
+def rule_values(plan: Plan, rules: RuleSet) -> pl.DataFrame:
+    """The frame with each rule's own value (``__rule_ID``: after its exceptions and
+    overrides, before related causes)."""
+    values = {cid: rule_value(plan, rules, cid) for cid in rules.rules}
+    frame = plan.frame.with_columns(v.alias(f"__rule_{cid}") for cid, v in values.items())
+    return fallback_rules(plan, frame, rules)
+
+
+def decide(
+    plan: Plan, frame: pl.DataFrame, mask: pl.Expr, status: str, clause: str
+) -> pl.DataFrame:
+    """Records under ``mask`` get ``status``, decided by ``clause``."""
+    return frame.with_columns(
+        status=pl.when(mask).then(status_lit(status)).otherwise(pl.col("status")),
+        deciding=pl.when(mask).then(plan.clause(clause)).otherwise(pl.col("deciding")),
+    )
+
+
+def condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
+    """The downtime condition's value per record. The record engine looks at the given
+    facts only (the derived duration is not among them at that stage); records the plan
+    cannot decide exactly take the engine's closure."""
+    expr = tr.condition(cond, plan.facts)
+    odd = inexact_ids(plan, cond)
+    if odd:
+        closure = compile_condition(cond)
+        decided = {rid: closure(f) for rid, f in facts_of(plan, odd, duration=False).items()}
+        plan.fallback.update(decided)
+        expr = override(expr, decided)
+    unknown_length = plan.frame.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias(name)
+        for name in ("duration", EVENT_DURATION)
+        if name == "duration" or name in plan.frame.columns
+    )
+    return unknown_length.select(expr.alias("value"))["value"]
+
+
+def inexact_ids(plan: Plan, cond: m.Condition | None) -> list[str]:
+    if not tr.exact(cond):
+        return plan.frame["id"].to_list()
+    return sorted(plan.exact)
+
+
+def override(expr: pl.Expr, decided: Mapping[str, Tri]) -> pl.Expr:
+    if not decided:
+        return expr
+    ids = list(decided)
+    values = pl.Series(list(decided.values()), dtype=pl.Boolean)
+    known = pl.col("id").is_in(ids)
+    fixed = pl.col("id").replace_strict(ids, values, default=None, return_dtype=pl.Boolean)
+    return pl.when(known).then(fixed).otherwise(expr)
+
+
+def rule_value(plan: Plan, rules: RuleSet, cid: str, seen: tuple[str, ...] = ()) -> pl.Expr:
+    """A rule's value after its `unless`, its exceptions and the clauses overriding it."""
+    rule = rules.rules[cid]
+    clause = rule.clause
+    value = tr.condition(clause.condition, plan.facts)
+    unless = getattr(clause, "unless", None)
+    if unless is not None:
+        value = value & ~tr.condition(unless, plan.facts)
+    for canceller in rule.cancelled_by:
+        if canceller not in seen:
+            value = value & ~rule_value(plan, rules, canceller, (*seen, cid))
+    return value
+
+
+def fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
+    """Rule values of the records the plan cannot decide exactly, from the record engine."""
+    conditions = [
+        c
+        for rule in rules.rules.values()
+        for c in (rule.clause.condition, getattr(rule.clause, "unless", None))
+    ]
+    odd = sorted(plan.exact) if all(tr.exact(c) for c in conditions) else frame["id"].to_list()
+    if not odd:
+        return frame
+    facts = facts_of(plan, odd)
+    plan.fallback.update(facts)
+    decided: dict[str, dict[str, Tri]] = {cid: {} for cid in rules.rules}
+    for rid, f in facts.items():
+        memo: dict[str, Tri] = {}
+        for cid in rules.rules:
+            decided[cid][rid] = rules.evaluate(cid, f, memo)
+    return frame.with_columns(
+        override(pl.col(f"__rule_{cid}"), decided[cid]).alias(f"__rule_{cid}")
+        for cid in rules.rules
+    )

@@ -1,0 +1,87 @@
+"""Runs: the unions of intervals per group, found with a sorted cumulative maximum — a
+service's physical stoppages, an event's records, the counted time of a period — and the
+scatter and period look-ups the stages share."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def scatter(size: int, positions: pl.Series, values: pl.Series) -> pl.Series:
+    """A column of ``size`` rows holding ``values`` at ``positions``, null elsewhere."""
+    column = pl.Series(values.name, [], dtype=values.dtype).extend_constant(None, size)
+    return column.scatter(positions, values) if positions.len() else column
+
+
+def period_range(
+    cuts: pl.DataFrame, start: pl.Series, end: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """The first and the last period (``i``) each span ``start``..``end`` falls in."""
+    bounds = cuts["p_start"]
+    first = bounds.search_sorted(start, side="right").cast(pl.Int64) - 1
+    last = bounds.search_sorted(end - 1, side="right").cast(pl.Int64) - 1
+    return first, last
+
+
+def period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Seconds covered by the union of segments, per service (``svc``) and period (``i``):
+    each service's runs (the union), cut at the periods (what falls in a period of a union
+    is the union of what falls in it)."""
+    runs = (
+        runs_of(segments.select("svc", "start", "end"), pl.col("svc"))
+        .filter("__closes")
+        .select("svc", start="__first", end="__last")
+    )
+    first, last = period_range(cuts, runs["start"], runs["end"])
+    pieces = runs.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
+    at = pieces["i"]
+    return (
+        pieces.select(
+            "svc",
+            "i",
+            length=pl.min_horizontal(pl.col("end"), cuts["p_end"].gather(at))
+            - pl.max_horizontal(pl.col("start"), cuts["p_start"].gather(at)),
+        )
+        .group_by("svc", "i")
+        .agg(pl.col("length").sum().alias(name))
+    )
+
+
+def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
+    """``frame`` in order of ``group`` (a whole number, at least 0) and start, each row in
+    its run: the group's records that touch or overlap, one after another. Adds ``__run``
+    (the run's number), ``__first`` (its first start), ``__last`` (its last end) and
+    ``__closes`` (the row is the run's last). Group and start are packed into one integer
+    when both fit: one sort key, and scans over the whole column, not windows per group."""
+    frame = frame.with_columns(__g=group.cast(pl.Int64))
+    if frame.height == 0:
+        empty = pl.lit(None, dtype=pl.Int64)
+        return frame.with_columns(
+            __run=empty, __first=empty, __last=empty, __closes=pl.lit(None, dtype=pl.Boolean)
+        )
+    low, high, groups = frame["start"].min(), frame["end"].max(), frame["__g"].max()
+    assert isinstance(low, int) and isinstance(high, int) and isinstance(groups, int)
+    width = (high - low + 1).bit_length()
+    if pack and width + groups.bit_length() <= 62:
+        offset = pl.col("__g") * (1 << width) - low
+        frame = frame.with_columns(__key=pl.col("start") + offset).sort("__key")
+        reach = (pl.col("end") + offset).cum_max()
+        frame = frame.with_columns(
+            __new=(pl.col("__key") > reach.shift(1)).fill_null(True), __reach=reach - offset
+        ).drop("__key")
+    else:  # a range of time or of groups too wide to pack: windows per group
+        frame = frame.sort("__g", "start")
+        reach = pl.col("end").cum_max().over("__g")
+        changed = (pl.col("__g") != pl.col("__g").shift(1)).fill_null(True)
+        frame = frame.with_columns(
+            __new=changed | (pl.col("start") > reach.shift(1)).fill_null(True), __reach=reach
+        )
+    return (
+        frame.with_columns(
+            __run=pl.col("__new").cum_sum().cast(pl.Int64),
+            __first=pl.when("__new").then(pl.col("start")).forward_fill(),
+            __closes=pl.col("__new").shift(-1).fill_null(True),
+        )
+        .with_columns(__last=pl.when("__closes").then(pl.col("__reach")).backward_fill())
+        .drop("__g", "__new", "__reach")
+    )

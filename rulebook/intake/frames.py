@@ -1,0 +1,202 @@
+"""Reading a log as a frame of text cells: CSV (by polars, every cell text; files polars
+would misread — rows spanning lines, lone CRs, short rows — are left to the record route),
+JSON Lines, Parquet, a polars frame or an Arrow table. Nothing is validated here
+(:mod:`rulebook.intake.columns` does that)."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+
+from rulebook.errors import RulebookError
+from rulebook.io.readers import InputError, utf8
+
+
+@attrs.frozen
+class Columns:
+    """A log read as columns, and how its rows are placed and checked."""
+
+    frame: pl.DataFrame
+    name: str
+    first_line: int | None = 2  # the file line of the first row (None: placed by index)
+    header: bool = True  # unknown columns stop the run (CSV); else the record route names them
+    text: bytes | None = None  # JSON Lines: the file, whose lines the record route reads
+    plain_space: bool = False  # no byte 0x1c-0x1f: polars' own strip is Python's
+    # rows with text in columns the mapping stage left out: not blank, though all their
+    # read cells are empty (the record route reads such a row and refuses it)
+    left_out_text: pl.Series | None = None
+    # time columns the mapping stage found ISO 8601 as exports write it, every cell
+    iso_shaped: frozenset[str] = frozenset()
+    _lines: list[bytes] = attrs.field(factory=list, alias="_lines")
+
+    def original(self, row: int) -> dict[str, Any] | None:
+        """The row as its line wrote it (key order and all), for the record route."""
+        if self.text is None:
+            return None
+        if not self._lines:  # split only when a row needs it
+            self._lines.extend(self.text.rstrip(b"\n").split(b"\n"))
+        data = json.loads(self._lines[row])
+        return data if isinstance(data, dict) else None
+
+
+def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -> Columns | None:
+    """A CSV, JSON Lines or Parquet file as columns (CSV cells as text; Parquet keeps its
+    types); None when the file is for the record route (JSON, standard input, a CSV whose
+    rows are not one line each, JSON Lines with other than text and lists of text). Text
+    in another ``encoding`` than UTF-8 is decoded first (:func:`~rulebook.io.readers.utf8`)."""
+    suffix = Path(path).suffix.lower()
+    if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
+        try:
+            if path == "-":
+                import io
+                import sys
+
+                frame = pl.read_parquet(io.BytesIO(sys.stdin.buffer.read()))
+                return Columns(frame, "<stdin>", None)
+            return Columns(pl.read_parquet(path), path, None)
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except Exception as exc:  # polars and Arrow raise many kinds for a bad file
+            raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
+    kind = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+    if path == "-" or kind not in ("csv", "jsonl"):
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    data = utf8(data, path, encoding)
+    if b"\x00" in data:
+        return None  # NUL splits lines when rows are counted below: the record route
+    if kind == "jsonl":
+        return json_lines(data, path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # polars parses (without the GIL) while the bytes are counted here
+        parsed = pool.submit(pl.read_csv, data, infer_schema=False, has_header=True)
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        lone_cr = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+        commas = data.count(b",") if b'"' not in data else None
+        separators = any(bytes([b]) in data for b in range(0x1C, 0x20))
+        try:
+            frame = parsed.result()
+        except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
+            return None  # names the line or the byte
+    if lines != frame.height + 1 or lone_cr:
+        return None  # a quoted cell spans lines (or lines end in CR): the record route
+    if ragged(data, lines, len(frame.columns), commas):
+        return None  # polars fills short rows; the record route names them
+    if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
+        return None  # no rows (no column types), or a header naming a column twice
+    return Columns(frame, path, plain_space=not separators)
+
+
+def json_lines(data: bytes, path: str) -> Columns | None:
+    """JSON Lines as columns, when reading them so changes nothing the record route would
+    say: one object a line, no blank lines, text and lists of text only, no text that the
+    record route would see with spaces around it (it does not strip JSON strings)."""
+    if b"\r" in data or b"\n\n" in data or data.startswith(b"\n") or not data.strip():
+        return None
+    try:
+        frame = pl.read_ndjson(data, infer_schema_length=None)
+    except Exception:  # not JSON, not objects: the record route names the line
+        return None
+    if data.rstrip(b"\n").count(b"\n") + 1 != frame.height:
+        return None
+    texts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            texts.append(name)
+        elif dtype != pl.List(pl.String):
+            return None
+    padded = (
+        frame.select(
+            pl.any_horizontal(
+                (pl.col(c).str.strip_chars(WHITESPACE) != pl.col(c)).any() for c in texts
+            )
+        ).item()
+        if texts
+        else False
+    )
+    if padded:
+        return None
+    return Columns(frame, path, 1, header=False, text=data)
+
+
+def ragged(data: bytes, lines: int, columns: int, commas: int | None = None) -> bool:
+    """Whether a row has fewer cells than the header (polars would fill it silently).
+    Without quotes, the commas of the whole file tell; otherwise each line is counted."""
+    if b'"' not in data:
+        # polars refuses a row with too many cells: a file with all the commas a full
+        # file has has no short row and no blank line (the common case, one count)
+        commas = data.count(b",") if commas is None else commas
+        if commas == (columns - 1) * lines:
+            return False
+        blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith((b"\n", b"\r\n"))
+        if commas == (columns - 1) * (lines - blank):
+            return False
+    text = pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
+    )["line"]
+    if b'"' in data:
+        text = text.str.replace_all('"[^"]*"', "")
+    counts = text.str.count_matches(",", literal=True)
+    return bool(((counts != columns - 1) & text.is_not_null()).any())
+
+
+def text_cells(
+    frame: pl.DataFrame, plain_space: bool = False, shaped: frozenset[str] = frozenset()
+) -> pl.DataFrame:
+    """Text columns stripped, empty cells null (unknown), as the CSV reader does.
+    Python strips what polars strips by default and the separators 0x1c-0x1f; when the
+    text holds none of those (``plain_space``) polars' own, faster strip does. Columns in
+    ``shaped`` hold only ISO 8601 times or nulls (the mapping stage looked): nothing to do.
+    A column with no empty cell once stripped is taken as it is (one look, not a rewrite)."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String and c not in shaped]
+    if not texts:
+        return frame
+    chars = None if plain_space else WHITESPACE
+    stripped = frame.select(pl.col(c).str.strip_chars(chars) for c in texts)
+    empty = stripped.select((pl.col(c).str.len_bytes() == 0).any() for c in texts).row(0)
+    return frame.with_columns(
+        blank_is_null(stripped[c]) if blank else stripped[c]
+        for c, blank in zip(texts, empty, strict=True)
+    )
+
+
+def blank_is_null(text: pl.Series) -> pl.Series:
+    return pl.select(pl.when(text.str.len_bytes() > 0).then(text)).to_series().alias(text.name)
+
+
+def as_frame(data: Any) -> pl.DataFrame:
+    """A polars frame from a polars frame, an Arrow table or a sequence of mappings."""
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    try:
+        import pyarrow as pa
+
+        if isinstance(data, pa.Table):
+            return pl.DataFrame(pl.from_arrow(data))
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pass
+    raise RulebookError(
+        f"cannot adjudicate a {type(data).__name__}; accepted: a polars DataFrame, an Arrow "
+        "table, a path, or a list of mappings"
+    )
+
+
+#: What Python's str.strip() strips (polars' default trims a slightly different set).
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
