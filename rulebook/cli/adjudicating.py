@@ -1,0 +1,307 @@
+"""The commands that adjudicate: ``adjudicate`` and ``report`` (a log under one contract,
+in every output format), ``explain`` (one record or one service's period, in full) and
+``compare`` (a log under several contracts, side by side). The engine, the columnar plan
+and polars are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from rulebook.cli.inputs import adjudicate_inputs, read_inputs
+from rulebook.cli.options import (
+    ARGS,
+    COMPARE_FORMATS,
+    LANG,
+    OUTPUT,
+    OUTPUT_FORMATS,
+    STRICT,
+    csv_options,
+    input_encoding,
+    input_options,
+    lang_of,
+    load_contract,
+    project_of,
+    split_args,
+)
+from rulebook.cli.output import fail, guarded, printable, write_text
+from rulebook.cli.scope import check_period, scope_warnings
+from rulebook.cli.spark import on_spark
+from rulebook.text import did_you_mean
+
+if TYPE_CHECKING:
+    from rulebook.document.frames import FrameAdjudication
+    from rulebook.document.records import Adjudication
+    from rulebook.intake.columns import FrameIntake
+
+
+@click.command("adjudicate")
+@ARGS
+@input_options
+@STRICT
+@click.option("--period", metavar="YYYY-MM", help="Show only this period.")
+@click.option("--format", "fmt", type=OUTPUT_FORMATS, default="table", show_default=True)
+@LANG
+@click.option("--explain", is_flag=True, help="Add each record's reasons.")
+@OUTPUT
+@csv_options
+def adjudicate_command(
+    args: tuple[str, ...],
+    period: str | None,
+    fmt: str,
+    lang: str | None,
+    explain: bool,
+    output: str | None,
+    **opts: Any,
+) -> None:
+    """Cut every outage of OUTAGES into counted and excluded time under CONTRACT (an id or a
+    path; default: the project file's), and measure each period. OUTAGES is CSV, JSON
+    Lines, Parquet or a JSON case file; - is stdin."""
+    contract, outages, _ = split_args(args, opts, 0, "adjudicate [CONTRACT] OUTAGES")
+    _render(
+        contract, outages, opts, fmt, lang_of(lang, opts), "adjudicate", explain, period, output
+    )
+
+
+@click.command("report")
+@ARGS
+@input_options
+@STRICT
+@click.option("--period", metavar="YYYY-MM", help="Show only this period.")
+@click.option("--format", "fmt", type=OUTPUT_FORMATS, default="table", show_default=True)
+@LANG
+@OUTPUT
+@csv_options
+def report_command(
+    args: tuple[str, ...],
+    period: str | None,
+    fmt: str,
+    lang: str | None,
+    output: str | None,
+    **opts: Any,
+) -> None:
+    """Per service and period: availability against target, downtime, remedy ([CONTRACT]
+    as for adjudicate)."""
+    contract, outages, _ = split_args(args, opts, 0, "report [CONTRACT] OUTAGES")
+    _render(contract, outages, opts, fmt, lang_of(lang, opts), "report", False, period, output)
+
+
+def _render(
+    contract: str,
+    outages: str,
+    opts: dict[str, Any],
+    fmt: str,
+    lang: str,
+    what: str,
+    explain: bool,
+    period: str | None,
+    output: str | None,
+) -> None:
+    """Adjudicate and print the `adjudicate` or `report` view; exit 1 after bad input."""
+    from rulebook.report.writers import render, write_frames
+
+    loaded = load_contract(contract)
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet writes files: give -o PREFIX")
+    check_period(loaded, period)
+    if opts["engine"] == "spark":
+        if opts["source"]:
+            raise click.UsageError(
+                "--from is not supported with --engine spark; importers run "
+                "with --engine columnar or records"
+            )
+        project = project_of(opts)
+        if project.maps or project.timezone or input_encoding(opts):
+            raise click.UsageError(
+                f"--engine spark does not apply {project.path or '--encoding'}'s maps, "
+                "timezone or encoding yet; use --engine columnar, or --no-config"
+            )
+        on_spark(loaded, outages, opts, fmt, lang, what, period, output)
+        return
+    # The log read is handed over, not kept: its text columns are freed once validated.
+    result, intake = adjudicate_inputs(
+        loaded, [guarded(lambda: read_inputs(outages, opts))], opts, fmt, explain
+    )
+    counts = _counts(intake, result)
+    if fmt in ("jsonl", "parquet"):
+        from rulebook.report.writers import counts_line
+
+        written = guarded(lambda: write_frames(_frames(result), fmt, what, period, output))
+        click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+        for path in written:
+            click.echo(f"rulebook: wrote {path}", err=True)
+    elif fmt == "html":
+        from rulebook.report import render_report
+
+        text = render_report(result, loaded, lang, counts, period)
+        guarded(lambda: write_text(text, output))
+    elif fmt == "csv":
+        _write_csv(result, lang, counts, what, period, output, opts)
+    else:
+        text = render(result, fmt, lang, counts, what, explain, period)
+        guarded(lambda: write_text(text, output))
+    _finish(intake, scope_warnings(loaded, result, period, opts))
+
+
+def _write_csv(
+    result: Adjudication | FrameAdjudication,
+    lang: str,
+    counts: tuple[int, ...],
+    what: str,
+    period: str | None,
+    output: str | None,
+    opts: dict[str, Any],
+) -> None:
+    """CSV: one table to standard output or PATH (``--what``), or both tables to
+    PATH.records.csv and PATH.periods.csv."""
+    from rulebook.report import render_csv
+    from rulebook.report.writers import counts_line
+
+    table = opts.get("csv_table")
+    default = "periods" if what == "report" else "records"
+    tables = [table] if table else (["records", "periods"] if output else [default])
+    texts = render_csv(result, lang, counts, period, tables, bool(opts.get("bom")))
+    click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+    if not output:
+        click.echo(texts[tables[0]], nl=False)
+        return
+    for name, text in texts.items():
+        path = output if table else f"{output}.{name}.csv"
+        guarded(lambda: Path(path).write_text(text, encoding="utf-8", newline=""))  # noqa: B023
+        click.echo(f"rulebook: wrote {path}", err=True)
+
+
+def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:
+    from rulebook.document.frames import FrameAdjudication
+
+    if not isinstance(result, FrameAdjudication):
+        raise click.UsageError("--format jsonl and parquet are written by the columnar engine")
+    return result
+
+
+def _counts(intake: FrameIntake, result: Adjudication | FrameAdjudication) -> tuple[int, ...]:
+    fallback = getattr(result, "fallback", 0)
+    return (intake.read, intake.frame.height, intake.rejected, fallback)
+
+
+def _finish(intake: FrameIntake, warned: bool = False) -> None:
+    """Exit 1 after bad input, or after a warning under ``--strict`` (``warned``)."""
+    if intake.errors:
+        raise click.exceptions.Exit(fail(f"{len(intake.errors)} bad input item(s); see above"))
+    if warned:
+        raise click.exceptions.Exit(fail("--strict: warnings are errors; see above"))
+
+
+@click.command("explain")
+@click.argument("args", nargs=-1, metavar="[CONTRACT] OUTAGES [RECORD_ID]")
+@input_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
+)
+@LANG
+@click.option(
+    "--period",
+    "service_period",
+    nargs=2,
+    metavar="SERVICE YYYY-MM",
+    help="Explain a service's period instead of a record: availability, budget, remedy.",
+)
+def explain_command(
+    args: tuple[str, ...],
+    fmt: str,
+    lang: str | None,
+    service_period: tuple[str, str] | None,
+    **opts: Any,
+) -> None:
+    """The full reasons for one record, citing the clause text (the record engine, run on
+    the record's neighbourhood: its service's stoppage, its causes, the notices); or, with
+    --period, one service's period. CONTRACT may be left out when the project file names
+    one."""
+    one_of = "give a RECORD_ID or --period SERVICE YYYY-MM (one of them)"
+    if (service_period and len(args) == 3) or (
+        not service_period and len(args) == 2 and project_of(opts).contract is None
+    ):
+        raise click.UsageError(one_of)
+    usage = "explain [CONTRACT] OUTAGES " + (
+        "--period SERVICE YYYY-MM" if service_period else "RECORD_ID"
+    )
+    contract, outages, rest = split_args(args, opts, 0 if service_period else 1, usage)
+    record_id = rest[0] if rest else None
+    lang = lang_of(lang, opts)
+    loaded = load_contract(contract)
+    result, intake = adjudicate_inputs(
+        loaded, [guarded(lambda: read_inputs(outages, opts))], opts, fmt
+    )
+    if service_period:
+        _explain_period(result, service_period, lang, fmt)
+        _finish(intake)
+        return
+    assert record_id is not None
+    ids = intake.frame["id"].to_list()
+    if record_id not in ids:
+        copies = sorted(i for i in ids if i.startswith(f"{record_id}@"))
+        hint = (
+            f"the service map made it one record per service: {', '.join(copies)}"
+            if copies
+            else did_you_mean(record_id, ids)
+        )
+        raise click.exceptions.Exit(
+            fail(f"no record '{record_id}' in {outages}" + (f"; {hint}" if hint else ""))
+        )
+    click.echo(printable(guarded(lambda: result.explain(record_id, lang, fmt, full=True))))
+    _finish(intake)
+
+
+def _explain_period(
+    result: Adjudication | FrameAdjudication, service_period: tuple[str, str], lang: str, fmt: str
+) -> None:
+    service, period = service_period
+    try:
+        click.echo(result.explain_period(service, period, lang, fmt))
+    except KeyError:
+        known = [f"{p['service']} {p['period']}" for p in result.to_dict(records=False)["periods"]]
+        hint = did_you_mean(f"{service} {period}", known)
+        raise click.exceptions.Exit(
+            fail(f"no period {period} of service '{service}'" + (f"; {hint}" if hint else ""))
+        ) from None
+
+
+@click.command("compare")
+@click.argument("outages")
+@click.option(
+    "--contract",
+    "contract_refs",
+    multiple=True,
+    required=True,
+    help="A contract id or path; give two or more.",
+)
+@input_options
+@STRICT
+@click.option("--format", "fmt", type=COMPARE_FORMATS, default="table", show_default=True)
+@LANG
+def compare_command(
+    outages: str, contract_refs: tuple[str, ...], fmt: str, lang: str | None, **opts: Any
+) -> None:
+    """The same log under several contracts, side by side."""
+    lang = lang_of(lang, opts)
+    contracts = [load_contract(ref) for ref in contract_refs]
+    ids = [c.id for c in contracts]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:  # results are keyed by contract id
+        raise click.UsageError(f"contract {twice[0]} is given twice; give each contract once")
+    inputs = guarded(lambda: read_inputs(outages, opts))  # read once, stdin too
+    results, intakes = [], []
+    for loaded in contracts:
+        result, intake = adjudicate_inputs(loaded, [inputs], opts, fmt)  # kept for the next
+        results.append(result)
+        intakes.append(intake)
+    worst = max(intakes, key=lambda i: i.rejected)
+    counts = _counts(worst, results[intakes.index(worst)])
+    from rulebook.report.writers import render_compare
+
+    click.echo(printable(render_compare(results, fmt, lang, counts)), nl=False)
+    warned = [scope_warnings(c, r, None, opts) for c, r in zip(contracts, results, strict=True)]
+    _finish(worst, any(warned))

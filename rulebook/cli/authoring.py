@@ -1,0 +1,166 @@
+"""The commands that do not adjudicate: ``check``, ``test`` (the examples beside the
+rules), ``fmt``, ``lsp`` and ``contracts``. Nothing at the top of this module loads the
+engine, polars or the language server's libraries (tests/test_architecture.py holds it),
+so ``rulebook check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rulebook.cli.options import bundled_files
+from rulebook.cli.output import printable
+from rulebook.diagnostics import attach_source
+from rulebook.errors import RulebookError
+from rulebook.load import check_files
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Check contract FILES (default: every bundled contract) and report every problem."""
+    paths = list(files) or bundled_files()
+    try:
+        loaded = check_files(paths)
+    except RulebookError as exc:
+        click.echo(f"rulebook: {exc}", err=True)
+        sys.exit(1)
+    errors = sum(d.severity == "error" for d in loaded.diagnostics)
+    warnings = len(loaded.diagnostics) - errors
+    if as_json:
+        payload = {
+            "format": 1,
+            "files": [str(p) for p in paths],
+            "contracts": [c.id for c in loaded.contracts],
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": [d.to_dict() for d in loaded.diagnostics],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for d in loaded.diagnostics:
+            click.echo(printable(d.render()))
+            click.echo()
+        click.echo(
+            f"{len(paths)} file(s), {len(loaded.contracts)} contract(s): "
+            f"{errors} error(s), {warnings} warning(s)"
+        )
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@click.command("test")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-k", "pattern", metavar="PATTERN", help="Run the examples whose name matches.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's decisions.")
+@click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
+def test_command(
+    files: tuple[Path, ...], pattern: str | None, show_coverage: bool, fail_under: float | None
+) -> None:
+    """Run the examples beside the rules of FILES (default: every bundled contract)."""
+    from rulebook.examples import coverage, coverage_table, percent, run_examples
+
+    loaded = check_files(list(files) or bundled_files())
+    if loaded.errors:
+        for d in loaded.errors:
+            click.echo(printable(d.render()), err=True)
+        click.echo(
+            f"rulebook: {len(loaded.errors)} error(s) in the contracts; no example run", err=True
+        )
+        sys.exit(1)
+    passed = failed = 0
+    rows = []
+    for contract in loaded.contracts:
+        results = run_examples(contract, pattern)
+        rows += coverage(contract, results)
+        for case in results:
+            title = f" — {case.title}" if case.title else ""
+            passed, failed = passed + case.passed, failed + (not case.passed)
+            click.echo(f"{'PASS' if case.passed else 'FAIL'} {contract.id} {case.example}{title}")
+            for failure in case.failures:
+                click.echo("     " + failure.render().replace("\n", "\n     "))
+    click.echo(f"{passed} passed, {failed} failed" + (f" (-k {pattern})" if pattern else ""))
+    if show_coverage or fail_under is not None:
+        click.echo("coverage: does some example make each clause apply, and some not apply?")
+        click.echo("\n".join(coverage_table(rows)))
+    low = fail_under is not None and percent(rows) < fail_under
+    if low:
+        click.echo(f"rulebook: coverage {percent(rows):.0f}% is under {fail_under:g}%", err=True)
+    sys.exit(1 if failed or low else 0)
+
+
+@click.command("lsp")
+def lsp_command() -> None:
+    """Serve an editor over stdio: diagnostics, hover, completion, definition, outline, fmt."""
+    from rulebook.lsp.server import run
+
+    run()
+
+
+@click.command("fmt")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+)
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if unformatted.")
+def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
+    """Write contract FILES in the one canonical layout, comments kept (- : stdin to stdout)."""
+    from rulebook.grammar.layout import format_text
+
+    changed = failed = 0
+    for path in files:
+        text = sys.stdin.read() if str(path) == "-" else _read_text(path)
+        formatted, problems = format_text(text or "", str(path))
+        if text is None or formatted is None:
+            for d in attach_source(problems, {str(path): text or ""}):
+                click.echo(d.render(), err=True)
+            failed += 1
+        elif str(path) == "-":
+            click.echo(formatted, nl=False)
+        elif formatted != text:
+            changed += 1
+            if not check_only:
+                path.write_text(formatted, encoding="utf-8")
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+    sys.exit(1 if failed or (check_only and changed) else 0)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"rulebook: cannot read {path}: {exc}", err=True)
+        return None
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def contracts(as_json: bool) -> None:
+    """List the bundled contracts: id, title, provider, source document, kind, services."""
+    loaded = check_files(bundled_files())
+    rows = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "provider": c.get("provider"),
+            "source": c.get("source"),
+            "kind": c.kind,
+            "services": [t.value for s in c.of_kind("services") for t in getattr(s, "covers", ())],
+        }
+        for c in sorted(loaded.contracts, key=lambda c: c.id)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  [{row['kind']}]  {row['title']}")
+        click.echo(f"    {row['provider']}; source {row['source']}")
+        services = list(row["services"] or [])
+        click.echo(f"    services: {', '.join(services) or '(all)'}")

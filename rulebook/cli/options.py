@@ -1,0 +1,217 @@
+"""The options and arguments the commands share, and what they name: the input options
+(:func:`input_options`) and the output ones, the project file read once a command
+(:func:`project_of`), ``[CONTRACT]`` taken from it when left out (:func:`split_args`), a
+contract loaded for a command (:func:`load_contract`), the bundled contracts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from rulebook.cli.output import fail, fail_error, printable
+from rulebook.errors import RulebookError
+from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_one, resolve
+from rulebook.model import Contract
+
+if TYPE_CHECKING:
+    from rulebook.project import Project
+
+
+# Kept here, not imported from rulebook.io: `rulebook check` need not load the readers.
+SOURCES = ("gcp-status", "statuspage", "prometheus")
+FORMATS = ("csv", "jsonl", "json", "parquet")
+ENGINES = ("columnar", "records", "spark")
+
+
+OUTPUT_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet", "html", "csv"])
+COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
+_LANGS = click.Choice(["en", "ja"])
+
+
+def input_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--notices",
+            "notices_path",
+            metavar="FILE",
+            help="Maintenance notices (CSV, JSON Lines or JSON).",
+        ),
+        click.option(
+            "--billing",
+            "billing_path",
+            metavar="FILE",
+            help="Billing per service (CSV, JSON Lines or JSON).",
+        ),
+        click.option(
+            "--events", "events_path", metavar="FILE", help="Timeline events: record, event, at."
+        ),
+        click.option(
+            "--from",
+            "source",
+            type=click.Choice(SOURCES),
+            help="Import an export: Google Cloud status incidents (a record per affected "
+            "product and region; informational notices are not outages), Statuspage v2 (a "
+            "record per affected component; maintenances as notices), or Prometheus "
+            "probe_success from a range query (a record per run of failed samples of a "
+            "target). Mappings: docs/formats.md.",
+        ),
+        click.option(
+            "--step",
+            metavar="DURATION",
+            help="With --from prometheus: the query's step (60, 30s, 5m; default: the "
+            "spacing of the samples). A sample stands for at most the contract's probe "
+            "interval, or the step where the contract gives none or it is wider.",
+        ),
+        click.option(
+            "--verbose",
+            is_flag=True,
+            help="With --from: say what each skipped or changed entry became, one line each.",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(list(FORMATS)),
+            help="Format of OUTAGES (default: by extension).",
+        ),
+        click.option("--as-of", metavar="TIMESTAMP", help="Close ongoing records at this instant."),
+        click.option(
+            "--keep-going",
+            is_flag=True,
+            help="Report every bad record, adjudicate the rest, exit 1.",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="columnar",
+            show_default=True,
+            help="The columnar plan, the record engine (the explainer), or Spark (same figures).",
+        ),
+        click.option(
+            "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
+        ),
+        click.option(
+            "--encoding",
+            metavar="NAME",
+            callback=encoding_option,
+            help="Encoding of the input files and stdin: utf-8 (default), utf-8-sig, cp932 "
+            "(shift_jis), euc-jp, ...; a UTF-8 BOM is always honoured.",
+        ),
+        click.option(
+            "--config",
+            metavar="PATH",
+            help="The project file (default: rulebook.toml in this folder or the nearest "
+            "parent that has one).",
+        ),
+        click.option("--no-config", is_flag=True, help="Read no project file."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Out-of-scope records, an empty --period or columns that are no field are errors "
+    "(exit 1), not warnings.",
+)
+
+
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    metavar="PATH",
+    help="Write to PATH (for parquet: PATH.records.parquet, PATH.segments.parquet, "
+    "PATH.periods.parquet; for csv without --what: PATH.records.csv, PATH.periods.csv).",
+)
+
+
+def csv_options(func: Any) -> Any:
+    func = click.option(
+        "--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark (Excel)."
+    )(func)
+    return click.option(
+        "--what",
+        "csv_table",
+        type=click.Choice(["records", "periods"]),
+        help="csv: write only this table.",
+    )(func)
+
+
+LANG = click.option(
+    "--lang", type=_LANGS, help="Language of the output (default: the project's, else en)."
+)
+ARGS = click.argument("args", nargs=-1, metavar="[CONTRACT] OUTAGES")
+
+
+def encoding_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from rulebook.io.readers import encoding_of
+
+    if value is None:
+        return None
+    try:
+        return encoding_of(value)
+    except RulebookError as exc:
+        raise click.BadParameter(printable(str(exc))) from None
+
+
+def project_of(opts: dict[str, Any]) -> Project:
+    """The project file of the command (``--config``, found, or none), read once."""
+    from rulebook.project import discover
+
+    if "project" not in opts:
+        try:
+            opts["project"] = discover(opts.get("config"), bool(opts.get("no_config")))
+        except RulebookError as exc:
+            raise click.exceptions.Exit(fail_error(exc)) from None
+    project: Project = opts["project"]
+    return project
+
+
+def split_args(
+    args: tuple[str, ...], opts: dict[str, Any], tail: int, usage: str
+) -> tuple[str, str, tuple[str, ...]]:
+    """CONTRACT, OUTAGES and ``tail`` more arguments; CONTRACT may be left out when the
+    project file names one (``contract = ...``)."""
+    if len(args) == tail + 2:
+        return args[0], args[1], args[2:]
+    if len(args) == tail + 1:
+        contract = project_of(opts).contract
+        if contract is None:
+            raise click.UsageError(
+                f"give CONTRACT (a bundled id or a path), or name it in rulebook.toml "
+                f"(contract = ...); usage: {usage}"
+            )
+        return contract, args[0], args[1:]
+    raise click.UsageError(f"expected {usage}, got {len(args)} argument(s)")
+
+
+def lang_of(lang: str | None, opts: dict[str, Any]) -> str:
+    return lang or project_of(opts).lang or "en"
+
+
+def input_encoding(opts: dict[str, Any]) -> str | None:
+    encoding: str | None = opts.get("encoding") or project_of(opts).encoding
+    return encoding
+
+
+def load_contract(ref: str) -> Contract:
+    try:
+        path = resolve(ref)
+    except RulebookError as exc:
+        raise click.exceptions.Exit(fail(str(exc))) from None
+    loaded = check_one(path)
+    if loaded.errors:
+        for d in loaded.errors:
+            click.echo(printable(d.render()), err=True)
+        raise click.exceptions.Exit(fail(f"contract {ref} has {len(loaded.errors)} error(s)"))
+    if len(loaded.contracts) != 1:
+        count = len(loaded.contracts)
+        raise click.exceptions.Exit(fail(f"{path} holds {count} contracts; expected exactly one"))
+    return loaded.contracts[0]
+
+
+def bundled_files() -> list[Path]:
+    return sorted(p for p in bundled_dir().glob("*" + EXTENSION) if p.name != VOCABULARY_FILE)

@@ -1,0 +1,64 @@
+"""What every command prints and how it fails: text from input made safe for a terminal
+(:func:`printable`), one ``rulebook:`` line and exit 1 (:func:`fail`, :func:`guarded`),
+text written to standard output or a file (:func:`write_text`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rulebook.errors import RulebookError
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    r"""Text from input made safe for a terminal: control characters (ESC, OSC, NUL, ...)
+    shown as escapes, never sent raw; newlines and tabs kept.
+
+    >>> printable("a\x1b[31mb\x00")
+    'a\\x1b[31mb\\x00'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def fail(message: str) -> int:
+    click.echo(f"rulebook: {printable(message)}", err=True)
+    return 1
+
+
+def fail_error(exc: RulebookError) -> int:
+    """An error's message; a project file's problems one a line, as contract diagnostics
+    are printed, then how many there are."""
+    from rulebook.project import ProjectError
+
+    lines = str(exc).split("\n")
+    if not isinstance(exc, ProjectError) or len(lines) < 2:
+        return fail(str(exc))
+    for line in lines:
+        click.echo(printable(line), err=True)
+    return fail(f"{len(lines)} problem(s) in the project file; see above")
+
+
+def write_text(text: str, output: str | None) -> list[str]:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        return [output]
+    click.echo(printable(text), nl=False)
+    return []
+
+
+def guarded(action: Any) -> Any:
+    """Run ``action``; a RulebookError or a file that cannot be written ends the command
+    with one line and exit 1."""
+    try:
+        return action()
+    except RulebookError as exc:
+        raise click.exceptions.Exit(fail(str(exc))) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise click.exceptions.Exit(fail(f"{exc.filename or 'output'}: {reason}")) from None

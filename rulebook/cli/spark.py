@@ -1,0 +1,72 @@
+"""``--engine spark``: the log read and adjudicated by Spark (:mod:`rulebook.spark`, an
+optional extra, imported only when asked for).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rulebook.cli.options import project_of
+from rulebook.cli.output import fail, guarded, write_text
+from rulebook.cli.scope import scope_warnings
+from rulebook.model import Contract
+
+
+def on_spark(
+    contract: Contract,
+    outages: str,
+    opts: dict[str, Any],
+    fmt: str,
+    lang: str,
+    what: str,
+    period: str | None,
+    output: str | None,
+) -> None:
+    """The log read and adjudicated by Spark (paths, globs, folders of Parquet, CSV or JSON
+    Lines); tables and JSON collected on the driver, Parquet written by Spark."""
+    from rulebook import spark as rs
+    from rulebook.io.readers import read_case
+    from rulebook.report.writers import counts_line, render
+
+    if fmt in ("jsonl", "html", "csv"):
+        raise click.UsageError("--engine spark writes table, markdown, json or parquet")
+
+    def extra(key: str, kind: str) -> list[Any]:
+        if kind == "billing" and not opts[key]:  # the project file's, if any
+            return [fields for _, fields, _ in project_of(opts).billing]
+        return (
+            [i.data for i in getattr(read_case(opts[key], None, kind), kind)] if opts[key] else []
+        )
+
+    def run() -> Any:
+        session = rs.session(opts["master"])
+        frame = rs.read(session, [outages], opts["input_format"])
+        return rs.adjudicate(
+            frame,
+            contract,
+            notices=extra("notices_path", "notices"),
+            billing=extra("billing_path", "billing"),
+            as_of=opts["as_of"],
+            keep_going=opts["keep_going"],
+            source=outages,
+        )
+
+    result = guarded(run)
+    for error in result.errors:
+        click.echo(f"rulebook: {error}", err=True)
+    counts = (result.read, result.adjudicated, len(result.errors), 0)
+    if fmt == "parquet":
+        assert output is not None
+        for path in guarded(lambda: result.write_parquet(output)):
+            click.echo(f"rulebook: wrote {path}", err=True)
+        click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+    else:
+        text = guarded(lambda: render(result, fmt, lang, counts, what, False, period))
+        guarded(lambda: write_text(text, output))
+    warned = scope_warnings(contract, result, period, opts)
+    if result.errors:
+        raise click.exceptions.Exit(fail(f"{len(result.errors)} bad input item(s); see above"))
+    if warned:
+        raise click.exceptions.Exit(fail("--strict: warnings are errors; see above"))
