@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from rulebook.check import check_contract
-from rulebook.grammar.parse import parser
+from rulebook.grammar.parser import parser
 from rulebook.load import bundled_dir, load_files
 
 HEADER = """import "vocabulary.sla"

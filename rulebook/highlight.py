@@ -25,7 +25,7 @@ from pygments.token import (
     Whitespace,
 )
 
-from rulebook.grammar.parse import keywords
+from rulebook.grammar.parser import keywords
 
 #: Keywords that open a clause or a block: shown as declarations.
 DECLARATIONS = (

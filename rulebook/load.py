@@ -21,7 +21,7 @@ from rulebook.errors import ArgumentError, ContractError
 from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
-    from rulebook.grammar.parse import ParsedFile
+    from rulebook.grammar.build import ParsedFile
 
 #: The file extension of contract and vocabulary files.
 EXTENSION = ".sla"
@@ -137,7 +137,7 @@ def _parse(
         cache[key] = None
         return None
     sources[shown] = text
-    from rulebook.grammar.parse import parse_text  # Lark: only when a file is parsed
+    from rulebook.grammar.parser import parse_text  # Lark: only when a file is parsed
 
     parsed, found = parse_text(text, shown)
     if parsed is not None:

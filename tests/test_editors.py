@@ -10,7 +10,7 @@ import pytest
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Error, Keyword
 
-from rulebook.grammar.parse import keywords
+from rulebook.grammar.parser import keywords
 from rulebook.highlight import CONSTANTS, DECLARATIONS, SlaLexer
 
 ROOT = Path(__file__).resolve().parent.parent

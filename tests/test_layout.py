@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rulebook.grammar.build import ParsedFile
 from rulebook.grammar.layout import format_text
-from rulebook.grammar.parse import ParsedFile, concrete_tree, parse_text
+from rulebook.grammar.parser import concrete_tree, parse_text
 from tests.helpers import contract_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from rulebook import model as m
-from rulebook.grammar.parse import parse_text
+from rulebook.grammar.parser import parse_text
 from tests.helpers import check_text, codes, contract_text
 
 CLICK = contract_text(

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from rulebook.grammar.parse import parse_text
+from rulebook.grammar.parser import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CYBERMAIL = (ROOT / "contracts" / "cybermail.sla").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ import attrs
 from lark import Token, Tree
 
 from rulebook.diagnostics import Diagnostic
-from rulebook.grammar.parse import concrete_tree, parse_text
+from rulebook.grammar.parser import concrete_tree, parse_text
 from rulebook.text import display_width
 
 INDENT = "  "

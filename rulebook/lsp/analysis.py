@@ -19,7 +19,8 @@ import attrs
 
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic
-from rulebook.grammar.parse import ParsedFile, parse_recovering
+from rulebook.grammar.build import ParsedFile
+from rulebook.grammar.parser import parse_recovering
 from rulebook.load import bundled_dir, check_files, load_files
 
 

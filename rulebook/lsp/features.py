@@ -20,7 +20,7 @@ from lsprotocol import types as lsp
 from rulebook import model as m
 from rulebook import units
 from rulebook.diagnostics import Diagnostic
-from rulebook.grammar.parse import keywords
+from rulebook.grammar.parser import keywords
 from rulebook.grammar.recovery import matching_brace
 from rulebook.lsp.analysis import Analysis, string_at, word_at
 from rulebook.meanings import MEASURES, WEEKDAYS

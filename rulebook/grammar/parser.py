@@ -1,0 +1,124 @@
+"""Text -> model: the LALR parser of the contract language and its entry points.
+
+The grammar lives in ``rulebook.lark`` beside this module and is loaded once; the builder
+of :mod:`rulebook.grammar.build` runs inside the parser. Every syntax error of a file is
+found (:mod:`rulebook.grammar.recovery`) and told in the DSL's words
+(:mod:`rulebook.grammar.hints`).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import attrs
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput, VisitError
+
+from rulebook.diagnostics import Diagnostic
+from rulebook.grammar import recovery
+from rulebook.grammar.build import ParsedFile, ToModel
+from rulebook.grammar.cache import cache_file
+from rulebook.grammar.hints import syntax_diagnostic
+
+
+@functools.cache
+def parser() -> Lark:
+    """The LALR parser, built once per process, building the model as it reduces.
+
+    The transformer runs inside the parser (no parse tree is built), which halves the time
+    of a parse; positions come from the tokens, so Lark need not propagate them.
+    """
+    return Lark.open_from_package(
+        "rulebook.grammar",
+        "rulebook.lark",
+        parser="lalr",
+        maybe_placeholders=False,
+        transformer=_BUILDER,
+        cache=cache_file(),  # pickled to a private per-user folder (grammar/cache.py)
+    )
+
+
+# The in-parser transformer is one object; its per-file state is guarded by this lock.
+_BUILDER = ToModel()
+_LOCK = threading.Lock()
+
+
+def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic]]:
+    """Parse one file's text. On syntax errors, return None and every one of them."""
+    parsed, diagnostics, syntax_ok = parse_recovering(text, file)
+    return (parsed, diagnostics) if syntax_ok else (None, diagnostics)
+
+
+def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic], bool]:
+    """Parse, repairing after each syntax error (see :mod:`recovery`) so all are found.
+
+    Returns what the repaired text declares (for an editor's outline; None if it could not
+    be repaired), the diagnostics, and whether the text parsed without a syntax error. With
+    syntax errors, only those are returned: the repaired text is not the author's.
+    """
+    errors: list[Diagnostic] = []
+    current, previous = text, None
+    for _ in range(recovery.MAX_REPAIRS):
+        with _LOCK:
+            _BUILDER.start_file(file, text)
+            try:
+                parsed: ParsedFile = parser().parse(current)  # type: ignore[assignment]
+                found = list(_BUILDER.diagnostics)
+            except UnexpectedInput as exc:
+                fix = recovery.repair(current, exc)
+                if not recovery.is_cascade(current, recovery.error_offset(current, exc), previous):
+                    hint = fix.hint if fix else None
+                    _add(errors, syntax_diagnostic(exc, text, file, parser(), hint))
+                if fix is None:
+                    return None, errors, False
+                current, previous = fix.text, fix
+                continue
+            except VisitError as exc:  # a bug of ours, never the author's: show the cause
+                raise exc.orig_exc from None
+        parsed = attrs.evolve(parsed, text=text)
+        return parsed, errors or found, not errors
+    return None, errors, False
+
+
+@functools.cache
+def keywords() -> tuple[str, ...]:
+    """The keywords of the language, read from the grammar (for completion, highlighting).
+
+    >>> "exclusion" in keywords() and "when" in keywords()
+    True
+    """
+    found = {
+        str(t.pattern.value)
+        for t in parser().terminals
+        if t.pattern.type == "str" and str(t.pattern.value).isidentifier()
+    }
+    return tuple(sorted(found))
+
+
+@functools.cache
+def concrete_parser() -> Lark:
+    """A parser that keeps every token in the tree (the formatter's view of a file)."""
+    return Lark.open_from_package(
+        "rulebook.grammar",
+        "rulebook.lark",
+        parser="lalr",
+        maybe_placeholders=False,
+        keep_all_tokens=True,
+        cache=cache_file("concrete"),  # never a pickle from the shared temp dir
+    )
+
+
+def concrete_tree(text: str) -> Tree[Token]:
+    """The concrete syntax tree of a text that parses: every token a leaf, in order."""
+    return concrete_parser().parse(text)
+
+
+def _add(errors: list[Diagnostic], new: Diagnostic) -> None:
+    """Two problems found at one token (a block left open, then a misspelt keyword) are
+    reported as one diagnostic with both hints."""
+    if errors and errors[-1].span == new.span and errors[-1].message == new.message:
+        hints = [h for h in (errors[-1].hint, new.hint) if h]
+        errors[-1] = attrs.evolve(errors[-1], hint=" ".join(dict.fromkeys(hints)) or None)
+    else:
+        errors.append(new)

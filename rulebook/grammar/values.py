@@ -1,0 +1,230 @@
+"""The builder's ground floor: positions, strings and errors, and the rules for conditions,
+values, quantities and arithmetic, with the limit on how deep a condition may nest.
+
+:class:`ValueBuilder` is the base of :class:`rulebook.grammar.build.ToModel`; like it, it
+has one method per grammar rule, named after it.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import attrs
+from lark import Token, Transformer
+
+from rulebook import limits, units
+from rulebook import model as m
+from rulebook.diagnostics import Diagnostic
+from rulebook.limits import MAX_CONDITION_DEPTH
+
+_Result = TypeVar("_Result")
+
+
+class ValueBuilder(Transformer[Token, _Result]):
+    """The per-file state and the rules below the clauses: each returns a model node."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start_file("", "")
+
+    def start_file(self, file: str, text: str) -> None:
+        """Reset the per-file state before a parse."""
+        self.file = file
+        self.source = text
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- positions and helpers
+
+    def span(self, token: Token) -> m.Span:
+        return m.Span(
+            self.file,
+            token.line or 0,
+            token.column or 0,
+            token.end_line or token.line or 0,
+            token.end_column or token.column or 0,
+        )
+
+    def span_of(self, children: list[Any]) -> m.Span:
+        """From the first located child to the last (keywords are not children)."""
+        first = _first_span(self, children, 0)
+        last = _first_span(self, children, -1)
+        if first is None or last is None:
+            return m.Span(self.file, 0, 0, 0, 0)
+        return m.Span(self.file, first.line, first.column, last.end_line, last.end_column)
+
+    def error(self, code: str, message: str, span: m.Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("error", code, message, span, hint))
+
+    def string(self, token: Token) -> str:
+        """The text of a string token; escapes as in JSON (\\" \\\\ \\n \\u3000)."""
+        try:
+            return str(json.loads(str(token)))
+        except ValueError:
+            self.error(
+                "bad-string",
+                "this string has an escape or character JSON strings do not allow",
+                self.span(token),
+                'escape only \\" \\\\ \\n \\t \\uXXXX; write tabs as \\t',
+            )
+            return str(token)[1:-1]
+
+    # -- a clause's condition, no deeper than the checks walk
+
+    def when(self, children: list[m.Condition]) -> tuple[str, Any]:
+        return "condition", self._bounded(children[0])
+
+    def unless(self, children: list[m.Condition]) -> tuple[str, Any]:
+        return "unless", self._bounded(children[0])
+
+    def _bounded(self, condition: m.Condition) -> m.Condition:
+        """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
+        stand_in = condition_too_deep(condition)
+        if stand_in is None:
+            return condition
+        message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
+        self.error("too-deep", message, condition.span, "split it into clauses or facts")
+        return stand_in  # type: ignore[no-any-return]
+
+    # -- conditions
+
+    def or_(self, children: list[m.Condition]) -> m.Condition:
+        left, right = children
+        items = (*left.items, right) if isinstance(left, m.Any) else (left, right)
+        return m.Any(items, self.span_of(children))
+
+    def and_(self, children: list[m.Condition]) -> m.Condition:
+        left, right = children
+        items = (*left.items, right) if isinstance(left, m.All) else (left, right)
+        return m.All(items, self.span_of(children))
+
+    def not_(self, children: list[m.Condition]) -> m.Condition:
+        return m.Not(children[0], self.span_of(children))
+
+    def compare(self, children: list[Any]) -> m.Condition:
+        fact, op, value, *word = children
+        return m.Compare(
+            str(fact), str(op), value, word[0] if word else None, self.span_of(children)
+        )
+
+    def member(self, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], False, self.span_of(children))
+
+    def not_member(self, children: list[Any]) -> m.Condition:
+        return m.Member(str(children[0]), children[1], True, self.span_of(children))
+
+    def includes(self, children: list[Any]) -> m.Condition:
+        return m.Includes(str(children[0]), children[1], self.span_of(children))
+
+    def known(self, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), True, self.span_of(children))
+
+    def unknown(self, children: list[Token]) -> m.Condition:
+        return m.Known(str(children[0]), False, self.span_of(children))
+
+    def during(self, children: list[Token]) -> m.Condition:
+        return m.During(str(children[0]), str(children[1]), self.span_of(children))
+
+    def defined_by(self, children: list[Token]) -> m.Condition:
+        return m.DefinedBy(m.Ref(str(children[0]), self.span(children[0])), self.span_of(children))
+
+    def flag(self, children: list[Token]) -> m.Condition:
+        return m.Flag(str(children[0]), self.span_of(children))
+
+    def value_set(self, children: list[m.Value]) -> tuple[m.Value, ...]:
+        return tuple(c for c in children if c is not None)
+
+    def code(self, children: list[Token]) -> m.Value:
+        return m.Code(str(children[0]), self.span(children[0]))
+
+    def text(self, children: list[Token]) -> m.Value:
+        return m.Text(self.string(children[0]), self.span(children[0]))
+
+    def true(self, children: list[Any]) -> m.Value:
+        return m.Bool(True, self.span_of(children))
+
+    def false(self, children: list[Any]) -> m.Value:
+        return m.Bool(False, self.span_of(children))
+
+    def comparison(self, children: list[Any]) -> m.Comparison:
+        op = next((str(c) for c in children if isinstance(c, Token)), None)
+        quantity = next(c for c in children if isinstance(c, m.Quantity))
+        word = next((c for c in children if isinstance(c, m.BoundaryWord)), None)
+        return m.Comparison(op, quantity, word, self.span_of(children))
+
+    def jword(self, children: list[Token]) -> m.BoundaryWord:
+        return m.BoundaryWord(str(children[0]), self.span(children[0]))
+
+    def quantity(self, children: list[Any]) -> m.Quantity:
+        number, *unit = children
+        span = self.span(number)
+        written = ""
+        if unit:
+            written, token = unit[0]
+            if token is None:  # "%" right after the number
+                span = attrs.evolve(span, end_column=span.end_column + 1)
+            else:
+                end = self.span(token)
+                span = attrs.evolve(span, end_line=end.end_line, end_column=end.end_column)
+        known = units.canonical(written)
+        canonical = known.name if known else written
+        if len(str(number)) > limits.MAX_NUMBER_CHARS:  # no 5,000-digit Fraction
+            limit = f"at most {limits.MAX_NUMBER_CHARS} characters"
+            self.error("number-too-long", f"a number of {len(str(number))} characters", span, limit)
+            number = "0"
+        return m.Quantity(Fraction(str(number)), canonical, written, span)
+
+    def percent(self, children: list[Any]) -> tuple[str, Token | None]:
+        return ("%", None)
+
+    def unit(self, children: list[Token]) -> tuple[str, Token | None]:
+        return (str(children[0]), children[0])
+
+    def business_unit(self, children: list[Token]) -> tuple[str, Token | None]:
+        return (f"business {children[0]}", children[0])
+
+    # -- arithmetic
+
+    def binary(self, children: list[Any]) -> m.Expr:
+        left, op, right = children
+        return m.Binary(str(op), left, right, self.span_of(children))
+
+    def variable(self, children: list[Token]) -> m.Expr:
+        return m.Variable(str(children[0]), self.span(children[0]))
+
+
+def _first_span(builder: ValueBuilder[Any], items: Any, end: int) -> m.Span | None:
+    """The span of the first (``end=0``) or last (``end=-1``) located thing in ``items``."""
+    if isinstance(items, Token):
+        return builder.span(items)
+    span = getattr(items, "span", None)
+    if isinstance(span, m.Span) and span.line:
+        return span
+    if isinstance(items, (list, tuple)) and items:
+        ordered = items if end == 0 else reversed(items)
+        for item in ordered:
+            found = _first_span(builder, item, end)
+            if found is not None:
+                return found
+    return None
+
+
+def condition_too_deep(condition: Any) -> Any:
+    """None when a contract condition nests at most :data:`MAX_CONDITION_DEPTH` deep; else
+    its first simple part (a stand-in, so that no later walk recurses through it)."""
+    from rulebook import model as m
+
+    stack: list[tuple[Any, int]] = [(condition, 1)]
+    too_deep = False
+    leaf = None
+    while stack:
+        node, depth = stack.pop()
+        too_deep = too_deep or depth > MAX_CONDITION_DEPTH
+        if isinstance(node, m.Any | m.All):
+            stack.extend((item, depth + 1) for item in node.items)
+        elif isinstance(node, m.Not):
+            stack.append((node.item, depth + 1))
+        elif leaf is None:
+            leaf = node
+    return leaf if too_deep else None
