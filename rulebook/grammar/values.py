@@ -213,8 +213,6 @@ def _first_span(builder: ValueBuilder[Any], items: Any, end: int) -> m.Span | No
 def condition_too_deep(condition: Any) -> Any:
     """None when a contract condition nests at most :data:`MAX_CONDITION_DEPTH` deep; else
     its first simple part (a stand-in, so that no later walk recurses through it)."""
-    from rulebook import model as m
-
     stack: list[tuple[Any, int]] = [(condition, 1)]
     too_deep = False
     leaf = None
