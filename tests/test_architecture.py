@@ -169,6 +169,16 @@ def test_every_package_says_what_it_is_for_and_what_it_may_import() -> None:
         assert "Layer:" in doc or init.parent == PACKAGE, init
 
 
+def test_every_package_is_in_the_wheel() -> None:
+    # pyproject.toml lists the packages: one left out would be missing from `pip install .`
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"]) - {"rulebook.contracts"}
+    present = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert listed == present
+
+
 @pytest.mark.parametrize(
     "modules, forbidden",
     [
