@@ -145,6 +145,13 @@ def test_there_is_no_import_circle() -> None:
     assert list(nx.simple_cycles(units)) == []
 
 
+def test_the_evaluators_do_not_import_the_checks() -> None:
+    # Allowed by the order, but a contract reaches the evaluators checked: they never check.
+    for importer, target, _, line in imports(sources()):
+        if unit_of(importer) in ("engine", "columnar"):
+            assert unit_of(target) != "check", f"{importer}:{line}"
+
+
 def test_every_layer_is_declared_once() -> None:
     listed = [u for _, units in LAYERS for u in units]
     assert len(listed) == len(set(listed))
