@@ -334,12 +334,12 @@ class AvailabilityClause(Clause):
 
 @attrs.frozen(kw_only=True)
 class DowntimeClause(Clause):
-    """What counts as downtime: probes, the consecutive-duration threshold and its reading."""
+    """What counts as downtime: probes, the threshold (a minimum continuous length: of the
+    physical stoppage, or of the record) and its reading."""
 
     probes: tuple[Name, ...] = ()
     probe_interval: Quantity | None = None
     threshold: Comparison | None = None
-    consecutive: bool = False
     reading: Name | None = None  # "stoppage" (default) or "record"
     condition: Condition | None = None
 

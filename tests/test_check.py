@@ -19,7 +19,7 @@ def test_a_clean_contract_has_no_diagnostics(tmp_path: Path) -> None:
     body = f"""
   availability monthly {{ {CITE} period calendar month target >= 99.9% (以上) }}
   downtime stop {{ {CITE} probes smtp, http, https
-                  threshold >= 10 min (以上) consecutive on stoppage }}
+                  threshold >= 10 min (以上) on stoppage }}
   exclusion war {{ {CITE} when cause in {{war, fire}} including related }}
   remedy free {{ {CITE} when availability < target free 1 month per breached month
                 claim by period end + 1 month (まで) }}

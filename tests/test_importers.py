@@ -37,7 +37,7 @@ contract probe-demo {
   downtime monitored {
     cite "3" "Stoppages of 10 minutes or more found by the monitoring."
     probes ping, http, https, smtp EVERY
-    threshold >= 10 min consecutive on stoppage
+    threshold >= 10 min on stoppage
     when detected_by = monitoring
   }
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
+
 from rulebook import model as m
-from rulebook.grammar.parser import parse_text
+from rulebook.grammar.parser import keywords, parse_text
 from tests.helpers import check_text, codes, contract_text
 
 CLICK = contract_text(
@@ -191,3 +193,29 @@ def test_performance_minimum_lead_work_day_and_probe_interval() -> None:
     down = contract.clause("d")
     assert isinstance(down, m.DowntimeClause)
     assert down.probe_interval is not None and down.probe_interval.value == 10
+
+
+def test_consecutive_is_gone_and_an_old_file_is_told_to_delete_it(tmp_path: Path) -> None:
+    """`consecutive` added nothing (every threshold is a continuous length): it is no word of
+    the language any more, and a file that still writes it gets `removed-word` at the word,
+    with the reason and the fix, instead of a bare syntax error."""
+    old = contract_text(
+        '  downtime d { cite "定義" "10分以上連続して" threshold >= 10 min consecutive }'
+    )
+    loaded = check_text(tmp_path, old)
+    assert codes(loaded) == ["removed-word"]
+    found = loaded.diagnostics[0]
+    assert found.severity == "error"
+    line = next(i for i, text in enumerate(old.splitlines(), 1) if "consecutive" in text)
+    column = old.splitlines()[line - 1].index("consecutive") + 1
+    assert (found.span.line, found.span.column) == (line, column)
+    assert found.span.end_column - found.span.column == len("consecutive")
+    assert found.hint is not None and "delete the word" in found.hint
+    # the same file without the word reads, and the threshold is as it was
+    down = parse(old.replace(" consecutive", "")).clause("d")
+    assert isinstance(down, m.DowntimeClause) and down.threshold is not None
+    assert "consecutive" not in {f.name for f in attrs.fields(m.DowntimeClause)}
+    assert "consecutive" not in keywords()
+    # a clause may still be called `consecutive`: only the keyword is gone
+    named = contract_text('  exclusion consecutive { cite "第1条" "x" when cause = war }')
+    assert parse(named).clause("consecutive") is not None

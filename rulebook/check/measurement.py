@@ -111,7 +111,7 @@ def check_downtime(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                     "bad-threshold",
                     f"a downtime threshold is a minimum length; '{t.op}' is not one",
                     t.span,
-                    "write `threshold >= 10 min (以上) consecutive`",
+                    "write `threshold >= 10 min (以上)`",
                 )
         if clause.reading is not None and clause.reading.name not in READINGS:
             yield unknown(

@@ -191,9 +191,6 @@ class ToModel(ValueBuilder[ParsedFile]):
         span = self.span_of(children)
         return [("threshold", comparison, span)] + [(*r, span) for r in rest]
 
-    def consecutive(self, children: list[Any]) -> tuple[str, Any]:
-        return "consecutive", True
-
     def reading(self, children: list[Token]) -> tuple[str, Any]:
         return "reading", m.Name(str(children[0]), self.span(children[0]))
 
@@ -571,7 +568,6 @@ _SECONDARY_ITEMS = frozenset(
         "moved_on",
         "bound",
         "free_per_breach",
-        "consecutive",
     }
 )
 

@@ -43,6 +43,19 @@ _TOKEN_WORDS = {
     "$END": "the end of the file",
 }
 
+# Words the language once had and no longer has, with why and what to write instead. An
+# old file that still uses one gets this error (`removed-word`) rather than a bare syntax
+# error; the hint says how to bring the file up to date.
+REMOVED_WORDS: dict[str, tuple[str, str]] = {
+    "consecutive": (
+        "`consecutive` is no longer part of the language: a threshold is always a continuous "
+        "length",
+        "delete the word: `threshold >= 10 min (以上)` already means 10 minutes in a row "
+        "(連続して) — of the physical stoppage, or of the record with `on record`; "
+        "see docs/dsl.md, downtime",
+    ),
+}
+
 # Common mistakes, recognised by example (Lark's match_examples) and named in plain words.
 _EXAMPLES: dict[str, list[str]] = {
     "a clause needs an id after its keyword, e.g. `exclusion force_majeure { ... }`": [
@@ -84,6 +97,11 @@ def syntax_diagnostic(
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     width = 1
+    if isinstance(exc, UnexpectedToken):  # a bare word, whatever terminal the lexer saw
+        removed = REMOVED_WORDS.get(str(exc.token))
+        if removed is not None:
+            span = m.Span(file, line, column, line, column + len(str(exc.token)))
+            return Diagnostic("error", "removed-word", removed[0], span, removed[1])
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         if token.type == "$END":
