@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import rulebook
+from rulebook import model as m
+from rulebook.examples import run_examples
 from rulebook.intake.records import RecordError
-from tests.helpers import contract_text
+from rulebook.load import bundled_dir, check_files
+from tests.helpers import check_text, codes, contract_text
 
 START = dt.datetime(2026, 9, 3, 10, 0)  # September 2026: a 30-day month, 2,592,000 s
 
@@ -347,3 +351,108 @@ def test_a_contract_starting_mid_month_is_judged_on_that_whole_month() -> None:
     )
     assert periods["2026-09"]["remedy"] is None  # ends before the contract began
     assert periods["2026-10"]["remedy"]["kind"] == "free_months"  # holds its first day
+
+
+# ------------------------------------------------------------------ per breached month
+
+FREE_MONTHS = Path(__file__).resolve().parent / "fixtures" / "free-months.sla"
+
+
+def _free_month_contracts() -> dict[str, rulebook.Contract]:
+    loaded = check_files([FREE_MONTHS])
+    assert not loaded.errors
+    return {c.id: c for c in loaded.contracts}
+
+
+def _example_inputs(example: Any) -> dict[str, Any]:
+    return {
+        "outages": [dict(o) for o in example.outages],
+        "billing": [dict(b) for b in example.billing],
+    }
+
+
+def _months(contract: rulebook.Contract, inputs: dict[str, Any]) -> dict[str, Any]:
+    periods = rulebook.adjudicate(contract, **inputs).to_dict()["periods"]
+    return {p["period"]: p["remedy"] and p["remedy"]["months"] for p in periods}
+
+
+def test_per_breached_month_changes_what_an_annual_contract_earns() -> None:
+    """The two contracts of the fixture differ only in `per breached month`; on the same
+    logs, the annual term's free months differ and the monthly term's do not."""
+    contracts = _free_month_contracts()
+    per, once = contracts["free-per-breached-month"], contracts["free-once-per-term"]
+    remedy_per, remedy_once = per.clause("free_month"), once.clause("free_month")
+    assert isinstance(remedy_per, m.RemedyClause) and isinstance(remedy_once, m.RemedyClause)
+    assert remedy_per.free_per_breach and not remedy_once.free_per_breach
+    assert remedy_per.free == remedy_once.free and remedy_per.condition == remedy_once.condition
+    assert [e.id for e in per.examples] == [e.id for e in once.examples]
+    figures = {}
+    for mine, theirs in zip(per.examples, once.examples, strict=True):
+        inputs = _example_inputs(mine)
+        assert inputs == _example_inputs(theirs), f"{mine.id}: not the same log"
+        figures[mine.id] = (_months(per, inputs), _months(once, inputs))
+    # every example of both contracts passes `rulebook test`
+    for contract in (per, once):
+        assert all(case.passed for case in run_examples(contract)), contract.id
+    annual_per, annual_once = figures["annual_term"]
+    assert annual_per != annual_once
+    assert sum(annual_per[p] or 0 for p in annual_per) > sum(
+        annual_once[p] or 0 for p in annual_once
+    )
+    monthly_per, monthly_once = figures["monthly_term"]
+    assert monthly_per == monthly_once
+
+
+def test_without_per_breached_month_the_year_is_named_in_the_reason() -> None:
+    """A breached month after the year's free month owes 0 months, and says why: which
+    month earned the year's free month, and that the clause gives it once per term."""
+    contracts = _free_month_contracts()
+    once = contracts["free-once-per-term"]
+    example = next(e for e in once.examples if e.id == "annual_term")
+    result = rulebook.adjudicate(once, **_example_inputs(example))
+    periods = {p["period"]: p for p in result.to_dict()["periods"]}
+    later = periods["2026-09"]["remedy"]
+    assert later["months"] == 0
+    assert later["contract_year"] == {"start": "2026-04-01", "breached_months": 2}
+    assert "already earned its 1 free month(s) in 2026-04" in later["formula"]["en"]
+    assert "2026-04 に付与済み" in later["formula"]["ja"]
+    text = result.explain_period("S", "2026-09")
+    assert "once per annual term, not per breached month" in text
+    assert periods["2027-04"]["remedy"]["contract_year"]["start"] == "2027-04-01"
+    assert (
+        "once for the contract year from 2027-04-01"
+        in periods["2027-04"]["remedy"]["formula"]["en"]
+    )
+
+
+def test_cybermail_without_per_breached_month_gives_its_annual_customer_less() -> None:
+    """The bundled contract's annual example, under the same contract with the phrase taken
+    out: the months after the contract year's first breach earn nothing more."""
+    text = (bundled_dir() / "cybermail.sla").read_text(encoding="utf-8")
+    assert text.count("free 1 month per breached month") == 1
+    with_phrase = rulebook.load_contract("cybermail")
+    example = next(e for e in with_phrase.examples if e.id == "annual_contract")
+    inputs = _example_inputs(example)
+    folder = Path(tempfile.mkdtemp())
+    variant = folder / "cybermail.sla"
+    variant.write_text(text.replace("free 1 month per breached month", "free 1 month"), "utf-8")
+    without = rulebook.load_contract(variant)
+    got_with, got_without = _months(with_phrase, inputs), _months(without, inputs)
+    breached = [p for p, months in got_with.items() if months]
+    assert len(breached) >= 2
+    assert [got_with[p] for p in breached] == [1] * len(breached)
+    assert got_without[breached[0]] == 1
+    assert [got_without[p] for p in breached[1:]] == [0] * (len(breached) - 1)
+
+
+def test_free_years_are_twelve_months_and_part_of_a_month_is_refused(tmp_path: Path) -> None:
+    base = """
+  availability a { cite "1" "99.9%" period calendar month target >= 99.9% }
+  remedy r { cite "2" "free" when availability < target FREE }"""
+    year = tmp_path / "year.sla"
+    year.write_text(contract_text(base.replace("FREE", "free 1 year")), encoding="utf-8")
+    result = rulebook.adjudicate(rulebook.load_contract(year), [down("a", 3600, "S")])
+    assert period(result)["remedy"]["months"] == 12
+    for bad in ("free 1.5 month", "free 0 month"):
+        loaded = check_text(tmp_path, contract_text(base.replace("FREE", bad)))
+        assert codes(loaded) == ["bad-free"], bad

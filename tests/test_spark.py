@@ -20,9 +20,11 @@ from rulebook.errors import RulebookError
 from rulebook.intake.records import RecordError
 from tests.test_differential import (
     CONTRACTS,
+    FIXTURES,
     GENERATED,
     example_cases,
     file_cases,
+    fixture_cases,
     logs,
     text_frame,
 )
@@ -98,6 +100,13 @@ def test_every_differential_case_on_spark(spark: Any, cid: str, inputs: dict[str
     if not inputs["outages"]:
         pytest.skip("no records: nothing for Spark to group")
     assert_same_on_spark(spark, CONTRACTS[cid], inputs)
+
+
+@pytest.mark.parametrize(("cid", "inputs"), fixture_cases())
+def test_every_fixture_example_on_spark(spark: Any, cid: str, inputs: dict[str, Any]) -> None:
+    """The test contracts' examples (free months with and without `per breached month`):
+    Spark settles remedies with the record engine's functions, across its groups."""
+    assert_same_on_spark(spark, FIXTURES[cid], inputs)
 
 
 @settings(

@@ -42,6 +42,14 @@ def check_remedies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
             )
         if clause.free is not None:
             yield from check_dimension(clause.free, ("calendar",), "a free period")
+            if clause.free.value.denominator != 1 or clause.free.value < 1:
+                yield error(
+                    "bad-free",
+                    "free service is given in whole months or years, "
+                    f"not {units.show(clause.free)}",
+                    clause.free.span,
+                    "write a whole number of months, e.g. `free 1 month`",
+                )
         if clause.refund is not None:
             yield from _expect_money(clause.refund, "a refund")
         for cap in clause.caps:

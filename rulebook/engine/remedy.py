@@ -7,6 +7,11 @@ contract's ``rounding`` line; without one, it is rounded down to the currency's 
 without ``when``, when the period missed its target. ``damages`` (a remedy with only a cap)
 applies to the damages the customer claims for a period, given as billing input, and
 when its ``when`` (if any) holds.
+
+Free months are given once per contract term: a monthly contract's term is its month, so
+each breached month earns them; an annual contract earns them once in its contract year,
+at its first breached month, unless the clause says ``per breached month`` (CYBERMAIL's
+"年契約の場合は、当該期間に発生した当制度の抵触月数分"), when each breached month earns them.
 """
 
 from __future__ import annotations
@@ -123,11 +128,21 @@ def kind_of(clause: m.RemedyClause) -> str:
 
 @attrs.define
 class Ledger:
-    """Per service: what was paid in each contract year (for yearly caps) and how many
-    months breached (for annual free months)."""
+    """Per service: what was paid in each contract year (for yearly caps), how many months
+    breached (for annual free months), and, per free-month clause, the period whose free
+    months were the contract year's (free months once per annual term)."""
 
     paid: dict[tuple[str, dt.date], Fraction] = attrs.field(factory=dict)
     breached: dict[tuple[str, dt.date], int] = attrs.field(factory=dict)
+    free_for: dict[tuple[str, str, dt.date], str] = attrs.field(factory=dict)
+
+
+def free_months(free: m.Quantity | None) -> int:
+    """The months of ``free N month`` / ``free N year`` (check refuses a part of a month)."""
+    if free is None:
+        return 1
+    per_unit = 12 if free.unit == "year" else 1
+    return int(free.value * per_unit)
 
 
 def with_claim(
@@ -184,14 +199,16 @@ def remedy(
     deadline = _claim_deadline(clause, measured, tz)
     article = clause.citation.article if clause.citation else clause.id
     if kind == "free_months":
-        months = int(clause.free.value) if clause.free else 1
+        months = free_months(clause.free)
         annual = billing is not None and billing.term == "annual" and key is not None
+        contract_year = (key[1], ledger.breached[key]) if annual and key else None
         words = Words(
             f"availability {_pct(measured)} is below the target: "
             f"{months} free month(s) ({article})",
             f"稼働率 {_pct(measured)} が目標を下回ったため {months} か月無料（{article}）",
         )
-        contract_year = (key[1], ledger.breached[key]) if annual and key else None
+        if contract_year is not None:
+            months, words = _annual_free(clause, service, measured, contract_year, months, ledger)
         return Remedy(
             clause.id, kind, months, None, None, deadline, words, contract_year=contract_year
         )
@@ -246,6 +263,46 @@ def remedy(
         f"{explain.ja}{cap_words.ja}。支払額 {rounded} {currency}（{article}）",
     )
     return Remedy(clause.id, kind, None, rounded, currency, deadline, words, cap, capped)
+
+
+def _annual_free(
+    clause: m.RemedyClause,
+    service: str,
+    measured: Measure,
+    contract_year: tuple[dt.date, int],
+    months: int,
+    ledger: Ledger,
+) -> tuple[int, Words]:
+    """The free months a breached month of an annual contract earns, and why: with ``per
+    breached month`` each breached month earns them; without, the contract year's first
+    breached month does, and the later ones earn none (already given for the year)."""
+    start, breached = contract_year
+    article = clause.citation.article if clause.citation else clause.id
+    pct = _pct(measured)
+    label = measured.period.label
+    if clause.free_per_breach:
+        return months, Words(
+            f"availability {pct} is below the target: {months} free month(s) per breached "
+            f"month; breached month {breached} of the contract year from {start} ({article})",
+            f"稼働率 {pct} が目標を下回ったため抵触月ごとに {months} か月無料。"
+            f"{start} からの契約年の抵触 {breached} か月目（{article}）",
+        )
+    first = ledger.free_for.setdefault((clause.id, service, start), label)
+    if first == label:
+        return months, Words(
+            f"availability {pct} is below the target: {months} free month(s), once for the "
+            f"contract year from {start} (annual term; not per breached month) ({article})",
+            f"稼働率 {pct} が目標を下回ったため {months} か月無料。{start} からの契約年に一度"
+            f"（年契約、抵触月ごとではない）（{article}）",
+        )
+    return 0, Words(
+        f"availability {pct} is below the target, but the contract year from {start} already "
+        f"earned its {months} free month(s) in {first}: once per annual term, not per "
+        f"breached month (breached month {breached} of the year): 0 free months ({article})",
+        f"稼働率 {pct} は目標を下回りましたが、{start} からの契約年の {months} か月無料は "
+        f"{first} に付与済み: 年契約に一度で抵触月ごとではありません（抵触 {breached} か月目）: "
+        f"0 か月（{article}）",
+    )
 
 
 def _applies(
