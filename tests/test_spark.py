@@ -20,7 +20,9 @@ from rulebook.errors import RulebookError
 from rulebook.intake.records import RecordError
 from tests.test_differential import (
     CONTRACTS,
+    GCP_STYLE,
     GENERATED,
+    REAL_GCP,
     example_cases,
     file_cases,
     logs,
@@ -98,6 +100,14 @@ def test_every_differential_case_on_spark(spark: Any, cid: str, inputs: dict[str
     if not inputs["outages"]:
         pytest.skip("no records: nothing for Spark to group")
     assert_same_on_spark(spark, CONTRACTS[cid], inputs)
+
+
+def test_the_real_gcp_export_on_spark(spark: Any) -> None:
+    """The trimmed real export (tests/fixtures), under the contract written for it."""
+    from rulebook.io.importers import import_file
+
+    case, _ = import_file(str(REAL_GCP), "gcp-status")
+    assert_same_on_spark(spark, GCP_STYLE, {"outages": [i.data for i in case.outages]})
 
 
 @settings(
