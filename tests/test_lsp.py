@@ -4,6 +4,7 @@ driven over JSON-RPC on stdio by pygls's client, as an editor would."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
@@ -374,20 +375,72 @@ def _symbol_is_where_it_says(symbol: Any, lines: list[str], parent: Any) -> None
         _symbol_is_where_it_says(child, lines, symbol)
 
 
-def test_a_malformed_message_is_logged_in_one_line_and_the_server_goes_on() -> None:
-    def frame(body: bytes) -> bytes:
+def test_a_malformed_message_is_logged_in_one_line_and_the_server_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Raw JSON-RPC on stdin, as an editor writes it: a malformed message, then a session.
+    The malformed one is logged as one line and shown to the user; every request after it
+    gets its own answer, in order and for the right id; shutdown then exit ends the
+    process with code 0 (the protocol's "exit after shutdown")."""
+
+    def frame(message: dict[str, Any] | bytes) -> bytes:
+        body = message if isinstance(message, bytes) else json.dumps(message).encode()
         return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
-    initialize = (
-        b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}'
-    )
-    exit_ = b'{"jsonrpc": "2.0", "method": "exit"}'
+    uri = (tmp_path / "c.sla").as_uri()
+    line, column = line_of(TEXT, "cause in")
+    position = {"line": line, "character": column + 1}
+    messages = [
+        b"{bad}",
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "sla", "version": 1, "text": TEXT}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": uri}, "position": position}},
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-m", "rulebook", "lsp"],
-        input=frame(b"{bad}") + frame(initialize) + frame(exit_),
+        input=b"".join(frame(m) for m in messages),
         capture_output=True,
         timeout=60,
         cwd=ROOT,
     )
-    assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
-    assert b"Traceback" not in done.stderr and b"rulebook lsp: ERROR" in done.stderr
+    assert done.stderr.decode() == "rulebook lsp: ERROR: Unable to handle message\n"
+    assert done.returncode == 0
+    out = _frames(done.stdout)
+    answers = [m for m in out if "id" in m]
+    assert [m["id"] for m in answers] == [1, 2, 3]
+    assert all("error" not in m for m in answers)
+    initialized, hover, shutdown = (m["result"] for m in answers)
+    assert initialized["capabilities"]["hoverProvider"] is True
+    assert initialized["serverInfo"]["name"] == "rulebook"
+    assert "fact `cause`" in hover["contents"]["value"]
+    assert hover["range"]["start"] == {"line": line, "character": column}
+    assert shutdown is None
+    notices = [m for m in out if "id" not in m]
+    assert [m["method"] for m in notices] == [
+        "window/showMessage",
+        "textDocument/publishDiagnostics",
+    ]
+    assert (
+        notices[0]["params"]["type"] == 1
+        and "Expecting property name" in notices[0]["params"]["message"]
+    )
+    (diagnostic,) = notices[1]["params"]["diagnostics"]
+    assert notices[1]["params"]["uri"] == uri and diagnostic["code"] == "unknown-fact"
+
+
+def _frames(stream: bytes) -> list[dict[str, Any]]:
+    """The JSON-RPC messages of a stream of ``Content-Length`` frames; nothing else in it."""
+    messages = []
+    while stream:
+        header, _, rest = stream.partition(b"\r\n\r\n")
+        fields = dict(line.split(b": ", 1) for line in header.split(b"\r\n"))
+        length = int(fields[b"Content-Length"])
+        messages.append(json.loads(rest[:length]))
+        assert messages[-1]["jsonrpc"] == "2.0"
+        stream = rest[length:]
+    return messages
