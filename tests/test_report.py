@@ -292,6 +292,7 @@ def test_explain_period_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> 
     )
     result = CliRunner().invoke(main, ["explain", "cybermail", *CYBERMAIL])
     assert result.exit_code == 2
+    assert "Error: give a RECORD_ID or --period SERVICE YYYY-MM (one of them)" in result.stderr
 
 
 def test_undetermined_lists_an_ongoing_record_and_the_missing_fee(tmp_path: Path) -> None:
