@@ -16,8 +16,10 @@ change of output, run that command and review the diff before committing it.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import importlib.util
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,13 +45,26 @@ def missing(path: Path) -> str:
 
 
 def expect(path: Path, actual: str | bytes) -> None:
-    """Fail unless ``path`` exists and holds exactly ``actual``."""
+    """Fail unless ``path`` exists and holds exactly ``actual``; a difference is shown as
+    the start of a unified diff (golden file, then current output)."""
     if not path.is_file():
         pytest.fail(missing(path), pytrace=False)
-    expected: str | bytes = (
-        path.read_bytes() if isinstance(actual, bytes) else path.read_text(encoding="utf-8")
+    data = actual.encode("utf-8") if isinstance(actual, str) else actual
+    golden = path.read_bytes()
+    if data == golden:
+        return
+    shown = path.relative_to(ROOT).as_posix()
+    diff = difflib.unified_diff(
+        golden.decode("utf-8", "replace").splitlines(keepends=True),
+        data.decode("utf-8", "replace").splitlines(keepends=True),
+        fromfile=shown,
+        tofile="current output",
     )
-    assert actual == expected, f"{path.relative_to(ROOT).as_posix()} differs (see `{WRITE}`)"
+    pytest.fail(
+        f"{shown} differs from the current output; if the change is meant, write it with "
+        f"`{WRITE}` and review the diff:\n" + "".join(itertools.islice(diff, 40)),
+        pytrace=False,
+    )
 
 
 # ------------------------------------------------------------------ diagnostics

@@ -46,8 +46,15 @@ def test_a_missing_golden_file_fails_and_names_the_writer() -> None:
         "files; write it with `python -m tests.write_goldens` and review it before committing"
     )
     assert not absent.exists()
-    with pytest.raises(AssertionError, match=r"tests/golden/cli/report-table\.txt differs"):
-        goldens.expect(goldens.cli_path("report-table"), "not the report")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        goldens.expect(goldens.cli_path("report-table"), "not the report\n")
+    shown = str(failed.value).splitlines()
+    assert shown[0] == (
+        "tests/golden/cli/report-table.txt differs from the current output; if the change is "
+        "meant, write it with `python -m tests.write_goldens` and review the diff:"
+    )
+    assert shown[1:3] == ["--- tests/golden/cli/report-table.txt", "+++ current output"]
+    assert "+not the report" in shown
 
 
 def test_json_output_is_the_documented_document(monkeypatch: pytest.MonkeyPatch) -> None:
