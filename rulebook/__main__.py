@@ -33,7 +33,8 @@ def run() -> None:
         print(code, file=sys.stderr)
         code = 1
     try:
-        sys.stdout.flush()
+        if not sys.stdout.closed:  # the language server closes it when the editor says exit
+            sys.stdout.flush()
     except (OSError, ValueError) as exc:  # a closed pipe, a full disk
         print(f"rulebook: cannot write the output: {exc}", file=sys.stderr)
         code = code or 1

@@ -65,23 +65,38 @@ def test_several_files_are_all_reported(tmp_path: Path) -> None:
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     path = write(tmp_path, contract_text("exclusion war { when cause = war }"))
-    assert run("check", path)[0] == 0
-    assert run("check", "--strict", path)[0] == 1
+    warning = f"{path}:10:11: warning[no-citation]: exclusion war cites no article of the contract"
+    summary = "1 file(s), 1 contract(s): 0 error(s), 1 warning(s)"
+    for args, code in [((path,), 0), (("--strict", path), 1)]:
+        done, out = run("check", *args)
+        assert done == code
+        assert out.startswith(warning + "\n") and out.rstrip().endswith(summary)
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert run("check", str(tmp_path / "missing.sla"))[0] == 1  # bad input, as everywhere
-    assert run("check", "--no-such-option")[0] == 2
+    missing = str(tmp_path / "missing.sla")
+    code, out = run("check", missing)  # bad input, as everywhere
+    assert code == 1
+    assert f"error[unreadable]: cannot read {missing}: No such file or directory" in out
+    code, out = run("check", "--no-such-option")
+    assert code == 2 and "Error: No such option '--no-such-option'." in out
 
 
 def test_garbage_never_gives_a_traceback(tmp_path: Path) -> None:
     binary = tmp_path / "b.sla"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    for path in (str(binary), write(tmp_path, "", "empty.sla"), write(tmp_path, "}{", "x.sla")):
-        code, out = run("check", path)
-        assert code in (0, 1)
+    for path, code, says in [
+        (str(binary), 1, f"cannot read {binary}: it is not UTF-8 text"),
+        (write(tmp_path, "", "empty.sla"), 0, "1 file(s), 0 contract(s): 0 error(s), 0 warning(s)"),
+        (
+            write(tmp_path, "}{", "x.sla"),
+            1,
+            f"{tmp_path / 'x.sla'}:1:1: error[syntax]: unexpected '}}'",
+        ),
+    ]:
+        done, out = run("check", path)
+        assert done == code and says in out, out
         assert "Traceback" not in out
-    assert "not UTF-8" in run("check", str(binary))[1]
 
 
 def test_no_files_checks_the_bundled_contracts() -> None:

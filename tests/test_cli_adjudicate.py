@@ -1,6 +1,7 @@
 """The adjudication commands through click's CliRunner, with golden outputs.
 
-Regenerate the golden files with ``pytest --update-golden`` and review the diff.
+The golden command lines are listed in :mod:`tests.goldens`; a missing golden file fails.
+Write them with ``python -m tests.write_goldens`` and review the diff.
 """
 
 from __future__ import annotations
@@ -12,106 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from rulebook.cli import main
+from tests import goldens
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "tests" / "golden" / "cli"
-
-CASES = {
-    "adjudicate-table-en": [
-        "adjudicate",
-        "cybermail",
-        "examples/cybermail-2026-09.csv",
-        "--notices",
-        "examples/cybermail-2026-09-notices.csv",
-    ],
-    "adjudicate-markdown-ja": [
-        "adjudicate",
-        "cybermail",
-        "examples/cybermail-2026-09.csv",
-        "--notices",
-        "examples/cybermail-2026-09-notices.csv",
-        "--format",
-        "markdown",
-        "--lang",
-        "ja",
-        "--period",
-        "2026-09",
-    ],
-    "adjudicate-explain": [
-        "adjudicate",
-        "click-soko",
-        "examples/click-soko-2026-09.json",
-        "--explain",
-    ],
-    "report-table": ["report", "nexa-palette", "examples/nexa-palette-2026-09.json"],
-    "report-markdown": [
-        "report",
-        "skyarch-sms",
-        "examples/skyarch-sms-2026-12.json",
-        "--format",
-        "markdown",
-    ],
-    "report-json": [
-        "report",
-        "aoulu-cloud",
-        "examples/aoulu-cloud-2026-09.csv",
-        "--notices",
-        "examples/aoulu-cloud-2026-09-notices.csv",
-        "--format",
-        "json",
-    ],
-    "explain-ja": [
-        "explain",
-        "cybermail",
-        "examples/cybermail-2026-09.csv",
-        "cm-06",
-        "--lang",
-        "ja",
-    ],
-    "explain-markdown": [
-        "explain",
-        "aoulu-cloud",
-        "examples/aoulu-cloud-2026-09.csv",
-        "ao-02",
-        "--format",
-        "markdown",
-    ],
-    "compare-table": [
-        "compare",
-        "examples/cybermail-2026-09.csv",
-        "--contract",
-        "cybermail",
-        "--contract",
-        "aoulu-cloud",
-    ],
-    "report-obligations-ja": [
-        "report",
-        "click-soko",
-        "examples/click-soko-2026-09.json",
-        "--lang",
-        "ja",
-    ],
-    "compare-markdown": [
-        "compare",
-        "examples/nexa-palette-2026-09.json",
-        "--contract",
-        "nexa-palette",
-        "--contract",
-        "click-soko",
-        "--format",
-        "markdown",
-    ],
-    "compare-json": [
-        "compare",
-        "examples/aoulu-cloud-2026-09.csv",
-        "--contract",
-        "aoulu-cloud",
-        "--contract",
-        "cybermail",
-        "--format",
-        "json",
-    ],
-}
 
 
 def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
@@ -121,15 +25,36 @@ def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_golden_output(name: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    code, out, err = run(CASES[name])
-    assert code == 0, err
-    golden = GOLDEN / f"{name}.txt"
-    if update_golden or not golden.exists():
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", sorted(goldens.CLI))
+def test_golden_output(name: str) -> None:
+    goldens.expect(goldens.cli_path(name), goldens.cli_output(name))
+
+
+def test_every_cli_golden_file_has_its_command_line() -> None:
+    present = {p.stem for p in goldens.CLI_GOLDEN.glob("*")}
+    assert present == set(goldens.CLI), present ^ set(goldens.CLI)
+
+
+def test_a_missing_golden_file_fails_and_names_the_writer() -> None:
+    """No test writes its own expectation: a golden file that is not there is a failure
+    naming the file and the command that writes golden files, and nothing is written."""
+    absent = goldens.CLI_GOLDEN / "no-such-case.txt"
+    with pytest.raises(pytest.fail.Exception) as failed:
+        goldens.expect(absent, "output")
+    assert str(failed.value) == (
+        "golden file tests/golden/cli/no-such-case.txt is missing: tests never write golden "
+        "files; write it with `python -m tests.write_goldens` and review it before committing"
+    )
+    assert not absent.exists()
+    with pytest.raises(pytest.fail.Exception) as failed:
+        goldens.expect(goldens.cli_path("report-table"), "not the report\n")
+    shown = str(failed.value).splitlines()
+    assert shown[0] == (
+        "tests/golden/cli/report-table.txt differs from the current output; if the change is "
+        "meant, write it with `python -m tests.write_goldens` and review the diff:"
+    )
+    assert shown[1:3] == ["--- tests/golden/cli/report-table.txt", "+++ current output"]
+    assert "+not the report" in shown
 
 
 def test_json_output_is_the_documented_document(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,7 +71,9 @@ def test_compare_warns_per_contract_and_strict_fails() -> None:
     assert code == 0
     assert "1 record(s) of 1 service(s) are out of scope: contract cybermail" in err
     assert "13 record(s) of 3 service(s) are out of scope: contract aoulu-cloud" in err
-    assert run([*args, "--strict"])[0] == 1
+    code, out, strict = run([*args, "--strict"])
+    assert code == 1 and out  # the comparison is still written
+    assert strict == err + "rulebook: --strict: warnings are errors; see above\n"
 
 
 @pytest.mark.parametrize("engine", ["columnar", "records"])
@@ -80,8 +82,11 @@ def test_a_period_without_records_is_warned_about(engine: str) -> None:
     code, _, err = run(args)
     assert code == 0
     assert "warning: no record falls in period 2026-10 (periods seen: 2026-09 to 2026-09)" in err
-    assert run([*args, "--strict"])[0] == 1
-    assert run(["report", "aoulu-cloud", AOULU, "--period", "2026-09", "--strict"])[0] == 0
+    code, _, strict = run([*args, "--strict"])
+    assert code == 1
+    assert strict == err + "rulebook: --strict: warnings are errors; see above\n"
+    code, out, err = run(["report", "aoulu-cloud", AOULU, "--period", "2026-09", "--strict"])
+    assert (code, err) == (0, "") and "2026-09" in out
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-00", "2026-9", "202609", "2026-Q1", "x"])

@@ -1,4 +1,5 @@
-"""Bad input of every shape gets the project's own error, never a crash (hypothesis)."""
+"""Bad input of every shape gets the project's own error, never a crash (hypothesis): each
+bad item named by its place and field, with what is accepted."""
 
 from __future__ import annotations
 
@@ -94,6 +95,12 @@ def test_no_input_crashes_the_engine(
         intake = take_in(
             contract, Case(outages=outages, notices=notices, billing=bills), keep_going=True
         )
+        # each bad item is named: its place, the field, what was wrong and what is accepted
+        places = {item.where for item in [*outages, *notices, *bills]}
+        for error in intake.errors:
+            text = str(error)
+            assert text.split(": ", 1)[0] in places and "field '" in text, text
+            assert "; accepted: " in text, text
         result = rulebook.adjudicate(
             contract, intake.outages, intake.notices, None, intake.closures, intake.billing
         )

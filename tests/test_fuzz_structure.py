@@ -1,7 +1,9 @@
 """Structure-aware fuzzing (hypothesis) of the readers, the importers and the parser: valid
 case files, exports and contracts, mutated where their structure is (a quote, a brace, a
-number, a line), must give rulebook's own errors or a result, never a traceback; a result
-accounts for every record. Bounded by ``max_examples`` so that CI stays quick."""
+number, a line), must give rulebook's own errors or a result, never a traceback: a refusal
+names the file in each of its errors; a result accounts for every record (each adjudicated
+one with a verdict the schema knows, each rejected one named in an error). Bounded by
+``max_examples`` so that CI stays quick."""
 
 from __future__ import annotations
 
@@ -125,14 +127,34 @@ def run(text: str | bytes, name: str, *args: str) -> tuple[int, str, str]:
     assert result.exit_code in (0, 1), result.output
     out, err = result.stdout, result.stderr
     assert "\x1b" not in out + err
+    errors = [
+        line
+        for line in err.splitlines()
+        if line.startswith("rulebook: ")
+        and not line.startswith(("rulebook: note:", "rulebook: warning:"))
+    ]
+    if result.exit_code == 1:  # refused: each error names the file (and the place in it)
+        assert errors, err
+        assert all(
+            name in line or "bad input item(s); see above" in line or UNPLACED in line
+            for line in errors
+        ), err
     if result.exit_code == 0 or out.startswith("{"):
         doc = json.loads(out)
         counts = doc["counts"]
         assert counts["read"] == counts["adjudicated"] + counts["rejected"]
         assert len(doc["outages"]) == counts["adjudicated"]
+        # every adjudicated record has a verdict; every rejected one is named in an error
+        assert all(o["verdict"] in VERDICTS for o in doc["outages"])
+        assert len([e for e in errors if "see above" not in e]) >= counts["rejected"], err
     return result.exit_code, out, err
 
 
+# A known gap, left for a change of its own: an ongoing record without --as-of is refused by
+# the engine after the intake, naming the record and field but not its place in the file.
+UNPLACED = "is empty (ongoing) but no as_of instant was given"
+SCHEMA = json.loads((ROOT / "docs" / "adjudication.schema.json").read_text(encoding="utf-8"))
+VERDICTS = set(SCHEMA["$defs"]["outage"]["properties"]["verdict"]["enum"])
 ADJUDICATE = ("adjudicate", "cybermail", "{file}", "--keep-going", "--format", "json")
 
 

@@ -1,14 +1,18 @@
 """The hostile-input corpus (``tests/hostile/``): every input, run through the command line.
 
 For each: no traceback; the exit code the manifest gives (0 fine, 1 bad input, 2 usage);
-a message naming file, place and field; and, where the run prints its JSON document, every
-record accounted for: read = adjudicated + rejected, each adjudicated record in the output
-and each rejected one named in a message.
+what must come out, which the manifest states for every case (``make_corpus.py`` refuses a
+case that gives only an exit code): the words of the messages (file, place, field), and for
+a run that succeeds, its records with their verdicts and each service's downtime per
+period; and, where the run prints its JSON document, every record accounted for: read =
+adjudicated + rejected, each adjudicated record in the output and each rejected one named
+in a message.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,17 @@ def test_the_corpus_is_large_and_every_input_is_listed() -> None:
     assert listed == on_disk
 
 
+def test_every_case_says_what_comes_out_not_only_the_exit_code() -> None:
+    bare = [
+        c["name"] for c in CASES if not (c["says"] or {"records", "verdicts", "downtime"} & set(c))
+    ]
+    assert bare == []
+    # a run that succeeds with a document is held to its records or its periods
+    for c in CASES:
+        if c["exit"] == 0 and "json" in c["args"]:
+            assert {"records", "verdicts", "downtime"} & set(c), c["name"]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_hostile_input(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
@@ -46,7 +61,24 @@ def test_hostile_input(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) ->
         assert words in said, said[:3000]
     assert "\x1b" not in said and "\x07" not in said and "\x00" not in said
     if out.startswith("{") and "--format" in args and "json" in args:
-        _accounted(json.loads(out), err)
+        doc = json.loads(out)
+        _accounted(doc, err)
+        _as_expected(case, doc)
+    else:
+        assert not {"records", "verdicts", "downtime"} & set(case), "no JSON document: " + said
+
+
+def _as_expected(case: dict[str, Any], doc: dict[str, Any]) -> None:
+    """The records, their verdicts and the downtime the manifest states for the case."""
+    outages = doc.get("outages", [])
+    verdicts = {o["id"]: o.get("verdict", o.get("verdicts")) for o in outages}
+    if "records" in case:
+        assert verdicts == case["records"]
+    if "verdicts" in case:
+        assert dict(Counter(verdicts.values())) == case["verdicts"]
+    if "downtime" in case:
+        downtime = {f"{p['service']} {p['period']}": p["downtime_seconds"] for p in doc["periods"]}
+        assert downtime == case["downtime"]
 
 
 def _accounted(doc: dict[str, Any], err: str) -> None:

@@ -1,6 +1,6 @@
 """The importers (``--from``) on real-shaped samples in ``tests/fixtures/``: Google Cloud
 status incidents, Statuspage v2 incidents and maintenances, and Prometheus ``probe_success``
-range queries; and the real Google Cloud export in ``../shared/data`` when it is there."""
+range queries; and a trimmed real Google Cloud export (``tests/fixtures/README.md``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ INCIDENTS = FIXTURES / "statuspage-incidents.json"
 MAINTENANCES = FIXTURES / "statuspage-maintenances.json"
 PROBES = FIXTURES / "prometheus-probe-success.json"
 GCP_STYLE = FIXTURES / "gcp-style.sla"
-REAL_GCP = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
+REAL_GCP = FIXTURES / "gcp-status-incidents-trimmed.json"  # 32 real incidents, unchanged
 
 PROBE_CONTRACT = """import "vocabulary.sla"
 contract probe-demo {
@@ -289,7 +289,30 @@ def _expected_records(incidents: list[dict[str, Any]]) -> set[str]:
     return ids
 
 
-@pytest.mark.skipif(not REAL_GCP.exists(), reason="../shared/data (the real GCP export) is absent")
+def _expected_periods(incidents: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Each product's calendar months (UTC, the contract's timezone) from the month its
+    first outage starts to the month its last one ends in (docs/adjudication.md: quiet
+    months between are listed)."""
+    import datetime as dt
+
+    spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    for incident in incidents:
+        if incident["status_impact"] == "SERVICE_INFORMATION":
+            continue
+        begin = dt.datetime.fromisoformat(incident["begin"])
+        end = dt.datetime.fromisoformat(incident["end"])
+        for product in incident["affected_products"]:
+            first, last = spans.get(product["title"], (begin, end))
+            spans[product["title"]] = (min(first, begin), max(last, end))
+    months = set()
+    for title, (begin, end) in spans.items():
+        year, month = begin.year, begin.month
+        while dt.datetime(year, month, 1, tzinfo=dt.UTC) < end:
+            months.add((title, f"{year}-{month:02d}"))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def test_the_real_google_cloud_export_adjudicates_to_a_sensible_report(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -301,22 +324,29 @@ def test_the_real_google_cloud_export_adjudicates_to_a_sensible_report(
     doc = json.loads(out)
     incidents = json.loads(REAL_GCP.read_text(encoding="utf-8"))
     informational = {i["id"] for i in incidents if i["status_impact"] == "SERVICE_INFORMATION"}
-    assert len(incidents) == 157 and len(informational) == 19
+    assert len(incidents) == 32 and len(informational) == 5
     # every product-level record is there, and nothing else; no informational notice counts
     expected = _expected_records(incidents)
     outages = doc["outages"]
-    assert {o["id"] for o in outages} == expected and len(outages) == len(expected) == 1314
-    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] == 1314
+    assert {o["id"] for o in outages} == expected and len(outages) == len(expected) == 101
+    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] == 101
     assert not {o["id"].split("/")[0] for o in outages} & informational
     assert "Multiple Products" not in {o["service"] for o in outages}
-    assert "19 informational notice(s) became none" in err
-    # Tokyo counts (JP), Iowa is use outside Japan (excluded), no location is undetermined
-    assert {o["verdict"] for o in outages if o["id"].endswith("@asia-northeast1")} == {"counted"}
-    assert {o["verdict"] for o in outages if o["id"].endswith("@us-central1")} == {"excluded"}
-    assert {o["verdict"] for o in outages if "@" not in o["id"]} == {"counted"}
-    # the report is not empty, and every period's figures follow from its records
+    assert "32 incident(s): 27 outage(s) became 101 record(s)" in err
+    assert "5 informational notice(s) became none" in err
+    # Tokyo and Osaka count (JP), Iowa and Warsaw are use outside Japan (excluded), `global`
+    # and no location leave the place unknown: the exclusion is undetermined, the time counts
+    by_region: dict[str, set[str]] = {}
+    for o in outages:
+        by_region.setdefault(o["id"].partition("@")[2], set()).add(o["verdict"])
+    assert by_region["asia-northeast1"] == by_region["asia-northeast2"] == {"counted"}
+    assert by_region["us-central1"] == by_region["europe-central2"] == {"excluded"}
+    assert by_region["global"] == by_region[""] == {"counted"}
+    # a period per service from its first month to its last, targets both met and missed,
+    # and every period's figures follow from its records
     periods = doc["periods"]
-    assert len(periods) > 100 and sum(not p["met"] for p in periods) > 50
+    assert {(p["service"], p["period"]) for p in periods} == _expected_periods(incidents)
+    assert {p["met"] for p in periods} == {True, False}
     for period in periods:
         counted = [
             (s["start"], s["end"])

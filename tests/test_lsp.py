@@ -4,10 +4,13 @@ driven over JSON-RPC on stdio by pygls's client, as an editor would."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -15,7 +18,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
 from rulebook.lsp import features
-from rulebook.lsp.analysis import analyse
+from rulebook.lsp.analysis import analyse, string_at, word_at
 from tests.helpers import contract_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,38 +227,220 @@ CYBERMAIL = (ROOT / "contracts" / "cybermail.sla").read_text(encoding="utf-8")
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a contract is slow
 )
 @given(st.data())
-def test_no_text_and_no_position_makes_a_feature_fail(data: st.DataObject) -> None:
+def test_any_text_and_any_position_give_well_formed_answers(data: st.DataObject) -> None:
+    """The cybermail contract damaged in up to three places, asked at any position (past
+    the end of a line or of the text too): no feature fails, and each answer is the right
+    one for its request — the diagnostics are exactly `rulebook check`'s of the same text
+    read from disk, at their places in UTF-16 units; a hover and a definition are about the
+    name under the cursor; the outline's names are where it says they are."""
     text = CYBERMAIL
     for _ in range(data.draw(st.integers(0, 3))):
         at = data.draw(st.integers(0, len(text)))
         junk = data.draw(st.sampled_from(["", "{", "}", '"', "（", "by ", "cause in {", "\n"]))
         text = text[:at] + junk + text[at + data.draw(st.integers(0, 20)) :]
-    analysis = analyse(str(ROOT / "contracts" / "damaged.sla"), text)
+    path = str(ROOT / "contracts" / "damaged.sla")
+    analysis = analyse(path, text)
     at = features.converter(analysis)
     lines = analysis.lines
     line = data.draw(st.integers(0, len(lines)))
     column = data.draw(st.integers(0, len(lines[line]) + 2 if line < len(lines) else 3))
-    features.diagnostics(analysis, at)
-    features.hover(analysis, line, column, at)
-    features.definition(analysis, line, column, at)
-    features.completion(analysis, line, column)
-    features.symbols(analysis, at)
+
+    _diagnostics_are_checks(text, features.diagnostics(analysis, at), lines)
+    if text == CYBERMAIL:
+        assert features.diagnostics(analysis, at) == []
+    _hover_is_about_the_word(analysis, line, column, features.hover(analysis, line, column, at))
+    _definition_is_of_the_word(
+        analysis, line, column, features.definition(analysis, line, column, at)
+    )
+    _completion_fits_the_place(analysis, line, column, features.completion(analysis, line, column))
+    for symbol in features.symbols(analysis, at):
+        _symbol_is_where_it_says(symbol, lines, None)
 
 
-def test_a_malformed_message_is_logged_in_one_line_and_the_server_goes_on() -> None:
-    def frame(body: bytes) -> bytes:
+def test_an_unclosed_contract_still_holds_its_clauses_in_the_outline() -> None:
+    """While the contract's closing brace is missing (as when typing), its outline range
+    still holds its clauses (an editor reveals a clause inside its parent)."""
+    text = CYBERMAIL.rstrip().removesuffix("}")
+    analysis = analyse(str(ROOT / "contracts" / "damaged.sla"), text)
+    (contract,) = features.symbols(analysis, features.converter(analysis))
+    assert contract.name == "cybermail" and len(contract.children or []) > 30
+    _symbol_is_where_it_says(contract, analysis.lines, None)
+
+
+def _u16(text: str) -> int:
+    """The length of ``text`` in UTF-16 code units (the protocol's default)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _text_at(lines: list[str], span: lsp.Range) -> str:
+    """The text of a one-line range given in UTF-16 units."""
+    assert span.start.line == span.end.line, span
+    units = lines[span.start.line].encode("utf-16-le")
+    return units[2 * span.start.character : 2 * span.end.character].decode("utf-16-le")
+
+
+def _inside(lines: list[str], span: lsp.Range) -> None:
+    """A range that starts no later than it ends and lies within the document."""
+    for position in (span.start, span.end):
+        assert 0 <= position.line < len(lines), span
+        assert 0 <= position.character <= _u16(lines[position.line]), span
+    assert (span.start.line, span.start.character) <= (span.end.line, span.end.character)
+
+
+def _diagnostics_are_checks(text: str, found: list[lsp.Diagnostic], lines: list[str]) -> None:
+    import tempfile
+
+    from rulebook.load import bundled_dir, check_files
+
+    with tempfile.TemporaryDirectory() as folder:
+        on_disk = Path(folder) / "damaged.sla"
+        on_disk.write_text(text, encoding="utf-8")
+        (Path(folder) / "vocabulary.sla").write_bytes(
+            (bundled_dir() / "vocabulary.sla").read_bytes()
+        )
+        checked = [d for d in check_files([on_disk]).diagnostics if d.span.file == str(on_disk)]
+        expected = [
+            (
+                d.code,
+                lsp.DiagnosticSeverity.Error if d.severity == "error" else lsp.DiagnosticSeverity.Warning,
+                d.span.line - 1,
+                _u16(lines[d.span.line - 1][: d.span.column - 1]) if d.span.line <= len(lines) else 0,
+                (d.message + (f"\nhint: {d.hint}" if d.hint else "")).replace(folder, str(ROOT / "contracts")),
+            )
+            for d in checked
+        ]  # fmt: skip
+    assert [
+        (d.code, d.severity, d.range.start.line, d.range.start.character, d.message) for d in found
+    ] == expected
+    for d in found:
+        assert d.source == "rulebook" and d.message
+        _inside(lines, d.range)
+
+
+def _hover_is_about_the_word(analysis: Any, line: int, column: int, hover: Any) -> None:
+    if hover is None:
+        return
+    word = word_at(analysis.text, line, column)
+    assert word is not None  # a hover needs a name under the cursor
+    assert isinstance(hover.contents, lsp.MarkupContent) and hover.contents.kind == "markdown"
+    assert f"`{word[0]}`" in hover.contents.value  # it names what it explains
+    lines = analysis.lines
+    _inside(lines, hover.range)
+    assert hover.range.start.line == line and _text_at(lines, hover.range) == word[0]
+
+
+def _definition_is_of_the_word(analysis: Any, line: int, column: int, found: Any) -> None:
+    if found is None:
+        return
+    assert isinstance(found, lsp.Location)
+    target = Path(unquote(urlparse(found.uri).path))
+    assert target.is_file() or target == Path(analysis.path).resolve()
+    if analysis.lines[line].lstrip().startswith("import"):  # the imported file, at its top
+        assert target.name == string_at(analysis.text, line, column)
+        assert found.range == lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(0, 0))
+        return
+    word = word_at(analysis.text, line, column)
+    assert word is not None
+    here = target == Path(analysis.path).resolve()
+    lines = analysis.lines if here else target.read_text(encoding="utf-8").split("\n")
+    _inside(lines, found.range)
+    assert _text_at(lines, found.range) == word[0]  # the declaration of that very name
+
+
+def _completion_fits_the_place(analysis: Any, line: int, column: int, items: Any) -> None:
+    assert all(isinstance(i.label, str) and i.label.strip() == i.label != "" for i in items)
+    assert all(i.kind is not None and i.detail for i in items)
+    before = analysis.lines[line][:column] if line < len(analysis.lines) else ""
+    vocabulary = analysis.vocabulary
+    if vocabulary is not None and re.search(r"\bcause\s*(=|!=|\bin)\s*\{?[\w\s,]*$", before):
+        cause = vocabulary.fact("cause")
+        assert {i.label for i in items} == {c.name for c in cause.codes}  # its codes only
+
+
+def _symbol_is_where_it_says(symbol: Any, lines: list[str], parent: Any) -> None:
+    _inside(lines, symbol.range)
+    _inside(lines, symbol.selection_range)
+    assert _text_at(lines, symbol.selection_range) == symbol.name
+
+    def contains(outer: lsp.Range, inner: lsp.Range) -> bool:
+        return (outer.start.line, outer.start.character) <= (
+            inner.start.line,
+            inner.start.character,
+        ) and (inner.end.line, inner.end.character) <= (outer.end.line, outer.end.character)
+
+    assert contains(symbol.range, symbol.selection_range)
+    if parent is not None:
+        assert contains(parent.range, symbol.range)
+    for child in symbol.children or []:
+        _symbol_is_where_it_says(child, lines, symbol)
+
+
+def test_a_malformed_message_is_logged_in_one_line_and_the_server_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Raw JSON-RPC on stdin, as an editor writes it: a malformed message, then a session.
+    The malformed one is logged as one line and shown to the user; every request after it
+    gets its own answer, in order and for the right id; shutdown then exit ends the
+    process with code 0 (the protocol's "exit after shutdown")."""
+
+    def frame(message: dict[str, Any] | bytes) -> bytes:
+        body = message if isinstance(message, bytes) else json.dumps(message).encode()
         return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
-    initialize = (
-        b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}'
-    )
-    exit_ = b'{"jsonrpc": "2.0", "method": "exit"}'
+    uri = (tmp_path / "c.sla").as_uri()
+    line, column = line_of(TEXT, "cause in")
+    position = {"line": line, "character": column + 1}
+    messages = [
+        b"{bad}",
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "sla", "version": 1, "text": TEXT}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": uri}, "position": position}},
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-m", "rulebook", "lsp"],
-        input=frame(b"{bad}") + frame(initialize) + frame(exit_),
+        input=b"".join(frame(m) for m in messages),
         capture_output=True,
         timeout=60,
         cwd=ROOT,
     )
-    assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
-    assert b"Traceback" not in done.stderr and b"rulebook lsp: ERROR" in done.stderr
+    assert done.stderr.decode() == "rulebook lsp: ERROR: Unable to handle message\n"
+    assert done.returncode == 0
+    out = _frames(done.stdout)
+    answers = [m for m in out if "id" in m]
+    assert [m["id"] for m in answers] == [1, 2, 3]
+    assert all("error" not in m for m in answers)
+    initialized, hover, shutdown = (m["result"] for m in answers)
+    assert initialized["capabilities"]["hoverProvider"] is True
+    assert initialized["serverInfo"]["name"] == "rulebook"
+    assert "fact `cause`" in hover["contents"]["value"]
+    assert hover["range"]["start"] == {"line": line, "character": column}
+    assert shutdown is None
+    notices = [m for m in out if "id" not in m]
+    assert [m["method"] for m in notices] == [
+        "window/showMessage",
+        "textDocument/publishDiagnostics",
+    ]
+    assert (
+        notices[0]["params"]["type"] == 1
+        and "Expecting property name" in notices[0]["params"]["message"]
+    )
+    (diagnostic,) = notices[1]["params"]["diagnostics"]
+    assert notices[1]["params"]["uri"] == uri and diagnostic["code"] == "unknown-fact"
+
+
+def _frames(stream: bytes) -> list[dict[str, Any]]:
+    """The JSON-RPC messages of a stream of ``Content-Length`` frames; nothing else in it."""
+    messages = []
+    while stream:
+        header, _, rest = stream.partition(b"\r\n\r\n")
+        fields = dict(line.split(b": ", 1) for line in header.split(b"\r\n"))
+        length = int(fields[b"Content-Length"])
+        messages.append(json.loads(rest[:length]))
+        assert messages[-1]["jsonrpc"] == "2.0"
+        stream = rest[length:]
+    return messages

@@ -21,7 +21,9 @@ from rulebook.intake.records import RecordError
 from tests.test_differential import (
     CONTRACTS,
     FIXTURES,
+    GCP_STYLE,
     GENERATED,
+    REAL_GCP,
     example_cases,
     file_cases,
     fixture_cases,
@@ -97,8 +99,6 @@ def assert_same_on_spark(spark: Any, contract: Any, inputs: dict[str, Any]) -> N
 
 @pytest.mark.parametrize(("cid", "inputs"), example_cases() + file_cases())
 def test_every_differential_case_on_spark(spark: Any, cid: str, inputs: dict[str, Any]) -> None:
-    if not inputs["outages"]:
-        pytest.skip("no records: nothing for Spark to group")
     assert_same_on_spark(spark, CONTRACTS[cid], inputs)
 
 
@@ -107,6 +107,14 @@ def test_every_fixture_example_on_spark(spark: Any, cid: str, inputs: dict[str, 
     """The test contracts' examples (free months with and without `per breached month`):
     Spark settles remedies with the record engine's functions, across its groups."""
     assert_same_on_spark(spark, FIXTURES[cid], inputs)
+
+
+def test_the_real_gcp_export_on_spark(spark: Any) -> None:
+    """The trimmed real export (tests/fixtures), under the contract written for it."""
+    from rulebook.io.importers import import_file
+
+    case, _ = import_file(str(REAL_GCP), "gcp-status")
+    assert_same_on_spark(spark, GCP_STYLE, {"outages": [i.data for i in case.outages]})
 
 
 @settings(

@@ -272,6 +272,8 @@ def _symbol(
 ) -> lsp.DocumentSymbol:
     selection = _range(span, at)
     whole = _block_range(analysis, span, at) or selection
+    for child in children or ():  # a block whose brace does not close yet still holds its parts
+        whole = _union(whole, child.range)
     return lsp.DocumentSymbol(
         name=name,
         detail=detail,
@@ -280,6 +282,15 @@ def _symbol(
         selection_range=selection,
         children=children,
     )
+
+
+def _union(a: lsp.Range, b: lsp.Range) -> lsp.Range:
+    """The smallest range holding both."""
+
+    def key(p: lsp.Position) -> tuple[int, int]:
+        return (p.line, p.character)
+
+    return lsp.Range(start=min(a.start, b.start, key=key), end=max(a.end, b.end, key=key))
 
 
 def _block_range(analysis: Analysis, span: m.Span, at: Convert) -> lsp.Range | None:

@@ -1,9 +1,12 @@
 """Write the hostile-input corpus: ``inputs/`` and ``MANIFEST.json``.
 
 Run ``python tests/hostile/make_corpus.py`` after adding a case; commit what it writes. Each
-case is one input file and the command run on it, with the exit code and the words the
-message must hold (file, place, field). The corpus only grows: a defect found becomes a case.
-``tests/test_hostile_corpus.py`` runs every case.
+case is one input file and the command run on it, with the exit code and what must come
+out: the words the messages must hold (file, place, field), and for a run that succeeds
+the records and their verdicts (``records``: id to verdict, or ``verdicts``: how many of
+each) and each service's downtime per period (``downtime``), all written here by hand from
+what the input means. A case that says nothing of its output is refused. The corpus only
+grows: a defect found becomes a case. ``tests/test_hostile_corpus.py`` runs every case.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ contract t {
   kind objective
 """
 
+#: What the three-to-five good one-hour records above come to: one hour down in September.
+ONE_HOUR = {"CYBERMAIL Σ 2026-09": 3600}
+
 cases: list[dict[str, Any]] = []
 
 
@@ -49,44 +55,74 @@ def case(
     exit: int,
     says: list[str] = (),  # type: ignore[assignment]
     stdin: bool = False,
+    records: dict[str, Any] | None = None,
+    verdicts: dict[str, int] | None = None,
+    downtime: dict[str, int] | None = None,
 ) -> None:
-    """One input: its file, the command (``{file}`` is the file's path), what must happen."""
+    """One input: its file, the command (``{file}`` is the file's path), what must happen:
+    the exit code, words of the output (``says``), the JSON document's records (``records``,
+    id to verdict; a verdict per contract for ``compare``) or how many records have each
+    verdict (``verdicts``), and the downtime seconds of each ``"SERVICE PERIOD"``."""
+    document = records is not None or verdicts is not None or downtime is not None
+    if not (says or document):
+        raise ValueError(f"{name}: a case must say what comes out, not only the exit code")
+    if exit == 0 and "json" in args and not document:
+        raise ValueError(f"{name}: a run that writes its document must say what it holds")
     path = INPUTS / name
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.write_bytes(data)
-    cases.append({"name": name, "args": args, "exit": exit, "says": list(says), "stdin": stdin})
+    entry: dict[str, Any] = {
+        "name": name, "args": args, "exit": exit, "says": list(says), "stdin": stdin
+    }  # fmt: skip
+    for key, value in (("records", records), ("verdicts", verdicts), ("downtime", downtime)):
+        if value is not None:
+            entry[key] = value
+    cases.append(entry)
 
 
-def adjudicate(name: str, content: str | bytes, exit: int, says: list[str], *extra: str) -> None:
-    """An outage input adjudicated under cybermail, every bad item named (--keep-going)."""
+def adjudicate(
+    name: str, content: str | bytes, exit: int, says: list[str], *extra: str, **out: Any
+) -> None:
+    """An outage input adjudicated under cybermail, every bad item named (--keep-going);
+    ``out``: what the document holds (``records``, ``verdicts``, ``downtime``)."""
     args = ["adjudicate", "cybermail", "{file}", "--keep-going", "--format", "json", *extra]
-    case(name, content, args, exit, says)
+    case(name, content, args, exit, says, **out)
+
+
+def counted(*ids: str) -> dict[str, Any]:
+    """The records ``ids``, each counted, and the hour of downtime they make together."""
+    return {"records": dict.fromkeys(ids, "counted"), "downtime": ONE_HOUR}
 
 
 def csv_row(name: str, column: str, value: str, field: str | None = None, exit: int = 1) -> None:
-    """A CSV log of three good rows and one whose ``column`` holds ``value`` (line 3)."""
+    """A CSV log of three good rows and one whose ``column`` holds ``value`` (line 3); when
+    the value is good, the three records are read and counted."""
     row = dict(zip(HEAD.split(","), GOOD.format(id="bad").split(","), strict=True))
     row[column] = value
     lines = [HEAD, GOOD.format(id="g1"), ",".join(row.values()), GOOD.format(id="g2")]
     says = [f"{name}:3: record bad, field '{field or column}'"] if exit else []
-    adjudicate(f"csv/{name}", "\n".join(lines) + "\n", exit, says)
+    out = {} if exit else counted("g1", "bad", "g2")
+    adjudicate(f"csv/{name}", "\n".join(lines) + "\n", exit, says, **out)
 
 
-def jsonl(name: str, records: list[Any], exit: int, says: list[str]) -> None:
-    text = "\n".join(
-        r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records
-    )
-    adjudicate(f"jsonl/{name}", text + "\n", exit, says)
+def jsonl(name: str, lines: list[Any], exit: int, says: list[str], **out: Any) -> None:
+    text = "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in lines)
+    adjudicate(f"jsonl/{name}", text + "\n", exit, says, **out)
 
 
-def case_file(name: str, doc: Any, exit: int, says: list[str], *extra: str) -> None:
+def case_file(name: str, doc: Any, exit: int, says: list[str], *extra: str, **out: Any) -> None:
     text = doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
-    adjudicate(f"case/{name}", text, exit, says, *extra)
+    adjudicate(f"case/{name}", text, exit, says, *extra, **out)
 
 
 def contract(name: str, text: str | bytes, exit: int, says: list[str]) -> None:
     case(f"contracts/{name}", text, ["check", "{file}"], exit, says)
+
+
+#: What `rulebook check` says of a file with one contract and no problem.
+CLEAN = ["1 file(s), 1 contract(s): 0 error(s), 0 warning(s)"]
+NOTHING: dict[str, Any] = {"records": {}, "downtime": {}}  # no record, no period
 
 
 def build() -> None:
@@ -140,12 +176,14 @@ def build() -> None:
                ["header-typo.csv:1: column casue: is not a field"])  # fmt: skip
     adjudicate("csv/header-twice.csv", HEAD + ",id\n", 1, ["header-twice.csv:1: column 'id'"])
     adjudicate("csv/header-blank.csv", HEAD + ",\n", 1, ["header-blank.csv:1: column 9 has no"])
-    adjudicate("csv/empty.csv", "", 0, [])
-    adjudicate("csv/header-only.csv", HEAD + "\n", 0, [])
-    adjudicate("csv/blank-lines.csv", "\n".join([HEAD, "", GOOD.format(id="a"), "", ""]), 0, [])
-    adjudicate("csv/crlf.csv", "\r\n".join(good) + "\r\n", 0, [])
-    adjudicate("csv/cr.csv", "\r".join(good) + "\r", 0, [])
-    adjudicate("csv/bom.csv", "\ufeff" + "\n".join(good) + "\n", 0, [])
+    adjudicate("csv/empty.csv", "", 0, [], **NOTHING)
+    adjudicate("csv/header-only.csv", HEAD + "\n", 0, [], **NOTHING)
+    adjudicate("csv/blank-lines.csv", "\n".join([HEAD, "", GOOD.format(id="a"), "", ""]), 0, [],
+               **counted("a"))  # fmt: skip
+    five = counted(*(f"g{i}" for i in range(5)))  # ids and service without a stray \r or BOM
+    adjudicate("csv/crlf.csv", "\r\n".join(good) + "\r\n", 0, [], **five)
+    adjudicate("csv/cr.csv", "\r".join(good) + "\r", 0, [], **five)
+    adjudicate("csv/bom.csv", "\ufeff" + "\n".join(good) + "\n", 0, [], **five)
     adjudicate("csv/latin1.csv", ("\n".join(good) + "\n").encode("utf-8").replace(
         "Σ".encode(), b"\xe9"), 1, ["latin1.csv:2: not UTF-8 text (byte 0xe9"])  # fmt: skip
     adjudicate(
@@ -162,7 +200,8 @@ def build() -> None:
         1,
         ["nul-header.csv:1: column \\x00id"],
     )
-    adjudicate("csv/nul.csv", "\n".join([HEAD, GOOD.format(id="a\x00b")]) + "\n", 0, [])
+    adjudicate("csv/nul.csv", "\n".join([HEAD, GOOD.format(id="a\x00b")]) + "\n", 0, [],
+               **counted("a\x00b"))  # fmt: skip
     adjudicate("csv/duplicate-id.csv", "\n".join([HEAD, GOOD.format(id="a")] * 1 + [
         GOOD.format(id="a")]) + "\n", 1, ["duplicate-id.csv:3: record a, field 'id': is used twice"])  # fmt: skip
     chain = [HEAD, GOOD.replace(",monitoring,,", ",monitoring,c,").format(id="a"),
@@ -174,29 +213,34 @@ def build() -> None:
         GOOD.replace(",monitoring,,", f",monitoring,c{i - 1},").format(id=f"c{i}")
         for i in range(1, 3000)
     ]
-    adjudicate("csv/chain-3000.csv", "\n".join(chain) + "\n", 0, [])
+    # the root is an attack, and cybermail's `attack` exclusion is `including related`
+    adjudicate("csv/chain-3000.csv", "\n".join(chain) + "\n", 0, [],
+               verdicts={"excluded": 3000}, downtime={"CYBERMAIL Σ 2026-09": 0})  # fmt: skip
     chain[1] = chain[1].replace("attack", "atack")  # the root refused: all 3,000 named
     adjudicate("csv/chain-3000-root-bad.csv", "\n".join(chain) + "\n", 1,
                ["chain-3000-root-bad.csv:2: record c0, field 'cause'",
                 "chain-3000-root-bad.csv:3001: record c2999, field 'caused_by': names 'c2998'"])  # fmt: skip
     quote_mid = [HEAD, GOOD.format(id='a"b')]
-    adjudicate("csv/quote-inside.csv", "\n".join(quote_mid) + "\n", 0, [])
+    adjudicate("csv/quote-inside.csv", "\n".join(quote_mid) + "\n", 0, [], **counted('a"b'))
     # -- JSON Lines
-    jsonl("u2028.jsonl", [RECORD | {"service": "CYBERMAIL\u2028Σ"}], 0, [])
+    jsonl("u2028.jsonl", [RECORD | {"service": "CYBERMAIL\u2028Σ"}], 0,
+          ["1 record(s) of 1 service(s) are out of scope", "did you mean 'CYBERMAIL Σ'?"],
+          records={"a": "out_of_scope"}, downtime={})  # fmt: skip
     jsonl("true-id.jsonl", [RECORD | {"id": True}], 1, ["true-id.jsonl:1: record True, field 'id'"])
     jsonl("float-id.jsonl", [RECORD | {"id": 1.5}], 1, ["float-id.jsonl:1: record 1.5, field 'id'"])
     jsonl("null-id.jsonl", [RECORD | {"id": None}], 1, ["null-id.jsonl:1: record #1, field 'id'"])
     jsonl("list-id.jsonl", [RECORD | {"id": ["a"]}], 1, ["list-id.jsonl:1:", "field 'id'"])
-    jsonl("int-id.jsonl", [RECORD | {"id": 7}], 0, [])
+    jsonl("int-id.jsonl", [RECORD | {"id": 7}], 0, [], **counted("7"))
     jsonl("huge-int.jsonl", ['{"id": "a", "priority": ' + "9" * 5000 + "}"], 1,
           ["huge-int.jsonl:1: an integer of 5000 digits"])  # fmt: skip
-    jsonl("big-int.jsonl", [RECORD | {"priority": int("9" * 50)}], 0, [])
+    jsonl("big-int.jsonl", [RECORD | {"priority": int("9" * 50)}], 0, [], **counted("a"))
     jsonl("bigger-int.jsonl", [RECORD | {"priority": int("9" * 51)}], 1,
           ["bigger-int.jsonl:1: an integer of 51 digits"])  # fmt: skip
     # a JSON number with a fraction is a double: 60 digits are read as its 17
     jsonl(
-        "long-float.jsonl", [json.dumps(RECORD)[:-1] + ', "priority": 0.' + "1" * 60 + "}"], 0, []
-    )
+        "long-float.jsonl", [json.dumps(RECORD)[:-1] + ', "priority": 0.' + "1" * 60 + "}"], 0, [],
+        **counted("a"),
+    )  # fmt: skip
     jsonl("long-text-number.jsonl", [RECORD | {"priority": "0." + "1" * 60}], 1,
           ["long-text-number.jsonl:1: record a, field 'priority'"])  # fmt: skip
     jsonl("huge-float.jsonl", [json.dumps(RECORD)[:-1] + ', "priority": 1e999999999}'], 1,
@@ -220,7 +264,7 @@ def build() -> None:
           ["unknown-field.jsonl:1: record a, field 'casue'"])  # fmt: skip
     jsonl("escape.jsonl", [RECORD | {"cause": "\u001b[2Jwar"}], 1,
           ["escape.jsonl:1: record a, field 'cause'"])  # fmt: skip
-    jsonl("good.jsonl", [RECORD, RECORD | {"id": "b"}], 0, [])
+    jsonl("good.jsonl", [RECORD, RECORD | {"id": "b"}], 0, [], **counted("a", "b"))
     jsonl("mixed.jsonl", [RECORD, RECORD | {"id": "b", "start": "x"}, RECORD | {"id": "c"}], 1,
           ["mixed.jsonl:2: record b, field 'start'"])  # fmt: skip
     # -- JSON case files (wrong-typed parts, billing, events, notices, closures)
@@ -237,8 +281,9 @@ def build() -> None:
     case_file("top-number.json", "12", 1, ["top-number.json: a JSON object"])
     case_file("deep.json", "[" * 100_000 + "]" * 100_000, 1, ["deep.json: arrays and objects nest too deep"])  # fmt: skip
     case_file("deep-object.json", '{"outages": [' + '{"a":' * 2000 + "1" + "}" * 2000 + "]}", 1, ["deep-object.json: arrays"])  # fmt: skip
-    case_file("one-line.json", {"outages": [RECORD]}, 0, [])
-    case_file("null-parts.json", {"outages": [RECORD], "notices": None, "events": None}, 0, [])
+    case_file("one-line.json", {"outages": [RECORD]}, 0, [], **counted("a"))
+    case_file("null-parts.json", {"outages": [RECORD], "notices": None, "events": None}, 0, [],
+              **counted("a"))  # fmt: skip
     bill = {"monthly_fee": "50000", "currency": "JPY"}
     for i, (field, value) in enumerate(
         [("monthly_fee", "1e400"), ("monthly_fee", "1e999999999"), ("monthly_fee", -5),
@@ -259,7 +304,8 @@ def build() -> None:
     ):  # fmt: skip
         if "extra" in bad:  # a key that is no field, and no near miss of one: left out, said
             case_file(f"event-{i:02d}.json", {"outages": [RECORD], "events": [event, event | bad]}, 0,
-                      [f"event-{i:02d}.json: 1 column(s) that are no field of timeline events are ignored: extra"])  # fmt: skip
+                      [f"event-{i:02d}.json: 1 column(s) that are no field of timeline events are ignored: extra"],
+                      **counted("a"))  # fmt: skip
             continue
         case_file(f"event-{i:02d}.json", {"outages": [RECORD], "events": [event, event | bad]}, 1,
                   [f"event-{i:02d}.json: events[1]: event #2"])  # fmt: skip
@@ -275,8 +321,10 @@ def build() -> None:
     ):  # fmt: skip
         field = next(iter(bad))
         if field == "colour":  # no field, and no near miss of one: left out, said
+            # the notices are of a window a week after the record: it counts
             case_file(f"notice-{i:02d}.json", {"outages": [RECORD], "notices": [notice | {"id": "ok"}, notice | bad]}, 0,
-                      [f"notice-{i:02d}.json: 1 column(s) that are no field of maintenance notices are ignored: colour"])  # fmt: skip
+                      [f"notice-{i:02d}.json: 1 column(s) that are no field of maintenance notices are ignored: colour"],
+                      **counted("a"))  # fmt: skip
             continue
         case_file(f"notice-{i:02d}.json", {"outages": [RECORD], "notices": [notice | {"id": "ok"}, notice | bad]}, 1,
                   [f"notice-{i:02d}.json: notices[1]: notice", f"field '{field}'"])  # fmt: skip
@@ -297,9 +345,21 @@ def build() -> None:
     ):  # fmt: skip
         name = f"importers/gcp-{i:02d}.json"
         exit = 0 if i in (5, 6) else 1
-        says = [] if exit == 0 else [f"gcp-{i:02d}.json"]
+        says = [f"gcp-{i:02d}.json"]
+        out: dict[str, Any] = {}
+        if i == 5:  # the locations that are not a list are left out, and said so
+            says = [
+                "gcp-05.json: 1 incident(s): a list of locations is not a list: left out: incidents[0] (i1)"
+            ]
+            out = {"records": {"i1/CYBERMAIL Σ": "counted"}, "downtime": ONE_HOUR}
+        if i == 6:  # the good location is kept, the two bad ones left out
+            says = [
+                "gcp-06.json: 1 incident(s): a location without an 'id': left out: incidents[0] (i1)"
+            ]
+            out = {"records": {"i1/CYBERMAIL Σ@asia-northeast1": "counted"}, "downtime": ONE_HOUR}
         case(name, json.dumps(doc, ensure_ascii=False),
-             ["adjudicate", "cybermail", "{file}", "--from", "gcp-status", "--keep-going", "--format", "json"], exit, says)  # fmt: skip
+             ["adjudicate", "cybermail", "{file}", "--from", "gcp-status", "--keep-going", "--format", "json"], exit, says,
+             **out)  # fmt: skip
     sp = {"id": "s1", "name": "x", "started_at": "2026-09-03T10:00:00Z", "resolved_at": "2026-09-03T11:00:00Z",
           "components": [{"id": "c1", "name": "CYBERMAIL Σ"}]}  # fmt: skip
     for i, doc in enumerate(
@@ -310,9 +370,19 @@ def build() -> None:
     ):  # fmt: skip
         name = f"importers/statuspage-{i:02d}.json"
         exit = 0 if i in (4, 5, 9) else 1
-        says = [] if exit == 0 else [f"statuspage-{i:02d}.json"]
+        says = [f"statuspage-{i:02d}.json"]
+        out = {}
+        if i in (4, 5):  # components that are no list of components: the incident's name
+            says = [
+                f"statuspage-{i:02d}.json: 1 incident(s): names no component: its service is the incident's name: incidents[0] (s1)",
+                "1 record(s) of 1 service(s) are out of scope",
+            ]
+            out = {"records": {"s1": "out_of_scope"}, "downtime": {}}
+        if i == 9:
+            out = {"records": {"s1@c1": "counted"}, "downtime": ONE_HOUR}
         case(name, json.dumps(doc, ensure_ascii=False),
-             ["adjudicate", "cybermail", "{file}", "--from", "statuspage", "--keep-going", "--format", "json"], exit, says)  # fmt: skip
+             ["adjudicate", "cybermail", "{file}", "--from", "statuspage", "--keep-going", "--format", "json"], exit, says,
+             **out)  # fmt: skip
     probe = {"metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ", "job": "blackbox"},
              "values": [[1788393600, "1"], [1788393660, "0"], [1788394260, "1"]]}  # fmt: skip
 
@@ -329,9 +399,23 @@ def build() -> None:
     ):  # fmt: skip
         name = f"importers/prometheus-{i:02d}.json"
         exit = 0 if i == 12 else 1
-        says = [] if exit == 0 else [f"prometheus-{i:02d}.json"]
+        says = [f"prometheus-{i:02d}.json"]
+        out = {}
+        if i == 12:  # samples a minute, then ten minutes apart: the one failed sample stands
+            # for a minute (the step), the rest is no data; a minute is under cybermail's 10
+            says = [
+                "prometheus-12.json: 1 series: 1 failure run(s) became records",
+                "a gap in the samples, longer than the interval: no data, not downtime",
+            ]
+            out = {
+                "records": {
+                    'CYBERMAIL Σ{job="blackbox"}@2026-09-03T00:01:00+00:00': "not_downtime"
+                },
+                "downtime": {"CYBERMAIL Σ 2026-09": 0},
+            }
         case(name, json.dumps(doc, ensure_ascii=False),
-             ["adjudicate", "cybermail", "{file}", "--from", "prometheus", "--keep-going", "--format", "json"], exit, says)  # fmt: skip
+             ["adjudicate", "cybermail", "{file}", "--from", "prometheus", "--keep-going", "--format", "json"], exit, says,
+             **out)  # fmt: skip
     # -- contract files (items 1 and the parser)
     for i, target in enumerate(["/etc/passwd", "../../../../../../../etc/passwd", "/proc/self/environ",
                                 "../make_corpus.py", "/etc/hostname", "vocabulary.sla/../../../etc/passwd"]):  # fmt: skip
@@ -346,9 +430,9 @@ def build() -> None:
         contract(f"{name}.sla", CONTRACT_HEAD + f'  exclusion a {{\n    cite "1" "x"\n    when {cond}\n  }}\n}}\n', 1,
                  [f"{name}.sla:12:", "error[too-deep]: the condition nests deeper than 100 levels"])  # fmt: skip
     contract("parens-5000.sla", CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n    when '
-             + "(" * 5000 + "cause = war" + ")" * 5000 + "\n  }\n}\n", 0, [])  # fmt: skip
+             + "(" * 5000 + "cause = war" + ")" * 5000 + "\n  }\n}\n", 0, CLEAN)  # fmt: skip
     contract("not-99.sla", CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n    when '
-             + "not " * 98 + "cause = war\n  }\n}\n", 0, [])  # fmt: skip
+             + "not " * 98 + "cause = war\n  }\n}\n", 0, CLEAN)  # fmt: skip
     example_head = (
         CONTRACT_HEAD
         + """  exclusion war {
@@ -369,8 +453,8 @@ def build() -> None:
         # check does not run the engine; test refuses the example at its line
         case(f"contracts/{name}.sla", example_head + "    " + outages + "    expect a counted\n  }\n}\n",
              ["test", "{file}"], 1, [f"{name}.sla:14: expected records that are valid input", problem])  # fmt: skip
-    contract("bom.sla", "\ufeff" + CONTRACT_HEAD + "}\n", 0, [])
-    contract("empty.sla", "", 0, [])
+    contract("bom.sla", "\ufeff" + CONTRACT_HEAD + "}\n", 0, CLEAN)
+    contract("empty.sla", "", 0, ["1 file(s), 0 contract(s): 0 error(s), 0 warning(s)"])
     contract("binary.sla", bytes(range(256)), 1, ["binary.sla", "not UTF-8"])
     contract("latin1.sla", CONTRACT_HEAD.encode() + b'  title "\xe9"\n}\n', 1, ["latin1.sla", "not UTF-8"])  # fmt: skip
     contract("unterminated.sla", CONTRACT_HEAD + '  title "x\n}\n', 1, ["unterminated.sla:10:"])
@@ -379,7 +463,7 @@ def build() -> None:
     contract("nul.sla", CONTRACT_HEAD + "  \x00\n}\n", 1, ["nul.sla:10:"])
     contract("huge-number.sla", CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n    when priority > '
              + "9" * 5000 + "\n  }\n}\n", 1, ["huge-number.sla:12:"])  # fmt: skip
-    contract("long-line.sla", CONTRACT_HEAD + "  # " + "x" * 100_000 + "\n}\n", 0, [])
+    contract("long-line.sla", CONTRACT_HEAD + "  # " + "x" * 100_000 + "\n}\n", 0, CLEAN)
     for i, count in enumerate([0, 2]):
         body = "".join(CONTRACT_HEAD.split("\n", 2)[2].replace("contract t", f"contract t{k}") + "}\n"
                        for k in range(count))  # fmt: skip
@@ -402,8 +486,8 @@ def build() -> None:
         ("id-bool", {"id": [True]}, "record True, field 'id'"),
         ("caused-by-int", {"caused_by": [5]}, "field 'caused_by'"),
         ("self-resolved-int", {"self_resolved": [3]}, "field 'self_resolved'"),
-        ("empty", None, ""),
-        ("id-int", {"id": [7]}, ""),
+        ("empty", None, NOTHING),
+        ("id-int", {"id": [7]}, counted("7")),
     ]:
         frame = (
             pl.DataFrame(base | extra)
@@ -412,8 +496,11 @@ def build() -> None:
         )
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
-        adjudicate(f"parquet/{name}.parquet", buffer.getvalue(), 1 if says else 0,
-                   [f"{name}.parquet: outages[0]: record", says] if says else [])  # fmt: skip
+        if isinstance(says, dict):  # read, and what comes out
+            adjudicate(f"parquet/{name}.parquet", buffer.getvalue(), 0, [], **says)
+            continue
+        adjudicate(f"parquet/{name}.parquet", buffer.getvalue(), 1,
+                   [f"{name}.parquet: outages[0]: record", says])  # fmt: skip
     # -- the command line
     log = "\n".join(good) + "\n"
     case("cli/as-of-0001.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "0001-01-01T00:00:00"], 1,
@@ -424,19 +511,24 @@ def build() -> None:
          ["argument as_of: '\\x1b[2Jsoon' is not a timestamp"])  # fmt: skip
     case("cli/stdin-twice.csv", log, ["adjudicate", "cybermail", "-", "--events", "-"], 2,
          ["- (standard input) is given for OUTAGES and --events; give it once"], stdin=True)  # fmt: skip
-    case("cli/stdin-bom.csv", "\ufeff" + log, ["report", "cybermail", "-", "--input-format", "csv", "--format", "json"], 0, [], stdin=True)  # fmt: skip
+    case("cli/stdin-bom.csv", "\ufeff" + log, ["report", "cybermail", "-", "--input-format", "csv", "--format", "json"], 0, [], stdin=True,
+         downtime=ONE_HOUR)  # fmt: skip
     case("cli/stdin-latin1.csv", log.encode().replace("Σ".encode(), b"\xe9"), ["report", "cybermail", "-", "--input-format", "csv"], 1,
          ["<stdin>:2: not UTF-8 text"], stdin=True)  # fmt: skip
     case("cli/compare-twice.csv", log, ["compare", "{file}", "--contract", "cybermail", "--contract", "cybermail"], 2,
          ["contract cybermail is given twice"])  # fmt: skip
     case("cli/compare-stdin.csv", log, ["compare", "-", "--contract", "cybermail", "--contract", "aoulu-cloud",
-                                        "--input-format", "csv", "--format", "json"], 0, [], stdin=True)  # fmt: skip
+                                        "--input-format", "csv", "--format", "json"], 0,
+         ["5 record(s) of 1 service(s) are out of scope: contract aoulu-cloud"],
+         stdin=True, records={f"g{i}": {"cybermail": "counted", "aoulu-cloud": "out_of_scope"} for i in range(5)})  # fmt: skip
     case("cli/missing-notices.csv", log, ["adjudicate", "cybermail", "{file}", "--notices", "no/such/file.csv"], 1,
          ["no/such/file.csv: no such file"])  # fmt: skip
     case("cli/explain-missing.csv", log, ["explain", "cybermail", "{file}", "nobody\x1b[2J"], 1,
          ["no record 'nobody\\x1b[2J'"])  # fmt: skip
-    case("csv-ok/space-separator.csv", log.replace("T10:00:00", " 10:00"), ["report", "cybermail", "{file}", "--format", "json"], 0, [])  # fmt: skip
-    case("csv-ok/basic-format.csv", log.replace("2026-09-03T10:00:00", "20260903T100000"), ["report", "cybermail", "{file}", "--format", "json"], 0, [])  # fmt: skip
+    case("csv-ok/space-separator.csv", log.replace("T10:00:00", " 10:00"), ["report", "cybermail", "{file}", "--format", "json"], 0, [],
+         downtime=ONE_HOUR)  # fmt: skip
+    case("csv-ok/basic-format.csv", log.replace("2026-09-03T10:00:00", "20260903T100000"), ["report", "cybermail", "{file}", "--format", "json"], 0, [],
+         downtime=ONE_HOUR)  # fmt: skip
     case(
         "cli/period-junk.csv",
         log,
@@ -453,7 +545,8 @@ def build() -> None:
     jp = log.replace("CYBERMAIL Σ", "サイバーメール") + "\n"
     case("encoding/cp932.csv", jp.encode("cp932"), ["adjudicate", "cybermail", "{file}"], 1,
          ["cp932.csv:2: not UTF-8 text", "it reads as cp932: give --encoding cp932"])  # fmt: skip
-    case("encoding/cp932-given.csv", jp.encode("cp932"), ["adjudicate", "cybermail", "{file}", "--encoding", "shift_jis"], 0, [])  # fmt: skip
+    case("encoding/cp932-given.csv", jp.encode("cp932"), ["adjudicate", "cybermail", "{file}", "--encoding", "shift_jis"], 0,
+         ["records read 5, adjudicated 5, rejected 0", "サイバーメール (5 record(s))"])  # fmt: skip
     case("encoding/euc-jp-as-cp932.csv", jp.encode("euc-jp") + "①\n".encode("euc-jp", "replace"),
          ["adjudicate", "cybermail", "{file}", "--encoding", "cp932"], 1, ["not cp932 text"])  # fmt: skip
     case("encoding/junk-name.csv", log, ["adjudicate", "cybermail", "{file}", "--encoding", "klingon\x1b"], 2,
