@@ -244,9 +244,12 @@ def logs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     for i in range(n):
         start = draw(st.integers(0, 8 * 3600))  # crosses the year's end (JST)
         length = draw(st.integers(1, 4 * 3600))
+        same: dict[str, Any] | None = None
         if records and "end" in records[-1] and draw(st.integers(0, 3)) == 0:
             # touching the previous record: one stoppage, and one event if the cause agrees
+            # (half of them are given its service and its cause)
             start = int((dt.datetime.fromisoformat(records[-1]["end"]) - BASE).total_seconds())
+            same = records[-1] if draw(st.booleans()) else None
         record: dict[str, Any] = {
             "id": f"r{i}",
             "service": draw(st.sampled_from(names)),
@@ -269,6 +272,11 @@ def logs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             value = draw(st.sampled_from(values))
             if value is not None:
                 record[fact] = value
+        if same is not None:
+            record["service"] = same["service"]
+            record.pop("cause", None)
+            if "cause" in same:
+                record["cause"] = same["cause"]
         if i and draw(st.integers(0, 3)) == 0:
             record["caused_by"] = [f"r{draw(st.integers(0, i - 1))}"]
         records.append(record)
