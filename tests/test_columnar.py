@@ -287,21 +287,9 @@ GROUPED_NOTICES = [
 ]  # fmt: skip
 
 
-def undeclared(frame: pl.DataFrame, contract: Any) -> list[str]:
-    """The plan's columns that are neither the record's fields nor its own values
-    (``OWN``) nor a declared dependency's key or values: groupings with no rule."""
-    from rulebook.columnar.dependencies import DEPENDENCIES, OWN
-
-    vocabulary = contract.vocabulary
-    fields = {"id", "service", "start", "end"}
-    fields |= {f.name for f in vocabulary.facts} | {e.name for e in vocabulary.events}
-    declared = set(OWN) | {c for d in DEPENDENCIES for c in (d.key, *d.values) if c}
-    return [c for c in frame.columns if c not in fields | declared]
-
-
 def test_every_column_the_plan_computes_is_the_records_own_or_a_dependency() -> None:
     from rulebook.columnar.dependencies import DEPENDENCIES, RULES
-    from tests.test_differential import GENERATED
+    from tests.test_differential import GENERATED, undeclared
 
     contract = GENERATED["event-demo"]
     frame = adjudicate_frame(contract, GROUPED, GROUPED_NOTICES).plan.frame

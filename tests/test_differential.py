@@ -69,16 +69,31 @@ def documents(contract: Any, inputs: dict[str, Any]) -> list[Any]:
     return out
 
 
+def undeclared(frame: pl.DataFrame, contract: Any) -> list[str]:
+    """The plan's columns that are neither the record's fields nor its own values
+    (``OWN``) nor a declared dependency's key or values: groupings the neighbourhood has
+    no rule for (rulebook/columnar/dependencies.py)."""
+    from rulebook.columnar.dependencies import DEPENDENCIES, OWN
+
+    vocabulary = contract.vocabulary
+    fields = {"id", "service", "start", "end"}
+    fields |= {f.name for f in vocabulary.facts} | {e.name for e in vocabulary.events}
+    declared = set(OWN) | {c for d in DEPENDENCIES for c in (d.key, *d.values) if c}
+    return [c for c in frame.columns if c not in fields | declared]
+
+
 def assert_same_explanations(contract: Any, inputs: dict[str, Any]) -> None:
     """Every record's explanation from the plan's result (the record engine on the record's
-    neighbourhood, as `rulebook explain` gives it) is the whole input's, in both languages.
-    An input the record engine refuses has no explanations (:func:`assert_same` holds the
+    neighbourhood, as `rulebook explain` gives it) is the whole input's, in both languages;
+    and every column the plan computed is the record's own or a declared dependency's. An
+    input the record engine refuses has no explanations (:func:`assert_same` holds the
     refusals equal)."""
     try:
         whole = rulebook.adjudicate(contract, **inputs)
     except RecordError:
         return
     columnar = rulebook.adjudicate_frame(contract, **inputs)
+    assert undeclared(columnar.plan.frame, contract) == []
     for verdict in whole.verdicts:
         rid = verdict.record.id
         for lang in ("en", "ja"):

@@ -10,9 +10,10 @@ columns: the records that share a key with the record, or that it names as its c
 theirs in turn, until no dependency adds one. Inputs every record sees (the notices, the
 closures, the periods) are handed to the record engine whole.
 
-``tests/test_columnar.py`` runs the plan over contracts that use every grouping and fails
-on a column of the plan's frame that is neither the record's own (:data:`OWN`) nor a
-declared key or value, and on a dependency whose kind has no neighbourhood rule.
+The tests fail on a column of the plan's frame that is neither the record's own
+(:data:`OWN`) nor a declared key or value — over a log that uses every grouping
+(``tests/test_columnar.py``) and over every differential case — and on a dependency whose
+kind has no neighbourhood rule (:data:`RULES`).
 """
 
 from __future__ import annotations
