@@ -1,7 +1,9 @@
 """Can a condition ever hold? A small decision procedure for the checker.
 
-Conditions are turned into disjunctive normal form over literals (an atom, possibly
-negated); a conjunction holds for some record when every fact's literals leave it a value.
+Conditions are turned into disjunctive normal form over constraints — each atom, possibly
+negated, says what it asks of its fact, by its rule in :data:`RULES` (its column of the
+table of condition kinds, :mod:`rulebook.nodes`) —; a conjunction holds for some record
+when every fact's constraints leave it a value.
 Three-valued logic matters here: any literal about a fact's value (even a negated one)
 needs the fact to be known, so ``cause is unknown and cause != war`` can never hold.
 
@@ -11,18 +13,18 @@ are taken as satisfiable, so it only ever reports what is certainly impossible.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
 from rulebook import model as m
 from rulebook import units
+from rulebook.nodes import NodeRules
 
 #: Beyond this many conjunctions, DNF is not expanded and the answer is "satisfiable".
 MAX_TERMS = 512
-
-Literal = tuple[m.Condition, bool]  # (atom, positive)
 
 
 @attrs.frozen
@@ -36,14 +38,41 @@ class Domain:
 DomainOf = Callable[[str], Domain | None]
 
 
+@attrs.frozen
+class Constraint:
+    """What one literal asks of one fact: that it be known (or unknown), and, where the
+    procedure can tell, the codes it leaves (``codes``) and a bound on its number
+    (``bound``: an operator and a number; ``!=`` removes one point)."""
+
+    fact: str
+    known: bool = True
+    codes: frozenset[str] | None = None
+    bound: tuple[str, Fraction] | None = None
+
+
+#: A conjunction of constraints; a condition is a list of them (disjunctive normal form):
+#: ``[]`` never holds, ``[[]]`` holds for some record.
+Term = list[Constraint]
+
+#: The satisfiability rule of each condition node (:mod:`rulebook.nodes`): the node, whether
+#: it must hold (or not hold), and the facts' domains, to its terms — None when they are too
+#: many to expand (then the answer is "satisfiable").
+RULES: NodeRules[Callable[[Any, bool, DomainOf], list[Term] | None]] = NodeRules("satisfiability")
+
+
 def satisfiable(condition: m.Condition | None, domain_of: DomainOf) -> bool:
     """True unless ``condition`` can certainly never hold."""
     if condition is None:
         return True
-    terms = _dnf(condition, True)
+    terms = dnf(condition, True, domain_of)
     if terms is None:
         return True
-    return any(_consistent(term, domain_of) for term in terms)
+    return any(_consistent(term) for term in terms)
+
+
+def dnf(cond: m.Condition, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    """``cond`` (``positive``) or its negation, in disjunctive normal form."""
+    return RULES[cond](cond, positive, domain_of)
 
 
 def conjoin(*conditions: m.Condition | None, negate_last: bool = False) -> m.Condition | None:
@@ -56,23 +85,101 @@ def conjoin(*conditions: m.Condition | None, negate_last: bool = False) -> m.Con
     return parts[0] if len(parts) == 1 else m.All(tuple(parts), parts[0].span)
 
 
-def _dnf(cond: m.Condition, positive: bool) -> list[list[Literal]] | None:
-    if isinstance(cond, m.Not):
-        return _dnf(cond.item, not positive)
-    if isinstance(cond, (m.All, m.Any)):
-        conjunctive = isinstance(cond, m.All) == positive
-        parts = [_dnf(item, positive) for item in cond.items]
-        if any(p is None for p in parts):
+@RULES.register(m.Not)
+def _not(node: m.Not, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    return dnf(node.item, not positive, domain_of)
+
+
+@RULES.register(m.All, m.Any)
+def _junction(node: m.All | m.Any, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    conjunctive = isinstance(node, m.All) == positive
+    parts = [dnf(item, positive, domain_of) for item in node.items]
+    if any(p is None for p in parts):
+        return None
+    if not conjunctive:
+        return [term for p in parts for term in p or []]
+    terms: list[Term] = [[]]
+    for p in parts:
+        terms = [t + u for t in terms for u in p or []]
+        if len(terms) > MAX_TERMS:
             return None
-        if not conjunctive:
-            return [term for p in parts for term in p or []]
-        terms: list[list[Literal]] = [[]]
-        for p in parts:
-            terms = [t + u for t in terms for u in p or []]
-            if len(terms) > MAX_TERMS:
-                return None
-        return terms
-    return [[(cond, positive)]]
+    return terms
+
+
+@RULES.register(m.Known)
+def _known(atom: m.Known, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    # The only test that sees unknown as a value: `is known` holds, or fails, on that alone.
+    return [[Constraint(atom.fact, atom.known == positive)]]
+
+
+@RULES.register(m.Compare)
+def _compare(atom: m.Compare, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    domain = domain_of(atom.fact)
+    if domain is None:
+        return [[Constraint(atom.fact)]]
+    codes = None
+    value = _code_of(atom.value)
+    if domain.values is not None and atom.op in ("=", "!=") and value is not None:
+        chosen = {value} if atom.op == "=" else domain.values - {value}
+        codes = _either(chosen, positive, domain.values)
+    bound = None
+    if isinstance(atom.value, m.Quantity):
+        number = magnitude(atom.value)
+        if number is not None:
+            bound = (atom.op if positive else _NEGATED_OP[atom.op], number)
+    return [[Constraint(atom.fact, codes=codes, bound=bound)]]
+
+
+@RULES.register(m.Member)
+def _member(atom: m.Member, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    domain = domain_of(atom.fact)
+    codes = None
+    if domain is not None and domain.values is not None and domain.type != "set":
+        values = {v for v in (_code_of(x) for x in atom.values) if v is not None}
+        chosen = domain.values - values if atom.negated else values
+        codes = _either(chosen, positive, domain.values)
+    return [[Constraint(atom.fact, codes=codes)]]
+
+
+@RULES.register(m.Flag)
+def _flag(atom: m.Flag, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    domain = domain_of(atom.fact)
+    codes = None
+    if domain is not None and domain.values is not None and domain.type == "bool":
+        codes = _either({"true"}, positive, domain.values)
+    return [[Constraint(atom.fact, codes=codes)]]
+
+
+@RULES.register(m.Includes)
+def _includes(atom: m.Includes, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    if not atom.values and positive:
+        return []  # no set shares an element with the empty set
+    return [[Constraint(atom.fact)]]
+
+
+@RULES.register(m.During)
+def _during(atom: m.During, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    # True or false only for a known instant; the calendar's hours are not reasoned about.
+    return [[Constraint(atom.fact)]]
+
+
+@RULES.register(m.DefinedBy)
+def _defined_by(atom: m.DefinedBy, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    # What the downtime clause admits is not reasoned about: either way can hold.
+    return [[]]
+
+
+RULES.complete()
+
+
+def _either(
+    chosen: set[str] | frozenset[str], positive: bool, every: frozenset[str]
+) -> frozenset[str]:
+    """The codes a literal leaves: those ``chosen`` when it holds, the others when not."""
+    return frozenset(chosen) if positive else every - chosen
+
+
+_NEGATED_OP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 
 
 @attrs.define
@@ -103,33 +210,22 @@ class _Bounds:
         return self.low == self.high and not (self.low_inclusive and self.high_inclusive)
 
 
-_NEGATED_OP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
-
-
-def _consistent(term: list[Literal], domain_of: DomainOf) -> bool:
+def _consistent(term: Term) -> bool:
     allowed: dict[str, set[str]] = {}
     excluded_points: dict[str, set[Fraction]] = {}
     bounds: dict[str, _Bounds] = {}
     must_know: set[str] = set()
     must_not_know: set[str] = set()
-    for atom, positive in term:
-        fact = getattr(atom, "fact", "")
-        if isinstance(atom, m.Includes) and not atom.values and positive:
-            return False  # no set shares an element with the empty set
-        if isinstance(atom, m.Known):
-            (must_know if atom.known == positive else must_not_know).add(fact)
-            continue
-        must_know.add(fact)
-        domain = domain_of(fact)
-        if domain is None:
-            continue
-        for code_set in _code_constraint(atom, positive, domain):
-            allowed[fact] = allowed.get(fact, set(code_set)) & set(code_set)
-        for op, number in _numeric_constraint(atom, positive):
+    for c in term:
+        (must_know if c.known else must_not_know).add(c.fact)
+        if c.codes is not None:
+            allowed[c.fact] = allowed.get(c.fact, set(c.codes)) & set(c.codes)
+        if c.bound is not None:
+            op, number = c.bound
             if op == "!=":
-                excluded_points.setdefault(fact, set()).add(number)
+                excluded_points.setdefault(c.fact, set()).add(number)
             else:
-                bounds.setdefault(fact, _Bounds()).restrict(op, number)
+                bounds.setdefault(c.fact, _Bounds()).restrict(op, number)
     if must_know & must_not_know:
         return False
     if any(not values for values in allowed.values()):
@@ -143,42 +239,12 @@ def _consistent(term: list[Literal], domain_of: DomainOf) -> bool:
     return True
 
 
-def _code_constraint(atom: m.Condition, positive: bool, domain: Domain) -> Iterator[set[str]]:
-    """The codes a scalar code/bool fact may take for this literal to hold."""
-    if domain.values is None:
-        return
-    every = set(domain.values)
-    chosen: set[str] | None = None
-    if isinstance(atom, m.Flag) and domain.type == "bool":
-        chosen = {"true"}
-    elif isinstance(atom, m.Compare) and atom.op in ("=", "!="):
-        value = _code_of(atom.value)
-        if value is None:
-            return
-        chosen = {value} if atom.op == "=" else every - {value}
-    elif isinstance(atom, m.Member) and domain.type != "set":
-        values = {v for v in (_code_of(x) for x in atom.values) if v is not None}
-        chosen = every - values if atom.negated else values
-    if chosen is None:
-        return
-    yield chosen if positive else every - chosen
-
-
 def _code_of(value: m.Value) -> str | None:
     if isinstance(value, m.Code):
         return value.name
     if isinstance(value, m.Bool):
         return "true" if value.value else "false"
     return None
-
-
-def _numeric_constraint(atom: m.Condition, positive: bool) -> Iterator[tuple[str, Fraction]]:
-    if not isinstance(atom, m.Compare) or not isinstance(atom.value, m.Quantity):
-        return
-    number = magnitude(atom.value)
-    if number is None:
-        return
-    yield (atom.op if positive else _NEGATED_OP[atom.op]), number
 
 
 def magnitude(q: m.Quantity) -> Fraction | None:

@@ -22,7 +22,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rulebook"
 #: Imports at the top of a module, inside functions and under ``TYPE_CHECKING`` all count.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("text and units", ("_version", "text", "units", "countries", "limits", "meanings")),
-    ("model", ("model", "diagnostics", "errors", "satisfiable", "conditions", "arguments")),
+    (
+        "model",
+        ("model", "diagnostics", "errors", "nodes", "satisfiable", "conditions", "arguments"),
+    ),
     ("grammar", ("grammar", "highlight")),
     ("check", ("check", "contract_cache", "load")),
     ("io", ("io", "project")),

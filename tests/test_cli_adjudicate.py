@@ -173,3 +173,42 @@ def test_a_bad_case_file_is_named(tmp_path: Path) -> None:
     path.write_text('{"outages": [], "outage": []}', encoding="utf-8")
     code, _, err = run(["adjudicate", "cybermail", str(path)])
     assert code == 1 and "'outage' is not a part of a case file" in err
+
+
+# ------------------------------------------------------------------ explain agrees with adjudicate
+
+#: One nexa-palette event logged as two touching records of one service and one cause: `a`
+#: resolved by itself in 20 minutes, but the event lasted 45, so the 30-minute exclusion
+#: does not apply to it. Explaining `a` alone would see a 20-minute event.
+EVENT_OF_TWO = (
+    "id,service,start,end,cause,self_resolved\n"
+    "a,ネクサパレット,2026-09-03T10:00:00,2026-09-03T10:20:00,unidentified,true\n"
+    "b,ネクサパレット,2026-09-03T10:20:00,2026-09-03T10:45:00,unidentified,false\n"
+)
+
+
+def adjudicated_and_explained(tmp_path: Path, engine: str) -> tuple[dict[str, str], str]:
+    """Each record's verdict by `adjudicate --engine ENGINE`, and `explain`'s text for `a`."""
+    log = tmp_path / "event.csv"
+    log.write_text(EVENT_OF_TWO, encoding="utf-8")
+    runner = CliRunner()
+    args = ["nexa-palette", str(log), "--engine", engine]
+    adjudicated = runner.invoke(main, ["adjudicate", *args, "--format", "json"])
+    assert adjudicated.exit_code == 0, adjudicated.output
+    verdicts = {o["id"]: o["verdict"] for o in json.loads(adjudicated.stdout)["outages"]}
+    explained = runner.invoke(main, ["explain", *args, "a"])
+    assert explained.exit_code == 0, explained.output
+    return verdicts, explained.stdout
+
+
+@pytest.mark.parametrize("engine", ["records", "columnar"])
+def test_explain_and_adjudicate_agree_on_an_event_of_two_records(
+    tmp_path: Path, engine: str
+) -> None:
+    verdicts, text = adjudicated_and_explained(tmp_path, engine)
+    assert verdicts == {"a": "counted", "b": "counted"}
+    assert text.startswith(
+        "Record a (ネクサパレット, 2026-09-03T10:00:00+09:00 – 2026-09-03T10:20:00+09:00): "
+        "counted as downtime; counted 1200 s, excluded 0 s\n"
+    )
+    assert "duration of the event = 2700 s" in text

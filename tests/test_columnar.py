@@ -1,5 +1,7 @@
-"""The columnar plan's own surface: its intake against the record route, explanations from
-a record's neighbourhood, the frame API, JSON Lines and Parquet, and what it imports."""
+"""The columnar plan's own surface: its intake against the record route, the dependencies
+a neighbourhood is taken from and explanations from it (every record of the examples and
+generated logs: tests/test_differential.py), the frame API, JSON Lines and Parquet, and
+what it imports."""
 
 from __future__ import annotations
 
@@ -265,26 +267,54 @@ def example_files() -> list[str]:
     )
 
 
-@pytest.mark.parametrize("path", example_files())
-def test_explanations_from_the_neighbourhood_equal_the_whole_inputs(path: str) -> None:
-    cid = next(c for c in rulebook.bundled_ids() if Path(path).name.startswith(c))
-    contract = rulebook.load_contract(cid)
-    case = read_case(path)
-    notices = Path(path).with_name(Path(path).stem + "-notices.csv")
-    extra = read_case(str(notices), None, "notices").notices if notices.exists() else []
-    inputs: dict[str, Any] = {
-        "outages": [i.data for i in case.outages],
-        "notices": [i.data for i in case.notices + extra],
-        "billing": [i.data for i in case.billing],
-        "closures": case.closures,
-        "events": [i.data for i in case.events],
-    }
-    whole = rulebook.adjudicate(contract, **inputs)
-    columnar = adjudicate_frame(contract, **inputs)
-    for verdict in whole.verdicts:
-        rid = verdict.record.id
-        for lang in ("en", "ja"):
-            assert columnar.explain(rid, lang, full=True) == whole.explain(rid, lang, full=True)
+#: Every grouping a verdict reads, in one small log under the generator's event-demo
+#: contract (threshold on the stoppage, `event_duration`, `including related`, windows):
+#: `a` and `b` are one event and one stoppage; `c` names `a` as its cause and is cut by
+#: the notice's window; `d` is a stoppage of its own, shorter than the threshold.
+GROUPED = [
+    {"id": "a", "service": "Mail A", "start": "2026-09-03T10:00:00", "end": "2026-09-03T10:20:00",
+     "cause": "unidentified", "detected_by": "monitoring"},
+    {"id": "b", "service": "Mail A", "start": "2026-09-03T10:20:00", "end": "2026-09-03T10:45:00",
+     "cause": "unidentified", "detected_by": "monitoring"},
+    {"id": "c", "service": "Mail A", "start": "2026-09-03T11:00:00", "end": "2026-09-03T11:40:00",
+     "cause": "provider_fault", "detected_by": "monitoring", "caused_by": ["a"]},
+    {"id": "d", "service": "Mail A", "start": "2026-09-03T12:00:00", "end": "2026-09-03T12:02:00",
+     "cause": "provider_fault", "detected_by": "monitoring"},
+]  # fmt: skip
+GROUPED_NOTICES = [
+    {"id": "n", "service": "*", "start": "2026-09-03T11:20:00", "end": "2026-09-03T12:00:00",
+     "announced_at": "2026-09-01T10:00:00", "channel": "email"},
+]  # fmt: skip
+
+
+def test_every_column_the_plan_computes_is_the_records_own_or_a_dependency() -> None:
+    from rulebook.columnar.dependencies import DEPENDENCIES, RULES
+    from tests.test_differential import GENERATED, undeclared
+
+    contract = GENERATED["event-demo"]
+    frame = adjudicate_frame(contract, GROUPED, GROUPED_NOTICES).plan.frame
+    assert undeclared(frame, contract) == []
+    # every key of a grouping is computed here, and the neighbourhood has a rule for each
+    assert {d.key for d in DEPENDENCIES if d.key} <= set(frame.columns)
+    assert all(d.kind in RULES for d in DEPENDENCIES)
+    # a grouping a stage computed without declaring it is found
+    assert undeclared(frame.with_columns(burst=pl.lit(1)), contract) == ["burst"]
+
+
+def test_a_neighbourhood_holds_every_group_of_every_record_it_holds() -> None:
+    from tests.test_differential import GENERATED
+
+    result = adjudicate_frame(GENERATED["event-demo"], GROUPED, GROUPED_NOTICES)
+    near = {rid: sorted(result.neighbourhood(rid)["id"].to_list()) for rid in "abcd"}
+    # c's cause a brings its event and stoppage (b): a's value under `including related`
+    # reads b's length; d's stoppage is its own
+    assert near == {"a": ["a", "b"], "b": ["a", "b"], "c": ["a", "b", "c"], "d": ["d"]}
+    whole = rulebook.adjudicate(GENERATED["event-demo"], GROUPED, GROUPED_NOTICES)
+    assert [v.verdict for v in whole.verdicts] == [
+        "counted", "counted", "partly_excluded", "not_downtime"
+    ]  # fmt: skip
+    for rid in "abcd":
+        assert result.explain(rid, full=True) == whole.explain(rid, full=True)
 
 
 def test_explanations_follow_causes_and_stoppages_in_a_large_log() -> None:

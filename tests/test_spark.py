@@ -235,3 +235,18 @@ def test_an_ongoing_record_without_a_later_as_of_stops_the_run(spark: Any) -> No
         with pytest.raises(RecordError) as oracle:
             rulebook.adjudicate(CONTRACTS["cybermail"], records, as_of=as_of)
         assert oracle.value.record == "a"
+
+
+def test_explain_and_adjudicate_agree_on_an_event_of_two_records(
+    spark: Any, tmp_path: Path
+) -> None:
+    """`adjudicate --engine spark` counts `a` of the two-record event; `explain --engine
+    spark` (Spark gives no reasons: the columnar plan on one machine) says so too."""
+    from tests.test_cli_adjudicate import adjudicated_and_explained
+
+    verdicts, text = adjudicated_and_explained(tmp_path, "spark")
+    assert verdicts == {"a": "counted", "b": "counted"}
+    local, _ = adjudicated_and_explained(tmp_path, "columnar")
+    assert verdicts == local
+    assert "counted as downtime; counted 1200 s, excluded 0 s\n" in text
+    assert "duration of the event = 2700 s" in text

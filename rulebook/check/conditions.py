@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 
@@ -15,6 +16,7 @@ from rulebook.check.scope import Scope, error, target_of, unknown
 from rulebook.countries import COUNTRIES
 from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import MEASURES
+from rulebook.nodes import NodeRules
 from rulebook.text import did_you_mean
 
 
@@ -49,14 +51,9 @@ def _conditions(clause: m.AnyClause) -> Iterator[tuple[m.Condition, _Context]]:
             yield cond, ctx
 
 
-def _atoms(cond: m.Condition) -> Iterator[m.Condition]:
-    if isinstance(cond, (m.All, m.Any)):
-        for item in cond.items:
-            yield from _atoms(item)
-    elif isinstance(cond, m.Not):
-        yield from _atoms(cond.item)
-    else:
-        yield cond
+#: The check's rule for each condition node (:mod:`rulebook.nodes`): the node, where it
+#: stands and the contract's names, to its diagnostics.
+RULES: NodeRules[Callable[[Any, _Context, Scope], Iterator[Diagnostic]]] = NodeRules("check")
 
 
 def check_conditions(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
@@ -65,8 +62,23 @@ def check_conditions(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]
         return
     for clause in contract.clauses:
         for cond, ctx in _conditions(clause):
-            for atom in _atoms(cond):
-                yield from _check_atom(atom, ctx, scope)
+            yield from check_condition(cond, ctx, scope)
+
+
+def check_condition(cond: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """One condition's diagnostics, node by node."""
+    return RULES[cond](cond, ctx, scope)
+
+
+@RULES.register(m.All, m.Any)
+def _check_junction(node: m.All | m.Any, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    for item in node.items:
+        yield from check_condition(item, ctx, scope)
+
+
+@RULES.register(m.Not)
+def _check_not(node: m.Not, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    return check_condition(node.item, ctx, scope)
 
 
 def _names(ctx: _Context, scope: Scope) -> list[str]:
@@ -80,31 +92,39 @@ def _names(ctx: _Context, scope: Scope) -> list[str]:
     return names
 
 
-def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
-    if isinstance(atom, m.DefinedBy):
-        yield from _check_defined_by(atom, ctx, scope)
-        return
-    fact = getattr(atom, "fact", "")
+@RULES.register(m.During)
+def _check_during(atom: m.During, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """`EVENT during CALENDAR hours`: an event, in an obligation, and a calendar with hours."""
+    fact = atom.fact
     span = _name_span(atom.span, fact)
-    if isinstance(atom, m.During):
-        if not ctx.events:
-            yield error(
-                "type-mismatch",
-                f"`{fact} during ... hours` tests an event, and events are only known to "
-                "obligations",
-                span,
-                "move the test to an obligation's `when`",
-            )
-        elif fact not in scope.events:
-            yield unknown("event", fact, span, scope.events, "unknown-event")
-        yield from calendar_with_hours(
-            atom.calendar, _last_name_span(atom.span, atom.calendar), scope
+    if not ctx.events:
+        yield error(
+            "type-mismatch",
+            f"`{fact} during ... hours` tests an event, and events are only known to obligations",
+            span,
+            "move the test to an obligation's `when`",
         )
-        return
-    if isinstance(atom, m.Known):
-        if fact not in _names(ctx, scope):
-            yield unknown("fact", fact, span, _names(ctx, scope), "unknown-fact")
-        return
+    elif fact not in scope.events:
+        yield unknown("event", fact, span, scope.events, "unknown-event")
+    yield from calendar_with_hours(atom.calendar, _last_name_span(atom.span, atom.calendar), scope)
+
+
+@RULES.register(m.Known)
+def _check_known(atom: m.Known, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """`NAME is known`: any name the place knows (a fact, an event, a measure)."""
+    if atom.fact not in _names(ctx, scope):
+        span = _name_span(atom.span, atom.fact)
+        yield unknown("fact", atom.fact, span, _names(ctx, scope), "unknown-fact")
+
+
+@RULES.register(m.Compare, m.Member, m.Includes, m.Flag)
+def _check_value_test(
+    atom: m.Compare | m.Member | m.Includes | m.Flag, ctx: _Context, scope: Scope
+) -> Iterator[Diagnostic]:
+    """A test of a fact's value (or, in a remedy, a measure's): the name exists where the
+    test stands and the test suits its type (:func:`_check_fact_atom`)."""
+    fact = atom.fact
+    span = _name_span(atom.span, fact)
     if ctx.measures:
         yield from _check_measure_atom(atom, scope)
         return
@@ -126,6 +146,7 @@ def _check_atom(atom: m.Condition, ctx: _Context, scope: Scope) -> Iterator[Diag
     yield from _check_fact_atom(atom, decl)
 
 
+@RULES.register(m.DefinedBy)
 def _check_defined_by(atom: m.DefinedBy, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
     """`defined by CLAUSE` names a downtime clause, in an obligation's conditions."""
     if not ctx.events:
@@ -342,3 +363,6 @@ def _check_measure_atom(atom: m.Condition, scope: Scope) -> Iterator[Diagnostic]
             "type-mismatch", f"'{fact}' cannot be compared with {value_words(value)}", value.span
         )
     yield from check_word(atom.op, atom.word)
+
+
+RULES.complete()

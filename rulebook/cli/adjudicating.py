@@ -217,9 +217,9 @@ def explain_command(
     **opts: Any,
 ) -> None:
     """The full reasons for one record, citing the clause text (the record engine, run on
-    the record's neighbourhood: its service's stoppage, its causes, the notices); or, with
-    --period, one service's period. CONTRACT may be left out when the project file names
-    one."""
+    the record's neighbourhood: its stoppage, its event, its causes and theirs, the
+    notices); or, with --period, one service's period. CONTRACT may be left out when the
+    project file names one."""
     one_of = "give a RECORD_ID or --period SERVICE YYYY-MM (one of them)"
     if (service_period and len(args) == 3) or (
         not service_period and len(args) == 2 and project_of(opts).contract is None

@@ -7,6 +7,8 @@ and the explainer; the differential tests in ``tests/test_differential.py`` hold
 - :mod:`.translate` — conditions to Kleene-logic polars expressions;
 - :mod:`.plan` — the stages, in the record engine's order, over :mod:`.state`'s ``Plan``;
 - :mod:`.rules`, :mod:`.related`, :mod:`.runs` — clause values, related causes, runs;
+- :mod:`.dependencies` — the groupings a verdict reads, their key columns, and the
+  neighbourhood ``explain`` takes from them;
 - :mod:`.result` — the plan's frames of verdicts and segments, as they leave it.
 
 Layer: engine and columnar. It may import the intake (its frames come from there), the

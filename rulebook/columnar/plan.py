@@ -26,6 +26,7 @@ from fractions import Fraction
 import polars as pl
 
 from rulebook import model as m
+from rulebook.columnar.dependencies import EVENT, STOPPAGE
 from rulebook.columnar.related import related_clauses, related_values
 from rulebook.columnar.rules import condition_values, decide, rule_values
 from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
@@ -105,8 +106,8 @@ def _names_event_duration(contract: m.Contract) -> bool:
 def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
     """``event_duration``: the length of the run of the service's records of one cause
     (those without a cause together) that touch or overlap, as :func:`event_lengths`:
-    the runs of :func:`_runs`, which sorts each group by start (the input's order must
-    not matter)."""
+    the runs of :func:`runs_of`, which sorts each group by start (the input's order must
+    not matter). The event's number is its key (:data:`.dependencies.EVENT`)."""
     if "cause" in frame.columns:  # each cause a number, 0 for none
         code = frame.select(pl.col("cause").rank("dense").fill_null(0).cast(pl.Int64)).to_series()
     else:
@@ -116,9 +117,13 @@ def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
     runs = runs_of(
         frame.select("pos", "start", "end", "svc").with_columns(__code=code),
         pl.col("svc") * kinds + pl.col("__code"),
-    ).select("pos", length=pl.col("__last") - pl.col("__first"))
-    lengths = scatter(frame.height, runs["pos"], runs["length"])
-    return frame.with_columns(event_duration=lengths.cast(pl.Float64))
+    )
+    lengths = scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"])
+    assert EVENT.key is not None
+    return frame.with_columns(
+        lengths.cast(pl.Float64).alias(EVENT_DURATION),
+        scatter(frame.height, runs["pos"], runs["__run"]).alias(EVENT.key),
+    )
 
 
 def scope(plan: Plan) -> None:
@@ -149,7 +154,8 @@ def downtime_condition(plan: Plan) -> None:
 
 def threshold(plan: Plan) -> None:
     """A physical stoppage (all the service's candidate records as one run) shorter than the
-    threshold is not downtime; with ``on record``, each record alone."""
+    threshold is not downtime; with ``on record``, each record alone. The stoppage's number
+    is its key (:data:`.dependencies.STOPPAGE`)."""
     clause = downtime_clause(plan.contract)
     if clause is None or clause.threshold is None:
         return
@@ -164,9 +170,10 @@ def threshold(plan: Plan) -> None:
         length = pl.col("end") - pl.col("start")
     else:
         runs = runs_of(frame.filter(candidate).select("pos", "svc", "start", "end"), pl.col("svc"))
+        assert STOPPAGE.key is not None
         frame = frame.with_columns(
             length=scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
-            run=scatter(frame.height, runs["pos"], runs["__run"]),
+            **{STOPPAGE.key: scatter(frame.height, runs["pos"], runs["__run"])},
         )
         length = pl.col("length")
     short = candidate & (length < bound if op == ">=" else length <= bound)

@@ -2,9 +2,8 @@
 
 The frames are the result; the JSON document (format 1), JSON Lines and Parquet are
 written from them. Reasons are not built here: :meth:`FrameAdjudication.explain` runs the
-record engine, the explainer, on the record's neighbourhood (its service's physical run,
-its causal ancestors, the notices), which decides the record exactly as the whole input
-does.
+record engine, the explainer, on the record's neighbourhood (read off the plan's key
+columns, :mod:`.dependencies`), which decides the record exactly as the whole input does.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 A condition becomes a Boolean expression over the fact columns in which null is *unknown*:
 polars' ``&``, ``|`` and ``~`` follow Kleene's three-valued logic exactly as the record
 engine's closures do (``False & unknown`` is False, ``True | unknown`` is True). Each node
-type has one rule, registered with :func:`translate.register`; a node without a rule is an
-error naming it, never a silent guess.
+type has one rule, registered in :data:`RULES`, the columnar plan's column of the table of
+condition kinds (:mod:`rulebook.nodes`); a node without a rule raises
+:class:`~rulebook.nodes.NoRule`, as the record engine does, never a silent guess.
 
 Numbers are compared exactly: numeric facts are columns of Float64 holding only values a
 double represents exactly (the intake sends every other value to the record engine's
@@ -15,6 +16,7 @@ makes :func:`exact` false for the whole condition.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -22,19 +24,19 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.conditions import OPS, SERVICE, constant_value, glob_pattern
-from rulebook.errors import RulebookError
+from rulebook.engine.classify import DEFINED_BY
+from rulebook.nodes import NodeRules, NoRule
 
 UNKNOWN = pl.lit(None, dtype=pl.Boolean)
 
+#: The columnar plan's rule for each condition node: the node and the facts' declarations
+#: to a polars expression.
+RULES: NodeRules[Callable[[Any, dict[str, m.FactDecl]], pl.Expr]] = NodeRules("columnar plan")
 
-class Untranslatable(RulebookError):
-    """A condition node the columnar plan has no rule for."""
 
-
-@functools.singledispatch
-def translate(node: Any, facts: dict[str, m.FactDecl]) -> pl.Expr:
+def translate(node: m.Condition, facts: dict[str, m.FactDecl]) -> pl.Expr:
     """The polars expression of a condition node (see the module docstring)."""
-    raise Untranslatable(f"the columnar plan has no rule for {type(node).__name__}")
+    return RULES[node](node, facts)
 
 
 def condition(cond: m.Condition | None, facts: dict[str, m.FactDecl]) -> pl.Expr:
@@ -42,28 +44,30 @@ def condition(cond: m.Condition | None, facts: dict[str, m.FactDecl]) -> pl.Expr
     return pl.lit(True) if cond is None else translate(cond, facts)
 
 
-@translate.register
+@RULES.register(m.All)
 def _all(node: m.All, facts: dict[str, m.FactDecl]) -> pl.Expr:
-    return functools.reduce(lambda a, b: a & b, (translate(c, facts) for c in node.items))
+    parts = [translate(c, facts) for c in node.items]
+    return functools.reduce(lambda a, b: a & b, parts) if parts else pl.lit(True)
 
 
-@translate.register
+@RULES.register(m.Any)
 def _any(node: m.Any, facts: dict[str, m.FactDecl]) -> pl.Expr:
-    return functools.reduce(lambda a, b: a | b, (translate(c, facts) for c in node.items))
+    parts = [translate(c, facts) for c in node.items]
+    return functools.reduce(lambda a, b: a | b, parts) if parts else pl.lit(False)
 
 
-@translate.register
+@RULES.register(m.Not)
 def _not(node: m.Not, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return ~translate(node.item, facts)
 
 
-@translate.register
+@RULES.register(m.Known)
 def _known(node: m.Known, facts: dict[str, m.FactDecl]) -> pl.Expr:
     column = pl.col(node.fact)
     return column.is_not_null() if node.known else column.is_null()
 
 
-@translate.register
+@RULES.register(m.Flag)
 def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return pl.col(node.fact).cast(pl.Boolean)
 
@@ -77,7 +81,7 @@ def _service(node: m.Member | m.Compare) -> pl.Expr:
     return ~inside if negated else inside
 
 
-@translate.register
+@RULES.register(m.Compare)
 def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
     if node.fact == SERVICE:
         return _service(node)
@@ -89,7 +93,7 @@ def _compare(node: m.Compare, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return expr
 
 
-@translate.register
+@RULES.register(m.Member)
 def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
     if node.fact == SERVICE:
         return _service(node)
@@ -105,7 +109,7 @@ def _member(node: m.Member, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return ~inside if node.negated else inside
 
 
-@translate.register
+@RULES.register(m.Includes)
 def _includes(node: m.Includes, facts: dict[str, m.FactDecl]) -> pl.Expr:
     values = sorted({str(constant_value(v)) for v in node.values})
     column = pl.col(node.fact)
@@ -113,10 +117,18 @@ def _includes(node: m.Includes, facts: dict[str, m.FactDecl]) -> pl.Expr:
     return pl.when(column.is_null()).then(UNKNOWN).otherwise(hit)
 
 
-@translate.register
+@RULES.register(m.During)
 def _during(node: m.During, facts: dict[str, m.FactDecl]) -> pl.Expr:
     # `during` needs instants and calendars: obligations evaluate it, records cannot.
     return UNKNOWN
+
+
+@RULES.register(m.DefinedBy)
+def _defined_by(node: m.DefinedBy, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    raise NoRule(DEFINED_BY)
+
+
+RULES.complete()
 
 
 def exact(cond: m.Condition | None) -> bool:

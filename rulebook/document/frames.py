@@ -3,8 +3,9 @@ segments and periods a plan decided, and the JSON document, JSON Lines and Parqu
 from them; :func:`adjudicate_frame`, the frame API's entry point.
 
 Reasons are not built here: :meth:`FrameAdjudication.explain` runs the record engine, the
-explainer, on the record's neighbourhood (its service's physical run, its causal
-ancestors, the notices), which decides the record exactly as the whole input does.
+explainer, on the record's neighbourhood — the records every grouping it depends on holds
+(:mod:`rulebook.columnar.dependencies`: its stoppage, its event, its causes, closed), and
+the notices and closures whole — which decides the record exactly as the whole input does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import polars as pl
 
 from rulebook import arguments
 from rulebook import model as m
+from rulebook.columnar.dependencies import Neighbourhoods
 from rulebook.columnar.plan import cut_segments, run_plan
 from rulebook.columnar.result import (
     RECORD_COLUMNS,
@@ -59,6 +61,7 @@ class FrameAdjudication:
 
     plan: Plan
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
+    _near: dict[str, Neighbourhoods] = attrs.field(factory=dict, alias="_near")
 
     @property
     def records(self) -> pl.DataFrame:
@@ -294,30 +297,13 @@ class FrameAdjudication:
     # -------------------------------------------------------------- explanations
 
     def neighbourhood(self, record_id: str) -> pl.DataFrame:
-        """The records that decide ``record_id``: itself, its service's physical run (the
-        threshold's stoppage) and its causal ancestors."""
-        frame = self.plan.frame
-        if not isinstance(record_id, str) or record_id not in set(frame["id"].to_list()):
-            raise NotFound(f"no record '{shorten(str(record_id))}' was adjudicated")
-        wanted = {record_id}
-        if "run" in frame.columns:
-            svc, run = frame.filter(pl.col("id") == record_id).select("svc", "run").row(0)
-            if run is not None:
-                mates = frame.filter((pl.col("svc") == svc) & (pl.col("run") == run))
-                wanted |= set(mates["id"].to_list())
-        if "caused_by" in frame.columns:
-            causes = dict(
-                frame.filter(pl.col("caused_by").is_not_null())
-                .select("id", "caused_by")
-                .iter_rows()
-            )
-            todo = list(wanted)
-            while todo:
-                for cause in causes.get(todo.pop()) or ():
-                    if cause not in wanted:
-                        wanted.add(cause)
-                        todo.append(cause)
-        return frame.filter(pl.col("id").is_in(sorted(wanted)))
+        """The records that decide ``record_id`` as the whole input does: itself and, read
+        off the plan's key columns, every grouping it depends on (its stoppage, its event,
+        its causes: :mod:`rulebook.columnar.dependencies`), closed: each record taken in
+        brings its own."""
+        if "index" not in self._near:
+            self._near["index"] = Neighbourhoods(self.plan.frame)
+        return self._near["index"].of(record_id)
 
     def explained(self, record_id: str) -> Adjudication:
         """The record engine's adjudication of the record's neighbourhood."""

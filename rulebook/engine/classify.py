@@ -19,6 +19,7 @@ import attrs
 from rulebook import model as m
 from rulebook.conditions import OPS, SERVICE, condition_facts, constant_value, service_matches
 from rulebook.engine.trace import Reason
+from rulebook.nodes import NodeRules, NoRule
 
 Tri = bool | None
 Facts = Mapping[str, Any]
@@ -37,29 +38,26 @@ def result_word(value: Tri) -> str:
 
 During = Callable[[int, str], bool]
 
+#: The record engine's rule for each condition node (:mod:`rulebook.nodes`): the node and
+#: the `during` test (None for records) to a closure.
+RULES: NodeRules[Callable[[Any, During | None], Compiled]] = NodeRules("record engine")
+
 
 def compile_condition(cond: m.Condition | None, during: During | None = None) -> Compiled:
     """A closure evaluating ``cond``; a missing condition always holds. ``during`` answers
-    `EVENT during CALENDAR hours` for an instant (obligations give it; records cannot)."""
+    `EVENT during CALENDAR hours` for an instant (obligations give it; records cannot). A
+    node without a rule raises :class:`~rulebook.nodes.NoRule`."""
     if cond is None:
         return _always
-    if isinstance(cond, m.All):
-        parts = [compile_condition(c, during) for c in cond.items]
-        return lambda facts: kleene_and(p(facts) for p in parts)
-    if isinstance(cond, m.Any):
-        parts = [compile_condition(c, during) for c in cond.items]
-        return lambda facts: kleene_or(p(facts) for p in parts)
-    if isinstance(cond, m.Not):
-        inner = compile_condition(cond.item, during)
-        return lambda facts: kleene_not(inner(facts))
-    if isinstance(cond, m.During) and during is not None:
-        event, calendar, test = cond.fact, cond.calendar, during
-        return lambda facts: None if facts.get(event) is None else test(facts[event], calendar)
-    return _compile_atom(cond)
+    return RULES[cond](cond, during)
 
 
 def _always(facts: Facts) -> Tri:
     return True
+
+
+def _unknown(facts: Facts) -> Tri:
+    return None
 
 
 def kleene_and(values: Any) -> Tri:
@@ -86,45 +84,103 @@ def kleene_not(value: Tri) -> Tri:
     return None if value is None else not value
 
 
+@RULES.register(m.All)
+def _all(node: m.All, during: During | None) -> Compiled:
+    parts = [compile_condition(c, during) for c in node.items]
+    return lambda facts: kleene_and(p(facts) for p in parts)
+
+
+@RULES.register(m.Any)
+def _any(node: m.Any, during: During | None) -> Compiled:
+    parts = [compile_condition(c, during) for c in node.items]
+    return lambda facts: kleene_or(p(facts) for p in parts)
+
+
+@RULES.register(m.Not)
+def _not(node: m.Not, during: During | None) -> Compiled:
+    inner = compile_condition(node.item, during)
+    return lambda facts: kleene_not(inner(facts))
+
+
+@RULES.register(m.During)
+def _during(node: m.During, during: During | None) -> Compiled:
+    if during is None:
+        # `during` needs instants and calendars: obligations evaluate it, records cannot.
+        return _unknown
+    event, calendar, test = node.fact, node.calendar, during
+    return lambda facts: None if facts.get(event) is None else test(facts[event], calendar)
+
+
+@RULES.register(m.DefinedBy)
+def _defined_by(node: m.DefinedBy, during: During | None) -> Compiled:
+    raise NoRule(DEFINED_BY)
+
+
+#: Why `defined by` has no value of its own, in both evaluators.
+DEFINED_BY = (
+    "`defined by` has no value of its own: an obligation replaces it by its downtime "
+    "clause's test before it is compiled (engine.obligations.defined_by), and `rulebook "
+    "check` refuses it anywhere else"
+)
+
+
 def _compile_service(atom: m.Member | m.Compare) -> Compiled:
     matches = service_matches(atom)
     negated = atom.negated if isinstance(atom, m.Member) else atom.op == "!="
     return lambda facts: None if facts.get(SERVICE) is None else matches(facts[SERVICE]) != negated
 
 
-def _compile_atom(atom: m.Condition) -> Compiled:
-    fact = getattr(atom, "fact", "")
-    if fact == SERVICE and isinstance(atom, (m.Member, m.Compare)):
+@RULES.register(m.Known)
+def _known(atom: m.Known, during: During | None) -> Compiled:
+    fact, known = atom.fact, atom.known
+    return lambda facts: (fact in facts) == known
+
+
+@RULES.register(m.Flag)
+def _flag(atom: m.Flag, during: During | None) -> Compiled:
+    fact = atom.fact
+    return lambda facts: None if facts.get(fact) is None else bool(facts[fact])
+
+
+@RULES.register(m.Compare)
+def _compare(atom: m.Compare, during: During | None) -> Compiled:
+    fact = atom.fact
+    if fact == SERVICE:
         return _compile_service(atom)
-    if isinstance(atom, m.Known):
-        known = atom.known
-        return lambda facts: (fact in facts) == known
-    if isinstance(atom, m.Flag):
-        return lambda facts: None if facts.get(fact) is None else bool(facts[fact])
-    if isinstance(atom, m.Compare):
-        op, constant = OPS[atom.op], constant_value(atom.value)
-        if isinstance(constant, Fraction):
-            return lambda facts: (
-                None if facts.get(fact) is None else op(Fraction(facts[fact]), constant)
-            )
-        return lambda facts: None if facts.get(fact) is None else op(facts[fact], constant)
-    if isinstance(atom, m.Member):
-        values = frozenset(constant_value(v) for v in atom.values)
-        negated = atom.negated
+    op, constant = OPS[atom.op], constant_value(atom.value)
+    if isinstance(constant, Fraction):
+        return lambda facts: (
+            None if facts.get(fact) is None else op(Fraction(facts[fact]), constant)
+        )
+    return lambda facts: None if facts.get(fact) is None else op(facts[fact], constant)
 
-        def member(facts: Facts) -> Tri:
-            v = facts.get(fact)
-            if v is None:
-                return None
-            inside = v <= values if isinstance(v, frozenset) else v in values
-            return inside != negated
 
-        return member
-    if isinstance(atom, m.Includes):
-        values = frozenset(constant_value(v) for v in atom.values)
-        return lambda facts: None if facts.get(fact) is None else bool(facts[fact] & values)
-    # `during` needs instants and calendars: obligations evaluate it, records cannot.
-    return lambda facts: None
+@RULES.register(m.Member)
+def _member(atom: m.Member, during: During | None) -> Compiled:
+    fact = atom.fact
+    if fact == SERVICE:
+        return _compile_service(atom)
+    values = frozenset(constant_value(v) for v in atom.values)
+    negated = atom.negated
+
+    def member(facts: Facts) -> Tri:
+        v = facts.get(fact)
+        if v is None:
+            return None
+        inside = v <= values if isinstance(v, frozenset) else v in values
+        return inside != negated
+
+    return member
+
+
+@RULES.register(m.Includes)
+def _includes(atom: m.Includes, during: During | None) -> Compiled:
+    fact = atom.fact
+    values = frozenset(constant_value(v) for v in atom.values)
+    return lambda facts: None if facts.get(fact) is None else bool(facts[fact] & values)
+
+
+RULES.complete()
 
 
 # ------------------------------------------------------------------ rules
