@@ -393,7 +393,9 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
             f'  performance perf {{ cite "12" "応答" measure response_time {op} 3 s{w.word(op)} }}'
         )
     lines.append("}")
-    bounds = tuple(sorted(set(re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(lines)))))
+    # the target's and the tiers' bounds (not the credits): edge logs put a month on them
+    text = "\n".join(lines)
+    bounds = tuple(sorted(set(re.findall(r"(?:target|tier|and) [<>=]+ (\d+(?:\.\d+)?)%", text))))
     spec = Spec(tuple(sorted(events)), bounds, calendar, announced, money, timezone)
     return "\n".join(lines) + "\n", spec
 
@@ -656,8 +658,13 @@ def check_reference(case: Case, contract: m.Contract, document: dict[str, Any]) 
             if period["met"] != met:
                 raise Mismatch(f"{where}: met {period['met']} at {exact * 100}% ({target.op})")
         owed = period.get("remedy")
-        if remedy is None or not owed or owed["kind"] != "credit" or remedy.minimum is not None:
+        fee = fees.get(period["service"])
+        if remedy is None or not remedy.tiers or fee is None or remedy.minimum is not None:
             continue
+        if target is None or not exact * 100 < target.quantity.value:
+            continue  # the generated remedies say `when availability < target`
+        if not owed or owed["kind"] != "credit":  # tiers cover 0 % up to the target: one holds
+            raise Mismatch(f"{where}: no credit owed at {exact * 100}%, below the target")
         if any(c.per is not None and c.per.name != "month" for c in remedy.caps):
             continue  # a yearly cap depends on what was paid before: not restated here
         band = [
@@ -665,9 +672,6 @@ def check_reference(case: Case, contract: m.Contract, document: dict[str, Any]) 
             for t in remedy.tiers
             if all(holds(b.op, exact * 100, b.quantity.value) for b in t.bounds)
         ]
-        fee = fees.get(period["service"])
-        if fee is None:
-            continue  # no billing entry: the credit has no amount in money
         if len(band) != 1:
             raise Mismatch(f"{where}: {len(band)} tiers hold at {exact * 100}%, yet a credit")
         raw = band[0].credit.value / 100 * fee
