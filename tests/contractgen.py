@@ -282,11 +282,8 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
     items = []
     if w.chance(0.8):
         op = w.pick([">=", ">"])
-        consecutive = " consecutive" if w.chance(0.5) else ""
         reading = f" on {w.pick(['stoppage', 'record'])}" if w.chance(0.6) else ""
-        items.append(
-            f"threshold {op} {w.pick([1, 5, 10, 30])} min{w.word(op)}{consecutive}{reading}"
-        )
+        items.append(f"threshold {op} {w.pick([1, 5, 10, 30])} min{w.word(op)}{reading}")
     if w.chance(0.3):
         items.append("probes smtp, https" + (" every 1 min" if w.chance(0.5) else ""))
     if w.chance(0.5):
@@ -488,11 +485,13 @@ def log_inputs(rng: random.Random, spec: Spec) -> dict[str, Any]:
         records.append(edge_record(rng, spec, len(records)))
     inputs: dict[str, Any] = {"outages": records, "notices": notices}
     if spec.billing or w.chance(0.3):
+        annual = w.chance(0.3)  # an annual term: free months once a contract year
         inputs["billing"] = [
             {
                 "service": name,
                 "monthly_fee": rng.choice(["10000", "12345", "80000"]),
                 "currency": "JPY",
+                **({"term": "annual", "contract_start": "2026-04-01"} if annual else {}),
             }
             for name in ("Svc A", "Svc B")
         ]
@@ -804,7 +803,6 @@ REQUIRED = (
             "RuleClause.related",
             "RuleClause.unless",
             "RuleClause.overrides",
-            "DowntimeClause.consecutive",
             "DowntimeClause.reading",
             "DowntimeClause.threshold",
             "DowntimeClause.condition",
