@@ -7,8 +7,9 @@ to the columnar plan (:mod:`rulebook.columnar`) on an executor. What crosses ser
 brought together first, and only that:
 
 - ``caused_by`` edges: the edges and each record's own values of the ``including related``
-  clauses (two integers) are collected, walked in causal order on the driver, and each
-  record's resolved values joined back to it before the groups run;
+  clauses (a ``sure`` and a ``maybe`` long a lane of 63 clauses, any number of lanes: see
+  :mod:`rulebook.columnar.related`) are collected, walked in causal order on the driver,
+  and each record's resolved values joined back to it before the groups run;
 - ids: one id per record across the whole log;
 - periods: each group returns its services' measured seconds per period; the driver
   settles remedies on them (caps and annual counts run across periods) with the record
@@ -31,7 +32,14 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.plan import close, cut_segments, run_plan
-from rulebook.columnar.related import causal_bits, propagate, related_clauses
+from rulebook.columnar.related import (
+    bit_columns,
+    causal_bits,
+    pack,
+    propagate,
+    related_clauses,
+    unpack,
+)
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
 from rulebook.columnar.rules import rule_values
 from rulebook.columnar.state import Plan
@@ -68,7 +76,12 @@ OUTPUT = (
     "obligations string, payload string"
 )
 OUTPUT_COLUMNS = ["kind", *RECORD_COLUMNS, "segments", "obligations", "payload"]
-BITS = "id string, sure long, maybe long"
+
+
+def bits_ddl(names: list[str], prefix: str = "") -> str:
+    """The schema of records' causal bits: an id, then a long a lane (``names``, as
+    :func:`rulebook.columnar.related.bit_columns` gives them)."""
+    return ", ".join([f"{prefix}id string", *(f"{prefix}{n} long" for n in names)])
 
 
 class SparkError(RulebookError):
@@ -118,17 +131,19 @@ class _Job:
     as_of: int | None
     source: str
     output: pa.Schema  # OUTPUT as Arrow
-    bit_sets: pa.Schema  # BITS as Arrow
+    lanes: tuple[str, ...]  # the causal bit columns (bit_columns of the related clauses)
+    bit_sets: pa.Schema  # bits_ddl(lanes) as Arrow
 
     def intake(self, table: pa.Table) -> tuple[pl.DataFrame | None, FrameIntake]:
         """The group's records validated (every refusal kept); resolved causal bits apart."""
         frame = _frame_of(table)
         ancestry = None
-        if "__sure" in frame.columns:
-            ancestry = frame.select("id", sure="__sure", maybe="__maybe").filter(
-                pl.col("sure").is_not_null()
-            )
-            frame = frame.drop("__sure", "__maybe")
+        resolved = [f"__{n}" for n in self.lanes]
+        if resolved[0] in frame.columns:
+            ancestry = frame.select(
+                "id", *(pl.col(r).alias(n) for r, n in zip(resolved, self.lanes, strict=True))
+            ).filter(pl.col(self.lanes[0]).is_not_null())
+            frame = frame.drop(resolved)
         taken = frame_intake(
             self.contract,
             frame,
@@ -368,6 +383,7 @@ def adjudicate(
             for i, b in enumerate(billing)
         )
     }
+    lanes = bit_columns(related_clauses(RuleSet.of(contract)))
     job = _Job(
         contract,
         tuple(given),
@@ -375,7 +391,8 @@ def adjudicate(
         instant,
         source,
         _arrow_schema(OUTPUT),
-        _arrow_schema(BITS),
+        tuple(lanes),
+        _arrow_schema(bits_ddl(lanes)),
     )
     unique_ids(outages)
     grouped = _with_ancestry(outages, job)
@@ -457,8 +474,9 @@ def unique_ids(outages: DataFrame) -> None:
 
 
 def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
-    """The log with each effect's resolved causal bits (``__sure``, ``__maybe``): the edges
-    and the bits of the records they touch are collected and walked on the driver."""
+    """The log with each effect's resolved causal bits (``__sure_0``, ``__maybe_0``, ...):
+    the edges and the bits of the records they touch are collected and walked on the
+    driver, each record's lanes as one Python integer (any width)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType
 
@@ -491,7 +509,10 @@ def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
     def own(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return job.bits(batches)
 
-    bits = {r["id"]: (r["sure"], r["maybe"]) for r in involved.mapInArrow(own, BITS).collect()}
+    lanes = list(job.lanes)
+    bits = {
+        r["id"]: [r[n] for n in lanes] for r in involved.mapInArrow(own, bits_ddl(lanes)).collect()
+    }
     for child, cause in pairs:
         if cause not in bits or child not in bits:  # a refused record, named by its group
             raise SparkError(
@@ -500,18 +521,18 @@ def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
             )
     names = sorted(bits)
     number = {name: k for k, name in enumerate(names)}
-    sure = [bits[n][0] for n in names]
-    maybe = [bits[n][1] for n in names]
+    packed = pack([[bits[n][i] for n in names] for i in range(len(lanes))])
     children = [number[child] for child, _ in pairs]
-    if not propagate(children, [number[cause] for _, cause in pairs], sure, maybe):
+    if not propagate(children, [number[cause] for _, cause in pairs], packed):
         raise SparkError(
             "records cause each other in a cycle (caused_by); "
             "accepted: a chain of causes without cycles"
         )
     effects = sorted({child for child, _ in pairs})
+    values = unpack([packed[number[n]] for n in effects], len(lanes))
     resolved = outages.sparkSession.createDataFrame(
-        [(n, sure[number[n]], maybe[number[n]]) for n in effects],
-        "__id string, __sure long, __maybe long",
+        [(n, *(lane[k] for lane in values)) for k, n in enumerate(effects)],
+        bits_ddl(lanes, "__"),
     )
     joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
     return joined.drop("__id")
