@@ -1,0 +1,73 @@
+"""No hidden widths or orders in the columnar plan: what it packs into small integers (enums
+of clause ids, services, codes, periods) must mean what the record engine's text means, and
+the counts the contract language allows (clauses, services, periods) must not run out.
+The related clauses' bits have their own module, ``tests/test_related_lanes.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import rulebook
+from tests.test_differential import text_frame
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def load(text: str, name: str = "widths.sla") -> rulebook.Contract:
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_text(text, encoding="utf-8")
+    return rulebook.load_contract(path)
+
+
+def head(cid: str) -> str:
+    return f"""import "vocabulary.sla"
+contract {cid} {{
+  title "幅" provider "Demo K.K." source "demo.txt" language ja
+  timezone "Asia/Tokyo" kind guarantee
+  availability a {{ cite "0" "稼働率" period calendar month target >= 99.9% }}
+"""
+
+
+def documents(contract: rulebook.Contract, outages: list[dict[str, Any]], **inputs: Any) -> Any:
+    """The record engine's document, after checking that the plan gives it from mappings
+    and from text cells."""
+    oracle = rulebook.adjudicate(contract, outages, **inputs).to_dict(reasons=False)
+    for given_as in (outages, text_frame(outages)):
+        assert rulebook.adjudicate_frame(contract, given_as, **inputs).to_dict() == oracle
+    return oracle
+
+
+def test_windows_that_cover_the_same_time_go_to_the_smaller_clause_id() -> None:
+    # One e-mail notice qualifies under both clauses: two windows with the same start and
+    # end. The earliest window wins an instant, then the shorter, then the clause id; the
+    # contract declares the larger id first, so an order taken from the contract (the
+    # plan's enum of clause ids, once) would give the other clause.
+    contract = load(
+        head("tie")
+        + """  maintenance zeta { cite "1" "メール" notice by email before }
+  maintenance alpha { cite "2" "いずれか" notice by any before }
+}
+"""
+    )
+    start = dt.datetime(2026, 3, 2, 1, 0, tzinfo=JST)
+    notice = {
+        "id": "n1",
+        "service": "*",
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(hours=2)).isoformat(),
+        "channel": "email",
+        "announced_at": (start - dt.timedelta(days=3)).isoformat(),
+    }
+    outage = {
+        "id": "r1",
+        "service": "S",
+        "start": (start + dt.timedelta(minutes=30)).isoformat(),
+        "end": (start + dt.timedelta(minutes=90)).isoformat(),
+    }
+    document = documents(contract, [outage], notices=[notice])
+    [record] = document["outages"]
+    assert [s["clause"] for s in record["segments"]] == [min("zeta", "alpha")]
