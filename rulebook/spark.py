@@ -106,19 +106,34 @@ def _frame_of(table: pa.Table) -> pl.DataFrame:
     return frame
 
 
-def _arrow(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A polars frame as the Arrow table Spark declared (polars writes large strings)."""
-    return frame.to_arrow().cast(schema)
+#: Bytes of a group's output in one Arrow chunk, about (polars' estimate). Spark declares
+#: text as Arrow's ``string`` unless the session sets ``useLargeVarTypes``: its offsets are
+#: 32 bits, 2 GiB of text a chunk, which the ids of one service's 10^8 records would pass.
+CHUNK_BYTES = 1 << 28
+LARGE_VAR_TYPES = "spark.sql.execution.arrow.useLargeVarTypes"
 
 
-def _arrow_schema(ddl: str) -> pa.Schema:
-    """The Arrow schema of a Spark DDL string (on the driver: it needs the session)."""
+def arrow_table(frame: pl.DataFrame, schema: pa.Schema, budget: int = CHUNK_BYTES) -> pa.Table:
+    """A polars frame as the Arrow table Spark declared (polars writes large strings), in
+    chunks of about ``budget`` bytes, so that no chunk's text outgrows 32-bit offsets."""
+    import pyarrow as pa
+
+    size = frame.estimated_size()
+    if size <= budget or frame.height < 2:
+        return frame.to_arrow().cast(schema)
+    rows = max(1, int(frame.height * budget // size))
+    return pa.concat_tables(part.to_arrow().cast(schema) for part in frame.iter_slices(rows))
+
+
+def _arrow_schema(ddl: str, large: bool) -> pa.Schema:
+    """The Arrow schema of a Spark DDL string (on the driver: it needs the session), with
+    large strings where the session uses them (Spark checks what a group returns)."""
     from pyspark.sql.pandas.types import to_arrow_schema
     from pyspark.sql.types import StructType, _parse_datatype_string
 
     parsed = _parse_datatype_string(ddl)
     assert isinstance(parsed, StructType)
-    return to_arrow_schema(parsed)
+    return to_arrow_schema(parsed, prefers_large_types=large)
 
 
 @attrs.frozen
@@ -166,7 +181,7 @@ class _Job:
             plan = self._plan(taken.frame, taken.exact)
             close(plan)
             frame = rule_values(plan, rules).select("id", *causal_bits(related))
-            yield from _arrow(frame, self.bit_sets).to_batches()
+            yield from arrow_table(frame, self.bit_sets).to_batches()
 
     def _plan(self, frame: pl.DataFrame, exact: Any) -> Plan:
         assert self.contract.vocabulary is not None
@@ -201,7 +216,7 @@ class _Job:
                 )
             except RecordError as exc:  # an ongoing record without as_of after its start
                 fatal = json.dumps([exc.record, str(exc)], ensure_ascii=False)
-                return _arrow(
+                return arrow_table(
                     _with(
                         pl.DataFrame({"kind": ["fatal"], "payload": [fatal]}), OUTPUT_COLUMNS
                     ).select(OUTPUT_COLUMNS),
@@ -212,7 +227,7 @@ class _Job:
         if errors:
             rows.append(pl.DataFrame({"kind": ["error"] * len(errors), "payload": errors}))
         frame = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
-        return _arrow(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
+        return arrow_table(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
 
     def _records(self, plan: Plan) -> pl.DataFrame:
         segments = (
@@ -384,15 +399,16 @@ def adjudicate(
         )
     }
     lanes = bit_columns(related_clauses(RuleSet.of(contract)))
+    large = str(outages.sparkSession.conf.get(LARGE_VAR_TYPES, "false")).lower() == "true"
     job = _Job(
         contract,
         tuple(given),
         frozenset(closure_date(c) for c in closures),
         instant,
         source,
-        _arrow_schema(OUTPUT),
+        _arrow_schema(OUTPUT, large),
         tuple(lanes),
-        _arrow_schema(bits_ddl(lanes)),
+        _arrow_schema(bits_ddl(lanes), large),
     )
     unique_ids(outages)
     grouped = _with_ancestry(outages, job)

@@ -146,6 +146,19 @@ def test_related_exclusions_past_a_lane_on_spark(spark: Any, n: int) -> None:
     assert_related_on_spark(spark, n, extras=True)
 
 
+def test_a_session_that_uses_large_text_types(spark: Any) -> None:
+    # Spark checks the Arrow types a group returns against its own: with useLargeVarTypes,
+    # text is `large_string` (no 2 GiB bound a chunk), and rulebook's schemas follow.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import outages
+
+    spark.conf.set(rs.LARGE_VAR_TYPES, "true")
+    try:
+        assert_same_on_spark(spark, CONTRACTS["cybermail"], {"outages": outages(300, seed=7)})
+    finally:
+        spark.conf.unset(rs.LARGE_VAR_TYPES)
+
+
 def test_parquet_through_spark_and_the_command_line(spark: Any, tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from click.testing import CliRunner

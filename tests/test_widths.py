@@ -11,7 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
 import rulebook
+from rulebook.spark import arrow_table
 from tests.test_differential import text_frame
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -71,3 +76,22 @@ def test_windows_that_cover_the_same_time_go_to_the_smaller_clause_id() -> None:
     document = documents(contract, [outage], notices=[notice])
     [record] = document["outages"]
     assert [s["clause"] for s in record["segments"]] == [min("zeta", "alpha")]
+
+
+def test_a_groups_output_goes_to_spark_in_chunks_its_offsets_can_hold() -> None:
+    # Spark declares text as Arrow's `string` (32-bit offsets: 2 GiB a chunk); a group's
+    # output is cut into chunks of about a budget of bytes (here a small one, to see it).
+    frame = pl.DataFrame(
+        {"id": [f"record-{i:06d}" for i in range(10_000)], "seconds": list(range(10_000))}
+    )
+    schema = pa.schema([("id", pa.string()), ("seconds", pa.int64())])
+    budget = 16 * 1024
+    table = arrow_table(frame, schema, budget)
+    assert table.schema == schema
+    assert len(table.to_batches()) > 1
+    # What a chunk's 32-bit offsets must index: its bytes of text.
+    text = [pc.sum(pc.binary_length(b.column("id"))).as_py() for b in table.to_batches()]
+    assert max(text) <= budget
+    back = pl.from_arrow(table)
+    assert isinstance(back, pl.DataFrame) and back.equals(frame)
+    assert arrow_table(frame, schema).to_batches()[0].num_rows == frame.height
