@@ -95,3 +95,60 @@ def test_a_groups_output_goes_to_spark_in_chunks_its_offsets_can_hold() -> None:
     back = pl.from_arrow(table)
     assert isinstance(back, pl.DataFrame) and back.equals(frame)
     assert arrow_table(frame, schema).to_batches()[0].num_rows == frame.height
+
+
+def test_more_clauses_and_services_than_a_byte_or_two_of_categories_hold() -> None:
+    # polars stores an enum's categories in 8, 16 or 32 bits by their number: 300 clause
+    # ids and 300 services take 16, past the byte the bundled contracts fit in.
+    n = 300
+    contract = load(
+        head("many")
+        + "\n".join(
+            f'  exclusion e{j:03d} {{ cite "{j + 1}" "x" when priority = {j} }}' for j in range(n)
+        )
+        + "\n}\n"
+    )
+    base = dt.datetime(2026, 3, 1, tzinfo=JST)
+    outages = [
+        {
+            "id": f"r{i}",
+            "service": f"S{i % n:03d}",
+            "start": (base + dt.timedelta(minutes=67 * i)).isoformat(),
+            "end": (base + dt.timedelta(minutes=67 * i + 30 + i % 50)).isoformat(),
+            "priority": (i * 7) % (n + 20),  # past the last clause: counted
+        }
+        for i in range(2 * n)
+    ]
+    document = documents(contract, outages)
+    assert len(document["periods"]) == n
+    deciding = {o["id"]: o["deciding"] for o in document["outages"]}
+    assert deciding == {
+        o["id"]: [f"e{o['priority']:03d}"] if o["priority"] < n else [] for o in outages
+    }
+
+
+def test_a_record_over_eleven_centuries_of_months() -> None:
+    # Every month from 1900 to 2999 (13,200 periods, each a category of the plan's
+    # enum of period labels).
+    contract = load(head("ages") + '  exclusion att { cite "1" "攻撃" when cause = attack }\n}\n')
+    start = dt.datetime(1900, 1, 1, tzinfo=JST)
+    outages = [
+        {
+            "id": "long",
+            "service": "S",
+            "start": start.isoformat(),
+            "end": dt.datetime(2999, 12, 31, 23, 0, tzinfo=JST).isoformat(),
+            "cause": "provider_fault",
+        },
+        {
+            "id": "short",
+            "service": "S",
+            "start": dt.datetime(1950, 6, 30, 23, 0, tzinfo=JST).isoformat(),
+            "end": dt.datetime(1950, 7, 1, 1, 0, tzinfo=JST).isoformat(),
+            "cause": "attack",
+        },
+    ]
+    document = documents(contract, outages)
+    assert len(document["periods"]) == (2999 - 1900 + 1) * 12
+    [long] = [o for o in document["outages"] if o["id"] == "long"]
+    assert len(long["segments"]) == (2999 - 1900 + 1) * 12
