@@ -5,8 +5,9 @@ is walked once in causal order.
 
 The bits are held in lanes of :data:`LANE_BITS` bits, each a non-negative Int64 (a Spark
 ``long``): clause j is bit ``j % 63`` of lane ``j // 63``, so any number of related clauses
-has its bits, and a contract of at most 63 (every bundled one) has one ``sure`` and one
-``maybe`` integer a record, as before lanes."""
+has its bits. A contract of at most 63 (every bundled one) has one ``sure`` and one
+``maybe`` integer a record; the walk in causal order holds a record's lanes as one Python
+integer (:func:`pack`)."""
 
 from __future__ import annotations
 
