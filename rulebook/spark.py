@@ -32,14 +32,7 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.plan import close, cut_segments, run_plan
-from rulebook.columnar.related import (
-    bit_columns,
-    causal_bits,
-    pack,
-    propagate,
-    related_clauses,
-    unpack,
-)
+from rulebook.columnar.related import bit_columns, causal_bits, related_clauses, walk_named
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
 from rulebook.columnar.rules import rule_values
 from rulebook.columnar.state import Plan
@@ -535,20 +528,14 @@ def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
                 f"record {child}, field 'caused_by': names '{cause}', which is not among the "
                 "valid records; accepted: ids of valid records in the same input"
             )
-    names = sorted(bits)
-    number = {name: k for k, name in enumerate(names)}
-    packed = pack([[bits[n][i] for n in names] for i in range(len(lanes))])
-    children = [number[child] for child, _ in pairs]
-    if not propagate(children, [number[cause] for _, cause in pairs], packed):
+    walked = walk_named(bits, pairs)
+    if walked is None:
         raise SparkError(
             "records cause each other in a cycle (caused_by); "
             "accepted: a chain of causes without cycles"
         )
-    effects = sorted({child for child, _ in pairs})
-    values = unpack([packed[number[n]] for n in effects], len(lanes))
     resolved = outages.sparkSession.createDataFrame(
-        [(n, *(lane[k] for lane in values)) for k, n in enumerate(effects)],
-        bits_ddl(lanes, "__"),
+        [(n, *values) for n, values in walked.items()], bits_ddl(lanes, "__")
     )
     joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
     return joined.drop("__id")

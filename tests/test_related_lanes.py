@@ -22,7 +22,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rulebook
-from rulebook.columnar.related import LANE_BITS, lane_count, pack, place, propagate, unpack
+from rulebook.columnar.related import (
+    LANE_BITS,
+    lane_count,
+    pack,
+    place,
+    propagate,
+    unpack,
+    walk_named,
+)
 from tests.test_differential import text_frame
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -193,3 +201,13 @@ def test_the_walk_ors_every_lane_down_a_chain() -> None:
     packed = pack(lanes)
     assert propagate([1, 2], [0, 1], packed)
     assert unpack(packed, 3) == [[1 << 62] * 3, [0, 1, 1], [0, 0, 1 << 5]]
+
+
+def test_the_drivers_walk_by_id_resolves_effects_and_refuses_a_cycle() -> None:
+    # As Spark's driver walks: "a" causes "b", which causes "c"; bits in three lanes.
+    bits = {"a": [1 << 62, 0, 0], "b": [0, 1, 0], "c": [0, 0, 1 << 5]}
+    assert walk_named(bits, [("b", "a"), ("c", "b")]) == {
+        "b": [1 << 62, 1, 0],
+        "c": [1 << 62, 1, 1 << 5],
+    }
+    assert walk_named(bits, [("b", "a"), ("a", "b")]) is None

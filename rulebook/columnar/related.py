@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -110,6 +110,24 @@ def propagate(children: list[int], causes: list[int], bits: list[int]) -> bool:
             if waiting[child] == 0:
                 ready.append(child)
     return done == len(bits)
+
+
+def walk_named(
+    bits: Mapping[str, Sequence[int]], pairs: Sequence[tuple[str, str]]
+) -> dict[str, list[int]] | None:
+    """Records' lanes by id, walked down the edges ``pairs`` ((child, cause) ids, both
+    among ``bits``) in causal order, as Spark's driver does: each effect's resolved lanes,
+    by id in order, or None when the causes form a cycle."""
+    names = sorted(bits)
+    number = {name: k for k, name in enumerate(names)}
+    count = len(bits[names[0]]) if names else 0
+    packed = pack([[bits[n][i] for n in names] for i in range(count)]) if count else []
+    children = [number[child] for child, _ in pairs]
+    if not propagate(children, [number[cause] for _, cause in pairs], packed):
+        return None
+    effects = sorted({child for child, _ in pairs})
+    lanes = unpack([packed[number[n]] for n in effects], count)
+    return {n: [lane[k] for lane in lanes] for k, n in enumerate(effects)}
 
 
 def related_values(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.DataFrame:
