@@ -7,8 +7,9 @@ to the columnar plan (:mod:`rulebook.columnar`) on an executor. What crosses ser
 brought together first, and only that:
 
 - ``caused_by`` edges: the edges and each record's own values of the ``including related``
-  clauses (two integers) are collected, walked in causal order on the driver, and each
-  record's resolved values joined back to it before the groups run;
+  clauses (a ``sure`` and a ``maybe`` long a lane of 63 clauses, any number of lanes: see
+  :mod:`rulebook.columnar.related`) are collected, walked in causal order on the driver,
+  and each record's resolved values joined back to it before the groups run;
 - ids: one id per record across the whole log;
 - periods: each group returns its services' measured seconds per period; the driver
   settles remedies on them (caps and annual counts run across periods) with the record
@@ -31,7 +32,7 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.plan import close, cut_segments, run_plan
-from rulebook.columnar.related import causal_bits, propagate, related_clauses
+from rulebook.columnar.related import bit_columns, causal_bits, related_clauses, walk_named
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
 from rulebook.columnar.rules import rule_values
 from rulebook.columnar.state import Plan
@@ -68,7 +69,12 @@ OUTPUT = (
     "obligations string, payload string"
 )
 OUTPUT_COLUMNS = ["kind", *RECORD_COLUMNS, "segments", "obligations", "payload"]
-BITS = "id string, sure long, maybe long"
+
+
+def bits_ddl(names: list[str], prefix: str = "") -> str:
+    """The schema of records' causal bits: an id, then a long a lane (``names``, as
+    :func:`rulebook.columnar.related.bit_columns` gives them)."""
+    return ", ".join([f"{prefix}id string", *(f"{prefix}{n} long" for n in names)])
 
 
 class SparkError(RulebookError):
@@ -93,19 +99,34 @@ def _frame_of(table: pa.Table) -> pl.DataFrame:
     return frame
 
 
-def _arrow(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A polars frame as the Arrow table Spark declared (polars writes large strings)."""
-    return frame.to_arrow().cast(schema)
+#: Bytes of a group's output in one Arrow chunk, about (polars' estimate). Spark declares
+#: text as Arrow's ``string`` unless the session sets ``useLargeVarTypes``: its offsets are
+#: 32 bits, 2 GiB of text a chunk, which the ids of one service's 10^8 records would pass.
+CHUNK_BYTES = 1 << 28
+LARGE_VAR_TYPES = "spark.sql.execution.arrow.useLargeVarTypes"
 
 
-def _arrow_schema(ddl: str) -> pa.Schema:
-    """The Arrow schema of a Spark DDL string (on the driver: it needs the session)."""
+def arrow_table(frame: pl.DataFrame, schema: pa.Schema, budget: int = CHUNK_BYTES) -> pa.Table:
+    """A polars frame as the Arrow table Spark declared (polars writes large strings), in
+    chunks of about ``budget`` bytes, so that no chunk's text outgrows 32-bit offsets."""
+    import pyarrow as pa
+
+    size = frame.estimated_size()
+    if size <= budget or frame.height < 2:
+        return frame.to_arrow().cast(schema)
+    rows = max(1, int(frame.height * budget // size))
+    return pa.concat_tables(part.to_arrow().cast(schema) for part in frame.iter_slices(rows))
+
+
+def _arrow_schema(ddl: str, large: bool) -> pa.Schema:
+    """The Arrow schema of a Spark DDL string (on the driver: it needs the session), with
+    large strings where the session uses them (Spark checks what a group returns)."""
     from pyspark.sql.pandas.types import to_arrow_schema
     from pyspark.sql.types import StructType, _parse_datatype_string
 
     parsed = _parse_datatype_string(ddl)
     assert isinstance(parsed, StructType)
-    return to_arrow_schema(parsed)
+    return to_arrow_schema(parsed, prefers_large_types=large)
 
 
 @attrs.frozen
@@ -118,17 +139,19 @@ class _Job:
     as_of: int | None
     source: str
     output: pa.Schema  # OUTPUT as Arrow
-    bit_sets: pa.Schema  # BITS as Arrow
+    lanes: tuple[str, ...]  # the causal bit columns (bit_columns of the related clauses)
+    bit_sets: pa.Schema  # bits_ddl(lanes) as Arrow
 
     def intake(self, table: pa.Table) -> tuple[pl.DataFrame | None, FrameIntake]:
         """The group's records validated (every refusal kept); resolved causal bits apart."""
         frame = _frame_of(table)
         ancestry = None
-        if "__sure" in frame.columns:
-            ancestry = frame.select("id", sure="__sure", maybe="__maybe").filter(
-                pl.col("sure").is_not_null()
-            )
-            frame = frame.drop("__sure", "__maybe")
+        resolved = [f"__{n}" for n in self.lanes]
+        if resolved[0] in frame.columns:
+            ancestry = frame.select(
+                "id", *(pl.col(r).alias(n) for r, n in zip(resolved, self.lanes, strict=True))
+            ).filter(pl.col(self.lanes[0]).is_not_null())
+            frame = frame.drop(resolved)
         taken = frame_intake(
             self.contract,
             frame,
@@ -151,7 +174,7 @@ class _Job:
             plan = self._plan(taken.frame, taken.exact)
             close(plan)
             frame = rule_values(plan, rules).select("id", *causal_bits(related))
-            yield from _arrow(frame, self.bit_sets).to_batches()
+            yield from arrow_table(frame, self.bit_sets).to_batches()
 
     def _plan(self, frame: pl.DataFrame, exact: Any) -> Plan:
         assert self.contract.vocabulary is not None
@@ -186,7 +209,7 @@ class _Job:
                 )
             except RecordError as exc:  # an ongoing record without as_of after its start
                 fatal = json.dumps([exc.record, str(exc)], ensure_ascii=False)
-                return _arrow(
+                return arrow_table(
                     _with(
                         pl.DataFrame({"kind": ["fatal"], "payload": [fatal]}), OUTPUT_COLUMNS
                     ).select(OUTPUT_COLUMNS),
@@ -197,7 +220,7 @@ class _Job:
         if errors:
             rows.append(pl.DataFrame({"kind": ["error"] * len(errors), "payload": errors}))
         frame = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
-        return _arrow(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
+        return arrow_table(_with(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
 
     def _records(self, plan: Plan) -> pl.DataFrame:
         segments = (
@@ -368,14 +391,17 @@ def adjudicate(
             for i, b in enumerate(billing)
         )
     }
+    lanes = bit_columns(related_clauses(RuleSet.of(contract)))
+    large = str(outages.sparkSession.conf.get(LARGE_VAR_TYPES, "false")).lower() == "true"
     job = _Job(
         contract,
         tuple(given),
         frozenset(closure_date(c) for c in closures),
         instant,
         source,
-        _arrow_schema(OUTPUT),
-        _arrow_schema(BITS),
+        _arrow_schema(OUTPUT, large),
+        tuple(lanes),
+        _arrow_schema(bits_ddl(lanes), large),
     )
     unique_ids(outages)
     grouped = _with_ancestry(outages, job)
@@ -457,8 +483,9 @@ def unique_ids(outages: DataFrame) -> None:
 
 
 def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
-    """The log with each effect's resolved causal bits (``__sure``, ``__maybe``): the edges
-    and the bits of the records they touch are collected and walked on the driver."""
+    """The log with each effect's resolved causal bits (``__sure_0``, ``__maybe_0``, ...):
+    the edges and the bits of the records they touch are collected and walked on the
+    driver, each record's lanes as one Python integer (any width)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType
 
@@ -491,27 +518,24 @@ def _with_ancestry(outages: DataFrame, job: _Job) -> DataFrame:
     def own(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return job.bits(batches)
 
-    bits = {r["id"]: (r["sure"], r["maybe"]) for r in involved.mapInArrow(own, BITS).collect()}
+    lanes = list(job.lanes)
+    bits = {
+        r["id"]: [r[n] for n in lanes] for r in involved.mapInArrow(own, bits_ddl(lanes)).collect()
+    }
     for child, cause in pairs:
         if cause not in bits or child not in bits:  # a refused record, named by its group
             raise SparkError(
                 f"record {child}, field 'caused_by': names '{cause}', which is not among the "
                 "valid records; accepted: ids of valid records in the same input"
             )
-    names = sorted(bits)
-    number = {name: k for k, name in enumerate(names)}
-    sure = [bits[n][0] for n in names]
-    maybe = [bits[n][1] for n in names]
-    children = [number[child] for child, _ in pairs]
-    if not propagate(children, [number[cause] for _, cause in pairs], sure, maybe):
+    walked = walk_named(bits, pairs)
+    if walked is None:
         raise SparkError(
             "records cause each other in a cycle (caused_by); "
             "accepted: a chain of causes without cycles"
         )
-    effects = sorted({child for child, _ in pairs})
     resolved = outages.sparkSession.createDataFrame(
-        [(n, sure[number[n]], maybe[number[n]]) for n in effects],
-        "__id string, __sure long, __maybe long",
+        [(n, *values) for n, values in walked.items()], bits_ddl(lanes, "__")
     )
     joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
     return joined.drop("__id")

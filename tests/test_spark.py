@@ -6,6 +6,7 @@ tests are skipped, each saying why.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from tests.test_differential import (
     logs,
     text_frame,
 )
+from tests.test_related_lanes import intended, related_contract, related_log, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,6 +137,43 @@ def test_a_generated_year_with_chains_across_services(spark: Any) -> None:
     records = outages(2000, seed=13)
     assert sum("caused_by" in r for r in records) > 50
     assert_same_on_spark(spark, CONTRACTS["cybermail"], {"outages": records, "notices": notices()})
+
+
+def assert_related_on_spark(spark: Any, n: int, extras: bool) -> None:
+    """The cases of tests/test_related_lanes.py: the driver walks the ancestry with every
+    lane of causal bits and ships them to the groups in its Arrow schemas. (The bytes are
+    collected once: ``to_dict`` is ``to_json`` read back.)"""
+    contract = related_contract(n)
+    outages = related_log(n, extras)
+    oracle = rulebook.adjudicate(contract, outages)
+    assert verdicts(oracle.to_dict(reasons=False)) == intended(n, extras)
+    text = rs.adjudicate(spark_frame(spark, outages), contract).to_json()
+    assert text == oracle.to_json(reasons=False)
+    assert json.loads(text) == oracle.to_dict(reasons=False)
+
+
+def test_a_hundred_related_exclusions_on_spark(spark: Any) -> None:
+    assert_related_on_spark(spark, 100, extras=False)
+
+
+# One lane and one bit of the next; two whole lanes and two bits of a third (the code is
+# the same for every lane: 63, 65 and 127 run on one machine only, to spare Spark's jobs).
+@pytest.mark.parametrize("n", [64, 128])
+def test_related_exclusions_past_a_lane_on_spark(spark: Any, n: int) -> None:
+    assert_related_on_spark(spark, n, extras=True)
+
+
+def test_a_session_that_uses_large_text_types(spark: Any) -> None:
+    # Spark checks the Arrow types a group returns against its own: with useLargeVarTypes,
+    # text is `large_string` (no 2 GiB bound a chunk), and rulebook's schemas follow.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import outages
+
+    spark.conf.set(rs.LARGE_VAR_TYPES, "true")
+    try:
+        assert_same_on_spark(spark, CONTRACTS["cybermail"], {"outages": outages(300, seed=7)})
+    finally:
+        spark.conf.unset(rs.LARGE_VAR_TYPES)
 
 
 def test_parquet_through_spark_and_the_command_line(spark: Any, tmp_path: Path) -> None:

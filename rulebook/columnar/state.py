@@ -69,7 +69,10 @@ class Plan:
     obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        self.clause_ids = pl.Enum(list(dict.fromkeys(c.id for c in self.contract.clauses)))
+        # In the order of the ids' text, not of the contract: polars sorts an enum by its
+        # categories' order, and the record engine breaks ties by the id's text (windows
+        # that cover the same time: the smaller id wins).
+        self.clause_ids = pl.Enum(sorted({c.id for c in self.contract.clauses}))
 
     def clause(self, cid: str | None) -> pl.Expr:
         """A clause id (or none) as a literal of :attr:`clause_ids`."""
