@@ -658,3 +658,36 @@ def test_instants_known_to_be_shaped_are_read_as_when_looked_at(
     looked, known = instant_column(series, zone), instant_column(series, zone, True)
     assert looked.values.to_list() == known.values.to_list()
     assert looked.bad.to_list() == known.bad.to_list()
+
+
+def test_orphans_down_a_long_chain_are_refused_as_the_record_route_refuses_them() -> None:
+    """A chain whose first record names a missing cause: every record of it is refused,
+    pass by pass, each naming its own first dead cause, the same on both routes (the column
+    route walks the chain once; it ran a pass of frame joins per link before)."""
+    from rulebook.intake.items import take_in
+    from rulebook.io.readers import Case, Item
+
+    contract = rulebook.load_contract("cybermail")
+    rows = [
+        {
+            "id": f"r{i}",
+            "service": "CYBERMAIL Σ",
+            "start": "2026-09-01T10:00:00+09:00",
+            "end": "2026-09-01T10:30:00+09:00",
+            "caused_by": [f"r{i - 1}", "ok"] if i else ["ghost"],
+        }
+        for i in range(300)
+    ]
+    rows.append({**rows[0], "id": "ok", "caused_by": None})
+    rows.append({**rows[0], "id": "fork", "caused_by": ["ok", "r150"]})
+    frame = pl.DataFrame(rows)
+    columns = frame_intake(contract, frame, "<frame>", Case(), keep_going=True, first_line=None)
+    items = Case(outages=[Item(f"outages[{i}]", r) for i, r in enumerate(rows)])
+    record_route = take_in(contract, items, keep_going=True)
+    assert columns.frame["id"].to_list() == ["ok"]
+    def said(errors: list[Any]) -> list[str]:  # the message, without the place
+        return [str(e).split(": record ", 1)[1] for e in errors]
+
+    assert said(columns.errors) == said(record_route.errors)
+    assert len(columns.errors) == 301
+    assert said(columns.errors)[-1].startswith("r299, field 'caused_by': names 'r298'")

@@ -112,13 +112,17 @@ def _cycle(records: Sequence[tuple[str, Sequence[str]]], stuck: set[str]) -> lis
     return [*loop, loop[0]]
 
 
-def orphans(records: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[int, str]]:
+def orphans(
+    records: Sequence[tuple[str, Sequence[str]]], present: set[str] | None = None
+) -> list[tuple[int, str]]:
     """Records (id, causes) whose causes are not all among the records, directly or through
     a cause that is itself an orphan: ``(index, first missing cause)`` pass by pass, in
     input order within a pass (pass 1: causes not in the input; pass 2: causes rejected in
     pass 1; ...). Linear in records + edges, where re-scanning per pass was quadratic.
+    ``present`` are the ids there are (by default the records'): a caller that passes only
+    the records with causes gives the ids among them and those named as causes.
     """
-    present = {rid for rid, _ in records}
+    present = {rid for rid, _ in records} if present is None else set(present)
     effects: dict[str, list[int]] = {}
     for index, (_, causes) in enumerate(records):
         for cause in causes:
