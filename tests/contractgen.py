@@ -344,7 +344,7 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
             items.append(f"tier {'<' if bottom == '>=' else '<='} {low}% credit 100%")
         if money and w.chance(0.5):
             items.append(
-                f"cap monthly_fee{' per ' + w.pick(['month', 'year']) if w.chance(0.7) else ''}"
+                f"cap monthly_fee{' per ' + w.pick(['month', 'year', 'claim']) if w.chance(0.7) else ''}"
             )
         if money and w.chance(0.3):
             items.append("minimum 100 JPY")
