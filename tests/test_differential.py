@@ -244,12 +244,6 @@ def test_generated_free_month_years(case: tuple[str, dict[str, Any]]) -> None:
     assert_same(FIXTURES[cid], inputs)
 
 
-def test_the_real_gcp_sample_under_every_contract() -> None:
-    data = ROOT.parent / "shared" / "data" / "gcp-status-incidents-2021-2022.json"
-    if not data.exists():
-        pytest.skip("shared/data is not beside this checkout")
-
-
 REAL_GCP = ROOT / "tests" / "fixtures" / "gcp-status-incidents-trimmed.json"
 GCP_STYLE = rulebook.load_contract(ROOT / "tests" / "fixtures" / "gcp-style.sla")
 
