@@ -27,30 +27,10 @@ import rulebook
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import read_case
 from rulebook.load import check_files
+from tests.contractgen import text_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = {c: rulebook.load_contract(c) for c in rulebook.bundled_ids()}
-
-
-def text_frame(outages: list[dict[str, Any]]) -> pl.DataFrame:
-    """The records as a CSV file holds them: every cell text, lists joined with ';'."""
-    columns: list[str] = []
-    for record in outages:
-        columns += [k for k in record if k not in columns]
-
-    def cell(value: Any) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list | tuple):
-            return ";".join(str(v) for v in value)
-        return str(value)
-
-    return pl.DataFrame(
-        {c: [cell(r.get(c)) for r in outages] for c in columns},
-        schema={c: pl.String for c in columns},
-    )
 
 
 def documents(contract: Any, inputs: dict[str, Any]) -> list[Any]:
