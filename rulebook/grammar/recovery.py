@@ -20,6 +20,7 @@ again, a cascade: it is repaired too but not reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 from lark import Token
@@ -111,12 +112,22 @@ def _takes(exc: UnexpectedToken, terminal: str, brace: str, then: str | None = N
     """Would the parser take ``brace`` where the error is (and the terminal ``then`` next)?"""
     if exc.interactive_parser is None:
         return False
-    attempt = exc.interactive_parser.copy()  # type: ignore[no-untyped-call]
+    attempt = _copy(exc.interactive_parser)
     try:
         attempt.feed_token(Token(terminal, brace))
         return then is None or then in attempt.accepts()
     except UnexpectedInput:
         return False
+
+
+def _copy(parser: Any) -> Any:
+    """The interactive parser copied to try a token on, its value stack shared: the values
+    are the model's frozen records and tokens, and a deep copy of a deeply nested condition
+    ran out of recursion (``rulebook check`` stopped on such a file with a traceback)."""
+    try:
+        return parser.copy(deepcopy_values=False)
+    except TypeError:  # a Lark before `deepcopy_values`
+        return parser.copy()
 
 
 def is_cascade(text: str, offset: int, previous: Repair | None) -> bool:
