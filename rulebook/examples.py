@@ -55,7 +55,8 @@ class CaseResult:
         return not self.failures
 
 
-def _inputs(example: m.Example) -> dict[str, Any]:
+def example_inputs(example: m.Example) -> dict[str, Any]:
+    """An example's records as the arguments of :func:`rulebook.adjudicate`."""
     return {
         "outages": [dict(o) for o in example.outages],
         "notices": [dict(n) for n in example.notices],
@@ -70,7 +71,7 @@ def run_example(contract: m.Contract, example: m.Example) -> CaseResult:
     from rulebook.document.records import adjudicate
 
     try:
-        data = adjudicate(contract, **_inputs(example)).to_dict()
+        data = adjudicate(contract, **example_inputs(example)).to_dict()
     except RecordError as exc:
         bad = Failure(example.span, "records that are valid input", f"bad input: {exc}")
         return CaseResult(contract.id, example.id, example.title, (bad,))

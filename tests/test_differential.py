@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulebook
+from rulebook.examples import example_inputs
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import read_case
 from rulebook.load import check_files
@@ -98,13 +99,7 @@ def example_cases() -> list[Any]:
     cases = []
     for cid, contract in sorted(CONTRACTS.items()):
         for example in contract.examples:
-            inputs = {
-                "outages": [dict(o) for o in example.outages],
-                "notices": [dict(n) for n in example.notices],
-                "billing": [dict(b) for b in example.billing],
-                "closures": list(example.closures),
-                "as_of": example.as_of,
-            }
+            inputs = example_inputs(example)
             cases.append(pytest.param(cid, inputs, id=f"{cid}-{example.id}"))
     return cases
 
@@ -156,20 +151,10 @@ FIXTURES = _fixture_contracts()
 
 def fixture_cases() -> list[Any]:
     return [
-        pytest.param(cid, _example_inputs(example), id=f"{cid}-{example.id}")
+        pytest.param(cid, example_inputs(example), id=f"{cid}-{example.id}")
         for cid, contract in sorted(FIXTURES.items())
         for example in contract.examples
     ]
-
-
-def _example_inputs(example: Any) -> dict[str, Any]:
-    return {
-        "outages": [dict(o) for o in example.outages],
-        "notices": [dict(n) for n in example.notices],
-        "billing": [dict(b) for b in example.billing],
-        "closures": list(example.closures),
-        "as_of": example.as_of,
-    }
 
 
 @pytest.mark.parametrize(("cid", "inputs"), fixture_cases())

@@ -56,7 +56,7 @@ from rulebook.engine.measure import measure_seconds, periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
-from rulebook.intake.records import Notice, RecordError
+from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.satisfiable import magnitude
 
 # ------------------------------------------------------------------ stages
@@ -500,8 +500,6 @@ def run_plan(
     ancestry: pl.DataFrame | None = None,
 ) -> Plan:
     """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
-    from rulebook.intake.records import timezone_of
-
     vocabulary = contract.vocabulary
     assert vocabulary is not None
     by_service: dict[str, Billing] = {}

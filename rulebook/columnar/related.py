@@ -18,10 +18,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from rulebook.columnar.runs import scatter
-from rulebook.columnar.state import (
-    Plan,
-    outage_records,
-)
+from rulebook.columnar.state import Plan, outage_records
 from rulebook.engine.classify import RuleSet
 from rulebook.intake.causes import causal_order
 
@@ -205,16 +202,16 @@ def spread(
         if active.height == 0:
             return lanes
         at_cause = active["cause"]
-        spread = (
+        reached = (
             active.with_columns(
                 lane.gather(at_cause).alias(n) for n, lane in zip(names, lanes, strict=True)
             )
             .group_by("child")
             .agg(pl.col(n).bitwise_or() for n in names)
         )
-        at = spread["child"]
+        at = reached["child"]
         old = [lane.gather(at) for lane in lanes]
-        new = [o | spread[n] for o, n in zip(old, names, strict=True)]
+        new = [o | reached[n] for o, n in zip(old, names, strict=True)]
         changed = _any([n != o for n, o in zip(new, old, strict=True)])
         if not changed.any():
             return lanes

@@ -23,6 +23,7 @@ from rulebook.errors import RulebookError
 from rulebook.intake.records import (
     format_instant,
 )
+from rulebook.units import show_number
 
 
 def deciding(verdict: Verdict) -> list[str]:
@@ -179,6 +180,4 @@ def _fraction(value: Fraction | None) -> str | None:
 
 
 def _percent_text(value: Fraction) -> str:
-    from rulebook.units import show_number
-
     return f"{show_number(value)}%"

@@ -33,12 +33,14 @@ from rulebook.columnar.result import (
 from rulebook.columnar.state import Plan, outage_records
 from rulebook.document.fields import (
     canonical_json,
+    check_rendering,
     document_head,
     period_dict,
     record_dict,
     record_row,
 )
 from rulebook.document.records import Adjudication, adjudicate
+from rulebook.engine.trace import render_period
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
@@ -319,9 +321,6 @@ class FrameAdjudication:
 
     def explain_period(self, service: str, period: str, lang: str = "en", fmt: str = "text") -> str:
         """One service's period rendered: availability, target, downtime and remedy."""
-        from rulebook.document.fields import check_rendering
-        from rulebook.engine.trace import render_period
-
         check_rendering(lang, fmt)
         for name, measured in self.plan.periods:
             if name == service and measured.period.label == period:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from rulebook import model as m
+from rulebook import units
 from rulebook.errors import RulebookError
 from rulebook.meanings import WEEKDAYS
 
@@ -156,8 +157,6 @@ def add_calendar(seconds: int, quantity: m.Quantity, tz: dt.tzinfo, sign: int = 
     >>> dt.datetime.fromtimestamp(add_calendar(t, q, tz, -1), tz).isoformat()
     '2026-02-28T10:00:00+09:00'
     """
-    from rulebook import units
-
     unit = units.canonical(quantity.written)
     if unit is None:
         raise CalendarError(f"unknown unit '{quantity.written}'")

@@ -29,6 +29,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
+from rulebook.conditions import condition_facts
 from rulebook.intake.billing import Billing
 from rulebook.intake.cells import (
     LIST_TYPES,
@@ -41,7 +42,7 @@ from rulebook.intake.cells import (
 )
 from rulebook.intake.edges import EDGES, resolve_causes, unique_ids
 from rulebook.intake.frames import Columns, read_frame, text_cells
-from rulebook.intake.items import check_columns, take_in
+from rulebook.intake.items import check_columns, event_place, take_in
 from rulebook.intake.records import (
     RECORD_FIELDS,
     Notice,
@@ -51,7 +52,7 @@ from rulebook.intake.records import (
     outage_from_mapping,
     timezone_of,
 )
-from rulebook.io.readers import Case, check_header
+from rulebook.io.readers import Case, check_header, read_case
 
 
 @attrs.define
@@ -99,8 +100,6 @@ def schema(vocabulary: m.Vocabulary, columns: Iterable[str]) -> dict[str, pl.Dat
 def needed(contract: m.Contract) -> set[str]:
     """The facts and events the contract's clauses look at (a frame carries these and the
     input's own columns, not the whole vocabulary)."""
-    from rulebook.conditions import condition_facts
-
     names = {"protocol", "caused_by"}
     for clause in contract.clauses:
         conditions = [getattr(clause, a, None) for a in ("condition", "unless")]
@@ -353,8 +352,6 @@ def _other_inputs(intake: FrameIntake, contract: m.Contract, case: Case, keep_go
     intake.errors.extend(rest.errors)
     intake.closures = rest.closures
     if case.events:
-        from rulebook.intake.items import event_place
-
         bad: list[RecordError] = []  # each bad event named, every good one kept
         events: list[Mapping[str, Any]] = [i.data for i in case.events]
         intake.frame = frame_events(intake.frame, contract, events, bad)
@@ -430,8 +427,6 @@ def read_outages(
     contract: m.Contract, path: str, fmt: str | None, case: Case, keep_going: bool = False
 ) -> FrameIntake:
     """The outage log at ``path`` (and ``case``'s other inputs) validated into a frame."""
-    from rulebook.io.readers import read_case
-
     read = read_frame(path, fmt)
     if read is not None and columns_fit(read, contract):
         return columns_intake(contract, read, case, keep_going)

@@ -30,7 +30,7 @@ import polars as pl
 from rulebook import model as m
 from rulebook.intake.billing import BILLING_FIELDS
 from rulebook.intake.cells import ISO_SHAPE
-from rulebook.intake.columns import FrameIntake
+from rulebook.intake.columns import FrameIntake, columns_fit, columns_intake, items_intake
 from rulebook.intake.frames import WHITESPACE, Columns
 from rulebook.intake.records import (
     EVENT_FIELDS,
@@ -400,8 +400,6 @@ def take_in(
     can take it, else its items (``case.outages``, or ``reread()`` when it was read as
     columns) by the record route; then the service map. Warnings and notes go to
     ``warn`` (the column warning even when validation then refuses the log)."""
-    from rulebook.intake.columns import columns_fit, columns_intake, items_intake
-
     reading = mapping.reading(contract)  # naive times in the project's timezone
     warnings: list[str] = []
     try:
