@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import fnmatch
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from rulebook import model as m
 from rulebook import units
+from rulebook.branches import taken
 from rulebook.intake.records import RecordError
 from rulebook.text import display_width
-
-if TYPE_CHECKING:
-    pass
 
 
 @attrs.frozen
@@ -46,8 +44,8 @@ class CaseResult:
     example: str
     title: str | None
     failures: tuple[Failure, ...]
-    #: (clause id, "applies" or "does_not_apply") for every decision the run took.
-    decided: frozenset[tuple[str, str]] = frozenset()
+    #: (clause id, branch) for every branch of a clause the run took (rulebook.branches).
+    taken: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -81,7 +79,7 @@ def run_example(contract: m.Contract, example: m.Example) -> CaseResult:
         if found is not None:
             failures.append(Failure(e.span, *found))
     return CaseResult(
-        contract.id, example.id, example.title, tuple(failures), _decisions(contract, data)
+        contract.id, example.id, example.title, tuple(failures), taken(contract, data)
     )
 
 
@@ -170,85 +168,6 @@ def _compare_period(e: m.Expectation, period: dict[str, Any], name: str) -> tupl
     return None
 
 
-# ------------------------------------------------------------------ coverage
-
-#: Clause kinds that decide something for a record or a period, and so can be covered.
-DECIDING = (
-    "services",
-    "exclusion",
-    "inclusion",
-    "exception",
-    "maintenance",
-    "obligation",
-    "remedy",
-)
-
-
-@attrs.frozen
-class ClauseCoverage:
-    """Whether the examples make a clause decide both ways."""
-
-    contract: str
-    clause: str
-    kind: str
-    applies: bool
-    does_not_apply: bool
-
-    @property
-    def covered(self) -> bool:
-        """Some example makes it apply, and some makes it not apply."""
-        return self.applies and self.does_not_apply
-
-
-def coverage(contract: m.Contract, results: list[CaseResult]) -> list[ClauseCoverage]:
-    """Each deciding clause of a contract, and the ways the examples made it decide."""
-    seen = frozenset().union(*(r.decided for r in results))
-    return [
-        ClauseCoverage(
-            contract.id,
-            c.id,
-            c.kind,
-            (c.id, "applies") in seen,
-            (c.id, "does_not_apply") in seen,
-        )
-        for c in contract.clauses
-        if c.kind in DECIDING
-    ]
-
-
-def _decisions(contract: m.Contract, data: dict[str, Any]) -> frozenset[tuple[str, str]]:
-    """Every (clause, way) the result shows a clause deciding."""
-    remedies = [c.id for c in contract.clauses if isinstance(c, m.RemedyClause)]
-    exceptions: dict[str, list[str]] = {}
-    for c in contract.clauses:
-        if isinstance(c, m.ExceptionClause):
-            exceptions.setdefault(c.target.name, []).append(c.id)
-    found: set[tuple[str, str]] = set()
-    for record in data["outages"]:
-        for reason in record["reasons"]:
-            if reason["result"] in ("applies", "does_not_apply"):
-                found.add((reason["clause"], reason["result"]))
-        found.update((s["clause"], "applies") for s in record["segments"] if s["clause"])
-        for ob in record["obligations"]:
-            found.update(_obligation_decisions(ob, exceptions.get(ob["clause"], [])))
-    for period in data["periods"]:
-        given = (period["remedy"] or {}).get("clause")
-        found.update((r, "applies" if r == given else "does_not_apply") for r in remedies)
-    return frozenset(found)
-
-
-def _obligation_decisions(ob: dict[str, Any], exceptions: list[str]) -> set[tuple[str, str]]:
-    """An obligation applies when it is met or missed; an exception to it applies when the
-    result names it, and does not apply when the obligation was judged."""
-    if ob.get("exception"):
-        return {(ob["exception"], "applies"), (ob["clause"], "does_not_apply")}
-    if ob["verdict"] == "undetermined":
-        return set()
-    if ob["verdict"] == "not_applicable":
-        return {(ob["clause"], "does_not_apply")}
-    return {(ob["clause"], "applies"), *((x, "does_not_apply") for x in exceptions)}
-
-
 def _deciding(record: dict[str, Any]) -> list[str]:
     clauses = [r["clause"] for r in record["reasons"] if r.get("decisive")]
     clauses += [s["clause"] for s in record["segments"] if s["clause"]]
@@ -258,24 +177,3 @@ def _deciding(record: dict[str, Any]) -> list[str]:
 def _seconds(q: m.Quantity) -> int:
     unit = units.canonical(q.written)
     return int(q.value * (unit.seconds or 1)) if unit else int(q.value)
-
-
-def coverage_table(rows: list[ClauseCoverage]) -> list[str]:
-    """The coverage as aligned lines, and a last line with the share decided both ways."""
-    widths = [
-        max([len(getattr(r, f)) for r in rows] or [0]) for f in ("contract", "clause", "kind")
-    ]
-    lines = [
-        f"  {r.contract:<{widths[0]}}  {r.clause:<{widths[1]}}  {r.kind:<{widths[2]}}  "
-        f"{'applies' if r.applies else '-      '}  {'does not apply' if r.does_not_apply else '-'}"
-        f"{'' if r.covered else '   <- not decided both ways'}"
-        for r in rows
-    ]
-    covered = sum(r.covered for r in rows)
-    lines.append(f"{covered} of {len(rows)} clause(s) decided both ways: {percent(rows):.0f}%")
-    return [line.rstrip() for line in lines]
-
-
-def percent(rows: list[ClauseCoverage]) -> float:
-    """The share of clauses decided both ways, in percent (100 when there is none)."""
-    return 100.0 * sum(r.covered for r in rows) / len(rows) if rows else 100.0

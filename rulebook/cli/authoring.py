@@ -57,13 +57,24 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
 @click.command("test")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-k", "pattern", metavar="PATTERN", help="Run the examples whose name matches.")
-@click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's decisions.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="List each clause's branches.")
+@click.option(
+    "--coverage-html",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the branch coverage as HTML pages into DIR.",
+)
 @click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
 def test_command(
-    files: tuple[Path, ...], pattern: str | None, show_coverage: bool, fail_under: float | None
+    files: tuple[Path, ...],
+    pattern: str | None,
+    show_coverage: bool,
+    coverage_html: Path | None,
+    fail_under: float | None,
 ) -> None:
     """Run the examples beside the rules of FILES (default: every bundled contract)."""
-    from rulebook.examples import coverage, coverage_table, percent, run_examples
+    from rulebook.branches import coverage, coverage_table, percent, shown
+    from rulebook.examples import run_examples
 
     loaded = check_files(list(files) or bundled_files())
     if loaded.errors:
@@ -77,7 +88,7 @@ def test_command(
     rows = []
     for contract in loaded.contracts:
         results = run_examples(contract, pattern)
-        rows += coverage(contract, results)
+        rows += coverage(contract, [r.taken for r in results])
         for case in results:
             title = f" — {case.title}" if case.title else ""
             passed, failed = passed + case.passed, failed + (not case.passed)
@@ -86,11 +97,20 @@ def test_command(
                 click.echo("     " + failure.render().replace("\n", "\n     "))
     click.echo(f"{passed} passed, {failed} failed" + (f" (-k {pattern})" if pattern else ""))
     if show_coverage or fail_under is not None:
-        click.echo("coverage: does some example make each clause apply, and some not apply?")
-        click.echo("\n".join(coverage_table(rows)))
+        click.echo("coverage: the branches of each clause the examples took")
+        click.echo(printable("\n".join(coverage_table(rows))))
+    if coverage_html is not None:
+        from rulebook.report.coverage import write_coverage
+
+        try:
+            index = write_coverage(rows, coverage_html)
+        except OSError as exc:
+            click.echo(f"rulebook: cannot write the coverage pages: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"coverage pages written to {index}", err=True)
     low = fail_under is not None and percent(rows) < fail_under
     if low:
-        click.echo(f"rulebook: coverage {percent(rows):.0f}% is under {fail_under:g}%", err=True)
+        click.echo(f"rulebook: coverage {shown(percent(rows))} is under {fail_under:g}%", err=True)
     sys.exit(1 if failed or low else 0)
 
 

@@ -444,10 +444,15 @@ def _contract_year(billing: Billing | None, instant: int, tz: dt.tzinfo) -> dt.d
 def _tier(clause: m.RemedyClause, measured: Measure) -> m.Tier | None:
     if measured.availability is None:
         return None
-    value = measured.availability * 100
-    for tier in clause.tiers:
-        if all(_holds(b, value) for b in tier.bounds):
-            return tier
+    index = tier_of(clause, measured.availability * 100)
+    return None if index is None else clause.tiers[index]
+
+
+def tier_of(clause: m.RemedyClause, percent: Fraction) -> int | None:
+    """The index of the first tier whose bounds hold for an availability in percent."""
+    for i, tier in enumerate(clause.tiers):
+        if all(_holds(b, percent) for b in tier.bounds):
+            return i
     return None
 
 
