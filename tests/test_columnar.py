@@ -685,6 +685,7 @@ def test_orphans_down_a_long_chain_are_refused_as_the_record_route_refuses_them(
     items = Case(outages=[Item(f"outages[{i}]", r) for i, r in enumerate(rows)])
     record_route = take_in(contract, items, keep_going=True)
     assert columns.frame["id"].to_list() == ["ok"]
+
     def said(errors: list[Any]) -> list[str]:  # the message, without the place
         return [str(e).split(": record ", 1)[1] for e in errors]
 

@@ -444,3 +444,13 @@ def _frames(stream: bytes) -> list[dict[str, Any]]:
         assert messages[-1]["jsonrpc"] == "2.0"
         stream = rest[length:]
     return messages
+
+
+def test_two_dangling_ands_are_two_diagnostics_in_the_server(tmp_path: Path) -> None:
+    from tests.test_recovery import _two_dangling_ands
+
+    text, lines = _two_dangling_ands()
+    analysis = analyse(str(tmp_path / "cybermail.sla"), text)
+    found = features.diagnostics(analysis, features.converter(analysis))
+    assert [d.range.start.line + 1 for d in found] == lines
+    assert all(d.code == "syntax" and "ends with 'and'" in d.message for d in found)

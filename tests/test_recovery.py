@@ -94,3 +94,35 @@ def test_a_deeply_nested_condition_with_a_piece_cut_out_is_a_diagnostic() -> Non
         parsed, diagnostics, _ = parse_recovering(variant, "cut.sla")
         assert parsed is not None or diagnostics
         assert all(d.code != "internal" for d in diagnostics)
+
+
+def _two_dangling_ands() -> tuple[str, list[int]]:
+    """The bundled cybermail contract with `and` left at the end of two `when` lines."""
+    lines = CYBERMAIL.split("\n")
+    whens = [i for i, line in enumerate(lines) if line.strip().startswith("when cause = ")][:2]
+    for i in whens:
+        lines[i] += " and"
+    return "\n".join(lines), [i + 1 for i in whens]
+
+
+def test_two_dangling_ands_are_two_diagnostics_in_check(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    text, lines = _two_dangling_ands()
+    path = tmp_path / "cybermail.sla"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    found = [int(line.split(":")[1]) for line in result.output.splitlines() if "error[" in line]
+    assert found == lines
+    assert result.output.count("the line ends with 'and'") == 2
+
+
+def test_a_keyword_inside_a_name_does_not_split_it() -> None:
+    text = HEAD + '  exclusion a {\n    cite "1" "x"\n    when cause notified\n  }\n}\n'
+    _, diagnostics = parse_text(text, "t.sla")
+    assert [(d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        (6, 16, "unexpected name 'notified'")
+    ]

@@ -63,6 +63,16 @@ _EXAMPLES: dict[str, list[str]] = {
         'contract x { exclusion "t" { } }',
         "contract x { remedy { } }",
         "contract x { obligation { } }",
+        'contract x { remedy "t" { } }',
+        'contract x { obligation "t" { } }',
+        'contract x { maintenance "t" { } }',
+        'contract x { availability "t" { } }',
+        'contract x { downtime "t" { } }',
+        'contract x { calendar "t" { } }',
+        'contract x { services "t" { } }',
+        'contract x { inclusion "t" { } }',
+        'contract x { performance "t" { } }',
+        'contract x { example "t" { } }',
     ],
     'a citation needs the article and at least one quoted sentence: `cite "第4条" "..."`': [
         'contract x { exclusion a { cite "第4条" } }',
@@ -114,13 +124,47 @@ def syntax_diagnostic(
         pos = exc.pos_in_stream or 0
         char = text[pos] if pos < len(text) else ""
         message = _describe_bad_character(char)
-        expected = set() if char in "（）" else exc.allowed or set()
+        expected = set() if char in "（）" else _allowed_here(exc)
     else:
         message, expected = "unexpected end of file", getattr(exc, "expected", set())
     hint = hint or _match_example(exc, lalr) or _brace_hint(exc) or _keyword_hint(exc, expected)
     hint = hint or _expected_hint(expected)
     span = m.Span(file, line, column, line, column + width)
     return Diagnostic("error", "syntax", message, span, hint)
+
+
+def unfinished_diagnostic(exc: UnexpectedToken, last: Token, file: str) -> Diagnostic:
+    """A line that stops before it is complete (``when cause = war and``, then a line that
+    starts a new item): told at the line's last token, naming what it still needs."""
+    words = _expected_hint(exc.accepts or exc.expected) or ""
+    line, column = int(last.line or 1), int(last.column or 1)
+    width = max(1, len(str(last)))
+    if str(last) in ("and", "or", "not"):
+        message = f"the line ends with '{last}': a condition must follow it"
+        hint: str | None = f"finish the condition, or delete '{last}'"
+    else:
+        message = f"unfinished line: nothing follows {_describe_token(last)}"
+        hint = words.replace("expected ", "it needs ", 1) if words else None
+    closes = exc.token.type == "RBRACE"
+    where = (
+        f"the block closes on line {exc.token.line}"
+        if closes
+        else (f"{_describe_token(exc.token)} on line {exc.token.line} starts a new item")
+    )
+    hint = f"{hint}; {where}" if hint else where
+    span = m.Span(file, line, column, line, column + width)
+    return Diagnostic("error", "syntax", message, span, hint)
+
+
+def _allowed_here(exc: UnexpectedCharacters) -> set[str]:
+    """The terminals the parser accepted where the lexer stopped: a name is tried in every
+    state (so that no name is split), but is not expected in all of them."""
+    allowed = set(exc.allowed or ())
+    state = exc.state
+    table = getattr(getattr(state, "parse_conf", None), "parse_table", None)
+    if table is None:
+        return allowed
+    return {t for t in allowed if t in table.states[state.position]}
 
 
 def _brace_hint(exc: UnexpectedInput) -> str | None:

@@ -10,16 +10,34 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterator
 
 import attrs
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+from lark.lark import PostLex
 
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar import recovery
 from rulebook.grammar.build import ParsedFile, ToModel
 from rulebook.grammar.cache import cache_file
-from rulebook.grammar.hints import syntax_diagnostic
+from rulebook.grammar.hints import syntax_diagnostic, unfinished_diagnostic
+
+
+class WholeNames(PostLex):
+    """Lets every state of the contextual lexer read a whole name.
+
+    Lark's contextual lexer only tries the terminals the parser accepts where it stands; in
+    a state that accepts the keyword ``not`` but no name, ``notified`` was read as ``not``
+    followed by ``ified``, and the error named half a word. With names always tried, the
+    longest match wins: ``notified`` is one name (unexpected there), ``not`` the keyword.
+    The tokens themselves pass through unchanged.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
 
 
 @functools.cache
@@ -35,6 +53,7 @@ def parser() -> Lark:
         parser="lalr",
         maybe_placeholders=False,
         transformer=_BUILDER,
+        postlex=WholeNames(),
         cache=cache_file(),  # pickled to a private per-user folder (grammar/cache.py)
     )
 
@@ -51,34 +70,37 @@ def parse_text(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic
 
 
 def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diagnostic], bool]:
-    """Parse, repairing after each syntax error (see :mod:`recovery`) so all are found.
+    """Parse; after a syntax error, recover (see :mod:`recovery`) so that all are found.
 
-    Returns what the repaired text declares (for an editor's outline; None if it could not
-    be repaired), the diagnostics, and whether the text parsed without a syntax error. With
-    syntax errors, only those are returned: the repaired text is not the author's.
+    Returns what the recovered parse declares (for an editor's outline; None if it could not
+    end), the diagnostics, and whether the text parsed without a syntax error. With syntax
+    errors, only those are returned: the recovered parse is not the author's text.
     """
-    errors: list[Diagnostic] = []
-    current, previous = text, None
-    for _ in range(recovery.MAX_REPAIRS):
-        with _LOCK:
-            _BUILDER.start_file(file, text)
-            try:
-                parsed: ParsedFile = parser().parse(current)  # type: ignore[assignment]
-                found = list(_BUILDER.diagnostics)
-            except UnexpectedInput as exc:
-                fix = recovery.repair(current, exc)
-                if not recovery.is_cascade(current, recovery.error_offset(current, exc), previous):
-                    hint = fix.hint if fix else None
-                    _add(errors, syntax_diagnostic(exc, text, file, parser(), hint))
-                if fix is None:
-                    return None, errors, False
-                current, previous = fix.text, fix
-                continue
-            except VisitError as exc:  # a bug of ours, never the author's: show the cause
-                raise exc.orig_exc from None
-        parsed = attrs.evolve(parsed, text=text)
-        return parsed, errors or found, not errors
-    return None, errors, False
+    with _LOCK:
+        _BUILDER.start_file(file, text)
+        try:
+            parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]
+            return attrs.evolve(parsed, text=text), list(_BUILDER.diagnostics), True
+        except UnexpectedInput:
+            pass
+        except VisitError as exc:  # a bug of ours, never the author's: show the cause
+            raise exc.orig_exc from None
+        errors: list[Diagnostic] = []
+
+        def report(exc: UnexpectedInput, hint: str | None, at: Token | None) -> None:
+            if at is not None and isinstance(exc, UnexpectedToken):
+                _add(errors, unfinished_diagnostic(exc, at, file))
+            else:
+                _add(errors, syntax_diagnostic(exc, text, file, parser(), hint))
+
+        _BUILDER.start_file(file, text)
+        try:
+            recovered = recovery.Recovery(parser(), text, report).parse()
+        except VisitError as exc:
+            raise exc.orig_exc from None
+    if recovered is None:
+        return None, errors, False
+    return attrs.evolve(recovered, text=text), errors, False
 
 
 @functools.cache
@@ -105,6 +127,7 @@ def concrete_parser() -> Lark:
         parser="lalr",
         maybe_placeholders=False,
         keep_all_tokens=True,
+        postlex=WholeNames(),
         cache=cache_file("concrete"),  # never a pickle from the shared temp dir
     )
 

@@ -1,79 +1,345 @@
-"""Syntax error recovery: after an error, repair the text so that parsing can go on.
+"""Syntax error recovery: every mistake of a file in one parse, each told once, at its place.
 
-One run of ``rulebook check`` reports every syntax error of a file. After each error the
-text is repaired and parsed again from the start:
+The file is parsed once, token by token, by Lark's interactive LALR parser
+(:class:`Recovery`). At a syntax error the mistake is reported, then the parser
+resynchronises at the next *anchor*: a keyword that starts an item or a clause at the start
+of its line (``cite``, ``when``, ``tier``, ``exclusion`` ...: the first words of the grammar's
+item rules, read from the grammar) or a closing brace. The tokens before the anchor are
+skipped (a block that opens among them is skipped whole, up to its own ``}``), and the
+parser's stack is unwound to the innermost state that takes the anchor, so the clause the
+mistake was in goes on from there and the clauses after it are read as they are. Three
+mistakes are repaired in place instead:
 
-- where a line starts left of the block still open above it, that block is closed there
-  (its ``}`` was forgotten, or went to close a set inside it);
-- where the parser needed a brace before the offending token and would then accept the
-  token (a set left open, a clause without its ``{``), the brace is put in place of the
-  blank before the token;
-- otherwise the offending line is blanked out, and with it the whole block the line opens
-  (a misspelt clause keyword takes its clause with it).
+- a block left open: where a line starts at or left of the indentation of the innermost
+  block still open above it, and ``}`` would let the parse go on, the ``}`` is put there;
+- a brace missing before the offending token (a clause without its ``{``): it is put in;
+- an unfinished line (``when cause = war and``, then a line starting a new item): the
+  mistake is reported at the end of the unfinished line, not at the item after it, and the
+  stack unwinds to take that item.
 
-A repair never moves a character: blanks replace what is removed and a brace replaces a
-blank, so every later error is reported at its true line and column. An error that follows
-a blanked line directly (nothing but blanks and comments between) is the same mistake seen
-again, a cascade: it is repaired too but not reported.
+A keyword at the start of a line that the parser read as a name (a condition may go on over
+lines, and a fact may be named like a keyword) is remembered with the parser's state before
+it. When that line then fails, the keyword was the start of the next item and the line
+before was unfinished: the parse goes back to the keyword and recovers there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import attrs
-from lark import Token
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.grammar import NonTerminal, Terminal
 
-#: Give up after this many repairs of one file (each one is a parse of the whole text).
-MAX_REPAIRS = 100
+#: Stop reporting after this many syntax errors in one file.
+MAX_ERRORS = 100
 
 _BRACES = (("}", "RBRACE"), ("{", "LBRACE"))
 
-
-@attrs.frozen
-class Repair:
-    """The repaired text, and the span of the text that was replaced [start, end)."""
-
-    text: str
-    start: int
-    end: int
-    inserted: str | None  # the brace put in, or None when a line was blanked
-    hint: str | None = None  # what the repair suggests the author forgot
+#: Told for each syntax error: the error (its token is where it is), a hint, and for an
+#: unfinished line the token that ends that line (the place of the mistake).
+Report = Callable[[UnexpectedInput, "str | None", "Token | None"], None]
 
 
-def error_offset(text: str, exc: UnexpectedInput) -> int:
-    """Where in ``text`` the error is (the end of the text for an unexpected end)."""
-    if isinstance(exc, UnexpectedToken):
-        if exc.token.type == "$END" or exc.token.start_pos is None:
-            return len(text)
-        return int(exc.token.start_pos)
-    if isinstance(exc, UnexpectedCharacters):
-        return int(exc.pos_in_stream or 0)
-    return len(text)
+class Recovery:
+    """One parse of ``text`` that goes on after each syntax error (see the module's doc)."""
 
+    def __init__(self, lalr: Lark, text: str, report: Report) -> None:
+        self.lalr, self.text, self.report = lalr, text, report
+        self.ip: Any = lalr.parse_interactive(text)
+        self.tokens: Iterator[Token] = self._lex()
+        self.errors = 0
+        self.last: Token | None = None  # the last token the parser took
+        self.skipping = False  # after an error, until an anchor
+        self.depth = 0  # blocks opened among the skipped tokens
+        self.closed: int | None = None  # where a '}' was last put in (once a place)
+        # a line-start keyword read as a name: the parser and the last token before it
+        self.before: tuple[Any, Token, Token | None] | None = None
 
-def repair(text: str, exc: UnexpectedInput) -> Repair | None:
-    """The text with the error at ``exc`` repaired, or None when it cannot be."""
-    pos = error_offset(text, exc)
-    if isinstance(exc, UnexpectedToken):
-        if exc.token.type == "$END":
-            if "RBRACE" in (exc.accepts or exc.expected):
-                return Repair(text + "\n}", len(text), len(text) + 2, "}")
+    def parse(self) -> Any:
+        """The parse's result (the repaired file's model), or None when it cannot end."""
+        while self.errors < MAX_ERRORS:
+            token = self._next()
+            if token is None:
+                return self._end()
+            self._take(token)
+        return None
+
+    # ------------------------------------------------------------------ tokens
+
+    def _lex(self) -> Iterator[Token]:
+        return iter(self.ip.lexer_thread.lex(self.ip.parser_state))
+
+    def _next(self) -> Token | None:
+        """The next token; a character no token starts with is reported and passed over."""
+        while True:
+            try:
+                return next(self.tokens)
+            except StopIteration:
+                return None
+            except UnexpectedToken as exc:  # lexed, but by no terminal of this state
+                self.tokens = self._lex()
+                found: Token = exc.token
+                return found
+            except UnexpectedCharacters as exc:
+                if not self.skipping:
+                    self._tell(exc, None, None)
+                self._pass_characters(exc)
+                self.skipping, self.depth = True, 0
+
+    def _pass_characters(self, exc: UnexpectedCharacters) -> None:
+        """Move the lexer past the bad character (past the whole line for an unterminated
+        string, whose words are not the rules')."""
+        counter = self.ip.lexer_thread.state.line_ctr
+        pos = counter.char_pos
+        end = _line_end(self.text, pos) if self.text[pos : pos + 1] == '"' else pos + 1
+        counter.feed(self.text[pos:end])
+        self.tokens = self._lex()
+
+    # ------------------------------------------------------------------ parsing
+
+    def _take(self, token: Token) -> None:
+        if self.skipping:
+            if not self._resumes_at(token):
+                return
+            self.skipping = False
+            self._feed(token, quiet=True)
+            return
+        if self._starts_line(token):
+            self.before = None
+            if token.type == "NAME" and str(token) in _anchor_words(self.lalr):
+                self.before = (_copy(self.ip), token, self.last)
+        self._feed(token)
+
+    def _feed(self, token: Token, quiet: bool = False) -> None:
+        try:
+            self.ip.feed_token(token)
+            self.last = token
+        except UnexpectedToken:
+            if quiet:
+                self.skipping, self.depth = True, 0
+            else:
+                self._error(token)
+
+    def _error(self, token: Token) -> None:
+        if self.before is not None and self.before[1].line == token.line:
+            # the line began with a keyword taken as a name: the mistake is before it
+            self.ip, token, self.last = self.before
+            self.tokens = self._lex()
+        self.before = None
+        token = self._as_keyword(token)
+        closed = self._unclosed_above(token)
+        if closed is not None and "RBRACE" in self._choices() and self.closed != token.start_pos:
+            # told here; a second mistake at the same token (a misspelt keyword after the
+            # block left open) is told with it, as one diagnostic with both hints
+            hint = f"the '{{' on line {closed} is not closed: is a '}}' missing above?"
+            self._tell(self._exception(token), hint, None)
+            self.ip.feed_token(Token.new_borrow_pos("RBRACE", "}", token))
+            self.errors, self.closed = self.errors - 1, token.start_pos
+            self._feed(token)
+            return
+        for brace, terminal in _BRACES:
+            if brace == "{" and not self._closed_later(token):
+                continue
+            if self._takes_after(terminal, brace, token.type):
+                self._tell(self._exception(token), None, None)
+                self._insert(terminal, brace, token)
+                return
+        if self._unfinished(token):
+            assert self.last is not None
+            self._tell(self._exception(token), None, self.last)
+            self._unwind(self._anchor(token) or token.type)
+            self._feed(token, quiet=True)
+            return
+        self._tell(self._exception(token), None, None)
+        anchor = self._anchor(token)
+        if anchor is not None and self._unwind(anchor):
+            self._feed(token, quiet=True)
+            return
+        self.skipping, self.depth = True, (1 if token.type == "LBRACE" else 0)
+
+    def _resumes_at(self, token: Token) -> bool:
+        """Whether the skipping ends at ``token`` (the parser unwound to take it)."""
+        if token.type == "LBRACE":
+            self.depth += 1
+            return False
+        if token.type == "RBRACE" and self.depth:
+            self.depth -= 1
+            return False
+        anchor = self._anchor(token) if self.depth == 0 else None
+        if anchor is None:
+            return False
+        if anchor != token.type:
+            token.type = anchor
+        return self._unwind(anchor)
+
+    def _end(self) -> Any:
+        """Feed the end of the file, closing the blocks still open (told once)."""
+        told = self.skipping
+        while True:
+            end = Token.new_borrow_pos("$END", "", self.last) if self.last else Token("$END", "")
+            try:
+                return self.ip.feed_token(end)
+            except UnexpectedToken:
+                if not told:
+                    self._tell(self._exception(end), None, None)
+                    told = True
+                stack = self.ip.parser_state.state_stack
+                if "RBRACE" in self._choices() and self._closes(end):
+                    continue
+                if len(stack) > 1:
+                    del stack[-1]
+                    del self.ip.parser_state.value_stack[-1]
+                else:
+                    return None
+
+    # ------------------------------------------------------------------ repairs
+
+    def _closes(self, end: Token) -> bool:
+        """Put a '}' in at the end of the file; False when the parser does not take it."""
+        try:
+            self.ip.feed_token(Token.new_borrow_pos("RBRACE", "}", end))
+        except UnexpectedToken:
+            return False
+        return True
+
+    def _insert(self, terminal: str, brace: str, token: Token) -> None:
+        self.ip.feed_token(Token.new_borrow_pos(terminal, brace, token))
+        self._feed(token, quiet=True)
+
+    def _unwind(self, terminal: str) -> bool:
+        """Pop the parser's stack to the innermost state that takes ``terminal``."""
+        state = self.ip.parser_state
+        table = state.parse_conf.parse_table.states
+        for top in range(len(state.state_stack) - 1, -1, -1):
+            if terminal in table[state.state_stack[top]]:
+                del state.state_stack[top + 1 :]
+                del state.value_stack[top:]
+                return True
+        return False
+
+    def _unfinished(self, token: Token) -> bool:
+        """Whether ``token`` starts a new item on a line after an unfinished one: the parser
+        can take neither it nor a closing brace here, and it is an anchor."""
+        if self.last is None or self.last.line is None or token.line is None:
+            return False
+        if self.last.line >= token.line or self._anchor(token) is None:
+            return False
+        choices = self._choices()
+        return token.type not in choices and "RBRACE" not in choices
+
+    def _closed_later(self, token: Token) -> bool:
+        """Whether a '{' put in before ``token`` would be closed: ``token`` starts a line (a
+        clause header without its brace, the block below it), or the rest of the line has a
+        '}' more than it opens (a set without its '{')."""
+        if self._starts_line(token):
+            return True
+        start = int(token.start_pos or 0)
+        rest = [ch for _, ch in _braces(self.text[: _line_end(self.text, start)], start)]
+        return rest.count("}") > rest.count("{")
+
+    def _unclosed_above(self, token: Token) -> int | None:
+        if token.type == "$END" or token.start_pos is None:
             return None
-        if pos > 0 and text[pos - 1] in " \t":
-            opened = _unclosed_above(text, pos)
-            if opened is not None and _takes(exc, "RBRACE", "}"):
-                hint = f"the '{{' on line {opened} is not closed: is a '}}' missing above?"
-                return Repair(text[: pos - 1] + "}" + text[pos:], pos - 1, pos, "}", hint)
-            for brace, terminal in _BRACES:
-                if _accepted_after(exc, terminal, brace):
-                    return Repair(text[: pos - 1] + brace + text[pos:], pos - 1, pos, brace)
-    return _blank(text, pos)
+        return unclosed_above(self.text, int(token.start_pos))
+
+    def _takes_after(self, terminal: str, brace: str, then: str) -> bool:
+        """Would the parser take ``brace`` here, and the terminal ``then`` after it?"""
+        if terminal not in self._choices():
+            return False
+        attempt = _copy(self.ip)
+        try:
+            attempt.feed_token(Token(terminal, brace))
+        except UnexpectedInput:
+            return False
+        return then in attempt.choices()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _choices(self) -> Any:
+        state = self.ip.parser_state
+        return state.parse_conf.parse_table.states[state.position]
+
+    def _starts_line(self, token: Token) -> bool:
+        start = token.start_pos
+        if start is None:
+            return False
+        line_start = self.text.rfind("\n", 0, start) + 1
+        return not self.text[line_start:start].strip()
+
+    def _anchor(self, token: Token) -> str | None:
+        """The terminal ``token`` resynchronises at, or None when it is no anchor."""
+        if token.type == "RBRACE":
+            return "RBRACE"
+        if not self._starts_line(token):
+            return None
+        return _anchor_words(self.lalr).get(str(token))
+
+    def _as_keyword(self, token: Token) -> Token:
+        """A keyword read as a name where no keyword of its kind fits is the keyword again:
+        the hints (a missing brace before ``cite``, a misspelt keyword) see what was written."""
+        if token.type == "NAME":
+            terminal = keyword_terminals(self.lalr).get(str(token))
+            if terminal is not None:
+                return Token.new_borrow_pos(terminal, str(token), token)
+        return token
+
+    def _exception(self, token: Token) -> UnexpectedToken:
+        return UnexpectedToken(  # type: ignore[no-untyped-call]
+            token,
+            set(self._choices()),
+            state=self.ip.parser_state,
+            interactive_parser=_copy(self.ip),
+            terminals_by_name=None,
+        )
+
+    def _tell(self, exc: UnexpectedInput, hint: str | None, at: Token | None) -> None:
+        self.errors += 1
+        self.report(exc, hint, at)
 
 
-def _unclosed_above(text: str, pos: int) -> int | None:
+@functools.cache
+def keyword_terminals(lalr: Lark) -> dict[str, str]:
+    """The terminal of each keyword by its text (``{"cite": "CITE", ...}``)."""
+    return {
+        str(t.pattern.value): t.name
+        for t in lalr.terminals
+        if t.pattern.type == "str" and str(t.pattern.value).isidentifier()
+    }
+
+
+@functools.cache
+def _anchor_words(lalr: Lark) -> dict[str, str]:
+    """The keywords that start an item or a clause (the first words of the grammar's
+    ``_..._item`` and ``_top`` rules), by text, with their terminal."""
+    expansions: dict[str, list[list[Any]]] = {}
+    for rule in lalr.rules:
+        expansions.setdefault(rule.origin.name, []).append(list(rule.expansion))
+    firsts: set[str] = set()
+
+    def first(name: str, seen: set[str]) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for expansion in expansions.get(name, []):
+            if not expansion:
+                continue
+            head = expansion[0]
+            if isinstance(head, Terminal):
+                firsts.add(head.name)
+            elif isinstance(head, NonTerminal):
+                first(head.name, seen)
+
+    for name in expansions:
+        if name.endswith("_item") or name in ("_top", "import_decl"):
+            first(name, set())
+    by_terminal = {t: w for w, t in keyword_terminals(lalr).items()}
+    return {by_terminal[t]: t for t in firsts if t in by_terminal}
+
+
+def unclosed_above(text: str, pos: int) -> int | None:
     """The line of the innermost block still open at ``pos`` when ``pos`` starts a line at or
     left of that block's own indentation (so it cannot belong inside it), else None."""
     line_start = text.rfind("\n", 0, pos) + 1
@@ -105,17 +371,12 @@ def missing_brace(exc: UnexpectedInput) -> str | None:
 
 def _accepted_after(exc: UnexpectedToken, terminal: str, brace: str) -> bool:
     """Would the parser take the offending token after ``brace``?"""
-    return _takes(exc, terminal, brace, then=exc.token.type)
-
-
-def _takes(exc: UnexpectedToken, terminal: str, brace: str, then: str | None = None) -> bool:
-    """Would the parser take ``brace`` where the error is (and the terminal ``then`` next)?"""
     if exc.interactive_parser is None:
         return False
     attempt = _copy(exc.interactive_parser)
     try:
         attempt.feed_token(Token(terminal, brace))
-        return then is None or then in attempt.accepts()
+        return exc.token.type in attempt.choices()
     except UnexpectedInput:
         return False
 
@@ -128,50 +389,6 @@ def _copy(parser: Any) -> Any:
         return parser.copy(deepcopy_values=False)
     except TypeError:  # a Lark before `deepcopy_values`
         return parser.copy()
-
-
-def is_cascade(text: str, offset: int, previous: Repair | None) -> bool:
-    """True when the error at ``offset`` directly follows the previous blanked line, or is
-    the end of the file again after a brace was put there."""
-    if previous is None:
-        return False
-    if previous.inserted is not None:
-        return previous.end == offset == len(text)
-    if offset < previous.end:
-        return offset >= previous.start
-    between = text[previous.end : offset]
-    return all(not line.strip() or line.lstrip().startswith("#") for line in between.split("\n"))
-
-
-def _blank(text: str, pos: int) -> Repair | None:
-    """Blank out the line of ``pos``, extended through the end of any block it opens.
-
-    A '}' of the line that closes an earlier block is kept, so the blocks around stay whole.
-    """
-    start = text.rfind("\n", 0, pos) + 1
-    end = _line_end(text, pos)
-    kept: set[int] = set()
-    depth = 0
-    for i, ch in _braces(text, start):
-        if i >= end and depth == 0:
-            break
-        if ch == "{":
-            depth += 1
-            continue
-        if depth == 0 and i != pos:
-            kept.add(i)
-        depth = max(0, depth - 1)
-        if depth == 0 and i >= end:
-            end = i + 1
-            break
-    else:
-        end = len(text) if depth else end
-    blanked = "".join(
-        ch if ch == "\n" or j in kept else " " for j, ch in enumerate(text[start:end], start)
-    )
-    if blanked == text[start:end]:
-        return None
-    return Repair(text[:start] + blanked + text[end:], start, end, None)
 
 
 def matching_brace(text: str, opening: int) -> int | None:
