@@ -55,6 +55,21 @@ def shorten(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: A message lists at most this many names (columns, keys) and says how many more there are.
+MAX_LISTED = 10
+
+
+def listed(names: list[str], at_most: int = MAX_LISTED) -> str:
+    """Names for a message, each cut by :func:`shorten`, at most ``at_most`` of them.
+
+    >>> listed(["a", "b", "c"], 2)
+    'a, b and 1 more'
+    """
+    shown = ", ".join(shorten(n) for n in names[:at_most])
+    more = len(names) - at_most
+    return shown if more <= 0 else f"{shown} and {more:,} more"
+
+
 def json_depth_exceeded(data: Any) -> bool:
     """Whether JSON data nests deeper than :data:`MAX_JSON_DEPTH` (checked without recursion)."""
     stack: list[tuple[Any, int]] = [(data, 1)]

@@ -8,6 +8,7 @@ languages rulebook writes in.
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -73,16 +74,54 @@ def near_miss(name: str, fields: Iterable[str]) -> str | None:
     (None, None)
     """
     folded = name.lower().replace("-", "_").replace(" ", "_")
+    known = tuple(fields)
+    if folded in known:
+        return folded
+    index = _deletions_index(known)
+    if len(folded) > index.longest + 2 or sum(c not in index.alphabet for c in folded) > 2:
+        return None  # more than two edits from every field
+    # Only a field sharing a string of deletions with the name can be two edits away (a
+    # swap or a change is one deletion on each side): the edits are counted for those only,
+    # so a row of 10^5 columns that are no field costs 10^5 small lookups (issue 26).
+    close = set().union(*(index.by_deletion.get(d, ()) for d in _deletions(folded)))
     best: tuple[int, str] | None = None
-    for field in fields:
-        if folded == field:
-            return field
+    for field in known:
+        if field not in close:
+            continue
         distance = _edits(folded, field)
         if best is None or distance < best[0]:
             best = (distance, field)
     if best is None:
         return None
     return best[1] if best[0] <= (1 if len(best[1]) < 8 else 2) else None
+
+
+@attrs.frozen
+class _DeletionsIndex:
+    """Known words by every string made from them by deleting at most two characters."""
+
+    by_deletion: dict[str, frozenset[str]]
+    longest: int
+    alphabet: frozenset[str]  # the characters of the words
+
+
+@functools.lru_cache(maxsize=64)
+def _deletions_index(fields: tuple[str, ...]) -> _DeletionsIndex:
+    by_deletion: dict[str, set[str]] = {}
+    for field in fields:
+        for deleted in _deletions(field):
+            by_deletion.setdefault(deleted, set()).add(field)
+    return _DeletionsIndex(
+        {k: frozenset(v) for k, v in by_deletion.items()},
+        max(map(len, fields), default=0),
+        frozenset("".join(fields)),
+    )
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every string made from it by deleting one or two characters."""
+    once = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return {word} | once | {w[:i] + w[i + 1 :] for w in once for i in range(len(w))}
 
 
 def _edits(a: str, b: str) -> int:

@@ -16,6 +16,11 @@ import polars as pl
 from rulebook.errors import RulebookError
 from rulebook.io.readers import InputError, utf8
 
+#: A log with more columns than this is read by the record route: polars spends about 0.1 ms
+#: on each column of a frame, whatever its rows, and a log has a few dozen fields; a row of
+#: 10^5 columns that are no field is read in time linear in its cells (issue 26).
+MAX_FRAME_COLUMNS = 1_000
+
 
 @attrs.frozen
 class Columns:
@@ -75,6 +80,8 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     data = utf8(data, path, encoding)
     if b"\x00" in data:
         return None  # NUL splits lines when rows are counted below: the record route
+    if data[: data.find(b"\n")].count(b"," if kind == "csv" else b":") >= MAX_FRAME_COLUMNS:
+        return None  # too wide for columns: the record route, linear in cells
     if kind == "jsonl":
         return json_lines(data, path)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -92,8 +99,10 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if ragged(data, lines, len(frame.columns), commas):
         return None  # polars fills short rows; the record route names them
-    if frame.height == 0 or any("_duplicated_" in c for c in frame.columns):
-        return None  # no rows (no column types), or a header naming a column twice
+    if frame.height == 0 or frame.width > MAX_FRAME_COLUMNS:
+        return None  # no rows (no column types), or too wide: the record route
+    if any("_duplicated_" in c for c in frame.columns):
+        return None  # a header naming a column twice
     return Columns(frame, path, plain_space=not separators)
 
 
@@ -107,7 +116,7 @@ def json_lines(data: bytes, path: str) -> Columns | None:
         frame = pl.read_ndjson(data, infer_schema_length=None)
     except Exception:  # not JSON, not objects: the record route names the line
         return None
-    if data.rstrip(b"\n").count(b"\n") + 1 != frame.height:
+    if data.rstrip(b"\n").count(b"\n") + 1 != frame.height or frame.width > MAX_FRAME_COLUMNS:
         return None
     texts = []
     for name, dtype in frame.schema.items():

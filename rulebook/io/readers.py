@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,7 @@ def check_header(header: list[str], name: str) -> None:
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
         raise InputError(f"{name}:1: column {blank[0]} has no name in the header row")
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
     if dupes:
         raise InputError(f"{name}:1: column '{dupes[0]}' appears twice in the header row")
 

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from rulebook import limits
 from rulebook import model as m
 from rulebook.intake.billing import BILLING_FIELDS
 from rulebook.intake.cells import ISO_SHAPE
@@ -87,19 +88,19 @@ class Mapping:
     def _columns(self, columns: Iterable[str], name: str) -> tuple[dict[str, str], list[str]]:
         """Each kept column's field, and the warning for the dropped ones."""
         kept: dict[str, str] = {}
-        dropped: list[str] = []
+        dropped: dict[str, None] = {}  # ordered, and a lookup in constant time
         seen: dict[str, str] = {}
         for raw in columns:
             field, shown = self.column(raw)
-            if shown is not None and shown not in dropped:
-                dropped.append(shown)
+            if shown is not None:
+                dropped[shown] = None
             if field is None:
                 continue
             if field in seen and seen[field] != raw:
                 raise InputError(self._twice(name, field, seen[field], raw))
             seen[field] = raw
             kept[raw] = field
-        return kept, self._warning(name, dropped)
+        return kept, self._warning(name, list(dropped))
 
     def _twice(self, name: str, field: str, first: str, second: str) -> str:
         columns = [c for c in self.project.columns if c.field == field]
@@ -115,7 +116,7 @@ class Mapping:
             return []
         return [
             f"warning: {name}: {len(dropped)} column(s) that are no field of outage records "
-            f"are ignored: {', '.join(dropped)}; to read one, map it to a field in "
+            f"are ignored: {limits.listed(dropped)}; to read one, map it to a field in "
             "rulebook.toml [columns] (false there ignores it without this warning); --strict "
             "refuses them (see docs/formats.md)"
         ]
@@ -189,11 +190,11 @@ class Mapping:
         dropped: dict[str, dict[str, None]] = {}  # file -> keys
         kept = []
         for item in items:
-            extra = [
-                k
+            extra = {
+                k: None
                 for k in item.data
                 if k not in fields and (not k.strip() or near_miss(k, fields) is None)
-            ]
+            }
             if extra:
                 file = _file_of(item.where)
                 dropped.setdefault(file, {}).update(dict.fromkeys(extra))
@@ -202,8 +203,8 @@ class Mapping:
             kept.append(item)
         warnings = [
             f"warning: {file}: {len(keys)} column(s) that are no field of {what} are "
-            f"ignored: {', '.join(keys)}; accepted: {', '.join(fields)}; --strict refuses "
-            "them (see docs/formats.md)"
+            f"ignored: {limits.listed(list(keys))}; accepted: {', '.join(fields)}; --strict "
+            "refuses them (see docs/formats.md)"
             for file, keys in dropped.items()
         ]
         return kept, warnings

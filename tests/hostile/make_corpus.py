@@ -570,10 +570,15 @@ def build() -> None:
 
 
 def main() -> None:
+    import sys
+
+    import surfaces  # beside this file: the cases of issue 26
+
     if INPUTS.exists():
         for path in sorted(INPUTS.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
     build()
+    surfaces.build(sys.modules[__name__])
     (HERE / "MANIFEST.json").write_text(
         json.dumps(cases, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
