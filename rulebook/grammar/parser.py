@@ -103,6 +103,17 @@ def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diag
     return attrs.evolve(recovered, text=text), errors, False
 
 
+def expected_at(text: str) -> tuple[frozenset[str], tuple[Token, ...]]:
+    """The terminals the grammar takes at the end of ``text`` (a file cut at a cursor), read
+    past any syntax error before it, and the last tokens read (completion's context)."""
+    with _LOCK:
+        _BUILDER.start_file("<cursor>", text)
+        try:
+            return recovery.Recovery(parser(), text, lambda *_: None).expected()
+        except VisitError as exc:
+            raise exc.orig_exc from None
+
+
 @functools.cache
 def keywords() -> tuple[str, ...]:
     """The keywords of the language, read from the grammar (for completion, highlighting).

@@ -25,6 +25,7 @@ before was unfinished: the parse goes back to the keyword and recovers there.
 
 from __future__ import annotations
 
+import collections
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -52,11 +53,22 @@ class Recovery:
         self.tokens: Iterator[Token] = self._lex()
         self.errors = 0
         self.last: Token | None = None  # the last token the parser took
+        self.history: collections.deque[Token] = collections.deque(maxlen=32)
         self.skipping = False  # after an error, until an anchor
         self.depth = 0  # blocks opened among the skipped tokens
         self.closed: int | None = None  # where a '}' was last put in (once a place)
         # a line-start keyword read as a name: the parser and the last token before it
         self.before: tuple[Any, Token, Token | None] | None = None
+
+    def expected(self) -> tuple[frozenset[str], tuple[Token, ...]]:
+        """Read the whole text (a file up to a cursor) and return the terminals the grammar
+        takes next, with the last tokens read: what completion offers there."""
+        while self.errors < MAX_ERRORS:
+            token = self._next()
+            if token is None:
+                break
+            self._take(token)
+        return frozenset(self.ip.accepts()), tuple(self.history)
 
     def parse(self) -> Any:
         """The parse's result (the repaired file's model), or None when it cannot end."""
@@ -117,6 +129,7 @@ class Recovery:
         try:
             self.ip.feed_token(token)
             self.last = token
+            self.history.append(token)
         except UnexpectedToken:
             if quiet:
                 self.skipping, self.depth = True, 0

@@ -1,17 +1,15 @@
 """The language server's features, each a small function over an :class:`Analysis`.
 
-Hover shows a fact's, code's, event's or unit's Japanese and English labels and, for a
-clause reference, the clause and the article and sentence it cites; completion offers what
-may come at the cursor (keywords, facts, codes of the fact being compared, clause ids,
-units, weekdays, timezones); definition goes to a clause, an imported file or a vocabulary
+Hover shows a fact's, code's, event's or unit's Japanese and English labels, for a
+clause reference the clause and the article and sentence it cites, and for a keyword or a
+boundary word (以上, 未満, 前まで ...) its meaning (:mod:`words`); completion is in
+:mod:`completion`; definition goes to a clause, an imported file or a vocabulary
 entry; symbols are the clause outline; diagnostics are ``rulebook check``'s.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from lsprotocol import types as lsp
 from rulebook import model as m
 from rulebook import units
 from rulebook.diagnostics import Diagnostic
-from rulebook.grammar.parser import keywords
 from rulebook.grammar.recovery import matching_brace
 from rulebook.lsp.analysis import Analysis, string_at, word_at
+from rulebook.lsp.words import boundary_hover, keyword_hover
 from rulebook.meanings import MEASURES, WEEKDAYS
 
 #: (line, column) in characters -> a position in the editor's units.
@@ -83,7 +81,16 @@ def _diagnostic(d: Diagnostic, analysis: Analysis, at: Convert) -> lsp.Diagnosti
 
 
 def hover(analysis: Analysis, line: int, column: int, at: Convert) -> lsp.Hover | None:
-    """What the name under the cursor means, in Japanese and English."""
+    """What the name, keyword or boundary word under the cursor means."""
+    boundary = _boundary_at(analysis, line, column)
+    if boundary is not None:
+        word, start, end = boundary
+        return lsp.Hover(
+            contents=lsp.MarkupContent(
+                kind=lsp.MarkupKind.Markdown, value=boundary_hover(word) or ""
+            ),
+            range=lsp.Range(start=at(line, start), end=at(line, end)),
+        )
     found = word_at(analysis.text, line, column)
     if found is None:
         return None
@@ -95,6 +102,16 @@ def hover(analysis: Analysis, line: int, column: int, at: Convert) -> lsp.Hover 
         contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
         range=lsp.Range(start=at(line, start), end=at(line, end)),
     )
+
+
+def _boundary_at(analysis: Analysis, line: int, column: int) -> tuple[str, int, int] | None:
+    """The boundary or deadline word in ``(WORD)`` under the cursor, with its columns."""
+    if not 0 <= line < len(analysis.lines):
+        return None
+    for match in re.finditer(r"\(([^\x00-\x7f()（）\s]+)\)", analysis.lines[line]):
+        if match.start(1) <= column <= match.end(1) and boundary_hover(match.group(1)):
+            return match.group(1), match.start(1), match.end(1)
+    return None
 
 
 def _previous_word(analysis: Analysis, line: int, column: int) -> str:
@@ -128,6 +145,9 @@ def _meanings(analysis: Analysis, word: str, before: str) -> Iterator[str]:
         yield f"**unit `{unit.name}`** ({unit.dimension}{length})" + (f"\n\n{ja}" if ja else "")
     if word in WEEKDAYS:
         yield f"**weekday** `{word}`"
+    keyword = keyword_hover(word)
+    if keyword is not None:
+        yield keyword
 
 
 def _codes(vocabulary: m.Vocabulary, name: str) -> Iterator[tuple[m.FactDecl, m.CodeDecl]]:
@@ -306,67 +326,3 @@ def _block_range(analysis: Analysis, span: m.Span, at: Convert) -> lsp.Range | N
     end_line = analysis.text.count("\n", 0, closing)
     end_column = closing - (analysis.text.rfind("\n", 0, closing) + 1) + 1
     return lsp.Range(start=at(span.line - 1, 0), end=at(end_line, end_column))
-
-
-# ------------------------------------------------------------------ completion
-
-
-def completion(analysis: Analysis, line: int, column: int) -> list[lsp.CompletionItem]:
-    """What may be written at the cursor: the names that fit the place first."""
-    before = analysis.lines[line][:column] if line < len(analysis.lines) else ""
-    if re.search(r'^\s*timezone\s+"?[\w/+-]*$', before):
-        return [_item(z, lsp.CompletionItemKind.Constant, "IANA timezone") for z in _timezones()]
-    if re.search(r"^\s*(weekdays\b.*|every\s+\S+\s+\w*)$", before):
-        return [_item(d, lsp.CompletionItemKind.EnumMember, "weekday") for d in WEEKDAYS]
-    compared = re.search(r"(\w+)\s*(=|!=|\bin|\bincludes|\bnot in)\s*\{?[\w\s,]*$", before)
-    vocabulary = analysis.vocabulary
-    if compared and vocabulary is not None:
-        fact = vocabulary.fact(compared.group(1))
-        if fact is not None and fact.codes:
-            return [
-                _item(c.name, lsp.CompletionItemKind.EnumMember, f"{c.ja} / {c.en}")
-                for c in fact.codes
-            ]
-    if re.search(r"(\bby|\boverrides|\bminus|\bto|\bof|\bon|,)\s+\w*$", before) and re.search(
-        r"\b(expect|overrides|minus|exception|moved|on|during)\b", before
-    ):
-        return _clause_items(analysis)
-    items = [_item(k, lsp.CompletionItemKind.Keyword, "keyword") for k in keywords()]
-    if vocabulary is not None:
-        items += [
-            _item(f.name, lsp.CompletionItemKind.Field, f"{f.ja} / {f.en}")
-            for f in vocabulary.facts
-        ]
-        items += [
-            _item(e.name, lsp.CompletionItemKind.Event, f"{e.ja} / {e.en}")
-            for e in vocabulary.events
-        ]
-        items += [
-            _item(c.name, lsp.CompletionItemKind.EnumMember, f"{f.name}: {c.ja} / {c.en}")
-            for f in vocabulary.facts
-            for c in f.codes
-        ]
-    items += _clause_items(analysis)
-    items += [_item(u, lsp.CompletionItemKind.Unit, "unit") for u in units.SPELLINGS]
-    items += [_item(name, lsp.CompletionItemKind.Variable, "measure") for name in MEASURES]
-    return items
-
-
-def _clause_items(analysis: Analysis) -> list[lsp.CompletionItem]:
-    return [
-        _item(
-            c.id,
-            lsp.CompletionItemKind.Reference,
-            f"{c.kind}" + (f" — {c.title}" if c.title else ""),
-        )
-        for c in analysis.clauses().values()
-    ]
-
-
-def _item(label: str, kind: lsp.CompletionItemKind, detail: str) -> lsp.CompletionItem:
-    return lsp.CompletionItem(label=label, kind=kind, detail=detail)
-
-
-@functools.cache
-def _timezones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))

@@ -17,6 +17,7 @@ from rulebook._version import __version__
 from rulebook.grammar.layout import format_text
 from rulebook.lsp import features
 from rulebook.lsp.analysis import Analysis, analyse
+from rulebook.lsp.completion import completion as completion_at
 
 server = LanguageServer("rulebook", __version__)
 
@@ -105,7 +106,7 @@ def hover(ls: LanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
 )
 def completion(ls: LanguageServer, params: lsp.CompletionParams) -> lsp.CompletionList:
     analysis, line, column, _ = _at(ls, params)
-    items = features.completion(analysis, line, column)
+    items = completion_at(analysis, line, column)
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
