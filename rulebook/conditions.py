@@ -13,8 +13,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from rulebook import model as m
 from rulebook.satisfiable import magnitude
+from rulebook.text import Words
 
 #: The DSL's comparison operators (the columnar plan applies them to polars expressions).
 OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -94,3 +97,53 @@ def coverage(contract: m.Contract) -> tuple[m.ServicesClause, Callable[[str], bo
         )
 
     return services[0], covered
+
+
+#: The fact that says how badly a record's service was hit, and its value that is not
+#: downtime unless the contract says otherwise (docs/vocabulary.md, "Degradations").
+IMPACT, DEGRADATION = "impact", "degradation"
+
+
+def names_fact(contract: m.Contract, fact: str) -> bool:
+    """Whether any condition of the contract (a clause's, an exception's, an example's
+    aside) tests ``fact``."""
+
+    def walk(value: Any) -> bool:
+        if isinstance(value, (m.All, m.Any)):
+            return any(walk(item) for item in value.items)
+        if isinstance(value, m.Not):
+            return walk(value.item)
+        if getattr(value, "fact", None) == fact and not isinstance(value, m.DefinedBy):
+            return True
+        if isinstance(value, tuple):
+            return any(walk(v) for v in value)
+        if attrs.has(type(value)) and not isinstance(value, m.Span):
+            return any(walk(getattr(value, a.name)) for a in attrs.fields(type(value)))
+        return False
+
+    return any(walk(clause) for clause in contract.clauses)
+
+
+def degradation_clause(contract: m.Contract) -> str | None:
+    """The clause a degradation is decided under (not downtime), or None when the contract
+    tests ``impact`` itself, and so says what a degradation is. A degradation is decided by
+    what defines downtime: the downtime clause, else the availability clause, else the
+    first clause."""
+    if names_fact(contract, IMPACT) or not contract.clauses:
+        return None
+    for kind in (m.DowntimeClause, m.AvailabilityClause):
+        found = next((c for c in contract.clauses if isinstance(c, kind)), None)
+        if found is not None:
+            return found.id
+    return contract.clauses[0].id
+
+
+#: Why a degradation is not downtime (the contract does not test `impact`).
+DEGRADED = Words(
+    "a degradation (impact = degradation: slower or partly failing, still working) is not "
+    "downtime: the contract does not count degradations (a contract that tests `impact`, or "
+    "a project file that reads the source's impact as an outage, does)",
+    "品質低下・一部障害（impact = degradation）はダウンタイムではありません。契約は品質低下を"
+    "算入していません（impact を条件に書いた契約、又は影響を停止と読む"
+    "プロジェクトファイルでは算入）",
+)

@@ -31,12 +31,15 @@ from typing import Any
 import attrs
 
 from rulebook.errors import RulebookError
+from rulebook.io.impacts import ACCEPTED as IMPORT_ACCEPTED
+from rulebook.io.impacts import import_problems
 from rulebook.io.readers import InputError, encoding_of
 from rulebook.load import EXTENSION, bundled_ids
 from rulebook.text import did_you_mean, nfc
 
 FILENAME = "rulebook.toml"
-KEYS = ("contract", "lang", "timezone", "encoding", "columns", "values", "services", "billing")
+_TABLES = ("columns", "values", "services", "billing", "import")
+KEYS = ("contract", "lang", "timezone", "encoding", *_TABLES)
 LANGS = ("en", "ja")
 RULE_KEYS = ("log", "to", "when")
 
@@ -91,6 +94,7 @@ class Project:
     values: tuple[ValueRule, ...] = ()
     services: tuple[ServiceRule, ...] = ()
     billing: tuple[tuple[str, dict[str, Any], int], ...] = ()  # service, fields, line
+    imports: tuple[tuple[str, Any], ...] = ()  # [import], checked (rulebook.io.impacts)
     lines: dict[Key, int] = attrs.field(factory=dict, eq=False)
 
     def place(self, line: int) -> str:
@@ -226,8 +230,15 @@ class _Reader:
             values=tuple(self.values(data.get("values"))),
             services=tuple(self.services(data.get("services"))),
             billing=tuple(self.billing(data.get("billing"))),
+            imports=self.imports(data.get("import")),
             lines=self.lines,
         )
+
+    def imports(self, value: Any) -> tuple[tuple[str, Any], ...]:
+        problems = import_problems(value) if value is not None else []
+        for key, what in problems:
+            self.problem(key, what, IMPORT_ACCEPTED)
+        return () if problems or value is None else tuple(value.items())
 
     def text(self, value: Any, key: Key, accepted: str) -> str | None:
         if value is None:

@@ -37,7 +37,7 @@ from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_
 from rulebook.columnar.rules import rule_values
 from rulebook.columnar.state import Plan
 from rulebook.document.fields import canonical_json, document_head, period_dict
-from rulebook.document.frames import row_dict
+from rulebook.document.frames import incident_texts, row_dict
 from rulebook.engine.adjudicate import settle
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, Period, measure_seconds
@@ -66,9 +66,9 @@ OUTPUT = (
     "verdict string, counted_seconds long, excluded_seconds long, "
     "not_downtime_seconds long, deciding array<string>, "
     "segments array<struct<start:long,end:long,period:string,status:string,clause:string>>, "
-    "obligations string, payload string"
+    "obligations string, incident string, payload string"
 )
-OUTPUT_COLUMNS = ["kind", *RECORD_COLUMNS, "segments", "obligations", "payload"]
+OUTPUT_COLUMNS = ["kind", *RECORD_COLUMNS, "segments", "obligations", "incident", "payload"]
 
 
 def bits_ddl(names: list[str], prefix: str = "") -> str:
@@ -235,7 +235,9 @@ class _Job:
             for r in records["id"].to_list()
         ]
         return records.drop("pos").with_columns(
-            kind=pl.lit("record"), obligations=pl.Series(obligations, dtype=pl.String)
+            kind=pl.lit("record"),
+            obligations=pl.Series(obligations, dtype=pl.String),
+            incident=incident_texts(plan.frame, records["id"]),
         )
 
     def _periods(self, plan: Plan) -> pl.DataFrame:
@@ -321,7 +323,8 @@ class SparkAdjudication:
                 (s["start"], s["end"], s["period"], s["status"], s["clause"])
                 for s in sorted(row["segments"], key=lambda s: s["start"])
             ]
-            out = row_dict(row.asDict(), segments, self.tz)
+            incident = json.loads(row["incident"]) if row["incident"] else None
+            out = row_dict(row.asDict(), segments, self.tz, incident)
             out["obligations"] = json.loads(row["obligations"] or "[]")
             outages.append(out)
         document["outages"] = outages

@@ -75,12 +75,28 @@ def test_gcp_one_record_per_product_and_region_with_country_and_timeline() -> No
         "report_submitted_at": "2026-09-05T09:00:00+00:00",  # the update after the resolution
     }
     span = {"start": "2026-09-03T01:00:00+00:00", "end": "2026-09-03T03:30:00+00:00"}
+    said = {  # what the export says, kept as facts
+        "impact": "outage",
+        "severity": "high",
+        "incident_title": made["sample-outage-1/VNJxzcH58QmTt5H6pnT6@us-central1"][
+            "incident_title"
+        ],
+        "incident_status": "AVAILABLE",
+    }
+    assert said["incident_title"]
+    outage = {
+        k: {f: v for f, v in r.items() if f not in ("incident_updates", "incident_url")}
+        for k, r in outage.items()
+    }
     assert outage == {
         f"sample-outage-1/{pid}@{region}": {
             "id": f"sample-outage-1/{pid}@{region}",
             "service": product,
             **span,
             **timeline,
+            **said,
+            "product": product,
+            "region": region,
             "location": country,
         }
         for pid, product in (
@@ -89,6 +105,11 @@ def test_gcp_one_record_per_product_and_region_with_country_and_timeline() -> No
         )
         for region, country in (("asia-northeast1", "JP"), ("us-central1", "US"))
     }
+    first = made["sample-outage-1/VNJxzcH58QmTt5H6pnT6@us-central1"]
+    assert first["incident_url"] == "https://status.cloud.google.com/incidents/sample-outage-1"
+    assert first["incident_updates"].startswith("2026-09-03T01:20:00+00:00 ")
+    # a disruption is a degradation (the default table), kept as a record with the fact
+    assert made["sample-disruption-3/L3ggmi3Jy4xJmgodFA9K"]["impact"] == "degradation"
     assert not any(r["service"] == "Multiple Products" for r in made.values())
     # no location named: one record per product, location unknown; a multi-region: unknown
     assert "location" not in made["sample-disruption-3/L3ggmi3Jy4xJmgodFA9K"]
@@ -101,8 +122,9 @@ def test_gcp_notes_say_what_each_incident_became() -> None:
     _, notes = import_file(str(GCP_SAMPLE), "gcp-status")
     name = str(GCP_SAMPLE)
     assert notes[0] == (
-        f"{name}: 7 incident(s): 3 outage(s) became 7 record(s), one per affected product and "
-        "location; 1 informational notice(s) became none; 3 could not be read (see below)"
+        f"{name}: 7 incident(s): 3 outage(s) or disruption(s) became 7 record(s), one per "
+        "affected product and location; 1 informational notice(s) or advisories became none; "
+        "3 could not be read (see below)"
     )
     assert (
         f"{name}: 1 incident(s): informational notice (status_impact SERVICE_INFORMATION): not "
@@ -275,7 +297,7 @@ def _expected_records(incidents: list[dict[str, Any]]) -> set[str]:
     """Every product-level record the real export should give, computed from its fields."""
     ids = set()
     for incident in incidents:
-        if incident["status_impact"] == "SERVICE_INFORMATION":
+        if incident["status_impact"] == "SERVICE_INFORMATION" or _advisory(incident):
             continue
         regions = {
             loc["id"]
@@ -289,6 +311,14 @@ def _expected_records(incidents: list[dict[str, Any]]) -> set[str]:
     return ids
 
 
+def _advisory(incident: dict[str, Any]) -> bool:
+    """A notice of weeks about a migration (the Cloud SQL one): no record by default."""
+    import datetime as dt
+
+    days = dt.datetime.fromisoformat(incident["end"]) - dt.datetime.fromisoformat(incident["begin"])
+    return days > dt.timedelta(days=7) and "migration" in incident["external_desc"]
+
+
 def _expected_periods(incidents: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """Each product's calendar months (UTC, the contract's timezone) from the month its
     first outage starts to the month its last one ends in (docs/adjudication.md: quiet
@@ -297,7 +327,7 @@ def _expected_periods(incidents: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
     spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     for incident in incidents:
-        if incident["status_impact"] == "SERVICE_INFORMATION":
+        if incident["status_impact"] == "SERVICE_INFORMATION" or _advisory(incident):
             continue
         begin = dt.datetime.fromisoformat(incident["begin"])
         end = dt.datetime.fromisoformat(incident["end"])
@@ -328,20 +358,27 @@ def test_the_real_google_cloud_export_adjudicates_to_a_sensible_report(
     # every product-level record is there, and nothing else; no informational notice counts
     expected = _expected_records(incidents)
     outages = doc["outages"]
-    assert {o["id"] for o in outages} == expected and len(outages) == len(expected) == 101
-    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] == 101
+    assert {o["id"] for o in outages} == expected and len(outages) == len(expected) == 100
+    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] == 100
     assert not {o["id"].split("/")[0] for o in outages} & informational
     assert "Multiple Products" not in {o["service"] for o in outages}
-    assert "32 incident(s): 27 outage(s) became 101 record(s)" in err
-    assert "5 informational notice(s) became none" in err
-    # Tokyo and Osaka count (JP), Iowa and Warsaw are use outside Japan (excluded), `global`
-    # and no location leave the place unknown: the exclusion is undetermined, the time counts
-    by_region: dict[str, set[str]] = {}
+    assert "32 incident(s): 26 outage(s) or disruption(s) became 100 record(s)" in err
+    assert "6 informational notice(s) or advisories became none" in err
+    # Outages: Tokyo and Osaka count (JP), Iowa and Warsaw are use outside Japan (excluded),
+    # `global` and no location leave the place unknown: the exclusion is undetermined, the
+    # time counts. Disruptions are degradations: not downtime (the default table).
+    impact = {i["id"]: i["status_impact"] for i in incidents}
+    by_region: dict[tuple[str, str], set[str]] = {}
     for o in outages:
-        by_region.setdefault(o["id"].partition("@")[2], set()).add(o["verdict"])
-    assert by_region["asia-northeast1"] == by_region["asia-northeast2"] == {"counted"}
-    assert by_region["us-central1"] == by_region["europe-central2"] == {"excluded"}
-    assert by_region["global"] == by_region[""] == {"counted"}
+        kind = impact[o["id"].split("/")[0]]
+        by_region.setdefault((kind, o["id"].partition("@")[2]), set()).add(o["verdict"])
+    outage = "SERVICE_OUTAGE"
+    assert by_region[(outage, "asia-northeast2")] == {"counted"}
+    assert by_region[(outage, "asia-south1")] == by_region[(outage, "europe-north1")] == {
+        "excluded"
+    }
+    assert by_region[(outage, "global")] == by_region[(outage, "")] == {"counted"}
+    assert {v for (k, _), vs in by_region.items() if k != outage for v in vs} == {"not_downtime"}
     # a period per service from its first month to its last, targets both met and missed,
     # and every period's figures follow from its records
     periods = doc["periods"]

@@ -77,7 +77,8 @@ def test_every_problem_is_named_at_its_line_with_what_is_accepted() -> None:
     )
     assert found == [
         "rulebook.toml:2: contarct: is not a setting of rulebook.toml; accepted: contract, "
-        "lang, timezone, encoding, columns, values, services, billing (did you mean 'contract'?)",
+        "lang, timezone, encoding, columns, values, services, billing, import (did you mean "
+        "'contract'?)",
         "rulebook.toml:1: lang: 'jp' is not one of them; accepted: en, ja",
         "rulebook.toml:3: timezone: 'Asia/Tokio' is not a timezone; accepted: an IANA "
         "timezone, e.g. Asia/Tokyo, UTC (did you mean 'Asia/Tokyo'?)",
@@ -113,7 +114,7 @@ def test_what_only_the_vocabulary_knows_is_checked_at_its_line() -> None:
                 "[[services]]",
                 'log = "a"',
                 'to = "CYBERMAIL Σ"',
-                'when = { region = "asia-*" }',
+                'when = { zone = "asia-*" }',
             ]
         )
     )
@@ -137,7 +138,7 @@ def test_what_only_the_vocabulary_knows_is_checked_at_its_line() -> None:
         "rulebook.toml:7: values.duration: 'duration' is not a fact whose values can be mapped"
     )
     assert lines[4].startswith(
-        "rulebook.toml:12: services[1].when.region: is not a field a service rule can test; "
+        "rulebook.toml:12: services[1].when.zone: is not a field a service rule can test; "
         "accepted: id, cause, location"
     )
 

@@ -64,7 +64,8 @@ def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
     elif opts["source"]:
         from rulebook.io.importers import import_file
 
-        case, notes = import_file(outages, opts["source"], opts["verbose"])
+        imports = dict(project_of(opts).imports)
+        case, notes = import_file(outages, opts["source"], opts["verbose"], overrides=imports)
     else:
         frame = read_frame(outages, opts["input_format"], encoding)
         case = (

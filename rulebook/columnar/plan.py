@@ -41,7 +41,13 @@ from rulebook.columnar.state import (
     outage_records,
     status_lit,
 )
-from rulebook.conditions import condition_facts, coverage
+from rulebook.conditions import (
+    DEGRADATION,
+    IMPACT,
+    condition_facts,
+    coverage,
+    degradation_clause,
+)
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
     EVENT_DURATION,
@@ -137,7 +143,12 @@ def scope(plan: Plan) -> None:
 
 
 def downtime_condition(plan: Plan) -> None:
-    """Probes and the downtime clause's `when`: a record they rule out is not downtime."""
+    """Probes and the downtime clause's `when`: a record they rule out is not downtime. A
+    degradation is not downtime first, where the contract does not test `impact`."""
+    degradations = degradation_clause(plan.contract)
+    if degradations is not None and IMPACT in plan.frame.columns:
+        degraded = (pl.col("status") == COUNTED) & (pl.col(IMPACT).cast(pl.String) == DEGRADATION)
+        plan.frame = decide(plan, plan.frame, degraded.fill_null(False), NOT_DOWNTIME, degradations)
     clause = downtime_clause(plan.contract)
     if clause is None:
         return

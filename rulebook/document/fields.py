@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -32,6 +32,18 @@ def deciding(verdict: Verdict) -> list[str]:
     names = [r.clause for r in verdict.reasons if r.decisive]
     names += [s.clause for s in verdict.segments if s.clause]
     return list(dict.fromkeys(names))
+
+
+#: The facts that trace a record to the incident it came from (an importer keeps them):
+#: the document's key, the fact.
+INCIDENT = (("title", "incident_title"), ("impact", "impact"), ("url", "incident_url"))
+INCIDENT_FACTS = tuple(fact for _, fact in INCIDENT)
+
+
+def incident_of(facts: Mapping[str, Any]) -> dict[str, str] | None:
+    """A record's incident (title, impact, URL, those it has), or None when it has none."""
+    found = {key: str(facts[fact]) for key, fact in INCIDENT if facts.get(fact) is not None}
+    return found or None
 
 
 def document_head(contract: m.Contract, tz: dt.tzinfo, as_of: int | None) -> dict[str, Any]:
@@ -60,8 +72,10 @@ def record_dict(
     segments: Iterable[tuple[int, int, str, str, str | None]],
     clauses: list[str],
     tz: dt.tzinfo,
+    incident: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One record's figures: verdict, seconds by status, segments, deciding clauses."""
+    """One record's figures: verdict, seconds by status, segments, deciding clauses; and
+    the incident it came from, when the record says (:func:`incident_of`)."""
     seconds = {"counted": 0, "excluded": 0, "not_downtime": 0}
     cut = []
     for s_start, s_end, period, status, clause in segments:
@@ -76,7 +90,7 @@ def record_dict(
                 "clause": clause,
             }
         )
-    return {
+    out = {
         "id": rid,
         "service": service,
         "start": format_instant(start, tz),
@@ -89,6 +103,9 @@ def record_dict(
         "segments": cut,
         "deciding": clauses,
     }
+    if incident is not None:
+        out["incident"] = incident
+    return out
 
 
 def record_row(

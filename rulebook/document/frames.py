@@ -32,9 +32,11 @@ from rulebook.columnar.result import (
 )
 from rulebook.columnar.state import Plan, outage_records
 from rulebook.document.fields import (
+    INCIDENT_FACTS,
     canonical_json,
     check_rendering,
     document_head,
+    incident_of,
     period_dict,
     record_dict,
     record_row,
@@ -188,8 +190,9 @@ class FrameAdjudication:
             "id", "start", "end", "period", "status", "clause"
         ).iter_rows():
             by_id.setdefault(rid, []).append(tuple(rest))
+        incidents = incidents_of(self.plan.frame, rows["id"])
         for row in rows.iter_rows(named=True):
-            out = row_dict(row, by_id.get(row["id"], []), self.tz)
+            out = row_dict(row, by_id.get(row["id"], []), self.tz, incidents.get(row["id"]))
             out["obligations"] = [
                 o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
             ]
@@ -324,7 +327,12 @@ class FrameAdjudication:
         check_rendering(lang, fmt)
         for name, measured in self.plan.periods:
             if name == service and measured.period.label == period:
-                return render_period(self._period(name, measured), lang, fmt)
+                ids = self.segments.filter(pl.col("period") == period)["id"].unique()
+                rows = self.records.filter(
+                    (pl.col("service") == service) & pl.col("id").is_in(ids.implode())
+                )
+                records = list(self._records(rows))
+                return render_period(self._period(name, measured), lang, fmt, records)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
 
@@ -334,8 +342,34 @@ def _as_of(plan: Plan) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(plan.as_of, plan.tz)
 
 
+def incidents_of(frame: pl.DataFrame, ids: pl.Series) -> dict[str, dict[str, str]]:
+    """The incident of each record of ``ids`` that has one (:func:`.fields.incident_of`),
+    read off the plan's frame."""
+    columns = [c for c in INCIDENT_FACTS if c in frame.columns]
+    if not columns:
+        return {}
+    rows = frame.select("id", *(pl.col(c).cast(pl.String) for c in columns))
+    rows = rows.filter(pl.col("id").is_in(ids.implode()))
+    found = {}
+    for row in rows.iter_rows(named=True):
+        incident = incident_of(row)
+        if incident is not None:
+            found[row["id"]] = incident
+    return found
+
+
+def incident_texts(frame: pl.DataFrame, ids: pl.Series) -> pl.Series:
+    """Each record's incident of ``ids`` as JSON text (null: none), for Spark's rows."""
+    found = incidents_of(frame, ids)
+    texts = [json.dumps(found[r], ensure_ascii=False) if r in found else None for r in ids]
+    return pl.Series("incident", texts, dtype=pl.String)
+
+
 def row_dict(
-    row: Mapping[str, Any], segments: list[tuple[Any, ...]], tz: dt.tzinfo
+    row: Mapping[str, Any],
+    segments: list[tuple[Any, ...]],
+    tz: dt.tzinfo,
+    incident: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A row of :attr:`FrameAdjudication.records` (or of the Spark records) as the JSON
     document's record, with its segments ``(start, end, period, status, clause)``."""
@@ -349,6 +383,7 @@ def row_dict(
         segments,
         list(row["deciding"]),
         tz,
+        incident,
     )
 
 

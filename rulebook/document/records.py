@@ -17,6 +17,7 @@ from rulebook.document.fields import (
     check_rendering,
     deciding,
     document_head,
+    incident_of,
     period_dict,
     record_dict,
     record_row,
@@ -114,6 +115,7 @@ class Adjudication:
             [(s.start, s.end, s.period, s.status, s.clause) for s in v.segments],
             deciding(v),
             self.tz,
+            incident_of(v.record.facts),
         )
         if reasons:
             out["reasons"] = [r.to_dict() for r in v.reasons]
@@ -134,7 +136,12 @@ class Adjudication:
             if name == service and measured.period.label == period:
                 owed = self.remedies.get((name, period))
                 data = period_dict(self.contract, name, measured, owed, self.tz, self.as_of)
-                return render_period(data, lang, fmt)
+                records = [
+                    self._record(v, reasons=False)
+                    for v in sorted(self.verdicts, key=lambda v: v.record.id)
+                    if v.record.service == name and any(s.period == period for s in v.segments)
+                ]
+                return render_period(data, lang, fmt, records)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
 
     def explain(

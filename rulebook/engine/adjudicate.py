@@ -22,7 +22,15 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
-from rulebook.conditions import SERVICE, condition_facts, coverage
+from rulebook.conditions import (
+    DEGRADATION,
+    DEGRADED,
+    IMPACT,
+    SERVICE,
+    condition_facts,
+    coverage,
+    degradation_clause,
+)
 from rulebook.engine import timeline
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import (
@@ -152,10 +160,24 @@ def per_service_timeline(run: Run) -> None:
     probes = frozenset(p.name for p in downtime.probes) if downtime else frozenset()
     condition = compile_condition(downtime.condition) if downtime else None
     looked_at = condition_facts(downtime.condition) if downtime else ()
+    degradations = degradation_clause(run.contract)
     for verdict in run.verdicts.values():
         if verdict.verdict != "counted":
             continue
         record = verdict.record
+        if degradations is not None and record.fact(IMPACT) == DEGRADATION:
+            verdict.reasons.append(
+                Reason(
+                    degradations,
+                    "downtime",
+                    DOES_NOT_APPLY,
+                    ((IMPACT, DEGRADATION),),
+                    detail=DEGRADED,
+                    decisive=True,
+                )
+            )
+            verdict.verdict = "not_downtime"
+            continue
         if downtime is not None:
             value: Tri = True
             facts = tuple((n, record.fact(n)) for n in looked_at)

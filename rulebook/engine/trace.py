@@ -4,6 +4,7 @@ Markdown, in Japanese or English, only when asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
@@ -336,11 +337,19 @@ PERIOD_LABELS = {
     "remedy": Words("remedy", "補償"),
     "none": Words("none owed", "なし"),
     "claim": Words("claim by the end of", "請求期限"),
+    "records": Words("records in the period", "この期間の記録"),
+    "no_records": Words("no record falls in the period", "この期間の記録はありません"),
 }
 
 
-def render_period(period: Mapping[str, Any], lang: str = "en", fmt: str = "text") -> str:
-    """One service's period: availability against target, downtime, and the remedy."""
+def render_period(
+    period: Mapping[str, Any],
+    lang: str = "en",
+    fmt: str = "text",
+    records: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
+    """One service's period: availability against target, downtime, the remedy and, when
+    given, the records that fall in it (each with its seconds there and its incident)."""
     w = {k: v.get(lang) for k, v in PERIOD_LABELS.items()}
     met = w["no_target"] if period["met"] is None else w["met"] if period["met"] else w["missed"]
     if period.get("provisional"):
@@ -364,4 +373,42 @@ def render_period(period: Mapping[str, Any], lang: str = "en", fmt: str = "text"
             day = remedy.get("claim_last_weekday")
             shown = f" ({day if lang == 'en' else _WEEKDAY_JA.get(day, day)})" if day else ""
             lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}{shown}")
+    if records is not None:
+        lines += _period_records(period["period"], records, lang, fmt)
     return "\n".join(lines)
+
+
+def _period_records(
+    label: str, records: Sequence[Mapping[str, Any]], lang: str, fmt: str
+) -> list[str]:
+    """The records of a period: id, verdict, counted and excluded seconds in the period,
+    and the incident (title, impact, URL) it came from."""
+    bullet, inner = ("- ", "  - ") if fmt == "markdown" else ("  ", "    - ")
+    words = {k: v.get(lang) for k, v in PERIOD_LABELS.items()}
+    if not records:
+        return [f"{bullet}{words['no_records']}"]
+    out = [f"{bullet}{words['records']} ({len(records)}):"]
+    for record in records:
+        seconds = {"counted": 0, "excluded": 0}
+        for segment in record["segments"]:
+            if segment["period"] == label and segment["status"] in seconds:
+                seconds[segment["status"]] += _seconds_between(segment["start"], segment["end"])
+        line = (
+            f"{inner}{record['id']}: {VERDICTS[record['verdict']].get(lang)}; "
+            f"{LABELS['counted'].get(lang)} {seconds['counted']} s, "
+            f"{LABELS['excluded'].get(lang)} {seconds['excluded']} s"
+        )
+        incident = record.get("incident") or {}
+        said = [
+            incident.get("title", "").split("\n")[0],
+            incident.get("impact"),
+            incident.get("url"),
+        ]
+        if any(said):
+            line += " — " + " · ".join(str(p) for p in said if p)
+        out.append(line)
+    return out
+
+
+def _seconds_between(start: str, end: str) -> int:
+    return int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds())

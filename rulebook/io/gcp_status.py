@@ -3,8 +3,15 @@ records, one per affected product and location. docs/formats.md has the whole ma
 
 - **Impact.** The worst of ``status_impact`` and the updates' statuses decides
   (``SERVICE_INFORMATION`` < ``SERVICE_DISRUPTION`` < ``SERVICE_OUTAGE``); when none is
-  given, ``severity`` does (low, medium, high in that order). An informational notice is not
-  an outage and makes no record; an incident that says neither is taken as an outage.
+  given, ``severity`` does (low, medium, high in that order). What it becomes is the
+  importer's table (:mod:`rulebook.io.impacts`): an outage an outage record, a disruption a
+  record with ``impact = degradation`` (not downtime unless the contract or the project file
+  says), an informational notice nothing; an incident that says neither is an outage. A
+  long advisory (a migration or deprecation notice of weeks) makes no record.
+- **What the export says** is kept as facts: ``impact``, ``severity``,
+  ``incident_status`` (the last update's), ``incident_title`` (``external_desc``),
+  ``incident_url``, ``incident_updates`` (every update's text, earliest first),
+  ``product`` and ``region`` (as given).
 - **Products.** One record per product of ``affected_products`` (never the umbrella
   ``service_name`` "Multiple Products"); ``service_name`` only when no product is listed.
 - **Locations.** One record per region named by the incident or its updates; ``location``
@@ -34,6 +41,7 @@ from rulebook.io.exports import (
     timestamp,
     to_second,
 )
+from rulebook.io.impacts import ImportTable, import_table
 from rulebook.io.readers import Case, InputError, Item
 
 #: Status impacts, from the least to the most severe.
@@ -44,6 +52,8 @@ UPDATE_STATUSES = (*IMPACTS, "AVAILABLE")
 #: The export's label for an incident of several products: not a product.
 UMBRELLA = "Multiple Products"
 INCIDENT = "an object with an 'id' (text or a number)"
+#: Where the dashboard shows an incident (its ``uri`` is relative to it).
+DASHBOARD = "https://status.cloud.google.com/"
 
 
 @functools.cache
@@ -54,11 +64,15 @@ def region_countries() -> dict[str, str | None]:
     return {row["region"]: row["country"] or None for row in rows}
 
 
-def gcp_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, list[str]]:
-    """The records of an export, and notes on what each incident became."""
+def gcp_case(
+    data: Any, name: str, verbose: bool = False, table: ImportTable | None = None
+) -> tuple[Case, list[str]]:
+    """The records of an export, and notes on what each incident became (``table``: what
+    each impact becomes; the default table when None)."""
     if not isinstance(data, list):
         raise InputError(f"{name}: the Google Cloud status export is a JSON list of incidents")
     case, notes = Case(), Notes(name, verbose)
+    table = table or import_table("gcp-status")
     outages = informational = made = 0
     for i, incident in enumerate(data):
         where = f"{name}: incidents[{i}]"
@@ -67,7 +81,8 @@ def gcp_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, list[st
             case.outages.append(Item(where, {}, "is not an incident with an 'id'", INCIDENT))
             continue
         try:
-            records = _records(incident, iid, f"incidents[{i}] ({limits.shorten(iid)})", notes)
+            entry = f"incidents[{i}] ({limits.shorten(iid)})"
+            records = _records(incident, iid, entry, notes, table)
         except Unusable as exc:
             case.outages.append(Item(where + exc.part, {}, exc.problem, exc.accepted))
             continue
@@ -78,26 +93,46 @@ def gcp_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, list[st
         case.outages.extend(Item(where, record) for record in records)
     unread = len(data) - outages - informational
     headline = (
-        f"{len(data)} incident(s): {outages} outage(s) became {made} record(s), one per "
-        f"affected product and location; {informational} informational notice(s) became none"
+        f"{len(data)} incident(s): {outages} outage(s) or disruption(s) became {made} "
+        f"record(s), one per affected product and location; {informational} informational "
+        "notice(s) or advisories became none"
         + (f"; {unread} could not be read (see below)" if unread else "")
     )
     return case, notes.lines(headline)
 
 
 def _records(
-    incident: dict[str, Any], iid: str, entry: str, notes: Notes
+    incident: dict[str, Any], iid: str, entry: str, notes: Notes, table: ImportTable
 ) -> list[dict[str, Any]] | None:
-    """The incident's records, or None for an informational notice."""
+    """The incident's records, or None for an informational notice or an advisory."""
     updates = _updates(incident)
-    impact, why = _impact(incident, [status for _, status in updates])
-    if impact == IMPACTS[0]:
-        notes.add(f"informational notice ({why}): not an outage, no record", entry)
+    impact, why = _impact(incident, [status for _, status, _ in updates])
+    meaning = table.meaning(impact or "SERVICE_OUTAGE")
+    if meaning == "none":
+        what = "informational notice" if impact == IMPACTS[0] else f"{impact} (read as none)"
+        notes.add(f"{what} ({why}): not an outage, no record", entry)
+        return None
+    title = incident.get("external_desc")
+    title = title.strip() if isinstance(title, str) else ""
+    seconds = _seconds(incident.get("begin"), incident.get("end"))
+    if table.advisory(title, seconds):
+        notes.add(
+            f"an advisory of more than {table.advisory_days} days (a migration or deprecation "
+            "notice): not an outage, no record",
+            entry,
+        )
         return None
     products, regions = _products(incident, entry, notes), _locations(incident, entry, notes)
     if impact is None:
         notes.add("says neither status_impact nor severity: taken as an outage", entry)
+    elif meaning == "degradation":
+        notes.add(
+            f"{impact}: a degradation (impact = degradation), not downtime unless the "
+            "contract or the project file counts it",
+            entry,
+        )
     events, countries = _events(updates), region_countries()
+    said = _said(incident, updates, meaning)
     records = []
     for key, product in products:
         for region in regions:
@@ -107,11 +142,47 @@ def _records(
                 "start": timestamp(incident.get("begin")),
                 "end": timestamp(incident.get("end")),
                 **events,
+                **said,
+                "product": product,
             }
+            if region:
+                record["region"] = region
             if countries.get(region or ""):
                 record["location"] = countries[region or ""]
             records.append(record)
     return records
+
+
+def _said(
+    incident: dict[str, Any],
+    updates: list[tuple[dt.datetime, str | None, str | None]],
+    meaning: str,
+) -> dict[str, str]:
+    """What the export says of the incident, as facts (see the module's docstring)."""
+    said = {"impact": meaning}
+    for fact, value in (
+        ("severity", incident.get("severity")),
+        ("incident_title", incident.get("external_desc")),
+        ("incident_status", updates[-1][1] if updates else None),
+    ):
+        if isinstance(value, str) and value.strip():
+            said[fact] = value.strip()
+    uri = incident.get("uri")
+    if isinstance(uri, str) and uri.strip():
+        said["incident_url"] = DASHBOARD + uri.strip().lstrip("/")
+    texts = [f"{to_second(moment)} {text.strip()}" for moment, _, text in updates if text]
+    if texts:
+        said["incident_updates"] = "\n\n".join(texts)
+    return said
+
+
+def _seconds(begin: Any, end: Any) -> int:
+    """The incident's length in seconds, 0 when it cannot be told (still open, bad times)."""
+    try:
+        start, stop = dt.datetime.fromisoformat(begin), dt.datetime.fromisoformat(end)
+        return int((stop - start).total_seconds())
+    except (TypeError, ValueError):
+        return 0
 
 
 def _impact(incident: dict[str, Any], statuses: list[str | None]) -> tuple[str | None, str]:
@@ -135,8 +206,8 @@ def _impact(incident: dict[str, Any], statuses: list[str | None]) -> tuple[str |
     return None, "nothing"
 
 
-def _updates(incident: dict[str, Any]) -> list[tuple[dt.datetime, str | None]]:
-    """The updates' instants and statuses, earliest first; a bad update is named."""
+def _updates(incident: dict[str, Any]) -> list[tuple[dt.datetime, str | None, str | None]]:
+    """The updates' instants, statuses and texts, earliest first; a bad update is named."""
     found = []
     posted = timed_updates(
         incident.get("updates"), ".updates", ("when", "created"), "'when', 'status' and 'text'"
@@ -149,16 +220,17 @@ def _updates(incident: dict[str, Any]) -> list[tuple[dt.datetime, str | None]]:
                 f"status {shown(status)} is not an update status",
                 ", ".join(UPDATE_STATUSES),
             )
-        found.append((moment, status))
+        text = update.get("text")
+        found.append((moment, status, text.strip() if isinstance(text, str) else None))
     return found
 
 
-def _events(updates: list[tuple[dt.datetime, str | None]]) -> dict[str, str]:
+def _events(updates: list[tuple[dt.datetime, str | None, str | None]]) -> dict[str, str]:
     """The timeline the updates give (see the module's docstring)."""
     events = {}
     if updates:
         events["status_posted_at"] = to_second(updates[0][0])
-    available = [moment for moment, status in updates if status == "AVAILABLE"]
+    available = [moment for moment, status, _ in updates if status == "AVAILABLE"]
     if len(available) > 1:
         events["report_submitted_at"] = to_second(available[1])
     return events

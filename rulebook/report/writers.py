@@ -40,6 +40,7 @@ class Adjudicated(Protocol):
 
 
 HEADERS = {
+    "incident": Words("incident (impact, URL)", "インシデント（影響度、URL）"),
     "id": Words("record", "記録"),
     "service": Words("service", "サービス"),
     "start": Words("start", "開始"),
@@ -152,7 +153,23 @@ def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
         )
     if rows:
         rows.append([HEADERS["total"].get(lang), "", "", "", *(hms(n) for n in totals), "", "", ""])
+    if any("incident" in o for o in data["outages"]):  # the incident each record came from
+        keys.append("incident")
+        for row, o in zip(rows, data["outages"], strict=False):
+            row.append(incident_text(o.get("incident")))
+        if len(rows) > len(data["outages"]):
+            rows[-1].append("")
     return [HEADERS[k].get(lang) for k in keys], rows
+
+
+def incident_text(incident: dict[str, str] | None) -> str:
+    """``title [impact] URL`` of a record's incident (the title cut at 60 characters)."""
+    if not incident:
+        return "—"
+    title = incident.get("title", "").split("\n")[0]
+    title = title if len(title) <= 60 else title[:59] + "…"
+    parts = [title, f"[{incident['impact']}]" if "impact" in incident else "", incident.get("url")]
+    return " ".join(p for p in parts if p)
 
 
 def remedy_text(remedy: dict[str, Any] | None, bill: Billing | None, lang: str) -> str:
