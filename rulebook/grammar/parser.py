@@ -114,6 +114,19 @@ def expected_at(text: str) -> tuple[frozenset[str], tuple[Token, ...]]:
             raise exc.orig_exc from None
 
 
+def tokens_of(text: str) -> tuple[Token, ...]:
+    """Every token of ``text`` the parser took, in order, read past syntax errors (the
+    skipped ones are not among them): what an editor highlights by meaning."""
+    with _LOCK:
+        _BUILDER.start_file("<tokens>", text)
+        try:
+            run = recovery.Recovery(parser(), text, lambda *_: None, keep=None)
+            run.parse()
+            return tuple(run.history)
+        except VisitError as exc:
+            raise exc.orig_exc from None
+
+
 @functools.cache
 def keywords() -> tuple[str, ...]:
     """The keywords of the language, read from the grammar (for completion, highlighting).

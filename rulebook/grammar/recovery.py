@@ -47,13 +47,14 @@ Report = Callable[[UnexpectedInput, "str | None", "Token | None"], None]
 class Recovery:
     """One parse of ``text`` that goes on after each syntax error (see the module's doc)."""
 
-    def __init__(self, lalr: Lark, text: str, report: Report) -> None:
+    def __init__(self, lalr: Lark, text: str, report: Report, keep: int | None = 32) -> None:
         self.lalr, self.text, self.report = lalr, text, report
         self.ip: Any = lalr.parse_interactive(text)
         self.tokens: Iterator[Token] = self._lex()
         self.errors = 0
         self.last: Token | None = None  # the last token the parser took
-        self.history: collections.deque[Token] = collections.deque(maxlen=32)
+        # the last ``keep`` tokens the parser took (all of them with None)
+        self.history: collections.deque[Token] = collections.deque(maxlen=keep)
         self.skipping = False  # after an error, until an anchor
         self.depth = 0  # blocks opened among the skipped tokens
         self.closed: int | None = None  # where a '}' was last put in (once a place)

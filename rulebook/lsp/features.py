@@ -41,7 +41,8 @@ def converter(analysis: Analysis, encoding: str = "utf-16") -> Convert:
     return convert
 
 
-def _range(span: m.Span, at: Convert) -> lsp.Range:
+def range_of(span: m.Span, at: Convert) -> lsp.Range:
+    """A span of the model as a range in the editor's units."""
     start = at(max(span.line - 1, 0), max(span.column - 1, 0))
     end_line = span.end_line or span.line
     end = at(max(end_line - 1, 0), max((span.end_column or span.column) - 1, 0))
@@ -63,12 +64,12 @@ def _diagnostic(d: Diagnostic, analysis: Analysis, at: Convert) -> lsp.Diagnosti
     uri = Path(analysis.path).resolve().as_uri()
     related = [
         lsp.DiagnosticRelatedInformation(
-            location=lsp.Location(uri=uri, range=_range(s, at)), message="the same name"
+            location=lsp.Location(uri=uri, range=range_of(s, at)), message="the same name"
         )
         for s in d.also
     ]
     return lsp.Diagnostic(
-        range=_range(d.span, at),
+        range=range_of(d.span, at),
         message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
         severity=severity,
         code=d.code,
@@ -188,7 +189,7 @@ def definition(analysis: Analysis, line: int, column: int, at: Convert) -> lsp.L
     same = Path(span.file).resolve() == Path(analysis.path).resolve()
     # A span in another file is converted with this document's lines only when it is this one.
     convert = at if same else _plain
-    return lsp.Location(uri=uri, range=_range(span, convert))
+    return lsp.Location(uri=uri, range=range_of(span, convert))
 
 
 def _plain(line: int, column: int) -> lsp.Position:
@@ -290,7 +291,7 @@ def _symbol(
     at: Convert,
     children: list[lsp.DocumentSymbol] | None = None,
 ) -> lsp.DocumentSymbol:
-    selection = _range(span, at)
+    selection = range_of(span, at)
     whole = _block_range(analysis, span, at) or selection
     for child in children or ():  # a block whose brace does not close yet still holds its parts
         whole = _union(whole, child.range)

@@ -15,7 +15,7 @@ from pygls.workspace import TextDocument
 
 from rulebook._version import __version__
 from rulebook.grammar.layout import format_text
-from rulebook.lsp import features
+from rulebook.lsp import actions, features, tokens
 from rulebook.lsp.analysis import Analysis, analyse
 from rulebook.lsp.completion import completion as completion_at
 
@@ -52,7 +52,12 @@ def _position(ls: LanguageServer, uri: str, position: lsp.Position) -> tuple[int
 
 
 def _at(
-    ls: LanguageServer, params: lsp.HoverParams | lsp.CompletionParams | lsp.DefinitionParams
+    ls: LanguageServer,
+    params: lsp.HoverParams
+    | lsp.CompletionParams
+    | lsp.DefinitionParams
+    | lsp.PrepareRenameParams
+    | lsp.RenameParams,
 ) -> tuple[Analysis, int, int, features.Convert]:
     """The analysis of a request's document, its position in characters, the converter."""
     analysis = _analysis(ls, params.text_document.uri)
@@ -134,6 +139,40 @@ def formatting(ls: LanguageServer, params: lsp.DocumentFormattingParams) -> list
     end = lsp.Position(line=len(document.lines), character=0)
     whole = lsp.Range(start=lsp.Position(line=0, character=0), end=end)
     return [lsp.TextEdit(range=whole, new_text=formatted)]
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_CODE_ACTION,
+    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+)
+def code_action(ls: LanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    """The quick fixes of the diagnostics in the range: did-you-mean, a cite, a tier."""
+    analysis = _analysis(ls, params.text_document.uri)
+    return actions.code_actions(analysis, params.range, _convert(ls, analysis))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(ls: LanguageServer, params: lsp.PrepareRenameParams) -> lsp.Range | None:
+    analysis, line, column, at = _at(ls, params)
+    return actions.prepare_rename(analysis, line, column, at)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
+def rename(ls: LanguageServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+    """A clause id renamed at its declaration and every reference, examples included."""
+    analysis, line, column, at = _at(ls, params)
+    return actions.rename(analysis, line, column, params.new_name, at)
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+    lsp.SemanticTokensLegend(
+        token_types=list(tokens.TYPES), token_modifiers=list(tokens.MODIFIERS)
+    ),
+)
+def semantic_tokens(ls: LanguageServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
+    analysis = _analysis(ls, params.text_document.uri)
+    return lsp.SemanticTokens(data=tokens.semantic_tokens(analysis, _convert(ls, analysis)))
 
 
 def run() -> None:
