@@ -19,6 +19,8 @@ MAX_JSON_DIGITS = 50
 MAX_JSON_DEPTH = 64
 #: Conditions in a contract nest at most this deep (``not``, ``and``, ``or``, parentheses).
 MAX_CONDITION_DEPTH = 100
+#: A project file (``rulebook.toml``) holds at most this many bytes.
+MAX_PROJECT_BYTES = 1 << 20
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 

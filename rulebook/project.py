@@ -19,6 +19,7 @@ its folder or below, links followed): it cannot make rulebook read anything else
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -30,14 +31,15 @@ from typing import Any
 
 import attrs
 
+from rulebook import limits
 from rulebook.errors import RulebookError
+from rulebook.io.discovery import FILENAME, config_problem, find, read_bounded
 from rulebook.io.impacts import ACCEPTED as IMPORT_ACCEPTED
 from rulebook.io.impacts import import_problems
 from rulebook.io.readers import InputError, encoding_of
 from rulebook.load import EXTENSION, bundled_ids
 from rulebook.text import did_you_mean, nfc
 
-FILENAME = "rulebook.toml"
 _TABLES = ("columns", "values", "services", "billing", "import")
 KEYS = ("contract", "lang", "timezone", "encoding", *_TABLES)
 LANGS = ("en", "ja")
@@ -96,6 +98,13 @@ class Project:
     billing: tuple[tuple[str, dict[str, Any], int], ...] = ()  # service, fields, line
     imports: tuple[tuple[str, Any], ...] = ()  # [import], checked (rulebook.io.impacts)
     lines: dict[Key, int] = attrs.field(factory=dict, eq=False)
+    sha256: str | None = None  # of the file's bytes, as read
+
+    @property
+    def provenance(self) -> dict[str, str | None] | None:
+        """The document's ``project_file`` (path as shown, SHA-256, naive times' zone)."""
+        keys = {"path": self.path, "sha256": self.sha256, "timezone": self.timezone}
+        return None if self.path is None else keys
 
     def place(self, line: int) -> str:
         """``path:line`` for a message."""
@@ -117,31 +126,22 @@ NONE = Project()
 # ------------------------------------------------------------------ finding
 
 
-def find(start: Path) -> Path | None:
-    """The project file in ``start`` or the nearest parent folder that has one, up to the
-    filesystem root; None when there is none."""
-    folder = start.resolve()
-    for candidate in (folder, *folder.parents):
-        path = candidate / FILENAME
-        if path.is_file():
-            return path
-    return None
-
-
-def discover(config: str | None, no_config: bool, cwd: Path | None = None) -> Project:
+def discover(
+    config: str | None, no_config: bool, cwd: Path | None = None, notes: list[str] | None = None
+) -> Project:
     """The project of a command: ``--config PATH``, else the file :func:`find` finds, else
-    none (``--no-config``: none, whatever is on disk)."""
+    none (``--no-config``: none, whatever is on disk); ``notes``: why a file found was not
+    used."""
     if no_config:
         return NONE
     if config is not None:
+        problem = config_problem(config)
+        if problem is not None:
+            raise ProjectError(problem)
         path = Path(config)
-        if path.is_dir():
-            raise ProjectError(f"{config}: is a folder; give the project file's path to --config")
-        if not path.is_file():
-            raise ProjectError(f"{config}: no such file (given with --config)")
         return load(path, config)
     here = cwd or Path.cwd()
-    found = find(here)
+    found = find(here, notes)
     if found is None:
         return NONE
     return load(found, os.path.relpath(found, here.resolve()))
@@ -153,10 +153,9 @@ def discover(config: str | None, no_config: bool, cwd: Path | None = None) -> Pr
 def load(path: Path, shown: str | None = None) -> Project:
     """Read and check a project file; raise :class:`ProjectError` naming every problem."""
     name = shown or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProjectError(f"{name}: cannot read: {exc.strerror}") from None
+    raw = read_bounded(path, name, limits.MAX_PROJECT_BYTES)
+    if isinstance(raw, str):
+        raise ProjectError(raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -165,7 +164,8 @@ def load(path: Path, shown: str | None = None) -> Project:
             f"{name}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); accepted: a TOML "
             "file in UTF-8"
         ) from None
-    return parse(text, name, path.parent)
+    project = parse(text, name, path.parent)
+    return attrs.evolve(project, sha256=hashlib.sha256(raw).hexdigest())
 
 
 _TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")

@@ -288,6 +288,8 @@ class SparkAdjudication:
     remedies: Mapping[tuple[str, str], Any]
     errors: tuple[str, ...]
     read: int
+    #: the project file the inputs were read with (``Project.provenance``), for the document
+    project_file: Mapping[str, str | None] | None = None
 
     @property
     def adjudicated(self) -> int:
@@ -313,7 +315,7 @@ class SparkAdjudication:
             raise SparkError("reasons are explained on one machine: use --engine columnar")
         from pyspark.sql import functions as F
 
-        document = document_head(self.contract, self.tz, self.as_of)
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
         frame = self.records if records else self.records.filter(F.col("obligations") != "[]")
         rows = sorted(frame.collect(), key=lambda r: r["id"])
         document["counts"] = {"outages": self.adjudicated, "notices": self.notices}

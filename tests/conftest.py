@@ -110,8 +110,8 @@ def _no_project_file_from_outside(
     base = tmp_path_factory.getbasetemp().resolve()
     real = project.find
 
-    def find(start: Path) -> Path | None:
-        found = real(start)
+    def find(start: Path, *args: Any, **kwargs: Any) -> Path | None:
+        found = real(start, *args, **kwargs)
         if found is not None and not (found.is_relative_to(root) or found.is_relative_to(base)):
             return None
         return found

@@ -201,6 +201,7 @@ def adjudicate_inputs(
             result = _record_engine(contract, intake, as_of)
         else:
             result = adjudicate_intake(contract, intake, as_of, progress)
+        result = attrs.evolve(result, project_file=project_of(opts).provenance)
     except RulebookError as exc:
         raise click.exceptions.Exit(fail_error(exc)) from None
     finally:

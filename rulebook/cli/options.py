@@ -162,10 +162,21 @@ def project_of(opts: dict[str, Any]) -> Project:
     from rulebook.project import discover
 
     if "project" not in opts:
+        notes: list[str] = []
         try:
-            opts["project"] = discover(opts.get("config"), bool(opts.get("no_config")))
+            opts["project"] = discover(opts.get("config"), bool(opts.get("no_config")), None, notes)
         except RulebookError as exc:
             raise click.exceptions.Exit(fail_error(exc)) from None
+        finally:
+            for note in notes:
+                click.echo(f"rulebook: {printable(note)}", err=True)
+        used: Project = opts["project"]
+        if used.path is not None:  # a file found in a parent folder changes the figures
+            click.echo(
+                f"rulebook: project file {printable(used.path)} (sha256 {used.sha256}); "
+                "--no-config runs without it",
+                err=True,
+            )
     project: Project = opts["project"]
     return project
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import click
 
 from rulebook.cli.options import project_of
@@ -53,7 +54,7 @@ def on_spark(
             source=outages,
         )
 
-    result = guarded(run)
+    result = attrs.evolve(guarded(run), project_file=project_of(opts).provenance)
     for error in result.errors:
         click.echo(f"rulebook: {error}", err=True)
     counts = (result.read, result.adjudicated, len(result.errors), 0)

@@ -46,8 +46,15 @@ def incident_of(facts: Mapping[str, Any]) -> dict[str, str] | None:
     return found or None
 
 
-def document_head(contract: m.Contract, tz: dt.tzinfo, as_of: int | None) -> dict[str, Any]:
-    """The parts of the document before the records: format, version, contract, clauses."""
+def document_head(
+    contract: m.Contract,
+    tz: dt.tzinfo,
+    as_of: int | None,
+    project_file: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """The parts of the document before the records: format, version, contract, the
+    project file the inputs were read with (path, SHA-256, the timezone it reads naive
+    times in; null without one), clauses."""
     return {
         "format": 1,
         "rulebook": __version__,
@@ -57,6 +64,7 @@ def document_head(contract: m.Contract, tz: dt.tzinfo, as_of: int | None) -> dic
             "source": contract.get("source"),
             "sha256": contract.sha256,
         },
+        "project_file": dict(project_file) if project_file is not None else None,
         "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
         "as_of": format_instant(as_of, tz) if as_of is not None else None,
     }

@@ -66,6 +66,8 @@ class FrameAdjudication:
     plan: Plan
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
     _near: dict[str, Neighbourhoods] = attrs.field(factory=dict, alias="_near")
+    #: the project file the inputs were read with (``Project.provenance``), for the document
+    project_file: Mapping[str, str | None] | None = None
 
     @property
     def records(self) -> pl.DataFrame:
@@ -159,7 +161,7 @@ class FrameAdjudication:
     def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
         """The JSON document (format 1) without reasons (see :meth:`explain`); without
         ``records``, only the records that have obligations to show."""
-        document = document_head(self.contract, self.tz, self.plan.as_of)
+        document = document_head(self.contract, self.tz, self.plan.as_of, self.project_file)
         document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
         rows = self.records
         if not records:

@@ -54,6 +54,8 @@ class Adjudication:
     remedies: Mapping[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     maintenance: tuple[Window, ...] = ()
     billed: Mapping[str, Billing] = attrs.field(factory=dict)
+    #: the project file the inputs were read with (``Project.provenance``), for the document
+    project_file: Mapping[str, str | None] | None = None
 
     def windows(self) -> list[Window]:
         """The maintenance windows of the run (announced and recurring), sorted."""
@@ -67,7 +69,7 @@ class Adjudication:
         """The adjudication as plain data (the JSON document, see docs/adjudication.md);
         without ``reasons`` each record carries its deciding clauses only; without
         ``records``, only the records that have obligations are listed."""
-        document = document_head(self.contract, self.tz, self.as_of)
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
         document["counts"] = {"outages": len(self.verdicts), "notices": self.notices}
         document["outages"] = [
             self._record(v, reasons) for v in self.verdicts if records or v.obligations

@@ -104,6 +104,8 @@ W = {
     "provider": Words("Provider", "提供者"),
     "source": Words("Source document", "原文"),
     "timezone": Words("Timezone", "タイムゾーン"),
+    "project_file": Words("Project file", "プロジェクトファイル"),
+    "naive_times": Words("times without an offset read in", "時差のない時刻の読み方"),
     "as_of": Words("Ongoing records closed at", "継続中の記録の打ち切り時刻"),
     "availability": Words("Availability", "稼働率"),
     "target": Words("target", "目標"),
@@ -216,6 +218,7 @@ class Report:
     records: tuple[dict[str, Any], ...]
     as_of: str | None
     version: str
+    project_file: dict[str, Any] | None = None  # the project file the inputs were read with
 
     def title_of(self, clause: str | None) -> str:
         """A clause's title from the contract (its id when the contract has none)."""
@@ -451,4 +454,5 @@ def build(
         tuple(data["outages"]),
         data["as_of"],
         data["rulebook"],
+        data.get("project_file"),
     )

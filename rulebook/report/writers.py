@@ -286,6 +286,7 @@ def render(
     contract = data["contract"]
     title = f"{contract['id']} — {contract['title']}"
     zone = ("タイムゾーン " if lang == "ja" else "timezone ") + str(result.tz)
+    zone += project_note(data.get("project_file"), lang)
     parts = [f"# {title}" if fmt == "markdown" else title, f"{zone}; {counts_line(counts, lang)}"]
     if what == "adjudicate":
         parts.append(_grid(fmt, *outage_rows(data, lang)))
@@ -297,6 +298,17 @@ def render(
         markdown = "markdown" if fmt == "markdown" else "text"
         parts += [result.explain(o["id"], lang, markdown) for o in data["outages"]]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def project_note(project_file: dict[str, Any] | None, lang: str) -> str:
+    """The project file the inputs were read with, for a header line (it may change how
+    naive times, columns and words are read); empty without one."""
+    if not project_file:
+        return ""
+    path, tz = project_file["path"], project_file.get("timezone")
+    if lang == "ja":
+        return f"（プロジェクトファイル {path}" + (f"、時差なしの時刻は {tz}）" if tz else "）")
+    return f" (project file {path}" + (f"; naive times read in {tz})" if tz else ")")
 
 
 def write_frames(
@@ -346,6 +358,7 @@ def render_compare(
             "format": 1,
             "counts": dict(zip(COUNT_KEYS, counts, strict=False)),
             "contracts": [d["contract"] for d in datas],
+            "project_file": datas[0].get("project_file") if datas else None,
             "outages": _compare_outages(datas),
             "periods": _compare_periods(datas),
         }
@@ -365,7 +378,8 @@ def render_compare(
     ]
     head = [HEADERS["id"].get(lang), HEADERS["service"].get(lang), *ids]
     phead = [HEADERS["service"].get(lang), HEADERS["period"].get(lang), *ids]
-    parts = [counts_line(counts, lang), _grid(fmt, head, record_rows)]
+    project = project_note(datas[0].get("project_file") if datas else None, lang)
+    parts = [counts_line(counts, lang) + project, _grid(fmt, head, record_rows)]
     if period_rows_:
         parts.append(_grid(fmt, phead, period_rows_))
     return "\n\n".join(parts) + "\n"
