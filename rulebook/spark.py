@@ -288,8 +288,7 @@ class SparkAdjudication:
     remedies: Mapping[tuple[str, str], Any]
     errors: tuple[str, ...]
     read: int
-    #: the project file the inputs were read with (``Project.provenance``), for the document
-    project_file: Mapping[str, str | None] | None = None
+    project_file: Mapping[str, str | None] | None = None  # the inputs' project file
 
     @property
     def adjudicated(self) -> int:
