@@ -10,8 +10,9 @@ from __future__ import annotations
 import fnmatch
 import operator
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from typing import Any, TypeVar
 
 import attrs
 
@@ -62,24 +63,52 @@ def service_matches(atom: m.Member | m.Compare) -> Callable[[str], bool]:
     return lambda name: any(g.match(name) for g in globs)
 
 
+def atoms(*conditions: m.Condition | None) -> Iterator[m.Atom]:
+    """The atoms of conditions (the tests under `and`, `or`, `not`), in order."""
+    for c in conditions:
+        if isinstance(c, (m.All, m.Any)):
+            yield from atoms(*c.items)
+        elif isinstance(c, m.Not):
+            yield from atoms(c.item)
+        elif c is not None:
+            yield c
+
+
 def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
     """The facts conditions look at, in order of first mention."""
-    names: list[str] = []
+    names = [a.fact for a in atoms(*conditions) if not isinstance(a, m.DefinedBy)]
+    return tuple(dict.fromkeys(names))
 
-    def walk(c: m.Condition | None) -> None:
-        if c is None:
-            return
-        if isinstance(c, (m.All, m.Any)):
-            for item in c.items:
-                walk(item)
-        elif isinstance(c, m.Not):
-            walk(c.item)
-        elif not isinstance(c, m.DefinedBy) and c.fact not in names:
-            names.append(c.fact)
 
-    for cond in conditions:
-        walk(cond)
-    return tuple(names)
+T = TypeVar("T")
+
+
+def fold_formula(
+    expr: m.Expr,
+    number: Callable[[Fraction], T],
+    variable: Callable[[str], T],
+    divide: Callable[[T, T], T],
+) -> T:
+    """A remedy formula computed with the caller's numbers (exact fractions in the engine,
+    the solver's terms in the prover): percentages as ratios, availability and target too,
+    durations in seconds; ``divide`` says what a division by zero is."""
+    if isinstance(expr, m.Quantity):
+        if expr.written == "%":
+            return number(expr.value / 100)
+        seconds = magnitude(expr)
+        return number(seconds if seconds is not None else expr.value)
+    if isinstance(expr, m.Variable):
+        value: Any = variable(expr.name)
+        return value / 100 if expr.name in ("availability", "target") else value  # type: ignore[no-any-return]
+    left = fold_formula(expr.left, number, variable, divide)
+    right = fold_formula(expr.right, number, variable, divide)
+    if expr.op == "+":
+        return left + right  # type: ignore[operator,no-any-return]
+    if expr.op == "-":
+        return left - right  # type: ignore[operator,no-any-return]
+    if expr.op == "*":
+        return left * right  # type: ignore[operator,no-any-return]
+    return divide(left, right)
 
 
 def coverage(contract: m.Contract) -> tuple[m.ServicesClause, Callable[[str], bool]] | None:

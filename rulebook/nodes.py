@@ -1,18 +1,20 @@
 """The table of condition kinds: every node type of the condition language and, for each
 part of rulebook that must understand every node, that part's rule for it.
 
-Four parts give every node type (:data:`NODES`, the members of ``model.Condition``) a rule,
+Five parts give every node type (:data:`NODES`, the members of ``model.Condition``) a rule,
 each in its own :class:`NodeRules`, listed in :data:`PARTS`:
 
 - the record engine: a closure over a record's facts (``engine/classify.py``);
 - the columnar plan: a polars expression (``columnar/translate.py``);
 - satisfiability: the node in disjunctive normal form over constraints
   (``satisfiable.py``);
-- the check: the node's names, types and units (``check/conditions.py``).
+- the check: the node's names, types and units (``check/conditions.py``);
+- the prover: the node as formulas for the SMT solver, in three-valued logic
+  (``prove/encode.py``).
 
-The table lives here, below all four, and each part registers its rules when its module is
+The table lives here, below all five, and each part registers its rules when its module is
 imported, then calls :meth:`NodeRules.complete`: a node type without a rule in that part
-fails at import. ``tests/test_nodes.py`` imports the four and holds the table complete.
+fails at import. ``tests/test_nodes.py`` imports the five and holds the table complete.
 Asked for a node of a type it has no rule for, every part raises :class:`NoRule`; none
 guesses (the record engine once answered *unknown*).
 """
@@ -35,6 +37,7 @@ PARTS: dict[str, str] = {
     "columnar plan": "rulebook.columnar.translate",
     "satisfiability": "rulebook.satisfiable",
     "check": "rulebook.check.conditions",
+    "prover": "rulebook.prove.encode",
 }
 
 

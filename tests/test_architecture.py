@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("model", "diagnostics", "errors", "nodes", "satisfiable", "conditions", "arguments"),
     ),
     ("grammar", ("grammar", "highlight")),
-    ("check", ("check", "contract_cache", "load")),
+    ("check", ("check", "prove", "contract_cache", "load")),
     ("io", ("io", "project")),
     ("intake and mapping", ("intake", "mapping", "draft")),
     ("engine and columnar", ("engine", "columnar")),

@@ -23,8 +23,10 @@ from rulebook.load import check_files
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
-    """Check contract FILES (default: every bundled contract) and report every problem."""
+@click.option("--prove", "with_proofs", is_flag=True, help="Prove the contracts' properties (z3).")
+def check(files: tuple[Path, ...], as_json: bool, strict: bool, with_proofs: bool) -> None:
+    """Check contract FILES (default: every bundled contract) and report every problem;
+    with --prove, prove or refute their properties with an SMT solver."""
     paths = list(files) or bundled_files()
     try:
         loaded = check_files(paths)
@@ -33,6 +35,17 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         sys.exit(1)
     errors = sum(d.severity == "error" for d in loaded.diagnostics)
     warnings = len(loaded.diagnostics) - errors
+    proved: tuple[list[str], list[dict[str, object]], bool, list[str]] | None = None
+    if with_proofs:
+        from rulebook.cli.proving import INSTALL, prove_all
+
+        try:
+            proved = prove_all(loaded.contracts, loaded.diagnostics)
+        except ImportError:
+            click.echo(f"rulebook: {INSTALL}", err=True)
+            sys.exit(1)
+        for line in proved[3]:
+            click.echo(line, err=True)
     if as_json:
         payload = {
             "format": 1,
@@ -42,6 +55,8 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
             "warnings": warnings,
             "diagnostics": [d.to_dict() for d in loaded.diagnostics],
         }
+        if proved is not None:
+            payload["proofs"] = proved[1]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for d in loaded.diagnostics:
@@ -51,7 +66,10 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
             f"{len(paths)} file(s), {len(loaded.contracts)} contract(s): "
             f"{errors} error(s), {warnings} warning(s)"
         )
-    sys.exit(1 if errors or (strict and warnings) else 0)
+        if proved is not None:
+            click.echo(printable("\n".join(proved[0])))
+    refuted = proved is not None and proved[2]
+    sys.exit(1 if errors or refuted or (strict and warnings) else 0)
 
 
 @click.command("test")

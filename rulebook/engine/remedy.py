@@ -26,12 +26,12 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
+from rulebook.conditions import fold_formula
 from rulebook.engine.calendar import add_calendar
 from rulebook.engine.classify import compile_condition
 from rulebook.engine.measure import Measure, percent
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import format_instant
-from rulebook.satisfiable import magnitude
 from rulebook.text import Words
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -349,22 +349,12 @@ def _resolve(cond: m.Condition, env: Mapping[str, Any]) -> m.Condition:
 
 def evaluate(expr: m.Expr, env: Mapping[str, Any]) -> Fraction:
     """A remedy formula, exactly. Percentages are ratios; availability and target too."""
-    if isinstance(expr, m.Quantity):
-        if expr.written == "%":
-            return expr.value / 100
-        number = magnitude(expr)
-        return Fraction(number if number is not None else expr.value)
-    if isinstance(expr, m.Variable):
-        value = Fraction(env[expr.name])
-        return value / 100 if expr.name in ("availability", "target") else value
-    left, right = evaluate(expr.left, env), evaluate(expr.right, env)
-    if expr.op == "+":
-        return left + right
-    if expr.op == "-":
-        return left - right
-    if expr.op == "*":
-        return left * right
-    return left / right if right else Fraction(0)
+    return fold_formula(
+        expr,
+        Fraction,
+        lambda name: Fraction(env[name]),
+        lambda left, right: left / right if right else Fraction(0),
+    )
 
 
 def _apply_caps(
