@@ -619,3 +619,42 @@ def test_related_causes_after_a_refused_record(tmp_path: Path) -> None:
     assert documents[0] == documents[1]
     verdicts = {o["id"]: o["verdict"] for o in documents[0]["outages"]}
     assert verdicts == {f"c{i}": "excluded" for i in range(6)}
+
+
+# ------------------------------------------------------------------ real exports (issue 25)
+
+FIXTURE_DIR = ROOT / "tests" / "fixtures"
+REAL_EXPORTS = [
+    # (file, extra arguments): each read by its project file, as docs/real-data.md shows
+    ("incident-archive.parquet", ["--config", "incident-archive.toml", "--keep-going"]),
+    (
+        "gcp-status-incidents-trimmed.json",
+        ["--from", "gcp-status", "--config", "gcp-aoulu.toml"],
+    ),
+    ("gcp-status-incidents-trimmed.json", ["gcp-style.sla", "--from", "gcp-status"]),
+]
+
+
+@pytest.mark.parametrize(("log", "args"), REAL_EXPORTS)
+def test_real_exports_give_one_document_in_every_engine(
+    log: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive (no ids, naive UTC, numeric severity, free-text regions, refused rows)
+    and the GCP export under a mapping: the record engine and the columnar plan give the
+    same document and the same messages (tests/test_real_logs.py holds the two intake
+    routes equal on the archive's shapes)."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(FIXTURE_DIR)
+    contract = [a for a in args if a.endswith(".sla")]
+    rest = [a for a in args if not a.endswith(".sla")]
+    outs = []
+    for engine in ("records", "columnar"):
+        code, out, err = run_cli(
+            ["adjudicate", *contract, log, *rest, "--format", "json", "--engine", engine]
+        )
+        outs.append((code, json.loads(out), err))
+    (code, doc, err), other = outs
+    assert doc["counts"]["read"] == doc["counts"]["adjudicated"] + doc["counts"]["rejected"]
+    assert len(doc["outages"]) == doc["counts"]["adjudicated"]
+    assert other == (code, doc, err)

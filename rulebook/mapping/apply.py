@@ -20,6 +20,7 @@ service, with the id ``ID@SERVICE``, and causes follow the copies (see docs/form
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -29,6 +30,7 @@ import polars as pl
 
 from rulebook import limits
 from rulebook import model as m
+from rulebook.countries import COUNTRIES
 from rulebook.intake.billing import BILLING_FIELDS
 from rulebook.intake.cells import ISO_SHAPE
 from rulebook.intake.columns import FrameIntake, columns_fit, columns_intake, items_intake
@@ -40,7 +42,9 @@ from rulebook.intake.records import (
     spreadsheet_iso,
 )
 from rulebook.io.readers import Case, InputError, Item
+from rulebook.io.regions import region_countries
 from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved_warning
 from rulebook.mapping.services import (
     as_text,
     causal_edges,
@@ -52,6 +56,8 @@ from rulebook.project import Project
 from rulebook.text import near_miss, nfc
 
 NOTICE_TIMES = ("start", "end", "announced_at")
+#: The value of a ``[values.FIELD]`` word that makes the fact unknown.
+UNKNOWN = "unknown"
 
 
 @attrs.frozen
@@ -67,6 +73,17 @@ class Mapping:
     lists: frozenset[str]  # fields holding lists (values mapped item by item)
     times: frozenset[str]  # start, end and the events
     strict: bool = False
+    countries: frozenset[str] = frozenset()  # facts of type country (regions read as them)
+    # the words of country facts read as unknown (no country, no region): word -> records
+    unresolved: dict[str, int] = attrs.field(factory=dict, eq=False)
+    # the words of [values.FIELD] that are globs, in the file's order: field -> (glob, value)
+    globs: dict[str, list[tuple[str, str]]] = attrs.field(factory=dict, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        for field, words in self.values.items():
+            for word, value in words.items():
+                if any(c in word for c in "*?["):
+                    self.globs.setdefault(field, []).append((word, value))
 
     # -------------------------------------------------------------- columns
 
@@ -123,22 +140,66 @@ class Mapping:
 
     # -------------------------------------------------------------- values
 
-    def value(self, field: str, value: Any) -> Any:
+    def value(self, field: str, value: Any, count: int = 1) -> Any:
         """One value of ``field`` as the record route reads it: NFC, the field's words
-        mapped, a spreadsheet date-time as ISO 8601."""
+        mapped (a word as written, else the first glob that matches it; ``unknown``: no
+        value), a spreadsheet date-time as ISO 8601, a country fact's region read as its
+        country (:meth:`country`)."""
+        if isinstance(value, int) and not isinstance(value, bool) and field in self.values:
+            value = str(value)  # a numeric code (severity 2) is a word of the log
         if isinstance(value, str):
             value = nfc(value)
             if field in self.times:
                 return spreadsheet_iso(value) or value
             words = self.values.get(field)
             if words and field in self.lists:
-                return ";".join(words.get(p.strip(), p) for p in value.split(";"))
-            return words.get(value.strip(), value) if words else value
+                return ";".join(self.word(field, p) or "" for p in value.split(";"))
+            if field in self.countries:  # listed words first, globs after the regions
+                listed = self.word(field, value, globs=False)
+                if listed is None or listed != value:
+                    return listed
+                return self.country(value, count, field)
+            return self.word(field, value) if words else value
         if isinstance(value, list):
             words = self.values.get(field) or {}
             items = [nfc(v) if isinstance(v, str) else v for v in value]
             return [words.get(v.strip(), v) if isinstance(v, str) else v for v in items]
         return value
+
+    def word(self, field: str, value: str, globs: bool = True) -> str | None:
+        """A word of the log as ``[values.FIELD]`` reads it: as written, else (with
+        ``globs``) the first glob that matches it; the value ``unknown`` is None."""
+        key = value.strip()
+        found = (self.values.get(field) or {}).get(key)
+        if found is None and globs:
+            rules = self.globs.get(field, ())
+            found = next((v for g, v in rules if key and fnmatch.fnmatchcase(key, g)), None)
+        if found is None:
+            return value
+        return None if found == UNKNOWN else found
+
+    def country(self, value: str, count: int = 1, field: str = "location") -> str | None:
+        """A location as a country, in this order: a word ``[values.FIELD]`` lists; an ISO
+        code as it is; a cloud region's code, name or place (``Tokyo``, ``N. Virginia``,
+        ``Japan East``) as its country (the shipped region tables,
+        :mod:`rulebook.io.regions`); the first glob of ``[values.FIELD]`` that matches
+        (``"*" = "unknown"``: the default); else unknown (None), counted in
+        :attr:`unresolved` for the warning — but kept, to be refused, under ``strict``."""
+        key = value.strip()
+        if not key or key in COUNTRIES:
+            return value
+        countries = region_countries(key)
+        if countries is not None and len(countries) == 1 and "" not in countries:
+            return next(iter(countries))
+        for glob, found in self.globs.get(field, ()):
+            if fnmatch.fnmatchcase(key, glob):
+                return None if found == UNKNOWN else found
+        if self.strict:
+            return value
+        # a region of several countries (`global`, `eu`) is a known unknown: no warning
+        if countries is None:
+            self.unresolved[key] = self.unresolved.get(key, 0) + count
+        return None
 
     # -------------------------------------------------------------- the record route
 
@@ -152,9 +213,11 @@ class Mapping:
         for item in case.outages:
             keys.update(dict.fromkeys(item.data))
         kept, warnings = self._columns(keys, name)
+        placed = bool(case.outages) and "id" not in kept.values()
+        derived = "region" in kept.values() and "location" not in kept.values()
         outages = []
         for item in case.outages:
-            data: dict[str, Any] = {}
+            data: dict[str, Any] = {"id": place_id(item.where)} if placed and item.data else {}
             for key, value in item.data.items():
                 field = kept.get(key)
                 if field is None:
@@ -162,6 +225,8 @@ class Mapping:
                 if field in data:
                     raise InputError(self._twice(item.where, field, _source(kept, field), key))
                 data[field] = self.value(field, value)
+                if derived and field == "region" and isinstance(value, str):
+                    data["location"] = self.value("location", value)
             outages.append(attrs.evolve(item, data=data))
         columns = {
             file: [kept[c] for c in header if c in kept] for file, header in case.columns.items()
@@ -177,6 +242,8 @@ class Mapping:
             events=[self._plain(i, ("at",)) for i in events],
             billing=[self._plain(i, ()) for i in billing],
         )
+        if placed:
+            warnings.append(placed_note(name, [o.data["id"] for o in outages if o.data]))
         return mapped, warnings, [*dropped_notices, *dropped_events, *dropped_billing]
 
     def _other(
@@ -229,6 +296,12 @@ class Mapping:
         kept, warnings = self._columns(read.frame.columns, read.name)
         frame = read.frame.select(pl.col(raw).alias(field) for raw, field in kept.items())
         changed = list(kept) != read.frame.columns or list(kept.values()) != list(kept)
+        derived = "region" in frame.columns and "location" not in frame.columns
+        if derived:  # the region read as a country
+            frame, changed = frame.with_columns(location=pl.col("region")), True
+        if "id" not in frame.columns and read.frame.height:  # each record's place as its id
+            frame, changed = frame.with_columns(id=place_ids(read)), True
+            warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
         with ThreadPoolExecutor(max_workers=2) as pool:  # columns two at a time
             checked = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
         cells = [c for c, _ in checked]
@@ -239,6 +312,8 @@ class Mapping:
         if read.text is not None and changed:
             return None, warnings
         frame = frame.with_columns(c for c in cells if c is not None)
+        if derived and frame["location"].null_count() == frame.height:
+            frame = frame.drop("location")  # no region read as a country: as the items
         left_out = [c for c in read.frame.columns if c not in kept]
         text = None
         if left_out:  # a row with text only there is no blank row: the record route reads it
@@ -259,18 +334,26 @@ class Mapping:
         (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again)."""
         field = series.name
         iso = False
-        if series.dtype == pl.String:
+        mapped = field in self.values or field in self.countries
+        if mapped and series.dtype.is_integer():  # a numeric code (severity 2) is a word
+            series = series.cast(pl.String)
+            changed = True
+        else:
             changed = False
+        if series.dtype == pl.String:
             wide = series.str.len_bytes() != series.str.len_chars()  # not ASCII
             unicode = series.filter(wide.fill_null(False)).unique().to_list()
             old = [v for v in unicode if nfc(v) != v]
             if old:
                 series, changed = series.replace(old, [nfc(v) for v in old]), True
-            if field in self.values:
-                words = series.drop_nulls().unique().to_list()
-                old = [v for v in words if self.value(field, v) != v]
+            if mapped:
+                counted = series.drop_nulls().value_counts()
+                read_as = {
+                    v: self.value(field, v, n) for v, n in counted.iter_rows() if v is not None
+                }
+                old = [v for v, new in read_as.items() if new != v]
                 if old:
-                    series = series.replace(old, [self.value(field, v) for v in old])
+                    series = series.replace(old, [read_as[v] for v in old])
                     changed = True
             if field in self.times:
                 todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
@@ -403,16 +486,18 @@ def take_in(
     ``warn`` (the column warning even when validation then refuses the log)."""
     reading = mapping.reading(contract)  # naive times in the project's timezone
     warnings: list[str] = []
+    mapping.unresolved.clear()
     try:
         if read is not None:
             read, warnings = mapping.prepare_columns(read)
             if read is None or not columns_fit(read, reading):
+                mapping.unresolved.clear()  # counted again by the record route
                 items = reread()  # read again, item by item, for this contract's messages
                 case = attrs.evolve(case, outages=items.outages, columns=items.columns)
         case, more, others = mapping.prepare_case(case, name)
         if read is None or not columns_fit(read, reading):
             warnings = more
-        warnings = [*warnings, *others]
+        warnings = [*warnings, *unresolved_warning(name, mapping.unresolved), *others]
         if read is not None and columns_fit(read, reading):
             intake = columns_intake(reading, read, case, keep_going)
         else:

@@ -14,7 +14,7 @@ from rulebook.intake.records import (
     RecordError,
     fact_value,
 )
-from rulebook.mapping.apply import Mapping
+from rulebook.mapping.apply import UNKNOWN, Mapping
 from rulebook.project import Project, ProjectError, show_key
 from rulebook.text import did_you_mean
 
@@ -78,7 +78,8 @@ def compile_mapping(project: Project, contract: m.Contract, strict: bool = False
             )
             continue
         try:
-            fact_value(decl, [word.value] if decl.is_set else word.value, word.word)
+            if word.value != UNKNOWN:  # the fact is not known: nothing to check
+                fact_value(decl, [word.value] if decl.is_set else word.value, word.word)
         except RecordError as exc:
             problem(
                 word.line,
@@ -101,6 +102,7 @@ def compile_mapping(project: Project, contract: m.Contract, strict: bool = False
         frozenset(f.name for f in vocabulary.facts if f.is_set or f.type == "records"),
         frozenset(("start", "end", *(e.name for e in vocabulary.events))),
         strict,
+        frozenset(f.name for f in vocabulary.facts if f.type == "country"),
     )
 
 
