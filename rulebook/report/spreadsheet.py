@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -123,10 +124,38 @@ def _decimal(value: Fraction) -> str:
     return f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
 
 
+#: A cell a spreadsheet may read as a formula starts with one of these (OWASP's "CSV
+#: injection": = + - @, tab and CR; their full-width forms, which Japanese Excel also reads).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+#: A plain number or a duration (``-0:16:48``), which stay as they are with a sign.
+_NUMBER = re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|\d+:\d\d:\d\d)")
+
+
+def neutral(value: Any) -> Any:
+    """A cell as a spreadsheet should see it: text that could start a formula gets a
+    leading ``'`` (OWASP's advice: Excel and LibreOffice then show it as text and never
+    run it); numbers, durations and other text are left as they are.
+
+    >>> neutral("=1+2"), neutral(" @SUM(1)"), neutral("-5"), neutral(-5)
+    ("'=1+2", "' @SUM(1)", '-5', -5)
+    >>> neutral("-0:16:48"), neutral("-0:16:48+cmd")
+    ('-0:16:48', "'-0:16:48+cmd")
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(("\t", "\r")) or (
+        value.lstrip(" \u3000\n").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict[str, Any]], fields: tuple[str, ...], bom: bool = False) -> str:
-    """Rows as CSV text (CRLF line ends, as the csv module and spreadsheets expect)."""
+    """Rows as CSV text (CRLF line ends, as the csv module and spreadsheets expect), every
+    cell :func:`neutral`: ids, service names and clause titles come from the inputs and the
+    contract, and a cell such as ``=HYPERLINK(…)`` must not become a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fields)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutral(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" if bom else "") + out.getvalue()

@@ -12,6 +12,7 @@ from types import ModuleType
 def build(corpus: ModuleType) -> None:
     wide_rows(corpus)
     project_files(corpus)
+    formulas(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -44,3 +45,36 @@ def project_files(c: ModuleType) -> None:
         c.case(f"config/config-{name}.csv", log,
                ["adjudicate", "cybermail", "{file}", "--config", device], 1,
                [f"{device}: is a character device, not a file; give the project file's path to --config"])  # fmt: skip
+
+
+def formulas(c: ModuleType) -> None:
+    """CSV out: a cell that a spreadsheet would read as a formula is written with a leading
+    ' (ids, services, clause titles); numbers keep their sign."""
+    head = "id,service,start,end,cause"
+    rows = [
+        ('"=HYPERLINK(""http://x"",""y"")"', "CYBERMAIL Σ", "provider_fault"),
+        ("@SUM(1)", "CYBERMAIL Σ", "provider_fault"),
+        ("+1", "-cmd|' /C calc'!A0", "provider_fault"),
+        ('"\t=1+1"', "CYBERMAIL Σ", "provider_fault"),
+        ("＝1", "CYBERMAIL Σ", "war"),
+    ]
+    lines = [head] + [
+        f"{rid},{service},2026-09-{3 + i:02d}T10:00:00,2026-09-{3 + i:02d}T11:00:00,{cause}"
+        for i, (rid, service, cause) in enumerate(rows)
+    ]
+    times = "2026-09-{d}T10:00:00+09:00,2026-09-{d}T11:00:00+09:00,1:00:00,3600"
+    c.case("csv-out/formulas.csv", "\n".join(lines) + "\n",
+           ["adjudicate", "cybermail", "{file}", "--format", "csv"], 0,
+           ['"\'=HYPERLINK(""http://x"",""y"")",CYBERMAIL Σ,' + times.format(d="03"),
+            "'@SUM(1),CYBERMAIL Σ," + times.format(d="04"),
+            "\n+1,'-cmd|' /C calc'!A0," + times.format(d="05"),  # a number stays one
+            "\n'=1+1,CYBERMAIL Σ," + times.format(d="06"),  # the reader strips the tab
+            "'＝1,CYBERMAIL Σ," + times.format(d="07") + ",0,3600,0,excluded,social,外部要因 社会情勢,"])  # fmt: skip
+    # a clause title of the contract is written neutralised too
+    text = c.CONTRACT_HEAD + (
+        '  services s "s" {\n    cite "1" "x"\n    covers "CYBERMAIL Σ"\n  }\n  exclusion war "=WEBSERVICE(1)" {\n    cite "1" "x"\n'
+        "    when cause = war\n  }\n}\n"
+    )
+    c.case("csv-out/title.sla", text,
+           ["adjudicate", "{file}", "tests/hostile/inputs/csv-out/formulas.csv", "--format", "csv"], 0,
+           [",0,3600,0,excluded,war,'=WEBSERVICE(1),"])  # fmt: skip
