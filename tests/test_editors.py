@@ -62,9 +62,51 @@ def test_the_vscode_grammar_knows_every_keyword_of_the_language() -> None:
 def test_the_vscode_extension_points_at_files_that_exist() -> None:
     package = json.loads((VSCODE / "package.json").read_text(encoding="utf-8"))
     contributes = package["contributes"]
-    assert (VSCODE / package["main"]).is_file()
+    # `main` is the bundle `vscode:prepublish` builds from extension.js
+    assert package["main"] == "./dist/extension.js"
+    assert (
+        "extension.js --bundle --outfile=dist/extension.js"
+        in package["scripts"]["vscode:prepublish"]
+    )
+    assert (VSCODE / "extension.js").is_file()
     assert (VSCODE / contributes["languages"][0]["configuration"]).is_file()
     assert (VSCODE / contributes["grammars"][0]["path"]).is_file()
     assert contributes["languages"][0]["extensions"] == [".sla"]
     json.loads((VSCODE / "language-configuration.json").read_text(encoding="utf-8"))
     assert "rulebook.server.command" in contributes["configuration"]["properties"]
+
+
+def test_the_vscode_extension_can_be_published() -> None:
+    """A licence, a README whose picture is in the package, and only what the extension
+    needs in it (.vscodeignore)."""
+    package = json.loads((VSCODE / "package.json").read_text(encoding="utf-8"))
+    assert package["license"] == "MIT" and "MIT License" in (VSCODE / "LICENSE").read_text()
+    readme = (VSCODE / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert pictures and all((VSCODE / p).is_file() for p in pictures)
+    ignored = (VSCODE / ".vscodeignore").read_text(encoding="utf-8").split()
+    assert "node_modules/**" in ignored and "screenshot/**" in ignored
+
+
+def test_the_vsix_built_in_ci_holds_the_extension() -> None:
+    """`.ci/run` packages the extension before the tests (build/rulebook-sla.vsix)."""
+    import zipfile
+
+    from tests.conftest import in_ci
+
+    vsix = ROOT / "build" / "rulebook-sla.vsix"
+    if not vsix.is_file():
+        assert not in_ci(), "CI did not build build/rulebook-sla.vsix"
+        pytest.skip("the VS Code package is built by .ci/run (npm ci; npx vsce package)")
+    names = set(zipfile.ZipFile(vsix).namelist())
+    for wanted in (
+        "extension/package.json",
+        "extension/dist/extension.js",
+        "extension/syntaxes/sla.tmLanguage.json",
+        "extension/language-configuration.json",
+        "extension/LICENSE.txt",
+        "extension/readme.md",
+        "extension/images/screenshot.png",
+    ):
+        assert wanted in names, (wanted, sorted(names))
+    assert not any("node_modules" in n or "screenshot/" in n for n in names)
