@@ -286,3 +286,47 @@ def test_generated_contracts_with_their_tiers_turned_round_are_refuted(tmp_path:
         if tried == 4:
             break
     assert tried == 4
+
+
+def test_what_the_prover_proves_holds_on_the_generated_logs() -> None:
+    """Soundness against the record engine, on the generated contracts and their logs
+    (tests/contractgen.py): a clause the engine shows applying is not dead; two clauses the
+    engine shows applying to one record by its own facts are a refuted pair; a log with
+    counted time belongs to a contract in which an outage can count."""
+    import copy
+    from itertools import combinations
+
+    import rulebook
+    from rulebook.errors import RulebookError
+    from tests.contractgen import generate
+
+    seen = {"applying": 0, "pairs": 0, "counted": 0}
+    for seed in range(40):
+        case, contract = generate(seed)
+        try:
+            data = rulebook.adjudicate(contract, **copy.deepcopy(case.inputs)).to_dict()
+        except RulebookError:
+            continue
+        proof = prove(contract)
+        dead = {f.clause for f in proof.findings if f.property == "no dead clause"}
+        pairs = {f.clauses for f in proof.findings if f.property == "one deciding clause"}
+        order = [c.id for c in contract.clauses]
+        for record in data["outages"]:
+            kinds = ("exclusion", "inclusion", "maintenance")
+            applying = [
+                r for r in record["reasons"] if r["result"] == "applies" and r["kind"] in kinds
+            ]
+            for reason in applying:
+                seen["applying"] += 1
+                assert reason["clause"] not in dead, (seed, record["id"], reason["clause"])
+            own = [r["clause"] for r in applying if r["kind"] != "maintenance" and not r.get("via")]
+            for a, b in combinations(sorted(set(own), key=order.index), 2):
+                effects = {contract.clause(a).kind, contract.clause(b).kind}  # type: ignore[union-attr]
+                if effects == {"inclusion"}:
+                    continue
+                seen["pairs"] += 1
+                assert (a, b) in pairs, (seed, record["id"], a, b)
+            if record["counted_seconds"]:
+                seen["counted"] += 1
+                assert proof.status("an outage can count") == "proved", seed
+    assert all(seen.values()), seen

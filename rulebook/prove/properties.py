@@ -58,6 +58,8 @@ class Finding:
     message: str
     span: m.Span
     example: str | None = None
+    #: every clause the finding is about (both clauses of a pair), in file order
+    clauses: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -134,7 +136,8 @@ def one_deciding_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | N
             example = record_example(
                 contract, record, model, f"prove_{first.id}_{second.id}", note, expect
             )
-            yield prop, Finding(prop, "refuted", second.id, message, second.span, example)
+            pair = (first.id, second.id)
+            yield prop, Finding(prop, "refuted", second.id, message, second.span, example, pair)
 
 
 def no_dead_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
