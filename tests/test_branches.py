@@ -134,3 +134,38 @@ def test_each_bundled_contract_prints_its_branches_and_is_fully_covered() -> Non
     contracts = {row.split()[0] for row in rows}
     assert contracts == {"aoulu-cloud", "click-soko", "cybermail", "nexa-palette", "skyarch-sms"}
     assert code == 0 and out.splitlines()[-1].endswith("branch(es) taken: 100%")
+
+
+def test_the_html_page_in_a_browser_jumps_to_the_lines_never_taken(tmp_path: Path) -> None:
+    """Keyboard navigation as coverage.py's: `j` to the next line with a branch never taken,
+    `k` back; nothing fetched, no script error."""
+    import pytest
+
+    from tests.browser import Page, chromium
+
+    executable = chromium()
+    if executable is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser tests skipped")
+    pytest.importorskip("websocket", reason="websocket-client is not installed (the test extra)")
+    text = TIERS.replace("credit 10%", "credit 10%\n    cap monthly_fee per month", 1)
+    path = tmp_path / "c.sla"
+    path.write_text(text, encoding="utf-8")
+    run("test", "--coverage-html", str(tmp_path / "html"), str(path))
+    page = Page(executable)
+    try:
+        page.open((tmp_path / "html" / "t.html").as_uri())
+        current = "document.querySelector('p.current') && document.querySelector('p.current').id"
+        press = "document.dispatchEvent(new KeyboardEvent('keydown', {key: '%s'}))"
+        fifty, cap = line_of(text, "credit 50%"), line_of(text, "cap monthly_fee")
+        assert page.evaluate(current) is None
+        assert cap < fifty
+        page.evaluate(press % "j")
+        assert page.evaluate(current) == f"t{cap}"  # the first line with a branch never taken
+        page.evaluate(press % "j")
+        assert page.evaluate(current) == f"t{fifty}"
+        page.evaluate(press % "k")
+        assert page.evaluate(current) == f"t{cap}"
+        assert page.errors() == []
+        assert all(url.startswith("file:") for url in page.requests())
+    finally:
+        page.close()
