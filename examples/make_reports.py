@@ -1,13 +1,16 @@
-"""Regenerate the HTML reports of the bundled example months (examples/reports/).
+"""Regenerate the HTML and PDF reports of the bundled example months (examples/reports/).
 
     python examples/make_reports.py [--screenshot]
 
 With --screenshot it also renders the README's picture (docs/images/report.png) with
 headless Chromium (Debian's chromium package).
 
-Each report is what `rulebook report CONTRACT LOG ... --format html` writes; the tests
-compare these files with fresh output (they are the golden files) and load them in
-Chromium. Same inputs, same bytes: rerunning changes nothing unless the report changed.
+Each report is what `rulebook report CONTRACT LOG ... --format html` (or `pdf`) writes,
+with SOURCE_DATE_EPOCH set to :data:`EPOCH` so that the provenance's time of generation
+is fixed; the tests compare the HTML files with fresh output byte for byte (they are the
+golden files) and load them in Chromium, and compare the PDFs' text with a fresh PDF's
+(a PDF's bytes depend on the fonts installed as well). Same inputs, same bytes: rerunning
+changes nothing unless the report changed.
 """
 
 from __future__ import annotations
@@ -39,30 +42,35 @@ EXAMPLES: dict[str, list[str]] = {
     "skyarch-sms": ["skyarch-sms-2026-12.json"],
 }
 LANGS = ("ja", "en")
+FORMATS = ("html", "pdf")
+#: The time of generation the example reports show (2026-10-05 00:00 UTC).
+EPOCH = "1791158400"
+ENV = {"SOURCE_DATE_EPOCH": EPOCH}
 
 
-def arguments(contract: str, lang: str, output: Path) -> list[str]:
+def arguments(contract: str, lang: str, output: Path, fmt: str = "html") -> list[str]:
     """The command line of one example report."""
     files = [a if a.startswith("--") else str(HERE / a) for a in EXAMPLES[contract]]
-    return ["report", contract, *files, "--format", "html", "--lang", lang, "-o", str(output)]
+    return ["report", contract, *files, "--format", fmt, "--lang", lang, "-o", str(output)]
 
 
-def report_path(contract: str, lang: str) -> Path:
+def report_path(contract: str, lang: str, fmt: str = "html") -> Path:
     """Where an example report is kept."""
-    return HERE / "reports" / f"{contract}.{lang}.html"
+    return HERE / "reports" / f"{contract}.{lang}.{fmt}"
 
 
 def main_() -> int:
-    runner = CliRunner()
+    runner = CliRunner(env=ENV)
     for contract in EXAMPLES:
         for lang in LANGS:
-            path = report_path(contract, lang)
-            path.parent.mkdir(exist_ok=True)
-            result = runner.invoke(main, arguments(contract, lang, path))
-            if result.exit_code != 0:
-                print(result.output, file=sys.stderr)
-                return 1
-            print(f"wrote {path.relative_to(HERE.parent)}")
+            for fmt in FORMATS:
+                path = report_path(contract, lang, fmt)
+                path.parent.mkdir(exist_ok=True)
+                result = runner.invoke(main, arguments(contract, lang, path, fmt))
+                if result.exit_code != 0:
+                    print(result.output, file=sys.stderr)
+                    return 1
+                print(f"wrote {path.relative_to(HERE.parent)}")
     if "--screenshot" in sys.argv:
         return screenshot(report_path("cybermail", "en"), HERE.parent / "docs/images/report.png")
     return 0

@@ -24,7 +24,12 @@ import pytest
 ALLOWED_SKIPS: tuple[tuple[str, bool, str], ...] = (
     (r"Java is not installed", True, "the Spark engine needs Java 17 (tests/test_spark.py)"),
     (r"PySpark is not installed", True, "the spark extra is optional (tests/test_spark.py)"),
-    (r"chromium is not installed", False, "browser tests (tests/test_report.py); CI installs it"),
+    (
+        r"(chromium|pdftoppm|pdftotext) is not installed",
+        False,
+        "the report's tests in a browser (tests/test_report.py) and on paper "
+        "(tests/test_printed.py, poppler-utils); CI installs them",
+    ),
     (r"the VS Code package is built by .ci/run", False, "tests/test_editors.py; CI builds it"),
 )
 

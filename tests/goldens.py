@@ -195,12 +195,14 @@ def cli_path(name: str) -> Path:
     return CLI_GOLDEN / f"{name}.txt"
 
 
-def run_cli(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+def run_cli(
+    args: list[str], stdin: str | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """A command line through click's runner, in the checkout's root; a traceback raises."""
     from rulebook.cli import main
 
     with contextlib.chdir(ROOT):
-        result = CliRunner().invoke(main, args, input=stdin)
+        result = CliRunner(env=env).invoke(main, args, input=stdin)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -232,7 +234,7 @@ def report_bytes(contract: str, lang: str) -> bytes:
     reports = make_reports()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "r.html"
-        code, _, err = run_cli(reports.arguments(contract, lang, out))
+        code, _, err = run_cli(reports.arguments(contract, lang, out), env=reports.ENV)
         assert code == 0, f"report {contract} {lang}: exit {code}: {err}"
         return out.read_bytes()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rulebook.cli.inputs import adjudicate_inputs, read_inputs
+from rulebook.cli.inputs import adjudicate_inputs, named_inputs, read_inputs
 from rulebook.cli.options import (
     ARGS,
     COMPARE_FORMATS,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
     from rulebook.document.records import Adjudication
     from rulebook.intake.columns import FrameIntake
+    from rulebook.model import Contract
 
 
 @click.command("adjudicate")
@@ -133,17 +134,42 @@ def _render(
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
         for path in written:
             click.echo(f"rulebook: wrote {path}", err=True)
-    elif fmt == "html":
-        from rulebook.report import render_report
+    elif fmt in ("html", "pdf"):
+        from rulebook.report import render_pdf, render_report
 
-        text = render_report(result, loaded, lang, counts, period)
-        guarded(lambda: write_text(text, output))
+        if fmt == "pdf" and not output:
+            raise click.UsageError("--format pdf writes a file: give -o PATH")
+        prov = guarded(lambda: run_provenance(loaded, contract, outages, opts, period, lang))
+        text = render_report(result, loaded, lang, counts, period, prov)
+        if fmt == "html":
+            guarded(lambda: write_text(text, output))
+        else:
+            pdf = guarded(lambda: render_pdf(text))
+            guarded(lambda: Path(str(output)).write_bytes(pdf))
     elif fmt == "csv":
         _write_csv(result, lang, counts, what, period, output, opts)
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
         guarded(lambda: write_text(text, output))
     _finish(intake, scope_warnings(loaded, result, period, opts))
+
+
+def run_provenance(
+    loaded: Contract,
+    ref: str,
+    outages: str,
+    opts: dict[str, Any],
+    period: str | None,
+    lang: str,
+) -> dict[str, Any]:
+    """The provenance of this run: the contract's file, every input, the options, the
+    project file read (if any), the time (``SOURCE_DATE_EPOCH`` when set)."""
+    from rulebook.document.provenance import provenance
+    from rulebook.load import resolve
+
+    inputs = [(role, path) for role, path in named_inputs(outages, opts)]
+    options = {**opts, "period": period, "lang": lang}
+    return provenance(loaded, resolve(ref), inputs, options, project_of(opts).path)
 
 
 def _write_csv(

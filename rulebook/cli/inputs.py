@@ -43,7 +43,7 @@ def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
     from rulebook.intake.frames import read_frame
     from rulebook.io.readers import Case, Item, read_case
 
-    stdin = [o for o, p in _named_inputs(outages, opts) if p == "-"]
+    stdin = [o for o, p in named_inputs(outages, opts) if p == "-"]
     if len(stdin) > 1:  # standard input can be read once
         raise click.UsageError(
             f"- (standard input) is given for {' and '.join(stdin)}; give it once"
@@ -105,7 +105,7 @@ def _cut_probes(contract: Contract, inputs: Inputs, opts: dict[str, Any]) -> Inp
     return attrs.evolve(inputs, case=case, notes=[*inputs.notes, *notes])
 
 
-def _named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
+def named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
     """Every input path with the argument or option that named it."""
     named = [("OUTAGES", outages)]
     for key in ("notices", "billing", "events"):

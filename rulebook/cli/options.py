@@ -26,7 +26,9 @@ FORMATS = ("csv", "jsonl", "json", "parquet")
 ENGINES = ("columnar", "records", "spark")
 
 
-OUTPUT_FORMATS = click.Choice(["table", "json", "markdown", "jsonl", "parquet", "html", "csv"])
+OUTPUT_FORMATS = click.Choice(
+    ["table", "json", "markdown", "jsonl", "parquet", "html", "pdf", "csv"]
+)
 COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
 _LANGS = click.Choice(["en", "ja"])
 

@@ -318,6 +318,13 @@ class FrameAdjudication:
         records = outage_records(plan, self.neighbourhood(record_id))
         return adjudicate(plan.contract, records, plan.notices, _as_of(plan), plan.closures)
 
+    def explained_all(self) -> Adjudication:
+        """The record engine's adjudication of the whole input: every record's reasons
+        at once (the report prints one beside each record)."""
+        plan = self.plan
+        records = outage_records(plan, plan.frame)
+        return adjudicate(plan.contract, records, plan.notices, _as_of(plan), plan.closures)
+
     def explain(
         self, record_id: str, lang: str = "en", fmt: str = "text", full: bool = False
     ) -> str:

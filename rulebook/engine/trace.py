@@ -203,8 +203,11 @@ def render_record(
     lang: str = "en",
     fmt: str = "text",
     full: bool = False,
+    quotes: bool = True,
 ) -> str:
-    """One record's explanation: short (the deciding clause and its facts) or full."""
+    """One record's explanation: short (the deciding clause and its facts) or full;
+    without ``quotes`` the clauses are named, not quoted (a report quotes each clause once,
+    in its appendix)."""
     md = fmt == "markdown"
     verdict = VERDICTS[record["verdict"]].get(lang)
     head = (
@@ -216,12 +219,7 @@ def render_record(
     lines = [f"### {head}" if md else head]
     # Short: the deciding clauses; when none decided, those that could not be decided for
     # want of a fact (they are what a dispute over the record is about).
-    decided = record["verdict"] in ("excluded", "out_of_scope", "not_downtime")
-    reasons = [
-        r
-        for r in record["reasons"]
-        if full or r.get("decisive") or (r["result"] == "undetermined" and not decided)
-    ]
+    reasons = list(record["reasons"]) if full else decisive_reasons(record)
     if not full and not reasons:
         lines.append(("- " if md else "  ") + LABELS["no_decisive"].get(lang))
 
@@ -231,7 +229,7 @@ def render_record(
     if full:
         lines.append(heading("all"))
         for reason in reasons:
-            lines.extend(_reason_lines(reason, contract, lang, md))
+            lines.extend(_reason_lines(reason, contract, lang, md, quotes))
     else:
         deciding = [r for r in reasons if r.get("decisive")]
         open_ = [r for r in reasons if not r.get("decisive")]
@@ -239,7 +237,7 @@ def render_record(
             if group:
                 lines.append(heading(key))
             for reason in group:
-                lines.extend(_reason_lines(reason, contract, lang, md))
+                lines.extend(_reason_lines(reason, contract, lang, md, quotes))
     obligations = [
         o for o in record.get("obligations", []) if full or o["verdict"] != "not_applicable"
     ]
@@ -247,8 +245,40 @@ def render_record(
         title = LABELS["obligations"].get(lang)
         lines.append(f"**{title}**" if md else f"  {title}:")
     for ob in obligations:
-        lines.extend(_obligation_lines(ob, contract, lang, md))
+        lines.extend(_obligation_lines(ob, contract, lang, md, quotes))
     return "\n".join(lines)
+
+
+def decisive_reasons(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The reasons the short explanation shows: the deciding clauses; when none decided,
+    those that could not be decided for want of a fact."""
+    decided = record["verdict"] in ("excluded", "out_of_scope", "not_downtime")
+    return [
+        r
+        for r in record["reasons"]
+        if r.get("decisive") or (r["result"] == "undetermined" and not decided)
+    ]
+
+
+def reason_line(record: Mapping[str, Any], contract: m.Contract, lang: str = "en") -> str:
+    """The short explanation's first reason in one line, in its own words: the clause's
+    title and what decided it (the clause's detail, else the chain of causes, else the
+    facts it read), or that no clause excluded any of it.
+
+    A report prints it beside each record; :func:`render_record` is the same reason in
+    full.
+    """
+    reasons = decisive_reasons(record)
+    if not reasons:
+        return LABELS["no_decisive"].get(lang)
+    reason = reasons[0]
+    clause = contract.clause(reason["clause"])
+    title = clause.title if clause is not None and clause.title else reason["clause"]
+    lines = _reason_parts(reason, contract, lang)
+    why = lines.get("detail") or lines.get("via") or lines.get("facts")
+    why = why or RESULTS[reason["result"]].get(lang)
+    more = f" (+{len(reasons) - 1})" if len(reasons) > 1 else ""
+    return f"{title}: {why}{more}"
 
 
 OBLIGATION_VERDICTS = {
@@ -260,7 +290,7 @@ OBLIGATION_VERDICTS = {
 
 
 def _obligation_lines(
-    ob: Mapping[str, Any], contract: m.Contract, lang: str, md: bool
+    ob: Mapping[str, Any], contract: m.Contract, lang: str, md: bool, quotes: bool = True
 ) -> list[str]:
     clause = contract.clause(ob["clause"])
     title = f" 「{clause.title}」" if clause is not None and clause.title else ""
@@ -268,7 +298,7 @@ def _obligation_lines(
     bullet, indent = ("- ", "  ") if md else ("  - ", "      ")
     verdict = OBLIGATION_VERDICTS[ob["verdict"]].get(lang)
     out = [f"{bullet}{ob['clause']}{title}{article}: {verdict}"]
-    if clause is not None and clause.citation:
+    if quotes and clause is not None and clause.citation:
         for quote in clause.citation.quotes:
             out.append(f"{indent}> {quote}" if md else f"{indent}「{quote}」")
     out.append(f"{indent}{ob['detail'][lang]}")
@@ -278,7 +308,7 @@ def _obligation_lines(
 
 
 def _reason_lines(
-    reason: Mapping[str, Any], contract: m.Contract, lang: str, md: bool
+    reason: Mapping[str, Any], contract: m.Contract, lang: str, md: bool, quotes: bool = True
 ) -> list[str]:
     clause = contract.clause(reason["clause"])
     kind = KINDS.get(reason["kind"], Words(reason["kind"], reason["kind"])).get(lang)
@@ -287,26 +317,39 @@ def _reason_lines(
     result = RESULTS[reason["result"]].get(lang)
     bullet, indent = ("- ", "  ") if md else ("  - ", "      ")
     out = [f"{bullet}{kind} {reason['clause']}{title}{article}: {result}"]
-    if clause is not None and clause.citation:
+    if quotes and clause is not None and clause.citation:
         for quote in clause.citation.quotes:
             out.append(f"{indent}> {quote}" if md else f"{indent}「{quote}」")
+    parts = _reason_parts(reason, contract, lang)
+    out += [
+        f"{indent}{parts[k]}"
+        for k in ("detail", "cancelled", "facts", "missing", "via")
+        if k in parts
+    ]
+    return out
+
+
+def _reason_parts(reason: Mapping[str, Any], contract: m.Contract, lang: str) -> dict[str, str]:
+    """The lines of a reason after its clause, by name: detail, cancelled, facts, missing,
+    via (those it has)."""
+    out = {}
     if reason.get("detail"):
-        out.append(f"{indent}{reason['detail'][lang]}")
+        out["detail"] = reason["detail"][lang]
     elif reason["kind"] == "maintenance" and not reason.get("facts"):
-        out.append(f"{indent}{NO_WINDOW.get(lang)}")
+        out["detail"] = NO_WINDOW.get(lang)
     if reason.get("cancelled_by"):
         label = "cancelled" if reason["result"] == "does_not_apply" else "maybe_cancelled"
-        out.append(f"{indent}{LABELS[label].get(lang)}: {reason['cancelled_by']}")
+        out["cancelled"] = f"{LABELS[label].get(lang)}: {reason['cancelled_by']}"
     facts = reason.get("facts") or {}
     if facts:
         shown = "; ".join(
             fact_words(n, _from_json(v), contract.vocabulary, lang) for n, v in facts.items()
         )
-        out.append(f"{indent}{LABELS['facts'].get(lang)}: {shown}")
+        out["facts"] = f"{LABELS['facts'].get(lang)}: {shown}"
     if reason.get("missing"):
-        out.append(f"{indent}{LABELS['missing'].get(lang)}: {', '.join(reason['missing'])}")
+        out["missing"] = f"{LABELS['missing'].get(lang)}: {', '.join(reason['missing'])}"
     if reason.get("via"):
-        out.append(f"{indent}{LABELS['via'].get(lang)}: {' ← '.join(reason['via'])}")
+        out["via"] = f"{LABELS['via'].get(lang)}: {' ← '.join(reason['via'])}"
     return out
 
 

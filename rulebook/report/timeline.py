@@ -1,11 +1,15 @@
-"""The timeline of one service's period as shapes for an inline SVG.
+"""The timeline of one service's period as shapes for an inline SVG, with zoomed strips and
+each record on its own scale.
 
-The period runs left to right on a linear scale. Each record is a row; its bar starts at
-the record's start and is cut into its segments (counted, excluded, not downtime, out of
-scope), each as wide as its seconds. A record too short to see at the period's scale (six
-minutes of a thirty-day month is a fraction of a pixel) is drawn ``MIN_BAR`` wide instead,
-its segments still in proportion to their seconds; the row says so. Maintenance windows
-are bands across every row; days are ticked and month boundaries drawn.
+The period runs left to right on a linear scale. Each incident is a row (an export's
+records of one incident, a product and region each, share it); each record's bar starts at
+its start and is cut into its segments (counted, excluded, not downtime, out of scope),
+each exactly as wide as its seconds — the overlap that decides a maintenance exclusion is
+seen as it is. A record shorter than ``HAIRLINE`` px at the month's scale (a minute of a
+thirty-day month is 0.02 px) keeps its true width and gets a marker above it; its day gets
+a *zoom strip* (:func:`zooms`): the hours around such records drawn across the full width,
+with the maintenance windows and their notices, so that a minute is fourteen pixels wide.
+Days are ticked and month boundaries drawn.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from rulebook.report.claim import incident_of, short_id
 from rulebook.report.view import Report, ReportPeriod, hms, local, word
 
-LEFT = 130.0  # the column of record ids
+LEFT = 130.0  # the column of incident ids
 RIGHT = 990.0
 AXIS = 34.0  # the height of the day axis above the rows
 ROW = 22.0
 BAR = 14.0
-MIN_BAR = 8.0
+HAIRLINE = 1.0  # a bar narrower than this is marked, and its day zoomed
+ZOOM_MIN = 3600  # a zoom strip spans at least an hour
 
 
 @attrs.frozen
@@ -41,7 +47,7 @@ class Shape:
 
 @attrs.frozen
 class Tick:
-    """A vertical mark on the axis: a day or a month boundary."""
+    """A vertical mark on the axis: a day or a month boundary (an hour in a zoom)."""
 
     x: float
     label: str
@@ -50,46 +56,107 @@ class Tick:
 
 @attrs.frozen
 class Timeline:
-    """Everything the template draws for one period."""
+    """Everything the template draws for one period, or for one zoom strip of it."""
 
     width: float
     height: float
     ticks: tuple[Tick, ...]
     bands: tuple[Shape, ...]
-    rows: tuple[tuple[str, float, bool], ...]  # record id, y of the row's text, widened
-    labels: tuple[tuple[float, float, str, str], ...]  # x, y, anchor, the record's h:mm:ss
+    rows: tuple[tuple[str, float, str], ...]  # short label, y of the row's text, full label
+    labels: tuple[tuple[float, float, str, str], ...]  # x, y, anchor, the row's h:mm:ss
     segments: tuple[Shape, ...]
+    markers: tuple[tuple[float, float], ...]  # x, y of a hairline bar's marker
+    start: int
+    end: int
+    title: str = ""
 
 
 def _fmt(x: float) -> float:
-    """Coordinates rounded to a hundredth: the same input gives the same bytes."""
-    return round(x, 2)
+    """Coordinates rounded to a thousandth: the same input gives the same bytes, and a
+    minute of a month (0.02 px) keeps its width."""
+    return round(x, 3)
+
+
+def row_key(record: dict[str, Any]) -> str:
+    """The row a record is drawn on: its incident."""
+    return incident_of(record["id"])
 
 
 def timeline(report: Report, period: ReportPeriod) -> Timeline:
     """The shapes of ``period``'s timeline."""
-    span = period.end - period.start
-    scale = (RIGHT - LEFT) / span
+    label = period.data["period"]
+    return _draw(report, period, period.start, period.end, label, _day_ticks, "")
+
+
+def zooms(report: Report, period: ReportPeriod) -> tuple[Timeline, ...]:
+    """A strip for each run of hours that holds a counted or excluded record too short to
+    see at the period's scale: the whole hours around such records (at least
+    ``ZOOM_MIN``), drawn across the full width with every record and window there."""
+    scale = (RIGHT - LEFT) / (period.end - period.start)
+    spans: list[list[int]] = []
+    for record in period.records:
+        for s in record["segments"]:
+            if s["period"] != period.data["period"] or s["status"] not in ("counted", "excluded"):
+                continue
+            a, z = _instant(s["start"]), _instant(s["end"])
+            if (z - a) * scale >= HAIRLINE:
+                continue
+            lo = max(period.start, a - (a - period.start) % 3600)
+            hi = min(period.end, max(z + (-(z - period.start)) % 3600, lo + ZOOM_MIN))
+            spans.append([lo, hi])
+    merged: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    tz = ZoneInfo(report.timezone)
+    out = []
+    for lo, hi in merged:
+        first = dt.datetime.fromtimestamp(lo, tz)
+        last = dt.datetime.fromtimestamp(hi, tz)
+        title = f"{first:%Y-%m-%d %H:%M}–{last:%H:%M}"
+        out.append(_draw(report, period, lo, hi, period.data["period"], _hour_ticks, title))
+    return tuple(out)
+
+
+def _draw(
+    report: Report,
+    period: ReportPeriod,
+    start: int,
+    end: int,
+    label: str,
+    ticks: Any,
+    title: str,
+) -> Timeline:
+    """Every record of ``period`` that touches [start, end), a row an incident."""
+    scale = (RIGHT - LEFT) / (end - start)
 
     def x_of(t: int) -> float:
-        return LEFT + (t - period.start) * scale
+        return LEFT + (min(max(t, start), end) - start) * scale
 
-    rows = []
-    labels: list[tuple[float, float, str, str]] = []
-    segments = []
-    for i, record in enumerate(period.records):
+    row_of: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    right: dict[str, float] = {}
+    left: dict[str, float] = {}
+    segments, markers = [], []
+    for record in period.records:
+        cuts = [
+            s
+            for s in record["segments"]
+            if s["period"] == label and _instant(s["start"]) < end and _instant(s["end"]) > start
+        ]
+        if not cuts:
+            continue
+        key = row_key(record)
+        i = row_of.setdefault(key, len(row_of))
         y = AXIS + i * ROW + (ROW - BAR) / 2
-        cuts = [s for s in record["segments"] if s["period"] == period.data["period"]]
-        total = sum(_seconds(s) for s in cuts)
-        first = min(_instant(s["start"]) for s in cuts)
-        natural = total * scale
-        widened = natural < MIN_BAR
-        px_per_second = (MIN_BAR / total if total else 0.0) if widened else scale
-        x = x0 = min(x_of(first), RIGHT - MIN_BAR) if widened else x_of(first)
+        totals[key] = totals.get(key, 0) + sum(_seconds(s) for s in cuts)
         for s in cuts:
-            seconds = _seconds(s)
-            width = seconds * px_per_second
+            a, z = _instant(s["start"]), _instant(s["end"])
+            seconds = z - a
             clause = report.title_of(s["clause"]) if s["clause"] else "—"
+            x, width = x_of(a), x_of(z) - x_of(a)
             segments.append(
                 Shape(
                     _fmt(x),
@@ -109,29 +176,29 @@ def timeline(report: Report, period: ReportPeriod) -> Timeline:
                     },
                 )
             )
-            if not widened:
-                x = x_of(_instant(s["end"]))
-            else:
-                x += width
-        rows.append((record["id"], _fmt(y + BAR - 3), widened))
+            if width < HAIRLINE and s["status"] in ("counted", "excluded"):
+                markers.append((_fmt(x), _fmt(y)))
+            right[key] = max(right.get(key, 0.0), x + width)
+            left[key] = min(left.get(key, RIGHT), x)
+    rows = []
+    labels: list[tuple[float, float, str, str]] = []
+    for key, i in row_of.items():
+        y = AXIS + i * ROW + (ROW - BAR) / 2
+        rows.append((short_id(key), _fmt(y + BAR - 3), key))
+        x = right[key]
         after = x + 4 < RIGHT - 50
-        labels.append(
-            (
-                _fmt(x + 4 if after else x0 - 4),
-                _fmt(y + BAR - 3),
-                "start" if after else "end",
-                hms(total),
-            )
-        )
-    height = AXIS + max(len(period.records), 1) * ROW + 6
+        anchor = ("start", x + 4) if after else ("end", left[key] - 4)
+        labels.append((_fmt(anchor[1]), _fmt(y + BAR - 3), anchor[0], hms(totals[key])))
+    height = AXIS + max(len(row_of), 1) * ROW + 6
     bands = tuple(
         Shape(
             _fmt(x_of(b.start)),
             AXIS - 4,
-            _fmt(max((b.end - b.start) * scale, 1.0)),
+            _fmt(max(x_of(b.end) - x_of(b.start), 1.0)),
             height - AXIS + 4,
             "window" if b.qualifies else "window-not",
-            f"{b.title}: {local(_iso(b.start, report))} – {local(_iso(b.end, report))}",
+            f"{b.title}: {local(_iso(b.start, report))} – {local(_iso(b.end, report))}"
+            + (f" ({b.notice})" if b.notice else ""),
             {
                 "clause": b.title,
                 "start": local(_iso(b.start, report)),
@@ -142,30 +209,48 @@ def timeline(report: Report, period: ReportPeriod) -> Timeline:
             },
         )
         for b in period.bands
+        if b.start < end and b.end > start
     )
     return Timeline(
         RIGHT + 10,
         height,
-        _ticks(period, x_of, ZoneInfo(report.timezone)),
+        ticks(start, end, x_of, ZoneInfo(report.timezone)),
         bands,
         tuple(rows),
         tuple(labels),
         tuple(segments),
+        tuple(markers),
+        start,
+        end,
+        title,
     )
 
 
-def _ticks(period: ReportPeriod, x_of: Any, tz: dt.tzinfo) -> tuple[Tick, ...]:
+def _day_ticks(start: int, end: int, x_of: Any, tz: dt.tzinfo) -> tuple[Tick, ...]:
     """A tick a day (labelled every fifth day), a major one on the first of a month."""
     out = []
-    day = dt.datetime.fromtimestamp(period.start, tz).date()
+    day = dt.datetime.fromtimestamp(start, tz).date()
     while True:
         t = int(dt.datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
-        if t > period.end:
+        if t > end:
             break
         first = day.day == 1
         label = f"{day.month}/{day.day}" if first or day.day % 5 == 0 else ""
         out.append(Tick(_fmt(x_of(t)), label, first))
         day += dt.timedelta(days=1)
+    return tuple(out)
+
+
+def _hour_ticks(start: int, end: int, x_of: Any, tz: dt.tzinfo) -> tuple[Tick, ...]:
+    """A tick every ten minutes, labelled on the hour (a zoom strip)."""
+    out = []
+    t = start - (start % 600)
+    while t <= end:
+        if t >= start:
+            moment = dt.datetime.fromtimestamp(t, tz)
+            on_hour = moment.minute == 0
+            out.append(Tick(_fmt(x_of(t)), f"{moment:%H:%M}" if on_hour else "", on_hour))
+        t += 600
     return tuple(out)
 
 

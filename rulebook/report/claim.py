@@ -1,0 +1,276 @@
+"""What the printed report adds to the figures so that it can be attached to a claim: the
+first page's summary (per service and period the shortfall, the remedy in money, the
+claim deadline, and what the contract says to send to whom), the records gathered by
+incident, the out-of-scope records summarised by service, ids too long for a column
+shortened with a footnote, each record's reason in one line and in full, and the clauses
+applied, each quoted once.
+
+The reasons are the record engine's (the explainer's) words, rendered by
+:mod:`rulebook.engine.trace`: the one-line reason is the first line of what ``explain``
+says, not a second statement of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook.engine.trace import reason_line, render_record
+from rulebook.intake.billing import Billing
+from rulebook.report.view import Report, ReportPeriod, duration, hms, money
+from rulebook.text import Words
+
+#: An id longer than this is shown shortened, its full text on hover and in a footnote.
+ID_WIDTH = 22
+
+
+def short_id(rid: str) -> str:
+    """An id cut in the middle to :data:`ID_WIDTH` characters (its start and its end are
+    what tell records apart).
+
+    >>> short_id("1LczkFcPKVVPUEw6XBf7/L3ggmi3Jy4xJmgodFA9K@asia-northeast1")
+    '1LczkFcPKV…-northeast1'
+    """
+    if len(rid) <= ID_WIDTH:
+        return rid
+    head = (ID_WIDTH - 1) // 2
+    return rid[:head] + "…" + rid[-(ID_WIDTH - 1 - head) :]
+
+
+def incident_of(rid: str) -> str:
+    """The incident a record belongs to: an importer's record id is ``INCIDENT/PART`` (a
+    product or a component), a service map's copy ``ID@SERVICE``; otherwise the id.
+
+    >>> incident_of("abc/def@us-east1"), incident_of("cm-01@AOULU 販売"), incident_of("cm-01")
+    ('abc', 'cm-01', 'cm-01')
+    """
+    return rid.split("/", 1)[0].split("@", 1)[0]
+
+
+@attrs.frozen
+class ClaimRow:
+    """One service's period on the first page."""
+
+    service: str
+    period: str
+    availability: str
+    target: str
+    met: bool | None
+    shortfall: str  # the downtime over the budget, h:mm:ss, or a dash
+    remedy: str  # the remedy in words and money, or a dash
+    claim_by: str  # the claim's last day, or a dash
+    anchor: str
+
+
+@attrs.frozen
+class Group:
+    """Records of one incident with the same verdict and reason: one row of the table."""
+
+    incident: str
+    records: tuple[dict[str, Any], ...]
+    services: tuple[str, ...]
+    start: str
+    end: str
+    seconds: int
+    counted: int
+    excluded: int
+    verdict: str
+    deciding: str
+    reason: str
+    explanation: str  # the short explanation, without the clause quotes
+    obligations: tuple[str, ...]
+
+
+@attrs.frozen
+class Claim:
+    """The claim-ready parts of a report."""
+
+    rows: tuple[ClaimRow, ...]
+    totals: tuple[str, ...]  # the remedies owed, summed by currency
+    owed_months: int  # free months without a fee to price them
+    how_to_claim: tuple[tuple[str, tuple[str, ...]], ...]  # remedy title, the contract's words
+    groups: tuple[Group, ...]
+    out_of_scope: tuple[tuple[str, int], ...]  # service, records
+    out_of_scope_records: tuple[dict[str, Any], ...]
+    clauses: tuple[tuple[str, dict[str, Any]], ...]  # the clauses applied, by id
+    long_ids: tuple[str, ...]  # shortened ids, in footnote order
+
+
+def remedy_value(remedy: Mapping[str, Any], billing: Billing | None) -> tuple[Decimal, str] | None:
+    """The remedy in money: the amount owed, or free months times the monthly fee."""
+    if remedy["amount"] is not None and remedy["currency"]:
+        return Decimal(str(remedy["amount"])), str(remedy["currency"])
+    if remedy["months"] is not None and billing is not None:
+        return billing.monthly_fee * remedy["months"], billing.currency
+    return None
+
+
+def build_claim(
+    report: Report,
+    billing: Mapping[str, Billing],
+    reasons: Mapping[str, Mapping[str, Any]],
+    contract: m.Contract,
+) -> Claim:
+    """The claim of ``report``: ``reasons`` are the record engine's records (with their
+    reasons) by id."""
+    lang = report.lang
+    rows: list[ClaimRow] = []
+    totals: dict[str, Decimal] = {}
+    how: dict[str, tuple[str, ...]] = {}
+    months = 0
+    for i, p in enumerate(report.periods, 1):
+        rows.append(_claim_row(p, lang, i))
+        remedy = p.data["remedy"]
+        if remedy is None:
+            continue
+        value = remedy_value(remedy, billing.get(p.data["service"]))
+        if value is not None:
+            totals[value[1]] = totals.get(value[1], Decimal(0)) + value[0]
+        elif remedy["months"] is not None:
+            months += remedy["months"]
+        if p.remedy_quotes:
+            how[p.remedy_title or remedy["clause"]] = p.remedy_quotes
+    scoped = [r for r in report.records if r["verdict"] != "out_of_scope"]
+    outside = [r for r in report.records if r["verdict"] == "out_of_scope"]
+    by_service: dict[str, int] = {}
+    for r in outside:
+        by_service[r["service"]] = by_service.get(r["service"], 0) + 1
+    groups = _groups(report, scoped, reasons, contract)
+    applied = _clauses_applied(report, scoped, outside)
+    long_ids = [r["id"] for r in report.records if short_id(r["id"]) != r["id"]]
+    return Claim(
+        tuple(rows),
+        tuple(money(v, c) for c, v in sorted(totals.items())),
+        months,
+        tuple(how.items()),
+        tuple(groups),
+        tuple(sorted(by_service.items(), key=lambda kv: (-kv[1], kv[0]))),
+        tuple(outside),
+        tuple((c, report.clauses[c]) for c in applied if c in report.clauses),
+        tuple(long_ids),
+    )
+
+
+def _claim_row(p: ReportPeriod, lang: str, index: int) -> ClaimRow:
+    data = p.data
+    over = p.budget is not None and p.budget.left < 0
+    return ClaimRow(
+        data["service"],
+        data["period"],
+        f"{data['availability']} %" if data["availability"] else "—",
+        data["target"] or "—",
+        data["met"],
+        hms(-p.budget.left) if over and p.budget is not None else "—",
+        p.remedy_money or (p.remedy_words or "—") if data["remedy"] else "—",
+        p.claim_day or "—",
+        f"p{index}",
+    )
+
+
+def _groups(
+    report: Report,
+    records: Sequence[dict[str, Any]],
+    reasons: Mapping[str, Mapping[str, Any]],
+    contract: m.Contract,
+) -> list[Group]:
+    """Records of one incident with the same verdict and the same explanation become one
+    row (an export's incident is a record per product and region, usually alike)."""
+    lang = report.lang
+    keyed: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    for r in records:
+        full = reasons.get(r["id"])
+        if full is not None:
+            lines = render_record(full, contract, lang, "text", quotes=False).split("\n", 1)
+            texts[r["id"]] = (reason_line(full, contract, lang), lines[1] if len(lines) > 1 else "")
+        else:
+            texts[r["id"]] = ("—", "")
+        obligations = "; ".join(report.obligations(r))
+        key = (incident_of(r["id"]), r["verdict"], texts[r["id"]][1], obligations)
+        keyed.setdefault(key, []).append(r)
+    out = []
+    for (incident, _verdict, body, _), members in keyed.items():
+        first = members[0]
+        out.append(
+            Group(
+                incident,
+                tuple(members),
+                tuple(dict.fromkeys(r["service"] for r in members)),
+                min(r["start"] for r in members),
+                max(r["end"] for r in members),
+                sum(duration(r) for r in members),
+                sum(r["counted_seconds"] for r in members),
+                sum(r["excluded_seconds"] for r in members),
+                report.verdict(first),
+                report.deciding(first),
+                texts[first["id"]][0],
+                body,
+                tuple(report.obligations(first)),
+            )
+        )
+    return out
+
+
+def _clauses_applied(
+    report: Report, records: Sequence[Mapping[str, Any]], outside: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """The clauses that decided a record, an obligation, a window or a remedy, in the
+    contract's order."""
+    used: set[str] = set()
+    for r in [*records, *outside]:
+        used.update(r["deciding"])
+        used.update(s["clause"] for s in r["segments"] if s["clause"])
+        used.update(
+            o["clause"] for o in r.get("obligations", []) if o["verdict"] != "not_applicable"
+        )
+    for p in report.periods:
+        if p.data["remedy"]:
+            used.add(p.data["remedy"]["clause"])
+        used.update(b.clause for b in p.bands)
+    return [c for c in report.clauses if c in used]
+
+
+WORDS = {
+    "summary": Words("What is claimed", "請求の概要"),
+    "shortfall": Words("Over the budget by", "許容量の超過"),
+    "claim_total": Words("Total owed", "補償の合計"),
+    "free_months_unpriced": Words(
+        "free month(s) not priced (no monthly fee given)", "か月分の無料月（月額料金なし）"
+    ),
+    "how_to_claim": Words("How to claim (the contract's words)", "請求の方法（契約の文言）"),
+    "nothing_owed": Words("Nothing is owed for any period.", "どの期間にも補償はありません。"),
+    "provenance": Words("Provenance", "出所"),
+    "generated": Words("Generated", "作成日時"),
+    "contract_file": Words("Contract file", "契約ファイル"),
+    "inputs": Words("Inputs", "入力ファイル"),
+    "options": Words("Options", "オプション"),
+    "project": Words("Project file", "プロジェクトファイル"),
+    "reason": Words("Reason", "理由"),
+    "why": Words("Why, in full", "理由の詳細"),
+    "incident": Words("Incident", "インシデント"),
+    "records_n": Words("records", "件"),
+    "out_of_scope": Words("Out of scope", "対象外"),
+    "out_of_scope_note": Words(
+        "Records of services the contract does not cover; none of their time is counted. "
+        "The list is in the appendix and in the JSON record.",
+        "契約の対象外のサービスの記録です。時間は算入されません。"
+        "一覧は付録と JSON 記録にあります。",
+    ),
+    "appendix": Words("Appendix", "付録"),
+    "clauses_applied": Words("Clauses applied", "適用した条項"),
+    "explanations": Words("Explanations", "理由の詳細"),
+    "long_ids": Words("Full record ids", "記録 ID の全文"),
+    "obligations": Words("Obligations, by incident", "義務（インシデントごと）"),
+    "burn": Words("Downtime budget, used over the period", "ダウンタイム許容量の消費"),
+    "zoom": Words(
+        "Days with records too short for the month's scale", "月の縮尺では短すぎる記録の日"
+    ),
+    "page": Words("page", "ページ"),
+    "no_records": Words("No records.", "記録はありません。"),
+    "count": Words("Records", "記録数"),
+    "period": Words("Period", "期間"),
+}
