@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lark import Lark, Token
@@ -58,6 +58,7 @@ class Recovery:
         self.skipping = False  # after an error, until an anchor
         self.depth = 0  # blocks opened among the skipped tokens
         self.closed: int | None = None  # where a '}' was last put in (once a place)
+        self.put: list[int] = []  # every place a '}' was put in
         # a line-start keyword read as a name: the parser and the last token before it
         self.before: tuple[Any, Token, Token | None] | None = None
 
@@ -145,13 +146,14 @@ class Recovery:
         self.before = None
         token = self._as_keyword(token)
         closed = self._unclosed_above(token)
-        if closed is not None and "RBRACE" in self._choices() and self.closed != token.start_pos:
+        if closed is not None and self.closed != token.start_pos and self._takes("RBRACE", "}"):
             # told here; a second mistake at the same token (a misspelt keyword after the
             # block left open) is told with it, as one diagnostic with both hints
             hint = f"the '{{' on line {closed} is not closed: is a '}}' missing above?"
             self._tell(self._exception(token), hint, None)
             self.ip.feed_token(Token.new_borrow_pos("RBRACE", "}", token))
             self.errors, self.closed = self.errors - 1, token.start_pos
+            self.put.append(int(token.start_pos or 0))
             self._feed(token)
             return
         for brace, terminal in _BRACES:
@@ -164,12 +166,12 @@ class Recovery:
         if self._unfinished(token):
             assert self.last is not None
             self._tell(self._exception(token), None, self.last)
-            self._unwind(self._anchor(token) or token.type)
+            self._unwind(self._anchor(token) or token.type, token)
             self._feed(token, quiet=True)
             return
         self._tell(self._exception(token), None, None)
         anchor = self._anchor(token)
-        if anchor is not None and self._unwind(anchor):
+        if anchor is not None and self._unwind(anchor, token):
             self._feed(token, quiet=True)
             return
         self.skipping, self.depth = True, (1 if token.type == "LBRACE" else 0)
@@ -187,7 +189,7 @@ class Recovery:
             return False
         if anchor != token.type:
             token.type = anchor
-        return self._unwind(anchor)
+        return self._unwind(anchor, token)
 
     def _end(self) -> Any:
         """Feed the end of the file, closing the blocks still open (told once)."""
@@ -221,18 +223,38 @@ class Recovery:
 
     def _insert(self, terminal: str, brace: str, token: Token) -> None:
         self.ip.feed_token(Token.new_borrow_pos(terminal, brace, token))
+        if brace == "}":
+            self.put.append(int(token.start_pos or 0))
         self._feed(token, quiet=True)
 
-    def _unwind(self, terminal: str) -> bool:
-        """Pop the parser's stack to the innermost state that takes ``terminal``."""
+    def _unwind(self, terminal: str, token: Token | None = None) -> bool:
+        """Pop the parser's stack to the innermost state that takes ``terminal``; for a '}'
+        that starts its line, to the block whose header is indented as it is, when one is
+        open (a set or a parenthesis left open inside the block is closed with it)."""
         state = self.ip.parser_state
         table = state.parse_conf.parse_table.states
-        for top in range(len(state.state_stack) - 1, -1, -1):
+        tops = range(len(state.state_stack) - 1, -1, -1)
+        if terminal == "RBRACE" and token is not None and self._starts_line(token):
+            matching = [top for top in tops if self._opens_block_at(top, token)]
+            tops = range(matching[0], matching[0] - 1, -1) if matching else tops
+        for top in tops:
             if terminal in table[state.state_stack[top]]:
                 del state.state_stack[top + 1 :]
                 del state.value_stack[top:]
                 return True
         return False
+
+    def _opens_block_at(self, top: int, closing: Token) -> bool:
+        """Whether the state ``top`` follows a '{' on a line indented as ``closing`` is."""
+        values = self.ip.parser_state.value_stack
+        if top == 0 or top > len(values):
+            return False
+        value = values[top - 1]
+        if not isinstance(value, Token) or value.type != "LBRACE" or value.start_pos is None:
+            return False
+        start = self.text.rfind("\n", 0, value.start_pos) + 1
+        indent = len(self.text[start:]) - len(self.text[start:].lstrip(" \t"))
+        return indent == int(closing.column or 0) - 1
 
     def _unfinished(self, token: Token) -> bool:
         """Whether ``token`` starts a new item on a line after an unfinished one: the parser
@@ -257,7 +279,18 @@ class Recovery:
     def _unclosed_above(self, token: Token) -> int | None:
         if token.type == "$END" or token.start_pos is None:
             return None
-        return unclosed_above(self.text, int(token.start_pos))
+        return unclosed_above(self.text, int(token.start_pos), self.put)
+
+    def _takes(self, terminal: str, brace: str) -> bool:
+        """Would the parser take ``brace`` here? (Tried on a copy: a terminal of the state's
+        row may still fail after the reductions it starts.)"""
+        if terminal not in self._choices():
+            return False
+        try:
+            _copy(self.ip).feed_token(Token(terminal, brace))
+        except UnexpectedInput:
+            return False
+        return True
 
     def _takes_after(self, terminal: str, brace: str, then: str) -> bool:
         """Would the parser take ``brace`` here, and the terminal ``then`` after it?"""
@@ -353,16 +386,16 @@ def _anchor_words(lalr: Lark) -> dict[str, str]:
     return {by_terminal[t]: t for t in firsts if t in by_terminal}
 
 
-def unclosed_above(text: str, pos: int) -> int | None:
+def unclosed_above(text: str, pos: int, closed: Iterable[int] = ()) -> int | None:
     """The line of the innermost block still open at ``pos`` when ``pos`` starts a line at or
-    left of that block's own indentation (so it cannot belong inside it), else None."""
+    left of that block's own indentation (so it cannot belong inside it), else None.
+    ``closed`` are the places where recovery took a '}' as written."""
     line_start = text.rfind("\n", 0, pos) + 1
     if text[line_start:pos].strip():
         return None
     opened: list[int] = []
-    for i, ch in _braces(text, 0):
-        if i >= pos:
-            break
+    braces = [(i, ch) for i, ch in _braces(text[:pos], 0)] + [(i, "}") for i in closed if i < pos]
+    for i, ch in sorted(braces):
         if ch == "{":
             opened.append(i)
         elif opened:

@@ -143,7 +143,10 @@ def _meanings(analysis: Analysis, word: str, before: str) -> Iterator[str]:
     if unit is not None and spelled:
         ja = units.label_ja(unit.name)
         length = f", {unit.seconds} s" if unit.seconds else ""
-        yield f"**unit `{unit.name}`** ({unit.dimension}{length})" + (f"\n\n{ja}" if ja else "")
+        written = f", written `{word}`" if word != unit.name else ""
+        yield f"**unit `{unit.name}`** ({unit.dimension}{length}{written})" + (
+            f"\n\n{ja}" if ja else ""
+        )
     if word in WEEKDAYS:
         yield f"**weekday** `{word}`"
     keyword = keyword_hover(word)
