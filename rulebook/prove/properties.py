@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -92,52 +93,73 @@ Check = Callable[[m.Contract], Iterator[tuple[str, Finding | None]]]
 
 
 def one_deciding_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
+    """Pairs of rule clauses (not two inclusions) that can apply to one outage. One query
+    asks for any pair still open; every pair its model shows is a finding and is closed;
+    the next query asks again — as many queries as findings, plus one, however many
+    clauses (a contract of disjoint clauses takes one)."""
+    prop = "one deciding clause"
     rules = [c for c in contract.clauses if isinstance(c, m.RuleClause)]
-    for i, first in enumerate(rules):
-        for second in rules[i + 1 :]:
-            if first.effect == "count" and second.effect == "count":
-                continue
-            record = Record(contract)
-            values = Rules(contract, record)
-            answer, model = solve(
-                reaches(contract, record),
-                values.value(first.id)[0],
-                values.value(second.id)[0],
-                record.all_constraints(),
-            )
-            prop = "one deciding clause"
-            if answer == "unsat":
-                yield prop, None
-                continue
-            both = f"'{first.id}' and '{second.id}'"
-            if answer == "unknown":
-                yield (
-                    prop,
-                    Finding(prop, "unknown", second.id, f"{both}: the solver gave up", second.span),
-                )
-                continue
-            exclusion, other = (first, second) if first.effect == "exclude" else (second, first)
-            if other.effect == "exclude":
-                message = (
-                    f"{both} both exclude one outage and the contract does not say which "
-                    f"decides it: the engine names '{first.id}', the first in the file "
-                    f"(add `overrides {first.id}` to '{second.id}', or the reverse, or an "
-                    "exception)"
-                )
-                expect = f"excluded by {second.id}"
-                note = f"both {first.id} and {second.id} apply; {first.id} decides by file order"
-            else:
-                message = (
-                    f"exclusion '{exclusion.id}' and inclusion '{other.id}' both apply to one "
-                    "outage and neither is declared to win: the inclusion counts it"
-                )
-                expect = f"excluded by {exclusion.id}"
-                note = f"{exclusion.id} excludes it and {other.id} counts it"
-            example = record_example(
-                contract, record, model, f"prove_{first.id}_{second.id}", note, expect
-            )
-            pair = (first.id, second.id)
-            yield prop, Finding(prop, "refuted", second.id, message, second.span, example, pair)
+    record = Record(contract)
+    values = Rules(contract, record)
+    applies = {c.id: values.value(c.id)[0] for c in rules}
+    open_pairs = [
+        (a, b)
+        for i, a in enumerate(rules)
+        for b in rules[i + 1 :]
+        if "exclude" in (a.effect, b.effect)
+    ]
+    base = [reaches(contract, record), record.all_constraints()]
+    while open_pairs:
+        both = [z3.And(applies[a.id], applies[b.id]) for a, b in open_pairs]
+        answer, model = solve(*base, z3.Or(*both))
+        if answer != "sat":
+            for _, b in open_pairs:
+                yield prop, undecided(prop, answer, b.id, b.span)
+            return
+        found = [
+            (a, b)
+            for (a, b), holds in zip(open_pairs, both, strict=True)
+            if z3.is_true(model.eval(holds, True))
+        ]
+        open_pairs = [p for p in open_pairs if p not in found]
+        for first, second in found:
+            yield prop, _two_deciding(contract, record, applies, base, first, second)
+
+
+def _two_deciding(
+    contract: m.Contract,
+    record: Record,
+    applies: dict[str, Any],
+    base: list[Any],
+    first: m.RuleClause,
+    second: m.RuleClause,
+) -> Finding:
+    """The finding of two clauses that apply to one outage, with an outage that no other
+    clause takes (where there is one), so that its example shows these two."""
+    others = [z3.Not(t) for cid, t in applies.items() if cid not in (first.id, second.id)]
+    _, model = solve_nicely([*base, applies[first.id], applies[second.id]], [z3.And(*others)])
+    both = f"'{first.id}' and '{second.id}'"
+    exclusion, other = (first, second) if first.effect == "exclude" else (second, first)
+    if other.effect == "exclude":
+        message = (
+            f"{both} both exclude one outage and the contract does not say which "
+            f"decides it: the engine names '{first.id}', the first in the file "
+            f"(add `overrides {first.id}` to '{second.id}', or the reverse, or an "
+            "exception)"
+        )
+        expect = f"excluded by {second.id}"
+        note = f"both {first.id} and {second.id} apply; {first.id} decides by file order"
+    else:
+        message = (
+            f"exclusion '{exclusion.id}' and inclusion '{other.id}' both apply to one "
+            "outage and neither is declared to win: the inclusion counts it"
+        )
+        expect = f"excluded by {exclusion.id}"
+        note = f"{exclusion.id} excludes it and {other.id} counts it"
+    name = f"prove_{first.id}_{second.id}"
+    example = record_example(contract, record, model, name, note, expect)
+    pair = (first.id, second.id)
+    return Finding("one deciding clause", "refuted", second.id, message, second.span, example, pair)
 
 
 def no_dead_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
@@ -227,14 +249,15 @@ def never_negative(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]
     clauses = rm.remedies(contract)
     if not clauses:
         return
+    relaxed = rm.Period(contract, "p", exact=False)
+    given_r, _, paid_r = rm.owed(contract, relaxed)
+    # never negative before rounding, in real numbers, is never negative: rounding keeps
+    # the sign; else the case in whole seconds and yen
+    answer, model = solve(*relaxed.constraints, given_r, paid_r < 0)
     period = rm.Period(contract, "p")
     given, which, paid = rm.owed(contract, period)
-    answer, model = solve_nicely([*period.constraints, given, paid < 0], period.preferences())
-    if answer == "unknown":
-        relaxed = rm.Period(contract, "p", exact=False)
-        given_r, _, paid_r = rm.owed(contract, relaxed)
-        if solve(*relaxed.constraints, given_r, paid_r < 0)[0] == "unsat":
-            answer = "unsat"  # never negative before rounding; rounding keeps the sign
+    if answer != "unsat":
+        answer, model = solve_nicely([*period.constraints, given, paid < 0], period.preferences())
     if answer != "sat":
         yield prop, undecided(prop, answer, clauses[0].id, clauses[0].span)
         return
@@ -253,15 +276,20 @@ def monotone(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
     if not clauses:
         return
 
-    def query(exact: bool) -> tuple[str, Any, rm.Period, rm.Period, Any]:
+    def query(exact: bool, pins: tuple[int, ...] = ()) -> tuple[Any, ...]:
         less = rm.Period(contract, "less", exact=exact)
         more = rm.Period(contract, "more", shared=less)
         _, which, paid_less = rm.owed(contract, less)
         _, _, paid_more = rm.owed(contract, more)
+        pinned = [
+            symbol == value
+            for symbol, value in zip((less.downtime, more.downtime, less.fee), pins, strict=False)
+        ]
         answer, model = solve_nicely(
             [
                 *less.constraints,
                 *more.constraints,
+                *pinned,
                 less.downtime < more.downtime,
                 paid_less > paid_more,
             ],
@@ -269,9 +297,19 @@ def monotone(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
         )
         return answer, model, less, more, (which, paid_less, paid_more)
 
-    answer, model, less, more, (which_less, paid_less, paid_more) = query(True)
-    if answer == "unknown" and query(False)[0] == "unsat":
-        answer = "unsat"  # monotone before rounding, and rounding never turns it around
+    # In real numbers and before rounding first (quick, even for a nonlinear formula):
+    # monotone there is monotone, since rounding never turns an order round. Else the case
+    # in whole seconds and yen, or whole ones beside the real case.
+    relaxed = query(False)
+    answer = "unsat" if relaxed[0] == "unsat" else "unknown"
+    if answer == "unknown":
+        answer, model, less, more, (which_less, paid_less, paid_more) = query(True)
+    if answer == "unknown" and relaxed[0] == "sat":
+        for pins in _whole_beside(relaxed[1], relaxed[2], relaxed[3]):
+            whole = query(True, pins)
+            if whole[0] == "sat":
+                answer, model, less, more, (which_less, paid_less, paid_more) = whole
+                break
     if answer != "sat":
         yield prop, undecided(prop, answer, clauses[0].id, clauses[0].span)
         return
@@ -388,6 +426,28 @@ class Witness:
         note = self.message + demand
         example = period_example(r.contract, self.periods, self.name, note, expects)
         return Finding(r.prop, "refuted", r.clause.id, self.message, r.span, example)
+
+
+def _whole_beside(model: Any, less: rm.Period, more: rm.Period) -> Iterator[tuple[int, ...]]:
+    """Whole downtimes and fee next to a model's real ones (each rounded down and up)."""
+    import math
+
+    values = [_fraction(model, x) for x in (less.downtime, more.downtime, less.fee)]
+    seen = set()
+    for d1 in (math.floor(values[0]), math.ceil(values[0])):
+        for d2 in (math.floor(values[1]), math.ceil(values[1])):
+            for fee in (math.ceil(values[2]), math.floor(values[2])):
+                if (d1, d2, fee) not in seen and d1 < d2:
+                    seen.add((d1, d2, fee))
+                    yield d1, d2, fee
+
+
+def _fraction(model: Any, expr: Any) -> Fraction:
+    value = model.eval(expr, model_completion=True)
+    if z3.is_int_value(value):
+        return Fraction(value.as_long())
+    f = value.as_fraction()
+    return Fraction(f.numerator, f.denominator)
 
 
 # ------------------------------------------------------------------ numbers
