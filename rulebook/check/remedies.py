@@ -155,24 +155,16 @@ def check_tiers(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
     """Credit tiers neither overlap nor leave a gap, down to 0% and up to the target."""
     target = target_of(scope)
     for clause in contract.clauses:
-        if not isinstance(clause, m.RemedyClause) or not clause.tiers:
+        if not isinstance(clause, m.RemedyClause):
             continue
-        bands = [(_band(t), t) for t in clause.tiers]
-        if any(b is None for b, _ in bands):
+        ordered = _ordered_bands(clause)
+        if not ordered:
             continue
-        ordered = sorted(((b, t) for b, t in bands if b), key=lambda bt: _band_order(bt[0]))
         for (low, _), (high, tier) in itertools.pairwise(ordered):
-            yield from _between(low, high, tier)
-        lowest_band, lowest = ordered[0]
-        if (lowest_band.low is not None and lowest_band.low > 0) or (
-            lowest_band.low == 0 and not lowest_band.low_inclusive
-        ):
-            yield error(
-                "tier-gap",
-                f"no tier covers availability {_below(lowest_band)}",
-                lowest.span,
-                "let the lowest tier reach 0%: drop its lower bound",
-            )
+            yield from _overlap(low, high, tier)
+        for gap in tier_gaps(clause, target):
+            hint = _GAP_HINTS[gap.kind].format(target=show_number(gap.high))
+            yield error("tier-gap", _gap_words(gap), gap.beside.span, hint)
         top_band, top = ordered[-1]
         if target is not None and target.op in (None, ">=", ">"):
             limit = target.quantity.value
@@ -190,14 +182,74 @@ def check_tiers(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                     top.span,
                     f"bound the top tier with `< {show_number(limit)}%`",
                 )
-            elif top_high < limit or (top_high == limit and not high_inc and not inclusive_met):
-                yield error(
-                    "tier-gap",
-                    f"availability from {show_number(top_high)}% up to the "
-                    f"{show_number(limit)}% target is below target but in no tier",
-                    top.span,
-                    f"bound the top tier with `< {show_number(limit)}%`",
-                )
+
+
+@attrs.frozen
+class TierGap:
+    """Availability below the target that no credit tier covers: from ``low`` (None: from
+    0%) to ``high``. ``beside`` is the tier next to it; ``kind`` is ``between`` (two tiers),
+    ``below`` (under the lowest tier) or ``target`` (from the top tier up to the target)."""
+
+    low: Fraction | None
+    low_inclusive: bool
+    high: Fraction
+    high_inclusive: bool
+    beside: m.Tier
+    kind: str
+
+
+def tier_gaps(clause: m.RemedyClause, target: m.Comparison | None) -> list[TierGap]:
+    """The gaps a remedy's tiers leave (none when a tier's bounds are not all comparisons
+    of availability): what ``tier-gap`` reports, and what the editor's quick fix fills."""
+    ordered = _ordered_bands(clause)
+    if not ordered:
+        return []
+    gaps = []
+    for (low, _), (high, tier) in itertools.pairwise(ordered):
+        end, end_inc, start, start_inc = low.high, low.high_inclusive, high.low, high.low_inclusive
+        if end is None or start is None:
+            continue
+        if end < start or (end == start and not end_inc and not start_inc):
+            gaps.append(TierGap(end, not end_inc, start, not start_inc, tier, "between"))
+    lowest_band, lowest = ordered[0]
+    bottom = lowest_band.low
+    if bottom is not None and (bottom > 0 or (bottom == 0 and not lowest_band.low_inclusive)):
+        gaps.append(TierGap(None, True, bottom, not lowest_band.low_inclusive, lowest, "below"))
+    top_band, top = ordered[-1]
+    if target is not None and target.op in (None, ">=", ">") and top_band.high is not None:
+        limit, met_inclusive = target.quantity.value, target.op in (None, ">=")
+        top_high, high_inc = top_band.high, top_band.high_inclusive
+        if top_high < limit or (top_high == limit and not high_inc and not met_inclusive):
+            gaps.append(TierGap(top_high, not high_inc, limit, not met_inclusive, top, "target"))
+    return gaps
+
+
+_GAP_HINTS = {
+    "between": "make the neighbouring bounds meet: `< X%` in one tier and `>= X%` in the next",
+    "below": "let the lowest tier reach 0%: drop its lower bound",
+    "target": "bound the top tier with `< {target}%`",
+}
+
+
+def _gap_words(gap: TierGap) -> str:
+    high = show_number(gap.high)
+    if gap.kind == "below":
+        below = "at or below" if gap.high_inclusive else "below"
+        return f"no tier covers availability {below} {high}%"
+    assert gap.low is not None
+    low = show_number(gap.low)
+    if gap.kind == "target":
+        return f"availability from {low}% up to the {high}% target is below target but in no tier"
+    between = f"exactly {low}%" if gap.low == gap.high else f"from {low}% to {high}%"
+    return f"no tier covers availability {between}"
+
+
+def _ordered_bands(clause: m.RemedyClause) -> list[tuple[_Band, m.Tier]]:
+    """The tiers' bands from the lowest, or nothing when a bound is not a comparison."""
+    bands = [(_band(t), t) for t in clause.tiers]
+    if not bands or any(b is None for b, _ in bands):
+        return []
+    return sorted(((b, t) for b, t in bands if b), key=lambda bt: _band_order(bt[0]))
 
 
 @attrs.frozen
@@ -227,8 +279,8 @@ def _band_order(b: _Band) -> tuple[Fraction, int]:
     return (b.low if b.low is not None else Fraction(-1), 0 if b.low_inclusive else 1)
 
 
-def _between(low: _Band, high: _Band, tier: m.Tier) -> Iterator[Diagnostic]:
-    """Compare two neighbouring bands: ``low`` ends where ``high`` should begin."""
+def _overlap(low: _Band, high: _Band, tier: m.Tier) -> Iterator[Diagnostic]:
+    """Two neighbouring bands that overlap: ``low`` ends after ``high`` begins."""
     end, end_inc = low.high, low.high_inclusive
     start, start_inc = high.low, high.low_inclusive
     if end is None or start is None or end > start or (end == start and end_inc and start_inc):
@@ -238,28 +290,9 @@ def _between(low: _Band, high: _Band, tier: m.Tier) -> Iterator[Diagnostic]:
             tier.span,
             "make one bound strict: `< X%` in one tier and `>= X%` in the next",
         )
-    elif end < start or (end == start and not end_inc and not start_inc):
-        at = (
-            f"exactly {show_number(end)}%"
-            if end == start
-            else f"from {show_number(end)}% to {show_number(start)}%"
-        )
-        yield error(
-            "tier-gap",
-            f"no tier covers availability {at}",
-            tier.span,
-            "make the neighbouring bounds meet: `< X%` in one tier and `>= X%` in the next",
-        )
 
 
 def _overlap_words(low: _Band, high: _Band) -> str:
     if low.high is not None and high.low is not None and low.high == high.low:
         return f"exactly {show_number(low.high)}%"
     return f"{show_number(high.low)}%" if high.low is not None else "their lower end"
-
-
-def _below(b: _Band) -> str:
-    assert b.low is not None
-    return (
-        f"below {show_number(b.low)}%" if b.low_inclusive else f"at or below {show_number(b.low)}%"
-    )

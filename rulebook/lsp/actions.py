@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 
 from lark import Token, Tree
@@ -23,6 +21,7 @@ from lark.exceptions import UnexpectedInput
 from lsprotocol import types as lsp
 
 from rulebook import model as m
+from rulebook.check.remedies import tier_gaps
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.parser import concrete_tree
 from rulebook.lsp.analysis import Analysis, word_at
@@ -88,71 +87,27 @@ def _add_cite(
 def _fill_gap(
     analysis: Analysis, d: Diagnostic, at: Convert
 ) -> Iterator[tuple[str, list[lsp.TextEdit]]]:
-    """The tier that covers the gap at the diagnostic's tier: put before it (after it for
-    the gap up to the target), its credit the neighbouring tier's, for the author to set."""
+    """The tier that covers the gap at the diagnostic's tier (:func:`tier_gaps`, what the
+    check reports): put before that tier, or after it for the gap up to the target; its
+    credit is the neighbouring tier's, for the author to set."""
     for remedy, target in _remedies(analysis):
-        for gap, tier, after in _gaps(remedy, target):
+        for gap in tier_gaps(remedy, target):
+            tier = gap.beside
             if (tier.span.line, tier.span.column) != (d.span.line, d.span.column):
                 continue
-            low, low_inclusive, high, high_inclusive = gap
-            bounds = []
-            if low is not None:
-                bounds.append(f"{'>=' if low_inclusive else '>'} {show_number(low)}%")
-            if high is not None:
-                bounds.append(f"{'<=' if high_inclusive else '<'} {show_number(high)}%")
+            bounds = [f"{'<=' if gap.high_inclusive else '<'} {show_number(gap.high)}%"]
+            if gap.low is not None:
+                bounds.insert(0, f"{'>=' if gap.low_inclusive else '>'} {show_number(gap.low)}%")
             line = tier.span.line - 1
             written = analysis.lines[line]
             indent = written[: len(written) - len(written.lstrip())]
             credit = _text_of_quantity(analysis, tier.credit)
             text = f"{indent}tier {' and '.join(bounds)} credit {credit}\n"
-            where = at(line + 1 if after else line, 0)
+            where = at(line + 1 if gap.kind == "target" else line, 0)
             yield (
                 f"Fill the tier gap: tier {' and '.join(bounds)}",
                 [lsp.TextEdit(range=lsp.Range(start=where, end=where), new_text=text)],
             )
-
-
-_Gap = tuple[Fraction | None, bool, Fraction | None, bool]
-_Band = tuple[Fraction | None, bool, Fraction | None, bool, m.Tier]
-
-
-def _gaps(
-    remedy: m.RemedyClause, target: m.Comparison | None
-) -> Iterator[tuple[_Gap, m.Tier, bool]]:
-    """Each gap between the tiers, below the lowest and up to the target: the band it
-    leaves, the tier beside it, and whether the new tier goes after that one."""
-    bands = [b for b in (_band(t) for t in remedy.tiers) if b is not None]
-    if len(bands) != len(remedy.tiers) or not bands:
-        return
-    bands.sort(key=lambda b: (b[0] if b[0] is not None else Fraction(-1), not b[1]))
-    for low, high in itertools.pairwise(bands):
-        end, end_inc, start, start_inc = low[2], low[3], high[0], high[1]
-        if end is None or start is None:
-            continue
-        if end < start or (end == start and not end_inc and not start_inc):
-            yield (end, not end_inc, start, not start_inc), high[4], False
-    first = bands[0]
-    if first[0] is not None and (first[0] > 0 or not first[1]):
-        yield (None, False, first[0], not first[1]), first[4], False
-    top = bands[-1]
-    if target is not None and target.op in (None, ">=", ">") and top[2] is not None:
-        limit, met_inclusive = target.quantity.value, target.op in (None, ">=")
-        if top[2] < limit or (top[2] == limit and not top[3] and not met_inclusive):
-            yield (top[2], not top[3], limit, not met_inclusive), top[4], True
-
-
-def _band(tier: m.Tier) -> _Band | None:
-    low: Fraction | None = None
-    high: Fraction | None = None
-    low_inclusive = high_inclusive = True
-    for bound in tier.bounds:
-        if bound.op in (">", ">="):
-            low, low_inclusive = bound.quantity.value, bound.op == ">="
-        elif bound.op in ("<", "<="):
-            high, high_inclusive = bound.quantity.value, bound.op == "<="
-        else:
-            return None
-    return low, low_inclusive, high, high_inclusive, tier
 
 
 def _remedies(analysis: Analysis) -> Iterator[tuple[m.RemedyClause, m.Comparison | None]]:
