@@ -56,6 +56,19 @@ def glob_pattern(pattern: str) -> str:
     return "^(?s:" + "".join(parts) + ")$"
 
 
+def escape_glob(name: str) -> str:
+    """A literal name as a glob of the project file's ``log`` (``fnmatch``: ``*``, ``?`` and
+    ``[...]``) that matches that name only: each of ``*?[`` in brackets.
+
+    >>> escape_glob("X*"), escape_glob("A[1]?")
+    ('X[*]', 'A[[]1][?]')
+    >>> import fnmatch
+    >>> fnmatch.fnmatchcase("X*", "X[*]"), fnmatch.fnmatchcase("XY", "X[*]")
+    (True, False)
+    """
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
 def service_matches(atom: m.Member | m.Compare) -> Callable[[str], bool]:
     """Whether a service name is matched by the globs of a `service` atom (before `not`)."""
     values = atom.values if isinstance(atom, m.Member) else (atom.value,)

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
+from rulebook.conditions import escape_glob
 from rulebook.intake.records import RECORD_FIELDS
 from rulebook.io.readers import GUESSES, InputError, case_of_text, decode, detect
 from rulebook.text import near_miss
@@ -378,8 +379,9 @@ def _services(
     out = [
         "",
         "# Log service names read as the contract's services: the first rule that matches wins;",
-        "# `log` may be a glob (*, ?, [...]); `to` may name several services (a record is then",
-        '# one per service, ids ID@SERVICE); `when = { location = "JP" }` tests fields too.',
+        "# `log` may be a glob (*, ?, [...]; a name's own * ? [ are written [*] [?] [[]);",
+        "# `to` may name several services (a record is then one per service, ids",
+        '# ID@SERVICE); `when = { location = "JP" }` tests fields too.',
     ]
     for name, count in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:SHOWN]:
         if contract is not None and _covered(contract, name):
@@ -391,7 +393,7 @@ def _services(
             cid, nearest = found[0]
             out += [
                 "[[services]]",
-                f"log = {_q(name)}  # {count} record(s)",
+                f"log = {_q(escape_glob(name))}  # {count} record(s)",
                 f"to = [{_q(nearest)}]  # guessed: the nearest service {cid} covers",
             ]
             continue
@@ -400,7 +402,8 @@ def _services(
             continue  # the contract covers every name (a glob)
         out += [
             "# [[services]]",
-            f"# log = {_q(name)}  # {count} record(s); no covered name is near: choose",
+            f"# log = {_q(escape_glob(name))}  # {count} record(s); no covered name is near: "
+            "choose",
             f"# to = [{_q(covered[0])}]  # one or more of: {', '.join(dict.fromkeys(covered))}",
         ]
     if len(counts) > SHOWN:

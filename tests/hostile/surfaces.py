@@ -13,6 +13,7 @@ def build(corpus: ModuleType) -> None:
     wide_rows(corpus)
     project_files(corpus)
     formulas(corpus)
+    drafted_globs(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -78,3 +79,33 @@ def formulas(c: ModuleType) -> None:
     c.case("csv-out/title.sla", text,
            ["adjudicate", "{file}", "tests/hostile/inputs/csv-out/formulas.csv", "--format", "csv"], 0,
            [",0,3600,0,excluded,war,'=WEBSERVICE(1),"])  # fmt: skip
+
+
+def drafted_globs(c: ModuleType) -> None:
+    """`init` writes a log's service name as a glob that matches that name only: a service
+    named ``CYBERMAIL*`` must not capture ``CYBERMAILXY``'s records, and one with ``[`` must
+    match itself."""
+    names = {"a": "CYBERMAIL*", "b": "CYBERMAIL[Σ", "c": "CYBERMAIL ?"}
+    rows = [f"{rid},{name},2026-09-0{i + 3}T10:00:00,2026-09-0{i + 3}T11:00:00"
+            for i, (rid, name) in enumerate(names.items())]  # fmt: skip
+    log = "id,service,start,end\n" + "\n".join(rows) + "\n"
+    c.case("init/globs.csv", log, ["init", "{file}", "--contract", "cybermail", "-o", "-"], 0,
+           ['log = "CYBERMAIL[*]"  # 1 record(s)', 'log = "CYBERMAIL[[]Σ"  # 1 record(s)',
+            'log = "CYBERMAIL [?]"  # 1 record(s)'])  # fmt: skip
+    # the drafted rules, used: each maps its own name, and no other
+    rules = "".join(
+        f'[[services]]\nlog = "{glob}"\nto = ["CYBERMAIL Σ"]\n'
+        for glob in ("CYBERMAIL[*]", "CYBERMAIL[[]Σ", "CYBERMAIL [?]")
+    )
+    others = [
+        "d,CYBERMAILXY,2026-09-10T10:00:00,2026-09-10T11:00:00",
+        "e,CYBERMAIL !,2026-09-11T10:00:00,2026-09-11T11:00:00",
+    ]
+    c.case("init/others.csv", log + "\n".join(others) + "\n", ["init", "{file}", "-o", "-"], 0,
+           ['log = "CYBERMAILXY"'])  # fmt: skip
+    c.case("init/globs.toml", rules,
+           ["adjudicate", "cybermail", "tests/hostile/inputs/init/others.csv", "--config", "{file}",
+            "--format", "json"], 0, ["2 record(s) of 2 service(s) are out of scope"],
+           records={"a": "counted", "b": "counted", "c": "counted", "d": "out_of_scope",
+                    "e": "out_of_scope"},
+           downtime={"CYBERMAIL Σ 2026-09": 3 * 3600})  # fmt: skip
