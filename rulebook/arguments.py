@@ -12,6 +12,7 @@ from typing import Any
 from rulebook import model as m
 from rulebook.errors import ArgumentError
 from rulebook.limits import shorten
+from rulebook.text import has_lone_surrogate
 
 
 def _type(value: Any) -> str:
@@ -40,7 +41,26 @@ def items(value: Any, name: str, kinds: tuple[type, ...], accepted: str) -> list
             raise ArgumentError(
                 f"{name}[{i}]: {_type(item)} ({shorten(item)}); accepted: {accepted}"
             )
+        if isinstance(item, Mapping):
+            _whole_text(item, f"{name}[{i}]")
     return found
+
+
+def _whole_text(item: Mapping[Any, Any], where: str) -> None:
+    """Refuse a key or a text value (or an item of a list of them) holding a lone UTF-16
+    surrogate: no character, which no output can write (issue 26)."""
+    for key, value in item.items():
+        for text in (key, *(value if isinstance(value, list | tuple) else (value,))):
+            if isinstance(text, str) and has_lone_surrogate(text):
+                raise ArgumentError(
+                    f"{where}: field '{_escaped(key)}': '{_escaped(text)}' holds a lone UTF-16 "
+                    "surrogate, no character; accepted: text of whole characters"
+                )
+
+
+def _escaped(value: Any) -> str:
+    """Text for a message, a lone surrogate as ``\\ud800``, cut by :func:`shorten`."""
+    return shorten(str(value).encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def instant(value: Any, name: str = "as_of") -> str | dt.datetime | None:

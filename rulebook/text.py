@@ -63,6 +63,22 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone UTF-16 surrogate (from a JSON ``\\ud800`` escape or a
+    Python string), which is no character and cannot be written as UTF-8.
+
+    >>> has_lone_surrogate("a\\ud800"), has_lone_surrogate("Σ😀")
+    (True, False)
+    """
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def near_miss(name: str, fields: Iterable[str]) -> str | None:
     """The field ``name`` is a near miss of — the same but for case, spaces or hyphens, or
     one edit away (two for long names) — else None. A near miss is refused with "did you

@@ -14,6 +14,7 @@ import attrs
 import polars as pl
 
 from rulebook.errors import RulebookError
+from rulebook.io.json_text import suspect_bytes
 from rulebook.io.readers import InputError, utf8
 
 #: A log with more columns than this is read by the record route: polars spends about 0.1 ms
@@ -116,8 +117,14 @@ def json_lines(data: bytes, path: str) -> Columns | None:
         frame = pl.read_ndjson(data, infer_schema_length=None)
     except Exception:  # not JSON, not objects: the record route names the line
         return None
-    if data.rstrip(b"\n").count(b"\n") + 1 != frame.height or frame.width > MAX_FRAME_COLUMNS:
-        return None
+    if (
+        data.rstrip(b"\n").count(b"\n") + 1 != frame.height
+        or not 0 < frame.width <= MAX_FRAME_COLUMNS
+    ):
+        return None  # (no columns: objects without keys, which the record route names)
+    values = frame.height * frame.width - sum(frame.null_count().row(0))
+    if suspect_bytes(data, values):
+        return None  # a key twice, a lone surrogate (or a null): the record route looks
     texts = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:

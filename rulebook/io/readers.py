@@ -29,6 +29,7 @@ import attrs
 
 from rulebook import limits
 from rulebook.errors import RulebookError
+from rulebook.io import json_text
 from rulebook.text import did_you_mean
 
 FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (intake.columns)
@@ -289,10 +290,14 @@ def _cell(column: str, cell: str) -> Any:
     return value
 
 
-def load_json(text: str, name: str) -> Any:
-    """JSON with its numbers and nesting bounded (``docs/limits.md``)."""
+def load_json(text: str, name: str, line: bool = False) -> Any:
+    """JSON with its numbers and nesting bounded (``docs/limits.md``), each key once and no
+    lone surrogate (:mod:`.json_text`). ``line``: ``name`` is a JSON Lines line's place
+    (``log.jsonl:3``), to which a column is added."""
     try:
-        data = json.loads(text, parse_int=limits.json_int)
+        data = json_text.loads(text, limits.json_int)
+    except json_text.StrictJSONError as exc:
+        raise InputError(f"{_place(text, name, exc.at, line)}: {exc.message}") from None
     except limits.JSONNumberTooLong as exc:
         digits = len(str(exc).lstrip("-"))
         raise InputError(
@@ -309,13 +314,21 @@ def load_json(text: str, name: str) -> Any:
     return data
 
 
+def _place(text: str, name: str, at: int | None, line: bool) -> str:
+    """``name:line:column`` of offset ``at`` (``line``: the name holds the line already)."""
+    if at is None:
+        return name
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    return f"{name}:{column}" if line else f"{name}:{text.count(chr(10), 0, at) + 1}:{column}"
+
+
 def _read_jsonl(text: str, name: str) -> Iterator[Item]:
     # Lines end at \n only: U+2028 and the like may stand inside a JSON string.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            data = load_json(line, f"{name}:{number}")
+            data = load_json(line, f"{name}:{number}", line=True)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{number}: not JSON ({exc.msg}, column {exc.colno})") from None
         if not isinstance(data, dict):

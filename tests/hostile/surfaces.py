@@ -14,6 +14,7 @@ def build(corpus: ModuleType) -> None:
     project_files(corpus)
     formulas(corpus)
     drafted_globs(corpus)
+    strict_json(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -109,3 +110,37 @@ def drafted_globs(c: ModuleType) -> None:
            records={"a": "counted", "b": "counted", "c": "counted", "d": "out_of_scope",
                     "e": "out_of_scope"},
            downtime={"CYBERMAIL Σ 2026-09": 3 * 3600})  # fmt: skip
+
+
+def strict_json(c: ModuleType) -> None:
+    """A key given twice in one object, and a lone UTF-16 surrogate, are refused where they
+    stand, on every route (JSON Lines by columns or by record, case files, importers, init);
+    a surrogate pair is one character and is read."""
+    twice = "the key '{}' is given twice in one object; accepted: each key once"
+    record = json.dumps(c.RECORD, ensure_ascii=False)
+    again = record[:-1] + ', "end": "2026-09-03T12:00:00"}'
+    c.jsonl("duplicate-key.jsonl", [record.replace('"a"', '"b"'), again], 1,
+            ["duplicate-key.jsonl:2:1: " + twice.format("end")])  # fmt: skip
+    c.case_file("duplicate-part.json", '{"outages": [' + record + '],\n "outages": []}', 1,
+                ["duplicate-part.json:1:1: " + twice.format("outages")])  # fmt: skip
+    c.case_file("duplicate-in-record.json", '{"outages": [\n  ' + record + ",\n  " + again + "\n]}",
+                1, ["duplicate-in-record.json:3:3: " + twice.format("end")])  # fmt: skip
+    gcp = '[{"id": "i1", "id": "i2", "service_name": "CYBERMAIL Σ"}]'
+    c.case("importers/gcp-duplicate.json", gcp,
+           ["adjudicate", "cybermail", "{file}", "--from", "gcp-status"], 1,
+           ["gcp-duplicate.json:1:2: " + twice.format("id")])  # fmt: skip
+    lone = "'{}' is a lone UTF-16 surrogate, no character; accepted: text whose \\u escapes"
+    escaped = json.dumps(c.RECORD)  # ASCII, Σ as \u03a3
+    c.jsonl("lone-high.jsonl", [escaped.replace('"a"', '"a\\ud800"')], 1,
+            ["lone-high.jsonl:1:10: " + lone.format("\\ud800")])  # fmt: skip
+    c.jsonl("lone-low.jsonl", [escaped.replace('"a"', '"a\\udc00\\ud800"')], 1,
+            ["lone-low.jsonl:1:10: " + lone.format("\\udc00")])  # fmt: skip
+    c.jsonl("lone-key.jsonl", [escaped[:-1] + ', "\\udfff": "x"}'], 1,
+            ["lone-key.jsonl:1:", lone.format("\\udfff")])  # fmt: skip
+    c.jsonl("surrogate-pair.jsonl", [escaped.replace('"a"', '"a\\ud83d\\ude00"')], 0, [],
+            **c.counted("a\U0001f600"))  # fmt: skip
+    c.jsonl("explicit-null.jsonl", [escaped[:-1] + ', "cause": null}'], 0, [], **c.counted("a"))
+    c.case_file("lone.json", '{"outages": [' + escaped.replace('"a"', '"\\ud800"') + "]}", 1,
+                ["lone.json:1:22: " + lone.format("\\ud800")])  # fmt: skip
+    c.case("init/lone.jsonl", escaped.replace("CYBERMAIL \\u03a3", "\\udbff") + "\n",
+           ["init", "{file}", "-o", "-"], 1, ["lone.jsonl:1:25: " + lone.format("\\udbff")])  # fmt: skip
