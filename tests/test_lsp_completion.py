@@ -139,6 +139,11 @@ def test_the_word_being_typed_is_completed_from_its_place() -> None:
     assert "email" in _complete("  maintenance m {\n    notice by em")
 
 
+@pytest.mark.parametrize("piece", ["  # when ", '  exclusion x "title with when '])
+def test_nothing_is_offered_in_a_comment_or_a_string(piece: str) -> None:
+    assert _complete(piece) == set()
+
+
 def test_kind_offers_the_kinds() -> None:
     text = BASE.replace("  kind guarantee\n", "  kind \n")
     line = text.split("\n").index("  kind ")

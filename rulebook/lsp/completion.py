@@ -58,6 +58,8 @@ def completion(analysis: Analysis, line: int, column: int) -> list[lsp.Completio
     before = lines[line][:column]
     if re.search(r'^\s*timezone\s+"[\w/+-]*$', before):
         return [_item(z, _K.Constant, "IANA timezone") for z in _timezones()]
+    if _in_comment_or_string(before):
+        return []
     partial = _PARTIAL.search(before)
     cut = column - (len(partial.group()) if partial else 0)
     prefix = "\n".join([*lines[:line], lines[line][:cut]])
@@ -144,6 +146,23 @@ def _names(analysis: Analysis, history: tuple[Token, ...], prefix: str) -> list[
     if "remedy" in words or "refund" in words or "cap" in words:
         items += [_item(n, _K.Variable, f"measure ({d})") for n, d in MEASURES.items()]
     return items
+
+
+def _in_comment_or_string(before: str) -> bool:
+    """Whether the cursor, after ``before`` on its line, is in a comment or a string."""
+    quoted = False
+    i = 0
+    while i < len(before):
+        ch = before[i]
+        if quoted and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "#" and not quoted:
+            return True
+        i += 1
+    return quoted
 
 
 def _this_item(read: tuple[Token, ...]) -> tuple[Token, ...]:
