@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -250,11 +251,10 @@ class Recovery:
         if top == 0 or top > len(values):
             return False
         value = values[top - 1]
-        if not isinstance(value, Token) or value.type != "LBRACE" or value.start_pos is None:
+        if not isinstance(value, Token) or value.type != "LBRACE" or not value.line:
             return False
-        start = self.text.rfind("\n", 0, value.start_pos) + 1
-        indent = len(self.text[start:]) - len(self.text[start:].lstrip(" \t"))
-        return indent == int(closing.column or 0) - 1
+        start, first = self._indents[value.line - 1]
+        return first - start == int(closing.column or 0) - 1
 
     def _unfinished(self, token: Token) -> bool:
         """Whether ``token`` starts a new item on a line after an unfinished one: the parser
@@ -310,11 +310,16 @@ class Recovery:
         return state.parse_conf.parse_table.states[state.position]
 
     def _starts_line(self, token: Token) -> bool:
-        start = token.start_pos
-        if start is None:
+        """Whether nothing but blanks is before ``token`` on its line."""
+        if token.start_pos is None or not token.line:
             return False
-        line_start = self.text.rfind("\n", 0, start) + 1
-        return not self.text[line_start:start].strip()
+        return self._indents[token.line - 1][1] == token.start_pos
+
+    @functools.cached_property
+    def _indents(self) -> list[tuple[int, int]]:
+        """Where each line starts and where its first non-blank character is (a lookup,
+        so that a long line costs no more per token than a short one)."""
+        return [(m.start(), m.end()) for m in re.finditer(r"^[ \t]*", self.text, re.M)]
 
     def _anchor(self, token: Token) -> str | None:
         """The terminal ``token`` resynchronises at, or None when it is no anchor."""
