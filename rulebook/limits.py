@@ -21,6 +21,10 @@ MAX_JSON_DEPTH = 64
 MAX_CONDITION_DEPTH = 100
 #: A project file (``rulebook.toml``) holds at most this many bytes.
 MAX_PROJECT_BYTES = 1 << 20
+#: A calendar's recurrences are expanded at most this many years past the last instant it
+#: writes (an RRULE without an end), and to at most this many occurrences.
+CALENDAR_YEARS = 10
+MAX_CALENDAR_OCCURRENCES = 20_000
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 

@@ -19,6 +19,7 @@ its folder or below, links followed): it cannot make rulebook read anything else
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -37,15 +38,19 @@ from rulebook.io.discovery import FILENAME, config_problem, find, read_bounded
 from rulebook.io.impacts import ACCEPTED as IMPORT_ACCEPTED
 from rulebook.io.impacts import import_problems
 from rulebook.io.readers import InputError, encoding_of
+from rulebook.io.toml_lines import Key, key_lines, line_of, show_key
 from rulebook.load import EXTENSION, bundled_ids
 from rulebook.text import did_you_mean, nfc
 
-_TABLES = ("columns", "values", "services", "billing", "import")
+_TABLES = ("columns", "values", "services", "billing", "import", "notices", "events")
 KEYS = ("contract", "lang", "timezone", "encoding", *_TABLES)
+#: The inputs besides the outage log that have maps of their own (``[notices.columns]``,
+#: ``[billing.values.term]``, ...); under ``[billing]`` the names ``columns`` and ``values``
+#: are these maps, not services.
+INPUT_KINDS = ("notices", "billing", "events")
+MAP_KEYS = ("columns", "values")
 LANGS = ("en", "ja")
 RULE_KEYS = ("log", "to", "when")
-
-Key = tuple[str | int, ...]
 
 
 class ProjectError(RulebookError):
@@ -73,14 +78,28 @@ class ValueRule:
 
 @attrs.frozen
 class ServiceRule:
-    """Log service names matching ``log`` (a glob), and the fields in ``when``, are the
-    contract services ``to``."""
+    """Log service names matching one of ``log`` (names or globs), and the fields in
+    ``when``, are the contract services ``to``."""
 
-    log: str
+    log: tuple[str, ...]
     to: tuple[str, ...]
     when: tuple[tuple[str, tuple[str, ...]], ...]  # field, globs (any of them)
     line: int
     when_lines: tuple[int, ...] = ()  # the line of each condition
+
+    def matches(self, name: str) -> bool:
+        """Whether a log service name is one of ``log`` (a glob matches as fnmatch does)."""
+        return any(fnmatch.fnmatchcase(name, glob) for glob in self.log)
+
+
+@attrs.frozen
+class InputMap:
+    """The maps of an input besides the outage log: its columns read as fields and its
+    words read as values (``[notices.columns]``, ``[notices.values.channel]``)."""
+
+    kind: str  # notices, billing or events
+    columns: tuple[ColumnRule, ...] = ()
+    values: tuple[ValueRule, ...] = ()
 
 
 @attrs.frozen
@@ -97,6 +116,7 @@ class Project:
     services: tuple[ServiceRule, ...] = ()
     billing: tuple[tuple[str, dict[str, Any], int], ...] = ()  # service, fields, line
     imports: tuple[tuple[str, Any], ...] = ()  # [import], checked (rulebook.io.impacts)
+    inputs: tuple[InputMap, ...] = ()  # the maps of notices, billing and events files
     lines: dict[Key, int] = attrs.field(factory=dict, eq=False)
     sha256: str | None = None  # of the file's bytes, as read
 
@@ -116,8 +136,13 @@ class Project:
 
     @property
     def maps(self) -> bool:
-        """Whether the file changes how a log is read (columns, values, services)."""
-        return bool(self.columns or self.values or self.services)
+        """Whether the file changes how a log is read (columns, values, services, the
+        other inputs' maps)."""
+        return bool(self.columns or self.values or self.services or self.inputs)
+
+    def input_map(self, kind: str) -> InputMap:
+        """The maps of the ``kind`` input (none: an empty map)."""
+        return next((i for i in self.inputs if i.kind == kind), InputMap(kind))
 
 
 NONE = Project()
@@ -231,6 +256,7 @@ class _Reader:
             services=tuple(self.services(data.get("services"))),
             billing=tuple(self.billing(data.get("billing"))),
             imports=self.imports(data.get("import")),
+            inputs=tuple(self.inputs(data)),
             lines=self.lines,
         )
 
@@ -312,10 +338,35 @@ class _Reader:
             return {}
         return value
 
-    def columns(self, value: Any) -> Iterator[ColumnRule]:
+    def inputs(self, data: dict[str, Any]) -> Iterator[InputMap]:
+        """``[notices]``, ``[events]`` and the ``columns``/``values`` of ``[billing]``."""
+        for kind in INPUT_KINDS:
+            raw = data.get(kind)
+            if not isinstance(raw, dict):
+                if raw is not None and kind != "billing":
+                    self.problem((kind,), f"{_shown(raw)} is not a table", _MAPS_ACCEPTED)
+                continue
+            if kind != "billing":
+                for key in raw:
+                    if key not in MAP_KEYS:
+                        self.problem(
+                            (kind, key),
+                            f"is not a map of the {kind} files",
+                            _MAPS_ACCEPTED,
+                            did_you_mean(key, MAP_KEYS),
+                        )
+            if not any(k in raw for k in MAP_KEYS):
+                continue
+            yield InputMap(
+                kind,
+                tuple(self.columns(raw.get("columns"), (kind,))),
+                tuple(self.values(raw.get("values"), (kind,))),
+            )
+
+    def columns(self, value: Any, prefix: Key = ()) -> Iterator[ColumnRule]:
         accepted = 'a field name, or false to ignore the column ("column" = "field")'
-        for column, target in self.table(value, ("columns",), accepted).items():
-            key: Key = ("columns", column)
+        for column, target in self.table(value, (*prefix, "columns"), accepted).items():
+            key: Key = (*prefix, "columns", column)
             if target is False:
                 yield ColumnRule(nfc(column.strip()), None, line_of(self.lines, key))
             elif isinstance(target, str) and target.strip():
@@ -323,14 +374,14 @@ class _Reader:
             else:
                 self.problem(key, f"{_shown(target)} is not a field name", accepted)
 
-    def values(self, value: Any) -> Iterator[ValueRule]:
+    def values(self, value: Any, prefix: Key = ()) -> Iterator[ValueRule]:
         accepted = "a table per field of the log's words and their values ([values.cause])"
-        for field, words in self.table(value, ("values",), accepted).items():
+        for field, words in self.table(value, (*prefix, "values"), accepted).items():
             inner = self.table(
-                words, ("values", field), 'words and values ("停電" = "power_supply")'
+                words, (*prefix, "values", field), 'words and values ("停電" = "power_supply")'
             )
             for word, target in inner.items():
-                key: Key = ("values", field, word)
+                key: Key = (*prefix, "values", field, word)
                 if isinstance(target, bool):
                     target = "true" if target else "false"
                 if not isinstance(target, str) or not target.strip():
@@ -366,9 +417,24 @@ class _Reader:
                 )
         ok = True
         log = rule.get("log")
-        if not isinstance(log, str) or not log.strip():
-            what = "is missing" if log is None else f"{_shown(log)} is not a name"
-            self.problem(("services", i, "log"), what, "a log service name or a glob (*, ?, [...])")
+        logs = [log] if isinstance(log, str) else log
+        if (
+            not isinstance(logs, list)
+            or not logs
+            or not all(isinstance(n, str) and n.strip() for n in logs)
+        ):
+            what = (
+                "is missing"
+                if log is None
+                else "is an empty list"
+                if log == []
+                else f"{_shown(log)} is not a name or a list of names"
+            )
+            self.problem(
+                ("services", i, "log"),
+                what,
+                "a log service name or a glob (*, ?, [...]), or a list of them",
+            )
             ok = False
         to = rule.get("to")
         targets = [to] if isinstance(to, str) else to
@@ -412,9 +478,9 @@ class _Reader:
             when_lines.append(line_of(self.lines, ("services", i, "when", field)))
         if not ok:
             return None
-        assert isinstance(log, str) and isinstance(targets, list)
+        assert isinstance(logs, list) and isinstance(targets, list)
         return ServiceRule(
-            nfc(log.strip()),
+            tuple(dict.fromkeys(nfc(n.strip()) for n in logs)),
             tuple(dict.fromkeys(nfc(t.strip()) for t in targets)),
             tuple(when),
             line_of(self.lines, ("services", i)),
@@ -424,6 +490,8 @@ class _Reader:
     def billing(self, value: Any) -> Iterator[tuple[str, dict[str, Any], int]]:
         accepted = 'a table per service: [billing."SERVICE"] monthly_fee = ..., currency = ...'
         for service, fields in self.table(value, ("billing",), accepted).items():
+            if service in MAP_KEYS and isinstance(fields, dict):
+                continue  # the billing files' maps (:meth:`inputs`)
             key: Key = ("billing", service)
             if not isinstance(fields, dict):
                 self.problem(key, f"{_shown(fields)} is not a table", accepted)
@@ -446,6 +514,11 @@ class _Reader:
             )
 
 
+_MAPS_ACCEPTED = (
+    'columns and values, as for the outage log ([notices.columns] "作業開始" = "start")'
+)
+
+
 def _shown(value: Any) -> str:
     """A TOML value in a message."""
     if isinstance(value, bool):
@@ -457,141 +530,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return str(value)
-
-
-# ------------------------------------------------------------------ lines of keys
-
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def show_key(key: Key) -> str:
-    """A key path as TOML would write it: ``services[2].to``, ``columns."開始 日時"``."""
-    out = ""
-    for part in key:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            text = part if _BARE.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
-            out += ("." if out else "") + text
-    return out
-
-
-def line_of(lines: dict[Key, int], key: Key) -> int:
-    """The line of ``key``, else of its nearest enclosing key in ``lines``; 1 if none."""
-    for end in range(len(key), 0, -1):
-        if key[:end] in lines:
-            return lines[key[:end]]
-    return 1
-
-
-def key_lines(text: str) -> dict[Key, int]:
-    """The line of every key and table header of a TOML text (arrays of tables numbered
-    from 0). Keys inside inline tables and multi-line values take the line of the key
-    they belong to (see :func:`line_of`)."""
-    lines: dict[Key, int] = {}
-    counts: dict[Key, int] = {}
-    table: Key = ()
-    depth, quote = 0, ""
-    for number, line in enumerate(text.split("\n"), start=1):
-        if quote or depth:  # inside a multi-line string or array
-            depth, quote = _scan(line, depth, quote)
-            continue
-        stripped = line.lstrip()
-        if stripped.startswith("[["):
-            path = _key(stripped[2:].split("]]", 1)[0])
-            index = counts.get(path, 0)
-            counts[path] = index + 1
-            table = (*path, index)
-            lines.setdefault(path, number)
-            lines[table] = number
-        elif stripped.startswith("["):
-            table = _key(stripped[1:].split("]", 1)[0])
-            lines[table] = number
-        elif "=" in stripped and not stripped.startswith("#"):
-            name, value = _split_assignment(stripped)
-            if name is not None:
-                lines[(*table, *_key(name))] = number
-                depth, quote = _scan(value, 0, "")
-    return lines
-
-
-def _split_assignment(line: str) -> tuple[str | None, str]:
-    """``key = value`` split at the first ``=`` outside a quoted key."""
-    quote = ""
-    for i, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "=":
-            return line[:i], line[i + 1 :]
-    return None, line
-
-
-def _key(text: str) -> tuple[str, ...]:
-    """A dotted key's parts: bare, "basic" or 'literal'."""
-    parts: list[str] = []
-    i, text = 0, text.strip()
-    while i < len(text):
-        char = text[i]
-        if char in " \t.":
-            i += 1
-            continue
-        if char in "\"'":
-            end = i + 1
-            while end < len(text) and text[end] != char:
-                end += 2 if char == '"' and text[end] == "\\" else 1
-            raw = text[i + 1 : end]
-            parts.append(_unescape(raw) if char == '"' else raw)
-            i = end + 1
-        else:
-            match = _BARE.match(text, i)
-            if match is None:
-                break
-            parts.append(match.group())
-            i = match.end()
-    return tuple(parts)
-
-
-def _unescape(raw: str) -> str:
-    try:
-        value = tomllib.loads(f'k = "{raw}"')["k"]
-        return str(value)
-    except tomllib.TOMLDecodeError:
-        return raw
-
-
-def _scan(text: str, depth: int, quote: str) -> tuple[int, str]:
-    """Track open brackets and multi-line strings across a value's text."""
-    i = 0
-    while i < len(text):
-        if quote:
-            if text.startswith(quote, i):
-                i += len(quote)
-                quote = ""
-                continue
-            if quote in ('"', '"""') and text[i] == "\\":
-                i += 2
-                continue
-            i += 1
-            continue
-        if text.startswith('"""', i) or text.startswith("'''", i):
-            quote = text[i : i + 3]
-            i += 3
-        elif text[i] in "\"'":
-            quote = text[i]
-            i += 1
-        elif text[i] == "#":
-            break
-        elif text[i] in "[{":
-            depth += 1
-            i += 1
-        elif text[i] in "]}":
-            depth = max(0, depth - 1)
-            i += 1
-        else:
-            i += 1
-    if quote in ('"', "'"):  # a one-line string never runs on to the next line
-        quote = ""
-    return depth, quote

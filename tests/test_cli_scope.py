@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rulebook.cli import main, scope_warning
+from rulebook.cli import main
 from rulebook.load import load_contract
+from rulebook.mapping.compile import scope_warning
 
 ROOT = Path(__file__).resolve().parent.parent
 AOULU = str(ROOT / "examples" / "aoulu-cloud-2026-09.csv")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import rulebook
+from rulebook.io.toml_lines import key_lines
 from rulebook.mapping.compile import compile_mapping
-from rulebook.project import NONE, ProjectError, discover, find, key_lines, parse
+from rulebook.project import NONE, ProjectError, discover, find, parse
 from tests.helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +78,8 @@ def test_every_problem_is_named_at_its_line_with_what_is_accepted() -> None:
     )
     assert found == [
         "rulebook.toml:2: contarct: is not a setting of rulebook.toml; accepted: contract, "
-        "lang, timezone, encoding, columns, values, services, billing, import (did you mean "
-        "'contract'?)",
+        "lang, timezone, encoding, columns, values, services, billing, import, notices, events "
+        "(did you mean 'contract'?)",
         "rulebook.toml:1: lang: 'jp' is not one of them; accepted: en, ja",
         "rulebook.toml:3: timezone: 'Asia/Tokio' is not a timezone; accepted: an IANA "
         "timezone, e.g. Asia/Tokyo, UTC (did you mean 'Asia/Tokyo'?)",
@@ -395,3 +396,19 @@ def test_init_says_an_encoding_was_given_not_detected(tmp_path: Path) -> None:
     assert code == 0 and 'encoding = "cp932"  # given' in out
     code, out, _ = run(["init", str(log), "-o", "-"])
     assert code == 0 and 'encoding = "cp932"  # detected: ' in out
+
+
+def test_a_service_rules_log_may_be_a_list() -> None:
+    project = parse('[[services]]\nlog = ["cloud-sql", "Cloud SQL*"]\nto = "AOULU 販売"\n')
+    rule = project.services[0]
+    assert rule.log == ("cloud-sql", "Cloud SQL*")
+    assert rule.matches("cloud-sql") and rule.matches("Cloud SQL for MySQL")
+    assert not rule.matches("Cloud Spanner")
+    with pytest.raises(ProjectError) as caught:
+        parse('[[services]]\nlog = []\nto = "x"\n\n[[services]]\nlog = [1]\nto = "x"\n')
+    assert str(caught.value).splitlines() == [
+        "rulebook.toml:2: services[1].log: is an empty list; accepted: a log service name or "
+        "a glob (*, ?, [...]), or a list of them",
+        "rulebook.toml:6: services[2].log: a list is not a name or a list of names; accepted: "
+        "a log service name or a glob (*, ?, [...]), or a list of them",
+    ]

@@ -254,9 +254,21 @@ def test_without_a_fee_the_amount_is_not_guessed() -> None:
 )
 def test_bad_billing_names_the_field(entry: dict[str, str], field: str) -> None:
     contract = rulebook.load_contract("nexa-palette")
-    with pytest.raises(RecordError) as caught:
-        rulebook.adjudicate(contract, [], billing=[entry])
+    with pytest.raises(RecordError) as caught:  # a key that is no field: as --strict
+        rulebook.adjudicate(contract, [], billing=[entry], strict=True)
     assert caught.value.field == field
+
+
+def test_a_billing_key_that_is_no_field_is_left_out_with_the_cli_warning() -> None:
+    contract = rulebook.load_contract("nexa-palette")
+    entry = {"service": "s", "monthly_fee": "1", "currency": "JPY", "note": "1"}
+    result = rulebook.adjudicate(contract, [], billing=[entry])
+    assert result.warnings == [
+        "warning: billing: 1 column(s) that are no field of billing entries are ignored: "
+        "note; accepted: service, monthly_fee, currency, contract_start, term, damages, "
+        "claims; map one in rulebook.toml [billing.columns] (false there ignores it without "
+        "this warning); --strict refuses them (see docs/formats.md)"
+    ]
 
 
 def test_period_explanations_in_both_languages() -> None:

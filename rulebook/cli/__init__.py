@@ -28,9 +28,8 @@ from rulebook._version import __version__
 from rulebook.cli import adjudicating, authoring, drafting
 from rulebook.cli.options import ENGINES, FORMATS, SOURCES
 from rulebook.cli.output import fail, printable
-from rulebook.cli.scope import scope_warning
 
-__all__ = ["ENGINES", "FORMATS", "SOURCES", "main", "printable", "scope_warning"]
+__all__ = ["ENGINES", "FORMATS", "SOURCES", "main", "printable"]
 
 
 class _Group(click.Group):

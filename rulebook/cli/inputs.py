@@ -41,6 +41,7 @@ class Inputs:
 def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
     """Read every input file; errors name the file and line."""
     from rulebook.intake.frames import read_frame
+    from rulebook.io.calendars import read_input
     from rulebook.io.readers import Case, Item, read_case
 
     stdin = [o for o, p in named_inputs(outages, opts) if p == "-"]
@@ -82,7 +83,7 @@ def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
         ("events_path", "events"),
     ):
         if opts[key]:
-            extra = read_case(opts[key], None, kind, encoding)
+            extra = read_input(opts[key], kind, encoding)
             parts = ("outages", "notices", "billing", "events", "closures")
             held = [k for k in parts if k != kind and getattr(extra, k)]
             if held:  # only its `kind` would be read: the rest would be lost without a word
@@ -234,21 +235,7 @@ def _as_of(opts: dict[str, Any]) -> str | None:
 
 def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
     """The record engine over validated input (the frame's rows as its records)."""
-    from rulebook.columnar.state import Plan, outage_records
-    from rulebook.document.records import adjudicate
-    from rulebook.intake.records import timezone_of
+    from rulebook.document.records import adjudicate, records_of
 
-    assert contract.vocabulary is not None
-    plan = Plan(
-        contract,
-        timezone_of(contract),
-        intake.frame,
-        [],
-        {},
-        frozenset(),
-        None,
-        intake.exact,
-        {f.name: f for f in contract.vocabulary.facts},
-    )
-    records = outage_records(plan, intake.frame)
+    records = records_of(contract, intake)
     return adjudicate(contract, records, intake.notices, as_of, intake.closures, intake.billing)

@@ -1,7 +1,7 @@
 """Warnings about what a run leaves out: records of services the contract does not cover
-(:func:`scope_warning` names the nearest covered ones), a ``--period`` no record falls in
-(:func:`scope_warnings`), and a ``--period`` the contract's periods cannot be labelled
-with (:func:`check_period`).
+(:func:`rulebook.mapping.compile.scope_warning` names the nearest covered ones), a
+``--period`` no record falls in (:func:`scope_warnings`), and a ``--period`` the
+contract's periods cannot be labelled with (:func:`check_period`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import click
 
 from rulebook.cli.output import printable
 from rulebook.model import Contract
-from rulebook.text import did_you_mean
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _QUARTER = re.compile(r"\d{4}-Q[1-4]")
@@ -36,9 +35,6 @@ def check_period(contract: Contract, period: str | None) -> None:
         )
 
 
-_SHOWN = 10  # out-of-scope services named in the warning
-
-
 def _out_of_scope(result: Any) -> dict[str, int]:
     """The services of the out-of-scope records, with how many records each."""
     if hasattr(result, "out_of_scope"):  # the columnar and the Spark results
@@ -50,30 +46,6 @@ def _out_of_scope(result: Any) -> dict[str, int]:
     return dict(sorted(found.items()))
 
 
-def scope_warning(contract: Contract, services: dict[str, int]) -> str | None:
-    """One warning for the out-of-scope records (``services``: records per service name),
-    naming the nearest covered names and how to map them; None when there are none."""
-    if not services:
-        return None
-    covers = [t.value for s in contract.of_kind("services") for t in getattr(s, "covers", ())]
-    records = sum(services.values())
-    lines = [
-        f"warning: {records} record(s) of {len(services)} service(s) are out of scope: "
-        f"contract {contract.id} does not cover them, so no time of theirs is counted"
-    ]
-    for name in list(services)[:_SHOWN]:
-        hint = did_you_mean(name, covers)
-        lines.append(f"  {name} ({services[name]} record(s))" + (f": {hint}" if hint else ""))
-    if len(services) > _SHOWN:
-        lines.append(f"  and {len(services) - _SHOWN} more")
-    lines.append(
-        f"  covered: {', '.join(covers) or '(none)'}; to count such records, map the name to "
-        "a covered one in rulebook.toml ([[services]]), rename the service in the log or "
-        "add it to the contract's `covers` (see docs/formats.md)"
-    )
-    return "\n".join(lines)
-
-
 def scope_warnings(
     contract: Contract,
     result: Any,  # the record engine's, the columnar or the Spark result
@@ -82,6 +54,8 @@ def scope_warnings(
 ) -> bool:
     """Warn on stderr when records are out of scope, or when ``period`` holds no record;
     True when something was warned."""
+    from rulebook.mapping.compile import scope_warning
+
     warnings = []
     scoped = scope_warning(contract, _out_of_scope(result))
     if scoped:

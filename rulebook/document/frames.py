@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -46,14 +47,51 @@ from rulebook.engine.trace import render_period
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
-from rulebook.intake.columns import FrameIntake, frame_intake, items_intake, read_outages
-from rulebook.intake.frames import as_frame
+from rulebook.intake.columns import FrameIntake
 from rulebook.intake.records import Notice, RecordError, closure_date, parse_instant, timezone_of
-from rulebook.io.readers import Case, Item
 from rulebook.limits import shorten
+from rulebook.mapping.compile import scope_warning
+from rulebook.mapping.inputs import arguments_of, contract_of, gather, project_of
+from rulebook.mapping.inputs import intake as take_inputs
 
 if TYPE_CHECKING:
     from rulebook.engine.windows import Window
+
+
+#: The remedy owed for a period, as a struct column of :attr:`FrameAdjudication.periods`
+#: (null: none owed); its fields are those of the JSON document's ``remedy``.
+REMEDY_SCHEMA = pl.Struct(
+    {
+        "clause": pl.String,
+        "kind": pl.String,
+        "months": pl.Int64,
+        "amount": pl.String,  # exact decimal text
+        "currency": pl.String,
+        "claim_deadline": pl.String,
+        "claim_last_day": pl.String,
+        "claim_last_weekday": pl.String,
+        "claimed_on": pl.String,
+        "forfeited": pl.Boolean,
+        "formula": pl.Struct({"en": pl.String, "ja": pl.String}),
+        "cap": pl.String,
+        "capped": pl.Boolean,
+        "contract_year": pl.Struct({"start": pl.String, "breached_months": pl.Int64}),
+    }
+)
+PERIOD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "service": pl.String,
+    "period": pl.String,
+    "period_seconds": pl.Int64,
+    "denominator_seconds": pl.Int64,
+    "downtime_seconds": pl.Int64,
+    "excluded_seconds": pl.Int64,
+    "availability": pl.String,
+    "availability_exact": pl.String,
+    "target": pl.String,
+    "met": pl.Boolean,
+    "provisional": pl.Boolean,
+    "remedy": REMEDY_SCHEMA,
+}
 
 
 @attrs.frozen
@@ -65,6 +103,9 @@ class FrameAdjudication:
 
     plan: Plan
     _cache: dict[str, pl.DataFrame] = attrs.field(factory=dict, alias="_cache")
+    #: What the command line would have printed on stderr: columns left out, services out
+    #: of scope, records refused with ``keep_going``.
+    warnings: list[str] = attrs.field(factory=list, kw_only=True)
     _near: dict[str, Neighbourhoods] = attrs.field(factory=dict, alias="_near")
     #: the project file the inputs were read with (``Project.provenance``), for the document
     project_file: Mapping[str, str | None] | None = None
@@ -122,24 +163,7 @@ class FrameAdjudication:
     def periods(self) -> pl.DataFrame:
         """One row per service and period: seconds, availability, target, met, remedy."""
         rows = [self._period(s, p) for s, p in self.plan.periods]
-        frame = pl.DataFrame(
-            [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows],
-            schema={
-                "service": pl.String,
-                "period": pl.String,
-                "period_seconds": pl.Int64,
-                "denominator_seconds": pl.Int64,
-                "downtime_seconds": pl.Int64,
-                "excluded_seconds": pl.Int64,
-                "availability": pl.String,
-                "availability_exact": pl.String,
-                "target": pl.String,
-                "met": pl.Boolean,
-                "provisional": pl.Boolean,
-                "remedy": pl.String,
-            },
-        )
-        return frame
+        return pl.DataFrame(rows, schema=PERIOD_SCHEMA)
 
     def out_of_scope(self) -> dict[str, int]:
         """The services of the out-of-scope records, with how many records each (read off
@@ -429,61 +453,51 @@ def adjudicate_intake(
 
 
 def adjudicate_frame(
-    contract: m.Contract,
+    contract: m.Contract | str | os.PathLike[str],
     outages: Any,
-    notices: Iterable[Notice | Mapping[str, Any]] = (),
+    notices: Iterable[Notice | Mapping[str, Any]] | str | os.PathLike[str] = (),
     as_of: str | dt.datetime | None = None,
     closures: Iterable[dt.date | str] = (),
-    billing: Iterable[Billing | Mapping[str, Any]] = (),
-    events: Iterable[Mapping[str, Any]] = (),
+    billing: Iterable[Billing | Mapping[str, Any]] | str | os.PathLike[str] = (),
+    events: Iterable[Mapping[str, Any]] | str | os.PathLike[str] = (),
+    *,
+    project: Any = None,
+    strict: bool = False,
+    keep_going: bool = False,
 ) -> FrameAdjudication:
     """Adjudicate a polars DataFrame, an Arrow table, a path (CSV, JSON Lines, JSON case
-    file, Parquet) or a list of mappings under ``contract``; the result holds frames.
+    file, Parquet) or a list of mappings under ``contract`` (a loaded contract, a bundled
+    id or a path); the result holds frames. The inputs are taken as the command line takes
+    them (:mod:`rulebook.mapping.inputs`): notices, billing and events may be paths too,
+    ``project`` is a ``rulebook.toml`` whose maps apply, a column that is no field is left
+    out with a warning (``strict``: refused), and the warnings the command line prints are
+    in :attr:`FrameAdjudication.warnings`.
 
     >>> import polars as pl, rulebook
-    >>> contract = rulebook.load_contract("cybermail")
     >>> log = pl.DataFrame({
     ...     "id": ["a", "b"], "service": ["CYBERMAIL Σ"] * 2,
     ...     "start": ["2026-09-03T10:00:00", "2026-09-10T01:00:00"],
     ...     "end": ["2026-09-03T10:45:00", "2026-09-10T03:00:00"],
     ...     "cause": ["provider_fault", "attack"], "detected_by": ["monitoring"] * 2})
-    >>> result = rulebook.adjudicate_frame(contract, log)
+    >>> result = rulebook.adjudicate_frame("cybermail", log)
     >>> result.records.select("id", "verdict", "counted_seconds").rows()
     [('a', 'counted', 2700), ('b', 'excluded', 0)]
     >>> result.periods.select("period", "availability", "met").rows()
     [('2026-09', '99.8958', False)]
+    >>> result.warnings
+    []
     """
-    contract = arguments.contract(contract)
-    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
-    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
-    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
-    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
-    as_of = arguments.instant(as_of)
+    contract = contract_of(contract)
+    taken, given, bills, as_of = arguments_of(notices, closures, billing, events, as_of)
     if isinstance(outages, list | tuple):
         outages = arguments.items(outages, "outages", (Mapping,), "mappings of fields")
-    given = [n for n in notices if isinstance(n, Notice)]
-    bills = [b for b in billing if isinstance(b, Billing)]
-    case = Case(
-        notices=[
-            Item(f"notices[{i}]", dict(n))
-            for i, n in enumerate(notices)
-            if not isinstance(n, Notice)
-        ],
-        billing=[
-            Item(f"billing[{i}]", dict(b))
-            for i, b in enumerate(billing)
-            if not isinstance(b, Billing)
-        ],
-        events=[Item(f"events[{i}]", dict(e)) for i, e in enumerate(events)],
-        closures=[str(c) for c in closures],
-    )
-    if isinstance(outages, str):
-        intake = read_outages(contract, outages, None, case)
-    elif isinstance(outages, list | tuple):
-        case.outages = [Item(f"outages[{i}]", dict(o)) for i, o in enumerate(outages)]
-        intake = items_intake(contract, case)
-    else:
-        intake = frame_intake(contract, as_frame(outages), "<frame>", case, first_line=None)
+    gathered = gather(outages, *taken)
+    plan = project_of(project)
+    intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going)
+    warnings += [str(e) for e in intake.errors]
     intake.notices += given
     intake.billing += bills
-    return adjudicate_intake(contract, intake, as_of)
+    result = attrs.evolve(adjudicate_intake(contract, intake, as_of), project_file=plan.provenance)
+    scoped = scope_warning(contract, result.out_of_scope())
+    result.warnings.extend([*warnings, *([scoped] if scoped else [])])
+    return result

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ import attrs
 
 from rulebook import arguments
 from rulebook import model as m
+from rulebook.columnar.state import Plan, outage_records
 from rulebook.document.fields import (
     canonical_json,
     check_rendering,
@@ -30,6 +32,7 @@ from rulebook.engine.trace import render_period, render_record
 from rulebook.engine.windows import Window
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
+from rulebook.intake.columns import FrameIntake
 from rulebook.intake.records import (
     Notice,
     OutageRecord,
@@ -39,6 +42,9 @@ from rulebook.intake.records import (
     timezone_of,
 )
 from rulebook.limits import shorten
+from rulebook.mapping.compile import compile_mapping, scope_warning, scope_warnings
+from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, project_of
+from rulebook.mapping.inputs import intake as take_inputs
 
 
 @attrs.frozen
@@ -56,6 +62,17 @@ class Adjudication:
     billed: Mapping[str, Billing] = attrs.field(factory=dict)
     #: the project file the inputs were read with (``Project.provenance``), for the document
     project_file: Mapping[str, str | None] | None = None
+    #: What the command line would have printed on stderr: columns left out, services out
+    #: of scope, records refused with ``keep_going``.
+    warnings: list[str] = attrs.field(factory=list, kw_only=True)
+
+    def out_of_scope(self) -> dict[str, int]:
+        """The services of the out-of-scope records, with how many records each."""
+        found: dict[str, int] = {}
+        for v in self.verdicts:
+            if v.verdict == "out_of_scope":
+                found[v.record.service] = found.get(v.record.service, 0) + 1
+        return dict(sorted(found.items()))
 
     def windows(self) -> list[Window]:
         """The maintenance windows of the run (announced and recurring), sorted."""
@@ -155,18 +172,29 @@ class Adjudication:
 
 
 def adjudicate(
-    contract: m.Contract,
-    outages: Iterable[OutageRecord | Mapping[str, Any]],
-    notices: Iterable[Notice | Mapping[str, Any]] = (),
+    contract: m.Contract | str | os.PathLike[str],
+    outages: Iterable[OutageRecord | Mapping[str, Any]] | str | os.PathLike[str],
+    notices: Iterable[Notice | Mapping[str, Any]] | str | os.PathLike[str] = (),
     as_of: str | dt.datetime | None = None,
     closures: Iterable[dt.date | str] = (),
-    billing: Iterable[Billing | Mapping[str, Any]] = (),
-    events: Iterable[Mapping[str, Any]] = (),
+    billing: Iterable[Billing | Mapping[str, Any]] | str | os.PathLike[str] = (),
+    events: Iterable[Mapping[str, Any]] | str | os.PathLike[str] = (),
+    *,
+    project: Any = None,
+    strict: bool = False,
+    keep_going: bool = False,
 ) -> Adjudication:
     """Adjudicate outage records under a contract.
 
-    Records and notices are mappings of field names (``id``, ``service``, ``start``, ``end``
-    and facts of the vocabulary) or already-validated records. ``as_of`` closes ongoing
+    ``contract`` is a loaded contract, a bundled id or a path. Records and notices are
+    mappings of field names (``id``, ``service``, ``start``, ``end`` and facts of the
+    vocabulary) or already-validated records; the log, notices, billing and events may also
+    be paths of files, read as the command line reads them. The inputs are mapped as the
+    command line maps them (:mod:`rulebook.mapping.inputs`): ``project`` is a
+    ``rulebook.toml`` whose maps apply; a column that is no field is left out with a warning
+    (``strict``: refused); with ``keep_going`` a bad record is left out with a warning
+    rather than raised. The warnings the command line prints are in
+    :attr:`Adjudication.warnings`. ``as_of`` closes ongoing
     records. ``closures`` are the days a provider announced as closed (年末年始 of
     nexa-palette), for calendars that say ``closed announced``. ``billing`` gives each
     service's monthly fee, currency, contract start and term (see
@@ -176,8 +204,7 @@ def adjudicate(
     Raises :class:`~rulebook.intake.records.RecordError` for invalid input.
 
     >>> import rulebook
-    >>> contract = rulebook.load_contract("cybermail")
-    >>> result = rulebook.adjudicate(contract, [
+    >>> result = rulebook.adjudicate("cybermail", [
     ...     {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-03T10:00:00",
     ...      "end": "2026-09-03T10:45:00", "cause": "provider_fault", "detected_by": "monitoring"},
     ...     {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-10T01:00:00",
@@ -188,25 +215,56 @@ def adjudicate(
     >>> period = result.to_dict()["periods"][0]
     >>> period["period"], period["availability"], period["met"]
     ('2026-09', '99.8958', False)
+    >>> result.warnings
+    []
     """
-    contract = arguments.contract(contract)
-    outages = arguments.items(outages, "outages", (Mapping, OutageRecord), "mappings of fields")
-    notices = arguments.items(notices, "notices", (Mapping, Notice), "mappings of fields")
-    closures = arguments.items(closures, "closures", (str, dt.date), "dates (YYYY-MM-DD)")
-    billing = arguments.items(billing, "billing", (Mapping, Billing), "mappings of fields")
-    events = arguments.items(events, "events", (Mapping,), "mappings: record, event, at")
+    contract = contract_of(contract)
+    listed: list[Any] = []
+    if not is_path(outages):
+        listed = arguments.items(outages, "outages", (Mapping, OutageRecord), "mappings of fields")
+    taken, given, bills, as_of = arguments_of(notices, closures, billing, events, as_of)
     tz = timezone_of(contract)
     try:
-        instant = parse_instant(arguments.instant(as_of), tz, "as_of", None) if as_of else None
+        instant = parse_instant(as_of, tz, "as_of", None) if as_of else None
     except RecordError as exc:
         raise exc.of("argument") from None
-    days = frozenset(closure_date(c) for c in closures)
+    plan = project_of(project)
+    if is_path(outages) or plan.services or keep_going:
+        # validated by the intake and handed over as records, as `--engine records` does
+        gathered = gather(outages, *taken)
+        intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going)
+        warnings += [str(e) for e in intake.errors]
+        items = Given(
+            records_of(contract, intake), intake.notices, intake.billing, [], intake.closures
+        )
+    else:
+        validated = [o for o in listed if isinstance(o, OutageRecord)]
+        plain = [o for o in listed if not isinstance(o, OutageRecord)]
+        gathered = gather(plain, *taken)
+        mapping = compile_mapping(plan, contract, strict)
+        case, columns, others = mapping.prepare_case(gathered.case, "outages")
+        warnings = [*scope_warnings(plan, contract), *columns, *others]
+        items = Given(
+            [*validated, *(i.data for i in case.outages)],
+            [i.data for i in case.notices],
+            [i.data for i in case.billing],
+            [i.data for i in case.events],
+            case.closures,
+        )
+    days = frozenset(closure_date(c) for c in items.closures)
     run = Run(
-        contract, tz, list(outages), list(notices), instant, days, list(billing), list(events)
+        contract,
+        tz,
+        list(items.outages),
+        [*items.notices, *given],
+        instant,
+        days,
+        [*items.billing, *bills],
+        list(items.events),
     )
     for stage in STAGES:
         stage(run)
-    return Adjudication(
+    result = Adjudication(
         contract,
         tz,
         instant,
@@ -216,4 +274,36 @@ def adjudicate(
         dict(run.remedies),
         tuple(run.windows),
         dict(run.billing),
+        plan.provenance,
     )
+    scoped = scope_warning(contract, result.out_of_scope())
+    result.warnings.extend([*warnings, *([scoped] if scoped else [])])
+    return result
+
+
+@attrs.frozen
+class Given:
+    """The inputs handed to the record engine's stages."""
+
+    outages: list[Any]
+    notices: list[Any]
+    billing: list[Any]
+    events: list[Any]
+    closures: list[str]
+
+
+def records_of(contract: m.Contract, intake: FrameIntake) -> list[OutageRecord]:
+    """Validated input (the intake's frame) as the record engine's records."""
+    assert contract.vocabulary is not None
+    plan = Plan(
+        contract,
+        timezone_of(contract),
+        intake.frame,
+        [],
+        {},
+        frozenset(),
+        None,
+        intake.exact,
+        {f.name: f for f in contract.vocabulary.facts},
+    )
+    return outage_records(plan, intake.frame)

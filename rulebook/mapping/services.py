@@ -38,7 +38,7 @@ def service_targets(
 ) -> list[str] | None:
     """The services of the first rule a record (its service and ``when`` fields) matches."""
     for rule in rules:
-        if not fnmatch.fnmatchcase(row["service"], rule.log):
+        if not rule.matches(row["service"]):
             continue
         if all(_matches(row.get(field), globs, field in listed) for field, globs in rule.when):
             return list(rule.to)
@@ -50,11 +50,7 @@ def mapped_notices(rules: Iterable[ServiceRule], notices: Iterable[Notice]) -> I
     plain = [r for r in rules if not r.when]
     for notice in notices:
         rule = next(
-            (
-                r
-                for r in plain
-                if notice.service != "*" and fnmatch.fnmatchcase(notice.service, r.log)
-            ),
+            (r for r in plain if notice.service != "*" and r.matches(notice.service)),
             None,
         )
         if rule is None:

@@ -1,0 +1,243 @@
+"""Calendars as maintenance notices: an iCalendar file (RFC 5545, ``.ics``) — what
+providers send as maintenance invitations and publish as maintenance calendars — read as
+notices, recurring events expanded (``icalendar`` parses, ``recurring-ical-events``
+expands RRULE, RDATE, EXDATE and moved occurrences).
+
+Each occurrence of a ``VEVENT`` is one notice:
+
+- ``id``: the event's ``UID``; an event of several occurrences gives ``UID@START``
+  (the occurrence's ``RECURRENCE-ID``, else its start, ISO 8601 as written: a moved
+  occurrence keeps the id of the one it replaces), so ids stay unique;
+- ``start``, ``end``: ``DTSTART`` and ``DTEND`` (or ``DTSTART`` + ``DURATION``); a time
+  with ``TZID`` or ``Z`` keeps its offset, a floating time is read in the contract's (or the
+  project's) timezone as any naive time is; an all-day event runs from midnight to
+  midnight;
+- ``announced_at``: ``CREATED`` (when the provider made the event), else, in an invitation
+  (a calendar with a ``METHOD``), ``DTSTAMP`` (when it was sent); else unknown;
+- ``service``: ``*`` (every service), unless the project file reads one of the event's
+  ``summary``, ``location``, ``categories`` or ``method`` as ``service``
+  (``[notices.columns] "categories" = "service"``); ``channel`` likewise
+  (``"method" = "channel"`` with ``[notices.values.channel] "REQUEST" = "email"``).
+  Those four properties are offered to the maps, never warned about when left unread.
+
+A cancelled event (``STATUS:CANCELLED``) is no notice. A recurrence without an end is
+expanded up to :data:`~rulebook.limits.CALENDAR_YEARS` years past the last start or end
+the file names, and a calendar of more than
+:data:`~rulebook.limits.MAX_CALENDAR_OCCURRENCES` occurrences is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from rulebook import limits
+from rulebook.io.readers import Case, InputError, Item, case_of_text, detect, read_text
+
+#: The event properties offered to ``[notices.columns]`` (lower case, as item keys).
+PROPERTIES = ("summary", "location", "categories", "method")
+SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+
+
+def read_input(path: str, kind: str, encoding: str | None = None) -> Case:
+    """A file given as ``kind`` (notices, billing, events): a calendar's events as notices,
+    else as :func:`~rulebook.io.readers.read_case` reads it."""
+    text, name = read_text(path, encoding)
+    if is_calendar(path, text):
+        if kind != "notices":
+            raise InputError(
+                f"{name}: a calendar is read as maintenance notices only; give it as --notices"
+            )
+        return Case(notices=read_calendar(text, name))
+    return case_of_text(text, name, detect(path, text, None), kind)
+
+
+def is_calendar(path: str, text: str) -> bool:
+    """Whether a file is an iCalendar file, by its extension or its first line."""
+    return path.lower().endswith(SUFFIXES) or text.lstrip("\ufeff \r\n\t").upper().startswith(
+        "BEGIN:VCALENDAR"
+    )
+
+
+def read_calendar(text: str, name: str) -> list[Item]:
+    """Every occurrence of every event of an iCalendar text, as notice items."""
+    import icalendar
+    import recurring_ical_events
+
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except Exception as exc:  # icalendar raises many kinds for a file it cannot parse
+        head = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            f"{name}: not an iCalendar file ({limits.shorten(head, 120)}); accepted: "
+            "RFC 5545 text, BEGIN:VCALENDAR ... END:VCALENDAR"
+        ) from None
+    method = str(calendar.get("METHOD", "")).strip() or None
+    events = [c for c in calendar.walk("VEVENT")]
+    if not events:
+        return []
+    try:
+        first, horizon = _span(events)
+        query = recurring_ical_events.of(calendar)
+        found: list[Any] = []
+        at = first
+        while at < horizon:  # a month at a time: a dense rule stops at the cap, not in memory
+            upto = min(_next_month(at), horizon)
+            found += query.between(at, upto)
+            at = upto
+            if len(found) > limits.MAX_CALENDAR_OCCURRENCES:
+                raise InputError(
+                    f"{name}: more than {limits.MAX_CALENDAR_OCCURRENCES:,} occurrences "
+                    f"before {upto.date()}; accepted: at most "
+                    f"{limits.MAX_CALENDAR_OCCURRENCES:,} (docs/limits.md)"
+                )
+        found = _unique(found)
+        counts: dict[str, int] = {}
+        for event in found:
+            uid = str(event.get("UID", "")).strip()
+            counts[uid] = counts.get(uid, 0) + 1
+        return list(_items(found, counts, method, name))
+    except InputError:
+        raise
+    except Exception as exc:  # a broken property or rule: icalendar's and the expansion's kinds
+        raise InputError(
+            f"{name}: an event cannot be read ({type(exc).__name__}: "
+            f"{limits.shorten((str(exc).splitlines() or [''])[0], 160)}); accepted: VEVENTs "
+            "with DTSTART, DTEND or DURATION, RRULE, RDATE and EXDATE as RFC 5545 writes them"
+        ) from None
+
+
+def _items(
+    found: list[Any], counts: dict[str, int], method: str | None, name: str
+) -> Iterator[Item]:
+    for number, event in enumerate(found, start=1):
+        if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+            continue
+        start = _instant(event.get("DTSTART"))
+        end = _instant(event.get("DTEND"))
+        if end is None and start is not None and event.get("DURATION") is not None:
+            end = start + event.decoded("DURATION")
+        if end is None and isinstance(start, dt.date) and not isinstance(start, dt.datetime):
+            end = start + dt.timedelta(days=1)  # an all-day event of one day
+        uid = str(event.get("UID", "")).strip()
+        rid = uid or f"event-{number}"
+        occurrence = _instant(event.get("RECURRENCE-ID")) or start
+        if uid and counts[uid] > 1 and occurrence is not None:
+            rid = f"{uid}@{_text(occurrence)}"
+        data: dict[str, Any] = {"id": rid}
+        if start is not None:
+            data["start"] = _text(start)
+        if end is not None:
+            data["end"] = _text(end)
+        announced = _instant(event.get("CREATED"))
+        if announced is None and method is not None:
+            announced = _instant(event.get("DTSTAMP"))
+        if announced is not None:
+            data["announced_at"] = _text(announced)
+        for key in PROPERTIES:
+            value = method if key == "method" else _property(event.get(key.upper()))
+            if value:
+                data[key] = value
+        yield Item(f"{name}: event {number} ({limits.shorten(uid or '-', 60)})", data)
+
+
+def _next_month(at: dt.datetime) -> dt.datetime:
+    return dt.datetime(at.year + at.month // 12, at.month % 12 + 1, 1)
+
+
+def _unique(found: list[Any]) -> list[Any]:
+    """Occurrences in the order of their start, each once (one that spans a month's end is
+    found in both months)."""
+    seen: dict[tuple[str, str, str], Any] = {}
+    for event in found:
+        start = _instant(event.get("DTSTART"))
+        ident = _instant(event.get("RECURRENCE-ID")) or start
+        key = (
+            str(event.get("UID", "")),
+            _text(ident) if ident is not None else "",
+            _text(start) if start is not None else "",
+        )
+        seen.setdefault(key, event)
+    return sorted(
+        seen.values(),
+        key=lambda e: (_key(_instant(e.get("DTSTART")) or dt.date.min), str(e.get("UID", ""))),
+    )
+
+
+def _span(events: list[Any]) -> tuple[dt.datetime, dt.datetime]:
+    """Where the expansion starts (the month of the earliest start) and where unending
+    recurrences stop: CALENDAR_YEARS past the latest instant the file writes."""
+    latest = dt.datetime(limits.MIN_YEAR, 1, 1)
+    earliest = dt.datetime(limits.MAX_YEAR, 12, 31)
+    for event in events:
+        start = _instant(event.get("DTSTART"))
+        if start is not None:
+            earliest = min(earliest, _key(start))
+    for event in events:
+        for key in ("DTSTART", "DTEND", "RDATE"):
+            value = _instant(event.get(key)) if key != "RDATE" else None
+            if value is not None:
+                latest = max(latest, _key(value))
+        for rule in _rules(event):
+            until = rule.get("UNTIL")
+            for value in until or ():
+                moment = _instant_of(value)
+                if moment is not None:
+                    latest = max(latest, _key(moment))
+    year = min(latest.year + limits.CALENDAR_YEARS, limits.MAX_YEAR)
+    first = dt.datetime(max(earliest.year, limits.MIN_YEAR), earliest.month, 1) - dt.timedelta(
+        days=1
+    )  # a day early: a time with an offset ahead of UTC
+    return first, max(dt.datetime(year, 1, 1), first)
+
+
+def _rules(event: Any) -> list[Any]:
+    rule = event.get("RRULE")
+    if rule is None:
+        return []
+    return rule if isinstance(rule, list) else [rule]
+
+
+def _instant(prop: Any) -> dt.date | None:
+    """A property's date or date-time (None when absent)."""
+    if prop is None:
+        return None
+    return _instant_of(getattr(prop, "dt", prop))
+
+
+def _instant_of(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value
+    return None
+
+
+def _key(value: dt.date) -> dt.datetime:
+    """A date or date-time as a naive UTC-ish instant to compare (the horizon only)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def _text(value: dt.date) -> str:
+    """ISO 8601: a date-time as written (its offset if it has one), a date at midnight."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value.isoformat()
+        return value.replace(tzinfo=None).isoformat()
+    return dt.datetime(value.year, value.month, value.day).isoformat()
+
+
+def _property(value: Any) -> str | None:
+    """A text property (CATEGORIES: its categories joined by ", ")."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(t for v in value if (t := _property(v)))
+    cats = getattr(value, "cats", None)
+    if cats is not None:
+        return ", ".join(str(c) for c in cats)
+    text = str(value).strip()
+    return text or None
