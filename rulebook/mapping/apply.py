@@ -21,7 +21,6 @@ service, with the id ``ID@SERVICE``, and causes follow the copies (see docs/form
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -32,21 +31,18 @@ import polars as pl
 from rulebook import limits
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
-from rulebook.intake.billing import BILLING_FIELDS
 from rulebook.intake.cells import ISO_SHAPE
 from rulebook.intake.columns import FrameIntake, columns_fit, columns_intake, items_intake
 from rulebook.intake.frames import WHITESPACE, Columns
-from rulebook.intake.kinds import MAPPED_IN, refusal
+from rulebook.intake.kinds import refusal
 from rulebook.intake.records import (
-    EVENT_FIELDS,
-    NOTICE_FIELDS,
     RecordError,
     spreadsheet_iso,
 )
-from rulebook.io.calendars import PROPERTIES as CALENDAR_PROPERTIES
 from rulebook.io.readers import Case, InputError, Item
 from rulebook.io.regions import region_countries
 from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.others import InputMaps, map_other
 from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved_warning
 from rulebook.mapping.services import (
     as_text,
@@ -61,15 +57,6 @@ from rulebook.text import near_miss, nfc
 NOTICE_TIMES = ("start", "end", "announced_at")
 #: The value of a ``[values.FIELD]`` word that makes the fact unknown.
 UNKNOWN = "unknown"
-
-
-@attrs.frozen
-class InputMaps:
-    """The maps of a notices, billing or events file, checked (``[notices.columns]``)."""
-
-    renames: dict[str, str] = attrs.field(factory=dict)  # column -> field
-    ignored: frozenset[str] = frozenset()  # columns mapped to false
-    values: dict[str, dict[str, str]] = attrs.field(factory=dict)  # field -> word -> value
 
 
 @attrs.frozen
@@ -270,71 +257,15 @@ class Mapping:
         return mapped, warnings, [*dropped_notices, *dropped_events, *dropped_billing]
 
     def _other(self, items: list[Item], kind: str) -> tuple[list[Item], list[str]]:
-        """Notices, events or billing entries with the project's maps of their kind applied
-        (``[notices.columns]``, ``[notices.values.FIELD]``), each file refused when it
-        cannot be of that kind (:mod:`rulebook.intake.kinds`), and without the keys that
-        are no field of theirs (a near miss is kept, and refused with "did you mean"; with
-        ``strict`` every one is); one warning per file naming those left out."""
-        fields = _OTHER_FIELDS[kind]
-        maps = self.inputs.get(kind, InputMaps())
-        items = [self._renamed(i, maps) for i in items]
-        if kind == "notices":
-            items = [_calendar_notice(i) for i in items]
-        by_file: dict[str, dict[str, None]] = {}
-        for item in items:
-            if not item.where.startswith(f"{self.project.path}:"):  # [billing.SERVICE]
-                by_file.setdefault(_file_of(item.where), {}).update(dict.fromkeys(item.data))
-        for file, keys in by_file.items():
-            refused = refusal(kind, file, keys, self.known)
-            if refused is not None:
-                raise InputError(refused)
-        if self.strict:
-            return items, []
-        dropped: dict[str, dict[str, None]] = {}  # file -> keys
-        kept = []
-        for item in items:
-            extra = {
-                k: None
-                for k in item.data
-                if k not in fields and (not k.strip() or near_miss(k, fields) is None)
-            }
-            if extra:
-                file = _file_of(item.where)
-                dropped.setdefault(file, {}).update(dict.fromkeys(extra))
-                data = {k: v for k, v in item.data.items() if k not in extra}
-                item = attrs.evolve(item, data=data)
-            kept.append(item)
-        what = _OTHER_WORDS[kind]
-        warnings = [
-            f"warning: {file}: {len(keys)} column(s) that are no field of {what} are "
-            f"ignored: {limits.listed(list(keys))}; accepted: {', '.join(fields)}; map one in "
-            f"rulebook.toml {MAPPED_IN[kind]} (false there ignores it without this warning); "
-            "--strict refuses them (see docs/formats.md)"
-            for file, keys in dropped.items()
-        ]
-        return kept, warnings
-
-    def _renamed(self, item: Item, maps: InputMaps) -> Item:
-        """An item's keys as its kind's ``[KIND.columns]`` names them (NFC, stripped;
-        ``false`` dropped) and its words as ``[KIND.values.FIELD]`` maps them."""
-        if not (maps.renames or maps.ignored or maps.values):
-            return item
-        data: dict[str, Any] = {}
-        for raw, value in item.data.items():
-            name = nfc(raw.strip())
-            if name in maps.ignored:
-                continue
-            field = maps.renames.get(name, raw)
-            if field in data:
-                raise InputError(
-                    f"{item.where}: columns '{_source_of(item.data, maps, field)}' and '{raw}' "
-                    f"are both read as field '{field}'; accepted: one column a field"
-                )
-            words = maps.values.get(field)
-            if words and isinstance(value, str):
-                value = words.get(nfc(value).strip(), value)
-            data[field] = value
-        return attrs.evolve(item, data=data)
+        """A notices, events or billing input mapped (:func:`~.others.map_other`)."""
+        return map_other(
+            items,
+            kind,
+            self.inputs.get(kind, InputMaps()),
+            self.known,
+            self.strict,
+            self.project.path,
+        )
 
     def _plain(self, item: Item, times: tuple[str, ...]) -> Item:
         """A notice, event or billing entry: text in NFC, spreadsheet times read."""
@@ -579,42 +510,5 @@ def take_in(
 # ------------------------------------------------------------------ helpers
 
 
-_CALENDAR_PLACE = re.compile(r": event \d+ \(.*\)$")
-
-
-def _calendar_notice(item: Item) -> Item:
-    """A calendar's notice after the maps: for every service unless a property was read as
-    ``service``; the properties left unread dropped without a warning (they are offered to
-    the maps, not columns of the user's)."""
-    if _CALENDAR_PLACE.search(item.where) is None:
-        return item
-    data = {k: v for k, v in item.data.items() if k not in CALENDAR_PROPERTIES}
-    data.setdefault("service", "*")
-    return attrs.evolve(item, data=data)
-
-
-def _file_of(where: str) -> str:
-    """The file of an item's place (``log.csv:3``, ``case.json: notices[0]``); a list the
-    library was given (``billing[0]``) by its name."""
-    file, _, place = where.rpartition(":")
-    if file and (place.isdigit() or place.startswith(" ")):
-        return file
-    listed = re.fullmatch(r"(notices|billing|events|outages)\[\d+\]", where)
-    return listed.group(1) if listed else where
-
-
 def _source(kept: dict[str, str], field: str) -> str:
     return next(c for c, f in kept.items() if f == field)
-
-
-def _source_of(data: dict[str, Any], maps: InputMaps, field: str) -> str:
-    """The column of ``data`` read as ``field`` first."""
-    return next(c for c in data if maps.renames.get(nfc(c.strip()), c) == field)
-
-
-_OTHER_WORDS = {
-    "notices": "maintenance notices",
-    "billing": "billing entries",
-    "events": "timeline events",
-}
-_OTHER_FIELDS = {"notices": NOTICE_FIELDS, "billing": BILLING_FIELDS, "events": EVENT_FIELDS}

@@ -19,7 +19,8 @@ from rulebook.intake.records import (
     fact_value,
 )
 from rulebook.io.toml_lines import show_key
-from rulebook.mapping.apply import UNKNOWN, InputMaps, Mapping
+from rulebook.mapping.apply import UNKNOWN, Mapping
+from rulebook.mapping.others import InputMaps
 from rulebook.project import ColumnRule, InputMap, Project, ProjectError
 from rulebook.text import did_you_mean
 
