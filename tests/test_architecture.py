@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grammar", ("grammar", "highlight")),
     ("check", ("check", "prove", "contract_cache", "load")),
     ("io", ("io", "project")),
-    ("intake and mapping", ("intake", "mapping", "draft")),
+    ("intake and mapping", ("intake", "mapping", "evidence", "draft")),
     ("engine and columnar", ("engine", "columnar")),
     ("document", ("document", "spark", "branches", "examples")),
     ("report", ("report",)),

@@ -263,10 +263,19 @@ def test_invalid_records_name_record_field_and_accepted_values(
     cybermail: rulebook.Contract, change: dict[str, str], field: str, message: str
 ) -> None:
     record = {**outage("r7", "2026-09-03T10:00:00", "2026-09-03T11:00:00"), **change}
-    with pytest.raises(RecordError) as caught:
-        rulebook.adjudicate(cybermail, [record])
+    with pytest.raises(RecordError) as caught:  # strict: as --strict (a place is unknown)
+        rulebook.adjudicate(cybermail, [record], strict=True)
     assert caught.value.record == "r7" and caught.value.field == field
     assert message in str(caught.value)
+
+
+def test_a_location_that_is_no_country_is_unknown_with_the_clis_warning(
+    cybermail: rulebook.Contract,
+) -> None:
+    record = {**outage("r7", "2026-09-03T10:00:00", "2026-09-03T11:00:00"), "location": "Japan"}
+    result = rulebook.adjudicate(cybermail, [record])
+    assert len(result.warnings) == 1 and "Japan" in result.warnings[0]
+    assert result.warnings == rulebook.adjudicate_frame(cybermail, [record]).warnings
 
 
 def test_duplicate_ids_are_an_input_error(cybermail: rulebook.Contract) -> None:

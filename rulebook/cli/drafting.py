@@ -47,9 +47,10 @@ def init_command(
     output: str,
     force: bool,
 ) -> None:
-    """Write a commented rulebook.toml drafted from a sample of LOG: the columns seen (read
-    as the nearest fields), the words of code columns, the service names seen and the
-    nearest services the contract covers. Every guess is marked."""
+    """Write a commented rulebook.toml drafted from a sample of LOG: its columns, the words
+    of its code columns, its regions and severities and its service names, each read as a
+    field, value or service where there is evidence (a name, a label, the shape of the
+    values, a table), with the evidence; where there is none, a question."""
     from rulebook.draft import draft, sample_items, sample_log
 
     if output != "-" and Path(output).exists() and not force:
@@ -71,5 +72,8 @@ def init_command(
         click.echo(text, nl=False)
         return
     guarded(lambda: Path(output).write_text(text, encoding="utf-8"))
-    guesses = text.count("# guessed")
-    click.echo(f"rulebook: wrote {output} ({guesses} guess(es) to check)", err=True)
+    guesses, questions = text.count("# guessed: "), text.count("# ? ")
+    click.echo(
+        f"rulebook: wrote {output} ({guesses} guess(es) to check, {questions} question(s))",
+        err=True,
+    )

@@ -45,6 +45,7 @@ from rulebook.limits import shorten
 from rulebook.mapping.compile import compile_mapping, scope_warning, scope_warnings
 from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, project_of
 from rulebook.mapping.inputs import intake as take_inputs
+from rulebook.mapping.places import unresolved_warning
 
 
 @attrs.frozen
@@ -243,7 +244,8 @@ def adjudicate(
         gathered = gather(plain, *taken)
         mapping = compile_mapping(plan, contract, strict)
         case, columns, others = mapping.prepare_case(gathered.case, "outages")
-        warnings = [*scope_warnings(plan, contract), *columns, *others]
+        unresolved = unresolved_warning("outages", mapping.unresolved)
+        warnings = [*scope_warnings(plan, contract), *columns, *unresolved, *others]
         items = Given(
             [*validated, *(i.data for i in case.outages)],
             [i.data for i in case.notices],
