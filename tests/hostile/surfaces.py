@@ -91,8 +91,8 @@ def drafted_globs(c: ModuleType) -> None:
             for i, (rid, name) in enumerate(names.items())]  # fmt: skip
     log = "id,service,start,end\n" + "\n".join(rows) + "\n"
     c.case("init/globs.csv", log, ["init", "{file}", "--contract", "cybermail", "-o", "-"], 0,
-           ['log = "CYBERMAIL[*]"  # 1 record(s)', 'log = "CYBERMAIL[[]Σ"  # 1 record(s)',
-            'log = "CYBERMAIL [?]"  # 1 record(s)'])  # fmt: skip
+           ['log = "CYBERMAIL[*]"  # ? 1 record(s)', 'log = "CYBERMAIL[[]Σ"  # ? 1 record(s)',
+            'log = "CYBERMAIL [?]"  # ? 1 record(s)'])  # fmt: skip
     # the drafted rules, used: each maps its own name, and no other
     rules = "".join(
         f'[[services]]\nlog = "{glob}"\nto = ["CYBERMAIL Σ"]\n'
