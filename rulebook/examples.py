@@ -17,6 +17,7 @@ import attrs
 from rulebook import model as m
 from rulebook import units
 from rulebook.branches import taken
+from rulebook.engine.remedy import exact_decimal
 from rulebook.intake.records import RecordError
 from rulebook.text import display_width
 
@@ -162,7 +163,7 @@ def _compare_period(e: m.Expectation, period: dict[str, Any], name: str) -> tupl
     if e.amount is not None and remedy is not None:
         got_amount = Decimal(remedy["amount"]) if remedy["amount"] is not None else None
         amount: Any = remedy["months"] if e.amount.unit == "month" else got_amount
-        expected = Decimal(e.amount.value.numerator) / Decimal(e.amount.value.denominator)
+        expected = exact_decimal(e.amount.value)
         if amount is None or Decimal(str(amount)) != expected:
             return f"remedy {e.value} {units.show(e.amount)}", f"{e.value} {amount}"
     return None

@@ -17,8 +17,9 @@ at its first breached month, unless the clause says ``per breached month`` (CYBE
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -378,7 +379,7 @@ def _apply_caps(
                 f"; capped at {_money_text(limit, currency)} per {per}",
                 f"。上限 {_money_text(limit, currency)}（{_per_ja(per)}）",
             )
-        cap_value = Decimal(limit.numerator) / Decimal(limit.denominator)
+        cap_value = exact_decimal(limit)
     return amount, cap_value, capped, words
 
 
@@ -390,12 +391,36 @@ def round_money(amount: Fraction, clause: m.RemedyClause, currency: str | None) 
     """The contract's rounding (``rounding down to 1 JPY``), else down to the minor unit."""
     if clause.rounding is not None:
         mode, step_q = clause.rounding
-        value = step_q.value
-        rule, step = ROUNDINGS[mode.name], Decimal(value.numerator) / Decimal(value.denominator)
+        rule, step = ROUNDINGS[mode.name], exact_decimal(step_q.value)
     else:
         rule, step = ROUND_DOWN, MINOR_UNITS.get(currency or "", Decimal("0.01"))
-    steps = Decimal(amount.numerator) / Decimal(amount.denominator) / step
-    return steps.quantize(Decimal(1), rounding=rule) * step
+    # In whole steps, exactly (a fee of 1e30 has more digits than Decimal's default 28).
+    steps = amount / Fraction(step)
+    whole = math.trunc(steps)
+    if steps != whole and (
+        rule == ROUND_UP
+        or (rule == ROUND_HALF_UP and abs(steps - whole) >= Fraction(1, 2))
+        or (rule == ROUND_HALF_EVEN and whole != round(steps))
+    ):
+        whole += 1 if steps > 0 else -1
+    with localcontext(prec=MONEY_DIGITS):
+        return Decimal(whole) * step
+
+
+#: Digits money is computed with: a fee has at most 50 (``docs/limits.md``), a remedy
+#: multiplies it by a few fractions; Decimal's default of 28 would round or refuse it.
+MONEY_DIGITS = 200
+
+
+def exact_decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal with :data:`MONEY_DIGITS` digits (exact when it is a
+    decimal fraction, as steps, fees and percentages are).
+
+    >>> exact_decimal(Fraction(10**30 + 1, 100))
+    Decimal('10000000000000000000000000000.01')
+    """
+    with localcontext(prec=MONEY_DIGITS):
+        return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _claim_deadline(clause: m.RemedyClause, measured: Measure, tz: dt.tzinfo) -> int | None:
@@ -462,8 +487,8 @@ def _pct(measured: Measure) -> str:
 
 
 def _money_text(value: Fraction, currency: str | None) -> str:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    shown = exact.quantize(Decimal("0.0001")).normalize()
+    with localcontext(prec=MONEY_DIGITS):
+        shown = exact_decimal(value).quantize(Decimal("0.0001")).normalize()
     return f"{shown:f} {currency}" if currency else f"{shown:f}"
 
 

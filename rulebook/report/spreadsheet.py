@@ -9,10 +9,10 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from rulebook.engine.remedy import exact_decimal
 from rulebook.intake.billing import Billing
 from rulebook.report.view import budget, clause_title, duration, hms, remedy_money
 
@@ -121,7 +121,7 @@ def period_rows(
 
 def _decimal(value: Fraction) -> str:
     """An exact fraction as a decimal number a spreadsheet reads: 13392/5 -> 2678.4."""
-    return f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    return f"{exact_decimal(value):f}"
 
 
 #: A cell a spreadsheet may read as a formula starts with one of these (OWASP's "CSV

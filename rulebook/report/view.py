@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from rulebook.engine.remedy import exact_decimal
 from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS
 from rulebook.engine.windows import Window
 from rulebook.intake.billing import Billing
@@ -81,7 +82,7 @@ def money(amount: Decimal | Fraction | str, currency: str) -> str:
     value = Decimal(str(amount)) if not isinstance(amount, Fraction) else None
     if value is None:
         assert isinstance(amount, Fraction)
-        value = Decimal(amount.numerator) / Decimal(amount.denominator)
+        value = exact_decimal(amount)
     places = 0 if currency == "JPY" else 2
     text = f"{value:,.{places}f}"
     symbol = SYMBOLS.get(currency)

@@ -15,6 +15,7 @@ def build(corpus: ModuleType) -> None:
     formulas(corpus)
     drafted_globs(corpus)
     strict_json(corpus)
+    medium(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -144,3 +145,17 @@ def strict_json(c: ModuleType) -> None:
                 ["lone.json:1:22: " + lone.format("\\ud800")])  # fmt: skip
     c.case("init/lone.jsonl", escaped.replace("CYBERMAIL \\u03a3", "\\udbff") + "\n",
            ["init", "{file}", "-o", "-"], 1, ["lone.jsonl:1:25: " + lone.format("\\udbff")])  # fmt: skip
+
+
+def medium(c: ModuleType) -> None:
+    """The medium items: a fee at the bound, ..."""
+    record = {"id": "a", "service": "ネクサパレット", "start": "2026-09-03T10:00:00",
+              "end": "2026-09-05T11:00:00", "detected_by": "monitoring", "cause": "provider_fault"}  # fmt: skip
+    for fee in ("1e30", "9" * 30):
+        doc = {"outages": [record], "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}}}
+        # 49 hours of a 30-day month: fee * 176400 / 2592000, paid in whole yen, rounded down
+        paid = int(fee.replace("1e30", "1" + "0" * 30)) * 176400 // 2592000
+        c.case(f"case/fee-{fee[:4]}.json", json.dumps(doc, ensure_ascii=False),
+               ["adjudicate", "nexa-palette", "{file}", "--format", "json"], 0,
+               [f"/ 2592000 s = {paid}.", f"paid {paid} JPY"],
+               records={"a": "counted"}, downtime={"ネクサパレット 2026-09": 176400})  # fmt: skip
