@@ -12,14 +12,41 @@ tracer or a profiler (coverage, cProfile, pyinstrument write their data at exit)
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import sys
+from typing import Any
 
 from rulebook.cli import main
 
 
+class _Closed(io.TextIOBase):
+    """A standard stream the process was started without (``>&-``): Python leaves it None,
+    where writes would vanish; here every use is the error a closed descriptor gives, which
+    the commands report as "cannot write the output" (or "cannot read"), exit 1."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.stream = name
+
+    def _closed(self, *args: object) -> Any:
+        raise OSError(errno.EBADF, f"standard {self.stream} is closed")
+
+    write = read = readline = fileno = _closed
+
+    @property
+    def buffer(self) -> Any:
+        return self._closed()
+
+
 def run() -> None:
     """Run the command line and exit with its code."""
+    for name in ("stdin", "stdout"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, _Closed(name[3:].replace("in", "input").replace("out", "output")))
+    if sys.stderr is None:  # nothing can be said: what would go there is dropped
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:
         main()
         code: object = 0

@@ -217,7 +217,7 @@ def test_a_closed_pipe_is_one_line_and_exit_1(tmp_path: Path) -> None:
     errors = child.stderr.read().decode()
     assert child.wait() == 1
     assert "Traceback" not in errors
-    assert errors.rstrip().splitlines()[-1].startswith("rulebook: output:")
+    assert errors.rstrip().splitlines()[-1].startswith("rulebook: cannot write the output:")
 
 
 def _exit_hooks_ran(tracer: bool) -> bool:

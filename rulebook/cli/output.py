@@ -61,4 +61,5 @@ def guarded(action: Any) -> Any:
         raise click.exceptions.Exit(fail(str(exc))) from None
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise click.exceptions.Exit(fail(f"{exc.filename or 'output'}: {reason}")) from None
+        where = f"{exc.filename}:" if exc.filename else "cannot write the output:"
+        raise click.exceptions.Exit(fail(f"{where} {reason}")) from None
