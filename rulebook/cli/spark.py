@@ -33,6 +33,11 @@ def on_spark(
 
     if fmt in ("jsonl", "html", "csv"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
+    if opts["input_format"] == "json" or _case_file(outages):
+        raise click.UsageError(
+            f"--engine spark reads CSV, JSON Lines and Parquet files; {outages} is a JSON case "
+            "file (one document): adjudicate it with --engine columnar or records"
+        )
 
     def extra(key: str, kind: str) -> list[Any]:
         if kind == "billing" and not opts[key]:  # the project file's, if any
@@ -71,3 +76,26 @@ def on_spark(
         raise click.exceptions.Exit(fail(f"{len(result.errors)} bad input item(s); see above"))
     if warned:
         raise click.exceptions.Exit(fail("--strict: warnings are errors; see above"))
+
+
+def _case_file(path: str) -> bool:
+    """Whether ``path`` is one local ``.json`` file holding one JSON document (a case file
+    or a list), not JSON Lines: Spark would read it as lines and find no column."""
+    import json
+    from pathlib import Path
+
+    from rulebook.io.readers import CASE_KEYS
+
+    file = Path(path)
+    if file.suffix.lower() != ".json" or not file.is_file():
+        return False
+    try:
+        with file.open("rb") as handle:
+            first = handle.readline(1 << 20).decode("utf-8", "replace").strip()
+    except OSError:
+        return False  # Spark names what it cannot read
+    try:
+        data = json.loads(first)
+    except ValueError:
+        return True  # a document over several lines
+    return not isinstance(data, dict) or all(key in CASE_KEYS for key in data)

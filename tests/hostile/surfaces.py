@@ -148,7 +148,13 @@ def strict_json(c: ModuleType) -> None:
 
 
 def medium(c: ModuleType) -> None:
-    """The medium items: a fee at the bound, ..."""
+    """The medium items: a fee at the bound, a JSON case file given to Spark, ..."""
+    for name, text in (("spark-case.json", '{"outages": [\n' + json.dumps(c.RECORD) + "\n]}"),
+                       ("spark-one-line.json", json.dumps({"outages": [c.RECORD]})),
+                       ("spark-list.json", json.dumps([c.RECORD]))):
+        c.case(f"case/{name}", text, ["adjudicate", "cybermail", "{file}", "--engine", "spark"], 2,
+               ["--engine spark reads CSV, JSON Lines and Parquet files; ", f"{name} is a JSON case file (one document): adjudicate "
+                "it with --engine columnar or records"])  # fmt: skip
     record = {"id": "a", "service": "ネクサパレット", "start": "2026-09-03T10:00:00",
               "end": "2026-09-05T11:00:00", "detected_by": "monitoring", "cause": "provider_fault"}  # fmt: skip
     for fee in ("1e30", "9" * 30):
