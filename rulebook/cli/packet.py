@@ -1,0 +1,315 @@
+"""The commands a dispute's two sides use: ``packet`` (the sender: the report as PDF and
+HTML, the JSON decision record, the contract, the inputs and a manifest of hashes, in one
+ZIP) and ``verify`` (the reviewer: the packet's files against its manifest, and the
+adjudication run again from the packet's own contract and inputs — "identical", or exactly
+what differs; exit 0 or 1). The packet itself is :mod:`rulebook.report.packet`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import click
+
+from rulebook._version import __version__
+from rulebook.cli.adjudicating import _counts, _finish, run_provenance
+from rulebook.cli.inputs import adjudicate_inputs, named_inputs, read_inputs
+from rulebook.cli.options import (
+    ARGS,
+    LANG,
+    input_options,
+    lang_of,
+    load_contract,
+    project_of,
+    split_args,
+)
+from rulebook.cli.output import fail, guarded, printable
+from rulebook.cli.scope import check_period
+
+if TYPE_CHECKING:
+    from rulebook.model import Contract
+
+#: The input options a packet records, and their values when not given.
+REPLAYED = {
+    "source": None,
+    "step": None,
+    "input_format": None,
+    "encoding": None,
+    "as_of": None,
+    "keep_going": False,
+    "strict": False,
+}
+
+
+@attrs.frozen
+class Made:
+    """What one run makes: the decision record, the report as HTML and PDF, provenance."""
+
+    decision: str
+    html: str
+    pdf: bytes
+    provenance: dict[str, Any]
+
+
+def make(
+    loaded: Contract,
+    ref: str,
+    outages: str,
+    opts: dict[str, Any],
+    lang: str,
+    period: str | None,
+    rename: Any = None,
+) -> Made:
+    """Adjudicate with the record engine (the decision record carries every record's
+    reasons) and render the report; ``rename`` edits the provenance before it is shown
+    (``verify`` gives the packet's inputs their original names)."""
+    from rulebook.report import render_pdf, render_report
+    from rulebook.report.writers import render
+
+    result, intake = adjudicate_inputs(
+        loaded, [guarded(lambda: read_inputs(outages, opts))], opts, "json", True
+    )
+    counts = _counts(intake, result)
+    prov = guarded(lambda: run_provenance(loaded, ref, outages, opts, period, lang))
+    if rename is not None:
+        prov = rename(prov)
+    html = render_report(result, loaded, lang, counts, period, prov)
+    decision = render(result, "json", lang, counts, "adjudicate", True, period)
+    pdf = guarded(lambda: render_pdf(html))
+    _finish(intake)
+    return Made(decision, html, pdf, prov)
+
+
+@click.command("packet")
+@ARGS
+@input_options
+@click.option("--period", metavar="YYYY-MM", help="Only this period.")
+@LANG
+@click.option(
+    "-o", "--output", required=True, metavar="PATH", help="The packet to write (a ZIP file)."
+)
+@click.option(
+    "--inputs-up-to",
+    "keep_up_to",
+    metavar="SIZE",
+    help="Keep an input in the packet only up to SIZE (bytes, or 64K, 10M, 1G); a larger "
+    "one is listed by name, size and sha256 only, and `verify` asks for it. Default: keep "
+    "every input.",
+)
+def packet_command(
+    args: tuple[str, ...],
+    period: str | None,
+    lang: str | None,
+    output: str,
+    keep_up_to: str | None,
+    **opts: Any,
+) -> None:
+    """Write a dispute packet: the report (PDF and HTML), the JSON decision record with
+    every record's reasons, the contract file, the inputs and a manifest of their sha256 —
+    what `rulebook verify` checks. CONTRACT and OUTAGES as for `report`."""
+    from rulebook.load import resolve
+    from rulebook.report.packet import Member, input_name, parse_size, write_packet
+
+    contract, outages, _ = split_args(args, opts, 0, "packet [CONTRACT] OUTAGES")
+    if opts["engine"] == "spark":
+        raise click.UsageError("packet runs the record engine; leave out --engine spark")
+    try:
+        limit = parse_size(keep_up_to) if keep_up_to else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--inputs-up-to") from None
+    if "-" in [path for _, path in named_inputs(outages, opts)]:
+        raise click.UsageError("a packet keeps its inputs: give files, not - (standard input)")
+    lang = lang_of(lang, opts)
+    loaded = load_contract(contract)
+    check_period(loaded, period)
+    made = make(loaded, contract, outages, opts, lang, period)
+    contract_file = resolve(contract)
+    members = [
+        Member("report.pdf", made.pdf),
+        Member("report.html", made.html.encode("utf-8")),
+        Member("decision.json", made.decision.encode("utf-8")),
+        Member(f"contract/{contract_file.name}", contract_file.read_bytes()),
+    ]
+    inputs: list[dict[str, Any]] = []
+    hashed: list[str] = []
+    for i, ((role, path), entry) in enumerate(
+        zip(named_inputs(outages, opts), made.provenance["inputs"], strict=True), 1
+    ):
+        where: str | None = input_name(i, role, entry["name"])
+        if limit is None or entry["size"] <= limit:
+            members.append(Member(str(where), guarded(lambda p=path: Path(p).read_bytes())))
+        else:
+            where = None
+            hashed.append(entry["name"])
+        inputs.append({**entry, "path": where})
+    project = project_of(opts).path
+    if project:
+        members.append(Member("project/rulebook.toml", Path(project).read_bytes()))
+    manifest = {
+        "format": 1,
+        "rulebook": __version__,
+        "contract": f"contract/{contract_file.name}",
+        "inputs": inputs,
+        "project": "project/rulebook.toml" if project else None,
+        "options": {k: opts.get(k) for k in REPLAYED if opts.get(k) != REPLAYED[k]},
+        "lang": lang,
+        "period": period,
+        "provenance": made.provenance,
+    }
+    data = write_packet(members, manifest, made.provenance["generated"])
+    guarded(lambda: Path(output).write_bytes(data))
+    click.echo(
+        f"rulebook: wrote {output} ({len(members) + 1} files, {len(data):,} bytes)", err=True
+    )
+    if hashed:
+        click.echo(
+            f"rulebook: inputs over {keep_up_to} kept as hashes only: {', '.join(hashed)}",
+            err=True,
+        )
+
+
+@click.command("verify")
+@click.argument("packet_path", metavar="PACKET")
+@click.argument("given", nargs=-1, metavar="[INPUT]...")
+def verify_command(packet_path: str, given: tuple[str, ...]) -> None:
+    """Check a packet of `rulebook packet`: every file against the manifest's sha256, the
+    version that made it, then the adjudication run again from the packet's contract and
+    inputs, compared with its decision record and report. Says "identical" (exit 0) or
+    what differs (exit 1). INPUT: the files of inputs the packet holds as hashes only."""
+    from rulebook.report.packet import check_files, read_packet
+
+    data = guarded(lambda: Path(packet_path).read_bytes())
+    packet = guarded(lambda: read_packet(data, packet_path))
+    manifest = packet.manifest
+    differences = check_files(packet)
+    if manifest.get("rulebook") != __version__:
+        differences.append(
+            f"rulebook version: the packet was made with {manifest.get('rulebook')}, "
+            f"this is {__version__}"
+        )
+    for line in differences:
+        click.echo(f"rulebook: {printable(line)}", err=True)
+    with tempfile.TemporaryDirectory(prefix="rulebook-verify-") as folder:
+        fresh = _run_again(packet, Path(folder), given)
+        differences += _compare(packet, fresh)
+    if differences:
+        raise click.exceptions.Exit(
+            fail(f"{packet_path}: {len(differences)} difference(s); see above")
+        )
+    provenance = manifest.get("provenance", {})
+    click.echo(
+        f"identical: {len(packet.files)} files match the manifest, and a fresh adjudication "
+        f"(rulebook {__version__}, contract {provenance.get('contract', {}).get('id')}) gives "
+        "the same decision record and report"
+    )
+
+
+def _run_again(packet: Any, folder: Path, given: Sequence[str]) -> Made:
+    """The adjudication again, from the packet's own contract and inputs (written to
+    ``folder`` under names verify chooses), with the options and time it was made with."""
+    from rulebook.report.packet import sha256
+
+    manifest = packet.manifest
+    contract_member = str(manifest.get("contract"))
+    contract_path = folder / "contract.sla"
+    contract_path.write_bytes(_need(packet, contract_member))
+    by_hash = {}
+    for path in given:
+        content = guarded(lambda p=path: Path(p).read_bytes())
+        by_hash[sha256(content)] = content
+    paths: dict[str, str] = {}
+    for i, entry in enumerate(manifest.get("inputs", []), 1):
+        where = entry.get("path")
+        if where:
+            content = _need(packet, where)
+        elif entry.get("sha256") in by_hash:
+            content = by_hash[entry["sha256"]]
+        else:
+            raise click.exceptions.Exit(
+                fail(
+                    f"{entry.get('name')} ({entry.get('role')}) is in the packet as its hash "
+                    f"only (sha256 {entry.get('sha256')}): give the file after the packet"
+                )
+            )
+        target = folder / f"input-{i}{Path(str(entry.get('name'))).suffix}"
+        target.write_bytes(content)
+        paths[str(entry.get("role"))] = str(target)
+    opts: dict[str, Any] = {
+        "notices_path": paths.get("--notices"),
+        "billing_path": paths.get("--billing"),
+        "events_path": paths.get("--events"),
+        "verbose": False,
+        "engine": "records",
+        "master": None,
+        "config": None,
+        "no_config": True,
+    }
+    opts.update(REPLAYED)
+    opts.update(manifest.get("options") or {})
+    if manifest.get("project"):
+        project = folder / "rulebook.toml"
+        project.write_bytes(_need(packet, str(manifest["project"])))
+        opts.update(config=str(project), no_config=False)
+    recorded = manifest.get("provenance", {})
+    loaded = load_contract(str(contract_path))
+
+    def rename(prov: dict[str, Any]) -> dict[str, Any]:
+        # the names, and the time, the packet was made with
+        names = [i.get("name") for i in recorded.get("inputs", [])]
+        inputs = [{**i, "name": n} for i, n in zip(prov["inputs"], names, strict=False)]
+        out = {**prov, "inputs": inputs, "generated": recorded.get("generated")}
+        out["contract"] = {**prov["contract"], "file": recorded.get("contract", {}).get("file")}
+        if prov.get("project") and recorded.get("project"):
+            out["project"] = {**prov["project"], "name": recorded["project"].get("name")}
+        return out
+
+    return make(
+        loaded,
+        str(contract_path),
+        paths["OUTAGES"],
+        opts,
+        str(manifest.get("lang") or "en"),
+        manifest.get("period"),
+        rename,
+    )
+
+
+def _need(packet: Any, member: str) -> bytes:
+    data: bytes | None = packet.files.get(member)
+    if data is None:
+        raise click.exceptions.Exit(fail(f"the packet has no {member}; it cannot be run again"))
+    return data
+
+
+def _compare(packet: Any, fresh: Made) -> list[str]:
+    """What differs between the packet's decision record and report and fresh ones."""
+    from rulebook.report.packet import compare_documents, sha256
+
+    out: list[str] = []
+    kept = packet.files.get("decision.json")
+    if kept is not None and kept != fresh.decision.encode("utf-8"):
+        try:
+            document = json.loads(kept.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            out.append(f"decision.json: not JSON ({exc})")
+        else:
+            found = compare_documents(document, json.loads(fresh.decision))
+            out += [f"decision.json: {line}" for line in found] or [
+                "decision.json: differs from a fresh one in its layout, not its values"
+            ]
+    html = packet.files.get("report.html")
+    if html is not None and html != fresh.html.encode("utf-8"):
+        out.append("report.html: differs from a fresh rendering of the same inputs")
+    pdf = packet.files.get("report.pdf")
+    if pdf is not None and sha256(pdf) != sha256(fresh.pdf):
+        # the page is the HTML's; a PDF's bytes also depend on the fonts and WeasyPrint
+        why = "" if out else " (the same HTML: fonts or WeasyPrint differ from the sender's?)"
+        out.append(f"report.pdf: differs from a fresh rendering{why}")
+    for line in out:
+        click.echo(f"rulebook: {printable(line)}", err=True)
+    return out

@@ -1,0 +1,190 @@
+"""`rulebook packet` and `rulebook verify`: a packet of every example month verifies as
+identical; one byte changed in an input, in the contract or in the JSON decision record
+(or another version in the manifest) is named, with exit 1; inputs past --inputs-up-to are
+kept as hashes and asked for; a file that is no packet is refused in one line."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rulebook._version import __version__
+from rulebook.cli import main
+from rulebook.report.packet import compare_documents, input_name, parse_size
+from tests import goldens
+
+ROOT = Path(__file__).resolve().parent.parent
+make_reports: Any = goldens.make_reports()
+
+
+def _invoke(args: list[str]) -> Result:
+    return CliRunner(env={"SOURCE_DATE_EPOCH": make_reports.EPOCH}).invoke(main, args)
+
+
+def _packet(contract: str, out: Path, *extra: str) -> bytes:
+    args = make_reports.arguments(contract, "ja", out)
+    args = [*args[: args.index("--format")], "--lang", "ja", *extra, "-o", str(out)]
+    args[0] = "packet"
+    result = _invoke(args)
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stderr
+    return out.read_bytes()
+
+
+def _verify(packet: Path, *given: str) -> Result:
+    return CliRunner().invoke(main, ["verify", str(packet), *given])
+
+
+def _change(packet: Path, member: str, needle: bytes, out: Path, offset: int = 0) -> None:
+    """``packet`` with the byte at ``offset`` of the first ``needle`` in ``member``
+    changed (a digit to the next one), written to ``out``."""
+    with zipfile.ZipFile(packet) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == member:
+                at = data.index(needle) + offset
+                digit = data[at : at + 1]
+                changed = str((int(digit) + 1) % 10).encode() if digit.isdigit() else b"X"
+                data = data[:at] + changed + data[at + 1 :]
+            zout.writestr(info, data)
+
+
+@pytest.fixture(scope="module")
+def cybermail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("packet") / "claim.zip"
+    _packet("cybermail", out)
+    return out
+
+
+@pytest.mark.parametrize("contract", list(make_reports.EXAMPLES))
+def test_every_example_verifies_as_identical(contract: str, tmp_path: Path) -> None:
+    out = tmp_path / "claim.zip"
+    data = _packet(contract, out)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("manifest.json"))
+    assert names[:4] == ["manifest.json", "report.pdf", "report.html", "decision.json"]
+    assert any(n.startswith("contract/") for n in names)
+    assert set(manifest["files"]) == set(names) - {"manifest.json"}
+    assert [i["path"] for i in manifest["inputs"]] == [n for n in names if n.startswith("inputs/")]
+    result = _verify(out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("identical: ")
+
+
+def test_the_packet_is_the_same_bytes_again(cybermail: Path, tmp_path: Path) -> None:
+    assert _packet("cybermail", tmp_path / "again.zip") == cybermail.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("member", "needle", "named"),
+    [
+        (
+            "inputs/1-outages-cybermail-2026-09.csv",
+            b"09:31:30",
+            [
+                "inputs/1-outages-cybermail-2026-09.csv: changed",
+                'decision.json: record cm-01 end: "2026-09-02T09:31:30+09:00" in the packet, '
+                '"2026-09-02T19:31:30+09:00" now',
+                'decision.json: CYBERMAIL Σ 2026-09 availability: "99.8113" in the packet',
+            ],
+        ),
+        (
+            "contract/cybermail.sla",
+            b"99.9%",
+            ["contract/cybermail.sla: changed", "decision.json: contract sha256: "],
+        ),
+        (
+            "decision.json",
+            b'"availability": "99.8113"',
+            [
+                "decision.json: changed",
+                'decision.json: CYBERMAIL Σ 2026-09 availability: "99.8213" in the packet, '
+                '"99.8113" now',
+            ],
+        ),
+    ],
+)
+def test_one_byte_changed_is_named(
+    cybermail: Path, tmp_path: Path, member: str, needle: bytes, named: list[str]
+) -> None:
+    changed = tmp_path / "changed.zip"
+    # in the decision record a digit of the figure (99.8113 -> 99.8213), elsewhere the first
+    _change(cybermail, member, needle, changed, 21 if member == "decision.json" else 0)
+    result = _verify(changed)
+    assert result.exit_code == 1, result.output
+    for line in named:
+        assert f"rulebook: {line}" in result.stderr, (line, result.stderr)
+    assert "difference(s); see above" in result.stderr
+    assert "identical" not in result.stdout
+
+
+def test_another_version_is_named(cybermail: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(cybermail) as zin, zipfile.ZipFile(changed, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                manifest = json.loads(data)
+                manifest["rulebook"] = "0.0.1"
+                data = json.dumps(manifest).encode()
+            zout.writestr(info, data)
+    result = _verify(changed)
+    assert result.exit_code == 1
+    assert (
+        f"rulebook: rulebook version: the packet was made with 0.0.1, this is {__version__}"
+        in result.stderr
+    )
+
+
+def test_large_inputs_are_kept_as_hashes_and_asked_for(tmp_path: Path) -> None:
+    out = tmp_path / "claim.zip"
+    _packet("cybermail", out, "--inputs-up-to", "1K")  # the log is 1,488 bytes
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert not any(n.startswith("inputs/1-") for n in z.namelist())
+    log = manifest["inputs"][0]
+    assert (log["role"], log["name"], log["size"], log["path"]) == (
+        "OUTAGES",
+        "cybermail-2026-09.csv",
+        1488,
+        None,
+    )
+    result = _verify(out)
+    assert result.exit_code == 1
+    assert "cybermail-2026-09.csv (OUTAGES) is in the packet as its hash only" in result.stderr
+    result = _verify(out, str(ROOT / "examples" / "cybermail-2026-09.csv"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("identical: ")
+
+
+def test_a_file_that_is_no_packet_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.zip"
+    bad.write_text("no zip", encoding="utf-8")
+    result = _verify(bad)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"rulebook: {bad}: not a ZIP file (a packet is what `rulebook packet` writes)\n"
+    )
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("x.txt", "x")
+    result = _verify(bad)
+    assert (
+        result.stderr == f"rulebook: {bad}: no manifest.json; not a packet of `rulebook packet`\n"
+    )
+
+
+def test_sizes_names_and_differences_in_words() -> None:
+    assert parse_size("10M") == 10 * 1024 * 1024
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("ten")
+    assert input_name(1, "OUTAGES", "../../etc/passwd") == "inputs/1-outages-passwd"
+    kept = {"rulebook": "1", "contract": {"id": "c", "sha256": "a"}, "periods": [], "outages": []}
+    fresh = {**kept, "contract": {"id": "c", "sha256": "b"}}
+    assert compare_documents(kept, fresh) == ["contract sha256: 'a' in the packet, 'b' now"]
