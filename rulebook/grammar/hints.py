@@ -80,7 +80,6 @@ _EXAMPLES: dict[str, list[str]] = {
     ],
     "a comparison needs a value after the operator, e.g. `duration <= 30 min`": [
         "contract x { exclusion a { when duration <= } }",
-        "contract x { exclusion a { when duration < and x } }",
     ],
     "`when` needs a condition, e.g. `when cause in {war, fire}`": [
         "contract x { exclusion a { when } }",
@@ -190,7 +189,8 @@ def _describe_token(token: Token) -> str:
     if token.type == "STRING":
         return f"string {token}"
     if token.type in ("NUMBER", "TIME", "MONTHDAY", "ORDINAL"):
-        return f"{_TOKEN_WORDS[token.type].split(' (')[0]} '{token}'"
+        kind = _TOKEN_WORDS[token.type].split(" (")[0].removeprefix("an ").removeprefix("a ")
+        return f"{kind} '{token}'"
     return f"'{token}'"
 
 

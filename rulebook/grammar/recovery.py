@@ -39,6 +39,7 @@ from lark.grammar import NonTerminal, Terminal
 MAX_ERRORS = 100
 
 _BRACES = (("}", "RBRACE"), ("{", "LBRACE"))
+_OPERATOR_WORDS = ("and", "or", "not")
 
 #: Told for each syntax error: the error (its token is where it is), a hint, and for an
 #: unfinished line the token that ends that line (the place of the mistake).
@@ -146,6 +147,8 @@ class Recovery:
             self.tokens = self._lex()
         self.before = None
         token = self._as_keyword(token)
+        if self._misread_operator():
+            return
         closed = self._unclosed_above(token)
         if closed is not None and self.closed != token.start_pos and self._takes("RBRACE", "}"):
             # told here; a second mistake at the same token (a misspelt keyword after the
@@ -176,6 +179,24 @@ class Recovery:
             self._feed(token, quiet=True)
             return
         self.skipping, self.depth = True, (1 if token.type == "LBRACE" else 0)
+
+    def _misread_operator(self) -> bool:
+        """`and`, `or` or `not` where a name or a value was wanted (`cause = and`, `and and`)
+        is read as a name, and the parse fails a word later: the mistake is that word. It is
+        told there, and the rest of the line is skipped."""
+        last = self.last
+        if last is None or last.type != "NAME" or str(last) not in _OPERATOR_WORDS:
+            return False
+        before = self.history[-2] if len(self.history) > 1 else None
+        if before is not None and before.type == "OP":
+            hint = "a comparison needs a value after the operator, e.g. `duration <= 30 min`"
+        elif before is not None and str(before) in _OPERATOR_WORDS:
+            hint = f"a condition must follow '{before}', e.g. `cause = war`"
+        else:
+            hint = f"'{last}' is a word of the language, not a name"
+        self._tell(self._exception(self._as_keyword(last)), hint, None)
+        self.skipping, self.depth = True, 0
+        return True
 
     def _resumes_at(self, token: Token) -> bool:
         """Whether the skipping ends at ``token`` (the parser unwound to take it)."""
