@@ -143,3 +143,16 @@ def test_floating_all_day_and_announced_times(tmp_path: Path) -> None:
     result = rulebook.adjudicate("cybermail", LOG, notices=str(path))
     excluded = {r["id"]: r["excluded_seconds"] for r in result.to_rows()}
     assert excluded["cm-08"] == 75 * 60  # 02:00-03:15 of the floating window
+
+
+def test_both_engines_give_one_document_with_calendar_notices() -> None:
+    args = ["adjudicate", "cybermail", LOG, "--notices", CALENDAR, "--format", "json"]
+    documents = []
+    for engine in ("columnar", "records"):
+        code, out, err = run([*args, "--engine", engine, "--no-config"])
+        assert code == 0, err
+        documents.append(json.loads(out))
+    assert documents[0] == documents[1]
+    assert documents[0]["counts"]["notices"] == 487
+    library = rulebook.adjudicate("cybermail", LOG, notices=CALENDAR).to_dict(reasons=False)
+    assert library["periods"] == documents[0]["periods"]

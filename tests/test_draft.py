@@ -5,6 +5,7 @@ export, a Japanese ticket export and a Parquet incident archive."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -228,3 +229,50 @@ def test_init_says_an_encoding_was_given_not_detected(tmp_path: Path) -> None:
     assert code == 0 and 'encoding = "cp932"  # given' in out
     code, out, _ = run(["init", str(log), "-o", "-"])
     assert code == 0 and 'encoding = "cp932"  # detected: ' in out
+
+
+def _answer(text: str, answers: dict[str, str]) -> str:
+    """A draft with its questions answered as a user would: the commented line of each
+    key uncommented, with the value given."""
+    lines = text.splitlines()
+    for key, value in answers.items():
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"# {key} = "))
+        lines[at] = f"{key} = {value}"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("engine", ["columnar", "records"])
+def test_the_answered_ticket_draft_reads_the_export(tmp_path: Path, engine: str) -> None:
+    """The draft of the Japanese ticket export, its questions answered, reads every ticket:
+    the same document from both engines; a partial outage (一部) is a degradation, not
+    downtime; the portal no covered service is out of scope."""
+    text = _answer(
+        _init(TICKETS),
+        {
+            '"担当者"': "false",
+            '"備考"': "false",
+            '"当社設備障害"': '"provider_fault"',
+            '"計画メンテナンス"': '"planned_maintenance"',
+            '"外部DNS障害"': '"external_dns"',
+            '"監視"': '"monitoring"',
+            '"お客様申告"': '"customer"',
+        },
+    ).replace(
+        '# [[services]]\n# log = "Cybermail"  # ?',
+        '[[services]]\nlog = "Cybermail"\nto = ["CYBERMAIL Σ"]  # ?',
+    )
+    config = tmp_path / "rulebook.toml"
+    config.write_text(text, encoding="utf-8")
+    args = ["adjudicate", TICKETS, "--config", str(config), "--format", "json"]
+    code, out, err = run([*args, "--engine", engine])
+    assert code == 0, err
+    document = json.loads(out)
+    warned = [line for line in err.splitlines() if "warning: " in line]
+    assert len(warned) == 1 and "are out of scope" in warned[0]  # nothing else left unread
+    verdicts = {o["id"]: o["verdict"] for o in document["outages"]}
+    assert len(verdicts) == 9
+    assert verdicts["INC-2026-0908"] == "out_of_scope"  # 社内ポータル
+    assert verdicts["INC-2026-0902"] == "not_downtime"  # 一部: a degradation
+    other = "records" if engine == "columnar" else "columnar"
+    code, again, _ = run([*args, "--engine", other])
+    assert code == 0 and json.loads(again) == document
