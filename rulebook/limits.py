@@ -25,6 +25,9 @@ MAX_PROJECT_BYTES = 1 << 20
 #: writes (an RRULE without an end), and to at most this many occurrences.
 CALENDAR_YEARS = 10
 MAX_CALENDAR_OCCURRENCES = 20_000
+#: `check --prove` lists at most this many pairs of clauses that decide one outage (there
+#: can be a pair for every two clauses); past it, it says that it stopped.
+MAX_PAIRS_LISTED = 20
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 

@@ -330,3 +330,22 @@ def test_what_the_prover_proves_holds_on_the_generated_logs() -> None:
                 seen["counted"] += 1
                 assert proof.status("an outage can count") == "proved", seed
     assert all(seen.values()), seen
+
+
+def test_the_pairs_listed_stop_at_the_limit(tmp_path: Path) -> None:
+    """Thirty exclusions of one cause: 435 pairs, of which 20 are listed, then a note."""
+    from rulebook.limits import MAX_PAIRS_LISTED
+
+    body = "\n".join(
+        f'  exclusion e{i:02d} {{ cite "第3条" "戦争" when cause = war }}' for i in range(30)
+    )
+    path = tmp_path / "c.sla"
+    path.write_text(contract_text(body), encoding="utf-8")
+    proof = prove(check_files([path]).contracts[0])
+    pairs = [f for f in proof.findings if f.property == "one deciding clause"]
+    assert len(pairs) == MAX_PAIRS_LISTED + 1
+    assert [f.clauses for f in pairs[:3]] == [("e00", "e01"), ("e00", "e02"), ("e00", "e03")]
+    assert pairs[-1].message == (
+        "and more: the prover lists 20 pairs of clauses that decide one outage and stops "
+        "there (docs/limits.md)"
+    )

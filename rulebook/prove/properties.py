@@ -33,6 +33,7 @@ import attrs
 import z3
 
 from rulebook import model as m
+from rulebook.limits import MAX_PAIRS_LISTED
 from rulebook.prove import remedies as rm
 from rulebook.prove.encode import Record, downtime_holds, encode, services
 from rulebook.prove.rules import Rules, counts, reaches, solve, solve_nicely
@@ -93,37 +94,45 @@ Check = Callable[[m.Contract], Iterator[tuple[str, Finding | None]]]
 
 
 def one_deciding_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]:
-    """Pairs of rule clauses (not two inclusions) that can apply to one outage. One query
-    asks for any pair still open; every pair its model shows is a finding and is closed;
-    the next query asks again — as many queries as findings, plus one, however many
-    clauses (a contract of disjoint clauses takes one)."""
+    """Pairs of rule clauses (not two inclusions) that can apply to one outage. For each
+    clause, one query asks whether a later clause can apply with it; the model names every
+    such clause at once, and the next query asks for the others — a query a clause plus one
+    a finding, and at most :data:`~rulebook.limits.MAX_PAIRS_LISTED` findings, then a note
+    that it stopped."""
     prop = "one deciding clause"
     rules = [c for c in contract.clauses if isinstance(c, m.RuleClause)]
     record = Record(contract)
     values = Rules(contract, record)
-    applies = {c.id: values.value(c.id)[0] for c in rules}
-    open_pairs = [
-        (a, b)
-        for i, a in enumerate(rules)
-        for b in rules[i + 1 :]
-        if "exclude" in (a.effect, b.effect)
-    ]
-    base = [reaches(contract, record), record.all_constraints()]
-    while open_pairs:
-        both = [z3.And(applies[a.id], applies[b.id]) for a, b in open_pairs]
-        answer, model = solve(*base, z3.Or(*both))
-        if answer != "sat":
-            for _, b in open_pairs:
-                yield prop, undecided(prop, answer, b.id, b.span)
-            return
-        found = [
-            (a, b)
-            for (a, b), holds in zip(open_pairs, both, strict=True)
-            if z3.is_true(model.eval(holds, True))
-        ]
-        open_pairs = [p for p in open_pairs if p not in found]
-        for first, second in found:
-            yield prop, _two_deciding(contract, record, applies, base, first, second)
+    # a Boolean a clause, defined once: the queries name them, not the conditions
+    applies = {c.id: z3.Bool(f"applies|{c.id}") for c in rules}
+    defined = [applies[c.id] == values.value(c.id)[0] for c in rules]
+    base = [reaches(contract, record), *defined]
+    base.append(record.all_constraints())  # last: of every symbol the formulas made
+    listed = 0
+    for i, first in enumerate(rules):
+        later = [c for c in rules[i + 1 :] if "exclude" in (first.effect, c.effect)]
+        while later:
+            answer, model = solve(*base, applies[first.id], z3.Or(*[applies[c.id] for c in later]))
+            if answer != "sat":
+                for second in later:
+                    yield prop, undecided(prop, answer, second.id, second.span)
+                break
+            found = [c for c in later if z3.is_true(model.eval(applies[c.id], True))]
+            later = [c for c in later if c not in found]
+            for second in found:
+                if listed == MAX_PAIRS_LISTED:
+                    yield prop, _stopped(contract, second)
+                    return
+                listed += 1
+                yield prop, _two_deciding(contract, record, applies, base, first, second)
+
+
+def _stopped(contract: m.Contract, clause: m.RuleClause) -> Finding:
+    message = (
+        f"and more: the prover lists {MAX_PAIRS_LISTED} pairs of clauses that decide one "
+        "outage and stops there (docs/limits.md)"
+    )
+    return Finding("one deciding clause", "refuted", clause.id, message, clause.span)
 
 
 def _two_deciding(
