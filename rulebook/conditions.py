@@ -44,6 +44,10 @@ def constant_value(value: m.Value) -> Any:
 #: conditions as `service in {"NAME", ...}` (globs `*` and `?`, as in `covers`).
 SERVICE = "service"
 
+#: The key under which an obligation's facts carry the clauses that wholly excluded its
+#: record (``excluded by``): not a fact name, so no vocabulary can shadow it.
+EXCLUDED_BY = "excluded by"
+
 
 def glob_pattern(pattern: str) -> str:
     """A service glob as an anchored regular expression, the same for Python's ``re`` and
@@ -89,7 +93,9 @@ def atoms(*conditions: m.Condition | None) -> Iterator[m.Atom]:
 
 def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
     """The facts conditions look at, in order of first mention."""
-    names = [a.fact for a in atoms(*conditions) if not isinstance(a, m.DefinedBy)]
+    names = [
+        a.fact for a in atoms(*conditions) if not isinstance(a, (m.DefinedBy, m.ExcludedBy))
+    ]
     return tuple(dict.fromkeys(names))
 
 

@@ -142,6 +142,16 @@ class DefinedBy:
 
 
 @attrs.frozen
+class ExcludedBy:
+    """``excluded by CLAUSE, ...``: the record is wholly excluded, and one of these
+    exclusion or maintenance clauses decided it — for obligations, whose targets a stop
+    outside the SLA lifts ("本SLOは適用されません")."""
+
+    clauses: tuple[Ref, ...]
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
 class Flag:
     """A boolean fact on its own: ``self_resolved``."""
 
@@ -173,8 +183,10 @@ class Any:
     span: Span = attrs.field(eq=False)
 
 
-Condition = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag, Not, All, Any]
-Atom = Union[Compare, Member, Includes, Known, During, DefinedBy, Flag]
+Condition = Union[
+    Compare, Member, Includes, Known, During, DefinedBy, ExcludedBy, Flag, Not, All, Any
+]
+Atom = Union[Compare, Member, Includes, Known, During, DefinedBy, ExcludedBy, Flag]
 
 
 # ------------------------------------------------------------------ arithmetic
@@ -394,8 +406,14 @@ class ExceptionClause(Clause):
 
     target: Ref
     condition: Condition | None = None
+    more: tuple[Ref, ...] = ()  # `to A, B, C`: the targets after the first
 
     kind = "exception"
+
+    @property
+    def targets(self) -> tuple[Ref, ...]:
+        """Every clause this exception narrows."""
+        return (self.target, *self.more)
 
 
 @attrs.frozen(kw_only=True)

@@ -169,6 +169,12 @@ def _defined_by(atom: m.DefinedBy, positive: bool, domain_of: DomainOf) -> list[
     return [[]]
 
 
+@RULES.register(m.ExcludedBy)
+def _excluded_by(atom: m.ExcludedBy, positive: bool, domain_of: DomainOf) -> list[Term] | None:
+    # Which clause decided a record is not reasoned about: either way can hold.
+    return [[]]
+
+
 RULES.complete()
 
 

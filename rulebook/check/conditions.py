@@ -27,22 +27,33 @@ class _Context:
     record_facts: bool
     events: bool
     measures: bool
+    verdicts: bool = False  # `excluded by`: judged after every record's verdict
 
 
 RECORD = _Context(True, False, False)
 
 
-OBLIGATION = _Context(True, True, False)
+OBLIGATION = _Context(True, True, False, verdicts=True)
+
+
+#: An exception whose every target is an obligation: record facts, and the verdict.
+LIFTING = _Context(True, False, False, verdicts=True)
 
 
 REMEDY = _Context(False, False, True)
 
 
-def _conditions(clause: m.AnyClause) -> Iterator[tuple[m.Condition, _Context]]:
+def _conditions(
+    clause: m.AnyClause, obligations: frozenset[str]
+) -> Iterator[tuple[m.Condition, _Context]]:
     if isinstance(clause, m.RemedyClause):
         ctx = REMEDY
     elif isinstance(clause, m.ObligationClause):
         ctx = OBLIGATION
+    elif isinstance(clause, m.ExceptionClause) and all(
+        t.name in obligations for t in clause.targets
+    ):
+        ctx = LIFTING
     else:
         ctx = RECORD
     for name in ("condition", "unless"):
@@ -60,8 +71,9 @@ def check_conditions(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]
     """Facts, codes and values in conditions exist and have compatible types and units."""
     if contract.vocabulary is None:
         return
+    obligations = frozenset(c.id for c in contract.clauses if isinstance(c, m.ObligationClause))
     for clause in contract.clauses:
-        for cond, ctx in _conditions(clause):
+        for cond, ctx in _conditions(clause, obligations):
             yield from check_condition(cond, ctx, scope)
 
 
@@ -159,6 +171,34 @@ def _check_defined_by(atom: m.DefinedBy, ctx: _Context, scope: Scope) -> Iterato
         )
         return
     yield from ref_to(atom.clause, scope, (m.DowntimeClause,), "downtime clause")
+
+
+@RULES.register(m.ExcludedBy)
+def _check_excluded_by(atom: m.ExcludedBy, ctx: _Context, scope: Scope) -> Iterator[Diagnostic]:
+    """`excluded by CLAUSE, ...` names exclusions or maintenance clauses, in an obligation's
+    conditions or an exception whose targets are all obligations."""
+    if not ctx.verdicts:
+        yield error(
+            "type-mismatch",
+            "`excluded by` tests the verdict of a record, which is decided after the record's "
+            "conditions; only obligations, and exceptions to obligations, can use it",
+            atom.span,
+            "write it in an obligation's `when`/`unless`, or in an exception whose targets "
+            "are all obligations",
+        )
+        return
+    kinds = (m.RuleClause, m.MaintenanceClause)
+    for ref in atom.clauses:
+        target = scope.clauses.get(ref.name)
+        if isinstance(target, m.RuleClause) and target.effect != "exclude":
+            yield error(
+                "wrong-clause-kind",
+                f"'{ref.name}' is an inclusion clause, not an exclusion or maintenance clause",
+                ref.span,
+                "`excluded by` names the clauses that take a record out of the SLA",
+            )
+        else:
+            yield from ref_to(ref, scope, kinds, "exclusion or maintenance clause")
 
 
 def _check_service_atom(atom: m.Condition) -> Iterator[Diagnostic]:

@@ -14,10 +14,10 @@ from rulebook.satisfiable import conjoin, satisfiable
 
 def precedence_edges(contract: m.Contract) -> list[tuple[str, str]]:
     """Edges ``(a, b)`` when clause a takes precedence over clause b (exception or override)."""
-    edges = []
+    edges: list[tuple[str, str]] = []
     for clause in contract.clauses:
         if isinstance(clause, m.ExceptionClause):
-            edges.append((clause.id, clause.target.name))
+            edges.extend((clause.id, target.name) for target in clause.targets)
         if isinstance(clause, m.RuleClause):
             edges.extend((clause.id, ref.name) for ref in clause.overrides)
     return edges
@@ -96,9 +96,10 @@ def _reachable(edges: list[tuple[str, str]]) -> set[tuple[str, str]]:
 
 def _exception_pairs(contract: m.Contract) -> set[frozenset[str]]:
     return {
-        frozenset((c.id, c.target.name))
+        frozenset((c.id, target.name))
         for c in contract.clauses
         if isinstance(c, m.ExceptionClause)
+        for target in c.targets
     }
 
 
@@ -116,14 +117,15 @@ def check_never_applies(contract: m.Contract, scope: Scope) -> Iterator[Diagnost
                 "check the bounds and sets: no outage can satisfy all of them at once",
             )
         elif isinstance(clause, m.ExceptionClause):
-            target = scope.clauses.get(clause.target.name)
-            base = _effective(target) if target is not None else None
-            if base is not None and not satisfiable(conjoin(base, cond), scope.domain):
-                yield error(
-                    "never-applies",
-                    f"exception {clause.id} can never apply: whenever it holds, "
-                    f"{clause.target.name} does not",
-                    cond.span,
-                    f"an exception narrows {clause.target.name}; its condition must be able to "
-                    "hold together with it",
-                )
+            for ref in clause.targets:
+                target = scope.clauses.get(ref.name)
+                base = _effective(target) if target is not None else None
+                if base is not None and not satisfiable(conjoin(base, cond), scope.domain):
+                    yield error(
+                        "never-applies",
+                        f"exception {clause.id} can never apply: whenever it holds, "
+                        f"{ref.name} does not",
+                        cond.span,
+                        f"an exception narrows {ref.name}; its condition must be able to "
+                        "hold together with it",
+                    )

@@ -29,12 +29,13 @@ def check_references(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]
     rules = (m.RuleClause,)
     for clause in contract.clauses:
         if isinstance(clause, m.ExceptionClause):
-            yield from ref_to(
-                clause.target,
-                scope,
-                (m.RuleClause, m.ExceptionClause, m.MaintenanceClause, m.ObligationClause),
-                "clause an exception can apply to",
-            )
+            for target in clause.targets:
+                yield from ref_to(
+                    target,
+                    scope,
+                    (m.RuleClause, m.ExceptionClause, m.MaintenanceClause, m.ObligationClause),
+                    "clause an exception can apply to",
+                )
         if isinstance(clause, m.RuleClause):
             for ref in clause.overrides:
                 yield from ref_to(ref, scope, rules, "exclusion or inclusion")

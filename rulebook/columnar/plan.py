@@ -38,6 +38,7 @@ from rulebook.columnar.state import (
     PARTLY_EXCLUDED,
     STATUS,
     Plan,
+    deciding_clauses,
     outage_records,
     status_lit,
 )
@@ -58,7 +59,7 @@ from rulebook.engine.adjudicate import (
 )
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import measure_seconds, periods
+from rulebook.engine.measure import customer_start, from_start, measure_seconds, periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
@@ -409,6 +410,17 @@ def availability(plan: Plan) -> None:
     assert plan.whole is not None and plan.cuts is not None
     whole, cuts = plan.whole, plan.cuts
     whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))
+    # the customer's periods begin at their contract start (measure.customer_start)
+    since = {
+        code: start
+        for code, service in enumerate(plan.services)
+        if (start := customer_start(plan.billing.get(service), plan.tz)) is not None
+    }
+    if since:
+        begins = pl.col("svc").replace_strict(since, default=None, return_dtype=pl.Int64)
+        whole = whole.with_columns(start=pl.max_horizontal("start", begins)).filter(
+            pl.col("end") > pl.col("start")
+        )
     counted = whole.filter(pl.col("status") == COUNTED)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
         counted_job = pool.submit(period_union, counted, cuts, "downtime")
@@ -429,12 +441,17 @@ def availability(plan: Plan) -> None:
             for w in plan.windows
             if w.clause in minus and w.qualifies is True and w.service in ("*", service)
         )
-        for i, period in enumerate(plan.period_cuts):
-            if period.end <= first or period.start >= last:
+        start = since.get(code)
+        first = max(first, start or 0)
+        for i, cut in enumerate(plan.period_cuts):
+            period = from_start(cut, start)
+            if period is None or period.end <= first or period.start >= last:
                 continue
             down, excluded = seconds.get((code, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
             first_start = began.get((code, i))
+            if first_start is not None and start is not None:
+                first_start = max(first_start, start)  # the customer's incident began then
             plan.periods.append(
                 (service, measure_seconds(period, down, excluded, stops, target, first_start))
             )
@@ -454,8 +471,16 @@ def obligations(plan: Plan) -> None:
     if not compiled:
         return
     inside = plan.frame.filter(pl.col("status") != OUT_OF_SCOPE)
+    # only a record wholly outside the SLA lifts (`excluded by`): its deciding clauses
+    lifts = inside.filter(pl.col("status") == EXCLUDED).select(
+        "id", clauses=deciding_clauses(inside.columns)
+    )
+    excluded_by = {rid: frozenset(clauses) for rid, clauses in lifts.iter_rows()}
     for record in outage_records(plan, inside):
-        plan.obligations[record.id] = [judge(ob, record, plan.as_of, plan.tz) for ob in compiled]
+        lifted = excluded_by.get(record.id, frozenset())
+        plan.obligations[record.id] = [
+            judge(ob, record, plan.as_of, plan.tz, lifted) for ob in compiled
+        ]
 
 
 #: The stages, in the order they run.

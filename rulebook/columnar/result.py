@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from rulebook.columnar.plan import cut_segments
-from rulebook.columnar.state import Plan
+from rulebook.columnar.state import Plan, deciding_clauses
 from rulebook.intake.clock import iso
 
 if TYPE_CHECKING:
@@ -71,18 +71,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         frame = plan.frame.with_columns(seconds.drop("pos"))
     else:
         frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
-    windows = (
-        pl.col("window_clauses").cast(pl.List(pl.String))
-        if "window_clauses" in frame.columns
-        else pl.lit(None, dtype=pl.List(pl.String))
-    )
-    deciding = (
-        pl.when(windows.is_not_null())
-        .then(windows)
-        .when(pl.col("deciding").is_not_null())
-        .then(pl.concat_list(pl.col("deciding").cast(pl.String)))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
-    )
+    deciding = deciding_clauses(frame.columns)
     out = frame.select(
         "pos",
         "id",

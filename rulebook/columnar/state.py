@@ -129,3 +129,20 @@ def facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dic
                 facts[EVENT_DURATION] = Fraction(events[record.id])
         out[record.id] = facts
     return out
+
+
+def deciding_clauses(columns: list[str]) -> pl.Expr:
+    """Each record's deciding clauses, as a list of ids: its maintenance windows' clauses
+    where windows cut it, else the clause that decided its status (none for a plain count)."""
+    windows = (
+        pl.col("window_clauses").cast(pl.List(pl.String))
+        if "window_clauses" in columns
+        else pl.lit(None, dtype=pl.List(pl.String))
+    )
+    return (
+        pl.when(windows.is_not_null())
+        .then(windows)
+        .when(pl.col("deciding").is_not_null())
+        .then(pl.concat_list(pl.col("deciding").cast(pl.String)))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+    )

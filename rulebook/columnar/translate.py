@@ -128,6 +128,15 @@ def _defined_by(node: m.DefinedBy, facts: dict[str, m.FactDecl]) -> pl.Expr:
     raise NoRule(DEFINED_BY)
 
 
+@RULES.register(m.ExcludedBy)
+def _excluded_by(node: m.ExcludedBy, facts: dict[str, m.FactDecl]) -> pl.Expr:
+    raise NoRule(
+        "`excluded by` reads a record's verdict, which the plan decides with its conditions: "
+        "only obligations (judged after every verdict) use it, and `rulebook check` refuses "
+        "it anywhere else"
+    )
+
+
 RULES.complete()
 
 

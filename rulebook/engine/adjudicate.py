@@ -42,7 +42,7 @@ from rulebook.engine.classify import (
     kleene_and,
     result_word,
 )
-from rulebook.engine.measure import Measure, measure, periods
+from rulebook.engine.measure import Measure, customer_start, from_start, measure, periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import Ledger, Remedy, remedy, with_claim
 from rulebook.engine.run import Run, Segment, Verdict
@@ -496,21 +496,24 @@ def availability(run: Run) -> None:
             for w in run.windows
             if w.clause in minus and w.qualifies is True and w.service in ("*", service)
         )
-        first = min(v.record.start for v in verdicts)
+        # the customer's periods begin at their contract start (measure.customer_start)
+        since = customer_start(run.billing.get(service), run.tz)
+        first = max(min(v.record.start for v in verdicts), since or 0)
         last = max(v.end for v in verdicts)
         began: dict[str, int] = {}  # period -> earliest start of a record counted in it
         for v in verdicts:
             for s in v.segments:
                 if s.status == "counted":
                     began[s.period] = min(began.get(s.period, v.record.start), v.record.start)
-        for period in run.period_cuts:
-            if period.end <= first or period.start >= last:
+        for cut in run.period_cuts:
+            period = from_start(cut, since)
+            if period is None or period.end <= first or period.start >= last:
                 continue
+            incident = began.get(period.label)
+            if incident is not None and since is not None:
+                incident = max(incident, since)  # the customer's incident began at their start
             run.periods.append(
-                (
-                    service,
-                    measure(period, counted, excluded, planned, target, began.get(period.label)),
-                )
+                (service, measure(period, counted, excluded, planned, target, incident))
             )
 
 
@@ -567,8 +570,15 @@ def obligations(run: Run) -> None:
     for verdict in run.verdicts.values():
         if verdict.verdict == "out_of_scope":
             continue
+        excluded_by = frozenset(
+            s.clause for s in verdict.segments if s.status == "excluded" and s.clause
+        )
+        if verdict.verdict != "excluded":
+            excluded_by = frozenset()  # only a record wholly outside the SLA lifts
         for ob in compiled:
-            verdict.obligations.append(judge(ob, verdict.record, run.as_of, run.tz))
+            verdict.obligations.append(
+                judge(ob, verdict.record, run.as_of, run.tz, excluded_by)
+            )
 
 
 #: The stages, in the order they run.

@@ -17,7 +17,14 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
-from rulebook.conditions import OPS, SERVICE, condition_facts, constant_value, service_matches
+from rulebook.conditions import (
+    EXCLUDED_BY,
+    OPS,
+    SERVICE,
+    condition_facts,
+    constant_value,
+    service_matches,
+)
 from rulebook.engine.trace import Reason
 from rulebook.nodes import NodeRules, NoRule
 
@@ -136,6 +143,13 @@ def _known(atom: m.Known, during: During | None) -> Compiled:
     return lambda facts: (fact in facts) == known
 
 
+@RULES.register(m.ExcludedBy)
+def _excluded_by(node: m.ExcludedBy, during: During | None) -> Compiled:
+    # The record's verdict is decided before any obligation is judged: never unknown.
+    names = frozenset(ref.name for ref in node.clauses)
+    return lambda facts: bool(names & facts.get(EXCLUDED_BY, frozenset()))
+
+
 @RULES.register(m.Flag)
 def _flag(atom: m.Flag, during: During | None) -> Compiled:
     fact = atom.fact
@@ -210,12 +224,18 @@ class RuleSet:
         cancellers: dict[str, list[str]] = {}
         for clause in contract.clauses:
             if isinstance(clause, m.ExceptionClause):
-                cancellers.setdefault(clause.target.name, []).append(clause.id)
+                for target in clause.targets:
+                    cancellers.setdefault(target.name, []).append(clause.id)
             if isinstance(clause, m.RuleClause):
                 for ref in clause.overrides:
                     cancellers.setdefault(ref.name, []).append(clause.id)
+        obligations = {c.id for c in contract.clauses if isinstance(c, m.ObligationClause)}
         rules = {}
         for clause in contract.clauses:
+            if isinstance(clause, m.ExceptionClause) and all(
+                t.name in obligations for t in clause.targets
+            ):
+                continue  # an obligation's exception: judged with it (engine.obligations)
             if isinstance(clause, (m.RuleClause, m.ExceptionClause)):
                 unless = getattr(clause, "unless", None)
                 rules[clause.id] = Rule(

@@ -18,6 +18,7 @@ import attrs
 from rulebook import model as m
 from rulebook.engine import timeline
 from rulebook.engine.calendar import months_between
+from rulebook.intake.billing import Billing
 from rulebook.satisfiable import magnitude
 
 
@@ -48,6 +49,40 @@ def periods(
             seconds = int(magnitude(kind) or seconds)
         out.append(Period(f"{year:04d}-{month:02d}", p_start, p_end, seconds))
     return out
+
+
+def customer_start(billing: Billing | None, tz: dt.tzinfo) -> int | None:
+    """The first instant that is the customer's: midnight of the billing entry's
+    ``contract_start`` in the contract's timezone, or None when it is not given.
+
+    "対象となるサービスをご利用いただいているお客様に…保証します": time before it is not the
+    customer's downtime, so each engine measures a service's periods from it on
+    (:func:`from_start`)."""
+    if billing is None or billing.contract_start is None:
+        return None
+    return int(dt.datetime.combine(billing.contract_start, dt.time(), tzinfo=tz).timestamp())
+
+
+def from_start(period: Period, start: int | None) -> Period | None:
+    """The customer's part of a period: all of it, the part from ``start`` on (the first,
+    partial period: its denominator is the seconds from the start to the period's end, or
+    for a fixed-length period that length in proportion, rounded down), or None when the
+    period ended before the customer began.
+
+    >>> p = Period("2026-09", 0, 30 * 86400, 30 * 86400)
+    >>> from_start(p, 15 * 86400).seconds == 15 * 86400
+    True
+    >>> from_start(p, 30 * 86400) is None
+    True
+    """
+    if start is None or start <= period.start:
+        return period
+    if start >= period.end:
+        return None
+    part = period.end - start
+    span = period.end - period.start
+    seconds = part if period.seconds == span else period.seconds * part // span
+    return Period(period.label, start, period.end, seconds)
 
 
 def _quarters(first: dt.date, last: dt.date, tz: dt.tzinfo) -> Iterator[Period]:

@@ -5,7 +5,10 @@ are derived from the record when it does not give them: ``occurred_at`` is its s
 clock "from the failure's occurrence") and ``restored_at`` its end. Whether it applies at
 all is decided first:
 
-- no start event on the record: the clock never started, ``not_applicable``;
+- no start event on the record: the clock never started, ``not_applicable`` — except for
+  a lead (``at least``) whose stop event is known: there the start event is the
+  performance, so never giving it is ``missed`` once the deadline counted back from the stop
+  has passed (``undetermined`` while it has not, at ``as_of``);
 - ``when`` false: ``not_applicable``; unknown: ``undetermined``, naming the missing facts;
 - an exception (``unless`` or an exception clause) that is established: ``not_applicable``.
   An exception whose facts are unknown does not apply: the provider has to establish it,
@@ -28,7 +31,7 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.conditions import SERVICE, condition_facts
+from rulebook.conditions import EXCLUDED_BY, SERVICE, condition_facts
 from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
 from rulebook.engine.classify import Compiled, compile_condition
@@ -53,6 +56,7 @@ class Outcome:
     facts: tuple[tuple[str, Any], ...] = ()
     missing: tuple[str, ...] = ()
     exception: str | None = None
+    lifted_by: tuple[str, ...] = ()  # the exclusions that took the record out (`excluded by`)
 
     def to_dict(self, tz: dt.tzinfo) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -75,6 +79,8 @@ class Outcome:
             out["missing"] = list(self.missing)
         if self.exception:
             out["exception"] = self.exception
+        if self.lifted_by:
+            out["lifted_by"] = list(self.lifted_by)
         return out
 
 
@@ -84,7 +90,7 @@ class CompiledObligation:
 
     clause: m.ObligationClause
     when: Compiled
-    exceptions: tuple[tuple[str, Compiled], ...]
+    exceptions: tuple[tuple[str, Compiled, frozenset[str]], ...]  # id, test, `excluded by`
     facts: tuple[str, ...]
     calendar: BusinessCalendar | None
 
@@ -123,6 +129,19 @@ def defined_by(cond: m.Condition | None, contract: m.Contract) -> m.Condition | 
     return parts[0] if len(parts) == 1 else m.All(tuple(parts), cond.span)
 
 
+def lifting(cond: m.Condition | None) -> frozenset[str]:
+    """The clauses a condition's ``excluded by`` atoms name."""
+    if cond is None:
+        return frozenset()
+    if isinstance(cond, (m.All, m.Any)):
+        return frozenset().union(*(lifting(c) for c in cond.items))
+    if isinstance(cond, m.Not):
+        return lifting(cond.item)
+    if isinstance(cond, m.ExcludedBy):
+        return frozenset(ref.name for ref in cond.clauses)
+    return frozenset()
+
+
 def compile_obligations(
     contract: m.Contract, calendars: dict[str, BusinessCalendar], tz: dt.tzinfo
 ) -> list[CompiledObligation]:
@@ -136,7 +155,8 @@ def compile_obligations(
     exceptions: dict[str, list[m.ExceptionClause]] = {}
     for clause in contract.clauses:
         if isinstance(clause, m.ExceptionClause):
-            exceptions.setdefault(clause.target.name, []).append(clause)
+            for target in clause.targets:
+                exceptions.setdefault(target.name, []).append(clause)
     out = []
     for clause in contract.clauses:
         if not isinstance(clause, m.ObligationClause):
@@ -146,9 +166,17 @@ def compile_obligations(
             condition=defined_by(clause.condition, contract),
             unless=defined_by(clause.unless, contract),
         )
-        own = [(clause.id, compile_condition(clause.unless, during))] if clause.unless else []
+        own = (
+            [(clause.id, compile_condition(clause.unless, during), lifting(clause.unless))]
+            if clause.unless
+            else []
+        )
         others = [
-            (e.id, compile_condition(defined_by(e.condition, contract), during))
+            (
+                e.id,
+                compile_condition(defined_by(e.condition, contract), during),
+                lifting(e.condition),
+            )
             for e in exceptions.get(clause.id, [])
         ]
         conditions = [
@@ -170,21 +198,27 @@ def compile_obligations(
 
 
 def judge(
-    ob: CompiledObligation, record: OutageRecord, as_of: int | None, tz: dt.tzinfo
+    ob: CompiledObligation,
+    record: OutageRecord,
+    as_of: int | None,
+    tz: dt.tzinfo,
+    excluded_by: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """One obligation for one record."""
+    """One obligation for one record; ``excluded_by``, the clauses that wholly excluded the
+    record (its verdict), for ``excluded by``."""
     clause = ob.clause
     events = dict(record.events)
     if "restored_at" not in events and record.end is not None:
         events["restored_at"] = record.end  # a closed record was restored at its end
     events.setdefault("occurred_at", record.start)  # the failure occurred when it began
-    env = {**record.facts, **events, SERVICE: record.service}
+    env = {**record.facts, **events, SERVICE: record.service, EXCLUDED_BY: excluded_by}
     seen = tuple((name, env.get(name)) for name in ob.facts)
     start_name = clause.start_event.name if clause.start_event else ""
     stop_name = clause.stop_event.name if clause.stop_event else ""
     article = clause.citation.article if clause.citation else clause.id
     start = events.get(start_name)
-    if start is None:
+    never_acted = start is None and clause.minimum and stop_name in events
+    if start is None and not never_acted:
         return Outcome(
             clause.id,
             NOT_APPLICABLE,
@@ -228,8 +262,16 @@ def judge(
             seen,
             missing,
         )
-    for exception, condition in ob.exceptions:
+    for exception, condition, names in ob.exceptions:
         if condition(env) is True:
+            lifted = tuple(sorted(names & excluded_by))
+            words = Words(f"the exception {exception} applies", f"例外 {exception} が適用されます")
+            if lifted:
+                by = ", ".join(lifted)
+                words = Words(
+                    f"{words.en}: the record is excluded by {by}, outside the SLA",
+                    f"{words.ja}: この記録は {by} により除外され、SLA の適用外です",
+                )
             return Outcome(
                 clause.id,
                 NOT_APPLICABLE,
@@ -237,10 +279,13 @@ def judge(
                 None,
                 None,
                 None,
-                Words(f"the exception {exception} applies", f"例外 {exception} が適用されます"),
+                words,
                 seen,
                 exception=exception,
+                lifted_by=lifted,
             )
+    if start is None:  # a lead never given (never_acted)
+        return _never_acted(ob, events[stop_name], as_of, tz, seen)
     deadline = _deadline(ob, start, tz)
     actual = events.get(stop_name)
     due = format_instant(deadline, tz)
@@ -333,6 +378,57 @@ def judge(
             f"({rule.en}): {'met' if ok else 'missed'} by {duration_words(abs(margin)).en}",
             f"{stop_name} は {when}、{'最短' if clause.minimum else '期限'} {due}（{rule.ja}）: "
             f"{'達成' if ok else '未達'}（差 {duration_words(abs(margin)).ja}）",
+        ),
+        seen,
+    )
+
+
+def _never_acted(
+    ob: CompiledObligation,
+    stop: int,
+    as_of: int | None,
+    tz: dt.tzinfo,
+    seen: tuple[tuple[str, Any], ...],
+) -> Outcome:
+    """A lead (``at least``) whose start event never came: the start event *is* the
+    performance ("1か月前までに…お知らせします"), so when the later event is known the
+    obligation is missed once its deadline, counted back from that event, has passed — at
+    ``as_of``, or, without one, because the later event is on record and the deadline lies
+    before it. Still to come at ``as_of``: undetermined. Its ``when`` and exceptions are
+    judged first, as for any obligation."""
+    clause = ob.clause
+    assert clause.deadline is not None and clause.start_event and clause.stop_event
+    start_name, stop_name = clause.start_event.name, clause.stop_event.name
+    latest = add_calendar(stop, clause.deadline, tz, sign=-1)
+    rule = _rule_words(clause)
+    by = format_instant(latest, tz)
+    stopped = format_instant(stop, tz)
+    if as_of is not None and as_of <= latest:
+        return Outcome(
+            clause.id,
+            UNDETERMINED,
+            None,
+            latest,
+            None,
+            None,
+            Words(
+                f"no {start_name} yet; for {stop_name} at {stopped} it is due by {by} ({rule.en})",
+                f"{start_name} はまだありません。{stop_name}（{stopped}）のための期限は {by}"
+                f"（{rule.ja}）",
+            ),
+            seen,
+            (start_name,),
+        )
+    return Outcome(
+        clause.id,
+        MISSED,
+        None,
+        latest,
+        stop,
+        None,
+        Words(
+            f"no {start_name} at all: for {stop_name} at {stopped} it was due by {by} ({rule.en})",
+            f"{start_name} がありません: {stop_name}（{stopped}）のための期限は {by}（{rule.ja}）",
         ),
         seen,
     )

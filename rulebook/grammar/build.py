@@ -302,9 +302,14 @@ class ToModel(ValueBuilder[ParsedFile]):
         return "overrides", children[0], self.span_of(children)
 
     def exception(self, children: list[Any]) -> m.AnyClause:
-        name, target, *rest = children
-        ref = m.Ref(str(target), self.span(target))
-        return self._clause(m.ExceptionClause, [name, *rest], target=ref)
+        name, *rest = children
+        targets = []
+        while rest and isinstance(rest[0], Token) and rest[0].type == "NAME":
+            targets.append(m.Ref(str(rest[0]), self.span(rest[0])))
+            rest = rest[1:]
+        return self._clause(
+            m.ExceptionClause, [name, *rest], target=targets[0], more=tuple(targets[1:])
+        )
 
     def remedy(self, children: list[Any]) -> m.AnyClause:
         return self._clause(m.RemedyClause, children, many=("tiers", "caps"))

@@ -129,6 +129,10 @@ class ValueBuilder(Transformer[Token, _Result]):
     def defined_by(self, children: list[Token]) -> m.Condition:
         return m.DefinedBy(m.Ref(str(children[0]), self.span(children[0])), self.span_of(children))
 
+    def excluded_by(self, children: list[Token]) -> m.Condition:
+        refs = tuple(m.Ref(str(c), self.span(c)) for c in children)
+        return m.ExcludedBy(refs, self.span_of(children))
+
     def flag(self, children: list[Token]) -> m.Condition:
         return m.Flag(str(children[0]), self.span_of(children))
 
