@@ -404,16 +404,10 @@ class RuleClause(Clause):
 class ExceptionClause(Clause):
     """A named case in which another clause stops applying."""
 
-    target: Ref
+    targets: tuple[Ref, ...]  # `to A, B, C`: every clause it narrows
     condition: Condition | None = None
-    more: tuple[Ref, ...] = ()  # `to A, B, C`: the targets after the first
 
     kind = "exception"
-
-    @property
-    def targets(self) -> tuple[Ref, ...]:
-        """Every clause this exception narrows."""
-        return (self.target, *self.more)
 
 
 @attrs.frozen(kw_only=True)

@@ -357,6 +357,8 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
         lines.append(f'  remedy rem {{ cite "9" "補償" {" ".join(items)} }}')
 
     events: set[str] = set()
+    obligations: list[str] = []
+    lifting = [*exclusions, *maintenance]  # what `excluded by` may name
     for _ in range(w.rng.randint(0, 2)):
         start, stop = w.some(EVENTS, 2, 2)
         events.update((start, stop))
@@ -372,18 +374,35 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
             deadline = f"within {w.pick(['30 min', '1 h', '6 h', '120 min'])}{op_word}"
         items = [f"from {start} to {stop}", deadline]
         if w.chance(0.4):
-            cond = w.pick([w.condition(), w.event_atom(), "defined by down"])
+            cond = w.pick(
+                [
+                    w.condition(),
+                    w.event_atom(),
+                    "defined by down",
+                    f"excluded by {', '.join(w.some(lifting, 1, 2))}",
+                ]
+            )
             if calendar and w.chance(0.2):
                 cond = f"{start} during biz hours"
             items.append(f"when {cond}")
         if w.chance(0.2):
-            items.append(f"unless {w.condition()}")
+            unless = w.condition() if w.chance(0.7) else f"excluded by {w.pick(lifting)}"
+            items.append(f"unless {unless}")
         oid = w.name("ob")
+        obligations.append(oid)
         lines.append(f'  obligation {oid} {{ cite "10" "期限" {" ".join(items)} }}')
         if w.chance(0.2):
             lines.append(
                 f'  exception {w.name("obx")} to {oid} {{ cite "11" "例外" when {w.condition()} }}'
             )
+    if obligations and w.chance(0.4):
+        # the stops some exclusions take out of the SLA lift these obligations
+        targets = ", ".join(w.some(obligations, 1, 2))
+        lifted = ", ".join(w.some(lifting, 1, 3))
+        lines.append(
+            f'  exception {w.name("lift")} to {targets} {{ cite "11" "適用外" '
+            f"when excluded by {lifted}{' or ' + w.condition() if w.chance(0.3) else ''} }}"
+        )
     if w.chance(0.15):
         op = w.pick(["<=", "<"])
         lines.append(
@@ -720,6 +739,8 @@ def run_case(case: Case, contract: m.Contract, explain: bool = True) -> Outcome:
         outcome.verdicts[record["verdict"]] += 1
         for ob in record.get("obligations") or ():
             outcome.obligations[str(ob.get("verdict"))] += 1
+            if ob.get("lifted_by"):  # a stop outside the SLA lifted it (`excluded by`)
+                outcome.obligations["lifted"] += 1
     for period in data["periods"]:
         outcome.met[str(period.get("met"))] += 1
         remedy = period.get("remedy")
@@ -843,7 +864,10 @@ REQUIRED = (
         )
     ]
     + ["met:True", "met:False", "refused"]
-    + [f"obligation:{v}" for v in ("met", "missed", "not_applicable", "undetermined")]
+    + [
+        f"obligation:{v}"
+        for v in ("met", "missed", "not_applicable", "undetermined", "lifted")
+    ]
     + [f"remedy:{v}" for v in ("credit", "free_months", "refund")]
 )
 

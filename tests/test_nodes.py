@@ -59,6 +59,7 @@ SAMPLES: dict[type, list[Any]] = {
     m.Flag: [RESOLVED],
     m.During: [m.During("detected_at", "office", AT)],
     m.DefinedBy: [m.DefinedBy(m.Ref("monitored", AT), AT)],
+    m.ExcludedBy: [m.ExcludedBy((m.Ref("social", AT), m.Ref("dns", AT)), AT)],
     m.Not: [m.Not(RESOLVED, AT), m.Not(ATTACK, AT)],
     m.All: [m.All((RESOLVED, ATTACK), AT), m.All((), AT)],
     m.Any: [m.Any((RESOLVED, ATTACK), AT), m.Any((), AT)],
@@ -162,6 +163,18 @@ def test_both_evaluators_give_every_node_the_same_values(node: Any) -> None:
         with pytest.raises(NoRule) as plan:
             translate(node, DECLS)
         assert str(plan.value) == str(engine.value)
+        return
+    if isinstance(node, m.ExcludedBy):
+        # A verdict, known once every record is decided: obligations evaluate it with the
+        # record engine's closure in every engine; the plan's expressions refuse it.
+        from rulebook.conditions import EXCLUDED_BY
+
+        closure = compile_condition(node)
+        assert [closure(row) for row in ROWS] == [False] * len(ROWS)
+        assert closure({EXCLUDED_BY: frozenset({"dns"})}) is True
+        assert closure({EXCLUDED_BY: frozenset({"planned"})}) is False
+        with pytest.raises(NoRule, match="`excluded by` reads a record's verdict"):
+            translate(node, DECLS)
         return
     closure = compile_condition(node)
     expected = [closure(row) for row in ROWS]

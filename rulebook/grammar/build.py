@@ -307,9 +307,7 @@ class ToModel(ValueBuilder[ParsedFile]):
         while rest and isinstance(rest[0], Token) and rest[0].type == "NAME":
             targets.append(m.Ref(str(rest[0]), self.span(rest[0])))
             rest = rest[1:]
-        return self._clause(
-            m.ExceptionClause, [name, *rest], target=targets[0], more=tuple(targets[1:])
-        )
+        return self._clause(m.ExceptionClause, [name, *rest], targets=tuple(targets))
 
     def remedy(self, children: list[Any]) -> m.AnyClause:
         return self._clause(m.RemedyClause, children, many=("tiers", "caps"))
