@@ -53,6 +53,7 @@ MEASURES: dict[str, str] = {
     "period": "time",
     "monthly_fee": "money",
     "breached_months": "number",
+    "records_time": "time",  # of the records a remedy's `records where` selects
 }
 
 # ------------------------------------------------------------------ what examples expect

@@ -426,6 +426,7 @@ class RemedyClause(Clause):
     claim_word: BoundaryWord | None = None
     claim_from_incident: bool = False  # `claim by incident month end`: from the month it began
     rounding: tuple[Name, Quantity] | None = None
+    records: Condition | None = None  # `records where`: whose time `records_time` measures
 
     kind = "remedy"
 

@@ -38,9 +38,9 @@ from rulebook.columnar.rules import rule_values
 from rulebook.columnar.state import Plan
 from rulebook.document.fields import canonical_json, document_head, period_dict
 from rulebook.document.frames import incident_texts, row_dict
-from rulebook.engine.adjudicate import settle
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, Period, measure_seconds
+from rulebook.engine.remedy import settle
 from rulebook.errors import RulebookError
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.columns import FrameIntake, frame_intake
@@ -459,7 +459,7 @@ def adjudicate(
 
 def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
     """A group's period figures, measured by the record engine's arithmetic."""
-    from rulebook.engine.adjudicate import availability_clause
+    from rulebook.engine.measure import availability_clause
 
     clause = availability_clause(contract)
     target = clause.target if clause is not None else None

@@ -354,6 +354,16 @@ def contract_text(rng: random.Random, seed: int) -> tuple[str, Spec]:
             items.append(f"claim by {start} end{later}{' (まで)' if w.chance(0.3) else ''}")
         if money and w.chance(0.4):
             items.append(f"rounding {w.pick(['down', 'up', 'half_up', 'half_even'])} to 1 JPY")
+        if w.chance(0.3):
+            # the remedy measures the time of its own records, whatever the downtime decided
+            items.append(f"records where {w.condition()}")
+            items[0] = w.pick(
+                [
+                    "when records_time > 0 s",
+                    "when availability < target and records_time >= 10 min",
+                    "when records_time > downtime",
+                ]
+            )
         lines.append(f'  remedy rem {{ cite "9" "補償" {" ".join(items)} }}')
 
     events: set[str] = set()
@@ -679,6 +689,8 @@ def check_reference(case: Case, contract: m.Contract, document: dict[str, Any]) 
         fee = fees.get(period["service"])
         if remedy is None or not remedy.tiers or fee is None or remedy.minimum is not None:
             continue
+        if remedy.records is not None:
+            continue  # its `when` reads records_time, not only `availability < target`
         if target is None or not exact * 100 < target.quantity.value:
             continue  # the generated remedies say `when availability < target`
         if not owed or owed["kind"] != "credit":  # tiers cover 0 % up to the target: one holds

@@ -60,6 +60,8 @@ def _conditions(
         cond = getattr(clause, name, None)
         if cond is not None:
             yield cond, ctx
+    if isinstance(clause, m.RemedyClause) and clause.records is not None:
+        yield clause.records, RECORD  # `records where`: the records' own facts
 
 
 #: The check's rule for each condition node (:mod:`rulebook.nodes`): the node, where it

@@ -50,6 +50,7 @@ def check_remedies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                     clause.free.span,
                     "write a whole number of months, e.g. `free 1 month`",
                 )
+        yield from _check_records(clause)
         if clause.refund is not None:
             yield from _expect_money(clause.refund, "a refund")
         for cap in clause.caps:
@@ -81,6 +82,62 @@ def check_remedies(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                         bound.span,
                         "write `tier < 99.99% and >= 99.0% credit 10%`",
                     )
+
+
+def _check_records(clause: m.RemedyClause) -> Iterator[Diagnostic]:
+    """`records_time` needs the remedy's `records where`, and `records where` needs a use."""
+    used = [
+        span
+        for span in (
+            *_measure_spans(clause.condition, "records_time"),
+            *(
+                v.span
+                for expr in (clause.refund, clause.minimum, *(c.amount for c in clause.caps))
+                for v in _variables(expr)
+                if v.name == "records_time"
+            ),
+        )
+    ]
+    if clause.records is None and used:
+        yield error(
+            "no-records-condition",
+            f"remedy {clause.id} uses records_time but says no `records where`: whose time "
+            "would it measure?",
+            used[0],
+            "add `records where CONDITION` (the records whose time counts, e.g. the "
+            "provider's fault), or use `downtime`",
+        )
+    elif clause.records is not None and not used:
+        yield error(
+            "unused-records",
+            f"remedy {clause.id} selects records (`records where`) but never uses their time",
+            clause.records.span,
+            "use `records_time` in its `when` or formula (e.g. `when records_time > 0 s`), "
+            "or remove `records where`",
+        )
+
+
+def _measure_spans(cond: m.Condition | None, name: str) -> Iterator[m.Span]:
+    """Where a remedy condition compares the measure ``name`` (on either side)."""
+    if cond is None:
+        return
+    if isinstance(cond, (m.All, m.Any)):
+        for item in cond.items:
+            yield from _measure_spans(item, name)
+    elif isinstance(cond, m.Not):
+        yield from _measure_spans(cond.item, name)
+    elif isinstance(cond, m.Compare) and (
+        cond.fact == name or (isinstance(cond.value, m.Code) and cond.value.name == name)
+    ):
+        yield cond.span
+
+
+def _variables(expr: m.Expr | None) -> Iterator[m.Variable]:
+    if isinstance(expr, m.Variable):
+        yield expr
+    elif isinstance(expr, m.Binary):
+        yield from _variables(expr.left)
+        yield from _variables(expr.right)
 
 
 def _expect_money(expr: m.Expr, what: str) -> Iterator[Diagnostic]:

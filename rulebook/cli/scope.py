@@ -20,7 +20,7 @@ _QUARTER = re.compile(r"\d{4}-Q[1-4]")
 
 def check_period(contract: Contract, period: str | None) -> None:
     """A ``--period`` the contract's periods could be labelled with, or a usage error."""
-    from rulebook.engine.adjudicate import availability_clause
+    from rulebook.engine.measure import availability_clause
 
     if period is None:
         return

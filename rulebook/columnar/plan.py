@@ -50,17 +50,19 @@ from rulebook.conditions import (
     degradation_clause,
 )
 from rulebook.engine import timeline
-from rulebook.engine.adjudicate import (
-    EVENT_DURATION,
-    availability_clause,
-    closed_end,
-    downtime_clause,
-    settle,
-)
+from rulebook.engine.adjudicate import EVENT_DURATION, closed_end, downtime_clause
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import customer_start, from_start, measure_seconds, periods
+from rulebook.engine.measure import (
+    availability_clause,
+    customer_start,
+    from_start,
+    measure_seconds,
+    periods,
+    selections,
+)
 from rulebook.engine.obligations import compile_obligations, judge
+from rulebook.engine.remedy import settle
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import Notice, RecordError, timezone_of
@@ -104,7 +106,11 @@ def _names_event_duration(contract: m.Contract) -> bool:
     conditions = [
         c
         for clause in contract.clauses
-        for c in (getattr(clause, "condition", None), getattr(clause, "unless", None))
+        for c in (
+            getattr(clause, "condition", None),
+            getattr(clause, "unless", None),
+            getattr(clause, "records", None),
+        )
         if c is not None
     ]
     return EVENT_DURATION in condition_facts(*conditions)
@@ -416,11 +422,17 @@ def availability(plan: Plan) -> None:
         for code, service in enumerate(plan.services)
         if (start := customer_start(plan.billing.get(service), plan.tz)) is not None
     }
-    if since:
-        begins = pl.col("svc").replace_strict(since, default=None, return_dtype=pl.Int64)
-        whole = whole.with_columns(start=pl.max_horizontal("start", begins)).filter(
+    begins = pl.col("svc").replace_strict(since, default=None, return_dtype=pl.Int64)
+
+    def from_since(frame: pl.DataFrame) -> pl.DataFrame:
+        if not since:
+            return frame
+        return frame.with_columns(start=pl.max_horizontal("start", begins)).filter(
             pl.col("end") > pl.col("start")
         )
+
+    whole = from_since(whole)
+    picked = _selected_seconds(plan, cuts, from_since)
     counted = whole.filter(pl.col("status") == COUNTED)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
         counted_job = pool.submit(period_union, counted, cuts, "downtime")
@@ -452,9 +464,32 @@ def availability(plan: Plan) -> None:
             first_start = began.get((code, i))
             if first_start is not None and start is not None:
                 first_start = max(first_start, start)  # the customer's incident began then
+            records = tuple((cid, sums.get((code, i), 0)) for cid, sums in picked)
             plan.periods.append(
-                (service, measure_seconds(period, down, excluded, stops, target, first_start))
+                (
+                    service,
+                    measure_seconds(period, down, excluded, stops, target, first_start, records),
+                )
             )
+
+
+def _selected_seconds(
+    plan: Plan, cuts: pl.DataFrame, from_since: Callable[[pl.DataFrame], pl.DataFrame]
+) -> list[tuple[str, dict[tuple[int, int], int]]]:
+    """Per remedy with `records where` (in id order), the seconds of the union of the
+    in-scope records it selects, per service and period (the record engine's
+    ``selected_records``): unknown selects nothing."""
+    out = []
+    inside = plan.frame["status"] != OUT_OF_SCOPE
+    for cid, cond in sorted(selections(plan.contract), key=lambda sel: sel[0]):
+        chosen = inside & condition_values(plan, cond, derived=True).fill_null(False)
+        spans = from_since(plan.frame.filter(chosen).select("svc", "start", "end"))
+        sums: dict[tuple[int, int], int] = {}
+        if spans.height:
+            union = period_union(spans, cuts, "seconds")
+            sums = {(code, i): t for code, i, t in union.iter_rows()}
+        out.append((cid, sums))
+    return out
 
 
 def remedies(plan: Plan) -> None:

@@ -39,17 +39,20 @@ def decide(
     )
 
 
-def condition_values(plan: Plan, cond: m.Condition | None) -> pl.Series:
-    """The downtime condition's value per record. The record engine looks at the given
-    facts only (the derived duration is not among them at that stage); records the plan
-    cannot decide exactly take the engine's closure."""
+def condition_values(plan: Plan, cond: m.Condition | None, derived: bool = False) -> pl.Series:
+    """A condition's value per record: the downtime condition's, where the record engine
+    looks at the given facts only (the derived durations are not among them at that
+    stage), or with ``derived`` a remedy's `records where`, which sees them as exclusions
+    do. Records the plan cannot decide exactly take the engine's closure."""
     expr = tr.condition(cond, plan.facts)
     odd = inexact_ids(plan, cond)
     if odd:
         closure = compile_condition(cond)
-        decided = {rid: closure(f) for rid, f in facts_of(plan, odd, duration=False).items()}
+        decided = {rid: closure(f) for rid, f in facts_of(plan, odd, duration=derived).items()}
         plan.fallback.update(decided)
         expr = override(expr, decided)
+    if derived:
+        return plan.frame.select(expr.alias("value"))["value"]
     unknown_length = plan.frame.with_columns(
         pl.lit(None, dtype=pl.Float64).alias(name)
         for name in ("duration", EVENT_DURATION)

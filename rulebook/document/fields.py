@@ -15,8 +15,7 @@ from typing import Any
 
 from rulebook import model as m
 from rulebook._version import __version__
-from rulebook.engine.adjudicate import availability_target
-from rulebook.engine.measure import Measure, percent
+from rulebook.engine.measure import Measure, availability_target, percent
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Verdict
 from rulebook.errors import RulebookError

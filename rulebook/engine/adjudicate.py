@@ -14,8 +14,7 @@ document.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -42,9 +41,16 @@ from rulebook.engine.classify import (
     kleene_and,
     result_word,
 )
-from rulebook.engine.measure import Measure, customer_start, from_start, measure, periods
+from rulebook.engine.measure import (
+    availability_clause,
+    customer_start,
+    from_start,
+    measure,
+    periods,
+    selections,
+)
 from rulebook.engine.obligations import compile_obligations, judge
-from rulebook.engine.remedy import Ledger, Remedy, remedy, with_claim
+from rulebook.engine.remedy import settle
 from rulebook.engine.run import Run, Segment, Verdict
 from rulebook.engine.trace import Reason, Via
 from rulebook.engine.windows import Window, contract_windows
@@ -480,6 +486,7 @@ def availability(run: Run) -> None:
     for verdict in run.verdicts.values():
         if verdict.verdict != "out_of_scope":
             by_service.setdefault(verdict.record.service, []).append(verdict)
+    chosen = selected_records(run, [v for vs in by_service.values() for v in vs])
     for service in sorted(by_service):
         verdicts = by_service[service]
         counted = timeline.union(
@@ -512,52 +519,52 @@ def availability(run: Run) -> None:
             incident = began.get(period.label)
             if incident is not None and since is not None:
                 incident = max(incident, since)  # the customer's incident began at their start
+            selected = {
+                cid: timeline.union(
+                    (v.record.start, v.end) for v in verdicts if v.record.id in ids
+                )
+                for cid, ids in chosen.items()
+            }
             run.periods.append(
-                (service, measure(period, counted, excluded, planned, target, incident))
+                (
+                    service,
+                    measure(period, counted, excluded, planned, target, incident, selected),
+                )
             )
+
+
+def selected_records(run: Run, verdicts: list[Verdict]) -> dict[str, set[str]]:
+    """Per remedy with `records where`, the ids of the in-scope records it selects: those
+    whose own facts (with their length, service and event length, as exclusions see them)
+    make the condition true — unknown selects nothing, as an exclusion does not apply."""
+    chosen = selections(run.contract)
+    if not chosen:
+        return {}
+    events = (
+        event_lengths(verdicts)
+        if EVENT_DURATION in condition_facts(*(cond for _, cond in chosen))
+        else {}
+    )
+    out: dict[str, set[str]] = {}
+    for cid, cond in chosen:
+        test = compile_condition(cond)
+        out[cid] = set()
+        for v in verdicts:
+            facts = {
+                **v.record.facts,
+                "duration": Fraction(v.end - v.record.start),
+                SERVICE: v.record.service,
+            }
+            if events:
+                facts[EVENT_DURATION] = Fraction(events[v.record.id])
+            if test(facts) is True:
+                out[cid].add(v.record.id)
+    return out
 
 
 def remedies(run: Run) -> None:
     """What each breached period owes: the first remedy clause that applies, in file order."""
     run.remedies = settle(run.contract, run.periods, run.billing, run.tz)
-
-
-def settle(
-    contract: m.Contract,
-    measured: Iterable[tuple[str, Measure]],
-    billing: Mapping[str, Billing],
-    tz: dt.tzinfo,
-) -> dict[tuple[str, str], Remedy | None]:
-    """The remedy owed for each service's period; damages claimed for a period that no
-    record falls in are an input error (both evaluators settle here)."""
-    clauses = [c for c in contract.clauses if isinstance(c, m.RemedyClause)]
-    ledger = Ledger()
-    owed_by: dict[tuple[str, str], Remedy | None] = {}
-    for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
-        owed = None
-        for remedy_clause in clauses:
-            entry = billing.get(service)
-            target = availability_target(contract)
-            owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)
-            if owed is not None:
-                owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)
-                break
-        owed_by[(service, measure_.period.label)] = owed
-    for service, entry in sorted(billing.items()):
-        for label in sorted(entry.damages):
-            if (service, label) not in owed_by:
-                raise RecordError(
-                    service,
-                    f"damages.{label}",
-                    f"claims damages for {label}, but no outage record of {service} falls in it",
-                    "damages for a period with at least one outage record",
-                ).of("billing entry")
-    return owed_by
-
-
-def availability_target(contract: m.Contract) -> m.Comparison | None:
-    clause = availability_clause(contract)
-    return clause.target if clause is not None else None
 
 
 def obligations(run: Run) -> None:
@@ -599,7 +606,3 @@ STAGES: tuple[Callable[[Run], None], ...] = (
 
 def downtime_clause(contract: m.Contract) -> m.DowntimeClause | None:
     return next((c for c in contract.clauses if isinstance(c, m.DowntimeClause)), None)
-
-
-def availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
-    return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)

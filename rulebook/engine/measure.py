@@ -113,6 +113,7 @@ class Measure:
     availability: Fraction | None  # None when the denominator is empty
     met: bool | None
     incident_start: int | None = None  # the earliest start of a record counted in it
+    records: tuple[tuple[str, int], ...] = ()  # per remedy: its `records where` time
 
 
 def measure(
@@ -122,8 +123,10 @@ def measure(
     planned: list[timeline.Interval],
     target: m.Comparison | None,
     incident_start: int | None = None,
+    selected: dict[str, list[timeline.Interval]] | None = None,
 ) -> Measure:
-    """Availability of one period from the service's counted and planned intervals."""
+    """Availability of one period from the service's counted and planned intervals;
+    ``selected``, per remedy with `records where`, the union of its records' spans."""
     return measure_seconds(
         period,
         timeline.total(timeline.clip(counted, period.start, period.end)),
@@ -131,6 +134,10 @@ def measure(
         timeline.total(timeline.clip(planned, period.start, period.end)),
         target,
         incident_start,
+        tuple(
+            (cid, timeline.total(timeline.clip(spans, period.start, period.end)))
+            for cid, spans in sorted((selected or {}).items())
+        ),
     )
 
 
@@ -141,6 +148,7 @@ def measure_seconds(
     planned: int,
     target: m.Comparison | None,
     incident_start: int | None = None,
+    records: tuple[tuple[str, int], ...] = (),
 ) -> Measure:
     """Availability of one period from seconds already clipped to it: counted downtime,
     excluded time (not also counted) and planned stops taken out of the denominator;
@@ -149,10 +157,33 @@ def measure_seconds(
     Both evaluators end here, so the arithmetic is written once."""
     denominator = period.seconds - planned
     if denominator <= 0:
-        return Measure(period, denominator, downtime, excluded, None, None, incident_start)
+        return Measure(
+            period, denominator, downtime, excluded, None, None, incident_start, records
+        )
     availability = Fraction(denominator - downtime, denominator)
     met = meets(availability, target)
-    return Measure(period, denominator, downtime, excluded, availability, met, incident_start)
+    return Measure(
+        period, denominator, downtime, excluded, availability, met, incident_start, records
+    )
+
+
+def availability_clause(contract: m.Contract) -> m.AvailabilityClause | None:
+    """The contract's availability clause (check allows one), or None."""
+    return next((c for c in contract.clauses if isinstance(c, m.AvailabilityClause)), None)
+
+
+def availability_target(contract: m.Contract) -> m.Comparison | None:
+    clause = availability_clause(contract)
+    return clause.target if clause is not None else None
+
+
+def selections(contract: m.Contract) -> list[tuple[str, m.Condition]]:
+    """The remedies that measure the time of their own records (`records where`)."""
+    return [
+        (c.id, c.records)
+        for c in contract.clauses
+        if isinstance(c, m.RemedyClause) and c.records is not None
+    ]
 
 
 def meets(availability: Fraction, target: m.Comparison | None) -> bool | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -30,9 +30,11 @@ from rulebook import units
 from rulebook.conditions import fold_formula
 from rulebook.engine.calendar import add_calendar
 from rulebook.engine.classify import compile_condition
-from rulebook.engine.measure import Measure, percent
+from rulebook.engine.measure import Measure, availability_target, percent
+from rulebook.engine.trace import duration_words
 from rulebook.intake.billing import Billing
-from rulebook.intake.records import format_instant
+from rulebook.intake.records import RecordError, format_instant
+from rulebook.satisfiable import magnitude
 from rulebook.text import Words
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -221,7 +223,7 @@ def remedy(
         )
         return Remedy(clause.id, kind, None, None, None, deadline, words)
     fee = Fraction(billing.monthly_fee)
-    env = _measures(measured, target, fee)
+    env = _measures(measured, target, fee, clause)
     if kind == "damages":
         raw = Fraction(billing.damages[measured.period.label])
         explain = Words(
@@ -248,6 +250,12 @@ def remedy(
             f"{units.show(tier.credit)} × monthly fee {product}",
             f"稼働率 {_pct(measured)} は {_band_text(tier)} の区分: "
             f"{units.show(tier.credit)} × 月額料金 {product}",
+        )
+    if clause.records is not None:
+        took = duration_words(int(env["records_time"]))
+        explain = Words(
+            f"the records it selects (records where) take {took.en}; {explain.en}",
+            f"対象の記録（records where）の時間 {took.ja}。{explain.ja}",
         )
     amount, cap, capped, cap_words = _apply_caps(clause, raw, env, ledger, key, currency)
     if clause.minimum is not None and 0 < amount < evaluate(clause.minimum, env):
@@ -312,20 +320,23 @@ def _applies(
     if clause.condition is None:
         return measured.met is False
     fee = Fraction(billing.monthly_fee) if billing else None
-    env = _measures(measured, target, fee)
+    env = _measures(measured, target, fee, clause)
     return compile_condition(_resolve(clause.condition, env))(env) is True
 
 
 def _measures(
-    measured: Measure, target: m.Comparison | None, fee: Fraction | None
+    measured: Measure, target: m.Comparison | None, fee: Fraction | None, clause: m.RemedyClause
 ) -> dict[str, Any]:
     """The names a remedy may use. In conditions availability and target are percentages
-    (compared with `99.9%`); in formulas, ratios (`monthly_fee * 10%`)."""
+    (compared with `99.9%`); in formulas, ratios (`monthly_fee * 10%`). ``records_time``
+    is the time of the records the clause's own `records where` selects."""
     env: dict[str, Any] = {
         "downtime": Fraction(measured.downtime),
         "denominator": Fraction(measured.denominator),
         "period": Fraction(measured.period.seconds),
     }
+    if clause.records is not None:
+        env["records_time"] = Fraction(dict(measured.records).get(clause.id, 0))
     if measured.availability is not None:
         env["availability"] = measured.availability * 100
     if target is not None:
@@ -511,3 +522,36 @@ def _numbers(expr: m.Expr, env: Mapping[str, Any], currency: str | None) -> str:
             return f"{value} s"
         return str(value)
     return f"{_numbers(expr.left, env, currency)} {expr.op} {_numbers(expr.right, env, currency)}"
+
+
+def settle(
+    contract: m.Contract,
+    measured: Iterable[tuple[str, Measure]],
+    billing: Mapping[str, Billing],
+    tz: dt.tzinfo,
+) -> dict[tuple[str, str], Remedy | None]:
+    """The remedy owed for each service's period; damages claimed for a period that no
+    record falls in are an input error (both evaluators settle here)."""
+    clauses = [c for c in contract.clauses if isinstance(c, m.RemedyClause)]
+    ledger = Ledger()
+    owed_by: dict[tuple[str, str], Remedy | None] = {}
+    for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
+        owed = None
+        for remedy_clause in clauses:
+            entry = billing.get(service)
+            target = availability_target(contract)
+            owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)
+            if owed is not None:
+                owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)
+                break
+        owed_by[(service, measure_.period.label)] = owed
+    for service, entry in sorted(billing.items()):
+        for label in sorted(entry.damages):
+            if (service, label) not in owed_by:
+                raise RecordError(
+                    service,
+                    f"damages.{label}",
+                    f"claims damages for {label}, but no outage record of {service} falls in it",
+                    "damages for a period with at least one outage record",
+                ).of("billing entry")
+    return owed_by

@@ -554,6 +554,7 @@ _ITEM_WORDS = {
     "measure": "measure",
     "free": "free",
     "reading": "on (threshold reading)",
+    "records": "records where",
 }
 
 # Fields set by the same line as another field: a repeated line is reported once, by the

@@ -93,6 +93,7 @@ ITEMS = frozenset(
         "minimum",
         "claim",
         "rounding",
+        "records_where",
         "clock",
         "deadline",
         "minimum_lead",

@@ -78,6 +78,9 @@ class ValueBuilder(Transformer[Token, _Result]):
     def unless(self, children: list[m.Condition]) -> tuple[str, Any]:
         return "unless", self._bounded(children[0])
 
+    def records_where(self, children: list[m.Condition]) -> tuple[str, Any]:
+        return "records", self._bounded(children[0])
+
     def _bounded(self, condition: m.Condition) -> m.Condition:
         """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
         stand_in = condition_too_deep(condition)

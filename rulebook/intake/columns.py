@@ -102,7 +102,7 @@ def needed(contract: m.Contract) -> set[str]:
     input's own columns, not the whole vocabulary)."""
     names = {"protocol", "caused_by"}
     for clause in contract.clauses:
-        conditions = [getattr(clause, a, None) for a in ("condition", "unless")]
+        conditions = [getattr(clause, a, None) for a in ("condition", "unless", "records")]
         names.update(condition_facts(*conditions))
         for attr in ("start_event", "stop_event"):
             event = getattr(clause, attr, None)
