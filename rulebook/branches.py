@@ -129,7 +129,7 @@ def cancellers(contract: m.Contract, clause_id: str) -> list[m.AnyClause]:
     return [
         c
         for c in contract.clauses
-        if (isinstance(c, m.ExceptionClause) and c.target.name == clause_id)
+        if (isinstance(c, m.ExceptionClause) and any(t.name == clause_id for t in c.targets))
         or (isinstance(c, m.RuleClause) and any(r.name == clause_id for r in c.overrides))
     ]
 
