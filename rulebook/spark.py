@@ -39,7 +39,7 @@ from rulebook.columnar.state import Plan
 from rulebook.document.fields import canonical_json, document_head, period_dict
 from rulebook.document.frames import incident_texts, row_dict
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import Measure, Period, measure_seconds
+from rulebook.engine.measure import Measure, Period, availability_clause, measure_seconds
 from rulebook.engine.remedy import settle
 from rulebook.errors import RulebookError
 from rulebook.intake.billing import Billing, billing_from_mapping
@@ -141,6 +141,8 @@ class _Job:
     output: pa.Schema  # OUTPUT as Arrow
     lanes: tuple[str, ...]  # the causal bit columns (bit_columns of the related clauses)
     bit_sets: pa.Schema  # bits_ddl(lanes) as Arrow
+    # the contract starts (measure.customer_start); the driver settles remedies
+    starts: tuple[Billing, ...] = ()
 
     def intake(self, table: pa.Table) -> tuple[pl.DataFrame | None, FrameIntake]:
         """The group's records validated (every refusal kept); resolved causal bits apart."""
@@ -201,7 +203,7 @@ class _Job:
                     self.contract,
                     taken.frame,
                     list(self.notices),
-                    [],
+                    list(self.starts),
                     self.closures,
                     self.as_of,
                     taken.exact,
@@ -253,6 +255,7 @@ class _Job:
                     "excluded": p.excluded,
                     "planned": p.period.seconds - p.denominator,
                     "incident_start": p.incident_start,
+                    "records": [list(r) for r in p.records],
                 },
                 ensure_ascii=False,
             )
@@ -406,6 +409,7 @@ def adjudicate(
         _arrow_schema(OUTPUT, large),
         tuple(lanes),
         _arrow_schema(bits_ddl(lanes), large),
+        tuple(attrs.evolve(b, damages={}, claims={}) for b in bills.values()),
     )
     unique_ids(outages)
     grouped = _with_ancestry(outages, job)
@@ -459,8 +463,6 @@ def adjudicate(
 
 def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
     """A group's period figures, measured by the record engine's arithmetic."""
-    from rulebook.engine.measure import availability_clause
-
     clause = availability_clause(contract)
     target = clause.target if clause is not None else None
     period = Period(data["label"], data["start"], data["end"], data["seconds"])
@@ -471,6 +473,7 @@ def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
         data["planned"],
         target,
         data["incident_start"],
+        tuple((cid, seconds) for cid, seconds in data["records"]),
     )
 
 

@@ -83,9 +83,9 @@ def test_cybermail_annual_contract_counts_breached_months_in_its_year() -> None:
         p["period"]: p
         for p in rulebook.adjudicate(contract, records, billing=billing).to_dict()["periods"]
     }
-    # March ends before the contract began (2026-04-01): a breach there earns nothing.
-    assert periods["2026-03"]["met"] is False
-    assert periods["2026-03"]["remedy"] is None
+    # March ends before the contract began (2026-04-01): not the customer's period at all
+    # (docs/adjudication.md, "The customer's own start").
+    assert "2026-03" not in periods
     assert periods["2026-05"]["remedy"]["contract_year"] == {
         "start": "2026-04-01",
         "breached_months": 1,
@@ -350,7 +350,7 @@ def test_a_bad_claim_day_is_an_input_error() -> None:
         _cybermail_periods([], billing)
 
 
-def test_a_contract_starting_mid_month_is_judged_on_that_whole_month() -> None:
+def test_a_contract_starting_mid_month_is_judged_on_the_customers_part_of_it() -> None:
     billing = [
         {"service": MAIL, "monthly_fee": "1", "currency": "JPY", "contract_start": "2026-10-15"}
     ]
@@ -358,11 +358,17 @@ def test_a_contract_starting_mid_month_is_judged_on_that_whole_month() -> None:
         [
             {"id": "sep", "start": "2026-09-03T10:00:00", "end": "2026-09-03T12:00:00"},
             {"id": "oct", "start": "2026-10-03T10:00:00", "end": "2026-10-03T12:00:00"},
+            {"id": "late", "start": "2026-10-20T10:00:00", "end": "2026-10-20T10:30:00"},
         ],
         billing,
     )
-    assert periods["2026-09"]["remedy"] is None  # ends before the contract began
-    assert periods["2026-10"]["remedy"]["kind"] == "free_months"  # holds its first day
+    assert "2026-09" not in periods  # ended before the contract began: not the customer's
+    october = periods["2026-10"]
+    # 15 to 31 October: 17 days; only the 30 minutes after the start are the customer's
+    assert october["period_seconds"] == october["denominator_seconds"] == 17 * 86400
+    assert october["downtime_seconds"] == 1800
+    assert october["met"] is False  # 99.9% of 17 days allows 1,468.8 s
+    assert october["remedy"]["kind"] == "free_months"
 
 
 # ------------------------------------------------------------------ per breached month

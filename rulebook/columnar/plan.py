@@ -454,7 +454,8 @@ def availability(plan: Plan) -> None:
             if w.clause in minus and w.qualifies is True and w.service in ("*", service)
         )
         start = since.get(code)
-        first = max(first, start or 0)
+        if start is not None:
+            first = max(first, start)  # (instants before 1970 are negative)
         for i, cut in enumerate(plan.period_cuts):
             period = from_start(cut, start)
             if period is None or period.end <= first or period.start >= last:

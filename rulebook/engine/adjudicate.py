@@ -505,7 +505,9 @@ def availability(run: Run) -> None:
         )
         # the customer's periods begin at their contract start (measure.customer_start)
         since = customer_start(run.billing.get(service), run.tz)
-        first = max(min(v.record.start for v in verdicts), since or 0)
+        first = min(v.record.start for v in verdicts)
+        if since is not None:
+            first = max(first, since)  # (instants before 1970 are negative)
         last = max(v.end for v in verdicts)
         began: dict[str, int] = {}  # period -> earliest start of a record counted in it
         for v in verdicts:

@@ -238,8 +238,12 @@ def render_record(
                 lines.append(heading(key))
             for reason in group:
                 lines.extend(_reason_lines(reason, contract, lang, md, quotes))
+    # the short form leaves out obligations that do not apply, but not those a stop
+    # outside the SLA lifted: that is a finding (`excluded by`)
     obligations = [
-        o for o in record.get("obligations", []) if full or o["verdict"] != "not_applicable"
+        o
+        for o in record.get("obligations", [])
+        if full or o["verdict"] != "not_applicable" or o.get("lifted_by")
     ]
     if obligations:
         title = LABELS["obligations"].get(lang)

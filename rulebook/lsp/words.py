@@ -225,6 +225,12 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "credit": ("remedy", "`... credit 10%`: the share of the monthly fee credited in the tier."),
     "cap": ("remedy", "`cap EXPR [per month|year|claim]`: the most the remedy pays."),
     "minimum": ("remedy", "`minimum EXPR`: the least the remedy pays when it is owed."),
+    "records": (
+        "remedy",
+        "`records where CONDITION`: the records whose time the measure `records_time` "
+        "takes (the provider's fault), whatever the downtime definition decided.",
+    ),
+    "where": ("remedy", "`records where CONDITION`: the records a remedy measures."),
     "claim": (
         "remedy",
         "`claim by period|incident month end [+ N UNIT] (WORD)`: the deadline "
@@ -308,6 +314,12 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "defined": (
         "Conditions",
         "`defined by CLAUSE`: the record is downtime as that clause defines it.",
+    ),
+    "excluded": (
+        "Conditions",
+        "`excluded by CLAUSE, ...`: the record was wholly excluded by one of these "
+        "exclusions or maintenance clauses — in obligations and in exceptions to them, "
+        "so that a stop outside the SLA lifts its targets.",
     ),
     "true": ("Values", "The boolean true."),
     "false": ("Values", "The boolean false."),
