@@ -34,7 +34,6 @@ from rulebook.engine.measure import Measure, availability_target, percent
 from rulebook.engine.trace import duration_words
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import RecordError, format_instant
-from rulebook.satisfiable import magnitude
 from rulebook.text import Words
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

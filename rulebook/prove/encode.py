@@ -286,6 +286,13 @@ def _defined_by(node: m.DefinedBy, record: Record) -> Pair:
     return record.free(f"defined-{node.clause.name}", SERVICE)
 
 
+@RULES.register(m.ExcludedBy)
+def _excluded_by(node: m.ExcludedBy, record: Record) -> Pair:
+    # Which clause decided a record is not reasoned about here: either way can hold.
+    names = "-".join(ref.name for ref in node.clauses)
+    return record.free(f"excluded-{names}", SERVICE)
+
+
 def downtime_holds(clause: m.DowntimeClause, record: Record) -> Pair:
     """A downtime clause's test of one record: its probes (a protocol it does not probe is
     not downtime; none given, the probes do not decide) and its `when`."""

@@ -183,10 +183,10 @@ def no_dead_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]
             reach = z3.BoolVal(True) if clause.related else reaches(contract, record)
             query = [reach, values.value(clause.id)[0]]
         elif isinstance(clause, m.ExceptionClause):
-            target = contract.clause(clause.target.name)
-            if target is None:
+            targets = [t for t in (contract.clause(r.name) for r in clause.targets) if t]
+            if not targets:
                 continue
-            query = [values.value(clause.id)[0], values.own(target)[0]]
+            query = [values.value(clause.id)[0], z3.Or(*[values.own(t)[0] for t in targets])]
         elif isinstance(clause, m.ObligationClause) and (clause.condition or clause.unless):
             query = [values.own(clause)[0]]
         elif isinstance(clause, m.MaintenanceClause) and clause.condition is not None:
@@ -205,7 +205,8 @@ def no_dead_clause(contract: m.Contract) -> Iterator[tuple[str, Finding | None]]
         elif answer == "unsat":
             message = f"no outage the vocabulary can describe makes '{clause.id}' apply"
             if isinstance(clause, m.ExceptionClause):
-                message = f"'{clause.id}' can never hold together with '{clause.target.name}'"
+                names = "', '".join(r.name for r in clause.targets)
+                message = f"'{clause.id}' can never hold together with '{names}'"
             yield prop, Finding(prop, "refuted", clause.id, message, clause.span)
         else:
             yield prop, Finding(prop, "unknown", clause.id, "the solver gave up", clause.span)

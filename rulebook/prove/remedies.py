@@ -66,6 +66,9 @@ class Period:
         self.exact: bool = exact if shared is None else shared.exact
         number = z3.Int if self.exact else z3.Real
         self.downtime = number(f"{name}|downtime")
+        # `records where`: the time of a remedy's own records, apart from the downtime;
+        # a second period compared with the first has the same
+        self.records: Any = number(f"{name}|records") if shared is None else shared.records
         if shared is None:
             self.length = z3.Int(f"{name}|length")
             self.denominator = z3.Int(f"{name}|denominator")
@@ -86,6 +89,8 @@ class Period:
             self.downtime <= self.denominator,
             self.fee >= 0,
             self.damages >= 0,
+            self.records >= 0,
+            self.records <= self.length,
         ]
 
     def preferences(self) -> list[Any]:
@@ -115,6 +120,8 @@ class Period:
             return z3.ToReal(self.length)
         if name == "monthly_fee":
             return real(self.fee)
+        if name == "records_time":
+            return real(self.records)
         return None
 
     def met(self) -> Any:

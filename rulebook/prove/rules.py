@@ -56,7 +56,8 @@ class Rules:
         self.cancellers: dict[str, list[str]] = {}
         for c in contract.clauses:
             if isinstance(c, m.ExceptionClause):
-                self.cancellers.setdefault(c.target.name, []).append(c.id)
+                for target in c.targets:
+                    self.cancellers.setdefault(target.name, []).append(c.id)
             if isinstance(c, m.RuleClause):
                 for ref in c.overrides:
                     self.cancellers.setdefault(ref.name, []).append(c.id)
