@@ -39,7 +39,7 @@ from rulebook.columnar.state import Plan
 from rulebook.document.fields import canonical_json, document_head, period_dict
 from rulebook.document.frames import incident_texts, row_dict
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import Measure, Period, availability_clause, measure_seconds
+from rulebook.engine.measure import Measure, Period, availability_target, measure_seconds
 from rulebook.engine.remedy import settle
 from rulebook.errors import RulebookError
 from rulebook.intake.billing import Billing, billing_from_mapping
@@ -463,15 +463,12 @@ def adjudicate(
 
 def _measure(data: dict[str, Any], contract: m.Contract) -> tuple[str, Measure]:
     """A group's period figures, measured by the record engine's arithmetic."""
-    clause = availability_clause(contract)
-    target = clause.target if clause is not None else None
     period = Period(data["label"], data["start"], data["end"], data["seconds"])
+    figures = (data["downtime"], data["excluded"], data["planned"])
     return data["service"], measure_seconds(
         period,
-        data["downtime"],
-        data["excluded"],
-        data["planned"],
-        target,
+        *figures,
+        availability_target(contract),
         data["incident_start"],
         tuple((cid, seconds) for cid, seconds in data["records"]),
     )

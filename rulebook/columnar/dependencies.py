@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 import attrs
 import polars as pl
 
-from rulebook.engine.adjudicate import EVENT_DURATION
+from rulebook.engine.selection import EVENT_DURATION
 from rulebook.errors import NotFound
 from rulebook.limits import shorten
 

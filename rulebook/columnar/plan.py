@@ -28,7 +28,7 @@ import polars as pl
 from rulebook import model as m
 from rulebook.columnar.dependencies import EVENT, STOPPAGE
 from rulebook.columnar.related import related_clauses, related_values
-from rulebook.columnar.rules import condition_values, decide, rule_values
+from rulebook.columnar.rules import condition_values, decide, rule_values, selected_seconds
 from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
 from rulebook.columnar.state import (
     COUNTED,
@@ -50,7 +50,7 @@ from rulebook.conditions import (
     degradation_clause,
 )
 from rulebook.engine import timeline
-from rulebook.engine.adjudicate import EVENT_DURATION, closed_end, downtime_clause
+from rulebook.engine.adjudicate import closed_end, downtime_clause
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import (
@@ -59,10 +59,10 @@ from rulebook.engine.measure import (
     from_start,
     measure_seconds,
     periods,
-    selections,
 )
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import settle
+from rulebook.engine.selection import EVENT_DURATION
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import Notice, RecordError, timezone_of
@@ -432,7 +432,7 @@ def availability(plan: Plan) -> None:
         )
 
     whole = from_since(whole)
-    picked = _selected_seconds(plan, cuts, from_since)
+    picked = selected_seconds(plan, cuts, from_since)
     counted = whole.filter(pl.col("status") == COUNTED)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
         counted_job = pool.submit(period_union, counted, cuts, "downtime")
@@ -472,25 +472,6 @@ def availability(plan: Plan) -> None:
                     measure_seconds(period, down, excluded, stops, target, first_start, records),
                 )
             )
-
-
-def _selected_seconds(
-    plan: Plan, cuts: pl.DataFrame, from_since: Callable[[pl.DataFrame], pl.DataFrame]
-) -> list[tuple[str, dict[tuple[int, int], int]]]:
-    """Per remedy with `records where` (in id order), the seconds of the union of the
-    in-scope records it selects, per service and period (the record engine's
-    ``selected_records``): unknown selects nothing."""
-    out = []
-    inside = plan.frame["status"] != OUT_OF_SCOPE
-    for cid, cond in sorted(selections(plan.contract), key=lambda sel: sel[0]):
-        chosen = inside & condition_values(plan, cond, derived=True).fill_null(False)
-        spans = from_since(plan.frame.filter(chosen).select("svc", "start", "end"))
-        sums: dict[tuple[int, int], int] = {}
-        if spans.height:
-            union = period_union(spans, cuts, "seconds")
-            sums = {(code, i): t for code, i, t in union.iter_rows()}
-        out.append((cid, sums))
-    return out
 
 
 def remedies(plan: Plan) -> None:

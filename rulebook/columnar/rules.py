@@ -4,21 +4,22 @@ cannot hold (the fallback, counted)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import polars as pl
 
 import rulebook.columnar.translate as tr
 from rulebook import model as m
+from rulebook.columnar.runs import period_union
 from rulebook.columnar.state import (
+    OUT_OF_SCOPE,
     Plan,
     facts_of,
     status_lit,
 )
-from rulebook.engine.adjudicate import (
-    EVENT_DURATION,
-)
 from rulebook.engine.classify import RuleSet, Tri, compile_condition
+from rulebook.engine.measure import selections
+from rulebook.engine.selection import EVENT_DURATION
 
 
 def rule_values(plan: Plan, rules: RuleSet) -> pl.DataFrame:
@@ -112,3 +113,22 @@ def fallback_rules(plan: Plan, frame: pl.DataFrame, rules: RuleSet) -> pl.DataFr
         override(pl.col(f"__rule_{cid}"), decided[cid]).alias(f"__rule_{cid}")
         for cid in rules.rules
     )
+
+
+def selected_seconds(
+    plan: Plan, cuts: pl.DataFrame, from_since: Callable[[pl.DataFrame], pl.DataFrame]
+) -> list[tuple[str, dict[tuple[int, int], int]]]:
+    """Per remedy with `records where` (in id order), the seconds of the union of the
+    in-scope records it selects, per service and period (the record engine's
+    ``selected_records``): unknown selects nothing."""
+    out = []
+    inside = plan.frame["status"] != OUT_OF_SCOPE
+    for cid, cond in sorted(selections(plan.contract), key=lambda sel: sel[0]):
+        chosen = inside & condition_values(plan, cond, derived=True).fill_null(False)
+        spans = from_since(plan.frame.filter(chosen).select("svc", "start", "end"))
+        sums: dict[tuple[int, int], int] = {}
+        if spans.height:
+            union = period_union(spans, cuts, "seconds")
+            sums = {(code, i): t for code, i, t in union.iter_rows()}
+        out.append((cid, sums))
+    return out

@@ -12,12 +12,10 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.engine.adjudicate import (
-    EVENT_DURATION,
-)
 from rulebook.engine.measure import Measure, Period
 from rulebook.engine.obligations import Outcome
 from rulebook.engine.remedy import Remedy
+from rulebook.engine.selection import EVENT_DURATION
 from rulebook.engine.windows import Window
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import FactValue, Notice, OutageRecord

@@ -14,7 +14,7 @@ document.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -47,11 +47,11 @@ from rulebook.engine.measure import (
     from_start,
     measure,
     periods,
-    selections,
 )
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import settle
 from rulebook.engine.run import Run, Segment, Verdict
+from rulebook.engine.selection import EVENT_DURATION, event_lengths, selected_records
 from rulebook.engine.trace import Reason, Via
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing, billing_from_mapping
@@ -333,26 +333,6 @@ def evaluate_clauses(run: Run) -> None:
             _window_segments(run, verdict, maintenance)
 
 
-#: The derived fact of an event's length (see :func:`event_lengths`).
-EVENT_DURATION = "event_duration"
-
-
-def event_lengths(verdicts: Iterable[Verdict]) -> dict[str, int]:
-    """Each record's event length: one event is the records of one service and one cause
-    (those without a cause together) that touch or overlap, merged into one run."""
-    groups: dict[tuple[str, Any], list[Verdict]] = {}
-    for v in verdicts:
-        groups.setdefault((v.record.service, v.record.fact("cause")), []).append(v)
-    lengths: dict[str, int] = {}
-    for members in groups.values():
-        merged = timeline.union((v.record.start, v.end) for v in members)
-        starts = [s for s, _ in merged]
-        for v in members:
-            start, end = merged[bisect.bisect_right(starts, v.record.start) - 1]
-            lengths[v.record.id] = end - start
-    return lengths
-
-
 def _included(rules: RuleSet, exclusion: str, record: OutageRecord, memo: dict[str, Tri]) -> bool:
     """An inclusion that applies and is not overridden by this exclusion wins (check
     guarantees they cannot both apply without a declared order)."""
@@ -486,7 +466,7 @@ def availability(run: Run) -> None:
     for verdict in run.verdicts.values():
         if verdict.verdict != "out_of_scope":
             by_service.setdefault(verdict.record.service, []).append(verdict)
-    chosen = selected_records(run, [v for vs in by_service.values() for v in vs])
+    chosen = selected_records(run.contract, [v for vs in by_service.values() for v in vs])
     for service in sorted(by_service):
         verdicts = by_service[service]
         counted = timeline.union(
@@ -533,35 +513,6 @@ def availability(run: Run) -> None:
                     measure(period, counted, excluded, planned, target, incident, selected),
                 )
             )
-
-
-def selected_records(run: Run, verdicts: list[Verdict]) -> dict[str, set[str]]:
-    """Per remedy with `records where`, the ids of the in-scope records it selects: those
-    whose own facts (with their length, service and event length, as exclusions see them)
-    make the condition true — unknown selects nothing, as an exclusion does not apply."""
-    chosen = selections(run.contract)
-    if not chosen:
-        return {}
-    events = (
-        event_lengths(verdicts)
-        if EVENT_DURATION in condition_facts(*(cond for _, cond in chosen))
-        else {}
-    )
-    out: dict[str, set[str]] = {}
-    for cid, cond in chosen:
-        test = compile_condition(cond)
-        out[cid] = set()
-        for v in verdicts:
-            facts = {
-                **v.record.facts,
-                "duration": Fraction(v.end - v.record.start),
-                SERVICE: v.record.service,
-            }
-            if events:
-                facts[EVENT_DURATION] = Fraction(events[v.record.id])
-            if test(facts) is True:
-                out[cid].add(v.record.id)
-    return out
 
 
 def remedies(run: Run) -> None:
