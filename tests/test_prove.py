@@ -349,3 +349,18 @@ def test_the_pairs_listed_stop_at_the_limit(tmp_path: Path) -> None:
         "and more: the prover lists 20 pairs of clauses that decide one outage and stops "
         "there (docs/limits.md)"
     )
+
+
+def test_check_without_prove_does_not_load_the_solver() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from rulebook.cli import main\n"
+        "CliRunner().invoke(main, ['check', 'cybermail'])\n"
+        "print('z3' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n"
