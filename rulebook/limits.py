@@ -28,6 +28,10 @@ MAX_CALENDAR_OCCURRENCES = 20_000
 #: `check --prove` lists at most this many pairs of clauses that decide one outage (there
 #: can be a pair for every two clauses); past it, it says that it stopped.
 MAX_PAIRS_LISTED = 20
+#: The language server reads a message of at most this many bytes, and header lines of at
+#: most this many; larger ones are read past in pieces and answered with an error.
+MAX_LSP_MESSAGE_BYTES = 64 << 20
+MAX_LSP_HEADER_BYTES = 8 << 10
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
