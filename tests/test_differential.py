@@ -632,6 +632,8 @@ REAL_EXPORTS = [
         ["--from", "gcp-status", "--config", "gcp-aoulu.toml"],
     ),
     ("gcp-status-incidents-trimmed.json", ["gcp-style.sla", "--from", "gcp-status"]),
+    # a Japanese ticket export by its answered init draft, with a maintenance calendar
+    ("ja-tickets.csv", ["--config", "ja-tickets.toml", "--notices", "cybermail-maintenance.ics"]),
 ]
 
 
