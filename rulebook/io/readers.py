@@ -67,16 +67,28 @@ def read_text(path: str, encoding: str | None = None) -> tuple[str, str]:
     """The text of ``path`` (``-``: standard input) and the name to report it by, decoded
     with :func:`decode`."""
     name = "<stdin>" if path == "-" else path
-    try:
-        # Standard input is decoded as files are.
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_input(path)
+    # Standard input is decoded as files are.
     text = decode(raw, name, encoding)
     # Universal newlines, as text mode would read them.
     return text.replace("\r\n", "\n").replace("\r", "\n"), name
+
+
+def read_input(path: str) -> bytes:
+    """The bytes of an input file (``-``: standard input), bounded by
+    :data:`~rulebook.limits.MAX_INPUT_BYTES`; what cannot be read is an
+    :class:`InputError` naming the file (``docs/limits.md``)."""
+    shown = "-" if path == "-" else limits.shorten(path, 80)
+    try:
+        if path == "-":
+            return limits.read_stream(sys.stdin.buffer, limits.MAX_INPUT_BYTES)
+        return limits.read_file(path, limits.MAX_INPUT_BYTES)
+    except limits.NotReadable as exc:
+        raise InputError(f"{shown}: {exc}") from None
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
 # ------------------------------------------------------------------ encodings

@@ -16,6 +16,7 @@ def build(corpus: ModuleType) -> None:
     drafted_globs(corpus)
     strict_json(corpus)
     medium(corpus)
+    bounded(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -165,3 +166,29 @@ def medium(c: ModuleType) -> None:
                ["adjudicate", "nexa-palette", "{file}", "--format", "json"], 0,
                [f"/ 2592000 s = {paid}.", f"paid {paid} JPY"],
                records={"a": "counted"}, downtime={"ネクサパレット 2026-09": 176400})  # fmt: skip
+
+
+def bounded(c: ModuleType) -> None:
+    """Inputs read to a bound: a device is refused by name (/dev/null reads as empty), a
+    path no file can have is named; a contract's lone CR is refused (check and fmt alike);
+    fmt reads a BOM as check does."""
+    log = "\n".join([c.HEAD, c.GOOD.format(id="a")]) + "\n"
+    for args, says in [
+        (["adjudicate", "cybermail", "/dev/zero", "--input-format", "csv"], "rulebook: /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "/dev/zero", "--input-format", "parquet"], "rulebook: /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "{file}", "--notices", "/dev/urandom"], "rulebook: /dev/urandom: is a device, not a file"),
+        (["check", "/dev/zero"], "cannot read /dev/zero: is a device, not a file"),
+        (["fmt", "/dev/zero"], "rulebook: cannot read /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "x" * 5000 + ".csv"], "…: is no path (the name is too long)"),
+    ]:  # fmt: skip
+        name = f"cli/bounded-{len(c.cases):03d}.csv"
+        c.case(name, log, args, 1, [says])
+    c.case("cli/dev-null.csv", log, ["report", "cybermail", "/dev/null", "--input-format", "csv",
+                                     "--format", "json"], 0, [], downtime={})  # fmt: skip
+    text = c.CONTRACT_HEAD + "  # a note\r  exclusion war {\n    cite \"1\" \"x\"\n    when cause = war\n  }\n}\n"
+    lone = "lone-cr.sla:10:11: error[lone-cr]: a carriage return (CR) not followed by a line feed"
+    c.contract("lone-cr.sla", text, 1, [lone])
+    c.case("contracts/fmt-lone-cr.sla", text, ["fmt", "{file}"], 1, ["fmt-" + lone])
+    bom = "\ufeff" + c.CONTRACT_HEAD + "}\n"
+    c.case("contracts/fmt-bom.sla", bom, ["fmt", "-"], 0, ['import "vocabulary.sla"\n\ncontract t {'],
+           stdin=True)  # fmt: skip
