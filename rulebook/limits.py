@@ -71,6 +71,10 @@ def shorten(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: A CSV cell holds at most this many characters (Python's csv module's own limit).
+MAX_CSV_CELL = 131_072
+#: A line of a message on standard error holds at most this many characters.
+MAX_MESSAGE_LINE = 1_000
 #: A message lists at most this many names (columns, keys) and says how many more there are.
 MAX_LISTED = 10
 

@@ -14,7 +14,7 @@ import click
 
 from rulebook import limits
 from rulebook.cli.options import bundled_files
-from rulebook.cli.output import printable
+from rulebook.cli.output import printable, said
 from rulebook.diagnostics import attach_source
 from rulebook.errors import RulebookError
 from rulebook.load import check_files, lone_cr
@@ -61,7 +61,7 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool, with_proofs: boo
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for d in loaded.diagnostics:
-            click.echo(printable(d.render()))
+            click.echo(said(d.render()))
             click.echo()
         click.echo(
             f"{len(paths)} file(s), {len(loaded.contracts)} contract(s): "
@@ -98,7 +98,7 @@ def test_command(
     loaded = check_files(list(files) or bundled_files())
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(printable(d.render()), err=True)
+            click.echo(said(d.render()), err=True)
         click.echo(
             f"rulebook: {len(loaded.errors)} error(s) in the contracts; no example run", err=True
         )
@@ -191,7 +191,7 @@ def _read_text(path: Path) -> str | None:
         reason = str(exc)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    click.echo(f"rulebook: cannot read {printable(str(path))}: {reason}", err=True)
+    click.echo(f"rulebook: cannot read {said(str(path))}: {reason}", err=True)
     return None
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rulebook.cli.output import fail, fail_error, printable
+from rulebook.cli.output import fail, fail_error, printable, said
 from rulebook.errors import RulebookError
 from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_one, resolve
 from rulebook.model import Contract
@@ -171,7 +171,7 @@ def project_of(opts: dict[str, Any]) -> Project:
             raise click.exceptions.Exit(fail_error(exc)) from None
         finally:
             for note in notes:
-                click.echo(f"rulebook: {printable(note)}", err=True)
+                click.echo(f"rulebook: {said(note)}", err=True)
         used: Project = opts["project"]
         if used.path is not None:  # a file found in a parent folder changes the figures
             click.echo(
@@ -218,7 +218,7 @@ def load_contract(ref: str) -> Contract:
     loaded = check_one(path)
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(printable(d.render()), err=True)
+            click.echo(said(d.render()), err=True)
         raise click.exceptions.Exit(fail(f"contract {ref} has {len(loaded.errors)} error(s)"))
     if len(loaded.contracts) != 1:
         count = len(loaded.contracts)

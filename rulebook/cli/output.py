@@ -26,8 +26,25 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def said(text: str) -> str:
+    """A message for standard error: :func:`printable`, and each line cut to
+    :data:`~rulebook.limits.MAX_MESSAGE_LINE` characters (a 10 MB cell quoted in a message
+    must not become a 10 MB line on the terminal).
+
+    >>> said("x" * 2000).endswith("… (1,001 characters cut)")
+    True
+    """
+    from rulebook.limits import MAX_MESSAGE_LINE
+
+    keep = MAX_MESSAGE_LINE - 1
+    return "\n".join(
+        line if len(line) <= keep + 1 else f"{line[:keep]}… ({len(line) - keep:,} characters cut)"
+        for line in printable(text).split("\n")
+    )
+
+
 def fail(message: str) -> int:
-    click.echo(f"rulebook: {printable(message)}", err=True)
+    click.echo(f"rulebook: {said(message)}", err=True)
     return 1
 
 
@@ -40,7 +57,7 @@ def fail_error(exc: RulebookError) -> int:
     if not isinstance(exc, ProjectError) or len(lines) < 2:
         return fail(str(exc))
     for line in lines:
-        click.echo(printable(line), err=True)
+        click.echo(said(line), err=True)
     return fail(f"{len(lines)} problem(s) in the project file; see above")
 
 

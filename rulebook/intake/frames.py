@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from rulebook import limits
 from rulebook.errors import RulebookError
 from rulebook.io.json_text import suspect_bytes
 from rulebook.io.readers import InputError, read_input, utf8
@@ -99,11 +100,23 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if ragged(data, lines, len(frame.columns), commas):
         return None  # polars fills short rows; the record route names them
+    if _over_cell_limit(frame):
+        return None  # the record route refuses it at its line, as Python's csv does
     if frame.height == 0 or frame.width > MAX_FRAME_COLUMNS:
         return None  # no rows (no column types), or too wide: the record route
     if any("_duplicated_" in c for c in frame.columns):
         return None  # a header naming a column twice
     return Columns(frame, path, plain_space=not separators)
+
+
+def _over_cell_limit(frame: pl.DataFrame) -> bool:
+    """Whether a cell may be longer than :data:`~rulebook.limits.MAX_CSV_CELL` characters
+    (its bytes say so first: a character is 1 to 4 bytes)."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    if not texts or frame.height == 0:
+        return False
+    longest = frame.select(pl.max_horizontal(pl.col(texts).str.len_bytes().max())).item()
+    return bool(longest is not None and longest > limits.MAX_CSV_CELL)
 
 
 def _regular(path: str) -> bool:

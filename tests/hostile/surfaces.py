@@ -17,6 +17,7 @@ def build(corpus: ModuleType) -> None:
     strict_json(corpus)
     medium(corpus)
     bounded(corpus)
+    long_cells(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -192,3 +193,25 @@ def bounded(c: ModuleType) -> None:
     bom = "\ufeff" + c.CONTRACT_HEAD + "}\n"
     c.case("contracts/fmt-bom.sla", bom, ["fmt", "-"], 0, ['import "vocabulary.sla"\n\ncontract t {'],
            stdin=True)  # fmt: skip
+
+
+def long_cells(c: ModuleType) -> None:
+    """The CSV cell limit holds on the column route too; a long value is quoted cut."""
+    head = "id,service,start,end,notes"
+    row = "{},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{}"
+    over = [head, row.format("a", "x"), row.format("b", "x" * 131_073)]
+    c.adjudicate("csv/cell-over.csv", "\n".join(over) + "\n", 1,
+                 ["cell-over.csv:3: a cell of more than 131,072 characters; accepted: cells of at "
+                  "most 131,072 characters"])  # fmt: skip
+    at = [head, row.format("a", "x" * 131_072)]
+    c.adjudicate("csv/cell-at-limit.csv", "\n".join(at) + "\n", 0,
+                 ["1 column(s) that are no field of outage records are ignored: notes"],
+                 **c.counted("a"))  # fmt: skip
+    long_id = "a" * 200_000
+    c.jsonl("long-id.jsonl", [c.RECORD | {"id": long_id, "start": "y" * 200_000}], 1,
+            [f"long-id.jsonl:1: record {'a' * 59}…, field 'start': '{'y' * 39}…' is not a "
+             "timestamp"])  # fmt: skip
+    # a long service name is named in the out-of-scope warning, its line cut at 1,000
+    c.jsonl("long-service.jsonl", [c.RECORD | {"service": "s" * 200_000}], 0,
+            ["  " + "s" * 997 + "… (199,017 characters cut)"],
+            records={"a": "out_of_scope"}, downtime={})  # fmt: skip
