@@ -27,6 +27,7 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.dependencies import EVENT, STOPPAGE
+from rulebook.columnar.parts import measure_periods
 from rulebook.columnar.related import related_clauses, related_values
 from rulebook.columnar.rules import condition_values, decide, rule_values
 from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
@@ -48,7 +49,6 @@ from rulebook.conditions import (
     coverage,
     degradation_clause,
 )
-from rulebook.engine import timeline
 from rulebook.engine.adjudicate import (
     EVENT_DURATION,
     availability_clause,
@@ -58,7 +58,7 @@ from rulebook.engine.adjudicate import (
 )
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import measure_seconds, periods
+from rulebook.engine.measure import periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
@@ -397,9 +397,6 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
 def availability(plan: Plan) -> None:
     """Per service and period: counted downtime and excluded time as unions (no double
     counting), planned stops from the windows, then the record engine's arithmetic."""
-    clause = availability_clause(plan.contract)
-    target = clause.target if clause is not None else None
-    minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
     inside = plan.frame.select("svc", "start", "end", "status").filter(
         pl.col("status") != OUT_OF_SCOPE
     )
@@ -422,22 +419,20 @@ def availability(plan: Plan) -> None:
         for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
     began = _began(plan, counted, cuts)
-    for code, first, last in spans.sort("svc").iter_rows():
-        service = plan.services[code]
-        planned = timeline.union(
-            (w.start, w.end)
-            for w in plan.windows
-            if w.clause in minus and w.qualifies is True and w.service in ("*", service)
+    names = plan.services
+    spans_by_name = [
+        (names[code], first, last) for code, first, last in spans.sort("svc").iter_rows()
+    ]
+    plan.periods.extend(
+        measure_periods(
+            plan.contract,
+            plan.windows,
+            plan.period_cuts,
+            spans_by_name,
+            {(names[code], i): v for (code, i), v in seconds.items()},
+            {(names[code], i): v for (code, i), v in began.items()},
         )
-        for i, period in enumerate(plan.period_cuts):
-            if period.end <= first or period.start >= last:
-                continue
-            down, excluded = seconds.get((code, i), (0, 0))
-            stops = timeline.total(timeline.clip(planned, period.start, period.end))
-            first_start = began.get((code, i))
-            plan.periods.append(
-                (service, measure_seconds(period, down, excluded, stops, target, first_start))
-            )
+    )
 
 
 def remedies(plan: Plan) -> None:
