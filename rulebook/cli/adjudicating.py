@@ -30,6 +30,7 @@ from rulebook.cli.options import (
 from rulebook.cli.output import fail, guarded, printable, write_text
 from rulebook.cli.scope import check_period, scope_warnings
 from rulebook.cli.spark import on_spark
+from rulebook.cli.stream import on_stream
 from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ def _render(
                 "timezone or encoding yet; use --engine columnar, or --no-config"
             )
         on_spark(loaded, outages, opts, fmt, lang, what, period, output)
+        return
+    if opts["engine"] == "stream":
+        on_stream(loaded, outages, opts, fmt, lang, what, period, output)
         return
     # The log read is handed over, not kept: its text columns are freed once validated.
     result, intake = adjudicate_inputs(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Kept here, not imported from rulebook.io: `rulebook check` need not load the readers.
 SOURCES = ("gcp-status", "statuspage", "prometheus")
 FORMATS = ("csv", "jsonl", "json", "parquet")
-ENGINES = ("columnar", "records", "spark")
+ENGINES = ("columnar", "records", "spark", "stream")
 
 
 OUTPUT_FORMATS = click.Choice(
@@ -88,7 +88,16 @@ def input_options(func: Any) -> Any:
             type=click.Choice(ENGINES),
             default="columnar",
             show_default=True,
-            help="The columnar plan, the record engine (the explainer), or Spark (same figures).",
+            help="The columnar plan, the record engine (the explainer), Spark, or the stream "
+            "(a log larger than memory, a chunk at a time; same figures).",
+        ),
+        click.option(
+            "--memory",
+            metavar="SIZE",
+            default="2GiB",
+            show_default=True,
+            help="With --engine stream: the memory to stay within (e.g. 512MiB, 8GiB); the "
+            "log is read in chunks sized from it.",
         ),
         click.option(
             "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
