@@ -612,11 +612,12 @@ def in_time_order(contract: m.Contract, outages: list[dict[str, Any]]) -> list[d
     return sorted(outages, key=start)
 
 
-def stream_document(contract: m.Contract, inputs: dict[str, Any], rows: int = 2) -> Any:
+def stream_document(contract: m.Contract, inputs: dict[str, Any], rows: int | None = None) -> Any:
     """The document of ``--engine stream`` (:mod:`rulebook.document.stream`) over the log
     written as CSV in order of time (as the stream reads logs), read ``rows`` records a
-    chunk (two: every edge between stretches a case has is crossed), each part's records
-    collected as its sink is handed them."""
+    chunk (by default two, so that every edge between stretches a case has is crossed; an
+    eighth of a log past sixteen records), each part's records collected as its sink is
+    handed them."""
     import tempfile
 
     from rulebook.document.stream import adjudicate_stream
@@ -637,8 +638,9 @@ def stream_document(contract: m.Contract, inputs: dict[str, Any], rows: int = 2)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "log.csv"
         text_frame(in_time_order(contract, with_events(inputs))).write_csv(path)
+        size = rows or max(2, len(inputs["outages"]) // 8)
         result = adjudicate_stream(
-            contract, str(path), given, rows, inputs.get("as_of"), sink=Collect()
+            contract, str(path), given, size, inputs.get("as_of"), sink=Collect()
         )
     document = result.to_dict()
     document["outages"] = sorted(collected, key=lambda o: o["id"])

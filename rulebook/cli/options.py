@@ -70,7 +70,8 @@ def input_options(func: Any) -> Any:
         click.option(
             "--verbose",
             is_flag=True,
-            help="With --from: say what each skipped or changed entry became, one line each.",
+            help="With --from: say what each skipped or changed entry became, one line each; "
+            "with --engine spark or stream: how the log was cut into parts.",
         ),
         click.option(
             "--input-format",

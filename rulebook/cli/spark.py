@@ -60,6 +60,12 @@ def on_spark(
         )
 
     result = attrs.evolve(guarded(run), project_file=project_of(opts).provenance)
+    if opts.get("verbose"):
+        click.echo(
+            f"rulebook: note: {result.parts} part(s) of the services' records by time, "
+            f"adjudicated in {result.tasks} Spark task(s)",
+            err=True,
+        )
     for error in result.errors:
         click.echo(f"rulebook: {error}", err=True)
     counts = (result.read, result.adjudicated, len(result.errors), 0)

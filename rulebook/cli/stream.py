@@ -78,6 +78,8 @@ def on_stream(
             sink.finish(False)
         raise
     written = guarded(lambda: sink.finish(True, result)) if sink is not None else []
+    if opts.get("verbose"):
+        click.echo(f"rulebook: note: {result.parts} part(s), chunks of {rows} records", err=True)
     for error in result.errors:
         click.echo(f"rulebook: {printable(str(error))}", err=True)
     counts = (result.read, result.adjudicated, result.read - result.adjudicated, result.fallback)

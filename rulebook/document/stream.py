@@ -192,6 +192,7 @@ class _State:
 
     held: pl.DataFrame | None = None  # the services' last stretches, validated
     ancestry: pl.DataFrame | None = None  # effects' resolved causal bits, by id
+    seen: pl.Series = attrs.field(factory=lambda: pl.Series("id", [], dtype=pl.UInt64))
     exact: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     reach: dict[str, int] = attrs.field(factory=dict)  # a service's adjudicated end
     figures: list[Figures] = attrs.field(factory=list)
@@ -245,6 +246,11 @@ def adjudicate_stream(
             other = taken
             if chunks is None:
                 state.ancestry = _ancestry(contract, path, fmt, other, instant)
+        place = _placer(path, first_line)
+        frame, twice = _once(state, taken.frame, place, offset, path, fmt)
+        taken.frame = frame
+        if twice:  # in the order of the records, as the intake lists its errors
+            taken.errors = sorted([*taken.errors, *twice], key=_row_of)
         offset += chunk.height
         state.read += taken.read
         state.errors.extend(taken.errors)
@@ -339,6 +345,66 @@ def _take(
         )
     if sink is not None:
         sink.write(part)
+
+
+def _placer(path: str, first_line: int | None) -> Callable[[int], str]:
+    """Where a record of the log is, by its index (as the intake places it)."""
+    if first_line is None:
+        return lambda index: f"{path}: outages[{index}]"
+    return lambda index: f"{path}:{index + first_line}"
+
+
+def _once(
+    state: _State,
+    valid: pl.DataFrame,
+    place: Callable[[int], str],
+    offset: int,
+    path: str,
+    fmt: str | None,
+) -> tuple[pl.DataFrame, list[RecordError]]:
+    """A chunk's records whose ids an earlier chunk used are refused, as the intake
+    refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
+    first record of an id found again is looked up in the file."""
+    hashes = valid["id"].hash(seed=0)
+    again = hashes.is_in(state.seen.implode()) if state.seen.len() else None
+    state.seen = pl.concat([state.seen, hashes], rechunk=False)
+    if again is None or not again.any():
+        return valid, []
+    errors = []
+    kept = ~again
+    for at in again.arg_true().to_list():
+        rid, row = valid["id"][at], valid["row"][at]
+        first = _first_index(path, fmt, rid)
+        if first is None or first >= offset:  # a hash shared by two ids
+            kept[at] = True
+            continue
+        error = RecordError(
+            rid, "id", f"is used twice (first at {place(first)})", "a unique id per record"
+        )
+        error.source = place(offset + row)
+        errors.append(error)
+    return valid.filter(kept), errors
+
+
+def _first_index(path: str, fmt: str | None, rid: str) -> int | None:
+    """The index of the first record of the log with id ``rid``."""
+    kind = fmt or Path(path).suffix.lower().lstrip(".")
+    scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
+    found = (
+        scan.select(pl.col("id").cast(pl.String).str.strip_chars())
+        .with_row_index("index")
+        .filter(pl.col("id") == rid)
+        .head(1)
+        .collect()
+    )
+    return int(found["index"][0]) if found.height else None
+
+
+def _row_of(error: RecordError) -> int:
+    """An error's place in its chunk, for the order of the messages."""
+    where = str(error.source or "")
+    digits = re.findall(r"\d+", where.rsplit(":", 1)[-1]) if where else []
+    return int(digits[-1]) if digits else 0
 
 
 def _in_order(state: _State, valid: pl.DataFrame, tz: dt.tzinfo) -> None:

@@ -53,6 +53,7 @@ class SparkAdjudication:
     errors: tuple[str, ...]
     read: int
     parts: int = 1  # the groups the records were adjudicated in (services' time ranges)
+    tasks: int = 1  # the Spark tasks (partitions) those groups ran in
 
     @property
     def adjudicated(self) -> int:
@@ -218,6 +219,7 @@ def adjudicate(
         tuple(errors),
         outages.count(),
         parts,
+        out.select(F.spark_partition_id().alias("task")).distinct().count(),
     )
 
 
