@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
@@ -77,6 +78,7 @@ def on_stream(
         if sink is not None:
             sink.finish(False)
         raise
+    result = attrs.evolve(result, project_file=project_of(opts).provenance)
     written = guarded(lambda: sink.finish(True, result)) if sink is not None else []
     if opts.get("verbose"):
         click.echo(f"rulebook: note: {result.parts} part(s), chunks of {rows} records", err=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -147,6 +147,7 @@ class StreamAdjudication:
     scoped_out: dict[str, int]
     fallback: int
     parts: int
+    project_file: Mapping[str, str | None] | None = None  # the inputs' project file
 
     def to_dict(self, reasons: bool = False, records: bool = False) -> dict[str, Any]:
         """The JSON document without records (they were streamed), but those that have an
@@ -156,7 +157,7 @@ class StreamAdjudication:
                 "--engine stream writes every record with --format jsonl or parquet; "
                 "reasons and documents with every record come from --engine columnar"
             )
-        document = document_head(self.contract, self.tz, self.as_of)
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
         document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
         document["outages"] = sorted(self.kept, key=lambda o: o["id"])
         document["periods"] = [self._period(s, p) for s, p in self.measured]

@@ -54,6 +54,7 @@ class SparkAdjudication:
     read: int
     parts: int = 1  # the groups the records were adjudicated in (services' time ranges)
     tasks: int = 1  # the Spark tasks (partitions) those groups ran in
+    project_file: Mapping[str, str | None] | None = None  # the inputs' project file
 
     @property
     def adjudicated(self) -> int:

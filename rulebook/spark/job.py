@@ -17,6 +17,7 @@ from rulebook.columnar.parts import figures_of
 from rulebook.columnar.plan import cut_segments, run_plan
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
 from rulebook.columnar.state import Plan
+from rulebook.document.frames import incident_texts
 from rulebook.intake.columns import FrameIntake, frame_intake
 from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.io.readers import Case
