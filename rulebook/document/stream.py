@@ -367,8 +367,11 @@ def _once(
     refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
     first record of an id found again is looked up in the file."""
     hashes = valid["id"].hash(seed=0)
-    again = hashes.is_in(state.seen.implode()) if state.seen.len() else None
-    state.seen = pl.concat([state.seen, hashes], rechunk=False)
+    seen, again = state.seen, None
+    if seen.len():  # sorted: a binary search, no hash set of every id read
+        at = seen.search_sorted(hashes, side="left")
+        again = (at < seen.len()) & (seen.gather(at.clip(upper_bound=seen.len() - 1)) == hashes)
+    state.seen = pl.concat([seen, hashes]).sort()
     if again is None or not again.any():
         return valid, []
     errors = []
