@@ -243,10 +243,8 @@ def adjudicate_stream(
             causes=False,
             first_row=offset,
         )
-        if other is None:
-            other = taken
-            if chunks is None:
-                state.ancestry = _ancestry(contract, path, fmt, other, instant)
+        first = other is None
+        other = other or taken
         place = _placer(path, first_line)
         frame, twice = _once(state, taken.frame, place, offset, path, fmt)
         taken.frame = frame
@@ -257,6 +255,8 @@ def adjudicate_stream(
         state.errors.extend(taken.errors)
         if taken.errors and not keep_going:
             raise taken.errors[0]
+        if first and chunks is None:  # the causes, over the whole file
+            state.ancestry = _ancestry(contract, path, fmt, other, instant)
         state.exact.update(taken.exact)
         _take(state, contract, taken.frame, other, instant, sink, last=False)
         if progress is not None:
