@@ -15,10 +15,11 @@ set, from ``wait4``):
 
 The report's counted seconds per service and month must equal the baseline's, and the
 Parquet records must number N. Prints each size's times and peaks, and each size's time
-over the size before.
+over the size before. ``--together`` starts a size's commands at once (on a machine shared
+with others, three processes get three shares of it), each still timed on its own.
 
     python bench/stream_scale.py [--records 1000000 10000000] [--memory 4GiB] [--columnar]
-                                 [--plain] [--data DIR]
+                                 [--plain] [--together] [--data DIR]
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from generate import write_timed_csv
@@ -37,20 +41,46 @@ from generate import write_timed_csv
 HERE = Path(__file__).resolve().parent
 
 
-def measure(command: list[str], stdout: Path | None = None) -> tuple[float, float, bytes]:
-    """Wall seconds, peak resident memory (GiB) and standard output of a process."""
-    out = open(stdout, "wb") if stdout else subprocess.PIPE  # noqa: SIM115
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    text = b"" if stdout else (child.stdout.read() if child.stdout else b"")
-    errors = child.stderr.read() if child.stderr else b""
-    if stdout:
-        out.close()  # type: ignore[union-attr]
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{errors.decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 2**20, text
+class Run:
+    """A process started, then waited for: wall seconds, peak resident memory (GiB, from
+    ``wait4``) and standard output. A thread reaps it as it ends, so that processes run
+    side by side are each timed to their own end; output goes through files."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 (read in wait)
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self.start = time.perf_counter()
+        self.child = subprocess.Popen(command, stdout=self.out, stderr=self.errors)
+        self.result: list[Any] = []
+        self.reaper = threading.Thread(target=self._reap)
+        self.reaper.start()
+
+    def _reap(self) -> None:
+        _, status, usage = os.wait4(self.child.pid, 0)
+        self.child.returncode = os.waitstatus_to_exitcode(status)
+        self.result = [time.perf_counter() - self.start, usage.ru_maxrss / 2**20]
+
+    def wait(self) -> tuple[float, float, bytes]:
+        self.reaper.join()
+        wall, peak = self.result
+        self.out.seek(0)
+        self.errors.seek(0)
+        if self.child.returncode != 0:
+            text = self.errors.read().decode()[-2000:]
+            sys.exit(f"{' '.join(self.command)} failed:\n{text}")
+        return wall, peak, self.out.read()
+
+
+def measure(
+    commands: dict[str, list[str]], together: bool
+) -> dict[str, tuple[float, float, bytes]]:
+    """Each command's wall seconds, peak memory and output: one after another, or all
+    started at once (``together``)."""
+    if together:
+        runs = {name: Run(command) for name, command in commands.items()}
+        return {name: run.wait() for name, run in runs.items()}
+    return {name: Run(command).wait() for name, command in commands.items()}
 
 
 def report_figures(document: bytes) -> list[tuple[str, str, int]]:
@@ -74,6 +104,9 @@ def main() -> None:
     parser.add_argument(
         "--plain", action="store_true", help="compare the baselines at the first size"
     )
+    parser.add_argument(
+        "--together", action="store_true", help="run a size's commands side by side"
+    )
     options = parser.parse_args()
     folder = Path(options.data)
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,41 +123,32 @@ def main() -> None:
                 f"{time.perf_counter() - began:.0f} s"
             )
         stream = ["--engine", "stream", "--memory", options.memory]
-        timings: dict[str, tuple[float, float]] = {}
-        wall, peak, report = measure(
-            [*rulebook, "report", "cybermail", str(log), *stream, "--format", "json"]
-        )
-        timings["report (stream)"] = (wall, peak)
         prefix = folder / f"timed-{n}-out"
-        wall, peak, _ = measure(
-            [
-                *rulebook,
-                "adjudicate",
-                "cybermail",
-                str(log),
-                *stream,
-                "--format",
-                "parquet",
-                "-o",
-                str(prefix),
-            ]
-        )
-        timings["adjudicate --format parquet (stream)"] = (wall, peak)
+        commands = {
+            "report (stream)": [
+                *rulebook, "report", "cybermail", str(log), *stream, "--format", "json"
+            ],
+            "adjudicate --format parquet (stream)": [
+                *rulebook, "adjudicate", "cybermail", str(log), *stream, "--format", "parquet",
+                "-o", str(prefix),
+            ],
+            "plain baseline, one pass": [python, str(HERE / "baseline_stream.py"), str(log)],
+        }  # fmt: skip
+        if options.columnar:
+            commands["report (one machine)"] = [
+                *rulebook, "report", "cybermail", str(log), "--format", "json"
+            ]  # fmt: skip
+        done = measure(commands, options.together)
+        timings = {name: (wall, peak) for name, (wall, peak, _) in done.items()}
+        report, baseline = done["report (stream)"][2], done["plain baseline, one pass"][2]
         written = pl.scan_parquet(f"{prefix}.records.parquet").select(pl.len()).collect().item()
-        wall, peak, baseline = measure([python, str(HERE / "baseline_stream.py"), str(log)])
-        timings["plain baseline, one pass"] = (wall, peak)
         if n == options.records[0] and options.plain:
-            _, _, plain = measure([python, str(HERE / "baseline_python.py"), str(log)])
+            plain = Run([python, str(HERE / "baseline_python.py"), str(log)]).wait()[2]
             if plain != baseline:
                 sys.exit("the one-pass baseline differs from bench/baseline_python.py")
         same = report_figures(report) == baseline_figures(baseline)
-        if options.columnar:
-            wall, peak, whole = measure(
-                [*rulebook, "report", "cybermail", str(log), "--format", "json"]
-            )
-            timings["report (one machine)"] = (wall, peak)
-            if whole != report:
-                sys.exit("the stream's report differs from one machine's")
+        if options.columnar and done["report (one machine)"][2] != report:
+            sys.exit("the stream's report differs from one machine's")
         print(
             f"\n{n:,} records, --memory {options.memory}; report equal to the baseline: "
             f"{same}; Parquet records written: {written:,}"
