@@ -87,13 +87,21 @@ def main() -> None:
     if cut:
         print(f"Spark cut the services' records into {cut[1]} parts by time, run as {cut[2]} tasks")
     cost = 2 * spark / n
-    print(f"Spark cost per record: {cost * 1e6:.2f} core-microseconds (2 cores)")
-    cores = 16 * 4
-    print(
-        f"estimate, 10^9 records on 16 executors of 4 cores at this cost: "
-        f"{1e9 * cost / cores / 60:,.1f} min (parts of {n // int(cut[1]) if cut else n:,} "
-        "records, as many parts as cores or more)"
-    )
+    print(f"Spark cost per record: {cost * 1e6:.2f} core-microseconds of wall (2 cores)")
+    rate = re.search(r"took ([\d.]+) CPU seconds in the workers for (\d+) records", said)
+    if rate:
+        per_second = int(rate[2]) / float(rate[1])
+        size = n // int(cut[1]) if cut else n
+        print(
+            f"the parts' throughput: {per_second:,.0f} records a CPU second in a worker "
+            f"({size / per_second:.1f} CPU s a part of {size:,})"
+        )
+        cores = 16 * 4
+        print(
+            f"estimate, 10^9 records on 16 executors of 4 cores: the parts' work "
+            f"{1e9 / per_second / cores / 60:,.1f} min ({1e9 / size:,.0f} parts of {size:,}, "
+            f"{1e9 / size / cores:,.0f} waves of {cores})"
+        )
     print(f"data per record in memory (what a shuffle by service moves): {per_record:.0f} bytes")
 
 

@@ -66,6 +66,13 @@ def on_spark(
             f"adjudicated in {result.tasks} Spark task(s)",
             err=True,
         )
+        records = sum(n for n, _ in result.costs)
+        seconds = sum(t for _, t in result.costs)
+        click.echo(
+            f"rulebook: note: the parts took {seconds:.1f} CPU seconds in the workers for "
+            f"{records} records ({records / max(seconds, 1e-9):,.0f} records a CPU second)",
+            err=True,
+        )
     for error in result.errors:
         click.echo(f"rulebook: {error}", err=True)
     counts = (result.read, result.adjudicated, len(result.errors), 0)

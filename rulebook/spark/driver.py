@@ -55,6 +55,7 @@ class SparkAdjudication:
     parts: int = 1  # the groups the records were adjudicated in (services' time ranges)
     tasks: int = 1  # the Spark tasks (partitions) those groups ran in
     project_file: Mapping[str, str | None] | None = None  # the inputs' project file
+    costs: tuple[tuple[int, float], ...] = ()  # each part's records and CPU seconds
 
     @property
     def adjudicated(self) -> int:
@@ -221,6 +222,10 @@ def adjudicate(
         outages.count(),
         parts,
         out.select(F.spark_partition_id().alias("task")).distinct().count(),
+        None,
+        tuple(
+            tuple(json.loads(r["payload"])) for r in out.filter(F.col("kind") == "cost").collect()
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -142,7 +143,9 @@ class Job:
 
     def group(self, table: pa.Table) -> pa.Table:
         """One part of a service's records through the columnar plan: records, the part's
-        figures, refusals."""
+        figures, refusals, and what it cost ("cost": [records, CPU seconds of the worker,
+        which contention with other processes does not inflate as it does wall time])."""
+        began = time.process_time()
         ancestry, taken = self.intake(table)
         rows: list[pl.DataFrame] = []
         errors = [str(e) for e in taken.errors]
@@ -170,7 +173,9 @@ class Job:
             rows.append(self._figures(plan))
         if errors:
             rows.append(pl.DataFrame({"kind": ["error"] * len(errors), "payload": errors}))
-        frame = pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()
+        cost = json.dumps([table.num_rows, time.process_time() - began])
+        rows.append(pl.DataFrame({"kind": ["cost"], "payload": [cost]}))
+        frame = pl.concat(rows, how="diagonal_relaxed")
         return arrow_table(with_nulls(frame, OUTPUT_COLUMNS).select(OUTPUT_COLUMNS), self.output)
 
     def _records(self, plan: Plan) -> pl.DataFrame:
