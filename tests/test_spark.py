@@ -327,3 +327,30 @@ def test_one_service_is_cut_by_time_and_stretches_across_an_edge_are_kept_whole(
     assert result.parts == 8
     whole = rs.adjudicate(spark_frame(spark, records), contract)
     assert whole.parts == 1 and whole.to_dict() == oracle
+
+
+def test_wrong_files_and_calendars_on_spark_as_on_one_machine(spark: Any, tmp_path: Path) -> None:
+    """A log with no recognisable column (a Spark AnalysisException traceback before) and
+    the outage log given as notices are refused with what they look like, exit 1; a
+    maintenance calendar is read as notices, with the columnar engine's figures."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    runner = CliRunner()
+    odd = tmp_path / "export.csv"
+    odd.write_text("foo,bar\n1,2\n3,4\n", encoding="utf-8")
+    refused = runner.invoke(main, ["report", "cybermail", str(odd), "--engine", "spark"])
+    assert (refused.exit_code == 1 and refused.exception is None) or isinstance(
+        refused.exception, SystemExit
+    )
+    assert "given as an outage log (OUTAGES), but no column is a field" in refused.stderr
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    args = ["report", "cybermail", log, "--format", "json", "--no-config"]
+    wrong = runner.invoke(main, [*args, "--notices", log, "--engine", "spark"])
+    assert wrong.exit_code == 1 and "this looks like an outage log" in wrong.stderr
+    calendar = str(ROOT / "tests" / "fixtures" / "cybermail-maintenance.ics")
+    on_spark = runner.invoke(main, [*args, "--notices", calendar, "--engine", "spark"])
+    local = runner.invoke(main, [*args, "--notices", calendar])
+    assert on_spark.exit_code == 0 and local.exit_code == 0, on_spark.stderr
+    assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]
