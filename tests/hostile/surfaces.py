@@ -18,6 +18,7 @@ def build(corpus: ModuleType) -> None:
     medium(corpus)
     bounded(corpus)
     long_cells(corpus)
+    markdown(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -215,3 +216,25 @@ def long_cells(c: ModuleType) -> None:
     c.jsonl("long-service.jsonl", [c.RECORD | {"service": "s" * 200_000}], 0,
             ["  " + "s" * 997 + "… (199,017 characters cut)"],
             records={"a": "out_of_scope"}, downtime={})  # fmt: skip
+
+
+def markdown(c: ModuleType) -> None:
+    """Markdown output holds no raw HTML from ids, services or contract text."""
+    rows = ["id,service,start,end,cause",
+            "<img src=x onerror=alert(1)>,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,war",
+            "b,<script>alert(2)</script>,2026-09-04T10:00:00,2026-09-04T11:00:00,"]  # fmt: skip
+    c.case("markdown/html.csv", "\n".join(rows) + "\n",
+           ["adjudicate", "cybermail", "{file}", "--format", "markdown", "--explain"], 0,
+           ["| &lt;img src=x onerror=alert(1)> | CYBERMAIL Σ |",
+            "### Record &lt;img src=x onerror=alert(1)> (CYBERMAIL Σ,",
+            "| b | &lt;script>alert(2)&lt;/script> |"])  # fmt: skip
+    text = c.CONTRACT_HEAD.replace('title "t"', 'title "<b onmouseover=alert(3)>t"') + (
+        '  services s "s" {\n    cite "1" "x"\n    covers "CYBERMAIL Σ"\n  }\n'
+        '  exclusion war "<i>war</i>" {\n    cite "1" "<a href=javascript:alert(4)>x</a>"\n'
+        "    when cause = war\n  }\n}\n"
+    )
+    c.case("markdown/contract.sla", text,
+           ["adjudicate", "{file}", "tests/hostile/inputs/markdown/html.csv", "--format", "markdown",
+            "--explain"], 0,
+           ["# t — &lt;b onmouseover=alert(3)>t", "「&lt;i>war&lt;/i>」",
+            "> &lt;a href=javascript:alert(4)>x&lt;/a>"])  # fmt: skip
