@@ -73,6 +73,9 @@ def shorten(value: Any, width: int = 40) -> str:
 
 #: A CSV cell holds at most this many characters (Python's csv module's own limit).
 MAX_CSV_CELL = 131_072
+#: A Prometheus sample stands for at most this many seconds (``--step``, or the spacing of
+#: the samples): one failed daily sample is a day of downtime, never fifty years.
+MAX_PROBE_STEP = 86_400
 #: A line of a message on standard error holds at most this many characters.
 MAX_MESSAGE_LINE = 1_000
 #: A message lists at most this many names (columns, keys) and says how many more there are.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from types import ModuleType
+from typing import Any
 
 
 def build(corpus: ModuleType) -> None:
@@ -19,6 +20,7 @@ def build(corpus: ModuleType) -> None:
     bounded(corpus)
     long_cells(corpus)
     markdown(corpus)
+    probe_steps(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -238,3 +240,28 @@ def markdown(c: ModuleType) -> None:
             "--explain"], 0,
            ["# t — &lt;b onmouseover=alert(3)>t", "「&lt;i>war&lt;/i>」",
             "> &lt;a href=javascript:alert(4)>x&lt;/a>"])  # fmt: skip
+
+
+def probe_steps(c: ModuleType) -> None:
+    """Prometheus: --step and the spacing of the samples are bounded (a day), and a step is
+    written with each unit once, the larger first."""
+    def matrix(values: list[list[Any]]) -> str:
+        series = {"metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ"}, "values": values}
+        return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": [series]}},
+                          ensure_ascii=False)  # fmt: skip
+
+    minutely = matrix([[1788393600, "1"], [1788393660, "0"], [1788393720, "1"]])
+    args = ["adjudicate", "cybermail", "{file}", "--from", "prometheus", "--step"]
+    for step, says in [("1h1h1h", "'1h1h1h' is not a step; accepted: seconds (60) or 30s, 5m, "
+                                  "1h30m: each unit once, the larger first"),
+                       ("1577880000", "'1577880000' is not a step; accepted: from one second to a "
+                                      "day (86,400 s)"),
+                       ("2d", "'2d' is not a step; accepted: from one second to a day")]:  # fmt: skip
+        c.case(f"importers/step-{step}.json", minutely, [*args, step], 2, [says])
+    # one failed sample, the next fifty years later: not a fifty-year record
+    sparse = matrix([[1788393660, "0"], [3365280000, "1"]])
+    c.case("importers/prometheus-sparse.json", sparse,
+           ["adjudicate", "cybermail", "{file}", "--from", "prometheus"], 1,
+           [f"prometheus-sparse.json: the samples are {(3365280000 - 1788393660) // 60} min apart or more, so one failed "
+            "sample would stand for that long; accepted: samples at most a day (86,400 s) apart, "
+            "or --step"])  # fmt: skip
