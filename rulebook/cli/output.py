@@ -6,7 +6,6 @@ text written to standard output or a file (:func:`write_text`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import click
@@ -62,9 +61,12 @@ def fail_error(exc: RulebookError) -> int:
 
 
 def write_text(text: str, output: str | None) -> list[str]:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        return [output]
+    """``text`` to ``output`` (put in place whole, a link there replaced, never written
+    through: :mod:`rulebook.io.outputs`), or to standard output (no ``-o``, or ``-o -``)."""
+    if output and output != "-":
+        from rulebook.io.outputs import replace_files
+
+        return replace_files({output: text.encode("utf-8")})
     click.echo(printable(text), nl=False)
     return []
 

@@ -322,18 +322,19 @@ def write_frames(
 
     import polars as pl
 
+    from rulebook.io.outputs import place_written, replace_files
+
     if fmt == "parquet":
         assert output is not None
-        return result.write_parquet(output, period)
+        return place_written(output, lambda prefix: result.write_parquet(prefix, period))
     if what == "report":
         frame = result.periods
         if period is not None:
             frame = frame.filter(pl.col("period") == period)
     else:
         frame = result.jsonl_frame(period)
-    if output:
-        frame.write_ndjson(output)
-        return [output]
+    if output and output != "-":
+        return replace_files({output: frame.write_ndjson().encode("utf-8")})
     sys.stdout.flush()
     frame.write_ndjson(sys.stdout.buffer)
     return []
