@@ -154,16 +154,21 @@ def strict_json(c: ModuleType) -> None:
 
 def medium(c: ModuleType) -> None:
     """The medium items: a fee at the bound, a JSON case file given to Spark, ..."""
-    for name, text in (("spark-case.json", '{"outages": [\n' + json.dumps(c.RECORD) + "\n]}"),
-                       ("spark-one-line.json", json.dumps({"outages": [c.RECORD]})),
-                       ("spark-list.json", json.dumps([c.RECORD]))):
+    for name, text in (
+        ("spark-case.json", '{"outages": [\n' + json.dumps(c.RECORD) + "\n]}"),
+        ("spark-one-line.json", json.dumps({"outages": [c.RECORD]})),
+        ("spark-list.json", json.dumps([c.RECORD])),
+    ):
         c.case(f"case/{name}", text, ["adjudicate", "cybermail", "{file}", "--engine", "spark"], 2,
                ["--engine spark reads CSV, JSON Lines and Parquet files; ", f"{name} is a JSON case file (one document): adjudicate "
                 "it with --engine columnar or records"])  # fmt: skip
     record = {"id": "a", "service": "ネクサパレット", "start": "2026-09-03T10:00:00",
               "end": "2026-09-05T11:00:00", "detected_by": "monitoring", "cause": "provider_fault"}  # fmt: skip
     for fee in ("1e30", "9" * 30):
-        doc = {"outages": [record], "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}}}
+        doc = {
+            "outages": [record],
+            "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}},
+        }
         # 49 hours of a 30-day month: fee * 176400 / 2592000, paid in whole yen, rounded down
         paid = int(fee.replace("1e30", "1" + "0" * 30)) * 176400 // 2592000
         c.case(f"case/fee-{fee[:4]}.json", json.dumps(doc, ensure_ascii=False),
