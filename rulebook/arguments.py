@@ -11,7 +11,7 @@ from typing import Any
 
 from rulebook import model as m
 from rulebook.errors import ArgumentError
-from rulebook.limits import shorten
+from rulebook.limits import MAX_NUMBER_CHARS, shorten
 from rulebook.text import has_lone_surrogate
 
 
@@ -42,20 +42,33 @@ def items(value: Any, name: str, kinds: tuple[type, ...], accepted: str) -> list
                 f"{name}[{i}]: {_type(item)} ({shorten(item)}); accepted: {accepted}"
             )
         if isinstance(item, Mapping):
-            _whole_text(item, f"{name}[{i}]")
+            _values(item, f"{name}[{i}]")
     return found
 
 
-def _whole_text(item: Mapping[Any, Any], where: str) -> None:
-    """Refuse a key or a text value (or an item of a list of them) holding a lone UTF-16
-    surrogate: no character, which no output can write (issue 26)."""
+def _values(item: Mapping[Any, Any], where: str) -> None:
+    """Refuse a key or a value (or an item of a list of them) that no reader of a file
+    could have made (issue 26): text with a lone UTF-16 surrogate — no character, which no
+    output can write —, or an integer far past the bound of numbers (Python cannot even
+    write one of 4,300 digits as text)."""
     for key, value in item.items():
-        for text in (key, *(value if isinstance(value, list | tuple) else (value,))):
-            if isinstance(text, str) and has_lone_surrogate(text):
+        for one in (key, *(value if isinstance(value, list | tuple) else (value,))):
+            if isinstance(one, str) and has_lone_surrogate(one):
                 raise ArgumentError(
-                    f"{where}: field '{_escaped(key)}': '{_escaped(text)}' holds a lone UTF-16 "
+                    f"{where}: field '{_escaped(key)}': '{_escaped(one)}' holds a lone UTF-16 "
                     "surrogate, no character; accepted: text of whole characters"
                 )
+            if isinstance(one, int) and one.bit_length() > _MAX_BITS:
+                digits = int(one.bit_length() * 0.30103) + 1
+                raise ArgumentError(
+                    f"{where}: field '{_escaped(key)}': an integer of about {digits} digits; "
+                    f"accepted: a number of at most {MAX_NUMBER_CHARS} characters"
+                )
+
+
+#: Integers of more bits have more than MAX_NUMBER_CHARS digits (and are refused here,
+#: before anything writes them as text); smaller ones are checked where they are read.
+_MAX_BITS = int(MAX_NUMBER_CHARS / 0.30103) + 1
 
 
 def _escaped(value: Any) -> str:

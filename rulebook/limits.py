@@ -7,7 +7,10 @@ quote a file that is not a contract.
 
 from __future__ import annotations
 
-from typing import Any
+import errno
+import os
+import stat
+from typing import Any, BinaryIO
 
 #: A number in an input (a fact, a fee): at most this many characters ...
 MAX_NUMBER_CHARS = 50
@@ -28,6 +31,10 @@ MAX_CALENDAR_OCCURRENCES = 20_000
 #: `check --prove` lists at most this many pairs of clauses that decide one outage (there
 #: can be a pair for every two clauses); past it, it says that it stopped.
 MAX_PAIRS_LISTED = 20
+#: The language server reads a message of at most this many bytes, and header lines of at
+#: most this many; larger ones are read past in pieces and answered with an error.
+MAX_LSP_MESSAGE_BYTES = 64 << 20
+MAX_LSP_HEADER_BYTES = 8 << 10
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
@@ -64,6 +71,13 @@ def shorten(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: A CSV cell holds at most this many characters (Python's csv module's own limit).
+MAX_CSV_CELL = 131_072
+#: A Prometheus sample stands for at most this many seconds (``--step``, or the spacing of
+#: the samples): one failed daily sample is a day of downtime, never fifty years.
+MAX_PROBE_STEP = 86_400
+#: A line of a message on standard error holds at most this many characters.
+MAX_MESSAGE_LINE = 1_000
 #: A message lists at most this many names (columns, keys) and says how many more there are.
 MAX_LISTED = 10
 
@@ -91,6 +105,72 @@ def json_depth_exceeded(data: Any) -> bool:
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
     return False
+
+
+#: An input file (a log, notices, a case file, an export, standard input) holds at most
+#: this many bytes; a contract file at most MAX_CONTRACT_BYTES (tests lower them).
+MAX_INPUT_BYTES = 8 << 30
+MAX_CONTRACT_BYTES = 16 << 20
+
+
+class NotReadable(ValueError):
+    """A file that is not read: over its size limit, a device, a path no file can have."""
+
+
+def read_file(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the file at ``path``, at most ``limit`` of them: a larger file is
+    :class:`NotReadable` (a regular file before it is read; a pipe after ``limit`` bytes,
+    read a piece at a time), and so is a device that is not empty (``/dev/zero`` never
+    ends; ``/dev/null`` reads as nothing) or a path that
+    no file can have (a NUL, a name too long). Other errors are the ``OSError`` of
+    ``open`` (no such file, no permission), which callers name already."""
+    try:
+        with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+                if file.read(1):  # /dev/null reads as empty; /dev/zero would never end
+                    raise NotReadable("is a device, not a file")
+                return b""
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise NotReadable(too_large(limit))
+            return read_stream(file, limit)
+    except ValueError as exc:  # a NUL in the path
+        if isinstance(exc, NotReadable):
+            raise
+        raise NotReadable("is no path (it holds a NUL character)") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise NotReadable("is no path (the name is too long)") from None
+        if exc.errno == errno.EISDIR:
+            raise NotReadable("is a folder, not a file") from None
+        raise
+
+
+def read_stream(stream: BinaryIO, limit: int) -> bytes:
+    """A stream's bytes to its end, a piece at a time, at most ``limit`` of them."""
+    pieces: list[bytes] = []
+    total = 0
+    while True:
+        piece = stream.read(min(1 << 24, limit + 1 - total))
+        if not piece:
+            return b"".join(pieces)
+        pieces.append(piece)
+        total += len(piece)
+        if total > limit:
+            raise NotReadable(too_large(limit))
+
+
+def too_large(limit: int) -> str:
+    """The words for a file over ``limit`` bytes.
+
+    >>> too_large(16 << 20)
+    'is larger than 16 MiB (16,777,216 bytes), the most rulebook reads'
+    >>> too_large(1000)
+    'is larger than 1,000 bytes, the most rulebook reads'
+    """
+    size = f"{limit >> 30} GiB" if limit >= 1 << 30 else f"{limit >> 20} MiB"
+    size = f"{size} ({limit:,} bytes)" if limit >= 1 << 20 else f"{limit:,} bytes"
+    return f"is larger than {size}, the most rulebook reads"
 
 
 class JSONNumberTooLong(ValueError):

@@ -8,13 +8,13 @@ contract written anywhere can use the shared vocabulary.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
-from rulebook import arguments
+from rulebook import arguments, limits
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic, attach_source, collapse, sort_key
 from rulebook.errors import ArgumentError, ContractError
@@ -67,16 +67,51 @@ def resolve(path_or_id: str | Path) -> Path:
     if not isinstance(path_or_id, str | Path):
         raise ArgumentError(f"contract: a {type(path_or_id).__name__}; accepted: a path or an id")
     path = Path(path_or_id)
-    if path.is_file():
+    if _exists(path):
         return path
+    if _exists(path, Path.exists):  # a folder, a device, a FIFO: never read as a contract
+        raise ContractError(
+            f"{limits.shorten(str(path), 80)}: is not a file; accepted: a contract file or "
+            "the id of a bundled contract"
+        )
     candidate = bundled_dir() / f"{path_or_id}{EXTENSION}"
-    if isinstance(path_or_id, str) and "/" not in path_or_id and candidate.is_file():
+    if isinstance(path_or_id, str) and "/" not in path_or_id and _exists(candidate):
         return candidate
     hint = did_you_mean(str(path_or_id), bundled_ids())
     raise ContractError(
-        f"no contract file or bundled contract '{path_or_id}'"
+        f"no contract file or bundled contract '{limits.shorten(str(path_or_id), 80)}'"
         + (f"; {hint}" if hint else f"; bundled contracts: {', '.join(bundled_ids())}")
     )
+
+
+def lone_cr(text: str, shown: str) -> Diagnostic | None:
+    """The error for the first carriage return not followed by a line feed: read as a line
+    end it would make ``# note\\r exclusion x {…}`` a live clause that a terminal shows
+    over the comment, as if it were one (issue 26)."""
+    if "\r" not in text:
+        return None
+    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1 : i + 2] != "\n"), -1)
+    if at < 0:
+        return None
+    line = text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at) + 1
+    column = at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
+    return Diagnostic(
+        "error",
+        "lone-cr",
+        "a carriage return (CR) not followed by a line feed: a terminal shows what follows it "
+        "over what comes before, so a clause after it would look like part of the line",
+        m.Span(shown, line, column, line, column + 1),
+        "end lines with LF or CRLF (an editor's 'line endings' setting)",
+    )
+
+
+def _exists(path: Path, test: Callable[[Path], bool] = Path.is_file) -> bool:
+    """Whether ``path`` is a file (``test``: exists); a name too long or with a NUL is
+    none, not an error."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
 
 
 def load_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = None) -> Loaded:
@@ -120,15 +155,28 @@ def _parse(
     cache: dict[Path, ParsedFile | None],
     given: str | None = None,
 ) -> ParsedFile | None:
-    key = path.resolve()
+    try:
+        key = path.resolve()
+    except (OSError, ValueError):  # a NUL, a name too long: refused by the read below
+        key = path
     if key in cache:
         return cache[key]
     try:
-        raw = path.read_bytes() if given is None else given.encode("utf-8")
+        raw = (
+            limits.read_file(path, limits.MAX_CONTRACT_BYTES)
+            if given is None
+            else given.encode("utf-8")
+        )
         # Universal newlines, as read_text would; the digest is of the bytes on disk.
         text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+    except (OSError, UnicodeDecodeError, limits.NotReadable) as exc:
+        reason = (
+            "it is not UTF-8 text"
+            if isinstance(exc, UnicodeDecodeError)
+            else str(exc)
+            if isinstance(exc, limits.NotReadable)
+            else exc.strerror
+        )
         diagnostics.append(
             Diagnostic(
                 "error", "unreadable", f"cannot read {shown}: {reason}", m.Span(shown, 0, 0, 0, 0)
@@ -137,6 +185,9 @@ def _parse(
         cache[key] = None
         return None
     sources[shown] = text
+    lone = lone_cr(raw.decode("utf-8-sig"), shown)
+    if lone is not None:
+        diagnostics.append(lone)
     from rulebook.grammar.parser import parse_text  # Lark: only when a file is parsed
 
     parsed, found = parse_text(text, shown)

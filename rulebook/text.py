@@ -63,6 +63,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def markdown_text(text: str) -> str:
+    """Markdown whose text came from input or a contract, with no raw HTML: every ``<``
+    written ``&lt;`` (rulebook's own Markdown never writes a tag), so an id such as
+    ``<img src=x onerror=…>`` is shown as text by any renderer, never run.
+
+    >>> markdown_text("a <script>x</script> & b")
+    'a &lt;script>x&lt;/script> & b'
+    """
+    return text.replace("<", "&lt;")
+
+
 def has_lone_surrogate(text: str) -> bool:
     """Whether ``text`` holds a lone UTF-16 surrogate (from a JSON ``\\ud800`` escape or a
     Python string), which is no character and cannot be written as UTF-8.

@@ -136,3 +136,19 @@ def test_keep_going_lists_the_records_refused(tmp_path: Path) -> None:
         result = adjudicate("cybermail", str(log), keep_going=True)
         refused = [w for w in result.warnings if "cm-bad" in w]
         assert len(refused) == 1 and "'gremlins' is not a cause code" in refused[0]
+
+
+def test_a_project_files_timezone_reads_the_librarys_mappings(tmp_path: Path) -> None:
+    config = tmp_path / "rulebook.toml"
+    config.write_text('timezone = "UTC"\n', encoding="utf-8")
+    record = {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-30T14:50:00",
+              "end": "2026-09-30T15:20:00", "cause": "provider_fault"}  # fmt: skip
+    for adjudicate in (rulebook.adjudicate, rulebook.adjudicate_frame):
+        row = adjudicate("cybermail", [record], project=str(config)).to_rows()[0]
+        # 14:50-15:20 UTC is 23:50-00:20 in Tokyo
+        assert (row["start"], row["end"]) == (
+            "2026-09-30T23:50:00+09:00",
+            "2026-10-01T00:20:00+09:00",
+        )
+    validated = rulebook.adjudicate("cybermail", [record]).to_rows()[0]
+    assert validated["start"] == "2026-09-30T14:50:00+09:00"  # without it: the contract's

@@ -186,3 +186,11 @@ def test_hover_on_a_fact_gives_its_vocabulary_entry() -> None:
     )
     assert hover is not None and "fact `cause`" in hover.contents.value
     assert "原因 / cause" in hover.contents.value
+
+
+def test_every_meaning_names_a_section_of_the_reference() -> None:
+    """The hover says where docs/dsl.md explains the word: that section exists."""
+    reference = (Path(__file__).resolve().parent.parent / "docs" / "dsl.md").read_text("utf-8")
+    headings = {line[3:].strip() for line in reference.splitlines() if line.startswith("## ")}
+    sections = {section for section, _ in KEYWORDS.values()} | {"Japanese boundary words"}
+    assert sections <= headings, sections - headings

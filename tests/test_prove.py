@@ -349,3 +349,29 @@ def test_the_pairs_listed_stop_at_the_limit(tmp_path: Path) -> None:
         "and more: the prover lists 20 pairs of clauses that decide one outage and stops "
         "there (docs/limits.md)"
     )
+
+
+def test_check_without_prove_does_not_load_the_solver() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from rulebook.cli import main\n"
+        "CliRunner().invoke(main, ['check', 'cybermail'])\n"
+        "print('z3' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n"
+
+
+def test_an_outage_can_count_unless_every_one_is_excluded(tmp_path: Path) -> None:
+    everything = '  exclusion all { cite "第3条" "全て" when duration > 0 s }'
+    won = '\n  inclusion own { cite "第4条" "当社" when cause = provider_fault overrides all }'
+    for body, expected in ((everything, "refuted"), (everything + won, "proved")):
+        path = tmp_path / "c.sla"
+        path.write_text(contract_text(body), encoding="utf-8")
+        loaded = check_files([path])
+        assert loaded.errors == ()
+        assert prove(loaded.contracts[0]).status("an outage can count") == expected

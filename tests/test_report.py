@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
@@ -344,3 +345,63 @@ def test_html_for_one_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     )
     html = out.read_text(encoding="utf-8")
     assert 'data-period="2026-10"' in html and 'data-period="2026-09"' not in html
+
+
+# ------------------------------------------------------------------ reasons and provenance
+
+ROWS = """JSON.stringify([...document.querySelectorAll('tr.group')].map(r => ({
+  id: r.id.slice(2), records: Number(r.dataset.records),
+  lines: [...r.querySelectorAll('.reason-line')].map(e => e.title || e.textContent),
+  why: r.querySelector('details.why pre') ? r.querySelector('details.why pre').textContent : null,
+  whyVisible: r.querySelector('details.why pre')
+    ? r.querySelector('details.why pre').checkVisibility() : null})))"""
+
+
+@pytest.mark.parametrize(("contract", "lang"), EXAMPLES)
+def test_reasons_and_provenance_in_chromium(page: Any, contract: str, lang: str) -> None:
+    import hashlib
+
+    path = make_reports.report_path(contract, lang)
+    page.events.clear()
+    page.open(path.as_uri())
+    rows = json.loads(page.evaluate(ROWS))
+    assert rows
+    # explain's words: the record engine's short explanation of every record, in the
+    # report's language (`adjudicate --explain`)
+    args = make_reports.arguments(contract, lang, Path("-"))[:-2]
+    args[0] = "adjudicate"
+    args[args.index("--format") + 1] = "table"
+    explained = _run([*args, "--explain"])
+    for row in rows:
+        assert row["lines"], row["id"]
+        for line in row["lines"]:
+            why = re.sub(r" \(\+\d+\)$", "", line.split(": ", 1)[-1])
+            assert why in explained, (row["id"], why)
+        if row["why"] is not None:  # one click away: hidden, then shown
+            assert row["whyVisible"] is False
+            for part in row["why"].strip().splitlines():
+                assert part.strip() in explained, (row["id"], part)
+    opened = page.evaluate(
+        "(() => { const s = document.querySelector('details.why summary');"
+        " if (!s) return null; s.click();"
+        " return s.parentElement.querySelector('pre').checkVisibility(); })()"
+    )
+    assert opened in (None, True)
+    # the provenance block: each input's sha256 and size, the contract's, the time
+    hashes = page.evaluate(
+        "[...document.querySelectorAll('[data-field=inputs] li')].map(li => li.dataset.sha256)"
+    )
+    files = [a for a in make_reports.EXAMPLES[contract] if not a.startswith("--")]
+    assert hashes == [
+        hashlib.sha256((ROOT / "examples" / f).read_bytes()).hexdigest() for f in files
+    ]
+    contract_text = page.evaluate("document.querySelector('[data-field=contract]').textContent")
+    assert rulebook.load_contract(contract).sha256 in contract_text
+    assert (
+        page.evaluate("document.querySelector('[data-field=generated]').textContent")
+        == "2026-10-05T00:00:00+00:00"
+    )
+    assert page.evaluate("document.querySelector('[data-field=rulebook]').textContent") == (
+        rulebook.__version__
+    )
+    assert page.errors() == []

@@ -6,6 +6,7 @@ tests are skipped, each saying why.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
@@ -71,7 +72,11 @@ def spark_frame(spark: Any, outages: list[dict[str, Any]]) -> Any:
     return spark.createDataFrame(frame.rows(), schema)
 
 
-def assert_same_on_spark(spark: Any, contract: Any, inputs: dict[str, Any]) -> None:
+def assert_same_on_spark(
+    spark: Any, contract: Any, inputs: dict[str, Any], per_range: int = 2
+) -> None:
+    """The record engine's document, from Spark with each service cut into time ranges of
+    ``per_range`` records (two by default: every edge a case has is crossed)."""
     outages = with_events(inputs)
     try:
         oracle: Any = rulebook.adjudicate(
@@ -92,6 +97,7 @@ def assert_same_on_spark(spark: Any, contract: Any, inputs: dict[str, Any]) -> N
             billing=inputs.get("billing", ()),
             as_of=inputs.get("as_of"),
             closures=inputs.get("closures", ()),
+            per_range=per_range,
         )
         document: Any = result.to_dict()
     except RulebookError:
@@ -289,3 +295,60 @@ def test_explain_and_adjudicate_agree_on_an_event_of_two_records(
     assert verdicts == local
     assert "counted as downtime; counted 1200 s, excluded 0 s\n" in text
     assert "duration of the event = 2700 s" in text
+
+
+def test_one_service_is_cut_by_time_and_stretches_across_an_edge_are_kept_whole(
+    spark: Any,
+) -> None:
+    """Forty records of one service, two by two an hour apart, each pair a 15-minute stretch
+    (the threshold reads it whole); one record of 5 hours crosses the edges of the ranges
+    after it. With ranges of four records, the ten ranges make eight parts: the long
+    record's range and the two its stretch reaches are one part."""
+    records = []
+    for i in range(20):
+        base = dt.datetime(2026, 9, 1, 1) + dt.timedelta(hours=i)
+        for j in range(2):
+            start = base + dt.timedelta(minutes=5 * j)
+            records.append(
+                {
+                    "id": f"r{2 * i + j:02d}",
+                    "service": "CYBERMAIL Σ",
+                    "start": start.isoformat(),
+                    "end": (start + dt.timedelta(minutes=10)).isoformat(),
+                    "cause": "provider_fault",
+                    "detected_by": "monitoring",
+                }
+            )
+    records[8]["end"] = (dt.datetime(2026, 9, 1, 5) + dt.timedelta(hours=5)).isoformat()
+    contract = CONTRACTS["cybermail"]
+    oracle = rulebook.adjudicate(contract, records).to_dict(reasons=False)
+    result = rs.adjudicate(spark_frame(spark, records), contract, per_range=4)
+    assert result.to_dict() == oracle
+    assert result.parts == 8
+    whole = rs.adjudicate(spark_frame(spark, records), contract)
+    assert whole.parts == 1 and whole.to_dict() == oracle
+
+
+def test_wrong_files_and_calendars_on_spark_as_on_one_machine(spark: Any, tmp_path: Path) -> None:
+    """A log with no recognisable column (a Spark AnalysisException traceback before) and
+    the outage log given as notices are refused with what they look like, exit 1; a
+    maintenance calendar is read as notices, with the columnar engine's figures."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    runner = CliRunner()
+    odd = tmp_path / "export.csv"
+    odd.write_text("foo,bar\n1,2\n3,4\n", encoding="utf-8")
+    refused = runner.invoke(main, ["report", "cybermail", str(odd), "--engine", "spark"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.stderr
+    assert "given as an outage log (OUTAGES), but no column is a field" in refused.stderr
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    args = ["report", "cybermail", log, "--format", "json", "--no-config"]
+    wrong = runner.invoke(main, [*args, "--notices", log, "--engine", "spark"])
+    assert wrong.exit_code == 1 and "this looks like an outage log" in wrong.stderr
+    calendar = str(ROOT / "tests" / "fixtures" / "cybermail-maintenance.ics")
+    on_spark = runner.invoke(main, [*args, "--notices", calendar, "--engine", "spark"])
+    local = runner.invoke(main, [*args, "--notices", calendar])
+    assert on_spark.exit_code == 0 and local.exit_code == 0, on_spark.stderr
+    assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]

@@ -6,7 +6,6 @@ and polars are imported when a command runs.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -30,6 +29,8 @@ from rulebook.cli.options import (
 from rulebook.cli.output import fail, guarded, printable, write_text
 from rulebook.cli.scope import check_period, scope_warnings
 from rulebook.cli.spark import on_spark
+from rulebook.cli.stream import on_stream
+from rulebook.io.outputs import replace_files
 from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
@@ -105,6 +106,10 @@ def _render(
     from rulebook.report.writers import render, write_frames
 
     loaded = load_contract(contract)
+    if fmt in ("parquet", "csv") and output == "-" and not (fmt == "csv" and opts.get("csv_table")):
+        raise click.UsageError(
+            f"--format {fmt} writes files named after -o PREFIX: give a path, not -"
+        )
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
     check_period(loaded, period)
@@ -121,6 +126,9 @@ def _render(
                 "timezone or encoding yet; use --engine columnar, or --no-config"
             )
         on_spark(loaded, outages, opts, fmt, lang, what, period, output)
+        return
+    if opts["engine"] == "stream":
+        on_stream(loaded, outages, opts, fmt, lang, what, period, output)
         return
     # The log read is handed over, not kept: its text columns are freed once validated.
     result, intake = adjudicate_inputs(
@@ -145,7 +153,7 @@ def _render(
             guarded(lambda: write_text(text, output))
         else:
             pdf = guarded(lambda: render_pdf(text))
-            guarded(lambda: Path(str(output)).write_bytes(pdf))
+            guarded(lambda: replace_files({str(output): pdf}))
     elif fmt == "csv":
         _write_csv(result, lang, counts, what, period, output, opts)
     else:
@@ -191,12 +199,14 @@ def _write_csv(
     tables = [table] if table else (["records", "periods"] if output else [default])
     texts = render_csv(result, lang, counts, period, tables, bool(opts.get("bom")))
     click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
-    if not output:
+    if not output or (output == "-" and table):
         click.echo(texts[tables[0]], nl=False)
         return
-    for name, text in texts.items():
-        path = output if table else f"{output}.{name}.csv"
-        guarded(lambda: Path(path).write_text(text, encoding="utf-8", newline=""))  # noqa: B023
+    files = {
+        (output if table else f"{output}.{name}.csv"): text.encode("utf-8")
+        for name, text in texts.items()
+    }  # both tables, or neither: never half a pair
+    for path in guarded(lambda: replace_files(files)):
         click.echo(f"rulebook: wrote {path}", err=True)
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import click
 
+from rulebook import limits
 from rulebook.cli.options import bundled_files
-from rulebook.cli.output import printable
+from rulebook.cli.output import printable, said
 from rulebook.diagnostics import attach_source
 from rulebook.errors import RulebookError
-from rulebook.load import check_files
+from rulebook.load import check_files, lone_cr
 
 
 @click.command()
@@ -60,7 +61,7 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool, with_proofs: boo
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for d in loaded.diagnostics:
-            click.echo(printable(d.render()))
+            click.echo(said(d.render()))
             click.echo()
         click.echo(
             f"{len(paths)} file(s), {len(loaded.contracts)} contract(s): "
@@ -97,7 +98,7 @@ def test_command(
     loaded = check_files(list(files) or bundled_files())
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(printable(d.render()), err=True)
+            click.echo(said(d.render()), err=True)
         click.echo(
             f"rulebook: {len(loaded.errors)} error(s) in the contracts; no example run", err=True
         )
@@ -154,8 +155,11 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
 
     changed = failed = 0
     for path in files:
-        text = sys.stdin.read() if str(path) == "-" else _read_text(path)
+        text = _read_text(path)
+        lone = lone_cr(text, str(path)) if text is not None else None
         formatted, problems = format_text(text or "", str(path))
+        if lone is not None:  # check refuses the file: fmt changes nothing in it
+            formatted, problems = None, [lone, *problems]
         if text is None or formatted is None:
             for d in attach_source(problems, {str(path): text or ""}):
                 click.echo(d.render(), err=True)
@@ -171,11 +175,24 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
 
 
 def _read_text(path: Path) -> str | None:
+    """A contract file's text (``-``: standard input) as ``check`` reads it: at most
+    :data:`~rulebook.limits.MAX_CONTRACT_BYTES`, UTF-8 with or without a BOM, line ends
+    CRLF or LF (a lone CR is left for the parser to refuse, as ``check`` does)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"rulebook: cannot read {path}: {exc}", err=True)
-        return None
+        raw = (
+            limits.read_stream(sys.stdin.buffer, limits.MAX_CONTRACT_BYTES)
+            if str(path) == "-"
+            else limits.read_file(path, limits.MAX_CONTRACT_BYTES)
+        )
+        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        reason = "it is not UTF-8 text"
+    except limits.NotReadable as exc:
+        reason = str(exc)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    click.echo(f"rulebook: cannot read {said(str(path))}: {reason}", err=True)
+    return None
 
 
 @click.command()

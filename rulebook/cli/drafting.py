@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import click
 
 from rulebook.cli.options import FORMATS, SOURCES, bundled_files, encoding_option, load_contract
 from rulebook.cli.output import fail, guarded
+from rulebook.io.outputs import replace_files
 from rulebook.load import check_files
 
 
@@ -53,7 +54,7 @@ def init_command(
     values, a table), with the evidence; where there is none, a question."""
     from rulebook.draft import draft, sample_items, sample_log
 
-    if output != "-" and Path(output).exists() and not force:
+    if output != "-" and os.path.lexists(output) and not force:
         raise click.exceptions.Exit(
             fail(f"{output} exists; give --force to replace it (or -o PATH to write elsewhere)")
         )
@@ -71,7 +72,7 @@ def init_command(
     if output == "-":
         click.echo(text, nl=False)
         return
-    guarded(lambda: Path(output).write_text(text, encoding="utf-8"))
+    guarded(lambda: replace_files({output: text.encode("utf-8")}))  # a link there: replaced
     guesses, questions = text.count("# guessed: "), text.count("# ? ")
     click.echo(
         f"rulebook: wrote {output} ({guesses} guess(es) to check, {questions} question(s))",

@@ -13,7 +13,7 @@ import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
-from rulebook.cli.output import fail_error, guarded, printable
+from rulebook.cli.output import fail_error, guarded, said
 from rulebook.errors import RulebookError
 from rulebook.model import Contract
 
@@ -144,7 +144,7 @@ def _warn(lines: list[str]) -> None:
     for line in lines:
         if line not in shown:
             shown.add(line)
-            click.echo(f"rulebook: {printable(line)}", err=True)
+            click.echo(f"rulebook: {said(line)}", err=True)
 
 
 class _Progress:
@@ -190,12 +190,12 @@ def adjudicate_inputs(
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
         for note in inputs.notes:
-            click.echo(f"rulebook: note: {printable(note)}", err=True)
+            click.echo(f"rulebook: note: {said(note)}", err=True)
         intake = _take_in(contract, inputs, opts)
         del inputs
         progress("validating")
         for error in intake.errors:
-            click.echo(f"rulebook: {printable(str(error))}", err=True)
+            click.echo(f"rulebook: {said(str(error))}", err=True)
         result: Adjudication | FrameAdjudication
         as_of = _as_of(opts)
         if opts["engine"] == "records" or explain:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rulebook.cli.output import fail, fail_error, printable
+from rulebook.cli.output import fail, fail_error, printable, said
 from rulebook.errors import RulebookError
 from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_one, resolve
 from rulebook.model import Contract
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Kept here, not imported from rulebook.io: `rulebook check` need not load the readers.
 SOURCES = ("gcp-status", "statuspage", "prometheus")
 FORMATS = ("csv", "jsonl", "json", "parquet")
-ENGINES = ("columnar", "records", "spark")
+ENGINES = ("columnar", "records", "spark", "stream")
 
 
 OUTPUT_FORMATS = click.Choice(
@@ -70,7 +70,8 @@ def input_options(func: Any) -> Any:
         click.option(
             "--verbose",
             is_flag=True,
-            help="With --from: say what each skipped or changed entry became, one line each.",
+            help="With --from: say what each skipped or changed entry became, one line each; "
+            "with --engine spark or stream: how the log was cut into parts.",
         ),
         click.option(
             "--input-format",
@@ -88,7 +89,16 @@ def input_options(func: Any) -> Any:
             type=click.Choice(ENGINES),
             default="columnar",
             show_default=True,
-            help="The columnar plan, the record engine (the explainer), or Spark (same figures).",
+            help="The columnar plan, the record engine (the explainer), Spark, or the stream "
+            "(a log larger than memory, a chunk at a time; same figures).",
+        ),
+        click.option(
+            "--memory",
+            metavar="SIZE",
+            default="2GiB",
+            show_default=True,
+            help="With --engine stream: the memory to stay within (e.g. 512MiB, 8GiB); the "
+            "log is read in chunks sized from it.",
         ),
         click.option(
             "--master", metavar="URL", help="With --engine spark: the cluster (default local[2])."
@@ -171,7 +181,7 @@ def project_of(opts: dict[str, Any]) -> Project:
             raise click.exceptions.Exit(fail_error(exc)) from None
         finally:
             for note in notes:
-                click.echo(f"rulebook: {printable(note)}", err=True)
+                click.echo(f"rulebook: {said(note)}", err=True)
         used: Project = opts["project"]
         if used.path is not None:  # a file found in a parent folder changes the figures
             click.echo(
@@ -218,7 +228,7 @@ def load_contract(ref: str) -> Contract:
     loaded = check_one(path)
     if loaded.errors:
         for d in loaded.errors:
-            click.echo(printable(d.render()), err=True)
+            click.echo(said(d.render()), err=True)
         raise click.exceptions.Exit(fail(f"contract {ref} has {len(loaded.errors)} error(s)"))
     if len(loaded.contracts) != 1:
         count = len(loaded.contracts)

@@ -6,7 +6,6 @@ text written to standard output or a file (:func:`write_text`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import click
@@ -26,8 +25,25 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def said(text: str) -> str:
+    """A message for standard error: :func:`printable`, and each line cut to
+    :data:`~rulebook.limits.MAX_MESSAGE_LINE` characters (a 10 MB cell quoted in a message
+    must not become a 10 MB line on the terminal).
+
+    >>> said("x" * 2000).endswith("… (1,001 characters cut)")
+    True
+    """
+    from rulebook.limits import MAX_MESSAGE_LINE
+
+    keep = MAX_MESSAGE_LINE - 1
+    return "\n".join(
+        line if len(line) <= keep + 1 else f"{line[:keep]}… ({len(line) - keep:,} characters cut)"
+        for line in printable(text).split("\n")
+    )
+
+
 def fail(message: str) -> int:
-    click.echo(f"rulebook: {printable(message)}", err=True)
+    click.echo(f"rulebook: {said(message)}", err=True)
     return 1
 
 
@@ -40,14 +56,17 @@ def fail_error(exc: RulebookError) -> int:
     if not isinstance(exc, ProjectError) or len(lines) < 2:
         return fail(str(exc))
     for line in lines:
-        click.echo(printable(line), err=True)
+        click.echo(said(line), err=True)
     return fail(f"{len(lines)} problem(s) in the project file; see above")
 
 
 def write_text(text: str, output: str | None) -> list[str]:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        return [output]
+    """``text`` to ``output`` (put in place whole, a link there replaced, never written
+    through: :mod:`rulebook.io.outputs`), or to standard output (no ``-o``, or ``-o -``)."""
+    if output and output != "-":
+        from rulebook.io.outputs import replace_files
+
+        return replace_files({output: text.encode("utf-8")})
     click.echo(printable(text), nl=False)
     return []
 

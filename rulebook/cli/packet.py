@@ -28,7 +28,7 @@ from rulebook.cli.options import (
     project_of,
     split_args,
 )
-from rulebook.cli.output import fail, guarded, printable
+from rulebook.cli.output import fail, guarded, said
 from rulebook.cli.scope import check_period
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def verify_command(packet_path: str, given: tuple[str, ...]) -> None:
             f"this is {__version__}"
         )
     for line in differences:
-        click.echo(f"rulebook: {printable(line)}", err=True)
+        click.echo(f"rulebook: {said(line)}", err=True)
     with tempfile.TemporaryDirectory(prefix="rulebook-verify-") as folder:
         fresh = _run_again(packet, Path(folder), given)
         differences += _compare(packet, fresh)
@@ -311,5 +311,5 @@ def _compare(packet: Any, fresh: Made) -> list[str]:
         why = "" if out else " (the same HTML: fonts or WeasyPrint differ from the sender's?)"
         out.append(f"report.pdf: differs from a fresh rendering{why}")
     for line in out:
-        click.echo(f"rulebook: {printable(line)}", err=True)
+        click.echo(f"rulebook: {said(line)}", err=True)
     return out

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from rulebook.cli.output import printable
+from rulebook.cli.output import said
 from rulebook.model import Contract
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -74,5 +74,5 @@ def scope_warnings(
             span = f"{seen[0]} to {seen[-1]}" if seen else "none"
             warnings.append(f"warning: no record falls in period {period} (periods seen: {span})")
     for text in warnings:
-        click.echo(f"rulebook: {printable(text)}", err=True)
+        click.echo(f"rulebook: {said(text)}", err=True)
     return bool(warnings) and bool(opts.get("strict"))

@@ -28,7 +28,11 @@ def on_spark(
     """The log read and adjudicated by Spark (paths, globs, folders of Parquet, CSV or JSON
     Lines); tables and JSON collected on the driver, Parquet written by Spark."""
     from rulebook import spark as rs
-    from rulebook.io.readers import read_case
+    from rulebook.intake.kinds import refusal
+    from rulebook.intake.records import RECORD_FIELDS
+    from rulebook.io.calendars import read_input
+    from rulebook.io.readers import InputError
+    from rulebook.mapping.others import InputMaps, map_other
     from rulebook.report.writers import counts_line, render
 
     if fmt in ("jsonl", "html", "csv"):
@@ -39,27 +43,64 @@ def on_spark(
             "file (one document): adjudicate it with --engine columnar or records"
         )
 
+    assert contract.vocabulary is not None
+    known = [
+        *RECORD_FIELDS,
+        *(f.name for f in contract.vocabulary.facts if not f.derived),
+        *(e.name for e in contract.vocabulary.events),
+    ]
+
     def extra(key: str, kind: str) -> list[Any]:
         if kind == "billing" and not opts[key]:  # the project file's, if any
             return [fields for _, fields, _ in project_of(opts).billing]
-        return (
-            [i.data for i in getattr(read_case(opts[key], None, kind), kind)] if opts[key] else []
+        if not opts[key]:
+            return []
+        # mapped as the other engines map it: a file that cannot be this kind refused, a
+        # calendar's notices completed, columns that are no field left out with a warning
+        items, warnings = map_other(
+            getattr(read_input(opts[key], kind), kind),
+            kind,
+            InputMaps(),
+            known,
+            bool(opts.get("strict")),
+            None,
         )
+        for line in warnings:
+            click.echo(f"rulebook: {line}", err=True)
+        return [i.data for i in items]
 
     def run() -> Any:
+        notices = extra("notices_path", "notices")
+        billing = extra("billing_path", "billing")
         session = rs.session(opts["master"])
         frame = rs.read(session, [outages], opts["input_format"])
+        refused = refusal("outages", outages, [c.strip() for c in frame.columns], known)
+        if refused is not None:
+            raise InputError(refused)
         return rs.adjudicate(
             frame,
             contract,
-            notices=extra("notices_path", "notices"),
-            billing=extra("billing_path", "billing"),
+            notices=notices,
+            billing=billing,
             as_of=opts["as_of"],
             keep_going=opts["keep_going"],
             source=outages,
         )
 
     result = attrs.evolve(guarded(run), project_file=project_of(opts).provenance)
+    if opts.get("verbose"):
+        click.echo(
+            f"rulebook: note: {result.parts} part(s) of the services' records by time, "
+            f"adjudicated in {result.tasks} Spark task(s)",
+            err=True,
+        )
+        records = sum(n for n, _ in result.costs)
+        seconds = sum(t for _, t in result.costs)
+        click.echo(
+            f"rulebook: note: the parts took {seconds:.1f} CPU seconds in the workers for "
+            f"{records} records ({records / max(seconds, 1e-9):,.0f} records a CPU second)",
+            err=True,
+        )
     for error in result.errors:
         click.echo(f"rulebook: {error}", err=True)
     counts = (result.read, result.adjudicated, len(result.errors), 0)

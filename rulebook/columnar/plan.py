@@ -27,6 +27,7 @@ import polars as pl
 
 from rulebook import model as m
 from rulebook.columnar.dependencies import EVENT, STOPPAGE
+from rulebook.columnar.parts import measure_periods
 from rulebook.columnar.related import related_clauses, related_values
 from rulebook.columnar.rules import condition_values, decide, rule_values, selected_seconds
 from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
@@ -49,15 +50,12 @@ from rulebook.conditions import (
     coverage,
     degradation_clause,
 )
-from rulebook.engine import timeline
 from rulebook.engine.adjudicate import closed_end, downtime_clause
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import (
     availability_clause,
     customer_start,
-    from_start,
-    measure_seconds,
     periods,
 )
 from rulebook.engine.obligations import compile_obligations, judge
@@ -404,9 +402,6 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
 def availability(plan: Plan) -> None:
     """Per service and period: counted downtime and excluded time as unions (no double
     counting), planned stops from the windows, then the record engine's arithmetic."""
-    clause = availability_clause(plan.contract)
-    target = clause.target if clause is not None else None
-    minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
     inside = plan.frame.select("svc", "start", "end", "status").filter(
         pl.col("status") != OUT_OF_SCOPE
     )
@@ -446,32 +441,25 @@ def availability(plan: Plan) -> None:
         for code, i, total, down in sums.select("svc", "i", "either", "downtime").iter_rows()
     }
     began = _began(plan, counted, cuts)
-    for code, first, last in spans.sort("svc").iter_rows():
-        service = plan.services[code]
-        planned = timeline.union(
-            (w.start, w.end)
-            for w in plan.windows
-            if w.clause in minus and w.qualifies is True and w.service in ("*", service)
+    names = plan.services
+    spans_by_name = [
+        (names[code], first, last) for code, first, last in spans.sort("svc").iter_rows()
+    ]
+    plan.periods.extend(
+        measure_periods(
+            plan.contract,
+            plan.windows,
+            plan.period_cuts,
+            spans_by_name,
+            {(names[code], i): v for (code, i), v in seconds.items()},
+            {(names[code], i): v for (code, i), v in began.items()},
+            since={names[code]: start for code, start in since.items()},
+            selected={
+                cid: {(names[code], i): t for (code, i), t in sums.items()}
+                for cid, sums in picked
+            },
         )
-        start = since.get(code)
-        if start is not None:
-            first = max(first, start)  # (instants before 1970 are negative)
-        for i, cut in enumerate(plan.period_cuts):
-            period = from_start(cut, start)
-            if period is None or period.end <= first or period.start >= last:
-                continue
-            down, excluded = seconds.get((code, i), (0, 0))
-            stops = timeline.total(timeline.clip(planned, period.start, period.end))
-            first_start = began.get((code, i))
-            if first_start is not None and start is not None:
-                first_start = max(first_start, start)  # the customer's incident began then
-            records = tuple((cid, sums.get((code, i), 0)) for cid, sums in picked)
-            plan.periods.append(
-                (
-                    service,
-                    measure_seconds(period, down, excluded, stops, target, first_start, records),
-                )
-            )
+    )
 
 
 def remedies(plan: Plan) -> None:

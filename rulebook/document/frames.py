@@ -162,8 +162,7 @@ class FrameAdjudication:
     @property
     def periods(self) -> pl.DataFrame:
         """One row per service and period: seconds, availability, target, met, remedy."""
-        rows = [self._period(s, p) for s, p in self.plan.periods]
-        return pl.DataFrame(rows, schema=PERIOD_SCHEMA)
+        return periods_frame([self._period(s, p) for s, p in self.plan.periods])
 
     def out_of_scope(self) -> dict[str, int]:
         """The services of the out-of-scope records, with how many records each (read off
@@ -367,6 +366,11 @@ class FrameAdjudication:
                 records = list(self._records(rows))
                 return render_period(self._period(name, measured), lang, fmt, records)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
+
+
+def periods_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Periods of the document (:func:`period_dict`) as a frame (:data:`PERIOD_SCHEMA`)."""
+    return pl.DataFrame(rows, schema=PERIOD_SCHEMA)
 
 
 def _as_of(plan: Plan) -> dt.datetime | None:

@@ -46,6 +46,7 @@ from rulebook.mapping.compile import compile_mapping, scope_warning, scope_warni
 from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, project_of
 from rulebook.mapping.inputs import intake as take_inputs
 from rulebook.mapping.places import unresolved_warning
+from rulebook.project import NONE
 
 
 @attrs.frozen
@@ -230,18 +231,16 @@ def adjudicate(
     except RecordError as exc:
         raise exc.of("argument") from None
     plan = project_of(project)
-    if is_path(outages) or plan.services or keep_going:
+    validated = [o for o in listed if isinstance(o, OutageRecord)]
+    plain = outages if is_path(outages) else [o for o in listed if isinstance(o, Mapping)]
+    gathered = gather(plain, *taken)
+    if is_path(outages) or plan is not NONE or keep_going:
         # validated by the intake and handed over as records, as `--engine records` does
-        gathered = gather(outages, *taken)
         intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going)
         warnings += [str(e) for e in intake.errors]
-        items = Given(
-            records_of(contract, intake), intake.notices, intake.billing, [], intake.closures
-        )
+        records = [*validated, *records_of(contract, intake)]
+        items = Given(records, intake.notices, intake.billing, [], intake.closures)
     else:
-        validated = [o for o in listed if isinstance(o, OutageRecord)]
-        plain = [o for o in listed if not isinstance(o, OutageRecord)]
-        gathered = gather(plain, *taken)
         mapping = compile_mapping(plan, contract, strict)
         case, columns, others = mapping.prepare_case(gathered.case, "outages")
         unresolved = unresolved_warning("outages", mapping.unresolved)

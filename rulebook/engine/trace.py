@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
 from rulebook import model as m
-from rulebook.text import Words
+from rulebook.text import Words, markdown_text
 
 
 class Reason(NamedTuple):
@@ -250,7 +250,7 @@ def render_record(
         lines.append(f"**{title}**" if md else f"  {title}:")
     for ob in obligations:
         lines.extend(_obligation_lines(ob, contract, lang, md, quotes))
-    return "\n".join(lines)
+    return markdown_text("\n".join(lines)) if md else "\n".join(lines)
 
 
 def decisive_reasons(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -422,7 +422,8 @@ def render_period(
             lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}{shown}")
     if records is not None:
         lines += _period_records(period["period"], records, lang, fmt)
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return markdown_text(text) if fmt == "markdown" else text
 
 
 def _period_records(

@@ -35,6 +35,8 @@ _TOKEN_WORDS = {
     "LBRACE": "'{'",
     "RBRACE": "'}'",
     "LPAR": "'('",
+    "LSQB": "'['",
+    "RSQB": "']'",
     "RPAR": "')'",
     "COMMA": "','",
     "COLON": "':'",

@@ -163,6 +163,8 @@ class Recovery:
         for brace, terminal in _BRACES:
             if brace == "{" and not self._closed_later(token):
                 continue
+            if brace == "}" and not self._closes_on_its_line(token):
+                continue
             if self._takes_after(terminal, brace, token.type):
                 self._tell(self._exception(token), None, None)
                 self._insert(terminal, brace, token)
@@ -259,12 +261,27 @@ class Recovery:
         if terminal == "RBRACE" and token is not None and self._starts_line(token):
             matching = [top for top in tops if self._opens_block_at(top, token)]
             tops = range(matching[0], matching[0] - 1, -1) if matching else tops
+        elif terminal != "RBRACE":  # a keyword resumes inside the innermost open block only:
+            # `calendar` or `availability` starting a line of a clause is a slip there, not
+            # a new clause (a block left open is repaired before, by its indentation)
+            floor = self._innermost_block()
+            tops = range(len(state.state_stack) - 1, floor, -1)
         for top in tops:
             if terminal in table[state.state_stack[top]]:
                 del state.state_stack[top + 1 :]
                 del state.value_stack[top:]
                 return True
         return False
+
+    def _innermost_block(self) -> int:
+        """The stack index of the state right after the innermost '{' still open (-1 when
+        none is): unwinding stops there."""
+        values = self.ip.parser_state.value_stack
+        for i in range(len(values) - 1, -1, -1):
+            value = values[i]
+            if isinstance(value, Token) and value.type == "LBRACE":
+                return i
+        return -1
 
     def _opens_block_at(self, top: int, closing: Token) -> bool:
         """Whether the state ``top`` follows a '{' on a line indented as ``closing`` is."""
@@ -291,11 +308,25 @@ class Recovery:
         """Whether a '{' put in before ``token`` would be closed: ``token`` starts a line (a
         clause header without its brace, the block below it), or the rest of the line has a
         '}' more than it opens (a set without its '{')."""
+        if token.type == "RBRACE":  # `{}` would close at once, the block around left open
+            return False
         if self._starts_line(token):
             return True
         start = int(token.start_pos or 0)
         rest = [ch for _, ch in _braces(self.text[: _line_end(self.text, start)], start)]
         return rest.count("}") > rest.count("{")
+
+    def _closes_on_its_line(self, token: Token) -> bool:
+        """Whether a '}' put in before ``token`` would close a set or block opened on the
+        same line (`{war, fire including related`); at a line's start, or for a block
+        opened on an earlier line, the indentation decides instead (:func:`unclosed_above`)."""
+        if self._starts_line(token):
+            return False
+        innermost = self._innermost_block()
+        if innermost < 0:
+            return False
+        opening = self.ip.parser_state.value_stack[innermost]
+        return bool(opening.line == token.line)
 
     def _unclosed_above(self, token: Token) -> int | None:
         if token.type == "$END" or token.start_pos is None:

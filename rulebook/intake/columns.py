@@ -175,12 +175,15 @@ def frame_intake(
     first_line: int | None = 2,
     causes: bool = True,
     read: Columns | None = None,
+    first_row: int = 0,
 ) -> FrameIntake:
     """Validate a frame of outage records (and the other inputs in ``case``).
 
     ``first_line`` is the file line of the frame's first row (CSV: 2), None when rows are
     placed by index (``name: outages[3]``). Without ``causes`` the records' causes are not
     looked for among them (a partition of a larger log: its driver resolves them).
+    ``first_row``: the index of the frame's first row in its log (a chunk of a stream),
+    when rows are placed by index.
     """
     vocabulary, tz = contract.vocabulary, timezone_of(contract)
     assert vocabulary is not None
@@ -208,7 +211,9 @@ def frame_intake(
     def where(row: int) -> str:
         line = lines[row]
         return (
-            f"{name}:{line + first_line}" if first_line is not None else f"{name}: outages[{line}]"
+            f"{name}:{line + first_line}"
+            if first_line is not None
+            else f"{name}: outages[{line + first_row}]"
         )
 
     out: dict[str, pl.Series] = {"row": frame["row"].cast(pl.Int64)}

@@ -6,6 +6,9 @@ JSON Lines, Parquet, a polars frame or an Arrow table. Nothing is validated here
 from __future__ import annotations
 
 import json
+import os
+import stat
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -13,9 +16,10 @@ from typing import Any
 import attrs
 import polars as pl
 
+from rulebook import limits
 from rulebook.errors import RulebookError
 from rulebook.io.json_text import suspect_bytes
-from rulebook.io.readers import InputError, utf8
+from rulebook.io.readers import InputError, read_input, utf8
 
 #: A log with more columns than this is read by the record route: polars spends about 0.1 ms
 #: on each column of a frame, whatever its rows, and a log has a few dozen fields; a row of
@@ -57,13 +61,15 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     in another ``encoding`` than UTF-8 is decoded first (:func:`~rulebook.io.readers.utf8`)."""
     suffix = Path(path).suffix.lower()
     if fmt == "parquet" or (fmt is None and suffix == ".parquet"):
+        # A regular file is read by polars itself; standard input, a pipe or a device
+        # through the bounded reader (polars would read /dev/zero for ever).
+        data = None if _regular(path) else read_input(path)
         try:
-            if path == "-":
+            if data is not None:
                 import io
-                import sys
 
-                frame = pl.read_parquet(io.BytesIO(sys.stdin.buffer.read()))
-                return Columns(frame, "<stdin>", None)
+                frame = pl.read_parquet(io.BytesIO(data))
+                return Columns(frame, "<stdin>" if path == "-" else path, None)
             return Columns(pl.read_parquet(path), path, None)
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
@@ -72,13 +78,7 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     kind = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
     if path == "-" or kind not in ("csv", "jsonl"):
         return None
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    data = utf8(data, path, encoding)
+    data = utf8(read_input(path), path, encoding)
     if b"\x00" in data:
         return None  # NUL splits lines when rows are counted below: the record route
     if data[: data.find(b"\n")].count(b"," if kind == "csv" else b":") >= MAX_FRAME_COLUMNS:
@@ -100,11 +100,30 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # a quoted cell spans lines (or lines end in CR): the record route
     if ragged(data, lines, len(frame.columns), commas):
         return None  # polars fills short rows; the record route names them
+    if _over_cell_limit(frame):
+        return None  # the record route refuses it at its line, as Python's csv does
     if frame.height == 0 or frame.width > MAX_FRAME_COLUMNS:
         return None  # no rows (no column types), or too wide: the record route
     if any("_duplicated_" in c for c in frame.columns):
         return None  # a header naming a column twice
     return Columns(frame, path, plain_space=not separators)
+
+
+def _over_cell_limit(frame: pl.DataFrame) -> bool:
+    """Whether a cell may be longer than :data:`~rulebook.limits.MAX_CSV_CELL` characters
+    (its bytes say so first: a character is 1 to 4 bytes)."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    if not texts or frame.height == 0:
+        return False
+    longest = frame.select(pl.max_horizontal(pl.col(texts).str.len_bytes().max())).item()
+    return bool(longest is not None and longest > limits.MAX_CSV_CELL)
+
+
+def _regular(path: str) -> bool:
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False  # the bounded reader names what is wrong
 
 
 def json_lines(data: bytes, path: str) -> Columns | None:
@@ -205,6 +224,12 @@ def as_frame(data: Any) -> pl.DataFrame:
         import pyarrow as pa
 
         if isinstance(data, pa.Table):
+            twice = sorted(n for n, k in Counter(data.column_names).items() if k > 1)
+            if twice:  # polars refuses them with its own error
+                raise RulebookError(
+                    f"the Arrow table names column '{twice[0]}' more than once; accepted: "
+                    "each column once"
+                )
             return pl.DataFrame(pl.from_arrow(data))
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         pass

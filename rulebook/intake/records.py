@@ -32,6 +32,10 @@ RECORD_FIELDS = ("id", "service", "start", "end")
 NOTICE_FIELDS = ("id", "service", "start", "end", "announced_at", "channel", "emergency")
 
 
+#: A quoted value of a message, long enough to be cut (a 10 MB cell is quoted in 40).
+_QUOTED = re.compile(r"'([^'\n]{41,})'")
+
+
 class RecordError(RulebookError):
     """An input record is invalid: which record, which field, what was wrong, what is accepted."""
 
@@ -63,10 +67,12 @@ class RecordError(RulebookError):
 
     def render(self) -> str:
         """``source: record R, field F: problem; accepted: ...; hint``"""
-        where = f"{self.kind} {self.record}" + (f", field '{self.field}'" if self.field else "")
+        record = limits.shorten(self.record, 60)
+        where = f"{self.kind} {record}" + (f", field '{self.field}'" if self.field else "")
         if self.field and self.column:
             where += f" (column '{self.column}')"
-        text = f"{self.source + ': ' if self.source else ''}{where}: {self.problem}"
+        problem = _QUOTED.sub(lambda q: f"'{limits.shorten(q.group(1))}'", self.problem)
+        text = f"{self.source + ': ' if self.source else ''}{where}: {problem}"
         if self.accepted:
             text += f"; accepted: {self.accepted}"
         if self.hint:

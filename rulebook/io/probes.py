@@ -83,13 +83,19 @@ class Probes:
 def parse_step(text: str) -> int:
     """A query step in whole seconds: ``60``, ``30s``, ``5m``, ``1h30m``."""
     value = text.strip()
-    if not _STEP.fullmatch(value):
-        raise ValueError(f"'{text}' is not a step; accepted: seconds (60) or 30s, 5m, 1h30m")
+    accepted = "seconds (60) or 30s, 5m, 1h30m: each unit once, the larger first"
+    units = re.findall(r"(\d+)([wdhms])", value)
+    order = [list(_SECONDS).index(u) for _, u in units]
+    if not _STEP.fullmatch(value) or order != sorted(set(order)) or len(value) > 20:
+        raise ValueError(f"'{limits.shorten(text)}' is not a step; accepted: {accepted}")
     seconds = int(value) if value.isdigit() else 0
-    for number, unit in re.findall(r"(\d+)([wdhms])", value):
+    for number, unit in units:
         seconds += int(number) * _SECONDS[unit]
-    if seconds < 1:
-        raise ValueError(f"'{text}' is not a step; accepted: at least one second")
+    if not 1 <= seconds <= limits.MAX_PROBE_STEP:
+        raise ValueError(
+            f"'{limits.shorten(text)}' is not a step; accepted: from one second to a day "
+            f"({limits.MAX_PROBE_STEP:,} s)"
+        )
     return seconds
 
 
@@ -261,6 +267,12 @@ def _interval(
 ) -> tuple[int | None, str]:
     """How long one sample stands for, and why."""
     spacing, said = (step, "--step") if step else (probes.step, "the spacing of the samples")
+    if spacing is not None and spacing > limits.MAX_PROBE_STEP:
+        raise InputError(
+            f"{probes.name}: the samples are {_length(spacing)} apart or more, so one failed "
+            f"sample would stand for that long; accepted: samples at most a day "
+            f"({limits.MAX_PROBE_STEP:,} s) apart, or --step"
+        )
     if interval is not None and (spacing is None or interval[0] >= spacing):
         return interval[0], f"the contract's {interval[1]}"
     if spacing is None:

@@ -67,16 +67,28 @@ def read_text(path: str, encoding: str | None = None) -> tuple[str, str]:
     """The text of ``path`` (``-``: standard input) and the name to report it by, decoded
     with :func:`decode`."""
     name = "<stdin>" if path == "-" else path
-    try:
-        # Standard input is decoded as files are.
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_input(path)
+    # Standard input is decoded as files are.
     text = decode(raw, name, encoding)
     # Universal newlines, as text mode would read them.
     return text.replace("\r\n", "\n").replace("\r", "\n"), name
+
+
+def read_input(path: str) -> bytes:
+    """The bytes of an input file (``-``: standard input), bounded by
+    :data:`~rulebook.limits.MAX_INPUT_BYTES`; what cannot be read is an
+    :class:`InputError` naming the file (``docs/limits.md``)."""
+    shown = "-" if path == "-" else limits.shorten(path, 80)
+    try:
+        if path == "-":
+            return limits.read_stream(sys.stdin.buffer, limits.MAX_INPUT_BYTES)
+        return limits.read_file(path, limits.MAX_INPUT_BYTES)
+    except limits.NotReadable as exc:
+        raise InputError(f"{shown}: {exc}") from None
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
 # ------------------------------------------------------------------ encodings
@@ -214,10 +226,20 @@ def _read_csv(text: str, name: str) -> tuple[list[str], Iterator[Item]]:
     except StopIteration:
         return [], iter(())
     except csv.Error as exc:
-        raise InputError(f"{name}:1: {exc}") from None
+        raise InputError(f"{name}:1: {_csv_problem(exc)}") from None
     header = [h.strip() for h in header]
     check_header(header, name)
     return header, _csv_rows(text.split("\n"), reader.line_num, header, name)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """Python's csv error in the words of the other messages."""
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a cell of more than {limits.MAX_CSV_CELL:,} characters; accepted: cells of at "
+            f"most {limits.MAX_CSV_CELL:,} characters (docs/limits.md)"
+        )
+    return str(exc)
 
 
 def check_header(header: list[str], name: str) -> None:
@@ -247,7 +269,8 @@ def _csv_rows(lines: list[str], done: int, header: list[str], name: str) -> Iter
             for row in reader:
                 rows.append(((rows[-1][1] if rows else done) + 1, done + reader.line_num, row))
         except csv.Error as exc:
-            raise InputError(f"{name}:{(rows[-1][1] if rows else done) + 1}: {exc}") from None
+            line = (rows[-1][1] if rows else done) + 1
+            raise InputError(f"{name}:{line}: {_csv_problem(exc)}") from None
         last = rows[-1] if rows else None
         unterminated = last is not None and _unclosed("\n".join(lines[last[0] - 1 : last[1]]))
         for first, _, row in rows[:-1] if unterminated else rows:

@@ -8,6 +8,7 @@ text. Nothing here imports the engine: the server starts as fast as ``rulebook c
 from __future__ import annotations
 
 import logging
+import sys
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -15,11 +16,12 @@ from pygls.workspace import TextDocument
 
 from rulebook._version import __version__
 from rulebook.grammar.layout import format_text
-from rulebook.lsp import actions, features, tokens
+from rulebook.lsp import actions, features, tokens, transport
 from rulebook.lsp.analysis import Analysis, analyse
 from rulebook.lsp.completion import completion as completion_at
 
-server = LanguageServer("rulebook", __version__)
+server = LanguageServer("rulebook", __version__, protocol_cls=transport.Protocol)
+transport.register(server)
 
 # The analysis of each open document, with the version of the text it was made from.
 _ANALYSES: dict[str, tuple[int | None, Analysis]] = {}
@@ -185,9 +187,11 @@ def run() -> None:
     handler.setFormatter(logging.Formatter("rulebook lsp: %(levelname)s: %(message)s"))
     handler.addFilter(_without_traceback)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
-    server.start_io()
+    server.start_io(stdin=transport.BoundedInput(sys.stdin.buffer))  # type: ignore[arg-type]
 
 
 def _without_traceback(record: logging.LogRecord) -> bool:
+    """One line a record: pygls formats some tracebacks into the message itself."""
+    record.msg, record.args = record.getMessage().split("\n", 1)[0], ()
     record.exc_info, record.exc_text, record.stack_info = None, None, None
     return True

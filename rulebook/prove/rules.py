@@ -100,12 +100,19 @@ def reaches(contract: m.Contract, record: Record) -> Any:
 
 
 def counts(contract: m.Contract, record: Record) -> Any:
-    """A record reaches the clauses and none of them takes it: it counts whole (no
-    exclusion applies; a window needs a notice, and an example gives none)."""
+    """A record reaches the clauses and none of them takes it: it counts whole — each
+    exclusion that applies is won over by an inclusion that applies and that it does not
+    override (the engine's ``_included``); a window needs a notice, and an example gives
+    none."""
     values = Rules(contract, record)
-    taken = [
-        values.value(c.id)[0]
-        for c in contract.clauses
-        if isinstance(c, m.RuleClause) and c.effect == "exclude"
-    ]
-    return z3.And(reaches(contract, record), *[z3.Not(t) for t in taken])
+    rules = [c for c in contract.clauses if isinstance(c, m.RuleClause)]
+    inclusions = [c for c in rules if c.effect == "count"]
+    kept = []
+    for exclusion in (c for c in rules if c.effect == "exclude"):
+        winners = [
+            values.value(i.id)[0]
+            for i in inclusions
+            if exclusion.id not in values.cancellers.get(i.id, [])
+        ]
+        kept.append(z3.Or(z3.Not(values.value(exclusion.id)[0]), *winners))
+    return z3.And(reaches(contract, record), *kept)

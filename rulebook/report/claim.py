@@ -41,6 +41,23 @@ def short_id(rid: str) -> str:
     return rid[:head] + "…" + rid[-(ID_WIDTH - 1 - head) :]
 
 
+#: A one-line reason longer than this is cut at a word in the table (in full on hover, in
+#: the explanation and in the appendix).
+REASON_WIDTH = 110
+
+
+def clip(text: str, width: int = REASON_WIDTH) -> str:
+    """``text`` cut at a space to at most ``width`` characters, with an ellipsis.
+
+    >>> clip("a degradation is not downtime: the contract does not count it", 30)
+    'a degradation is not…'
+    """
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
 def incident_of(rid: str) -> str:
     """The incident a record belongs to: an importer's record id is ``INCIDENT/PART`` (a
     product or a component), a service map's copy ``ID@SERVICE``; otherwise the id.
@@ -68,7 +85,8 @@ class ClaimRow:
 
 @attrs.frozen
 class Group:
-    """Records of one incident with the same verdict and reason: one row of the table."""
+    """Records of one incident with the same verdict and deciding clauses: one row of the
+    table (an export's incident is a record per product and region, usually alike)."""
 
     incident: str
     records: tuple[dict[str, Any], ...]
@@ -80,9 +98,21 @@ class Group:
     excluded: int
     verdict: str
     deciding: str
-    reason: str
-    explanation: str  # the short explanation, without the clause quotes
-    obligations: tuple[str, ...]
+    reasons: tuple[str, ...]  # the one-line reasons of its records, each once
+    explanations: tuple[tuple[tuple[str, ...], str], ...]  # (record ids, explanation), each once
+
+
+#: The one-line reasons shown in a row; more are counted ("+N").
+SHOWN_REASONS = 3
+
+
+@attrs.frozen
+class Obligations:
+    """Records of one incident with the same obligations and verdicts: one row."""
+
+    incident: str
+    records: tuple[str, ...]
+    lines: tuple[str, ...]
 
 
 @attrs.frozen
@@ -93,11 +123,16 @@ class Claim:
     totals: tuple[str, ...]  # the remedies owed, summed by currency
     owed_months: int  # free months without a fee to price them
     how_to_claim: tuple[tuple[str, tuple[str, ...]], ...]  # remedy title, the contract's words
-    groups: tuple[Group, ...]
+    groups: tuple[Group, ...]  # the rows of the records table
+    quiet: tuple[Group, ...]  # at scale, rows without counted or excluded time (appendix)
+    quiet_summary: tuple[tuple[str, str, int, int], ...]  # verdict, reason, incidents, records
+    obligations: tuple[Obligations, ...]
+    obligation_summary: tuple[tuple[str, int, int], ...]  # at scale: line, incidents, records
+    explanations: tuple[tuple[tuple[str, ...], str], ...]  # every explanation once, its ids
     out_of_scope: tuple[tuple[str, int], ...]  # service, records
     out_of_scope_records: tuple[dict[str, Any], ...]
     clauses: tuple[tuple[str, dict[str, Any]], ...]  # the clauses applied, by id
-    long_ids: tuple[str, ...]  # shortened ids, in footnote order
+    long_ids: tuple[str, ...]  # ids the tables show shortened, in footnote order
 
 
 def remedy_value(remedy: Mapping[str, Any], billing: Billing | None) -> tuple[Decimal, str] | None:
@@ -139,15 +174,34 @@ def build_claim(
     by_service: dict[str, int] = {}
     for r in outside:
         by_service[r["service"]] = by_service.get(r["service"], 0) + 1
-    groups = _groups(report, scoped, reasons, contract)
+    every = _groups(report, scoped, reasons, contract)
+    groups, quiet = every, []
+    if len(every) > SCALE_ROWS:  # at scale, rows without time are counted, listed after
+        groups = [g for g in every if g.counted or g.excluded]
+        quiet = [g for g in every if not (g.counted or g.excluded)]
     applied = _clauses_applied(report, scoped, outside)
-    long_ids = [r["id"] for r in report.records if short_id(r["id"]) != r["id"]]
+    obligations = _obligations(report, scoped)
+    summary: dict[str, tuple[set[str], int]] = {}
+    if len(obligations) > SCALE_OBLIGATIONS:
+        for o in obligations:
+            for line in o.lines:
+                incidents, n = summary.get(_undated(line), (set(), 0))
+                summary[_undated(line)] = (incidents | {o.incident}, n + len(o.records))
+    shown = [g.records[0]["id"] if len(g.records) == 1 else g.incident for g in groups]
+    if not summary:  # (at scale the obligations are listed in the appendix, ids in full)
+        shown += [o.records[0] if len(o.records) == 1 else o.incident for o in obligations]
+    long_ids = [i for i in dict.fromkeys(shown) if short_id(i) != i]
     return Claim(
         tuple(rows),
         tuple(money(v, c) for c, v in sorted(totals.items())),
         months,
         tuple(how.items()),
         tuple(groups),
+        tuple(quiet),
+        tuple(_quiet_summary(quiet)),
+        tuple(obligations),
+        tuple((line, len(i), n) for line, (i, n) in summary.items()),
+        tuple(_explanations(every)),
         tuple(sorted(by_service.items(), key=lambda kv: (-kv[1], kv[0]))),
         tuple(outside),
         tuple((c, report.clauses[c]) for c in applied if c in report.clauses),
@@ -177,23 +231,23 @@ def _groups(
     reasons: Mapping[str, Mapping[str, Any]],
     contract: m.Contract,
 ) -> list[Group]:
-    """Records of one incident with the same verdict and the same explanation become one
-    row (an export's incident is a record per product and region, usually alike)."""
+    """Records of one incident with the same verdict and deciding clauses become one row;
+    its reasons and explanations are listed each once."""
     lang = report.lang
-    keyed: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-    texts: dict[str, tuple[str, str]] = {}
+    keyed: dict[tuple[str, str, tuple[str, ...]], list[dict[str, Any]]] = {}
     for r in records:
-        full = reasons.get(r["id"])
-        if full is not None:
-            lines = render_record(full, contract, lang, "text", quotes=False).split("\n", 1)
-            texts[r["id"]] = (reason_line(full, contract, lang), lines[1] if len(lines) > 1 else "")
-        else:
-            texts[r["id"]] = ("—", "")
-        obligations = "; ".join(report.obligations(r))
-        key = (incident_of(r["id"]), r["verdict"], texts[r["id"]][1], obligations)
-        keyed.setdefault(key, []).append(r)
+        keyed.setdefault((incident_of(r["id"]), r["verdict"], tuple(r["deciding"])), []).append(r)
     out = []
-    for (incident, _verdict, body, _), members in keyed.items():
+    for (incident, _, _), members in keyed.items():
+        lines: dict[str, None] = {}
+        bodies: dict[str, list[str]] = {}
+        for r in members:
+            full = reasons.get(r["id"])
+            if full is None:
+                continue
+            lines[reason_line(full, contract, lang)] = None
+            text = render_record(full, contract, lang, "text", quotes=False).split("\n", 1)
+            bodies.setdefault(text[1] if len(text) > 1 else "", []).append(r["id"])
         first = members[0]
         out.append(
             Group(
@@ -207,12 +261,52 @@ def _groups(
                 sum(r["excluded_seconds"] for r in members),
                 report.verdict(first),
                 report.deciding(first),
-                texts[first["id"]][0],
-                body,
-                tuple(report.obligations(first)),
+                tuple(lines),
+                tuple((tuple(ids), body) for body, ids in bodies.items() if body),
             )
         )
     return out
+
+
+#: Past this many rows, records without counted or excluded time are summarised by reason
+#: in the body and listed in the appendix; past this many obligation rows, the obligations
+#: too (a thousand incidents still print in twenty pages of body).
+SCALE_ROWS = 60
+SCALE_OBLIGATIONS = 30
+
+
+def _undated(line: str) -> str:
+    """An obligation's line without its deadline: ``title: missed``."""
+    return line.split(" (", 1)[0]
+
+
+def _quiet_summary(quiet: Sequence[Group]) -> list[tuple[str, str, int, int]]:
+    counted: dict[tuple[str, str], tuple[set[str], int]] = {}
+    for g in quiet:
+        key = (g.verdict, clip(g.reasons[0]) if g.reasons else "—")
+        incidents, n = counted.get(key, (set(), 0))
+        counted[key] = (incidents | {g.incident}, n + len(g.records))
+    return [(v, r, len(i), n) for (v, r), (i, n) in counted.items()]
+
+
+def _explanations(groups: Sequence[Group]) -> list[tuple[tuple[str, ...], str]]:
+    """Every explanation once, with the records it explains (the appendix in print)."""
+    ids: dict[str, list[str]] = {}
+    for g in groups:
+        for records, body in g.explanations:
+            ids.setdefault(body, []).extend(records)
+    return [(tuple(records), body) for body, records in ids.items()]
+
+
+def _obligations(report: Report, records: Sequence[dict[str, Any]]) -> list[Obligations]:
+    """The records' obligations, a row per incident and outcome (the same deadline and
+    verdict for every record of an incident is one line, however many records)."""
+    keyed: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for r in records:
+        lines = tuple(report.obligations(r))
+        if lines:
+            keyed.setdefault((incident_of(r["id"]), lines), []).append(r["id"])
+    return [Obligations(i, tuple(ids), lines) for (i, lines), ids in keyed.items()]
 
 
 def _clauses_applied(
@@ -273,4 +367,10 @@ WORDS = {
     "no_records": Words("No records.", "記録はありません。"),
     "count": Words("Records", "記録数"),
     "period": Words("Period", "期間"),
+    "quiet": Words("Records without counted or excluded time", "算入・除外の時間がない記録"),
+    "incidents": Words("Incidents", "インシデント数"),
+    "listed_in_appendix": Words(
+        "Each incident's obligations are listed in the appendix.",
+        "インシデントごとの義務は付録にあります。",
+    ),
 }

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from rulebook.report.burndown import burn_down
-from rulebook.report.claim import WORDS, Claim, short_id
+from rulebook.report.claim import SHOWN_REASONS, WORDS, Claim, clip, short_id
 from rulebook.report.timeline import LEFT, RIGHT, STRIP, STRIP_HEIGHT, strip, timeline, zooms
 from rulebook.report.view import Report, duration, hms, local, money, word
 from rulebook.report.writers import counts_line
@@ -33,6 +33,7 @@ def environment() -> jinja2.Environment:
     env.filters["hms"] = hms
     env.filters["local"] = local
     env.filters["short"] = short_id
+    env.filters["clip"] = clip
     env.globals["money"] = money
     env.globals["paint"] = paint
     return env
@@ -92,6 +93,7 @@ def render_html(report: Report, claim: Claim, provenance: Mapping[str, Any] | No
             strip_height=STRIP_HEIGHT,
             footnotes=footnotes,
             paged=len(report.periods) <= PAGED_PERIODS,
+            shown_reasons=SHOWN_REASONS,
             scale_left=LEFT,
             scale_right=RIGHT,
         )

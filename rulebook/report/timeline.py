@@ -2,7 +2,8 @@
 each record on its own scale.
 
 The period runs left to right on a linear scale. Each incident is a row (an export's
-records of one incident, a product and region each, share it); each record's bar starts at
+records of one incident, a product and region each, share it; past ``MAX_ROWS`` incidents
+in a period, each verdict is a row); each record's bar starts at
 its start and is cut into its segments (counted, excluded, not downtime, out of scope),
 each exactly as wide as its seconds — the overlap that decides a maintenance exclusion is
 seen as it is. A record shorter than ``HAIRLINE`` px at the month's scale (a minute of a
@@ -26,9 +27,10 @@ from rulebook.report.view import Report, ReportPeriod, hms, local, word
 LEFT = 130.0  # the column of incident ids
 RIGHT = 990.0
 AXIS = 34.0  # the height of the day axis above the rows
-ROW = 22.0
-BAR = 14.0
+ROW = 18.0
+BAR = 12.0
 HAIRLINE = 1.0  # a bar narrower than this is marked, and its day zoomed
+MAX_ROWS = 12  # past this many incidents in a period, a row a verdict
 ZOOM_MIN = 3600  # a zoom strip spans at least an hour
 
 
@@ -135,6 +137,7 @@ def _draw(
     def x_of(t: int) -> float:
         return LEFT + (min(max(t, start), end) - start) * scale
 
+    by_verdict = len({row_key(r) for r in period.records}) > MAX_ROWS
     row_of: dict[str, int] = {}
     totals: dict[str, int] = {}
     right: dict[str, float] = {}
@@ -148,7 +151,7 @@ def _draw(
         ]
         if not cuts:
             continue
-        key = row_key(record)
+        key = report.verdict(record) if by_verdict else row_key(record)
         i = row_of.setdefault(key, len(row_of))
         y = AXIS + i * ROW + (ROW - BAR) / 2
         totals[key] = totals.get(key, 0) + sum(_seconds(s) for s in cuts)

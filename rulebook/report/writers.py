@@ -22,7 +22,7 @@ from rulebook.report.view import (
     local,
     remedy_money,
 )
-from rulebook.text import Words
+from rulebook.text import Words, markdown_text
 
 if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
@@ -102,7 +102,7 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
     """A GitHub-style Markdown table (pipes in cells escaped)."""
 
     def cell(text: str) -> str:
-        return text.replace("|", "\\|")
+        return markdown_text(text.replace("|", "\\|"))  # no raw HTML from input
 
     out = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
@@ -287,7 +287,9 @@ def render(
     title = f"{contract['id']} — {contract['title']}"
     zone = ("タイムゾーン " if lang == "ja" else "timezone ") + str(result.tz)
     zone += project_note(data.get("project_file"), lang)
-    parts = [f"# {title}" if fmt == "markdown" else title, f"{zone}; {counts_line(counts, lang)}"]
+    if fmt == "markdown":  # the title and the project file's path come from files
+        title, zone = markdown_text(f"# {title}"), markdown_text(zone)
+    parts = [title, f"{zone}; {counts_line(counts, lang)}"]
     if what == "adjudicate":
         parts.append(_grid(fmt, *outage_rows(data, lang)))
     billing = result.billing() if hasattr(result, "billing") else {}
@@ -320,18 +322,19 @@ def write_frames(
 
     import polars as pl
 
+    from rulebook.io.outputs import place_written, replace_files
+
     if fmt == "parquet":
         assert output is not None
-        return result.write_parquet(output, period)
+        return place_written(output, lambda prefix: result.write_parquet(prefix, period))
     if what == "report":
         frame = result.periods
         if period is not None:
             frame = frame.filter(pl.col("period") == period)
     else:
         frame = result.jsonl_frame(period)
-    if output:
-        frame.write_ndjson(output)
-        return [output]
+    if output and output != "-":
+        return replace_files({output: frame.write_ndjson().encode("utf-8")})
     sys.stdout.flush()
     frame.write_ndjson(sys.stdout.buffer)
     return []

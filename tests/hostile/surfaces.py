@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from types import ModuleType
+from typing import Any
 
 
 def build(corpus: ModuleType) -> None:
@@ -16,6 +17,10 @@ def build(corpus: ModuleType) -> None:
     drafted_globs(corpus)
     strict_json(corpus)
     medium(corpus)
+    bounded(corpus)
+    long_cells(corpus)
+    markdown(corpus)
+    probe_steps(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -149,19 +154,119 @@ def strict_json(c: ModuleType) -> None:
 
 def medium(c: ModuleType) -> None:
     """The medium items: a fee at the bound, a JSON case file given to Spark, ..."""
-    for name, text in (("spark-case.json", '{"outages": [\n' + json.dumps(c.RECORD) + "\n]}"),
-                       ("spark-one-line.json", json.dumps({"outages": [c.RECORD]})),
-                       ("spark-list.json", json.dumps([c.RECORD]))):
+    for name, text in (
+        ("spark-case.json", '{"outages": [\n' + json.dumps(c.RECORD) + "\n]}"),
+        ("spark-one-line.json", json.dumps({"outages": [c.RECORD]})),
+        ("spark-list.json", json.dumps([c.RECORD])),
+    ):
         c.case(f"case/{name}", text, ["adjudicate", "cybermail", "{file}", "--engine", "spark"], 2,
                ["--engine spark reads CSV, JSON Lines and Parquet files; ", f"{name} is a JSON case file (one document): adjudicate "
                 "it with --engine columnar or records"])  # fmt: skip
     record = {"id": "a", "service": "ネクサパレット", "start": "2026-09-03T10:00:00",
               "end": "2026-09-05T11:00:00", "detected_by": "monitoring", "cause": "provider_fault"}  # fmt: skip
     for fee in ("1e30", "9" * 30):
-        doc = {"outages": [record], "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}}}
+        doc = {
+            "outages": [record],
+            "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}},
+        }
         # 49 hours of a 30-day month: fee * 176400 / 2592000, paid in whole yen, rounded down
         paid = int(fee.replace("1e30", "1" + "0" * 30)) * 176400 // 2592000
         c.case(f"case/fee-{fee[:4]}.json", json.dumps(doc, ensure_ascii=False),
                ["adjudicate", "nexa-palette", "{file}", "--format", "json"], 0,
                [f"/ 2592000 s = {paid}.", f"paid {paid} JPY"],
                records={"a": "counted"}, downtime={"ネクサパレット 2026-09": 176400})  # fmt: skip
+
+
+def bounded(c: ModuleType) -> None:
+    """Inputs read to a bound: a device is refused by name (/dev/null reads as empty), a
+    path no file can have is named; a contract's lone CR is refused (check and fmt alike);
+    fmt reads a BOM as check does."""
+    log = "\n".join([c.HEAD, c.GOOD.format(id="a")]) + "\n"
+    for args, says in [
+        (["adjudicate", "cybermail", "/dev/zero", "--input-format", "csv"], "rulebook: /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "/dev/zero", "--input-format", "parquet"], "rulebook: /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "{file}", "--notices", "/dev/urandom"], "rulebook: /dev/urandom: is a device, not a file"),
+        (["check", "/dev/zero"], "cannot read /dev/zero: is a device, not a file"),
+        (["fmt", "/dev/zero"], "rulebook: cannot read /dev/zero: is a device, not a file"),
+        (["adjudicate", "cybermail", "x" * 5000 + ".csv"], "…: is no path (the name is too long)"),
+    ]:  # fmt: skip
+        name = f"cli/bounded-{len(c.cases):03d}.csv"
+        c.case(name, log, args, 1, [says])
+    c.case("cli/dev-null.csv", log, ["report", "cybermail", "/dev/null", "--input-format", "csv",
+                                     "--format", "json"], 0, [], downtime={})  # fmt: skip
+    text = c.CONTRACT_HEAD + "  # a note\r  exclusion war {\n    cite \"1\" \"x\"\n    when cause = war\n  }\n}\n"
+    lone = "lone-cr.sla:10:11: error[lone-cr]: a carriage return (CR) not followed by a line feed"
+    c.contract("lone-cr.sla", text, 1, [lone])
+    c.case("contracts/fmt-lone-cr.sla", text, ["fmt", "{file}"], 1, ["fmt-" + lone])
+    bom = "\ufeff" + c.CONTRACT_HEAD + "}\n"
+    c.case("contracts/fmt-bom.sla", bom, ["fmt", "-"], 0, ['import "vocabulary.sla"\n\ncontract t {'],
+           stdin=True)  # fmt: skip
+
+
+def long_cells(c: ModuleType) -> None:
+    """The CSV cell limit holds on the column route too; a long value is quoted cut."""
+    head = "id,service,start,end,notes"
+    row = "{},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{}"
+    over = [head, row.format("a", "x"), row.format("b", "x" * 131_073)]
+    c.adjudicate("csv/cell-over.csv", "\n".join(over) + "\n", 1,
+                 ["cell-over.csv:3: a cell of more than 131,072 characters; accepted: cells of at "
+                  "most 131,072 characters"])  # fmt: skip
+    at = [head, row.format("a", "x" * 131_072)]
+    c.adjudicate("csv/cell-at-limit.csv", "\n".join(at) + "\n", 0,
+                 ["1 column(s) that are no field of outage records are ignored: notes"],
+                 **c.counted("a"))  # fmt: skip
+    long_id = "a" * 200_000
+    c.jsonl("long-id.jsonl", [c.RECORD | {"id": long_id, "start": "y" * 200_000}], 1,
+            [f"long-id.jsonl:1: record {'a' * 59}…, field 'start': '{'y' * 39}…' is not a "
+             "timestamp"])  # fmt: skip
+    # a long service name is named in the out-of-scope warning, its line cut at 1,000
+    c.jsonl("long-service.jsonl", [c.RECORD | {"service": "s" * 200_000}], 0,
+            ["  " + "s" * 997 + "… (199,017 characters cut)"],
+            records={"a": "out_of_scope"}, downtime={})  # fmt: skip
+
+
+def markdown(c: ModuleType) -> None:
+    """Markdown output holds no raw HTML from ids, services or contract text."""
+    rows = ["id,service,start,end,cause",
+            "<img src=x onerror=alert(1)>,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,war",
+            "b,<script>alert(2)</script>,2026-09-04T10:00:00,2026-09-04T11:00:00,"]  # fmt: skip
+    c.case("markdown/html.csv", "\n".join(rows) + "\n",
+           ["adjudicate", "cybermail", "{file}", "--format", "markdown", "--explain"], 0,
+           ["| &lt;img src=x onerror=alert(1)> | CYBERMAIL Σ |",
+            "### Record &lt;img src=x onerror=alert(1)> (CYBERMAIL Σ,",
+            "| b | &lt;script>alert(2)&lt;/script> |"])  # fmt: skip
+    text = c.CONTRACT_HEAD.replace('title "t"', 'title "<b onmouseover=alert(3)>t"') + (
+        '  services s "s" {\n    cite "1" "x"\n    covers "CYBERMAIL Σ"\n  }\n'
+        '  exclusion war "<i>war</i>" {\n    cite "1" "<a href=javascript:alert(4)>x</a>"\n'
+        "    when cause = war\n  }\n}\n"
+    )
+    c.case("markdown/contract.sla", text,
+           ["adjudicate", "{file}", "tests/hostile/inputs/markdown/html.csv", "--format", "markdown",
+            "--explain"], 0,
+           ["# t — &lt;b onmouseover=alert(3)>t", "「&lt;i>war&lt;/i>」",
+            "> &lt;a href=javascript:alert(4)>x&lt;/a>"])  # fmt: skip
+
+
+def probe_steps(c: ModuleType) -> None:
+    """Prometheus: --step and the spacing of the samples are bounded (a day), and a step is
+    written with each unit once, the larger first."""
+    def matrix(values: list[list[Any]]) -> str:
+        series = {"metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ"}, "values": values}
+        return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": [series]}},
+                          ensure_ascii=False)  # fmt: skip
+
+    minutely = matrix([[1788393600, "1"], [1788393660, "0"], [1788393720, "1"]])
+    args = ["adjudicate", "cybermail", "{file}", "--from", "prometheus", "--step"]
+    for step, says in [("1h1h1h", "'1h1h1h' is not a step; accepted: seconds (60) or 30s, 5m, "
+                                  "1h30m: each unit once, the larger first"),
+                       ("1577880000", "'1577880000' is not a step; accepted: from one second to a "
+                                      "day (86,400 s)"),
+                       ("2d", "'2d' is not a step; accepted: from one second to a day")]:  # fmt: skip
+        c.case(f"importers/step-{step}.json", minutely, [*args, step], 2, [says])
+    # one failed sample, the next fifty years later: not a fifty-year record
+    sparse = matrix([[1788393660, "0"], [3365280000, "1"]])
+    c.case("importers/prometheus-sparse.json", sparse,
+           ["adjudicate", "cybermail", "{file}", "--from", "prometheus"], 1,
+           [f"prometheus-sparse.json: the samples are {(3365280000 - 1788393660) // 60} min apart or more, so one failed "
+            "sample would stand for that long; accepted: samples at most a day (86,400 s) apart, "
+            "or --step"])  # fmt: skip

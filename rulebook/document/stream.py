@@ -1,0 +1,519 @@
+"""Out of core: a log larger than memory adjudicated a chunk at a time (``--engine stream``).
+
+The log (CSV or Parquet) is read in chunks of a bounded number of records
+(:func:`chunk_rows`, from a memory setting). Each chunk is validated as a whole log is
+(the same checks and messages, placed at their lines), then joined to the records held
+back from the chunk before: each service's last *stretch* — its records that a later
+record may still touch (:func:`rulebook.columnar.parts.last_stretch`) — is held back
+again, the rest is adjudicated by the columnar plan as one part (every grouping a verdict
+reads lies inside a stretch, so each record is decided as in the whole log). A part's
+records go to a sink (JSON Lines, Parquet) and are let go; what its periods measured is
+kept (:class:`rulebook.columnar.parts.Figures`, a few numbers a service and month) and put
+together at the end with the record engine's arithmetic and remedies.
+
+What the stream needs from the log: a service's records come in order of time, as logs
+are written — precisely, no record starts at or before the end of a stretch of its
+service already adjudicated (one that started before it). A record that does is refused
+with its place (sort the log by start, or by service and start). Memory is a chunk plus
+the stretches held back: a service continuously down across many chunks holds them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+import polars as pl
+
+from rulebook import model as m
+from rulebook.columnar.ancestry import own_bits
+from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch, starts_of
+from rulebook.columnar.plan import run_plan
+from rulebook.columnar.related import related_clauses, walk_named
+from rulebook.columnar.state import OUT_OF_SCOPE
+from rulebook.document.fields import document_head, period_dict
+from rulebook.document.frames import FrameAdjudication, periods_frame
+from rulebook.engine.classify import RuleSet
+from rulebook.engine.measure import Measure, customer_start
+from rulebook.engine.remedy import settle
+from rulebook.errors import RulebookError
+from rulebook.intake.billing import Billing
+from rulebook.intake.clock import iso
+from rulebook.intake.columns import frame_intake, items_intake
+from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
+from rulebook.io.readers import Case, InputError
+
+#: The memory a stream may use unless told otherwise.
+MEMORY = 2 << 30
+
+#: What a stream holds besides its chunk (the interpreter, polars, the contract), and the
+#: peak bytes a record of a chunk costs through validation and the plan, with a margin:
+#: measured on the benchmark's logs, 360 MB and 372 bytes (docs/performance.md).
+BASE, BYTES_PER_RECORD = 400 << 20, 512
+
+#: The fewest records a chunk holds, whatever the memory setting.
+FEWEST = 1000
+
+
+class StreamError(RulebookError):
+    """The log cannot be streamed (out of order, a format the stream does not read)."""
+
+
+def chunk_rows(memory: int) -> int:
+    """The records a chunk holds under a memory bound (bytes)."""
+    return max(FEWEST, (memory - BASE) // BYTES_PER_RECORD)
+
+
+def parse_size(text: str) -> int:
+    """A size as bytes: ``2GiB``, ``512MiB``, ``4G``, ``1000000`` (bytes)."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*", text, re.IGNORECASE)
+    if not found:
+        raise ValueError(f"'{text}' is not a size; accepted: a number of bytes, or 512MiB, 4GiB")
+    number, unit = float(found.group(1)), found.group(2).upper()
+    return int(number * 1024 ** "_KMGT".index(unit or "_"))
+
+
+# ------------------------------------------------------------------ reading in chunks
+
+
+def read_chunks(path: str, fmt: str | None, rows: int) -> Iterator[pl.DataFrame]:
+    """The log's records, ``rows`` at a time, as text cells (CSV) or as Parquet has them."""
+    kind = fmt or {".csv": "csv", ".parquet": "parquet"}.get(Path(path).suffix.lower())
+    if path == "-" or kind not in ("csv", "parquet"):
+        raise StreamError(
+            f"{path}: --engine stream reads CSV and Parquet files; accepted: a .csv or "
+            ".parquet path (or --input-format csv|parquet)"
+        )
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            source = pq.ParquetFile(path)
+        except Exception as exc:  # Arrow raises many kinds for a bad file
+            raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
+        for batch in source.iter_batches(batch_size=rows):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
+        return
+    batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=rows)
+    pending: list[pl.DataFrame] = []
+    held = 0
+    try:
+        for batch in batches:  # polars' batches are its own size: gathered to ``rows``
+            pending.append(batch)
+            held += batch.height
+            if held >= rows:
+                yield pl.concat(pending)
+                pending, held = [], 0
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    if pending:
+        yield pl.concat(pending)
+
+
+# ------------------------------------------------------------------ the result
+
+
+class Sink(Protocol):
+    """Where each part's records go (JSON Lines, Parquet, a test's list)."""
+
+    def write(self, part: FrameAdjudication) -> None: ...
+
+
+@attrs.frozen
+class StreamAdjudication:
+    """What a stream decided: the periods (with remedies) and the counts; the records
+    went to the sink. :meth:`to_dict` gives the document without its records (``report``),
+    with the records whose obligations apply or are undetermined."""
+
+    contract: m.Contract
+    tz: dt.tzinfo
+    as_of: int | None
+    notices: int
+    measured: tuple[tuple[str, Measure], ...]
+    remedies: dict[tuple[str, str], Any]
+    bills: dict[str, Billing]
+    kept: tuple[dict[str, Any], ...]
+    errors: tuple[RecordError, ...]
+    read: int
+    adjudicated: int
+    scoped_out: dict[str, int]
+    fallback: int
+    parts: int
+    project_file: Mapping[str, str | None] | None = None  # the inputs' project file
+
+    def to_dict(self, reasons: bool = False, records: bool = False) -> dict[str, Any]:
+        """The JSON document without records (they were streamed), but those that have an
+        obligation to show."""
+        if reasons or records:
+            raise StreamError(
+                "--engine stream writes every record with --format jsonl or parquet; "
+                "reasons and documents with every record come from --engine columnar"
+            )
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
+        document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
+        document["outages"] = sorted(self.kept, key=lambda o: o["id"])
+        document["periods"] = [self._period(s, p) for s, p in self.measured]
+        return document
+
+    def _period(self, service: str, measured: Measure) -> dict[str, Any]:
+        owed = self.remedies.get((service, measured.period.label))
+        return period_dict(self.contract, service, measured, owed, self.tz, self.as_of)
+
+    @property
+    def periods(self) -> pl.DataFrame:
+        """One row per service and period, as :attr:`FrameAdjudication.periods`."""
+        return periods_frame([self._period(s, p) for s, p in self.measured])
+
+    def out_of_scope(self) -> dict[str, int]:
+        """The services of the out-of-scope records, with how many records each."""
+        return dict(sorted(self.scoped_out.items()))
+
+    def billing(self) -> dict[str, Billing]:
+        """Each service's billing as given, by service."""
+        return dict(self.bills)
+
+    def explain(self, record_id: str, *args: Any, **kwargs: Any) -> str:
+        raise StreamError("reasons are explained on one machine: use --engine columnar")
+
+
+# ------------------------------------------------------------------ the stream
+
+
+@attrs.define
+class _State:
+    """What the stream carries from chunk to chunk."""
+
+    held: pl.DataFrame | None = None  # the services' last stretches, validated
+    ancestry: pl.DataFrame | None = None  # effects' resolved causal bits, by id
+    seen: pl.Series = attrs.field(factory=lambda: pl.Series("id", [], dtype=pl.UInt64))
+    exact: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    reach: dict[str, int] = attrs.field(factory=dict)  # a service's adjudicated end
+    figures: list[Figures] = attrs.field(factory=list)
+    kept: list[dict[str, Any]] = attrs.field(factory=list)
+    errors: list[RecordError] = attrs.field(factory=list)
+    fatal: list[tuple[str, RecordError]] = attrs.field(factory=list)
+    scoped_out: dict[str, int] = attrs.field(factory=dict)
+    read: int = 0
+    adjudicated: int = 0
+    fallback: int = 0
+    parts: int = 0
+
+
+def adjudicate_stream(
+    contract: m.Contract,
+    path: str,
+    case: Case,
+    rows: int,
+    as_of: str | dt.datetime | None = None,
+    keep_going: bool = False,
+    sink: Sink | None = None,
+    fmt: str | None = None,
+    chunks: Iterator[pl.DataFrame] | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> StreamAdjudication:
+    """Adjudicate the log at ``path`` ``rows`` records at a time (``chunks``: the chunks
+    given instead); notices, billing and closures from ``case``. Each part's records go to
+    ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
+    :attr:`StreamAdjudication.errors`)."""
+    tz = timezone_of(contract)
+    try:
+        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+    except RecordError as exc:
+        raise exc.of("argument") from None
+    state = _State()
+    first_line: int | None = 2 if (fmt or Path(path).suffix.lower().lstrip(".")) == "csv" else None
+    offset = 0
+    other = None
+    for chunk in chunks if chunks is not None else read_chunks(path, fmt, rows):
+        taken = frame_intake(
+            contract,
+            chunk,
+            path,
+            case if other is None else Case(),
+            keep_going=True,
+            first_line=None if first_line is None else first_line + offset,
+            causes=False,
+            first_row=offset,
+        )
+        first = other is None
+        other = other or taken
+        place = _placer(path, first_line)
+        frame, twice = _once(state, taken.frame, place, offset, path, fmt)
+        taken.frame = frame
+        if twice:  # in the order of the records, as the intake lists its errors
+            taken.errors = sorted([*taken.errors, *twice], key=_row_of)
+        offset += chunk.height
+        state.read += taken.read
+        state.errors.extend(taken.errors)
+        if taken.errors and not keep_going:
+            raise taken.errors[0]
+        if first and chunks is None:  # the causes, over the whole file
+            state.ancestry = _ancestry(contract, path, fmt, other, instant)
+        state.exact.update(taken.exact)
+        _take(state, contract, taken.frame, other, instant, sink, last=False)
+        if progress is not None:
+            progress(offset)
+    if other is None:  # no chunk at all: an empty log
+        other = items_intake(contract, case, keep_going)
+    _take(state, contract, None, other, instant, sink, last=True)
+    if state.fatal:  # the record engine's error, for the first such record by id
+        raise min(state.fatal, key=lambda f: f[0])[1]
+    closures = frozenset(closure_date(c) for c in other.closures)
+    since = {
+        b.service: s for b in other.billing if (s := customer_start(b, tz)) is not None
+    }
+    measured = assemble(contract, tz, other.notices, closures, state.figures, since)
+    bills = _billing(other.billing)
+    return StreamAdjudication(
+        contract,
+        tz,
+        instant,
+        len(other.notices),
+        tuple(measured),
+        settle(contract, measured, bills, tz),
+        bills,
+        tuple(state.kept),
+        tuple(state.errors),
+        state.read,
+        state.adjudicated,
+        state.scoped_out,
+        state.fallback,
+        state.parts,
+    )
+
+
+def _take(
+    state: _State,
+    contract: m.Contract,
+    valid: pl.DataFrame | None,
+    other: Any,
+    as_of: int | None,
+    sink: Sink | None,
+    last: bool,
+) -> None:
+    """A chunk's valid records joined to those held back; all but each service's last
+    stretch adjudicated as a part (everything, at the ``last``)."""
+    if valid is not None and valid.height:
+        _in_order(state, valid, timezone_of(contract))
+    frames = [f for f in (state.held, valid) if f is not None and f.height]
+    if not frames:
+        return
+    pool = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    if last:
+        now, state.held = pool, None
+    else:
+        later = last_stretch(pool.select("service", "start", "end"))
+        now, state.held = pool.filter(~later), pool.filter(later)
+    if now.height == 0:
+        return
+    ids = now["id"].to_list()
+    exact = {i: state.exact.pop(i) for i in ids if i in state.exact}
+    closures = frozenset(closure_date(c) for c in other.closures)
+    ancestry = state.ancestry
+    if ancestry is not None:
+        ancestry = ancestry.filter(pl.col("id").is_in(now["id"].implode()))
+    try:
+        plan = run_plan(
+            contract,
+            now,
+            list(other.notices),
+            list(starts_of(other.billing)),
+            closures,
+            as_of,
+            exact,
+            ancestry=ancestry,
+        )
+    except RecordError as exc:  # an ongoing record without a later as_of: stops the run
+        state.fatal.append((str(exc.record), exc))
+        return
+    state.parts += 1
+    state.adjudicated += now.height
+    state.fallback += len(plan.fallback)
+    figures = figures_of(plan)
+    if figures is not None:
+        state.figures.append(figures)
+    ends = now.group_by("service").agg(pl.col("end").max())
+    for service, end in ends.iter_rows():
+        if end is not None:
+            state.reach[service] = max(state.reach.get(service, end), end)
+    scoped = plan.frame.filter(pl.col("status") == OUT_OF_SCOPE).group_by("service").len()
+    for service, count in scoped.iter_rows():
+        state.scoped_out[service] = state.scoped_out.get(service, 0) + count
+    part = FrameAdjudication(plan)
+    if plan.obligations:
+        state.kept.extend(
+            o
+            for o in part.to_dict(records=False)["outages"]
+            if any(ob["verdict"] != "not_applicable" for ob in o["obligations"])
+        )
+    if sink is not None:
+        sink.write(part)
+
+
+def _placer(path: str, first_line: int | None) -> Callable[[int], str]:
+    """Where a record of the log is, by its index (as the intake places it)."""
+    if first_line is None:
+        return lambda index: f"{path}: outages[{index}]"
+    return lambda index: f"{path}:{index + first_line}"
+
+
+def _once(
+    state: _State,
+    valid: pl.DataFrame,
+    place: Callable[[int], str],
+    offset: int,
+    path: str,
+    fmt: str | None,
+) -> tuple[pl.DataFrame, list[RecordError]]:
+    """A chunk's records whose ids an earlier chunk used are refused, as the intake
+    refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
+    first record of an id found again is looked up in the file."""
+    hashes = valid["id"].hash(seed=0)
+    seen, again = state.seen, None
+    if seen.len():  # sorted: a binary search, no hash set of every id read
+        at = seen.search_sorted(hashes, side="left")
+        again = (at < seen.len()) & (seen.gather(at.clip(upper_bound=seen.len() - 1)) == hashes)
+    state.seen = pl.concat([seen, hashes]).sort()
+    if again is None or not again.any():
+        return valid, []
+    errors = []
+    kept = ~again
+    for at in again.arg_true().to_list():
+        rid, row = valid["id"][at], valid["row"][at]
+        first = _first_index(path, fmt, rid)
+        if first is None or first >= offset:  # a hash shared by two ids
+            kept[at] = True
+            continue
+        error = RecordError(
+            rid, "id", f"is used twice (first at {place(first)})", "a unique id per record"
+        )
+        error.source = place(offset + row)
+        errors.append(error)
+    return valid.filter(kept), errors
+
+
+def _first_index(path: str, fmt: str | None, rid: str) -> int | None:
+    """The index of the first record of the log with id ``rid``."""
+    kind = fmt or Path(path).suffix.lower().lstrip(".")
+    scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
+    found = (
+        scan.select(pl.col("id").cast(pl.String).str.strip_chars())
+        .with_row_index("index")
+        .filter(pl.col("id") == rid)
+        .head(1)
+        .collect()
+    )
+    return int(found["index"][0]) if found.height else None
+
+
+def _row_of(error: RecordError) -> int:
+    """An error's place in its chunk, for the order of the messages."""
+    where = str(error.source or "")
+    digits = re.findall(r"\d+", where.rsplit(":", 1)[-1]) if where else []
+    return int(digits[-1]) if digits else 0
+
+
+def _in_order(state: _State, valid: pl.DataFrame, tz: dt.tzinfo) -> None:
+    """Refuse a record that starts before the end of its service's records already
+    adjudicated: it would have joined their stretch."""
+    if not state.reach:
+        return
+    reach = pl.DataFrame(
+        {"service": list(state.reach), "__reach": list(state.reach.values())},
+        schema={"service": pl.String, "__reach": pl.Int64},
+    )
+    late = valid.join(reach, on="service").filter(pl.col("start") <= pl.col("__reach"))
+    if late.height == 0:
+        return
+    first = late.sort("row").row(0, named=True)
+    when = iso(pl.Series([first["__reach"]]), tz)[0]
+    raise StreamError(
+        f"record {first['id']}, field 'start': starts before {when}, the end of records of "
+        f"service {first['service']} already adjudicated; --engine stream reads a service's "
+        "records in order of time: sort the log by start (or by service and start), or "
+        "use --engine columnar"
+    )
+
+
+def _billing(entries: list[Billing]) -> dict[str, Billing]:
+    by_service: dict[str, Billing] = {}
+    for entry in entries:
+        if entry.service in by_service:
+            raise RecordError(
+                entry.service, "service", "has two billing entries", "one entry per service"
+            )
+        by_service[entry.service] = entry
+    return by_service
+
+
+def _ancestry(
+    contract: m.Contract, path: str, fmt: str | None, other: Any, as_of: int | None
+) -> pl.DataFrame | None:
+    """Each effect's causal bits resolved over the whole log, before the chunks run (as
+    Spark's driver does): the ``caused_by`` edges read from the whole file (two columns),
+    the records they touch validated and valued, the edges walked in causal order. A cause
+    that is not a valid record, or a cycle, stops the run (under every contract, as on one
+    machine); None when no record names a cause or no clause reaches causes."""
+    kind = fmt or Path(path).suffix.lower().lstrip(".")
+    scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
+    if "caused_by" not in scan.collect_schema().names():
+        return None
+    causes = pl.col("caused_by")
+    if scan.collect_schema()["caused_by"] == pl.String:
+        causes = causes.str.split(";")
+    links = (
+        scan.select(
+            child=pl.col("id").cast(pl.String).str.strip_chars(),
+            cause=causes.list.eval(pl.element().str.strip_chars()),
+        )
+        .explode("cause")
+        .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
+        .collect()
+    )
+    if links.height == 0:
+        return None
+    pairs = list(links.iter_rows())
+    involved = pl.Series([*links["child"], *links["cause"]]).unique()
+    rows = scan.filter(
+        pl.col("id").cast(pl.String).str.strip_chars().is_in(involved.implode())
+    ).collect()
+    taken = frame_intake(
+        contract, rows, path, Case(), keep_going=True, first_line=None, causes=False
+    )
+    related = bool(related_clauses(RuleSet.of(contract)))
+    if related:
+        closures = frozenset(closure_date(c) for c in other.closures)
+        bits = own_bits(contract, taken.frame, other.notices, closures, as_of, taken.exact)
+    else:  # only the edges are checked: one lane of nothing
+        bits = taken.frame.select("id", __none=pl.lit(0, dtype=pl.Int64))
+    lanes = bits.columns[1:]
+    values = {row[0]: list(row[1:]) for row in bits.iter_rows()}
+    for child, cause in pairs:
+        if cause not in values or child not in values:  # unknown, or refused
+            raise RecordError(
+                child,
+                "caused_by",
+                f"names '{cause}', which is not among the valid records",
+                "ids of valid records in the same input",
+            )
+    walked = walk_named(values, pairs)
+    if walked is None:
+        raise StreamError(
+            "records cause each other in a cycle (caused_by); "
+            "accepted: a chain of causes without cycles"
+        )
+    if not related:
+        return None
+    return pl.DataFrame(
+        [(n, *v) for n, v in walked.items()],
+        schema={"id": pl.String, **dict.fromkeys(lanes, pl.Int64)},
+        orient="row",
+    )

@@ -1,0 +1,66 @@
+"""Files rulebook writes (``-o``): each written whole beside its place, then put in place
+by a rename (issue 26). A link at the path is replaced by the file, never written through
+(a link planted at ``report.html`` cannot make rulebook overwrite what it points to); a
+write that fails leaves nothing half-written, and of a pair of files (``PREFIX.records.csv``
+and ``PREFIX.periods.csv``) either both are put in place or neither."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+
+def _mode() -> int:
+    """The mode a new file gets from the process's umask (a temporary file gets 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _no_folder(paths: list[str]) -> None:
+    for path in paths:
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+
+
+def replace_files(contents: Mapping[str, bytes]) -> list[str]:
+    """Write each path's bytes, all or none; returns the paths."""
+    _no_folder(list(contents))
+    temps: dict[str, str] = {}
+    try:
+        for path, data in contents.items():
+            folder = os.path.dirname(path) or "."
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.")
+            temps[path] = temp
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.chmod(temp, _mode())
+        for path, temp in temps.items():
+            os.replace(temp, path)
+    except BaseException:
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
+        raise
+    return list(contents)
+
+
+def place_written(prefix: str, write: Callable[[str], list[str]]) -> list[str]:
+    """Files a writer names after a prefix (``PREFIX.records.parquet``, …): written under a
+    temporary prefix beside them, then put in place together."""
+    folder = os.path.dirname(prefix) or "."
+    work = tempfile.mkdtemp(dir=folder, prefix=".rulebook-")
+    try:
+        stem = os.path.join(work, "out")
+        written = write(stem)
+        finals = [prefix + path[len(stem) :] for path in written]
+        _no_folder(finals)
+        for path, final in zip(written, finals, strict=True):
+            os.chmod(path, _mode())
+            os.replace(path, final)
+        return finals
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,173 @@
+"""``--engine stream``: a log read and adjudicated a chunk at a time gives one machine's
+figures and records (the differential suite holds it equal to the record engine on every
+case: tests/test_differential.py, tests/contractgen.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import rulebook
+from rulebook.cli import main
+from rulebook.document.stream import (
+    BASE,
+    BYTES_PER_RECORD,
+    FEWEST,
+    StreamError,
+    adjudicate_stream,
+    chunk_rows,
+    parse_size,
+)
+from rulebook.intake.records import RecordError
+from rulebook.io.readers import Case
+from tests.contractgen import in_time_order, stream_document, text_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import notices, outages, write_timed_csv  # noqa: E402
+
+CYBERMAIL = rulebook.load_contract("cybermail")
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,500 probe-level records in order of time: four chunks of the fewest records."""
+    path = tmp_path_factory.mktemp("stream") / "timed.csv"
+    write_timed_csv(str(path), 3500, chunk=1000)
+    return path
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_report_is_one_machines_report(timed: Path) -> None:
+    args = ["report", "cybermail", str(timed), "--format", "json"]
+    whole = run(*args)
+    streamed = run(*args, "--engine", "stream", "--memory", "1MiB", "--verbose")
+    assert whole.exit_code == 0 and streamed.exit_code == 0, streamed.output
+    assert streamed.stdout == whole.stdout
+    assert json.loads(whole.stdout)["periods"]
+    assert f"chunks of {FEWEST} records" in streamed.stderr
+    table = run(*args[:3], "--engine", "stream", "--memory", "1MiB")
+    assert table.stdout == run(*args[:3]).stdout
+
+
+def test_the_log_is_cut_into_parts_and_every_record_is_written(timed: Path, tmp_path: Path) -> None:
+    parts: list[Any] = []
+
+    class Collect:
+        def write(self, part: Any) -> None:
+            parts.append(part.records)
+
+    result = adjudicate_stream(CYBERMAIL, str(timed), Case(), 1000, sink=Collect())
+    assert result.parts == len(parts) >= 4
+    records = pl.concat(parts).sort("id")
+    assert records.equals(rulebook.adjudicate_frame(CYBERMAIL, str(timed)).records)
+
+
+def test_parquet_and_json_lines_hold_one_machines_records(timed: Path, tmp_path: Path) -> None:
+    for engine in ("columnar", "stream"):
+        done = run(
+            "adjudicate", "cybermail", str(timed), "--engine", engine, "--memory", "1MiB",
+            "--format", "parquet", "-o", str(tmp_path / engine),
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        lines = run(
+            "adjudicate", "cybermail", str(timed), "--engine", engine, "--memory", "1MiB",
+            "--format", "jsonl", "-o", str(tmp_path / f"{engine}.jsonl"),
+        )  # fmt: skip
+        assert lines.exit_code == 0, lines.output
+    for name, key in (("records", ["id"]), ("segments", ["id", "start"]), ("periods", None)):
+        ours = pl.read_parquet(tmp_path / f"stream.{name}.parquet")
+        theirs = pl.read_parquet(tmp_path / f"columnar.{name}.parquet")
+        assert (ours.sort(key) if key else ours).equals(theirs)
+    ours_text = (tmp_path / "stream.jsonl").read_text(encoding="utf-8").splitlines()
+    theirs_text = (tmp_path / "columnar.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(ours_text) == 3500 and sorted(ours_text) == sorted(theirs_text)
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_causes_across_chunks_are_followed(tmp_path: Path) -> None:
+    """The benchmark's log: one record in twenty names an earlier one as its cause, and
+    cybermail's exclusions reach causes (`including related`)."""
+    records = in_time_order(CYBERMAIL, outages(600, seed=3))
+    assert sum("caused_by" in r for r in records) > 20
+    inputs = {"outages": records, "notices": notices()}
+    oracle = rulebook.adjudicate(CYBERMAIL, **inputs).to_dict(reasons=False)
+    assert stream_document(CYBERMAIL, inputs, rows=40) == oracle
+
+
+def test_a_record_out_of_order_stops_the_run_naming_it(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    rows = [
+        ("a", "2026-09-01T10:00:00", "2026-09-01T11:00:00"),
+        ("b", "2026-09-02T10:00:00", "2026-09-02T11:00:00"),
+        ("c", "2026-09-01T10:30:00", "2026-09-01T10:40:00"),
+    ]
+    records = [{"id": i, "service": "CYBERMAIL Σ", "start": s, "end": e} for i, s, e in rows]
+    text_frame(records).write_csv(log)
+    with pytest.raises(StreamError, match=r"record c, field 'start': starts before"):
+        adjudicate_stream(CYBERMAIL, str(log), Case(), 2)
+    done = run("report", "cybermail", str(log), "--engine", "stream")
+    assert done.exit_code == 0  # one chunk: nothing adjudicated before c
+    text_frame([*records, *records[:1]]).write_csv(log)
+    twice = run("report", "cybermail", str(log), "--engine", "stream", "--keep-going")
+    assert twice.exit_code == 1
+    assert "record a, field 'id': is used twice" in twice.stderr
+
+
+def test_an_id_used_in_two_chunks_is_refused_as_one_machine_refuses_it(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    records = [
+        {
+            "id": "x" if i in (1, 4) else f"r{i}",
+            "service": "CYBERMAIL Σ",
+            "start": f"2026-09-0{i + 1}T10:00:00",
+            "end": f"2026-09-0{i + 1}T11:00:00",
+        }
+        for i in range(6)
+    ]
+    text_frame(records).write_csv(log)
+    result = adjudicate_stream(CYBERMAIL, str(log), Case(), 2, keep_going=True)
+    with pytest.raises(RecordError) as whole:
+        rulebook.adjudicate_frame(CYBERMAIL, str(log))
+    assert (
+        [str(e) for e in result.errors]
+        == [str(whole.value)]
+        == [
+            f"{log}:6: record x, field 'id': is used twice (first at {log}:3); accepted: a unique "
+            "id per record"
+        ]
+    )
+    assert result.adjudicated == 5
+
+
+def test_what_the_stream_does_not_do_is_a_usage_error(timed: Path) -> None:
+    for extra in (
+        ["adjudicate", "cybermail", str(timed), "--engine", "stream"],
+        ["report", "cybermail", str(timed), "--engine", "stream", "--format", "html"],
+        ["report", "cybermail", str(timed), "--engine", "stream", "--events", str(timed)],
+        ["report", "cybermail", str(timed), "--engine", "stream", "--memory", "lots"],
+    ):
+        done = run(*extra)
+        assert done.exit_code == 2, done.output
+    piped = CliRunner().invoke(main, ["report", "cybermail", "-", "--engine", "stream"], input="")
+    assert piped.exit_code == 1 and "reads CSV and Parquet files" in piped.stderr
+
+
+def test_sizes_and_chunks() -> None:
+    assert parse_size("2GiB") == 2 << 30
+    assert parse_size("512MiB") == 512 << 20
+    assert parse_size("1000") == 1000
+    with pytest.raises(ValueError, match="'lots' is not a size"):
+        parse_size("lots")
+    assert chunk_rows(1 << 20) == FEWEST
+    assert chunk_rows(BASE + 1000 * BYTES_PER_RECORD * 10) == 10_000
