@@ -169,11 +169,13 @@ def medium(c: ModuleType) -> None:
             "outages": [record],
             "billing": {"ネクサパレット": {"monthly_fee": fee, "currency": "JPY"}},
         }
-        # 49 hours of a 30-day month: fee * 176400 / 2592000, paid in whole yen, rounded down
-        paid = int(fee.replace("1e30", "1" + "0" * 30)) * 176400 // 2592000
+        # 49 hours of a 30-day month: fee * 176400 / 2592000, paid in whole yen, 50 sen up
+        # (通貨単位法 第3条, contracts/nexa-palette.sla)
+        exact = int(fee.replace("1e30", "1" + "0" * 30)) * 176400
+        paid = (2 * exact + 2592000) // (2 * 2592000)
         c.case(f"case/fee-{fee[:4]}.json", json.dumps(doc, ensure_ascii=False),
                ["adjudicate", "nexa-palette", "{file}", "--format", "json"], 0,
-               [f"/ 2592000 s = {paid}.", f"paid {paid} JPY"],
+               [f"/ 2592000 s = {exact // 2592000}.", f"paid {paid} JPY"],
                records={"a": "counted"}, downtime={"ネクサパレット 2026-09": 176400})  # fmt: skip
 
 
