@@ -47,9 +47,9 @@ from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved
 from rulebook.mapping.services import (
     as_text,
     causal_edges,
+    first_targets,
     follow_causes,
     mapped_notices,
-    service_targets,
 )
 from rulebook.project import Project
 from rulebook.text import near_miss, nfc
@@ -377,10 +377,7 @@ class Mapping:
         listed = {f for f in fields if isinstance(frame.schema[f], pl.List)}
         keys = frame.select(pl.col("service"), *(as_text(frame, f) for f in fields))
         combos = keys.unique(maintain_order=True)
-        targets = [
-            service_targets(rules, dict(zip(combos.columns, row, strict=True)), listed)
-            for row in combos.iter_rows()
-        ]
+        targets = first_targets(list(rules), combos, listed)
         intake.notices = list(mapped_notices(rules, intake.notices))
         if all(t is None for t in targets):
             return intake, []
