@@ -177,7 +177,9 @@ def run_provenance(
 
     inputs = [(role, path) for role, path in named_inputs(outages, opts)]
     options = {**opts, "period": period, "lang": lang}
-    return provenance(loaded, resolve(ref), inputs, options, project_of(opts).path)
+    project = project_of(opts)
+    read = (project.path, project.sha256) if project.path and project.sha256 else None
+    return provenance(loaded, resolve(ref), inputs, options, read)
 
 
 def _write_csv(

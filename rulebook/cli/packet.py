@@ -286,19 +286,41 @@ def _need(packet: Any, member: str) -> bytes:
     return data
 
 
+def _as_sent(kept: bytes | None, fresh: str) -> str:
+    """The fresh decision record with the project file named as the packet names it (the
+    document names it by the path it was read from; verify reads its own copy): the same
+    file is the same sha256."""
+    try:
+        sent = json.loads(kept or b"")
+        document = json.loads(fresh)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return fresh
+    was, now = (
+        sent.get("project_file") if isinstance(sent, dict) else None,
+        document.get("project_file"),
+    )
+    if not (isinstance(was, dict) and isinstance(now, dict)):
+        return fresh
+    if was.get("sha256") != now.get("sha256"):
+        return fresh
+    document["project_file"] = {**now, "path": was.get("path")}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 def _compare(packet: Any, fresh: Made) -> list[str]:
     """What differs between the packet's decision record and report and fresh ones."""
     from rulebook.report.packet import compare_documents, sha256
 
     out: list[str] = []
     kept = packet.files.get("decision.json")
-    if kept is not None and kept != fresh.decision.encode("utf-8"):
+    decision = _as_sent(kept, fresh.decision)
+    if kept is not None and kept != decision.encode("utf-8"):
         try:
             document = json.loads(kept.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             out.append(f"decision.json: not JSON ({exc})")
         else:
-            found = compare_documents(document, json.loads(fresh.decision))
+            found = compare_documents(document, json.loads(decision))
             out += [f"decision.json: {line}" for line in found] or [
                 "decision.json: differs from a fresh one in its layout, not its values"
             ]

@@ -35,7 +35,7 @@ def on_spark(
     from rulebook.mapping.others import InputMaps, map_other
     from rulebook.report.writers import counts_line, render
 
-    if fmt in ("jsonl", "html", "csv"):
+    if fmt in ("jsonl", "html", "pdf", "csv"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
     if opts["input_format"] == "json" or _case_file(outages):
         raise click.UsageError(
