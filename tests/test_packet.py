@@ -211,3 +211,15 @@ def test_a_packet_keeps_the_project_file_and_verifies(
     result = _verify(tmp_path / "claim.zip")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("identical: ")
+
+
+def test_a_pdf_or_a_packet_needs_a_path(tmp_path: Path) -> None:
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    for args in (
+        ["report", "cybermail", log, "--format", "pdf", "-o", "-"],
+        ["report", "cybermail", log, "--format", "pdf"],
+        ["packet", "cybermail", log, "-o", "-"],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, args
+        assert "give -o PATH" in result.stderr or "Missing option '-o'" in result.stderr

@@ -145,8 +145,8 @@ def _render(
     elif fmt in ("html", "pdf"):
         from rulebook.report import render_pdf, render_report
 
-        if fmt == "pdf" and not output:
-            raise click.UsageError("--format pdf writes a file: give -o PATH")
+        if fmt == "pdf" and (not output or output == "-"):
+            raise click.UsageError("--format pdf writes a file: give -o PATH, not -")
         prov = guarded(lambda: run_provenance(loaded, contract, outages, opts, period, lang))
         text = render_report(result, loaded, lang, counts, period, prov)
         if fmt == "html":

@@ -112,6 +112,7 @@ def packet_command(
     """Write a dispute packet: the report (PDF and HTML), the JSON decision record with
     every record's reasons, the contract file, the inputs and a manifest of their sha256 —
     what `rulebook verify` checks. CONTRACT and OUTAGES as for `report`."""
+    from rulebook.io.outputs import replace_files
     from rulebook.load import resolve
     from rulebook.report.packet import Member, input_name, parse_size, write_packet
 
@@ -162,7 +163,9 @@ def packet_command(
         "provenance": made.provenance,
     }
     data = write_packet(members, manifest, made.provenance["generated"])
-    guarded(lambda: Path(output).write_bytes(data))
+    if output == "-":
+        raise click.UsageError("a packet is a file: give -o PATH, not -")
+    guarded(lambda: replace_files({output: data}))
     click.echo(
         f"rulebook: wrote {output} ({len(members) + 1} files, {len(data):,} bytes)", err=True
     )
