@@ -11,7 +11,7 @@ import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
-from rulebook.cli.output import fail, guarded, printable, write_text
+from rulebook.cli.output import fail, guarded, said, write_text
 from rulebook.cli.scope import scope_warnings
 from rulebook.model import Contract
 
@@ -83,7 +83,7 @@ def on_stream(
     if opts.get("verbose"):
         click.echo(f"rulebook: note: {result.parts} part(s), chunks of {rows} records", err=True)
     for error in result.errors:
-        click.echo(f"rulebook: {printable(str(error))}", err=True)
+        click.echo(f"rulebook: {said(str(error))}", err=True)
     counts = (result.read, result.adjudicated, result.read - result.adjudicated, result.fallback)
     if fmt in ("jsonl", "parquet"):
         if sink is None:  # report: a line a period
@@ -94,9 +94,12 @@ def on_stream(
             frame = result.periods
             if period is not None:
                 frame = frame.filter(pl.col("period") == period)
-            if output:
-                frame.write_ndjson(output)
-                written = [output]
+            if output and output != "-":
+                from rulebook.io.outputs import replace_files
+
+                written = guarded(
+                    lambda: replace_files({output: frame.write_ndjson().encode("utf-8")})
+                )
             else:
                 sys.stdout.flush()
                 frame.write_ndjson(sys.stdout.buffer)
