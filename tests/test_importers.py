@@ -320,27 +320,31 @@ def _advisory(incident: dict[str, Any]) -> bool:
 
 
 def _expected_periods(incidents: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Each product's calendar months (UTC, the contract's timezone) from the month its
-    first outage starts to the month its last one ends in (docs/adjudication.md: quiet
-    months between are listed)."""
+    """Each product's calendar months (UTC, the contract's timezone): every month of the
+    span the export covers — from the month of its first incident's begin to that of its
+    last one's — and, as no data, those its incidents run into after it (docs/formats.md,
+    "What a log covers")."""
     import datetime as dt
 
-    spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
-    for incident in incidents:
-        if incident["status_impact"] == "SERVICE_INFORMATION" or _advisory(incident):
-            continue
+    def months(begin: dt.datetime, end: dt.datetime) -> set[str]:
+        found, year, month = set(), begin.year, begin.month
+        while dt.datetime(year, month, 1, tzinfo=dt.UTC) < end:
+            found.add(f"{year}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
+
+    kept = [
+        i for i in incidents if i["status_impact"] != "SERVICE_INFORMATION" and not _advisory(i)
+    ]
+    begins = [dt.datetime.fromisoformat(i["begin"]) for i in kept]
+    span = months(min(begins), max(begins) + dt.timedelta(seconds=1))
+    out = set()
+    for incident in kept:
         begin = dt.datetime.fromisoformat(incident["begin"])
         end = dt.datetime.fromisoformat(incident["end"])
         for product in incident["affected_products"]:
-            first, last = spans.get(product["title"], (begin, end))
-            spans[product["title"]] = (min(first, begin), max(last, end))
-    months = set()
-    for title, (begin, end) in spans.items():
-        year, month = begin.year, begin.month
-        while dt.datetime(year, month, 1, tzinfo=dt.UTC) < end:
-            months.add((title, f"{year}-{month:02d}"))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+            out |= {(product["title"], m) for m in span | months(begin, end)}
+    return out
 
 
 def test_the_real_google_cloud_export_adjudicates_to_a_sensible_report(
@@ -385,6 +389,9 @@ def test_the_real_google_cloud_export_adjudicates_to_a_sensible_report(
     assert {(p["service"], p["period"]) for p in periods} == _expected_periods(incidents)
     assert {p["met"] for p in periods} == {True, False}
     for period in periods:
+        if period.get("no_data"):  # outside the span the export covers: not measured
+            assert period["availability"] is None and period["met"] is None
+            continue
         counted = [
             (s["start"], s["end"])
             for o in outages

@@ -54,6 +54,7 @@ def on_stream(
     output: str | None,
 ) -> None:
     """The log adjudicated a chunk at a time; records written as each part is done."""
+    from rulebook.cli.inputs import span_of
     from rulebook.document.stream import adjudicate_stream
     from rulebook.report.sinks import sink_for
     from rulebook.report.writers import counts_line, render
@@ -72,6 +73,7 @@ def on_stream(
                 opts["keep_going"],
                 sink,
                 opts["input_format"],
+                span=span_of(opts),
             )
         )
     except BaseException:

@@ -31,7 +31,16 @@ from rulebook.columnar.runs import runs_of
 from rulebook.columnar.state import OUT_OF_SCOPE, Plan
 from rulebook.engine import timeline
 from rulebook.engine.adjudicate import availability_clause
-from rulebook.engine.measure import Measure, Period, measure_seconds, periods
+from rulebook.engine.measure import (
+    Given,
+    Measure,
+    Period,
+    measure_seconds,
+    no_data,
+    observed,
+    observed_span,
+    periods,
+)
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.records import Notice
 
@@ -47,11 +56,15 @@ def measure_periods(
     spans: Iterable[tuple[str, int, int]],
     seconds: Mapping[tuple[str, int], tuple[int, int]],
     began: Mapping[tuple[str, int], int],
+    span: tuple[int, int] | None = None,
 ) -> list[tuple[str, Measure]]:
-    """Each service's periods from its first start to its last end (``spans``, in the
-    order of the services' names): counted and excluded seconds by service and period
-    number (``seconds``), the planned stops from the qualifying windows of the clauses the
-    denominator leaves out, then the record engine's arithmetic."""
+    """Each service's periods (``spans``: its first start and last end, in the order of the
+    services' names): every period of the span the log covers (``span``,
+    :func:`~rulebook.engine.measure.observed_span`), and as no data those outside it that
+    its records touch; without a span, those its records touch. Counted and excluded
+    seconds by service and period number (``seconds``), the planned stops from the
+    qualifying windows of the clauses the denominator leaves out, then the record engine's
+    arithmetic."""
     clause = availability_clause(contract)
     target = clause.target if clause is not None else None
     minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
@@ -60,14 +73,15 @@ def measure_periods(
     for service, first, last in spans:
         planned = timeline.union((w.start, w.end) for w in windows if w.service in ("*", service))
         for i, period in enumerate(cuts):
-            if period.end <= first or period.start >= last:
+            inside = span is None or observed(period, span)
+            if not (span is not None and inside) and (period.end <= first or period.start >= last):
                 continue
             down, excluded = seconds.get((service, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
             measured = measure_seconds(
                 period, down, excluded, stops, target, began.get((service, i))
             )
-            out.append((service, measured))
+            out.append((service, measured if inside else no_data(measured)))
     return out
 
 
@@ -80,21 +94,29 @@ class Figures:
 
     low: int
     high: int
+    latest: int  # the latest start (every record): where the span the log covers ends
     spans: dict[str, tuple[int, int]]
     sums: dict[tuple[str, str], tuple[int, int, int | None]]
 
     def to_json(self) -> str:
         return json.dumps(
-            [self.low, self.high, self.spans, [[*k, *v] for k, v in sorted(self.sums.items())]],
+            [
+                self.low,
+                self.high,
+                self.latest,
+                self.spans,
+                [[*k, *v] for k, v in sorted(self.sums.items())],
+            ],
             ensure_ascii=False,
         )
 
     @classmethod
     def from_json(cls, text: str) -> Figures:
-        low, high, spans, sums = json.loads(text)
+        low, high, latest, spans, sums = json.loads(text)
         return cls(
             low,
             high,
+            latest,
             {s: (a, b) for s, (a, b) in spans.items()},
             {(s, p): (d, e, b) for s, p, d, e, b in sums},
         )
@@ -105,8 +127,8 @@ def figures_of(plan: Plan) -> Figures | None:
     frame = plan.frame
     if frame.height == 0:
         return None
-    low, high = frame["start"].min(), frame["end"].max()
-    assert isinstance(low, int) and isinstance(high, int)
+    low, high, latest = frame["start"].min(), frame["end"].max(), frame["start"].max()
+    assert isinstance(low, int) and isinstance(high, int) and isinstance(latest, int)
     inside = (
         frame.filter(pl.col("status") != OUT_OF_SCOPE)
         .group_by("service")
@@ -117,7 +139,7 @@ def figures_of(plan: Plan) -> Figures | None:
         (service, p.period.label): (p.downtime, p.excluded, p.incident_start)
         for service, p in plan.periods
     }
-    return Figures(low, high, spans, sums)
+    return Figures(low, high, latest, spans, sums)
 
 
 def assemble(
@@ -126,14 +148,20 @@ def assemble(
     notices: list[Notice],
     closures: frozenset[dt.date],
     parts: Iterable[Figures],
+    given: Given = (None, None),
 ) -> list[tuple[str, Measure]]:
     """The whole log's periods from its parts' figures: the periods and the windows over
-    the whole log's span, the seconds added up, the first counted start the least."""
+    the whole log's span and the span it covers (``given``, else found as one machine finds
+    it), the seconds added up, the first counted start the least."""
     parts = list(parts)
     if not parts:
         return []
     low, high = min(p.low for p in parts), max(p.high for p in parts)
-    cuts = periods(availability_clause(contract), tz, low, high)
+    clause = availability_clause(contract)
+    span = observed_span(clause, tz, [low, max(p.latest for p in parts)], given)
+    if span is not None:
+        low, high = min(low, span[0]), max(high, span[1])
+    cuts = periods(clause, tz, low, high)
     number = {p.label: i for i, p in enumerate(cuts)}
     spans: dict[str, tuple[int, int]] = {}
     seconds: dict[tuple[str, int], tuple[int, int]] = {}
@@ -157,7 +185,7 @@ def assemble(
                 began[key] = min(began.get(key, start), start)
     windows = contract_windows(contract, notices, tz, low, high, closures)
     ordered = [(s, *spans[s]) for s in sorted(spans)]
-    return measure_periods(contract, windows, cuts, ordered, seconds, began)
+    return measure_periods(contract, windows, cuts, ordered, seconds, began, span)
 
 
 def last_stretch(frame: pl.DataFrame) -> pl.Series:

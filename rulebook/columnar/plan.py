@@ -58,7 +58,7 @@ from rulebook.engine.adjudicate import (
 )
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
-from rulebook.engine.measure import periods
+from rulebook.engine.measure import Given, observed_span, periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
@@ -196,8 +196,16 @@ def maintenance_windows(plan: Plan) -> None:
     engine's own function)."""
     if plan.frame.height == 0:
         return
-    start, end = plan.frame["start"].min(), plan.frame["end"].max()
-    assert isinstance(start, int) and isinstance(end, int)
+    start, end, latest = (
+        plan.frame["start"].min(),
+        plan.frame["end"].max(),
+        plan.frame["start"].max(),
+    )
+    assert isinstance(start, int) and isinstance(end, int) and isinstance(latest, int)
+    clause = availability_clause(plan.contract)
+    plan.span = observed_span(clause, plan.tz, [start, latest], plan.given)
+    if plan.span is not None:  # the windows of every period measured
+        start, end = min(start, plan.span[0]), max(end, plan.span[1])
     plan.windows = contract_windows(plan.contract, plan.notices, plan.tz, start, end, plan.closures)
 
 
@@ -326,6 +334,8 @@ def split_periods(plan: Plan) -> None:
         return
     start, end = frame["start"].min(), frame["end"].max()
     assert isinstance(start, int) and isinstance(end, int)
+    if plan.span is not None:  # found with the windows: every period it overlaps is cut
+        start, end = min(start, plan.span[0]), max(end, plan.span[1])
     plan.period_cuts = periods(availability_clause(plan.contract), plan.tz, start, end)
     whole = frame.select(
         "pos",
@@ -431,6 +441,7 @@ def availability(plan: Plan) -> None:
             spans_by_name,
             {(names[code], i): v for (code, i), v in seconds.items()},
             {(names[code], i): v for (code, i), v in began.items()},
+            plan.span,
         )
     )
 
@@ -504,8 +515,10 @@ def run_plan(
     progress: Callable[[str], object] | None = None,
     edges: pl.DataFrame | None = None,
     ancestry: pl.DataFrame | None = None,
+    given: Given = (None, None),
 ) -> Plan:
-    """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
+    """Run every stage over ``frame`` (already validated: see :mod:`.intake`); ``given``
+    is the span the log covers as given (:func:`~rulebook.engine.measure.observed_span`)."""
     vocabulary = contract.vocabulary
     assert vocabulary is not None
     by_service: dict[str, Billing] = {}
@@ -527,6 +540,7 @@ def run_plan(
         {f.name: f for f in vocabulary.facts},
         edges=edges,
         ancestry=ancestry,
+        given=given,
     )
     for stage in STAGES:
         if progress is not None:

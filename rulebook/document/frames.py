@@ -37,6 +37,7 @@ from rulebook.document.fields import (
     canonical_json,
     check_rendering,
     document_head,
+    given_span,
     incident_of,
     period_dict,
     record_dict,
@@ -91,6 +92,7 @@ PERIOD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "met": pl.Boolean,
     "provisional": pl.Boolean,
     "remedy": REMEDY_SCHEMA,
+    "no_data": pl.Boolean,
 }
 
 
@@ -369,8 +371,11 @@ class FrameAdjudication:
 
 
 def periods_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """Periods of the document (:func:`period_dict`) as a frame (:data:`PERIOD_SCHEMA`)."""
-    return pl.DataFrame(rows, schema=PERIOD_SCHEMA)
+    """Periods of the document (:func:`period_dict`) as a frame (:data:`PERIOD_SCHEMA`); the
+    ``no_data`` column is false where the document leaves the key out."""
+    return pl.DataFrame(
+        [{**r, "no_data": bool(r.get("no_data"))} for r in rows], schema=PERIOD_SCHEMA
+    )
 
 
 def _as_of(plan: Plan) -> dt.datetime | None:
@@ -434,9 +439,13 @@ def adjudicate_intake(
     intake: FrameIntake,
     as_of: str | dt.datetime | None = None,
     progress: Callable[[str], object] | None = None,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
 ) -> FrameAdjudication:
-    """Run the plan over validated input."""
+    """Run the plan over validated input (``since``, ``until``: the span the log covers,
+    as :func:`rulebook.adjudicate` takes it)."""
     tz = timezone_of(contract)
+    given = given_span(since, until, tz)
     try:
         instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
     except RecordError as exc:
@@ -452,6 +461,7 @@ def adjudicate_intake(
         intake.exact,
         progress,
         intake.edges,
+        given=given,
     )
     return result_of(plan)
 

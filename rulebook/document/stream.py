@@ -35,7 +35,7 @@ from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch
 from rulebook.columnar.plan import run_plan
 from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
-from rulebook.document.fields import document_head, period_dict
+from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, periods_frame
 from rulebook.engine.adjudicate import settle
 from rulebook.engine.classify import RuleSet
@@ -218,6 +218,7 @@ def adjudicate_stream(
     fmt: str | None = None,
     chunks: Iterator[pl.DataFrame] | None = None,
     progress: Callable[[int], object] | None = None,
+    span: tuple[str | None, str | None] = (None, None),
 ) -> StreamAdjudication:
     """Adjudicate the log at ``path`` ``rows`` records at a time (``chunks``: the chunks
     given instead); notices, billing and closures from ``case``. Each part's records go to
@@ -267,7 +268,8 @@ def adjudicate_stream(
     if state.fatal:  # the record engine's error, for the first such record by id
         raise min(state.fatal, key=lambda f: f[0])[1]
     closures = frozenset(closure_date(c) for c in other.closures)
-    measured = assemble(contract, tz, other.notices, closures, state.figures)
+    covered = given_span(*span, tz)  # the span the log covers, as given (since, until)
+    measured = assemble(contract, tz, other.notices, closures, state.figures, covered)
     bills = _billing(other.billing)
     return StreamAdjudication(
         contract,

@@ -24,7 +24,6 @@ import attrs
 from rulebook import model as m
 from rulebook.conditions import (
     DEGRADATION,
-    DEGRADED,
     IMPACT,
     SERVICE,
     condition_facts,
@@ -42,11 +41,11 @@ from rulebook.engine.classify import (
     kleene_and,
     result_word,
 )
-from rulebook.engine.measure import Measure, measure, periods
+from rulebook.engine.measure import Measure, measure, no_data, observed, observed_span, periods
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import Ledger, Remedy, remedy, with_claim
 from rulebook.engine.run import Run, Segment, Verdict
-from rulebook.engine.trace import Reason, Via
+from rulebook.engine.trace import Reason, Via, degraded
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.causes import causal_order
@@ -166,16 +165,7 @@ def per_service_timeline(run: Run) -> None:
             continue
         record = verdict.record
         if degradations is not None and record.fact(IMPACT) == DEGRADATION:
-            verdict.reasons.append(
-                Reason(
-                    degradations,
-                    "downtime",
-                    DOES_NOT_APPLY,
-                    ((IMPACT, DEGRADATION),),
-                    detail=DEGRADED,
-                    decisive=True,
-                )
-            )
+            verdict.reasons.append(degraded(degradations))
             verdict.verdict = "not_downtime"
             continue
         if downtime is not None:
@@ -263,8 +253,11 @@ def maintenance_windows(run: Run) -> None:
     """Announced windows judged against the notice rules; recurring windows generated."""
     if not run.verdicts:
         return
-    start = min(v.record.start for v in run.verdicts.values())
-    end = max(v.end for v in run.verdicts.values())
+    starts = [v.record.start for v in run.verdicts.values()]
+    run.span = observed_span(availability_clause(run.contract), run.tz, starts, run.given)
+    start, end = min(starts), max(v.end for v in run.verdicts.values())
+    if run.span is not None:  # the windows of every period measured
+        start, end = min(start, run.span[0]), max(end, run.span[1])
     run.windows = contract_windows(run.contract, run.notices, run.tz, start, end, run.closures)
 
 
@@ -452,6 +445,8 @@ def split_periods(run: Run) -> None:
         return
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
+    if run.span is not None:  # found with the windows: every period it overlaps is cut
+        start, end = min(start, run.span[0]), max(end, run.span[1])
     run.period_cuts = periods(availability_clause(run.contract), run.tz, start, end)
     bounds = [p.start for p in run.period_cuts]
     for verdict in run.verdicts.values():
@@ -504,14 +499,11 @@ def availability(run: Run) -> None:
                 if s.status == "counted":
                     began[s.period] = min(began.get(s.period, v.record.start), v.record.start)
         for period in run.period_cuts:
-            if period.end <= first or period.start >= last:
+            inside = observed(period, run.span)
+            if not inside and (period.end <= first or period.start >= last):
                 continue
-            run.periods.append(
-                (
-                    service,
-                    measure(period, counted, excluded, planned, target, began.get(period.label)),
-                )
-            )
+            measured = measure(period, counted, excluded, planned, target, began.get(period.label))
+            run.periods.append((service, measured if inside else no_data(measured)))
 
 
 def remedies(run: Run) -> None:
@@ -532,7 +524,7 @@ def settle(
     owed_by: dict[tuple[str, str], Remedy | None] = {}
     for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
         owed = None
-        for remedy_clause in clauses:
+        for remedy_clause in clauses if measure_.observed else ():  # no data: nothing owed
             entry = billing.get(service)
             target = availability_target(contract)
             owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)
