@@ -425,8 +425,15 @@ def _union_seconds(spans: list[tuple[str, str]]) -> int:
 # ------------------------------------------------------------------ Statuspage v2
 
 
+SAID = ("impact", "severity", "incident_status", "incident_title", "incident_url")
+
+
 def test_statuspage_one_record_per_component_that_was_down() -> None:
     made = records(INCIDENTS, "statuspage")
+    said = {k: {f: r.pop(f, None) for f in (*SAID, "incident_updates")} for k, r in made.items()}
+    first = said["p1mv0k9d2x3z@b13yz5g2cw10"]  # what the export says, kept as facts
+    assert first["impact"] == "outage" and first["severity"] in ("minor", "major", "critical")
+    assert first["incident_title"] and first["incident_status"]
     assert made == {
         "p1mv0k9d2x3z@b13yz5g2cw10": {
             "id": "p1mv0k9d2x3z@b13yz5g2cw10",
@@ -548,6 +555,9 @@ def test_statuspage_incidents_and_maintenances(tmp_path: Path) -> None:
         "service": "CYBERMAIL Σ",
         "start": "2026-09-03T01:00:00Z",
         "end": "2026-09-03T02:00:00Z",
+        "impact": "outage",
+        "severity": "major",
+        "incident_title": "Mail delays",
     }
     code, out, err = run(
         ["adjudicate", "cybermail", inc, "--from", "statuspage", "--format", "json"]

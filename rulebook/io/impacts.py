@@ -31,6 +31,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "SERVICE_DISRUPTION": "degradation",
         "SERVICE_INFORMATION": "none",
     },
+    # Statuspage: a record only for a component that was down (docs/formats.md)
+    "statuspage": {"none": "none", "minor": "outage", "major": "outage", "critical": "outage"},
 }
 #: Longer than this (days), an incident whose title names a migration is an advisory.
 ADVISORY_DAYS = 7
