@@ -91,7 +91,7 @@ def test_no_data_in_every_format(log: Path, tmp_path: Path) -> None:
     assert frame.filter(pl.col("period") == "2026-10")["no_data"].to_list() == [True]
     code, _, _ = run([*base, "--format", "html", "-o", str(tmp_path / "r.html")])
     html = (tmp_path / "r.html").read_text("utf-8")
-    assert '<span class="">no data</span>' in html and "The log does not cover this period" in html
+    assert '<strong class="">no data</strong>' in html and "The log does not cover this period" in html
     code, out, _ = run(["explain", "cybermail", str(log), "--no-config", "--period",
                         "CYBERMAIL Σ", "2026-10"])  # fmt: skip
     assert "no data: the log does not cover this period" in out
