@@ -91,7 +91,9 @@ def test_no_data_in_every_format(log: Path, tmp_path: Path) -> None:
     assert frame.filter(pl.col("period") == "2026-10")["no_data"].to_list() == [True]
     code, _, _ = run([*base, "--format", "html", "-o", str(tmp_path / "r.html")])
     html = (tmp_path / "r.html").read_text("utf-8")
-    assert '<strong class="">no data</strong>' in html and "The log does not cover this period" in html
+    assert (
+        '<strong class="">no data</strong>' in html and "The log does not cover this period" in html
+    )
     code, out, _ = run(["explain", "cybermail", str(log), "--no-config", "--period",
                         "CYBERMAIL Σ", "2026-10"])  # fmt: skip
     assert "no data: the log does not cover this period" in out
@@ -103,3 +105,23 @@ def test_a_bad_span_is_refused(log: Path) -> None:
     Path("rulebook.toml").write_text('contract = "cybermail"\n[import]\nsince = "x"\n', "utf-8")
     code, _, err = run(["report", str(log)])
     assert code != 0 and "import.since: 'x' is not a date or a timestamp" in err
+
+
+def test_the_library_takes_the_span_and_both_evaluators_agree() -> None:
+    import rulebook
+
+    contract = rulebook.load_contract("cybermail")
+    outages = [
+        {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-09T03:00:00",
+         "end": "2026-09-09T04:20:00", "cause": "attack"},
+        {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-30T23:50:00",
+         "end": "2026-10-01T00:30:00"},
+    ]  # fmt: skip
+    for span in ({}, {"since": "2026-08-01"}, {"until": "2026-11-01"}):
+        records = rulebook.adjudicate(contract, outages, **span).to_dict(reasons=False)
+        frame = rulebook.adjudicate_frame(contract, outages, **span).to_dict()
+        assert records == frame
+    assert [p["period"] for p in records["periods"]] == ["2026-09", "2026-10"]
+    assert "no_data" not in records["periods"][1]  # covered until November
+    with pytest.raises(rulebook.RecordError, match="not a timestamp"):
+        rulebook.adjudicate(contract, outages, since="soon")

@@ -478,6 +478,8 @@ def adjudicate_frame(
     project: Any = None,
     strict: bool = False,
     keep_going: bool = False,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
 ) -> FrameAdjudication:
     """Adjudicate a polars DataFrame, an Arrow table, a path (CSV, JSON Lines, JSON case
     file, Parquet) or a list of mappings under ``contract`` (a loaded contract, a bundled
@@ -485,7 +487,8 @@ def adjudicate_frame(
     them (:mod:`rulebook.mapping.inputs`): notices, billing and events may be paths too,
     ``project`` is a ``rulebook.toml`` whose maps apply, a column that is no field is left
     out with a warning (``strict``: refused), and the warnings the command line prints are
-    in :attr:`FrameAdjudication.warnings`.
+    in :attr:`FrameAdjudication.warnings`. ``since`` and ``until`` give the span the log
+    covers, as :func:`rulebook.adjudicate` takes them.
 
     >>> import polars as pl, rulebook
     >>> log = pl.DataFrame({
@@ -511,7 +514,8 @@ def adjudicate_frame(
     warnings += [str(e) for e in intake.errors]
     intake.notices += given
     intake.billing += bills
-    result = attrs.evolve(adjudicate_intake(contract, intake, as_of), project_file=plan.provenance)
+    adjudicated = adjudicate_intake(contract, intake, as_of, None, since, until)
+    result = attrs.evolve(adjudicated, project_file=plan.provenance)
     scoped = scope_warning(contract, result.out_of_scope())
     result.warnings.extend([*warnings, *([scoped] if scoped else [])])
     return result
