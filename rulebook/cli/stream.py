@@ -38,7 +38,7 @@ def check_stream(opts: dict[str, Any], fmt: str, what: str) -> int:
             "adjudicate as jsonl or parquet (every record at once needs --engine columnar)"
         )
     try:
-        return chunk_rows(parse_size(opts["memory"]))
+        return chunk_rows(parse_size(opts["memory"]), fmt in ("jsonl", "parquet"))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--memory") from None
 

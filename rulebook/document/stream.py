@@ -52,7 +52,9 @@ MEMORY = 2 << 30
 
 #: What a stream holds besides its chunk (the interpreter, polars, the contract), and the
 #: peak bytes a record of a chunk costs through validation and the plan, with a margin:
-#: measured on the benchmark's logs, 360 MB and 372 bytes (docs/performance.md).
+#: measured on the benchmark's logs, 360 MB and 275-372 bytes; writing every record
+#: (JSON Lines, Parquet) costs up to 840 bytes, so a chunk is half as large then
+#: (docs/performance.md).
 BASE, BYTES_PER_RECORD = 400 << 20, 512
 
 #: The fewest records a chunk holds, whatever the memory setting.
@@ -63,9 +65,10 @@ class StreamError(RulebookError):
     """The log cannot be streamed (out of order, a format the stream does not read)."""
 
 
-def chunk_rows(memory: int) -> int:
-    """The records a chunk holds under a memory bound (bytes)."""
-    return max(FEWEST, (memory - BASE) // BYTES_PER_RECORD)
+def chunk_rows(memory: int, written: bool = False) -> int:
+    """The records a chunk holds under a memory bound (bytes); half as many when every
+    record is ``written`` out."""
+    return max(FEWEST, (memory - BASE) // (BYTES_PER_RECORD * (2 if written else 1)))
 
 
 def parse_size(text: str) -> int:
