@@ -52,10 +52,10 @@ MEMORY = 2 << 30
 
 #: What a stream holds besides its chunk (the interpreter, polars, the contract), and the
 #: peak bytes a record of a chunk costs through validation and the plan, with a margin:
-#: measured on the benchmark's logs, 360 MB and 275-372 bytes; writing every record
-#: (JSON Lines, Parquet) costs up to 840 bytes, so a chunk is half as large then
-#: (docs/performance.md).
-BASE, BYTES_PER_RECORD = 400 << 20, 512
+#: measured on the benchmark's logs, 360 MB and 372-610 bytes (the more, the larger the
+#: chunk); writing every record (JSON Lines, Parquet) costs up to 840 bytes, so a chunk
+#: is half as large then (docs/performance.md).
+BASE, BYTES_PER_RECORD = 400 << 20, 768
 
 #: The fewest records a chunk holds, whatever the memory setting.
 FEWEST = 1000
