@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import polars as pl
@@ -417,12 +416,11 @@ def availability(plan: Plan) -> None:
     whole, cuts = plan.whole, plan.cuts
     whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))
     counted = whole.filter(pl.col("status") == COUNTED)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
-        counted_job = pool.submit(period_union, counted, cuts, "downtime")
-        either_job = pool.submit(
-            period_union, whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), cuts, "either"
-        )
-        down_sums, either_sums = counted_job.result(), either_job.result()
+    # One after the other: each polars operation uses polars' own threads (issue 29: a
+    # Python pool around them oversubscribed the cores and turned waiting into system time).
+    down_sums = period_union(counted, cuts, "downtime")
+    either = whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED]))
+    either_sums = period_union(either, cuts, "either")
     sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)

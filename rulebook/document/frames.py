@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -294,9 +293,7 @@ class FrameAdjudication:
         end are written once; most segments start or end where their record does and
         gather that text, the others (cut at a period or a window) are written here."""
         frame, tz = self.plan.frame, self.tz
-        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
-            starts, ends = (pool.submit(iso, frame[c], tz) for c in ("start", "end"))
-            start_text, end_text = starts.result(), ends.result()
+        start_text, end_text = iso(frame["start"], tz), iso(frame["end"], tz)
         at, own = pieces["pos"], records["pos"]
         pieces = pieces.with_columns(
             text_of(pieces["start"], frame["start"].gather(at), start_text.gather(at), tz),

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -293,8 +292,7 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        with ThreadPoolExecutor(max_workers=2) as pool:  # columns two at a time
-            checked = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
+        checked = [self._cells(frame[c]) for c in frame.columns]  # polars' threads, no pool
         cells = [c for c, _ in checked]
         iso = frozenset(
             name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
