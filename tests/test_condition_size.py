@@ -10,6 +10,7 @@ is generous but still fails for anything quadratic (100x).
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -74,9 +75,20 @@ def _run(path: Path) -> float:
     return spent
 
 
+def _best(path: Path, rounds: int) -> float:
+    """The least CPU time of ``rounds`` runs (other work on the machine only adds to a
+    run), each begun with the garbage of the one before collected."""
+    spent = []
+    for _ in range(rounds):
+        gc.collect()
+        spent.append(_run(path))
+    return min(spent)
+
+
 def test_time_grows_linearly_with_the_terms_of_a_condition(tmp_path: Path) -> None:
     _run(_contract(tmp_path, 10))  # imports and first-use costs out of the way
-    seconds = {n: _run(_contract(tmp_path, n)) for n in (1_000, 10_000, 100_000)}
+    rounds = {1_000: 3, 10_000: 3, 100_000: 2}
+    seconds = {n: _best(_contract(tmp_path, n), rounds[n]) for n in rounds}
     ratios = [seconds[10 * n] / seconds[n] for n in (1_000, 10_000)]
     print({n: round(s, 3) for n, s in seconds.items()}, [round(r, 1) for r in ratios])
     assert all(r <= 11 for r in ratios), (seconds, ratios)

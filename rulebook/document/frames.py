@@ -186,11 +186,17 @@ class FrameAdjudication:
         """The JSON document (format 1) without reasons (see :meth:`explain`); without
         ``records``, only the records that have obligations to show."""
         document = document_head(self.contract, self.tz, self.plan.as_of, self.project_file)
-        document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
-        rows = self.records
-        if not records:
-            rows = rows.filter(pl.col("id").is_in(list(self.plan.obligations)))
-        document["outages"] = list(self._records(rows))
+        # one row a record: the plan's frame (``report`` builds no record or segment frame)
+        document["counts"] = {"outages": self.plan.frame.height, "notices": len(self.plan.notices)}
+        if records:
+            document["outages"] = list(self._records(self.records))
+        elif self.plan.obligations:
+            wanted = list(self.plan.obligations)
+            document["outages"] = list(
+                self._records(self.records.filter(pl.col("id").is_in(wanted)))
+            )
+        else:
+            document["outages"] = []
         document["periods"] = [self._period(s, p) for s, p in self.plan.periods]
         return document
 
