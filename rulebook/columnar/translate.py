@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from rulebook import collector
 from rulebook import model as m
 from rulebook.conditions import OPS, SERVICE, constant_value, glob_pattern
 from rulebook.engine.classify import DEFINED_BY
@@ -40,7 +41,10 @@ def translate(node: m.Condition, facts: dict[str, m.FactDecl]) -> pl.Expr:
 
 def condition(cond: m.Condition | None, facts: dict[str, m.FactDecl]) -> pl.Expr:
     """A whole condition; a missing condition always holds."""
-    return pl.lit(True) if cond is None else translate(cond, facts)
+    if cond is None:
+        return pl.lit(True)
+    with collector.paused():  # a few objects a term, no cycles (rulebook.collector)
+        return translate(cond, facts)
 
 
 # A chain is one horizontal expression, never a left-deep tree of `&` (whose optimisation

@@ -8,9 +8,7 @@ found (:mod:`rulebook.grammar.recovery`) and told in the DSL's words
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import threading
 from collections.abc import Iterator
 
@@ -19,6 +17,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.lark import PostLex
 
+from rulebook import collector
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar import recovery
 from rulebook.grammar.build import ParsedFile, ToModel
@@ -78,7 +77,7 @@ def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diag
     end), the diagnostics, and whether the text parsed without a syntax error. With syntax
     errors, only those are returned: the recovered parse is not the author's text.
     """
-    with _LOCK, _without_cycle_collection():
+    with _LOCK, collector.paused():  # no cycles in a parse (rulebook.collector)
         _BUILDER.start_file(file, text)
         try:
             parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]
@@ -127,20 +126,6 @@ def tokens_of(text: str) -> tuple[Token, ...]:
             return tuple(run.history)
         except VisitError as exc:
             raise exc.orig_exc from None
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a file is parsed: a parse makes several objects
-    a token and no cycles, and the collector's passes over them made a 100,000-term
-    condition's parse a fifth slower and its growth worse than linear."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @functools.cache
