@@ -113,8 +113,9 @@ def separators(frame: pl.DataFrame) -> bool:
     one vectorised look at the parsed cells, not a scan of the file's bytes."""
     if any(chr(b) in name for name in frame.columns for b in range(0x1C, 0x20)):
         return True
+    marks = [chr(b) for b in range(0x1C, 0x20)]
     found = frame.select(
-        pl.any_horizontal(pl.col(c).str.contains("[\x1c-\x1f]").any() for c in frame.columns)
+        pl.any_horizontal(pl.col(c).str.contains_any(marks).any() for c in frame.columns)
     )
     return bool(found.item())
 
