@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from rulebook import arguments, limits
-from rulebook import arguments, collector
+from rulebook import arguments, collector, limits
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic, attach_source, collapse, sort_key
 from rulebook.errors import ArgumentError, ContractError

@@ -9,7 +9,6 @@ import json
 import os
 import stat
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
