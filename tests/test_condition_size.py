@@ -21,17 +21,7 @@ import rulebook
 from rulebook import limits
 from rulebook.cli import main
 from rulebook.load import bundled_dir
-
-HEAD = """import "vocabulary.sla"
-
-contract t {
-  title "t"
-  provider "p"
-  source "s"
-  language ja
-  timezone "Asia/Tokyo"
-  kind objective
-"""
+from tests.hostile.make_corpus import CONTRACT_HEAD
 
 #: Priority 10^6 is none of 0..n-1, 3 is one of them; the third record has none (unknown).
 RECORDS = [
@@ -46,7 +36,7 @@ def _contract(folder: Path, terms: int) -> Path:
     for 10^6 only) and an `or` of `=` (holds for 3 only)."""
     every = " and ".join(f"priority != {i}" for i in range(terms))
     some = " or ".join(f"priority = {i}" for i in range(terms))
-    text = HEAD + "".join(
+    text = CONTRACT_HEAD + "".join(
         f'  exclusion {name} {{\n    cite "1" "x"\n    when {cond}\n  }}\n'
         for name, cond in (("every", every), ("some", some))
     )
@@ -107,7 +97,7 @@ def test_a_condition_past_the_bound_is_refused_by_check(tmp_path: Path) -> None:
     terms = limits.MAX_CONDITION_TERMS + 1
     path = tmp_path / "big.sla"
     path.write_text(
-        HEAD + '  exclusion a {\n    cite "1" "x"\n    when '
+        CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n    when '
         + " or ".join(["self_resolved"] * terms) + "\n  }\n}\n",
         encoding="utf-8",
     )  # fmt: skip
