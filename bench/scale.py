@@ -1,36 +1,42 @@
-"""Benchmark: rulebook at provider scale, against the two baselines, in the same run.
+"""Benchmark: rulebook at provider scale, against the columnar floor and the plain-Python
+baseline, in the same run.
 
 For each size (default 10^5, 10^6 and 10^7 records of a synthetic year on the cybermail
-services, generated as CSV by ``generate.write_csv`` and kept in ``--data``), it runs as
-separate processes, measuring wall time and peak memory (the child's maximum resident set):
+services, generated as CSV by ``generate.write_csv`` and kept in ``--data``) and each
+setting of ``POLARS_MAX_THREADS`` (default: unset, 1 and 2), it runs as separate processes,
+measuring wall time, user and system CPU time and peak memory (the child's maximum
+resident set):
 
-- ``rulebook report cybermail LOG --format jsonl`` (the per-service, per-month figures);
+- ``rulebook report cybermail LOG --format json`` (the per-service, per-month figures);
 - ``rulebook adjudicate cybermail LOG --format jsonl -o OUT`` (a line a record);
-- ``bench/baseline_python.py LOG`` — the plain-Python script a user would write;
-- ``bench/baseline_polars.py LOG`` — the same computation as a hand-written polars query
-  (the columnar floor).
+- ``bench/baseline_polars.py LOG`` — the floor: the same figures as the tightest polars
+  query we can write (lazy scan of the needed columns, no validation, no explanations);
+- ``bench/baseline_python.py LOG`` — the plain-Python script a user would write (with
+  ``POLARS_MAX_THREADS`` unset only: it uses no polars).
 
-It checks that the three give the same counted seconds for every service and month, then
-prints the figures and the ratios the targets speak of (docs/performance.md).
+It checks that they give the same counted seconds for every service and month, then prints
+the medians and the ratios the targets speak of (docs/performance.md): report against the
+floor in wall time, CPU time and peak memory, system time against user time, adjudicate
+against report.
 
 Every command runs as an installed program runs: Python's modules compiled once (as
 ``pip install .`` compiles them), kept under ``DATA/pycache`` (``PYTHONPYCACHEPREFIX``) even
 where the environment sets ``PYTHONDONTWRITEBYTECODE``, and rulebook's contract cache
 filled by one run before any is measured. ``--from-source`` measures instead with whatever
-the environment says (an editable checkout under ``PYTHONDONTWRITEBYTECODE=1`` compiles
-every module at every start).
+the environment says.
 
-The commands of one size take turns for ``--repeat`` rounds (default 3); each figure is the
-median of its rounds (peak memory: the largest), and every round is printed as it ends.
+The commands of one size and setting take turns for ``--repeat`` rounds (default 3); each
+figure is the median of its rounds (peak memory: the largest), and every round is printed
+as it ends. The machine's other load falls on every command alike, turn by turn; say what
+else ran when you quote the figures.
 
-    python bench/scale.py [--sizes 100000,1000000,10000000] [--data DIR] [--repeat N]
-                          [--from-source]
+    python bench/scale.py [--sizes 100000,1000000,10000000] [--threads unset,1,2]
+                          [--data DIR] [--repeat N] [--from-source]
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import statistics
@@ -44,10 +50,11 @@ from generate import write_csv
 HERE = Path(__file__).resolve().parent
 
 
-def measure(
-    command: list[str], stdout: Path, env: dict[str, str] | None = None
-) -> tuple[float, float, float]:
-    """Wall seconds, peak resident MiB and CPU seconds (user + system) of one child."""
+Figures = tuple[float, float, float, float]  # wall s, peak MiB, user s, system s
+
+
+def measure(command: list[str], stdout: Path, env: dict[str, str]) -> Figures:
+    """Wall seconds, peak resident MiB, user and system CPU seconds of one child."""
     with stdout.open("wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
@@ -56,13 +63,13 @@ def measure(
     errors = child.stderr.read().decode() if child.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command)} failed:\n{errors}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime
 
 
 def figures_of_report(path: Path) -> list[tuple[str, str, int]]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    periods = json.loads(path.read_text(encoding="utf-8"))["periods"]
     return sorted(
-        (p["service"], p["period"], p["downtime_seconds"]) for p in rows if p["downtime_seconds"]
+        (p["service"], p["period"], p["downtime_seconds"]) for p in periods if p["downtime_seconds"]
     )
 
 
@@ -71,9 +78,25 @@ def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
     return sorted((s, m, int(n)) for s, m, n in rows)
 
 
+def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[str]]:
+    rulebook = [python, "-m", "rulebook"]
+    runs = {
+        "report --format json": [*rulebook, "report", "cybermail", str(log), "--format", "json"],
+        "adjudicate --format jsonl": [
+            *rulebook, "adjudicate", "cybermail", str(log), "--format", "jsonl",
+            "-o", str(out.with_suffix(".records.jsonl")),
+        ],
+        "floor (tight polars)": [python, str(HERE / "baseline_polars.py"), str(log)],
+    }  # fmt: skip
+    if threads == "unset":
+        runs["plain Python"] = [python, str(HERE / "baseline_python.py"), str(log)]
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--threads", default="unset,1,2", help="POLARS_MAX_THREADS settings")
     parser.add_argument("--data", default=str(HERE / "data"))
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds per size; the median is the figure"
@@ -87,113 +110,84 @@ def main() -> None:
     data = Path(options.data)
     data.mkdir(parents=True, exist_ok=True)
     python = sys.executable
-    env = None
+    base = {k: v for k, v in os.environ.items() if k != "POLARS_MAX_THREADS"}
     if not options.from_source:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(data / "pycache")
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
+        base["PYTHONPYCACHEPREFIX"] = str(data / "pycache")
     sizes = [int(s) for s in options.sizes.split(",")]
-    first = data / f"cybermail-{sizes[0]}.csv"
-    if not first.exists():
-        start = time.perf_counter()
-        write_csv(str(first), sizes[0])
-        print(f"generated {first} in {time.perf_counter() - start:.0f} s", flush=True)
-    # One run before any is measured: modules compiled, the contract's cache filled.
-    warm = [python, "-m", "rulebook", "report", "cybermail", str(first), "--format", "jsonl"]
-    for command in (
-        warm,
-        [python, str(HERE / "baseline_python.py"), str(first)],
-        [python, str(HERE / "baseline_polars.py"), str(first)],
-    ):
-        measure(command, data / "warm-up.txt", env)
-    print(
-        "modules: "
-        + ("as the environment says" if options.from_source else f"compiled in {data / 'pycache'}"),
-        flush=True,
-    )
-    rows = []
+    settings = options.threads.split(",")
     for size in sizes:
         log = data / f"cybermail-{size}.csv"
         if not log.exists():
             start = time.perf_counter()
             write_csv(str(log), size)
             print(f"generated {log} in {time.perf_counter() - start:.0f} s", flush=True)
-        out = data / f"out-{size}"
-        runs = {
-            "rulebook report": [
-                python,
-                "-m",
-                "rulebook",
-                "report",
-                "cybermail",
-                str(log),
-                "--format",
-                "jsonl",
-            ],
-            "rulebook adjudicate --format jsonl": [
-                python,
-                "-m",
-                "rulebook",
-                "adjudicate",
-                "cybermail",
-                str(log),
-                "--format",
-                "jsonl",
-                "-o",
-                str(out.with_suffix(".records.jsonl")),
-            ],
-            "plain Python baseline": [python, str(HERE / "baseline_python.py"), str(log)],
-            "hand-written polars (floor)": [python, str(HERE / "baseline_polars.py"), str(log)],
-        }
-        # The commands take turns, round after round: a slow spell of the machine falls
-        # on all of them, and the median of each command's rounds is its figure.
-        rounds: dict[str, list[tuple[float, float, float]]] = {name: [] for name in runs}
-        outputs = {}
-        for turn in range(options.repeat):
-            for number, (name, command) in enumerate(runs.items()):
-                outputs[name] = out.with_suffix(f".{name.split()[0]}-{number}.txt")
-                wall, peak, cpu = measure(command, outputs[name], env)
-                rounds[name].append((wall, peak, cpu))
-                print(
-                    f"{size:>10,}  {name:<36} {wall:8.2f} s  {peak:8.0f} MiB  {cpu:8.2f} s CPU"
-                    f"  (round {turn + 1})",
-                    flush=True,
-                )
-        measured = {
-            name: (
-                statistics.median(r[0] for r in taken),
-                max(r[1] for r in taken),
-                statistics.median(r[2] for r in taken),
-                outputs[name],
+    # One run before any is measured: modules compiled, the contract's cache filled.
+    first = data / f"cybermail-{sizes[0]}.csv"
+    for command in commands(python, first, data / "warm", "unset").values():
+        measure(command, data / "warm-up.txt", base)
+    print(f"cores: {os.cpu_count()}; load average before: {os.getloadavg()}", flush=True)
+    results: dict[tuple[int, str], dict[str, list[Figures]]] = {}
+    for size in sizes:
+        log = data / f"cybermail-{size}.csv"
+        for threads in settings:
+            env = dict(base) if threads == "unset" else {**base, "POLARS_MAX_THREADS": threads}
+            out = data / f"out-{size}-{threads}"
+            runs = commands(python, log, out, threads)
+            # The commands take turns, round after round: a slow spell of the machine falls
+            # on all of them, and the median of each command's rounds is its figure.
+            rounds: dict[str, list[Figures]] = {name: [] for name in runs}
+            outputs = {name: out.with_suffix(f".{i}.txt") for i, name in enumerate(runs)}
+            for turn in range(options.repeat):
+                for name, command in runs.items():
+                    figures = measure(command, outputs[name], env)
+                    rounds[name].append(figures)
+                    wall, peak, user, system = figures
+                    print(
+                        f"{size:>10,} threads={threads:<5} {name:<26} {wall:7.2f} s wall "
+                        f"{user:7.2f} s user {system:6.2f} s sys {peak:6.0f} MiB "
+                        f"(round {turn + 1})",
+                        flush=True,
+                    )
+            report = figures_of_report(outputs["report --format json"])
+            for name in ("floor (tight polars)", "plain Python"):
+                if name in outputs and figures_of_baseline(outputs[name]) != report:
+                    sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
+            print(f"{size:>10,} threads={threads}: figures agree ({len(report)} service-months)")
+            results[size, threads] = rounds
+    summary(results, options.repeat)
+
+
+def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: int) -> None:
+    print()
+    print(f"medians of {repeat} round(s) (peak: the largest)")
+    print("| records | POLARS_MAX_THREADS | command | wall s | user s | sys s | peak MiB |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: |")
+    medians = {}
+    for (size, threads), rounds in results.items():
+        for name, taken in rounds.items():
+            wall, user, system = (statistics.median(r[k] for r in taken) for k in (0, 2, 3))
+            peak = max(r[1] for r in taken)
+            medians[size, threads, name] = (wall, user + system, peak, user, system)
+            print(
+                f"| {size:,} | {threads} | {name} | {wall:.2f} | {user:.2f} | {system:.2f} "
+                f"| {peak:.0f} |"
             )
-            for name, taken in rounds.items()
-        }
-        report = figures_of_report(measured["rulebook report"][3])
-        for name in ("plain Python baseline", "hand-written polars (floor)"):
-            if figures_of_baseline(measured[name][3]) != report:
-                sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
-        print(f"{size:>10,}  figures agree: {len(report)} service-months", flush=True)
-        rows.append((size, {k: v[:3] for k, v in measured.items()}))
     print()
-    print(f"medians of {options.repeat} round(s)")
-    print("| records | command | wall s | peak MiB | CPU s |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for size, measured in rows:
-        for name, (wall, peak, cpu) in measured.items():
-            print(f"| {size:,} | {name} | {wall:.2f} | {peak:.0f} | {cpu:.2f} |")
-    print()
-    for size, measured in rows:
-        report = measured["rulebook report"][0]
-        floor = measured["hand-written polars (floor)"][0]
-        plain = measured["plain Python baseline"][0]
-        jsonl = measured["rulebook adjudicate --format jsonl"][0]
+    print("| records | POLARS_MAX_THREADS | report/floor wall | CPU | peak | report sys/user "
+          "| jsonl/report wall | plain Python/report wall |")  # fmt: skip
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size, threads in results:
+        report = medians[size, threads, "report --format json"]
+        floor = medians[size, threads, "floor (tight polars)"]
+        jsonl = medians[size, threads, "adjudicate --format jsonl"]
+        plain = medians.get((size, threads, "plain Python"))
         print(
-            f"{size:>10,}: report / floor {report / floor:.2f}; plain Python / report "
-            f"{plain / report:.1f}; jsonl / report {jsonl / report:.2f}"
+            f"| {size:,} | {threads} | {report[0] / floor[0]:.2f} | {report[1] / floor[1]:.2f} "
+            f"| {report[2] / floor[2]:.2f} | {report[4] / max(report[3], 1e-9):.2f} "
+            f"| {jsonl[0] / report[0]:.2f} | "
+            + (f"{plain[0] / report[0]:.1f} |" if plain else "— |")
         )
-    for (small, a), (big, b) in itertools.pairwise(rows):
-        for name in ("rulebook report", "rulebook adjudicate --format jsonl"):
-            ratio = b[name][0] / a[name][0]
-            print(f"{name}: {big // small}x the records in {ratio:.1f}x the time")
 
 
 if __name__ == "__main__":

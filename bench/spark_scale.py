@@ -4,7 +4,8 @@ Writes N synthetic records (default 10^7, the cybermail services over a year; wi
 ``--one-service``, one service's probe-level log over ten years, in order of time) as
 Parquet part files in ``--data``, then runs, as separate processes on the same files:
 
-- ``rulebook report cybermail 'DIR/*.parquet' --format json`` (the columnar plan);
+- ``rulebook report cybermail LOG.csv --format json`` (the columnar plan, on the CSV the
+  part files were written from);
 - ``rulebook report cybermail DIR --engine spark --format json`` (a local[2] session);
 
 checks that the two documents are the same bytes, and prints both wall times, the ratio,
@@ -69,7 +70,8 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     parts = parquet_parts(folder, options.records, options.one_service)
     rulebook = [sys.executable, "-m", "rulebook", "report", "cybermail"]
-    local, local_out, _ = run([*rulebook, str(parts / "*.parquet"), "--format", "json"])
+    source = folder / f"{parts.name.removesuffix('-parquet')}.csv"  # the parts' records
+    local, local_out, _ = run([*rulebook, str(source), "--format", "json"])
     spark, spark_out, said = run(
         [*rulebook, str(parts), "--engine", "spark", "--format", "json", "--verbose"]
     )

@@ -13,7 +13,8 @@ again only when
   Python and Lark (its files, likewise).
 
 Otherwise the contract is parsed and checked afresh, and the entry replaced. A cache entry
-that cannot be read is ignored; no cache folder, no cache (``docs/security.md``).
+that cannot be read is ignored; no cache folder, no cache (``docs/security.md``). At most
+:data:`MAX_ENTRIES` entries are kept, the least recently used going first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from typing import Any
 from rulebook.grammar.cache import private_file
 
 FORMAT = 1  # the layout of an entry
+#: Entries kept: past this many, the least recently used go (each working folder, path
+#: and version of rulebook makes its own entry).
+MAX_ENTRIES = 64
 
 
 @functools.cache
@@ -85,6 +89,8 @@ def lookup(path: Path) -> Any | None:
         return None
     if any(_digest(Path(name)) != digest for name, digest in files):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # used now: the last to go
     return loaded
 
 
@@ -111,3 +117,16 @@ def store(path: Path, loaded: Any, sources: dict[str, str]) -> None:
     except Exception:  # a full disk, an unpicklable value: no entry, no harm
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+    _evict(entry.parent)
+
+
+def _evict(folder: Path) -> None:
+    """The least recently used entries past :data:`MAX_ENTRIES` removed."""
+    try:
+        kept = sorted(
+            folder.glob("contract-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+        )
+        for old in kept[MAX_ENTRIES:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another run removed one first
+        pass

@@ -203,11 +203,12 @@ def shape(values: Sequence[Any], vocabulary: m.Vocabulary) -> Guess | None:
         return Guess("incident_url", f"its values are URLs ({distinct[0]})")
     if all(t in COUNTRIES for t in distinct):
         return Guess("location", f"its values ({shown}) are ISO 3166 country codes")
+    # severity levels first: Statuspage's impact words (minor, major, critical) are those
+    if all(fold(t) in SEVERITY_WORDS for t in distinct):
+        return Guess("severity", f"its values ({shown}) are severity levels")
     impacts = [t for t in distinct if t.casefold() in IMPACT_WORDS]
     if len(impacts) == len(distinct):
         return Guess("impact", f"its values ({shown}) are impact words of the importers' tables")
-    if all(fold(t) in SEVERITY_WORDS for t in distinct):
-        return Guess("severity", f"its values ({shown}) are severity levels")
     regions = [t for t in distinct if region_countries(t) is not None]
     if regions and len(regions) * 2 >= len(distinct):
         named = ", ".join(regions[:3]) + (", …" if len(regions) > 3 else "")

@@ -35,6 +35,10 @@ MAX_PAIRS_LISTED = 20
 #: most this many; larger ones are read past in pieces and answered with an error.
 MAX_LSP_MESSAGE_BYTES = 64 << 20
 MAX_LSP_HEADER_BYTES = 8 << 10
+#: A condition in a contract has at most this many terms (tests of facts such as
+#: ``cause = war``): every stage is linear in them, this bounds the memory (about 7 kB a
+#: term while adjudicating).
+MAX_CONDITION_TERMS = 100_000
 #: Instants are read from the years MIN_YEAR to MAX_YEAR.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 

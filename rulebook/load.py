@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from rulebook import arguments, limits
+from rulebook import arguments, collector, limits
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic, attach_source, collapse, sort_key
 from rulebook.errors import ArgumentError, ContractError
@@ -294,12 +294,13 @@ def check_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = N
     ``texts`` as for :func:`load_files` (the language server checks what the author sees)."""
     from rulebook.check import check_contract, check_vocabulary
 
-    loaded = load_files(paths, texts)
-    found = list(loaded.diagnostics)
-    for contract in loaded.contracts:
-        found.extend(check_contract(contract))
-    for vocabulary in loaded.vocabularies:  # those of the files given and of their imports
-        found.extend(check_vocabulary(vocabulary))
+    with collector.paused():  # no cycles: linear in a condition's terms (rulebook.collector)
+        loaded = load_files(paths, texts)
+        found = list(loaded.diagnostics)
+        for contract in loaded.contracts:
+            found.extend(check_contract(contract))
+        for vocabulary in loaded.vocabularies:  # those of the files given and their imports
+            found.extend(check_vocabulary(vocabulary))
     return attrs.evolve(
         loaded, diagnostics=tuple(sorted_diagnostics(attach_source(found, loaded.sources)))
     )
@@ -310,12 +311,13 @@ def check_one(path: Path) -> Loaded:
     while its files do not change (:mod:`rulebook.contract_cache`)."""
     from rulebook import contract_cache
 
-    cached = contract_cache.lookup(path)
-    if isinstance(cached, Loaded):
-        return cached
-    loaded = check_files([path])
-    if not loaded.errors:
-        contract_cache.store(path, loaded, loaded.sources)
+    with collector.paused():  # unpickled or stored: no cycles (rulebook.collector)
+        cached = contract_cache.lookup(path)
+        if isinstance(cached, Loaded):
+            return cached
+        loaded = check_files([path])
+        if not loaded.errors:
+            contract_cache.store(path, loaded, loaded.sources)
     return loaded
 
 

@@ -98,9 +98,14 @@ def _junction(node: m.All | m.Any, positive: bool, domain_of: DomainOf) -> list[
         return None
     if not conjunctive:
         return [term for p in parts for term in p or []]
-    terms: list[Term] = [[]]
+    # The parts of one term each are joined first, in one pass (a chain of 10^5 atoms is
+    # one term, built in linear time); then the product with the others, at most MAX_TERMS.
+    common: Term = [c for p in parts if p is not None and len(p) == 1 for c in p[0]]
+    terms: list[Term] = [common]
     for p in parts:
-        terms = [t + u for t in terms for u in p or []]
+        if p is None or len(p) == 1:
+            continue
+        terms = [t + u for t in terms for u in p]
         if len(terms) > MAX_TERMS:
             return None
     return terms

@@ -105,7 +105,7 @@ def near_miss(name: str, fields: Iterable[str]) -> str | None:
     if folded in known:
         return folded
     index = _deletions_index(known)
-    if len(folded) > index.longest + 2 or sum(c not in index.alphabet for c in folded) > 2:
+    if len(folded) > index.longest + 2 or len(set(folded).difference(index.alphabet)) > 2:
         return None  # more than two edits from every field
     # Only a field sharing a string of deletions with the name can be two edits away (a
     # swap or a change is one deletion on each side): the edits are counted for those only,

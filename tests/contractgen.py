@@ -736,6 +736,10 @@ def check_reference(case: Case, contract: m.Contract, document: dict[str, Any]) 
     for period in document["periods"]:
         where = f"seed {case.seed}: period {period['service']} {period['period']}"
         denominator = period["denominator_seconds"]
+        if period.get("no_data"):  # outside the span the log covers: not measured
+            if (period["availability"], period["met"], period["remedy"]) != (None, None, None):
+                raise Mismatch(f"{where}: a period the log does not cover is measured")
+            continue
         if not denominator:
             continue
         exact = Fraction(denominator - period["downtime_seconds"], denominator)

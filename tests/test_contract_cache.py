@@ -79,3 +79,27 @@ def test_an_entry_others_can_write_is_not_loaded(folder: Path) -> None:
     entry.chmod(0o666)
     assert contract_cache.lookup(Path("c.sla")) is None
     assert not check_one(Path("c.sla")).errors
+
+
+def test_the_least_recently_used_entries_go_past_the_limit(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26: the cache does not grow without bound (an entry a path and a folder)."""
+    import os
+    import shutil
+
+    monkeypatch.setattr(contract_cache, "MAX_ENTRIES", 3)
+    for i in range(6):  # all beside each other first: their neighbours do not change
+        shutil.copy("c.sla", f"c{i}.sla")
+    for i in range(5):
+        assert not check_one(Path(f"c{i}.sla")).errors
+        # a second apart: the order of use does not hang on the clock's grain
+        for entry in entries(folder):
+            info = entry.stat()
+            os.utime(entry, ns=(info.st_atime_ns, info.st_mtime_ns - 10**9))
+    assert len(entries(folder)) == 3
+    check_one(Path("c2.sla"))  # used again: kept when the next one comes
+    check_one(Path("c5.sla"))
+    kept = {contract_cache.lookup(Path(f"c{i}.sla")) is not None for i in (2, 5)}
+    assert kept == {True} and len(entries(folder)) == 3
+    assert contract_cache.lookup(Path("c0.sla")) is None

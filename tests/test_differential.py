@@ -648,6 +648,11 @@ REAL_EXPORTS = [
     ("gcp-status-incidents-trimmed.json", ["gcp-style.sla", "--from", "gcp-status"]),
     # a Japanese ticket export by its answered init draft, with a maintenance calendar
     ("ja-tickets.csv", ["--config", "ja-tickets.toml", "--notices", "cybermail-maintenance.ics"]),
+    (
+        "github-status-incidents-2023-08-09.json",
+        ["--from", "statuspage", "--config", "github-status.toml"],
+    ),
+    ("aws-health-2022-2023.csv", ["--config", "aws-health.toml", "--keep-going"]),
 ]
 
 

@@ -5,6 +5,7 @@ kept as hashes and asked for; a file that is no packet is refused in one line.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -188,3 +189,37 @@ def test_sizes_names_and_differences_in_words() -> None:
     kept = {"rulebook": "1", "contract": {"id": "c", "sha256": "a"}, "periods": [], "outages": []}
     fresh = {**kept, "contract": {"id": "c", "sha256": "b"}}
     assert compare_documents(kept, fresh) == ["contract sha256: 'a' in the packet, 'b' now"]
+
+
+def test_a_packet_keeps_the_project_file_and_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("aoulu-cloud-2026-09.csv", "aoulu-cloud-2026-09-notices.csv"):
+        (tmp_path / name).write_bytes((ROOT / "examples" / name).read_bytes())
+    project = 'contract = "aoulu-cloud"\nlang = "ja"\n'
+    (tmp_path / "rulebook.toml").write_text(project, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["packet", "aoulu-cloud-2026-09.csv", "--notices", "aoulu-cloud-2026-09-notices.csv"]
+    result = _invoke([*args, "-o", "claim.zip"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "claim.zip") as z:
+        assert z.read("project/rulebook.toml").decode("utf-8") == project
+        manifest = json.loads(z.read("manifest.json"))
+    digest = hashlib.sha256(project.encode()).hexdigest()
+    assert manifest["provenance"]["project"] == {"name": "rulebook.toml", "sha256": digest}
+    assert manifest["lang"] == "ja"  # the project's language
+    result = _verify(tmp_path / "claim.zip")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("identical: ")
+
+
+def test_a_pdf_or_a_packet_needs_a_path(tmp_path: Path) -> None:
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    for args in (
+        ["report", "cybermail", log, "--format", "pdf", "-o", "-"],
+        ["report", "cybermail", log, "--format", "pdf"],
+        ["packet", "cybermail", log, "-o", "-"],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, args
+        assert "give -o PATH" in result.stderr or "Missing option '-o'" in result.stderr

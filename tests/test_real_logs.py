@@ -201,3 +201,59 @@ def test_the_archive_reads_alike_on_both_routes() -> None:
     assert found["incident-archive.parquet:outages[3]"] == ("N. Virginia", "US", "degradation")
     assert found["incident-archive.parquet:outages[7]"] == ("Japan East", "JP", "outage")
     assert found["incident-archive.parquet:outages[9]"][1] is None  # "*Europe*" = "unknown"
+
+
+# ------------------------------------------------------------------ the gallery
+
+
+def test_the_aws_log_is_made_from_the_archive_as_committed(tmp_path: Path) -> None:
+    """aws-health-2022-2023.csv is what the script makes of the raw archive, byte for byte;
+    every event is a row, and the events whose updates give no span have no times."""
+    import subprocess
+    import sys
+
+    made = subprocess.run(
+        [sys.executable, str(FIXTURES / "aws_health_to_csv.py"),
+         str(FIXTURES / "aws-health-archive-2022-2023.json")],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    committed = (FIXTURES / "aws-health-2022-2023.csv").read_bytes()
+    assert made == committed
+    archive = json.loads((FIXTURES / "aws-health-archive-2022-2023.json").read_text("utf-8"))
+    log = pl.read_csv(FIXTURES / "aws-health-2022-2023.csv", infer_schema=False)
+    assert log.height == len(archive["archive"]) == 69
+    assert log.filter(pl.col("start").is_null()).height == 17
+
+
+@pytest.mark.parametrize(
+    ("log", "args", "read", "rejected"),
+    [
+        ("aws-health-2022-2023.csv", ["--config", "aws-health.toml", "--keep-going"], 69, 17),
+        (
+            "github-status-incidents-2023-08-09.json",
+            ["--from", "statuspage", "--config", "github-status.toml"],
+            53,
+            0,
+        ),
+        (
+            "gcp-status-incidents-trimmed.json",
+            ["--from", "gcp-status", "--config", "gcp-aoulu.toml"],
+            103,
+            0,
+        ),
+    ],
+)
+def test_each_gallery_export_gives_a_report_with_every_record_accounted_for(
+    log: str, args: list[str], read: int, rejected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    code, out, err = run(["adjudicate", log, *args, "--format", "json"])
+    assert code == (1 if rejected else 0), err
+    doc = json.loads(out)
+    counts = doc["counts"]
+    assert (counts["read"], counts["rejected"]) == (read, rejected)
+    assert counts["adjudicated"] == len(doc["outages"]) == read - rejected
+    assert doc["periods"] and all(p["period"] for p in doc["periods"])
+    # every counted record names its incident (title, impact)
+    counted = [o for o in doc["outages"] if o["counted_seconds"]]
+    assert counted and all(o["incident"]["title"] and o["incident"]["impact"] for o in counted)

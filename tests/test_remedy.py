@@ -298,21 +298,24 @@ def test_damages_for_a_period_without_outages_are_refused_not_dropped() -> None:
         rulebook.adjudicate(contract, [record], billing=billing)
 
 
-def _cybermail_periods(records: list[dict[str, str]], billing: Any = ()) -> dict[str, Any]:
+def _cybermail_periods(
+    records: list[dict[str, str]], billing: Any = (), until: str | None = None
+) -> dict[str, Any]:
     contract = rulebook.load_contract("cybermail")
     outages = [
         {"service": MAIL, "cause": "provider_fault", "detected_by": "monitoring", **r}
         for r in records
     ]
-    result = rulebook.adjudicate(contract, outages, billing=list(billing))
+    result = rulebook.adjudicate(contract, outages, billing=list(billing), until=until)
     return {p["period"]: p for p in result.to_dict()["periods"]}
 
 
 def test_a_claim_follows_the_month_the_incident_began() -> None:
-    # 600 s in September (met), 3600 s in October (breached): claimed by 31 October.
-    periods = _cybermail_periods(
-        [{"id": "x", "start": "2026-09-30T23:50:00", "end": "2026-10-01T01:00:00"}]
-    )
+    # 600 s in September (met), 3600 s in October (breached): claimed by 31 October. The
+    # log covers October too (until): by default it covers its records' start months only.
+    crossing = [{"id": "x", "start": "2026-09-30T23:50:00", "end": "2026-10-01T01:00:00"}]
+    assert _cybermail_periods(crossing)["2026-10"]["no_data"] is True
+    periods = _cybermail_periods(crossing, until="2026-11-01")
     assert periods["2026-09"]["remedy"] is None
     remedy = periods["2026-10"]["remedy"]
     assert remedy["claim_deadline"] == "2026-11-01T00:00:00+09:00"

@@ -268,7 +268,13 @@ def test_csv_writes_records_and_periods_with_a_bom_when_asked(
         "2026-10-31",
     )
     assert first["remedy"] == "1 free month(s), worth ¥120,000"
-    assert periods[1]["allowed_seconds"] == "2678.4"  # 0.1% of 31 days, exactly
+    assert periods[0]["allowed_seconds"] == "2592"  # 0.1% of 30 days, exactly
+    # October: cm-13 runs into it, but the September log does not cover it (no data)
+    assert (periods[1]["period"], periods[1]["met"], periods[1]["allowed_seconds"]) == (
+        "2026-10",
+        "no data",
+        "",
+    )
 
 
 def test_csv_one_table_to_stdout(monkeypatch: pytest.MonkeyPatch) -> None:

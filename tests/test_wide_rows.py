@@ -38,14 +38,15 @@ def _jsonl(path: Path, extra: int) -> None:
 
 
 def _run(path: Path, extra: int) -> float:
-    """The seconds of one adjudication (the best of two), checked for what it says."""
+    """The CPU seconds of one adjudication (the best of three; CPU time, not wall time, as
+    the machine may be shared), checked for what it says."""
     best = float("inf")
-    for _ in range(2):
-        began = time.perf_counter()
+    for _ in range(3):
+        began = time.process_time()
         result = CliRunner().invoke(
             main, ["adjudicate", "cybermail", str(path), "--format", "json"]
         )
-        best = min(best, time.perf_counter() - began)
+        best = min(best, time.process_time() - began)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [o["verdict"] for o in doc["outages"]] == ["counted"]

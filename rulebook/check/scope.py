@@ -21,6 +21,8 @@ class Scope:
     facts: dict[str, m.FactDecl]
     events: dict[str, m.EventDecl]
     clauses: dict[str, m.AnyClause]
+    #: Each fact's domain, worked out once (a condition may test a fact 100,000 times).
+    domains: dict[str, Domain | None] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def of(cls, contract: m.Contract) -> Scope:
@@ -36,6 +38,11 @@ class Scope:
         return [c for c in self.clauses.values() if isinstance(c, m.CalendarClause)]
 
     def domain(self, fact: str) -> Domain | None:
+        if fact not in self.domains:
+            self.domains[fact] = self._domain(fact)
+        return self.domains[fact]
+
+    def _domain(self, fact: str) -> Domain | None:
         decl = self.facts.get(fact)
         if decl is None:
             return None

@@ -145,8 +145,8 @@ def _render(
     elif fmt in ("html", "pdf"):
         from rulebook.report import render_pdf, render_report
 
-        if fmt == "pdf" and not output:
-            raise click.UsageError("--format pdf writes a file: give -o PATH")
+        if fmt == "pdf" and (not output or output == "-"):
+            raise click.UsageError("--format pdf writes a file: give -o PATH, not -")
         prov = guarded(lambda: run_provenance(loaded, contract, outages, opts, period, lang))
         text = render_report(result, loaded, lang, counts, period, prov)
         if fmt == "html":
@@ -177,7 +177,9 @@ def run_provenance(
 
     inputs = [(role, path) for role, path in named_inputs(outages, opts)]
     options = {**opts, "period": period, "lang": lang}
-    return provenance(loaded, resolve(ref), inputs, options, project_of(opts).path)
+    project = project_of(opts)
+    read = (project.path, project.sha256) if project.path and project.sha256 else None
+    return provenance(loaded, resolve(ref), inputs, options, read)
 
 
 def _write_csv(

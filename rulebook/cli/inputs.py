@@ -197,11 +197,11 @@ def adjudicate_inputs(
         for error in intake.errors:
             click.echo(f"rulebook: {said(str(error))}", err=True)
         result: Adjudication | FrameAdjudication
-        as_of = _as_of(opts)
+        as_of, (since, until) = _as_of(opts), span_of(opts)
         if opts["engine"] == "records" or explain:
-            result = _record_engine(contract, intake, as_of)
+            result = _record_engine(contract, intake, as_of, since, until)
         else:
-            result = adjudicate_intake(contract, intake, as_of, progress)
+            result = adjudicate_intake(contract, intake, as_of, progress, since, until)
         result = attrs.evolve(result, project_file=project_of(opts).provenance)
     except RulebookError as exc:
         raise click.exceptions.Exit(fail_error(exc)) from None
@@ -233,9 +233,32 @@ def _as_of(opts: dict[str, Any]) -> str | None:
     return first.isoformat()
 
 
-def _record_engine(contract: Contract, intake: FrameIntake, as_of: str | None) -> Adjudication:
+def span_of(opts: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``--since`` and ``--until``, else the project file's ``[import]`` ones."""
+    from rulebook.io.impacts import span_setting
+
+    since, until = span_setting(dict(project_of(opts).imports))
+    return opts.get("since") or since, opts.get("until") or until
+
+
+def _record_engine(
+    contract: Contract,
+    intake: FrameIntake,
+    as_of: str | None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Adjudication:
     """The record engine over validated input (the frame's rows as its records)."""
     from rulebook.document.records import adjudicate, records_of
 
     records = records_of(contract, intake)
-    return adjudicate(contract, records, intake.notices, as_of, intake.closures, intake.billing)
+    return adjudicate(
+        contract,
+        records,
+        intake.notices,
+        as_of,
+        intake.closures,
+        intake.billing,
+        since=since,
+        until=until,
+    )

@@ -80,6 +80,18 @@ def input_options(func: Any) -> Any:
         ),
         click.option("--as-of", metavar="TIMESTAMP", help="Close ongoing records at this instant."),
         click.option(
+            "--since",
+            metavar="DATE",
+            help="The log covers from this date or instant (default: the start of the period "
+            "of its first record): the periods it covers are measured, others are no data.",
+        ),
+        click.option(
+            "--until",
+            metavar="DATE",
+            help="The log covers until this date or instant, exclusive (default: the end of "
+            "the period of its last record's start).",
+        ),
+        click.option(
             "--keep-going",
             is_flag=True,
             help="Report every bad record, adjudicate the rest, exit 1.",

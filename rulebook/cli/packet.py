@@ -112,6 +112,7 @@ def packet_command(
     """Write a dispute packet: the report (PDF and HTML), the JSON decision record with
     every record's reasons, the contract file, the inputs and a manifest of their sha256 —
     what `rulebook verify` checks. CONTRACT and OUTAGES as for `report`."""
+    from rulebook.io.outputs import replace_files
     from rulebook.load import resolve
     from rulebook.report.packet import Member, input_name, parse_size, write_packet
 
@@ -162,7 +163,9 @@ def packet_command(
         "provenance": made.provenance,
     }
     data = write_packet(members, manifest, made.provenance["generated"])
-    guarded(lambda: Path(output).write_bytes(data))
+    if output == "-":
+        raise click.UsageError("a packet is a file: give -o PATH, not -")
+    guarded(lambda: replace_files({output: data}))
     click.echo(
         f"rulebook: wrote {output} ({len(members) + 1} files, {len(data):,} bytes)", err=True
     )
@@ -286,19 +289,41 @@ def _need(packet: Any, member: str) -> bytes:
     return data
 
 
+def _as_sent(kept: bytes | None, fresh: str) -> str:
+    """The fresh decision record with the project file named as the packet names it (the
+    document names it by the path it was read from; verify reads its own copy): the same
+    file is the same sha256."""
+    try:
+        sent = json.loads(kept or b"")
+        document = json.loads(fresh)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return fresh
+    was, now = (
+        sent.get("project_file") if isinstance(sent, dict) else None,
+        document.get("project_file"),
+    )
+    if not (isinstance(was, dict) and isinstance(now, dict)):
+        return fresh
+    if was.get("sha256") != now.get("sha256"):
+        return fresh
+    document["project_file"] = {**now, "path": was.get("path")}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 def _compare(packet: Any, fresh: Made) -> list[str]:
     """What differs between the packet's decision record and report and fresh ones."""
     from rulebook.report.packet import compare_documents, sha256
 
     out: list[str] = []
     kept = packet.files.get("decision.json")
-    if kept is not None and kept != fresh.decision.encode("utf-8"):
+    decision = _as_sent(kept, fresh.decision)
+    if kept is not None and kept != decision.encode("utf-8"):
         try:
             document = json.loads(kept.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             out.append(f"decision.json: not JSON ({exc})")
         else:
-            found = compare_documents(document, json.loads(fresh.decision))
+            found = compare_documents(document, json.loads(decision))
             out += [f"decision.json: {line}" for line in found] or [
                 "decision.json: differs from a fresh one in its layout, not its values"
             ]

@@ -28,6 +28,7 @@ def on_spark(
     """The log read and adjudicated by Spark (paths, globs, folders of Parquet, CSV or JSON
     Lines); tables and JSON collected on the driver, Parquet written by Spark."""
     from rulebook import spark as rs
+    from rulebook.cli.inputs import span_of
     from rulebook.intake.kinds import refusal
     from rulebook.intake.records import RECORD_FIELDS
     from rulebook.io.calendars import read_input
@@ -35,7 +36,7 @@ def on_spark(
     from rulebook.mapping.others import InputMaps, map_other
     from rulebook.report.writers import counts_line, render
 
-    if fmt in ("jsonl", "html", "csv"):
+    if fmt in ("jsonl", "html", "pdf", "csv"):
         raise click.UsageError("--engine spark writes table, markdown, json or parquet")
     if opts["input_format"] == "json" or _case_file(outages):
         raise click.UsageError(
@@ -85,6 +86,7 @@ def on_spark(
             as_of=opts["as_of"],
             keep_going=opts["keep_going"],
             source=outages,
+            span=span_of(opts),
         )
 
     result = attrs.evolve(guarded(run), project_file=project_of(opts).provenance)

@@ -11,7 +11,7 @@ import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
-from rulebook.cli.output import fail, guarded, printable, write_text
+from rulebook.cli.output import fail, guarded, said, write_text
 from rulebook.cli.scope import scope_warnings
 from rulebook.model import Contract
 
@@ -38,7 +38,7 @@ def check_stream(opts: dict[str, Any], fmt: str, what: str) -> int:
             "adjudicate as jsonl or parquet (every record at once needs --engine columnar)"
         )
     try:
-        return chunk_rows(parse_size(opts["memory"]))
+        return chunk_rows(parse_size(opts["memory"]), fmt in ("jsonl", "parquet"))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--memory") from None
 
@@ -54,6 +54,7 @@ def on_stream(
     output: str | None,
 ) -> None:
     """The log adjudicated a chunk at a time; records written as each part is done."""
+    from rulebook.cli.inputs import span_of
     from rulebook.document.stream import adjudicate_stream
     from rulebook.report.sinks import sink_for
     from rulebook.report.writers import counts_line, render
@@ -72,6 +73,7 @@ def on_stream(
                 opts["keep_going"],
                 sink,
                 opts["input_format"],
+                span=span_of(opts),
             )
         )
     except BaseException:
@@ -83,7 +85,7 @@ def on_stream(
     if opts.get("verbose"):
         click.echo(f"rulebook: note: {result.parts} part(s), chunks of {rows} records", err=True)
     for error in result.errors:
-        click.echo(f"rulebook: {printable(str(error))}", err=True)
+        click.echo(f"rulebook: {said(str(error))}", err=True)
     counts = (result.read, result.adjudicated, result.read - result.adjudicated, result.fallback)
     if fmt in ("jsonl", "parquet"):
         if sink is None:  # report: a line a period
@@ -94,9 +96,12 @@ def on_stream(
             frame = result.periods
             if period is not None:
                 frame = frame.filter(pl.col("period") == period)
-            if output:
-                frame.write_ndjson(output)
-                written = [output]
+            if output and output != "-":
+                from rulebook.io.outputs import replace_files
+
+                written = guarded(
+                    lambda: replace_files({output: frame.write_ndjson().encode("utf-8")})
+                )
             else:
                 sys.stdout.flush()
                 frame.write_ndjson(sys.stdout.buffer)

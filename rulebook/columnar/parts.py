@@ -31,11 +31,15 @@ from rulebook.columnar.runs import runs_of
 from rulebook.columnar.state import OUT_OF_SCOPE, Plan
 from rulebook.engine import timeline
 from rulebook.engine.measure import (
+    Given,
     Measure,
     Period,
     availability_clause,
     from_start,
     measure_seconds,
+    no_data,
+    observed,
+    observed_span,
     periods,
 )
 from rulebook.engine.windows import Window, contract_windows
@@ -54,15 +58,19 @@ def measure_periods(
     spans: Iterable[tuple[str, int, int]],
     seconds: Mapping[tuple[str, int], tuple[int, int]],
     began: Mapping[tuple[str, int], int],
+    span: tuple[int, int] | None = None,
     since: Mapping[str, int] | None = None,
     selected: Mapping[str, Mapping[tuple[str, int], int]] | None = None,
 ) -> list[tuple[str, Measure]]:
-    """Each service's periods from its first start (or its customer's contract start,
-    ``since``: :func:`rulebook.engine.measure.from_start`) to its last end (``spans``, in
-    the order of the services' names): counted and excluded seconds by service and period
-    number (``seconds``, already from the customer's start on), the planned stops from the
-    qualifying windows of the clauses the denominator leaves out, each remedy's selected
-    records' seconds (``selected``, by clause), then the record engine's arithmetic."""
+    """Each service's periods (``spans``: its first start and last end, in the order of the
+    services' names): every period of the span the log covers (``span``,
+    :func:`~rulebook.engine.measure.observed_span`), and as no data those outside it that
+    its records touch; without a span, those its records touch — each from its customer's
+    contract start (``since``: :func:`rulebook.engine.measure.from_start`). Counted and
+    excluded seconds by service and period number (``seconds``, already from the
+    customer's start on), the planned stops from the qualifying windows of the clauses the
+    denominator leaves out, each remedy's selected records' seconds (``selected``, by
+    clause), then the record engine's arithmetic."""
     clause = availability_clause(contract)
     target = clause.target if clause is not None else None
     minus = {r.name for r in clause.denominator_minus} if clause is not None else set()
@@ -76,7 +84,10 @@ def measure_periods(
         planned = timeline.union((w.start, w.end) for w in windows if w.service in ("*", service))
         for i, cut in enumerate(cuts):
             period = from_start(cut, start)
-            if period is None or period.end <= first or period.start >= last:
+            if period is None:
+                continue  # before the customer's start: not theirs
+            inside = span is None or observed(period, span)
+            if not (span is not None and inside) and (period.end <= first or period.start >= last):
                 continue
             down, excluded = seconds.get((service, i), (0, 0))
             stops = timeline.total(timeline.clip(planned, period.start, period.end))
@@ -85,7 +96,7 @@ def measure_periods(
                 incident = max(incident, start)  # the customer's incident began then
             records = tuple((cid, sums.get((service, i), 0)) for cid, sums in chosen)
             measured = measure_seconds(period, down, excluded, stops, target, incident, records)
-            out.append((service, measured))
+            out.append((service, measured if inside else no_data(measured)))
     return out
 
 
@@ -108,6 +119,7 @@ class Figures:
 
     low: int
     high: int
+    latest: int  # the latest start (every record): where the span the log covers ends
     spans: dict[str, tuple[int, int]]
     sums: dict[tuple[str, str], tuple[int, int, int | None]]
     selected: dict[tuple[str, str], dict[str, int]] = attrs.field(factory=dict)
@@ -117,6 +129,7 @@ class Figures:
             [
                 self.low,
                 self.high,
+                self.latest,
                 self.spans,
                 [[*k, *v] for k, v in sorted(self.sums.items())],
                 [[*k, v] for k, v in sorted(self.selected.items())],
@@ -126,10 +139,11 @@ class Figures:
 
     @classmethod
     def from_json(cls, text: str) -> Figures:
-        low, high, spans, sums, selected = json.loads(text)
+        low, high, latest, spans, sums, selected = json.loads(text)
         return cls(
             low,
             high,
+            latest,
             {s: (a, b) for s, (a, b) in spans.items()},
             {(s, p): (d, e, b) for s, p, d, e, b in sums},
             {(s, p): dict(v) for s, p, v in selected},
@@ -141,8 +155,8 @@ def figures_of(plan: Plan) -> Figures | None:
     frame = plan.frame
     if frame.height == 0:
         return None
-    low, high = frame["start"].min(), frame["end"].max()
-    assert isinstance(low, int) and isinstance(high, int)
+    low, high, latest = frame["start"].min(), frame["end"].max(), frame["start"].max()
+    assert isinstance(low, int) and isinstance(high, int) and isinstance(latest, int)
     inside = (
         frame.filter(pl.col("status") != OUT_OF_SCOPE)
         .group_by("service")
@@ -154,7 +168,7 @@ def figures_of(plan: Plan) -> Figures | None:
         for service, p in plan.periods
     }
     selected = {(s, p.period.label): dict(p.records) for s, p in plan.periods if p.records}
-    return Figures(low, high, spans, sums, selected)
+    return Figures(low, high, latest, spans, sums, selected)
 
 
 def assemble(
@@ -163,16 +177,22 @@ def assemble(
     notices: list[Notice],
     closures: frozenset[dt.date],
     parts: Iterable[Figures],
+    given: Given = (None, None),
     since: Mapping[str, int] | None = None,
 ) -> list[tuple[str, Measure]]:
     """The whole log's periods from its parts' figures: the periods and the windows over
-    the whole log's span, the seconds added up, the first counted start the least; each
-    service measured from its customer's contract start (``since``), as the parts were."""
+    the whole log's span and the span it covers (``given``, else found as one machine finds
+    it), the seconds added up, the first counted start the least; each service measured
+    from its customer's contract start (``since``), as the parts were."""
     parts = list(parts)
     if not parts:
         return []
     low, high = min(p.low for p in parts), max(p.high for p in parts)
-    cuts = periods(availability_clause(contract), tz, low, high)
+    clause = availability_clause(contract)
+    span = observed_span(clause, tz, [low, max(p.latest for p in parts)], given)
+    if span is not None:
+        low, high = min(low, span[0]), max(high, span[1])
+    cuts = periods(clause, tz, low, high)
     number = {p.label: i for i, p in enumerate(cuts)}
     spans: dict[str, tuple[int, int]] = {}
     seconds: dict[tuple[str, int], tuple[int, int]] = {}
@@ -201,7 +221,9 @@ def assemble(
                 into[(service, number[label])] = into.get((service, number[label]), 0) + t
     windows = contract_windows(contract, notices, tz, low, high, closures)
     ordered = [(s, *spans[s]) for s in sorted(spans)]
-    return measure_periods(contract, windows, cuts, ordered, seconds, began, since, selected)
+    return measure_periods(
+        contract, windows, cuts, ordered, seconds, began, span, since, selected
+    )
 
 
 def last_stretch(frame: pl.DataFrame) -> pl.Series:

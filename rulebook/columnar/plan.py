@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import polars as pl
@@ -54,8 +53,10 @@ from rulebook.engine.adjudicate import closed_end, downtime_clause
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import (
+    Given,
     availability_clause,
     customer_start,
+    observed_span,
     periods,
 )
 from rulebook.engine.obligations import compile_obligations, judge
@@ -201,8 +202,16 @@ def maintenance_windows(plan: Plan) -> None:
     engine's own function)."""
     if plan.frame.height == 0:
         return
-    start, end = plan.frame["start"].min(), plan.frame["end"].max()
-    assert isinstance(start, int) and isinstance(end, int)
+    start, end, latest = (
+        plan.frame["start"].min(),
+        plan.frame["end"].max(),
+        plan.frame["start"].max(),
+    )
+    assert isinstance(start, int) and isinstance(end, int) and isinstance(latest, int)
+    clause = availability_clause(plan.contract)
+    plan.span = observed_span(clause, plan.tz, [start, latest], plan.given)
+    if plan.span is not None:  # the windows of every period measured
+        start, end = min(start, plan.span[0]), max(end, plan.span[1])
     plan.windows = contract_windows(plan.contract, plan.notices, plan.tz, start, end, plan.closures)
 
 
@@ -331,6 +340,8 @@ def split_periods(plan: Plan) -> None:
         return
     start, end = frame["start"].min(), frame["end"].max()
     assert isinstance(start, int) and isinstance(end, int)
+    if plan.span is not None:  # found with the windows: every period it overlaps is cut
+        start, end = min(start, plan.span[0]), max(end, plan.span[1])
     plan.period_cuts = periods(availability_clause(plan.contract), plan.tz, start, end)
     whole = frame.select(
         "pos",
@@ -429,12 +440,11 @@ def availability(plan: Plan) -> None:
     whole = from_since(whole)
     picked = selected_seconds(plan, cuts, from_since)
     counted = whole.filter(pl.col("status") == COUNTED)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the two unions side by side
-        counted_job = pool.submit(period_union, counted, cuts, "downtime")
-        either_job = pool.submit(
-            period_union, whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED])), cuts, "either"
-        )
-        down_sums, either_sums = counted_job.result(), either_job.result()
+    # One after the other: each polars operation uses polars' own threads (issue 29: a
+    # Python pool around them oversubscribed the cores and turned waiting into system time).
+    down_sums = period_union(counted, cuts, "downtime")
+    either = whole.filter(pl.col("status").is_in([COUNTED, EXCLUDED]))
+    either_sums = period_union(either, cuts, "either")
     sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)
@@ -453,6 +463,7 @@ def availability(plan: Plan) -> None:
             spans_by_name,
             {(names[code], i): v for (code, i), v in seconds.items()},
             {(names[code], i): v for (code, i), v in began.items()},
+            plan.span,
             since={names[code]: start for code, start in since.items()},
             selected={
                 cid: {(names[code], i): t for (code, i), t in sums.items()}
@@ -539,8 +550,10 @@ def run_plan(
     progress: Callable[[str], object] | None = None,
     edges: pl.DataFrame | None = None,
     ancestry: pl.DataFrame | None = None,
+    given: Given = (None, None),
 ) -> Plan:
-    """Run every stage over ``frame`` (already validated: see :mod:`.intake`)."""
+    """Run every stage over ``frame`` (already validated: see :mod:`.intake`); ``given``
+    is the span the log covers as given (:func:`~rulebook.engine.measure.observed_span`)."""
     vocabulary = contract.vocabulary
     assert vocabulary is not None
     by_service: dict[str, Billing] = {}
@@ -562,6 +575,7 @@ def run_plan(
         {f.name: f for f in vocabulary.facts},
         edges=edges,
         ancestry=ancestry,
+        given=given,
     )
     for stage in STAGES:
         if progress is not None:

@@ -12,7 +12,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.engine.measure import Measure, Period
+from rulebook.engine.measure import Given, Measure, Period
 from rulebook.engine.obligations import Outcome
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.selection import EVENT_DURATION
@@ -58,6 +58,8 @@ class Plan:
     fallback: set[str] = attrs.field(factory=set)  # ids decided by the record closures
     windows: list[Window] = attrs.field(factory=list)
     period_cuts: list[Period] = attrs.field(factory=list)
+    given: Given = (None, None)  # the span the log covers, as given (--since, --until)
+    span: tuple[int, int] | None = None  # the span the log covers (observed_span)
     pieces: pl.DataFrame | None = None  # window segments of counted records
     whole: pl.DataFrame | None = None  # each record's span (or window pieces), with status
     cuts: pl.DataFrame | None = None  # the periods: i, p_start, p_end, period

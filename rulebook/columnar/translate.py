@@ -15,13 +15,13 @@ makes :func:`exact` false for the whole condition.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
+from rulebook import collector
 from rulebook import model as m
 from rulebook.conditions import OPS, SERVICE, constant_value, glob_pattern
 from rulebook.engine.classify import DEFINED_BY
@@ -41,19 +41,39 @@ def translate(node: m.Condition, facts: dict[str, m.FactDecl]) -> pl.Expr:
 
 def condition(cond: m.Condition | None, facts: dict[str, m.FactDecl]) -> pl.Expr:
     """A whole condition; a missing condition always holds."""
-    return pl.lit(True) if cond is None else translate(cond, facts)
+    if cond is None:
+        return pl.lit(True)
+    with collector.paused():  # a few objects a term, no cycles (rulebook.collector)
+        return translate(cond, facts)
+
+
+# A chain is one horizontal expression, never a left-deep tree of `&` (whose optimisation
+# by polars grows with the square of its depth: 2,000 terms took seconds). Both horizontal
+# functions follow Kleene's logic, as `&` and `|` do.
 
 
 @RULES.register(m.All)
 def _all(node: m.All, facts: dict[str, m.FactDecl]) -> pl.Expr:
-    parts = [translate(c, facts) for c in node.items]
-    return functools.reduce(lambda a, b: a & b, parts) if parts else pl.lit(True)
+    return all_of([translate(c, facts) for c in node.items])
 
 
 @RULES.register(m.Any)
 def _any(node: m.Any, facts: dict[str, m.FactDecl]) -> pl.Expr:
-    parts = [translate(c, facts) for c in node.items]
-    return functools.reduce(lambda a, b: a | b, parts) if parts else pl.lit(False)
+    return any_of([translate(c, facts) for c in node.items])
+
+
+def all_of(parts: list[pl.Expr]) -> pl.Expr:
+    """Kleene ``and`` of any number of Boolean expressions (True for none)."""
+    if not parts:
+        return pl.lit(True)
+    return parts[0] if len(parts) == 1 else pl.all_horizontal(parts)
+
+
+def any_of(parts: list[pl.Expr]) -> pl.Expr:
+    """Kleene ``or`` of any number of Boolean expressions (False for none)."""
+    if not parts:
+        return pl.lit(False)
+    return parts[0] if len(parts) == 1 else pl.any_horizontal(parts)
 
 
 @RULES.register(m.Not)
@@ -75,8 +95,9 @@ def _flag(node: m.Flag, facts: dict[str, m.FactDecl]) -> pl.Expr:
 def _service(node: m.Member | m.Compare) -> pl.Expr:
     """`service in {"GLOB", ...}` over the record field ``service`` (never unknown)."""
     values = node.values if isinstance(node, m.Member) else (node.value,)
-    hits = [pl.col(SERVICE).str.contains(glob_pattern(str(constant_value(v)))) for v in values]
-    inside = functools.reduce(lambda a, b: a | b, hits, pl.lit(False))
+    inside = any_of(
+        [pl.col(SERVICE).str.contains(glob_pattern(str(constant_value(v)))) for v in values]
+    )
     negated = node.negated if isinstance(node, m.Member) else node.op == "!="
     return ~inside if negated else inside
 

@@ -15,13 +15,11 @@ from typing import Any
 
 from rulebook import model as m
 from rulebook._version import __version__
-from rulebook.engine.measure import Measure, availability_target, percent
+from rulebook.engine.measure import Given, Measure, availability_target, percent
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Verdict
 from rulebook.errors import RulebookError
-from rulebook.intake.records import (
-    format_instant,
-)
+from rulebook.intake.records import RecordError, format_instant, parse_instant
 from rulebook.units import show_number
 
 
@@ -43,6 +41,24 @@ def incident_of(facts: Mapping[str, Any]) -> dict[str, str] | None:
     """A record's incident (title, impact, URL, those it has), or None when it has none."""
     found = {key: str(facts[fact]) for key, fact in INCIDENT if facts.get(fact) is not None}
     return found or None
+
+
+def given_span(
+    since: str | dt.datetime | None, until: str | dt.datetime | None, tz: dt.tzinfo
+) -> Given:
+    """The span a log covers as given (``since``, ``until``: a date is its midnight, a time
+    without an offset is in ``tz``), as instants; a bad one is an argument error."""
+    try:
+        found = tuple(
+            parse_instant(value, tz, name, None) if value is not None else None
+            for name, value in (("since", since), ("until", until))
+        )
+    except RecordError as exc:
+        raise exc.of("argument") from None
+    first, last = found
+    if first is not None and last is not None and last <= first:
+        raise RecordError("until", None, f"{until} is not after since {since}", "a later until")
+    return first, last
 
 
 def document_head(
@@ -151,9 +167,10 @@ def period_dict(
 ) -> dict[str, Any]:
     """One service's period: seconds, availability, target, met, remedy; ``provisional``
     when the period is still running at ``as_of`` (its end is after it), so that ``met``
-    is not final."""
+    is not final; ``no_data`` when it is outside the span the log covers (availability and
+    met null: not measured)."""
     target = availability_target(contract)
-    return {
+    out = {
         "service": service,
         "period": p.period.label,
         "period_seconds": p.period.seconds,
@@ -167,6 +184,9 @@ def period_dict(
         "provisional": as_of is not None and p.period.end > as_of,
         "remedy": owed.to_dict(tz) if owed is not None else None,
     }
+    if not p.observed:  # outside the span the log covers: records fall in it, no data
+        out["no_data"] = True
+    return out
 
 
 def canonical_json(document: Any, indent: int | None = None) -> str:

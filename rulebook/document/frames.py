@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -37,6 +36,7 @@ from rulebook.document.fields import (
     canonical_json,
     check_rendering,
     document_head,
+    given_span,
     incident_of,
     period_dict,
     record_dict,
@@ -91,6 +91,7 @@ PERIOD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "met": pl.Boolean,
     "provisional": pl.Boolean,
     "remedy": REMEDY_SCHEMA,
+    "no_data": pl.Boolean,
 }
 
 
@@ -185,11 +186,17 @@ class FrameAdjudication:
         """The JSON document (format 1) without reasons (see :meth:`explain`); without
         ``records``, only the records that have obligations to show."""
         document = document_head(self.contract, self.tz, self.plan.as_of, self.project_file)
-        document["counts"] = {"outages": self.records.height, "notices": len(self.plan.notices)}
-        rows = self.records
-        if not records:
-            rows = rows.filter(pl.col("id").is_in(list(self.plan.obligations)))
-        document["outages"] = list(self._records(rows))
+        # one row a record: the plan's frame (``report`` builds no record or segment frame)
+        document["counts"] = {"outages": self.plan.frame.height, "notices": len(self.plan.notices)}
+        if records:
+            document["outages"] = list(self._records(self.records))
+        elif self.plan.obligations:
+            wanted = list(self.plan.obligations)
+            document["outages"] = list(
+                self._records(self.records.filter(pl.col("id").is_in(wanted)))
+            )
+        else:
+            document["outages"] = []
         document["periods"] = [self._period(s, p) for s, p in self.plan.periods]
         return document
 
@@ -292,9 +299,7 @@ class FrameAdjudication:
         end are written once; most segments start or end where their record does and
         gather that text, the others (cut at a period or a window) are written here."""
         frame, tz = self.plan.frame, self.tz
-        with ThreadPoolExecutor(max_workers=2) as pool:  # the instants written two at a time
-            starts, ends = (pool.submit(iso, frame[c], tz) for c in ("start", "end"))
-            start_text, end_text = starts.result(), ends.result()
+        start_text, end_text = iso(frame["start"], tz), iso(frame["end"], tz)
         at, own = pieces["pos"], records["pos"]
         pieces = pieces.with_columns(
             text_of(pieces["start"], frame["start"].gather(at), start_text.gather(at), tz),
@@ -369,8 +374,11 @@ class FrameAdjudication:
 
 
 def periods_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """Periods of the document (:func:`period_dict`) as a frame (:data:`PERIOD_SCHEMA`)."""
-    return pl.DataFrame(rows, schema=PERIOD_SCHEMA)
+    """Periods of the document (:func:`period_dict`) as a frame (:data:`PERIOD_SCHEMA`); the
+    ``no_data`` column is false where the document leaves the key out."""
+    return pl.DataFrame(
+        [{**r, "no_data": bool(r.get("no_data"))} for r in rows], schema=PERIOD_SCHEMA
+    )
 
 
 def _as_of(plan: Plan) -> dt.datetime | None:
@@ -434,9 +442,13 @@ def adjudicate_intake(
     intake: FrameIntake,
     as_of: str | dt.datetime | None = None,
     progress: Callable[[str], object] | None = None,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
 ) -> FrameAdjudication:
-    """Run the plan over validated input."""
+    """Run the plan over validated input (``since``, ``until``: the span the log covers,
+    as :func:`rulebook.adjudicate` takes it)."""
     tz = timezone_of(contract)
+    given = given_span(since, until, tz)
     try:
         instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
     except RecordError as exc:
@@ -452,6 +464,7 @@ def adjudicate_intake(
         intake.exact,
         progress,
         intake.edges,
+        given=given,
     )
     return result_of(plan)
 
@@ -468,6 +481,8 @@ def adjudicate_frame(
     project: Any = None,
     strict: bool = False,
     keep_going: bool = False,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
 ) -> FrameAdjudication:
     """Adjudicate a polars DataFrame, an Arrow table, a path (CSV, JSON Lines, JSON case
     file, Parquet) or a list of mappings under ``contract`` (a loaded contract, a bundled
@@ -475,7 +490,8 @@ def adjudicate_frame(
     them (:mod:`rulebook.mapping.inputs`): notices, billing and events may be paths too,
     ``project`` is a ``rulebook.toml`` whose maps apply, a column that is no field is left
     out with a warning (``strict``: refused), and the warnings the command line prints are
-    in :attr:`FrameAdjudication.warnings`.
+    in :attr:`FrameAdjudication.warnings`. ``since`` and ``until`` give the span the log
+    covers, as :func:`rulebook.adjudicate` takes them.
 
     >>> import polars as pl, rulebook
     >>> log = pl.DataFrame({
@@ -501,7 +517,8 @@ def adjudicate_frame(
     warnings += [str(e) for e in intake.errors]
     intake.notices += given
     intake.billing += bills
-    result = attrs.evolve(adjudicate_intake(contract, intake, as_of), project_file=plan.provenance)
+    adjudicated = adjudicate_intake(contract, intake, as_of, None, since, until)
+    result = attrs.evolve(adjudicated, project_file=plan.provenance)
     scoped = scope_warning(contract, result.out_of_scope())
     result.warnings.extend([*warnings, *([scoped] if scoped else [])])
     return result

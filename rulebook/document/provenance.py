@@ -88,12 +88,13 @@ def provenance(
     contract_file: str | Path | None,
     inputs: Sequence[tuple[str, str | Path]],
     options: Mapping[str, Any],
-    project: str | Path | None = None,
+    project: tuple[str, str] | None = None,
     generated: str | None = None,
 ) -> dict[str, Any]:
     """The provenance of one run: ``inputs`` are (role, path) pairs (``OUTAGES``,
     ``--notices``, ...); ``options`` the command's, of which :data:`RECORDED_OPTIONS` that
-    were given are kept; ``project`` the project file read, if any."""
+    were given are kept; ``project`` the project file read, if any: its path and the
+    sha256 of the bytes read (``Project.sha256``)."""
     return {
         "rulebook": __version__,
         "contract": {
@@ -107,9 +108,7 @@ def provenance(
         },
         "as_of": options.get("as_of"),
         "project": (
-            {"name": Path(project).name, "sha256": sha256_file(project)}
-            if project is not None
-            else None
+            {"name": Path(project[0]).name, "sha256": project[1]} if project is not None else None
         ),
         "generated": generated or generated_at(),
     }

@@ -19,6 +19,7 @@ from rulebook.document.fields import (
     check_rendering,
     deciding,
     document_head,
+    given_span,
     incident_of,
     period_dict,
     record_dict,
@@ -185,6 +186,8 @@ def adjudicate(
     project: Any = None,
     strict: bool = False,
     keep_going: bool = False,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
 ) -> Adjudication:
     """Adjudicate outage records under a contract.
 
@@ -202,7 +205,9 @@ def adjudicate(
     service's monthly fee, currency, contract start and term (see
     :func:`~rulebook.engine.remedy.billing_from_mapping`), which remedies need. ``events``
     are timeline instants given apart from the records (``record``, ``event``, ``at``);
-    they may also be fields of the records themselves.
+    they may also be fields of the records themselves. ``since`` and ``until`` give the
+    span the log covers (docs/formats.md, "What a log covers"): the periods it overlaps are
+    measured, the others are "no data"; by default the log's own span.
     Raises :class:`~rulebook.intake.records.RecordError` for invalid input.
 
     >>> import rulebook
@@ -263,6 +268,7 @@ def adjudicate(
         [*items.billing, *bills],
         list(items.events),
     )
+    run.given = given_span(since, until, tz)
     for stage in STAGES:
         stage(run)
     result = Adjudication(

@@ -35,7 +35,7 @@ from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch,
 from rulebook.columnar.plan import run_plan
 from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
-from rulebook.document.fields import document_head, period_dict
+from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, periods_frame
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
@@ -52,8 +52,10 @@ MEMORY = 2 << 30
 
 #: What a stream holds besides its chunk (the interpreter, polars, the contract), and the
 #: peak bytes a record of a chunk costs through validation and the plan, with a margin:
-#: measured on the benchmark's logs, 360 MB and 372 bytes (docs/performance.md).
-BASE, BYTES_PER_RECORD = 400 << 20, 512
+#: measured on the benchmark's logs, 360 MB and 372-610 bytes (the more, the larger the
+#: chunk); writing every record (JSON Lines, Parquet) costs up to 840 bytes, so a chunk
+#: is half as large then (docs/performance.md).
+BASE, BYTES_PER_RECORD = 400 << 20, 768
 
 #: The fewest records a chunk holds, whatever the memory setting.
 FEWEST = 1000
@@ -63,9 +65,10 @@ class StreamError(RulebookError):
     """The log cannot be streamed (out of order, a format the stream does not read)."""
 
 
-def chunk_rows(memory: int) -> int:
-    """The records a chunk holds under a memory bound (bytes)."""
-    return max(FEWEST, (memory - BASE) // BYTES_PER_RECORD)
+def chunk_rows(memory: int, written: bool = False) -> int:
+    """The records a chunk holds under a memory bound (bytes); half as many when every
+    record is ``written`` out."""
+    return max(FEWEST, (memory - BASE) // (BYTES_PER_RECORD * (2 if written else 1)))
 
 
 def parse_size(text: str) -> int:
@@ -218,6 +221,7 @@ def adjudicate_stream(
     fmt: str | None = None,
     chunks: Iterator[pl.DataFrame] | None = None,
     progress: Callable[[int], object] | None = None,
+    span: tuple[str | None, str | None] = (None, None),
 ) -> StreamAdjudication:
     """Adjudicate the log at ``path`` ``rows`` records at a time (``chunks``: the chunks
     given instead); notices, billing and closures from ``case``. Each part's records go to
@@ -267,10 +271,11 @@ def adjudicate_stream(
     if state.fatal:  # the record engine's error, for the first such record by id
         raise min(state.fatal, key=lambda f: f[0])[1]
     closures = frozenset(closure_date(c) for c in other.closures)
-    since = {
+    covered = given_span(*span, tz)  # the span the log covers, as given (since, until)
+    starts = {
         b.service: s for b in other.billing if (s := customer_start(b, tz)) is not None
     }
-    measured = assemble(contract, tz, other.notices, closures, state.figures, since)
+    measured = assemble(contract, tz, other.notices, closures, state.figures, covered, starts)
     bills = _billing(other.billing)
     return StreamAdjudication(
         contract,

@@ -23,7 +23,6 @@ import attrs
 from rulebook import model as m
 from rulebook.conditions import (
     DEGRADATION,
-    DEGRADED,
     IMPACT,
     SERVICE,
     condition_facts,
@@ -46,13 +45,16 @@ from rulebook.engine.measure import (
     customer_start,
     from_start,
     measure,
+    no_data,
+    observed,
+    observed_span,
     periods,
 )
 from rulebook.engine.obligations import compile_obligations, judge
 from rulebook.engine.remedy import settle
 from rulebook.engine.run import Run, Segment, Verdict
 from rulebook.engine.selection import EVENT_DURATION, event_lengths, selected_records
-from rulebook.engine.trace import Reason, Via
+from rulebook.engine.trace import Reason, Via, degraded
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.causes import causal_order
@@ -172,16 +174,7 @@ def per_service_timeline(run: Run) -> None:
             continue
         record = verdict.record
         if degradations is not None and record.fact(IMPACT) == DEGRADATION:
-            verdict.reasons.append(
-                Reason(
-                    degradations,
-                    "downtime",
-                    DOES_NOT_APPLY,
-                    ((IMPACT, DEGRADATION),),
-                    detail=DEGRADED,
-                    decisive=True,
-                )
-            )
+            verdict.reasons.append(degraded(degradations))
             verdict.verdict = "not_downtime"
             continue
         if downtime is not None:
@@ -269,8 +262,11 @@ def maintenance_windows(run: Run) -> None:
     """Announced windows judged against the notice rules; recurring windows generated."""
     if not run.verdicts:
         return
-    start = min(v.record.start for v in run.verdicts.values())
-    end = max(v.end for v in run.verdicts.values())
+    starts = [v.record.start for v in run.verdicts.values()]
+    run.span = observed_span(availability_clause(run.contract), run.tz, starts, run.given)
+    start, end = min(starts), max(v.end for v in run.verdicts.values())
+    if run.span is not None:  # the windows of every period measured
+        start, end = min(start, run.span[0]), max(end, run.span[1])
     run.windows = contract_windows(run.contract, run.notices, run.tz, start, end, run.closures)
 
 
@@ -438,6 +434,8 @@ def split_periods(run: Run) -> None:
         return
     start = min(v.record.start for v in run.verdicts.values())
     end = max(v.end for v in run.verdicts.values())
+    if run.span is not None:  # found with the windows: every period it overlaps is cut
+        start, end = min(start, run.span[0]), max(end, run.span[1])
     run.period_cuts = periods(availability_clause(run.contract), run.tz, start, end)
     bounds = [p.start for p in run.period_cuts]
     for verdict in run.verdicts.values():
@@ -496,7 +494,10 @@ def availability(run: Run) -> None:
                     began[s.period] = min(began.get(s.period, v.record.start), v.record.start)
         for cut in run.period_cuts:
             period = from_start(cut, since)
-            if period is None or period.end <= first or period.start >= last:
+            if period is None:
+                continue  # before the customer's start: not theirs
+            inside = observed(period, run.span)
+            if not inside and (period.end <= first or period.start >= last):
                 continue
             incident = began.get(period.label)
             if incident is not None and since is not None:
@@ -507,12 +508,8 @@ def availability(run: Run) -> None:
                 )
                 for cid, ids in chosen.items()
             }
-            run.periods.append(
-                (
-                    service,
-                    measure(period, counted, excluded, planned, target, incident, selected),
-                )
-            )
+            measured = measure(period, counted, excluded, planned, target, incident, selected)
+            run.periods.append((service, measured if inside else no_data(measured)))
 
 
 def remedies(run: Run) -> None:

@@ -10,12 +10,14 @@ facts that would decide it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
+from rulebook import collector
 from rulebook import model as m
 from rulebook.conditions import (
     EXCLUDED_BY,
@@ -56,7 +58,10 @@ def compile_condition(cond: m.Condition | None, during: During | None = None) ->
     node without a rule raises :class:`~rulebook.nodes.NoRule`."""
     if cond is None:
         return _always
-    return RULES[cond](cond, during)
+    if not gc.isenabled():  # within a compile (or another pause) already
+        return RULES[cond](cond, during)
+    with collector.paused():  # a few closures a term, no cycles (rulebook.collector)
+        return RULES[cond](cond, during)
 
 
 def _always(facts: Facts) -> Tri:

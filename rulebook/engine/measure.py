@@ -114,6 +114,7 @@ class Measure:
     met: bool | None
     incident_start: int | None = None  # the earliest start of a record counted in it
     records: tuple[tuple[str, int], ...] = ()  # per remedy: its `records where` time
+    observed: bool = True  # False: outside the span the log covers, "no data"
 
 
 def measure(
@@ -184,6 +185,40 @@ def selections(contract: m.Contract) -> list[tuple[str, m.Condition]]:
         for c in contract.clauses
         if isinstance(c, m.RemedyClause) and c.records is not None
     ]
+
+
+#: The span a log covers, as given (``--since``/``--until``, the project file): either
+#: side None when not given.
+Given = tuple[int | None, int | None]
+
+
+def observed_span(
+    clause: m.AvailabilityClause | None, tz: dt.tzinfo, starts: list[int], given: Given
+) -> tuple[int, int] | None:
+    """The span ``[start, end)`` the log covers, which decides the periods measured: as
+    given, each side not given taken from the log — from the start of the period of its
+    earliest record's start to the end of the period of its latest record's start (a
+    record running past that period does not make the next one observed). None for a log
+    of no records with no span given."""
+    since, until = given
+    if starts:
+        first, last = min(starts), max(starts)
+        since = periods(clause, tz, first, first + 1)[0].start if since is None else since
+        until = periods(clause, tz, last, last + 1)[-1].end if until is None else until
+    if since is None or until is None or until <= since:
+        return None
+    return since, until
+
+
+def observed(period: Period, span: tuple[int, int] | None) -> bool:
+    """Whether a period overlaps the span the log covers (it is measured)."""
+    return span is not None and period.start < span[1] and period.end > span[0]
+
+
+def no_data(measured: Measure) -> Measure:
+    """A period outside the span the log covers: its seconds as the records give them, no
+    availability and no verdict on the target."""
+    return attrs.evolve(measured, availability=None, met=None, observed=False)
 
 
 def meets(availability: Fraction, target: m.Comparison | None) -> bool | None:

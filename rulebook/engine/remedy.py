@@ -536,7 +536,7 @@ def settle(
     owed_by: dict[tuple[str, str], Remedy | None] = {}
     for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
         owed = None
-        for remedy_clause in clauses:
+        for remedy_clause in clauses if measure_.observed else ():  # no data: nothing owed
             entry = billing.get(service)
             target = availability_target(contract)
             owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)

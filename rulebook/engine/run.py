@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
-from rulebook.engine.measure import Measure, Period
+from rulebook.engine.measure import Given, Measure, Period
 from rulebook.engine.obligations import Outcome
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.trace import Reason
@@ -70,3 +70,5 @@ class Run:
     causal: list[str] | None = None
     periods: list[tuple[str, Measure]] = attrs.field(factory=list)
     period_cuts: list[Period] = attrs.field(factory=list)
+    given: Given = (None, None)  # the span the log covers, as given (--since, --until)
+    span: tuple[int, int] | None = None  # the span the log covers (observed_span)

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
 from rulebook import model as m
+from rulebook.conditions import DEGRADATION, DEGRADED, IMPACT
 from rulebook.text import Words, markdown_text
 
 
@@ -148,6 +149,15 @@ KINDS = {
     "maintenance": Words("maintenance", "メンテナンス"),
 }
 UNKNOWN = Words("unknown", "不明")
+
+
+def degraded(clause: str) -> Reason:
+    """Why a degradation is not downtime, decided under ``clause`` (the contract does not
+    test `impact`: :func:`rulebook.conditions.degradation_clause`)."""
+    facts = ((IMPACT, DEGRADATION),)
+    return Reason(clause, "downtime", "does_not_apply", facts, detail=DEGRADED, decisive=True)
+
+
 NO_WINDOW = Words(
     "no maintenance window of this clause overlaps the record",
     "この条項のメンテナンス時間帯と重なりません",
@@ -377,6 +387,10 @@ PERIOD_LABELS = {
     "met": Words("met", "達成"),
     "missed": Words("missed", "未達"),
     "no_target": Words("no target", "目標なし"),
+    "no_data": Words(
+        "no data: the log does not cover this period, which is not measured",
+        "データなし：ログの対象期間外のため計測しません",
+    ),
     "provisional": Words(", provisional: the period is still running", "（暫定: 期間中）"),
     "downtime": Words("downtime", "ダウンタイム"),
     "excluded": Words("excluded", "除外"),
@@ -399,6 +413,7 @@ def render_period(
     given, the records that fall in it (each with its seconds there and its incident)."""
     w = {k: v.get(lang) for k, v in PERIOD_LABELS.items()}
     met = w["no_target"] if period["met"] is None else w["met"] if period["met"] else w["missed"]
+    met = w["no_data"] if period.get("no_data") else met
     if period.get("provisional"):
         met += w["provisional"]
     head = f"{period['service']} {period['period']}"

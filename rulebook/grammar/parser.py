@@ -17,6 +17,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.lark import PostLex
 
+from rulebook import collector
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar import recovery
 from rulebook.grammar.build import ParsedFile, ToModel
@@ -76,7 +77,7 @@ def parse_recovering(text: str, file: str) -> tuple[ParsedFile | None, list[Diag
     end), the diagnostics, and whether the text parsed without a syntax error. With syntax
     errors, only those are returned: the recovered parse is not the author's text.
     """
-    with _LOCK:
+    with _LOCK, collector.paused():  # no cycles in a parse (rulebook.collector)
         _BUILDER.start_file(file, text)
         try:
             parsed: ParsedFile = parser().parse(text)  # type: ignore[assignment]

@@ -17,7 +17,6 @@ from lark import Token, Transformer
 from rulebook import limits, units
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic
-from rulebook.limits import MAX_CONDITION_DEPTH
 
 _Result = TypeVar("_Result")
 
@@ -82,25 +81,30 @@ class ValueBuilder(Transformer[Token, _Result]):
         return "records", self._bounded(children[0])
 
     def _bounded(self, condition: m.Condition) -> m.Condition:
-        """A condition nested deeper than the checks walk is an error (docs/limits.md)."""
-        stand_in = condition_too_deep(condition)
-        if stand_in is None:
+        """A condition nested deeper than the checks walk, or of more terms than
+        :data:`~rulebook.limits.MAX_CONDITION_TERMS`, is an error (docs/limits.md); in its
+        place stands its first term, so that no later stage walks it."""
+        depth, terms, first = condition_size(condition)
+        if depth > limits.MAX_CONDITION_DEPTH:
+            message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
+            self.error("too-deep", message, condition.span, "split it into clauses or facts")
+        elif terms > limits.MAX_CONDITION_TERMS:
+            message = (
+                f"the condition has {terms:,} terms; accepted: at most "
+                f"{limits.MAX_CONDITION_TERMS:,}"
+            )
+            self.error("too-large", message, condition.span, "split it into clauses or facts")
+        else:
             return condition
-        message = f"the condition nests deeper than {limits.MAX_CONDITION_DEPTH} levels"
-        self.error("too-deep", message, condition.span, "split it into clauses or facts")
-        return stand_in  # type: ignore[no-any-return]
+        return first
 
     # -- conditions
 
     def or_(self, children: list[m.Condition]) -> m.Condition:
-        left, right = children
-        items = (*left.items, right) if isinstance(left, m.Any) else (left, right)
-        return m.Any(items, self.span_of(children))
+        return m.Any(_flat(children, m.Any), self.span_of(children))
 
     def and_(self, children: list[m.Condition]) -> m.Condition:
-        left, right = children
-        items = (*left.items, right) if isinstance(left, m.All) else (left, right)
-        return m.All(items, self.span_of(children))
+        return m.All(_flat(children, m.All), self.span_of(children))
 
     def not_(self, children: list[m.Condition]) -> m.Condition:
         return m.Not(children[0], self.span_of(children))
@@ -201,6 +205,19 @@ class ValueBuilder(Transformer[Token, _Result]):
         return m.Variable(str(children[0]), self.span(children[0]))
 
 
+def _flat(children: list[m.Condition], kind: type[m.All | m.Any]) -> tuple[m.Condition, ...]:
+    """The terms of a chain, a parenthesised chain of the same kind spliced in (``(a and b)
+    and c`` is ``a and b and c``); the grammar hands the whole chain at once, so this is
+    linear in its length."""
+    items: list[m.Condition] = []
+    for child in children:
+        if isinstance(child, kind):
+            items.extend(child.items)
+        else:
+            items.append(child)
+    return tuple(items)
+
+
 def _first_span(builder: ValueBuilder[Any], items: Any, end: int) -> m.Span | None:
     """The span of the first (``end=0``) or last (``end=-1``) located thing in ``items``."""
     if isinstance(items, Token):
@@ -217,19 +234,25 @@ def _first_span(builder: ValueBuilder[Any], items: Any, end: int) -> m.Span | No
     return None
 
 
-def condition_too_deep(condition: Any) -> Any:
-    """None when a contract condition nests at most :data:`MAX_CONDITION_DEPTH` deep; else
-    its first simple part (a stand-in, so that no later walk recurses through it)."""
-    stack: list[tuple[Any, int]] = [(condition, 1)]
-    too_deep = False
-    leaf = None
+def condition_size(condition: m.Condition) -> tuple[int, int, m.Condition]:
+    """How deep a condition nests, how many terms (tests of facts) it has, and its first
+    term — walked without recursion, in time linear in its size.
+
+    >>> a = m.Flag("a", m.Span("", 0, 0, 0, 0))
+    >>> condition_size(m.Any((a, m.Not(a, a.span), a), a.span))[:2]
+    (3, 3)
+    """
+    stack: list[tuple[m.Condition, int]] = [(condition, 1)]
+    deepest = terms = 0
+    first: m.Condition | None = None
     while stack:
         node, depth = stack.pop()
-        too_deep = too_deep or depth > MAX_CONDITION_DEPTH
+        deepest = max(deepest, depth)
         if isinstance(node, m.Any | m.All):
-            stack.extend((item, depth + 1) for item in node.items)
+            stack.extend((item, depth + 1) for item in reversed(node.items))
         elif isinstance(node, m.Not):
             stack.append((node.item, depth + 1))
-        elif leaf is None:
-            leaf = node
-    return leaf if too_deep else None
+        else:
+            terms += 1
+            first = node if first is None else first
+    return deepest, terms, condition if first is None else first

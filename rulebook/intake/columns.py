@@ -21,7 +21,6 @@ Every item read is counted: read = adjudicated + rejected.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
@@ -254,10 +253,10 @@ def frame_intake(
             checked.bad = checked.bad | odd.is_not_null()
         return checked, rough
 
-    # Each column is one polars operation after another on one core: two at a time.
+    # One column after another, each check vectorised on polars' own threads (a Python
+    # pool around them oversubscribed the cores: issue 29).
     columns = [c for c in frame.columns if c not in ("row", "id", "service")]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(check, columns))
+    results = [check(c) for c in columns]
     for column, (checked, rough) in zip(columns, results, strict=True):
         out[column] = checked.values
         bad = bad | checked.bad

@@ -9,7 +9,6 @@ import json
 import os
 import stat
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -85,20 +84,19 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # too wide for columns: the record route, linear in cells
     if kind == "jsonl":
         return json_lines(data, path)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # polars parses (without the GIL) while the bytes are counted here
-        parsed = pool.submit(pl.read_csv, data, infer_schema=False, has_header=True)
+    try:  # polars parses with its own threads (no Python thread around it: issue 29)
+        frame = pl.read_csv(data, infer_schema=False, has_header=True)
+    except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
+        return None  # names the line or the byte
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None  # lines end in a lone CR: the record route
+    blank = b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n"))
+    lines = frame.height + 1  # without quotes or blank lines, a line is a row
+    if b'"' in data or blank:  # a quoted cell may span lines: count them
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        lone_cr = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
-        commas = data.count(b",") if b'"' not in data else None
-        separators = any(bytes([b]) in data for b in range(0x1C, 0x20))
-        try:
-            frame = parsed.result()
-        except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
-            return None  # names the line or the byte
-    if lines != frame.height + 1 or lone_cr:
-        return None  # a quoted cell spans lines (or lines end in CR): the record route
-    if ragged(data, lines, len(frame.columns), commas):
+        if lines != frame.height + 1:
+            return None  # a quoted cell spans lines: the record route
+    if ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
     if _over_cell_limit(frame):
         return None  # the record route refuses it at its line, as Python's csv does
@@ -106,7 +104,19 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # no rows (no column types), or too wide: the record route
     if any("_duplicated_" in c for c in frame.columns):
         return None  # a header naming a column twice
-    return Columns(frame, path, plain_space=not separators)
+    return Columns(frame, path, plain_space=not separators(frame))
+
+
+def separators(frame: pl.DataFrame) -> bool:
+    """Whether a name or a cell holds a byte 0x1c-0x1f (Python strips them, polars not):
+    one vectorised look at the parsed cells, not a scan of the file's bytes."""
+    if any(chr(b) in name for name in frame.columns for b in range(0x1C, 0x20)):
+        return True
+    marks = [chr(b) for b in range(0x1C, 0x20)]
+    found = frame.select(
+        pl.any_horizontal(pl.col(c).str.contains_any(marks).any() for c in frame.columns)
+    )
+    return bool(found.item())
 
 
 def _over_cell_limit(frame: pl.DataFrame) -> bool:

@@ -15,6 +15,7 @@ outage: it makes no record, whatever its impact (``advisory_days = 0`` turns thi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "SERVICE_DISRUPTION": "degradation",
         "SERVICE_INFORMATION": "none",
     },
+    # Statuspage: a record only for a component that was down (docs/formats.md)
+    "statuspage": {"none": "none", "minor": "outage", "major": "outage", "critical": "outage"},
 }
 #: Longer than this (days), an incident whose title names a migration is an advisory.
 ADVISORY_DAYS = 7
@@ -39,7 +42,8 @@ ADVISORY_WORDS = re.compile(
 )
 ACCEPTED = (
     "[import.impact] of the source's impact words and outage, degradation or none "
-    '("SERVICE_DISRUPTION" = "outage"), and advisory_days (a whole number; 0: off)'
+    '("SERVICE_DISRUPTION" = "outage"), advisory_days (a whole number; 0: off), and since '
+    "and until: the span the log covers (dates or timestamps)"
 )
 
 
@@ -79,6 +83,9 @@ def import_problems(value: Any) -> list[tuple[tuple[str, ...], str]]:
         if key == "advisory_days":
             if isinstance(item, bool) or not isinstance(item, int) or item < 0:
                 problems.append((("import", key), f"{item!r} is not a whole number of days"))
+        elif key in ("since", "until"):
+            if not isinstance(item, dt.date | str) or not _instant(item):
+                problems.append((("import", key), f"{item!r} is not a date or a timestamp"))
         elif key == "impact" and isinstance(item, dict):
             for word, meaning in item.items():
                 if meaning not in MEANINGS:
@@ -88,3 +95,23 @@ def import_problems(value: Any) -> list[tuple[tuple[str, ...], str]]:
         else:
             problems.append((("import", key), "is not a setting of [import]"))
     return problems
+
+
+def _instant(value: dt.date | str) -> bool:
+    """Whether a setting is a date or an ISO 8601 timestamp (TOML dates are dates)."""
+    if isinstance(value, dt.date):
+        return True
+    try:
+        dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def span_setting(settings: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``since`` and ``until`` of a project file's ``[import]`` as ISO 8601 text."""
+    since, until = (settings.get(k) for k in ("since", "until"))
+    return (
+        since.isoformat() if isinstance(since, dt.date) else since,
+        until.isoformat() if isinstance(until, dt.date) else until,
+    )

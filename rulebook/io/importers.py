@@ -41,4 +41,4 @@ def import_file(
     data, name = load_export(path)
     if source == "gcp-status":
         return gcp_case(data, name, verbose, import_table(source, overrides))
-    return statuspage_case(data, name, verbose)
+    return statuspage_case(data, name, verbose, import_table(source, overrides))

@@ -29,10 +29,10 @@ _PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
 
 def fold(text: str) -> str:
-    """Text compared without case, width, spaces, ``-``, ``_`` or ``.``."""
-    return "".join(
-        c for c in unicodedata.normalize("NFKC", text).casefold() if c not in " -_.\u3000"
-    )
+    """Text compared without case, width, accents, spaces, ``-``, ``_`` or ``.``
+    (``São Paulo`` is ``Sao Paulo``)."""
+    plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(c for c in plain if not unicodedata.combining(c) and c not in " -_.\u3000")
 
 
 @functools.cache
@@ -44,12 +44,13 @@ def region_table() -> dict[str, frozenset[str]]:
         text = resources.files("rulebook.io").joinpath(f"data/{table}").read_text("utf-8")
         for row in csv.DictReader(io.StringIO(text)):
             country = row["country"] or ""
-            keys = [row["region"], row.get("name") or ""]
-            place = row.get("place") or ""
-            if place and ":" not in place:  # "multi-region: …" describes, it names nothing
-                found = _PAREN.match(place)
-                keys += [found.group(1), found.group(2)] if found else [place]
-                keys += [p for p in place.split(",") if "," in place]
+            keys = [row["region"]]
+            for named in (row.get("name") or "", row.get("place") or ""):
+                if ":" in named:  # "multi-region: …" describes, it names nothing
+                    continue
+                found = _PAREN.match(named)  # "AWS GovCloud (US-West)": both parts too
+                keys += [named, *found.groups()] if found else [named]
+                keys += [p for p in named.split(",") if "," in named]
             for key in keys:
                 if fold(key):
                     names.setdefault(fold(key), set()).add(country)

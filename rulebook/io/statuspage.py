@@ -32,6 +32,7 @@ from rulebook.io.exports import (
     timestamp,
     to_second,
 )
+from rulebook.io.impacts import ImportTable, import_table
 from rulebook.io.readers import Case, InputError, Item
 
 IMPACTS = ("none", "minor", "major", "critical", "maintenance")
@@ -47,8 +48,12 @@ _ENTRY = {
 _ID = "an object with an 'id' (text or a number)"
 
 
-def statuspage_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, list[str]]:
-    """The records and notices of an export, and notes on what each entry became."""
+def statuspage_case(
+    data: Any, name: str, verbose: bool = False, table: ImportTable | None = None
+) -> tuple[Case, list[str]]:
+    """The records and notices of an export, and notes on what each entry became
+    (``table``: what each incident impact becomes; the default table when None)."""
+    table = table or import_table("statuspage")
     if not isinstance(data, dict) or not ("incidents" in data or "scheduled_maintenances" in data):
         raise InputError(
             f"{name}: a Statuspage v2 export has 'incidents' (incidents.json) or "
@@ -70,7 +75,7 @@ def statuspage_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, 
             label = f"{key}[{i}] ({limits.shorten(eid)})"
             try:
                 if key == "incidents" and entry.get("impact") != "maintenance":
-                    items.extend(Item(where, r) for r in _outages(entry, eid, label, notes))
+                    items.extend(Item(where, r) for r in _outages(entry, eid, label, notes, table))
                     continue
                 if key == "incidents" and eid in planned:
                     notes.add("a maintenance also under scheduled_maintenances: read there", label)
@@ -90,13 +95,16 @@ def statuspage_case(data: Any, name: str, verbose: bool = False) -> tuple[Case, 
     return case, notes.lines(headline)
 
 
-def _outages(entry: dict[str, Any], eid: str, label: str, notes: Notes) -> list[dict[str, Any]]:
+def _outages(
+    entry: dict[str, Any], eid: str, label: str, notes: Notes, table: ImportTable
+) -> list[dict[str, Any]]:
     impact = entry.get("impact")
     if impact is not None and impact not in IMPACTS:
         raise Unusable("", f"impact {shown(impact)} is not an impact", ", ".join(IMPACTS))
     updates = _updates(entry)
-    if impact == "none":
-        notes.add("impact none: not an outage, no record", label)
+    meaning = table.meaning(impact or "major")
+    if meaning == "none":
+        notes.add(f"impact {impact}: not an outage, no record", label)
         return []
     if impact is None:
         notes.add("no impact given: taken as an outage", label)
@@ -104,6 +112,8 @@ def _outages(entry: dict[str, Any], eid: str, label: str, notes: Notes) -> list[
         "start": timestamp(entry.get("started_at") or entry.get("created_at")),
         "end": timestamp(entry.get("resolved_at")),
         **_events(updates),
+        **_said(entry, updates),
+        "impact": meaning,
     }
     components = _components(entry, updates)
     if not components:
@@ -118,6 +128,31 @@ def _outages(entry: dict[str, Any], eid: str, label: str, notes: Notes) -> list[
             continue
         records.append({"id": f"{eid}@{cid}", "service": component, **fields})
     return records
+
+
+def _said(entry: dict[str, Any], updates: Updates) -> dict[str, str]:
+    """What the export says of the incident, as facts: ``severity`` (the incident's impact
+    as given; ``impact`` is what the table reads it as),
+    ``incident_status``, ``incident_title`` (``name``), ``incident_url`` (``shortlink``)
+    and ``incident_updates`` (every update's body, earliest first)."""
+    said = {}
+    for fact, key in (
+        ("severity", "impact"),
+        ("incident_status", "status"),
+        ("incident_title", "name"),
+        ("incident_url", "shortlink"),
+    ):
+        value = entry.get(key)
+        if isinstance(value, str) and value.strip():
+            said[fact] = value.strip()
+    texts = [
+        f"{to_second(moment)} {u['body'].strip()}"
+        for moment, _, u in updates
+        if isinstance(u.get("body"), str) and u["body"].strip()
+    ]
+    if texts:
+        said["incident_updates"] = "\n\n".join(texts)
+    return said
 
 
 def _updates(entry: dict[str, Any]) -> Updates:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -47,9 +46,9 @@ from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved
 from rulebook.mapping.services import (
     as_text,
     causal_edges,
+    first_targets,
     follow_causes,
     mapped_notices,
-    service_targets,
 )
 from rulebook.project import Project
 from rulebook.text import near_miss, nfc
@@ -293,8 +292,7 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        with ThreadPoolExecutor(max_workers=2) as pool:  # columns two at a time
-            checked = list(pool.map(self._cells, (frame[c] for c in frame.columns)))
+        checked = [self._cells(frame[c]) for c in frame.columns]  # polars' threads, no pool
         cells = [c for c, _ in checked]
         iso = frozenset(
             name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
@@ -377,10 +375,7 @@ class Mapping:
         listed = {f for f in fields if isinstance(frame.schema[f], pl.List)}
         keys = frame.select(pl.col("service"), *(as_text(frame, f) for f in fields))
         combos = keys.unique(maintain_order=True)
-        targets = [
-            service_targets(rules, dict(zip(combos.columns, row, strict=True)), listed)
-            for row in combos.iter_rows()
-        ]
+        targets = first_targets(list(rules), combos, listed)
         intake.notices = list(mapped_notices(rules, intake.notices))
         if all(t is None for t in targets):
             return intake, []

@@ -5,6 +5,7 @@ and the causal edges rebuilt; notices mapped alike."""
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -31,6 +32,88 @@ def _matches(value: str | None, globs: tuple[str, ...], listed: bool) -> bool:
         return False  # unknown matches no condition
     values = value.split("\x1f") if listed else [value]
     return any(fnmatch.fnmatchcase(v, g) for v in values for g in globs)
+
+
+def glob_regex(glob: str, one: str = ".") -> str:
+    r"""fnmatch's glob (``*``, ``?``, ``[seq]``, ``[!seq]``) as an anchored regular
+    expression polars reads; ``one``: what one character of the glob may be (a listed
+    field's items are joined by U+001F, which no item holds).
+
+    >>> glob_regex("X[*]?")
+    '^(?s:X[\\*].)$'
+    """
+    out = []
+    i, n = 0, len(glob)
+    while i < n:
+        c = glob[i]
+        i += 1
+        if c == "*":
+            out.append(f"{one}*")
+        elif c == "?":
+            out.append(one)
+        elif c == "[":
+            j = i
+            if j < n and glob[j] == "!":
+                j += 1
+            if j < n and glob[j] == "]":
+                j += 1
+            while j < n and glob[j] != "]":
+                j += 1
+            if j >= n:
+                out.append(re.escape("["))
+                continue
+            stuff, i = glob[i:j], j + 1
+            negate = stuff.startswith("!")
+            if negate:
+                stuff = stuff[1:]
+            items = []
+            k = 0
+            while k < len(stuff):
+                if k + 2 < len(stuff) and stuff[k + 1] == "-":
+                    lo, hi = stuff[k], stuff[k + 2]
+                    if lo <= hi:
+                        items.append(re.escape(lo) + "-" + re.escape(hi))
+                    k += 3
+                else:
+                    items.append(re.escape(stuff[k]))
+                    k += 1
+            if not items:
+                out.append("[^\\s\\S]" if not negate else one)
+            else:
+                extra = "\x1f" if negate and one != "." else ""
+                out.append("[" + ("^" if negate else "") + "".join(items) + extra + "]")
+        else:
+            out.append(re.escape(c))
+    return "^(?s:" + "".join(out) + ")$"
+
+
+def first_targets(
+    rules: list[ServiceRule], combos: pl.DataFrame, listed: set[str]
+) -> list[list[str] | None]:
+    """:func:`service_targets` of every row of ``combos`` (a service and the ``when``
+    fields as text), a rule at a time over the whole column: the cost is rules × distinct
+    rows in polars, not a Python call per row and rule."""
+    if combos.height == 0:
+        return []
+
+    def matched(field: str, globs: tuple[str, ...]) -> pl.Expr:
+        if field in listed:
+            parts = [glob_regex(g, "[^\x1f]")[1:-1] for g in globs]
+            pattern = "(?:^|\x1f)(?:" + "|".join(parts) + ")(?:\x1f|$)"
+        else:
+            pattern = "|".join(glob_regex(g) for g in globs)
+        return pl.col(field).str.contains(pattern).fill_null(False)
+
+    firsts = []
+    for i, rule in enumerate(rules):
+        condition = matched("service", rule.log)
+        for field, globs in rule.when:
+            condition = condition & (
+                matched(field, globs) if field in combos.columns else pl.lit(False)
+            )
+        firsts.append(pl.when(condition).then(pl.lit(i)))
+    found = combos.select(pl.coalesce(firsts).alias("rule"))["rule"].to_list()
+    return [None if i is None else list(rules[i].to) for i in found]
 
 
 def service_targets(

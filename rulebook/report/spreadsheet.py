@@ -98,7 +98,11 @@ def period_rows(
                 "period": p["period"],
                 "availability": p["availability"] or "",
                 "target": p["target"] or "",
-                "met": "" if p["met"] is None else str(p["met"]).lower(),
+                "met": "no data"
+                if p.get("no_data")
+                else ""
+                if p["met"] is None
+                else str(p["met"]).lower(),
                 "provisional": str(bool(p.get("provisional"))).lower(),
                 "allowed": hms(b.allowed) if b else "",
                 "allowed_seconds": _decimal(b.allowed) if b else "",

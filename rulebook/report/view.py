@@ -113,6 +113,12 @@ W = {
     "met": Words("met", "達成"),
     "missed": Words("missed", "未達"),
     "no_target": Words("no target", "目標なし"),
+    "no_data": Words("no data", "データなし"),
+    "no_data_note": Words(
+        "The log does not cover this period (it is outside the span the log covers): it is "
+        "not measured, whatever its records say.",
+        "ログはこの期間を対象としていません（ログの対象期間外）。記録があっても計測しません。",
+    ),
     "provisional": Words(" (provisional)", "（暫定）"),
     "provisional_note": Words(
         "The period was still running at the as-of instant: these figures can still change.",
@@ -294,9 +300,10 @@ def target_ratio(target: str | None) -> Fraction | None:
 
 
 def budget(period: Mapping[str, Any]) -> Budget | None:
-    """Allowed downtime: the denominator times one minus the target (exact)."""
+    """Allowed downtime: the denominator times one minus the target (exact); none for a
+    period the log does not cover."""
     ratio = target_ratio(period["target"])
-    if ratio is None:
+    if ratio is None or period.get("no_data"):
         return None
     allowed = period["denominator_seconds"] * (1 - ratio)
     return Budget(allowed, period["downtime_seconds"], allowed - period["downtime_seconds"])
@@ -353,7 +360,7 @@ def open_items(
     ja = report_lang == "ja"
     out = []
     remedy = period["remedy"]
-    if period["met"] is None and period["target"] is not None:
+    if period["met"] is None and period["target"] is not None and not period.get("no_data"):
         out.append(
             "稼働率が求められないため、達成・未達を判断できません。"
             if ja

@@ -69,11 +69,16 @@ HEADERS = {
 }
 MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
 PROVISIONAL = Words("provisional", "暫定")
+#: A period outside the span the log covers (docs/formats.md, "What a log covers").
+NO_DATA = Words("no data", "データなし")
 
 
 def met_text(period: Mapping[str, Any], lang: str) -> str:
     """The met column: ``yes``, ``NO`` or ``—``; a period still running at ``as_of`` is
-    marked provisional (``yes (provisional)``, ``達成（暫定）``)."""
+    marked provisional (``yes (provisional)``, ``達成（暫定）``); one the log does not cover
+    is ``no data``."""
+    if period.get("no_data"):
+        return NO_DATA.get(lang)
     met = MET[period["met"]].get(lang)
     if not period.get("provisional"):
         return met
@@ -208,7 +213,7 @@ def period_rows(
             [
                 p["service"],
                 p["period"],
-                p["availability"] or "—",
+                p["availability"] or (NO_DATA.get(lang) if p.get("no_data") else "—"),
                 p["target"] or "—",
                 met_text(p, lang),
                 hms(left.allowed) if left else "—",

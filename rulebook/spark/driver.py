@@ -14,7 +14,7 @@ import attrs
 from rulebook import model as m
 from rulebook.columnar.parts import Figures, assemble, starts_of
 from rulebook.columnar.related import bit_columns, related_clauses, walk_named
-from rulebook.document.fields import canonical_json, document_head, period_dict
+from rulebook.document.fields import canonical_json, document_head, given_span, period_dict
 from rulebook.document.frames import row_dict
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
@@ -138,6 +138,7 @@ def adjudicate(
     keep_going: bool = False,
     source: str = "<spark>",
     per_range: int = RANGE_RECORDS,
+    span: tuple[str | None, str | None] = (None, None),
 ) -> SparkAdjudication:
     """Adjudicate a Spark DataFrame of outage records under ``contract``.
 
@@ -145,7 +146,8 @@ def adjudicate(
     events); timestamps may be text or Spark timestamps, lists arrays or ``;``-text. Bad
     records raise the first :class:`RecordError` message unless ``keep_going``, which keeps
     them in :attr:`SparkAdjudication.errors`. Each service's records are cut into time
-    ranges of about ``per_range`` records (:mod:`rulebook.spark.ranges`).
+    ranges of about ``per_range`` records (:mod:`rulebook.spark.ranges`). ``span``
+    (since, until) is the span the log covers, as :func:`rulebook.adjudicate` takes it.
     """
     require_pyspark()
     from pyspark.sql import functions as F
@@ -193,8 +195,9 @@ def adjudicate(
     figures = [
         Figures.from_json(r["payload"]) for r in out.filter(F.col("kind") == "part").collect()
     ]
-    since = {b.service: s for b in job.starts if (s := customer_start(b, tz)) is not None}
-    measured = assemble(contract, tz, list(job.notices), job.closures, figures, since)
+    covered = given_span(*span, tz)
+    starts = {b.service: s for b in job.starts if (s := customer_start(b, tz)) is not None}
+    measured = assemble(contract, tz, list(job.notices), job.closures, figures, covered, starts)
     remedies = settle(contract, measured, bills, tz)
     records = out.filter(F.col("kind") == "record").drop("kind", "payload")
     segments = records.select("id", F.explode("segments").alias("s")).select("id", "s.*")

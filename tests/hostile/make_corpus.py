@@ -572,6 +572,7 @@ def build() -> None:
 def main() -> None:
     import sys
 
+    import conditions  # beside this file: conditions of many terms (issues 26 and 29)
     import surfaces  # beside this file: the cases of issue 26
 
     if INPUTS.exists():
@@ -579,6 +580,7 @@ def main() -> None:
             path.unlink() if path.is_file() else path.rmdir()
     build()
     surfaces.build(sys.modules[__name__])
+    conditions.build(sys.modules[__name__])
     (HERE / "MANIFEST.json").write_text(
         json.dumps(cases, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )

@@ -21,6 +21,7 @@ def build(corpus: ModuleType) -> None:
     long_cells(corpus)
     markdown(corpus)
     probe_steps(corpus)
+    outputs_and_maps(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -272,3 +273,28 @@ def probe_steps(c: ModuleType) -> None:
            [f"prometheus-sparse.json: the samples are {(3365280000 - 1788393660) // 60} min apart or more, so one failed "
             "sample would stand for that long; accepted: samples at most a day (86,400 s) apart, "
             "or --step"])  # fmt: skip
+
+
+def outputs_and_maps(c: ModuleType) -> None:
+    """Files named after a prefix need a path; the service map by columns decides as the
+    rules say, first match first (``when`` on the id, a glob, a name with a *)."""
+    log = "\n".join([c.HEAD, c.GOOD.format(id="a")]) + "\n"
+    for fmt in ("parquet", "csv"):
+        c.case(f"cli/{fmt}-dash.csv", log, ["adjudicate", "cybermail", "{file}", "--format", fmt,
+                                             "-o", "-"], 2,
+               [f"--format {fmt} writes files named after -o PREFIX: give a path, not -"])  # fmt: skip
+    rows = ["id,service,start,end",
+            "r1@tokyo,メール*,2026-09-03T10:00:00,2026-09-03T11:00:00",
+            "r2@osaka,メール*,2026-09-04T10:00:00,2026-09-04T11:00:00",
+            "r3@tokyo,メールX,2026-09-05T10:00:00,2026-09-05T11:00:00"]  # fmt: skip
+    c.case("config/map-log.csv", "\n".join(rows) + "\n", ["init", "{file}", "-o", "-"], 0,
+           ['log = "メール[*]"'])  # fmt: skip
+    rules = (
+        '[[services]]\nlog = "メール[*]"\nwhen = { id = "*@osaka" }\nto = ["MAILGATES Σ"]\n'
+        '[[services]]\nlog = "メール[*]"\nto = ["CYBERMAIL Σ"]\n'
+    )
+    c.case("config/map-when.toml", rules,
+           ["adjudicate", "cybermail", "tests/hostile/inputs/config/map-log.csv", "--config", "{file}",
+            "--format", "json"], 0, ["1 record(s) of 1 service(s) are out of scope"],
+           records={"r1@tokyo": "counted", "r2@osaka": "counted", "r3@tokyo": "out_of_scope"},
+           downtime={"CYBERMAIL Σ 2026-09": 3600, "MAILGATES Σ 2026-09": 3600})  # fmt: skip
