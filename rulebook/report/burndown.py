@@ -17,9 +17,9 @@ from rulebook.report.view import ReportPeriod, instant
 
 LEFT = 130.0
 RIGHT = 990.0
-TOP = 12.0
-HEIGHT = 110.0
-BOTTOM = HEIGHT - 16.0
+TOP = 10.0
+HEIGHT = 80.0
+BOTTOM = HEIGHT - 12.0
 
 
 @attrs.frozen
