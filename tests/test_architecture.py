@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("io", ("io", "project")),
     ("intake and mapping", ("intake", "mapping", "evidence", "draft")),
     ("engine and columnar", ("engine", "columnar")),
-    ("document", ("document", "spark", "branches", "examples")),
+    ("document", ("document", "amend", "spark", "branches", "examples")),
     ("report", ("report",)),
     ("command line", ("lsp", "cli", "__main__", "rulebook")),
 )

@@ -3,8 +3,8 @@
 Exit codes: 0 clean, 1 problems found (or a contract that cannot be used), 2 usage error.
 
 A module a command group: :mod:`.authoring` (check, test, fmt, lsp, contracts),
-:mod:`.adjudicating` (adjudicate, report, explain, compare), :mod:`.packet` (packet,
-verify) and :mod:`.drafting` (init).
+:mod:`.adjudicating` (adjudicate, report, explain, compare), :mod:`.diffing` (diff),
+:mod:`.packet` (packet, verify) and :mod:`.drafting` (init).
 They share :mod:`.options` (the options and arguments, the project file), :mod:`.inputs`
 (the inputs read once, then mapped, validated and adjudicated per contract),
 :mod:`.scope` (the out-of-scope and ``--period`` warnings), :mod:`.spark` (``--engine
@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from rulebook._version import __version__
-from rulebook.cli import adjudicating, authoring, drafting, packet
+from rulebook.cli import adjudicating, authoring, diffing, drafting, packet
 from rulebook.cli.options import ENGINES, FORMATS, SOURCES
 from rulebook.cli.output import fail, printable
 
@@ -73,5 +73,6 @@ main.add_command(adjudicating.report_command)
 main.add_command(adjudicating.explain_command)
 main.add_command(drafting.init_command)
 main.add_command(adjudicating.compare_command)
+main.add_command(diffing.diff_command)
 main.add_command(packet.packet_command)
 main.add_command(packet.verify_command)

@@ -1,0 +1,66 @@
+"""``rulebook diff OLD NEW [OUTAGES]``: what an amendment changes, clause by clause, and,
+given a log, in verdicts, periods and money (docs/amendments.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rulebook.cli.inputs import adjudicate_inputs, read_inputs
+from rulebook.cli.options import LANG, OUTPUT, STRICT, input_options, lang_of
+from rulebook.cli.output import fail_error, guarded, printable
+from rulebook.errors import RulebookError
+
+DIFF_FORMATS = click.Choice(["table", "markdown", "json", "html"])
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.argument("outages", required=False, metavar="[OUTAGES]")
+@input_options
+@STRICT
+@click.option("--format", "fmt", type=DIFF_FORMATS, default="table", show_default=True)
+@OUTPUT
+@LANG
+def diff_command(
+    old: str,
+    new: str,
+    outages: str | None,
+    fmt: str,
+    output: str | None,
+    lang: str | None,
+    **opts: Any,
+) -> None:
+    """Compare two versions of a contract: the clauses added, removed and changed, with
+    both citations; with OUTAGES, the records, periods and money that change."""
+    from rulebook.amend.clauses import compare_clauses, load_version
+    from rulebook.report.amendment import render_diff
+
+    lang = lang_of(lang, opts)
+    try:
+        before, after = load_version(old), load_version(new)
+    except RulebookError as exc:
+        raise click.exceptions.Exit(fail_error(exc)) from None
+    clauses = compare_clauses(before, after)
+    found = None
+    if outages is not None:
+        from rulebook.amend.effects import effect
+        from rulebook.document.frames import FrameAdjudication
+
+        inputs = guarded(lambda: read_inputs(outages, opts))
+        opts = {**opts, "engine": "columnar"}
+        results = []
+        for version in (before, after):
+            result, _ = adjudicate_inputs(version.contract, [inputs], opts, fmt)
+            assert isinstance(result, FrameAdjudication)
+            results.append(result)
+        found = effect(results[0], results[1], before.contract, after.contract)
+    text = render_diff(before, after, clauses, found, fmt, lang)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        click.echo(f"rulebook: wrote {output}", err=True)
+    else:
+        click.echo(printable(text) if fmt != "html" else text, nl=False)
