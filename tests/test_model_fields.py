@@ -39,7 +39,7 @@ READERS = (
     "report",
     "check",
     "io/probes.py",  # the probe importer: the probe interval turns samples into outages
-    "spark.py",
+    "spark",
     "examples.py",
     "conditions.py",
     "satisfiable.py",
