@@ -12,6 +12,7 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.check.quantities import check_deadline_word, check_dimension, check_word
 from rulebook.check.scope import Scope, error, target_of, unknown
+from rulebook.conditions import atoms
 from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import CAP_PERIODS, CLAIM_WORDS, MEASURES, ROUNDING
 from rulebook.units import show_number
@@ -119,17 +120,11 @@ def _check_records(clause: m.RemedyClause) -> Iterator[Diagnostic]:
 
 def _measure_spans(cond: m.Condition | None, name: str) -> Iterator[m.Span]:
     """Where a remedy condition compares the measure ``name`` (on either side)."""
-    if cond is None:
-        return
-    if isinstance(cond, (m.All, m.Any)):
-        for item in cond.items:
-            yield from _measure_spans(item, name)
-    elif isinstance(cond, m.Not):
-        yield from _measure_spans(cond.item, name)
-    elif isinstance(cond, m.Compare) and (
-        cond.fact == name or (isinstance(cond.value, m.Code) and cond.value.name == name)
-    ):
-        yield cond.span
+    for a in atoms(cond):
+        if isinstance(a, m.Compare) and (
+            a.fact == name or (isinstance(a.value, m.Code) and a.value.name == name)
+        ):
+            yield a.span
 
 
 def _variables(expr: m.Expr | None) -> Iterator[m.Variable]:

@@ -31,7 +31,7 @@ import attrs
 
 from rulebook import model as m
 from rulebook import units
-from rulebook.conditions import EXCLUDED_BY, SERVICE, condition_facts
+from rulebook.conditions import EXCLUDED_BY, SERVICE, atoms, condition_facts
 from rulebook.engine import calendar as cal
 from rulebook.engine.calendar import BusinessCalendar, add_calendar
 from rulebook.engine.classify import Compiled, compile_condition
@@ -131,15 +131,9 @@ def defined_by(cond: m.Condition | None, contract: m.Contract) -> m.Condition | 
 
 def lifting(cond: m.Condition | None) -> frozenset[str]:
     """The clauses a condition's ``excluded by`` atoms name."""
-    if cond is None:
-        return frozenset()
-    if isinstance(cond, (m.All, m.Any)):
-        return frozenset().union(*(lifting(c) for c in cond.items))
-    if isinstance(cond, m.Not):
-        return lifting(cond.item)
-    if isinstance(cond, m.ExcludedBy):
-        return frozenset(ref.name for ref in cond.clauses)
-    return frozenset()
+    return frozenset(
+        ref.name for a in atoms(cond) if isinstance(a, m.ExcludedBy) for ref in a.clauses
+    )
 
 
 def compile_obligations(

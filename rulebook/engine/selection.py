@@ -49,18 +49,15 @@ def selected_records(contract: m.Contract, verdicts: list[Verdict]) -> dict[str,
         if EVENT_DURATION in condition_facts(*(cond for _, cond in chosen))
         else {}
     )
-    out: dict[str, set[str]] = {}
-    for cid, cond in chosen:
-        test = compile_condition(cond)
-        out[cid] = set()
-        for v in verdicts:
-            facts = {
-                **v.record.facts,
-                "duration": Fraction(v.end - v.record.start),
-                SERVICE: v.record.service,
-            }
-            if events:
-                facts[EVENT_DURATION] = Fraction(events[v.record.id])
-            if test(facts) is True:
-                out[cid].add(v.record.id)
-    return out
+    envs = []  # each record's facts, built once for every selecting remedy
+    for v in verdicts:
+        facts = {
+            **v.record.facts,
+            "duration": Fraction(v.end - v.record.start),
+            SERVICE: v.record.service,
+        }
+        if events:
+            facts[EVENT_DURATION] = Fraction(events[v.record.id])
+        envs.append((v.record.id, facts))
+    tests = [(cid, compile_condition(cond)) for cid, cond in chosen]
+    return {cid: {rid for rid, facts in envs if test(facts) is True} for cid, test in tests}
