@@ -44,9 +44,20 @@ def test_every_case_says_what_comes_out_not_only_the_exit_code() -> None:
             assert {"records", "verdicts", "downtime"} & set(c), c["name"]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+#: The cases that start Spark: ``tests/test_spark.py`` runs them in its session.
+ON_SPARK = [c for c in CASES if c.get("spark")]
+ON_ONE_MACHINE = [c for c in CASES if not c.get("spark")]
+
+
+@pytest.mark.parametrize("case", ON_ONE_MACHINE, ids=[c["name"] for c in ON_ONE_MACHINE])
 def test_hostile_input(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    run_case(case)
+
+
+def run_case(case: dict[str, Any]) -> tuple[int, str, str]:
+    """Run ``case`` (from the project's folder) and hold it to the manifest; its exit
+    code, standard output and standard error."""
     path = CORPUS / "inputs" / case["name"]
     args = [a.replace("{file}", str(path)) for a in case["args"]]
     stdin = path.read_bytes() if case["stdin"] else None
@@ -66,6 +77,7 @@ def test_hostile_input(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) ->
         _as_expected(case, doc)
     else:
         assert not {"records", "verdicts", "downtime"} & set(case), "no JSON document: " + said
+    return result.exit_code, out, err
 
 
 def _as_expected(case: dict[str, Any], doc: dict[str, Any]) -> None:

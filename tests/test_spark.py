@@ -32,6 +32,7 @@ from tests.test_differential import (
     logs,
     text_frame,
 )
+from tests.test_hostile_corpus import ON_SPARK, run_case
 from tests.test_related_lanes import intended, related_contract, related_log, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,3 +353,48 @@ def test_wrong_files_and_calendars_on_spark_as_on_one_machine(spark: Any, tmp_pa
     local = runner.invoke(main, [*args, "--notices", calendar])
     assert on_spark.exit_code == 0 and local.exit_code == 0, on_spark.stderr
     assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]
+
+
+@pytest.mark.parametrize("case", ON_SPARK, ids=[c["name"] for c in ON_SPARK])
+def test_hostile_inputs_on_spark_as_on_one_machine(
+    spark: Any, case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus cases that start Spark (tests/hostile/surfaces.py): the manifest's exit
+    code and words, and the same exit code and standard error as the one-machine run."""
+    monkeypatch.chdir(ROOT)
+    on_spark = run_case(case)
+    assert case["args"][-2:] == ["--engine", "spark"]
+    local = run_case(case | {"args": case["args"][:-2]})
+    assert (on_spark[0], on_spark[2]) == (local[0], local[2])
+
+
+def test_json_lines_refused_at_their_line_across_splits(spark: Any, tmp_path: Path) -> None:
+    """A log read in many splits (small ones here): the first refused line is named by its
+    number in the file, blank lines counted, as on one machine; without it, all is read."""
+    from rulebook.io.readers import InputError, read_case
+
+    good = json.dumps({"id": "a", "service": "S", "start": "2026-09-03T10:00:00"})
+    lines = [good.replace('"a"', f'"r{i}"') if i % 97 else "" for i in range(3000)]
+    lines[2500] = lines[2500][:-1] + ', "id": "x"}'
+    lines[2700] = '{"id": "\\ud800"}'
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "20000")
+    try:
+        splits = spark.read.text(str(log)).select("_metadata.file_block_start").distinct()
+        assert splits.count() > 5
+        with pytest.raises(InputError) as refused:
+            rs.read(spark, [str(log)])
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", before)
+    assert str(refused.value) == (
+        f"{log}:2501:1: the key 'id' is given twice in one object; accepted: each key once "
+        "(readers differ on which of the two values counts)"
+    )
+    with pytest.raises(InputError) as local:
+        read_case(str(log))
+    assert str(local.value) == str(refused.value)
+    del lines[2500], lines[2699]  # without them, every record is read
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert rs.read(spark, [str(log)]).count() == len(read_case(str(log)).outages) == 2967

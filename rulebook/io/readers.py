@@ -348,17 +348,21 @@ def _place(text: str, name: str, at: int | None, line: bool) -> str:
 def _read_jsonl(text: str, name: str) -> Iterator[Item]:
     # Lines end at \n only: U+2028 and the like may stand inside a JSON string.
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = load_json(line, f"{name}:{number}", line=True)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{number}: not JSON ({exc.msg}, column {exc.colno})") from None
-        if not isinstance(data, dict):
-            raise InputError(
-                f"{name}:{number}: a JSON object is expected, got {type(data).__name__}"
-            )
-        yield Item(f"{name}:{number}", data)
+        if line.strip():
+            yield Item(f"{name}:{number}", json_line(line, f"{name}:{number}"))
+
+
+def json_line(line: str, place: str) -> dict[str, Any]:
+    """One line of JSON Lines (not blank), read as the record route reads it: one object,
+    bounded, each key once, no lone surrogate; else :class:`InputError` at ``place``
+    (``log.jsonl:3``). Spark's workers check each line of a log with it too."""
+    try:
+        data = load_json(line, place, line=True)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{place}: not JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{place}: a JSON object is expected, got {type(data).__name__}")
+    return data
 
 
 def _read_json(text: str, name: str, kind: str) -> Case:

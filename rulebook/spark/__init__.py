@@ -26,9 +26,10 @@ the command line.
 """
 
 from rulebook.spark.driver import SparkAdjudication, adjudicate, unique_ids
+from rulebook.spark.files import read
 from rulebook.spark.job import CHUNK_BYTES, LARGE_VAR_TYPES, OUTPUT, arrow_table, bits_ddl
 from rulebook.spark.ranges import RANGE_RECORDS
-from rulebook.spark.session import SparkError, read, session
+from rulebook.spark.session import SparkError, session
 
 __all__ = [
     "CHUNK_BYTES",

@@ -1,5 +1,4 @@
-"""Sessions and files: a Spark session (local, or the cluster given), and the logs read
-as Spark DataFrames (Parquet, CSV as text, JSON Lines)."""
+"""A Spark session: local, or the cluster given (the logs are read in :mod:`.files`)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from typing import TYPE_CHECKING
 from rulebook.errors import RulebookError
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import SparkSession
 
 
 class SparkError(RulebookError):
@@ -48,29 +47,3 @@ def session(master: str | None = None) -> SparkSession:
     except Exception as exc:  # the JVM did not start: no Java, a bad master
         raise SparkError(f"cannot start Spark ({type(exc).__name__}: {exc})") from None
 
-
-def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataFrame:
-    """Parquet, CSV or JSON Lines files (globs and directories too), every CSV cell text."""
-    kind = fmt or _kind(paths[0])
-    reader = spark.read
-    try:
-        if kind == "parquet":
-            return reader.parquet(*paths)
-        if kind == "csv":
-            return reader.option("header", True).option("inferSchema", False).csv(paths)
-        return reader.json(paths)
-    except Exception as exc:  # an AnalysisException names the path
-        raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
-
-
-def _kind(path: str) -> str:
-    lowered = path.rstrip("/").lower()
-    for suffix, kind in (
-        (".csv", "csv"),
-        (".jsonl", "jsonl"),
-        (".ndjson", "jsonl"),
-        (".json", "jsonl"),
-    ):
-        if lowered.endswith(suffix):
-            return kind
-    return "parquet"

@@ -58,11 +58,14 @@ def case(
     records: dict[str, Any] | None = None,
     verdicts: dict[str, int] | None = None,
     downtime: dict[str, int] | None = None,
+    spark: bool = False,
 ) -> None:
     """One input: its file, the command (``{file}`` is the file's path), what must happen:
     the exit code, words of the output (``says``), the JSON document's records (``records``,
     id to verdict; a verdict per contract for ``compare``) or how many records have each
-    verdict (``verdicts``), and the downtime seconds of each ``"SERVICE PERIOD"``."""
+    verdict (``verdicts``), and the downtime seconds of each ``"SERVICE PERIOD"``.
+    ``spark``: the command starts Spark (``--engine spark``), so ``tests/test_spark.py``
+    runs it in its session, where Java and PySpark are."""
     document = records is not None or verdicts is not None or downtime is not None
     if not (says or document):
         raise ValueError(f"{name}: a case must say what comes out, not only the exit code")
@@ -75,6 +78,10 @@ def case(
     entry: dict[str, Any] = {
         "name": name, "args": args, "exit": exit, "says": list(says), "stdin": stdin
     }  # fmt: skip
+    if spark:
+        if args[-2:] != ["--engine", "spark"]:
+            raise ValueError(f"{name}: a Spark case ends its command with --engine spark")
+        entry["spark"] = True
     for key, value in (("records", records), ("verdicts", verdicts), ("downtime", downtime)):
         if value is not None:
             entry[key] = value

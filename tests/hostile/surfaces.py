@@ -22,6 +22,7 @@ def build(corpus: ModuleType) -> None:
     markdown(corpus)
     probe_steps(corpus)
     outputs_and_maps(corpus)
+    spark_json_lines(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -298,3 +299,23 @@ def outputs_and_maps(c: ModuleType) -> None:
             "--format", "json"], 0, ["1 record(s) of 1 service(s) are out of scope"],
            records={"r1@tokyo": "counted", "r2@osaka": "counted", "r3@tokyo": "out_of_scope"},
            downtime={"CYBERMAIL Σ 2026-09": 3600, "MAILGATES Σ 2026-09": 3600})  # fmt: skip
+
+
+def spark_json_lines(c: ModuleType) -> None:
+    """Spark reads JSON Lines itself: each line is first checked as one machine reads it,
+    in the workers (:mod:`rulebook.spark.files`); ``tests/test_spark.py`` runs these in its
+    session and holds each to the one-machine run's every word and exit code."""
+    twice = "the key '{}' is given twice in one object; accepted: each key once"
+    lone = "'{}' is a lone UTF-16 surrogate, no character; accepted: text whose \\u escapes"
+    record = json.dumps(c.RECORD, ensure_ascii=False)
+    again = record[:-1] + ', "end": "2026-09-03T12:00:00"}'
+    escaped = json.dumps(c.RECORD)
+    spark = ["adjudicate", "cybermail", "{file}", "--engine", "spark"]
+    c.case("jsonl/spark-duplicate-key.jsonl", f"{record}\n{again}\n".replace('"a"', '"b"', 1),
+           spark, 1, ["/spark-duplicate-key.jsonl:2:1: "
+                      + twice.format("end") + " (readers differ on which of the two values "
+                      "counts)\n"], spark=True)  # fmt: skip
+    c.case("jsonl/spark-lone.jsonl", "\n" + escaped.replace('"a"', '"a\\udc00"') + "\n", spark,
+           1, ["/spark-lone.jsonl:2:10: "
+               + lone.format("\\udc00") + " make whole characters (a surrogate \\ud800-\\udbff "
+               "followed by one of \\udc00-\\udfff)\n"], spark=True)  # fmt: skip

@@ -1,0 +1,146 @@
+"""The logs read as Spark DataFrames: Parquet, CSV (every cell text) and JSON Lines.
+
+JSON Lines are checked as one machine reads them, in the workers, before Spark reads the
+JSON: Spark's own reader keeps a key given twice (or stops on it, naming no line), writes a
+lone UTF-16 surrogate as ``?`` and turns a line that is no JSON into a ``_corrupt_record``
+column. Each line goes through :func:`rulebook.io.readers.json_line`, the one-machine
+reader's own check, where the line lies; only the first refused line of each split comes
+back to the driver, which finds its line number with one count and refuses it with the
+one-machine message (``log.jsonl:3:1: the key 'end' is given twice ...``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+from rulebook.spark.session import SparkError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+#: What a worker sends back: the first refused line of a split (``block``: the byte where
+#: the split starts in its file; ``index``: the line's place among the split's lines).
+BAD = "file string, block long, index long, value string"
+
+
+def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataFrame:
+    """Parquet, CSV or JSON Lines files (globs and directories too), every CSV cell text;
+    JSON Lines refused at the first line one machine refuses (below)."""
+    kind = fmt or _kind(paths[0])
+    if kind == "jsonl":  # each line as one machine reads it, in the workers
+        check_json_lines(spark, paths)
+    reader = spark.read
+    try:
+        if kind == "parquet":
+            return reader.parquet(*paths)
+        if kind == "csv":
+            return reader.option("header", True).option("inferSchema", False).csv(paths)
+        return reader.json(paths)
+    except Exception as exc:  # an AnalysisException names the path
+        raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
+
+
+def _kind(path: str) -> str:
+    lowered = path.rstrip("/").lower()
+    for suffix, kind in (
+        (".csv", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+    ):
+        if lowered.endswith(suffix):
+            return kind
+    return "parquet"
+
+
+def check_json_lines(spark: SparkSession, paths: list[str]) -> None:
+    """Refuse the first line (by file, then line) of ``paths`` that one machine would
+    refuse, with its message; :class:`~rulebook.io.readers.InputError`."""
+    from pyspark.sql import functions as F
+
+    from rulebook.io.readers import json_line
+
+    lines = _lines(spark, paths)
+    bad = lines.mapInArrow(_first_refused, BAD).collect()
+    if not bad:
+        return
+    first = min(bad, key=lambda r: (r["file"], r["block"], r["index"]))
+    # the lines of the file's splits before this one: its number in the file
+    before = lines.filter((F.col("file") == first["file"]) & (F.col("block") < first["block"]))
+    number = before.count() + first["index"] + 1
+    json_line(_unbom(first["value"], number == 1), f"{_name(first['file'], paths)}:{number}")
+    raise SparkError(f"{first['file']}:{number}: refused in a worker, read on the driver")
+
+
+def _unbom(line: str, first: bool) -> str:
+    """A file's first line without the UTF-8 byte order mark (one machine reads past it)."""
+    return line[1:] if first and line[:1] == "\ufeff" else line
+
+
+def _lines(spark: SparkSession, paths: list[str]) -> DataFrame:
+    """Each line as text with its file and split; lines end at ``\\n`` only, as on one
+    machine (U+2028 and a lone CR may stand inside a line)."""
+    from pyspark.sql import functions as F
+
+    try:
+        text = spark.read.option("lineSep", "\n").text(paths)
+    except Exception as exc:  # an AnalysisException names the path
+        raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
+    return text.select(
+        "value",
+        F.col("_metadata.file_path").alias("file"),
+        F.col("_metadata.file_block_start").alias("block"),
+    )
+
+
+def _first_refused(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The first refused line of each split in a partition. A partition reads its splits
+    one after another, each in order, so a line's place in its split is counted here."""
+    import pyarrow as pa
+
+    from rulebook.io.readers import InputError, json_line
+
+    found: dict[str, list[Any]] = {"file": [], "block": [], "index": [], "value": []}
+    split: tuple[str, int] | None = None
+    index = -1
+    done = False  # the split's first refused line is found
+    for batch in batches:
+        rows = batch.to_pydict()
+        for value, file, block in zip(rows["value"], rows["file"], rows["block"], strict=True):
+            if (file, block) != split:
+                split, index, done = (file, block), -1, False
+            index += 1
+            line = _unbom(value or "", block == 0 and index == 0)
+            if done or not line.strip():
+                continue
+            try:
+                json_line(line, "")
+            except InputError:
+                for key, item in (("file", file), ("block", block), ("index", index)):
+                    found[key].append(item)
+                found["value"].append(value)
+                done = True
+    yield pa.RecordBatch.from_pydict(
+        found,
+        pa.schema(
+            [("file", pa.string()), ("block", pa.int64()), ("index", pa.int64()),
+             ("value", pa.string())]
+        ),
+    )  # fmt: skip
+
+
+def _name(file: str, paths: list[str]) -> str:
+    """The file as the user named it: the path given, when it is that one file; a local
+    file of a folder or a glob by its path; any other by Spark's URI."""
+    parsed = urlparse(file)
+    local = unquote(parsed.path) if parsed.scheme in ("", "file") else None
+    if local is not None:
+        from pathlib import Path
+
+        for given in paths:
+            if Path(given).is_file() and Path(given).resolve() == Path(local).resolve():
+                return given
+        return local
+    return file
