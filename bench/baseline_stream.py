@@ -6,8 +6,11 @@ causes, the counted seconds per JST month as a union) written as a user would fo
 too large to hold: a sweep that keeps each service's open stoppage only, and adds a
 stoppage's counted union to its months when a later record starts after its end (the
 stoppages of a service never overlap, so their unions add up). Causes named in
-``caused_by`` are looked up among the records already read, as the plain baseline does.
-Prints ``service<TAB>month<TAB>seconds`` lines, sorted, as the plain baseline does.
+``caused_by`` are looked up among the records already read, as the plain baseline does;
+so that memory does not grow with the log, a first pass (a polars scan of the one column)
+collects the ids some record names as its cause, and the sweep keeps whether a record is
+excluded for those ids only. Prints ``service<TAB>month<TAB>seconds`` lines, sorted, as
+the plain baseline does.
 
     python bench/baseline_stream.py LOG.csv
 """
@@ -18,6 +21,7 @@ import csv
 import datetime as dt
 import sys
 
+import polars as pl
 from baseline_polars import COVERED, EXCLUDED, PROBES
 from baseline_python import JST, month_starts
 
@@ -37,25 +41,45 @@ def add_run(run: list[tuple[int, int]], totals: dict[tuple[str, str], int], serv
                 totals[(service, label)] = totals.get((service, label), 0) + part
 
 
+def named_causes(path: str) -> set[str]:
+    """The ids that some record's ``caused_by`` names (a scan of that one column)."""
+    column = pl.scan_csv(path, infer_schema=False).select(
+        pl.col("caused_by").str.split(";").explode()
+    )
+    return {c for c in column.collect(engine="streaming").to_series() if c}
+
+
 def main(path: str) -> list[tuple[str, str, int]]:
-    excluded: dict[str, bool] = {}
+    named = named_causes(path)
+    excluded: set[str] = set()  # the named ids of excluded records
     runs: dict[str, tuple[int, int, list[tuple[int, int]]]] = {}  # first, reach, counted
     totals: dict[tuple[str, str], int] = {}
+    excluded_causes, covered, probes = set(EXCLUDED), set(COVERED), set(PROBES)
+    parse = dt.datetime.fromisoformat
     with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            causes = row.get("caused_by") or ""
-            hit = row["cause"] in EXCLUDED or any(
-                excluded.get(c, False) for c in causes.split(";") if c
+        rows = csv.reader(f)
+        header = next(rows)
+        i_id, i_service, i_start, i_end, i_detected, i_protocol, i_cause, i_caused = (
+            header.index(name)
+            for name in (
+                "id", "service", "start", "end", "detected_by", "protocol", "cause", "caused_by"
             )
-            if causes or hit:
-                excluded[row["id"]] = hit
-            service = row["service"]
-            if service not in COVERED or row["detected_by"] != "monitoring":
+        )  # fmt: skip
+        for row in rows:
+            causes = row[i_caused]
+            hit = row[i_cause] in excluded_causes or (
+                bool(causes) and any(c in excluded for c in causes.split(";") if c)
+            )
+            if hit and row[i_id] in named:
+                excluded.add(row[i_id])
+            service = row[i_service]
+            if service not in covered or row[i_detected] != "monitoring":
                 continue
-            if row["protocol"] and row["protocol"] not in PROBES:
+            protocol = row[i_protocol]
+            if protocol and protocol not in probes:
                 continue
-            start = int(dt.datetime.fromisoformat(row["start"]).timestamp())
-            end = int(dt.datetime.fromisoformat(row["end"]).timestamp())
+            start = int(parse(row[i_start]).timestamp())
+            end = int(parse(row[i_end]).timestamp())
             run = runs.get(service)
             if run is not None and start > run[1]:
                 if run[1] - run[0] >= 600:
