@@ -11,8 +11,9 @@ import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
-from rulebook.cli.output import fail, guarded, said, write_text
+from rulebook.cli.output import fail, fail_error, guarded, said, write_text
 from rulebook.cli.scope import scope_warnings
+from rulebook.errors import RulebookError
 from rulebook.model import Contract
 
 
@@ -21,16 +22,20 @@ def check_stream(opts: dict[str, Any], fmt: str, what: str) -> int:
     from rulebook.document.stream import chunk_rows, parse_size
 
     if opts["source"]:
-        raise click.UsageError("--from is not supported with --engine stream")
+        raise click.UsageError(
+            "--from is not read with --engine stream (an import reads its whole file); "
+            "use --engine columnar"
+        )
     if opts["events_path"]:
         raise click.UsageError(
             "--events is not read with --engine stream: give events as columns of the records"
         )
-    project = project_of(opts)
-    if project.maps or project.timezone or input_encoding(opts):
+    encoding = input_encoding(opts)
+    if encoding is not None and encoding != "utf-8":
+        named = "--encoding" if opts.get("encoding") else project_of(opts).path
         raise click.UsageError(
-            f"--engine stream does not apply {project.path or '--encoding'}'s maps, "
-            "timezone or encoding yet; use --engine columnar, or --no-config"
+            f"--engine stream reads UTF-8 logs; {named} gives {encoding}: convert the log "
+            "to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine columnar"
         )
     if fmt in ("html", "csv") or (what == "adjudicate" and fmt not in ("jsonl", "parquet")):
         raise click.UsageError(
@@ -54,13 +59,14 @@ def on_stream(
     output: str | None,
 ) -> None:
     """The log adjudicated a chunk at a time; records written as each part is done."""
-    from rulebook.cli.inputs import span_of
+    from rulebook.cli.inputs import _as_of, span_of
     from rulebook.document.stream import adjudicate_stream
     from rulebook.report.sinks import sink_for
     from rulebook.report.writers import counts_line, render
 
     rows = check_stream(opts, fmt, what)
     case = guarded(lambda: _other_inputs(opts))
+    intake = _intake(contract, outages, opts)
     sink = sink_for(fmt, what, output, period)
     try:
         result = guarded(
@@ -69,11 +75,12 @@ def on_stream(
                 outages,
                 case,
                 rows,
-                opts["as_of"],
+                _as_of(opts),
                 opts["keep_going"],
                 sink,
                 opts["input_format"],
                 span=span_of(opts),
+                intake=intake,
             )
         )
     except BaseException:
@@ -116,6 +123,21 @@ def on_stream(
         raise click.exceptions.Exit(fail(f"{len(result.errors)} bad input item(s); see above"))
     if warned:
         raise click.exceptions.Exit(fail("--strict: warnings are errors; see above"))
+
+
+def _intake(contract: Contract, outages: str, opts: dict[str, Any]) -> Any:
+    """How each chunk is taken in: the project's maps and timezone, as one machine's."""
+    from rulebook.cli.inputs import _warn
+    from rulebook.document.chunks import ChunkIntake
+    from rulebook.mapping.compile import compile_mapping, scope_warnings
+
+    project = project_of(opts)
+    try:
+        mapping = compile_mapping(project, contract, bool(opts.get("strict")))
+    except RulebookError as exc:
+        raise click.exceptions.Exit(fail_error(exc)) from None
+    _warn(scope_warnings(project, contract))
+    return ChunkIntake(contract, outages, opts["input_format"], mapping, _warn)
 
 
 def _other_inputs(opts: dict[str, Any]) -> Any:

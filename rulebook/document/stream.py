@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -35,17 +34,16 @@ from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch,
 from rulebook.columnar.plan import run_plan
 from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
+from rulebook.document.chunks import ChunkIntake, StreamError, read_chunks, scan
 from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, periods_frame
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
-from rulebook.errors import RulebookError
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
-from rulebook.intake.columns import frame_intake, items_intake
 from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
-from rulebook.io.readers import Case, InputError
+from rulebook.io.readers import Case
 
 #: The memory a stream may use unless told otherwise.
 MEMORY = 2 << 30
@@ -61,10 +59,6 @@ BASE, BYTES_PER_RECORD = 400 << 20, 768
 FEWEST = 1000
 
 
-class StreamError(RulebookError):
-    """The log cannot be streamed (out of order, a format the stream does not read)."""
-
-
 def chunk_rows(memory: int, written: bool = False) -> int:
     """The records a chunk holds under a memory bound (bytes); half as many when every
     record is ``written`` out."""
@@ -78,47 +72,6 @@ def parse_size(text: str) -> int:
         raise ValueError(f"'{text}' is not a size; accepted: a number of bytes, or 512MiB, 4GiB")
     number, unit = float(found.group(1)), found.group(2).upper()
     return int(number * 1024 ** "_KMGT".index(unit or "_"))
-
-
-# ------------------------------------------------------------------ reading in chunks
-
-
-def read_chunks(path: str, fmt: str | None, rows: int) -> Iterator[pl.DataFrame]:
-    """The log's records, ``rows`` at a time, as text cells (CSV) or as Parquet has them."""
-    kind = fmt or {".csv": "csv", ".parquet": "parquet"}.get(Path(path).suffix.lower())
-    if path == "-" or kind not in ("csv", "parquet"):
-        raise StreamError(
-            f"{path}: --engine stream reads CSV and Parquet files; accepted: a .csv or "
-            ".parquet path (or --input-format csv|parquet)"
-        )
-    if not Path(path).is_file():
-        raise InputError(f"{path}: no such file")
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            source = pq.ParquetFile(path)
-        except Exception as exc:  # Arrow raises many kinds for a bad file
-            raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
-        for batch in source.iter_batches(batch_size=rows):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield frame
-        return
-    batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=rows)
-    pending: list[pl.DataFrame] = []
-    held = 0
-    try:
-        for batch in batches:  # polars' batches are its own size: gathered to ``rows``
-            pending.append(batch)
-            held += batch.height
-            if held >= rows:
-                yield pl.concat(pending)
-                pending, held = [], 0
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
-    if pending:
-        yield pl.concat(pending)
 
 
 # ------------------------------------------------------------------ the result
@@ -222,10 +175,12 @@ def adjudicate_stream(
     chunks: Iterator[pl.DataFrame] | None = None,
     progress: Callable[[int], object] | None = None,
     span: tuple[str | None, str | None] = (None, None),
+    intake: ChunkIntake | None = None,
 ) -> StreamAdjudication:
     """Adjudicate the log at ``path`` ``rows`` records at a time (``chunks``: the chunks
-    given instead); notices, billing and closures from ``case``. Each part's records go to
-    ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
+    given instead); notices, billing and closures from ``case``; each chunk taken in by
+    ``intake`` (the project's maps; by default no project file's). Each part's records go
+    to ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
     :attr:`StreamAdjudication.errors`)."""
     tz = timezone_of(contract)
     try:
@@ -233,24 +188,15 @@ def adjudicate_stream(
     except RecordError as exc:
         raise exc.of("argument") from None
     state = _State()
-    first_line: int | None = 2 if (fmt or Path(path).suffix.lower().lstrip(".")) == "csv" else None
+    intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None
     for chunk in chunks if chunks is not None else read_chunks(path, fmt, rows):
-        taken = frame_intake(
-            contract,
-            chunk,
-            path,
-            case if other is None else Case(),
-            keep_going=True,
-            first_line=None if first_line is None else first_line + offset,
-            causes=False,
-            first_row=offset,
-        )
         first = other is None
+        taken = intake.take(chunk, case if first else Case(), offset, first)
         other = other or taken
-        place = _placer(path, first_line)
-        frame, twice = _once(state, taken.frame, place, offset, path, fmt)
+        place = _placer(path, intake.first_line)
+        frame, twice = _once(state, taken.frame, place, offset, intake)
         taken.frame = frame
         if twice:  # in the order of the records, as the intake lists its errors
             taken.errors = sorted([*taken.errors, *twice], key=_row_of)
@@ -260,21 +206,20 @@ def adjudicate_stream(
         if taken.errors and not keep_going:
             raise taken.errors[0]
         if first and chunks is None:  # the causes, over the whole file
-            state.ancestry = _ancestry(contract, path, fmt, other, instant)
+            state.ancestry = _ancestry(contract, intake, other, instant)
         state.exact.update(taken.exact)
         _take(state, contract, taken.frame, other, instant, sink, last=False)
         if progress is not None:
             progress(offset)
     if other is None:  # no chunk at all: an empty log
-        other = items_intake(contract, case, keep_going)
+        other = intake.empty(case, keep_going)
+    intake.finish()
     _take(state, contract, None, other, instant, sink, last=True)
     if state.fatal:  # the record engine's error, for the first such record by id
         raise min(state.fatal, key=lambda f: f[0])[1]
     closures = frozenset(closure_date(c) for c in other.closures)
     covered = given_span(*span, tz)  # the span the log covers, as given (since, until)
-    starts = {
-        b.service: s for b in other.billing if (s := customer_start(b, tz)) is not None
-    }
+    starts = {b.service: s for b in other.billing if (s := customer_start(b, tz)) is not None}
     measured = assemble(contract, tz, other.notices, closures, state.figures, covered, starts)
     bills = _billing(other.billing)
     return StreamAdjudication(
@@ -375,8 +320,7 @@ def _once(
     valid: pl.DataFrame,
     place: Callable[[int], str],
     offset: int,
-    path: str,
-    fmt: str | None,
+    intake: ChunkIntake,
 ) -> tuple[pl.DataFrame, list[RecordError]]:
     """A chunk's records whose ids an earlier chunk used are refused, as the intake
     refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
@@ -393,7 +337,7 @@ def _once(
     kept = ~again
     for at in again.arg_true().to_list():
         rid, row = valid["id"][at], valid["row"][at]
-        first = _first_index(path, fmt, rid)
+        first = intake.first_index(rid)
         if first is None or first >= offset:  # a hash shared by two ids
             kept[at] = True
             continue
@@ -403,20 +347,6 @@ def _once(
         error.source = place(offset + row)
         errors.append(error)
     return valid.filter(kept), errors
-
-
-def _first_index(path: str, fmt: str | None, rid: str) -> int | None:
-    """The index of the first record of the log with id ``rid``."""
-    kind = fmt or Path(path).suffix.lower().lstrip(".")
-    scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
-    found = (
-        scan.select(pl.col("id").cast(pl.String).str.strip_chars())
-        .with_row_index("index")
-        .filter(pl.col("id") == rid)
-        .head(1)
-        .collect()
-    )
-    return int(found["index"][0]) if found.height else None
 
 
 def _row_of(error: RecordError) -> int:
@@ -460,24 +390,29 @@ def _billing(entries: list[Billing]) -> dict[str, Billing]:
 
 
 def _ancestry(
-    contract: m.Contract, path: str, fmt: str | None, other: Any, as_of: int | None
+    contract: m.Contract, intake: ChunkIntake, other: Any, as_of: int | None
 ) -> pl.DataFrame | None:
     """Each effect's causal bits resolved over the whole log, before the chunks run (as
     Spark's driver does): the ``caused_by`` edges read from the whole file (two columns),
-    the records they touch validated and valued, the edges walked in causal order. A cause
+    the records they touch taken in and valued, the edges walked in causal order. A cause
     that is not a valid record, or a cycle, stops the run (under every contract, as on one
     machine); None when no record names a cause or no clause reaches causes."""
-    kind = fmt or Path(path).suffix.lower().lstrip(".")
-    scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
-    if "caused_by" not in scan.collect_schema().names():
+    column, id_column = intake.column("caused_by"), intake.column("id")
+    if column is None:
         return None
-    causes = pl.col("caused_by")
-    if scan.collect_schema()["caused_by"] == pl.String:
+    whole = scan(intake.path, intake.fmt)
+    causes = pl.col(column)
+    if whole.collect_schema()[column] == pl.String:
         causes = causes.str.split(";")
+    if id_column is None:
+        raise StreamError(
+            f"{intake.path}: records name causes (caused_by) but the log has no id column; "
+            "--engine stream reads causes by id: use --engine columnar"
+        )
     links = (
-        scan.select(
-            child=pl.col("id").cast(pl.String).str.strip_chars(),
-            cause=causes.list.eval(pl.element().str.strip_chars()),
+        whole.select(
+            child=intake.ids(id_column),
+            cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
         )
         .explode("cause")
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
@@ -487,12 +422,8 @@ def _ancestry(
         return None
     pairs = list(links.iter_rows())
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
-    rows = scan.filter(
-        pl.col("id").cast(pl.String).str.strip_chars().is_in(involved.implode())
-    ).collect()
-    taken = frame_intake(
-        contract, rows, path, Case(), keep_going=True, first_line=None, causes=False
-    )
+    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect()
+    taken = intake.involved(rows)
     related = bool(related_clauses(RuleSet.of(contract)))
     if related:
         closures = frozenset(closure_date(c) for c in other.closures)

@@ -48,19 +48,29 @@ def replace_files(contents: Mapping[str, bytes]) -> list[str]:
     return list(contents)
 
 
+def work_folder(path: str) -> str:
+    """A private folder beside ``path`` (mode 0700, a fresh name: nothing can be planted
+    in it) where files are written before they are put in place."""
+    return tempfile.mkdtemp(dir=os.path.dirname(path) or ".", prefix=".rulebook-")
+
+
+def put_in_place(pairs: list[tuple[str, str]]) -> list[str]:
+    """Each written file renamed to its final path (a link there is replaced); the paths."""
+    finals = [final for _, final in pairs]
+    _no_folder(finals)
+    for path, final in pairs:
+        os.chmod(path, _mode())
+        os.replace(path, final)
+    return finals
+
+
 def place_written(prefix: str, write: Callable[[str], list[str]]) -> list[str]:
     """Files a writer names after a prefix (``PREFIX.records.parquet``, …): written under a
     temporary prefix beside them, then put in place together."""
-    folder = os.path.dirname(prefix) or "."
-    work = tempfile.mkdtemp(dir=folder, prefix=".rulebook-")
+    work = work_folder(prefix)
     try:
         stem = os.path.join(work, "out")
         written = write(stem)
-        finals = [prefix + path[len(stem) :] for path in written]
-        _no_folder(finals)
-        for path, final in zip(written, finals, strict=True):
-            os.chmod(path, _mode())
-            os.replace(path, final)
-        return finals
+        return put_in_place([(path, prefix + path[len(stem) :]) for path in written])
     finally:
         shutil.rmtree(work, ignore_errors=True)

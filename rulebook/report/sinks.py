@@ -1,68 +1,165 @@
 """Where ``--engine stream`` writes each part's records as it is adjudicated: JSON Lines
-(a line a record, as ``--format jsonl`` writes them) and Parquet (records and segments
-appended a part at a time, periods at the end). A file is written beside its name and
-moved into place when the stream ends well, so a stopped run leaves no half file under
-the name asked for."""
+(a line a record, as ``--format jsonl`` writes them) and Parquet (records and segments,
+then the periods at the end), in one machine's order: by id.
+
+A part's records are sorted by id, but a record is adjudicated in the part where its
+service's stretch ends, so the parts interleave. Each part is kept as a sorted *run* (a
+Parquet file of its own) in a private folder beside the output (:mod:`rulebook.io.outputs`;
+the system's temporary folder for standard output); at the end the runs are merged by id,
+a bounded batch of each at a time, into the files, which are then put in place together
+by a rename — a link at the output's name is replaced, never written through, and a run
+that stops leaves nothing under the names asked for."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from typing import IO, TYPE_CHECKING, Any
+import tempfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import polars as pl
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from rulebook.document.frames import FrameAdjudication
     from rulebook.document.stream import StreamAdjudication
 
+#: The rows a merge holds at once, over all runs (a batch of each run's share of it).
+MERGED = 1 << 20
 
-class JsonLines:
+
+class Runs:
+    """Sorted runs of one table, a Parquet file each, in ``folder``."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.folder, self.name = folder, name
+        self.paths: list[str] = []
+        self.schema: pa.Schema | None = None
+
+    def add(self, table: pa.Table) -> None:
+        """A part's rows, sorted by id (cast to the first part's schema)."""
+        import pyarrow.parquet as pq
+
+        if table.num_rows == 0:  # its columns may be of no type: a later part's are kept
+            self.schema = self.schema or table.schema
+            return
+        if not self.paths:
+            self.schema = table.schema
+        assert self.schema is not None
+        path = os.path.join(self.folder, f"{self.name}-{len(self.paths):06d}.parquet")
+        pq.write_table(table.cast(self.schema), path, write_statistics=False)
+        self.paths.append(path)
+
+    def merged(self, rows: int = MERGED) -> Iterator[pl.DataFrame]:
+        """Every run's rows in order of id (the rows of an id are one run's, in its order),
+        a batch at a time: each run read ``rows / runs`` rows at a time; what every run
+        holds up to the smallest last id among their batches is sorted and given out."""
+        import polars as pl
+        import pyarrow.parquet as pq
+
+        size = max(1000, rows // max(1, len(self.paths)))
+        readers = [pq.ParquetFile(p).iter_batches(batch_size=size) for p in self.paths]
+
+        def ahead(at: int) -> pl.DataFrame | None:
+            for batch in readers[at]:
+                if batch.num_rows:
+                    frame = pl.from_arrow(batch)
+                    assert isinstance(frame, pl.DataFrame)
+                    return frame
+            return None
+
+        heads = [ahead(i) for i in range(len(readers))]
+        while True:
+            live = [i for i, h in enumerate(heads) if h is not None]
+            if not live:
+                return
+            bound = min(heads[i]["id"][-1] for i in live)  # type: ignore[index]
+            taken = []
+            for i in live:
+                head = heads[i]
+                assert head is not None
+                cut = head["id"].search_sorted(bound, side="right")
+                taken.append(head[:cut])
+                heads[i] = head[cut:] if cut < head.height else ahead(i)
+            yield pl.concat(taken).sort("id", maintain_order=True)
+
+
+class _Sink:
+    """A private folder beside ``output`` (or in the temporary folder) for the runs and
+    the files before they are put in place."""
+
+    def __init__(self, output: str | None) -> None:
+        from rulebook.io.outputs import work_folder
+
+        self.folder = work_folder(output) if output and output != "-" else tempfile.mkdtemp()
+
+    def done(self, pairs: list[tuple[str, str]]) -> list[str]:
+        """The files written into place (all of them), the folder removed."""
+        from rulebook.io.outputs import put_in_place
+
+        try:
+            return put_in_place(pairs)
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class JsonLines(_Sink):
     """Each part's records, a line a record, to ``output`` or standard output; with
     ``period``, the records that have a segment in it."""
 
     def __init__(self, output: str | None, period: str | None) -> None:
+        super().__init__(output)
         self.output, self.period = output, period
-        self.handle: IO[bytes] = sys.stdout.buffer
-        if output:
-            self.handle = open(f"{output}.part", "wb")  # noqa: SIM115 (closed by finish)
-        else:
-            sys.stdout.flush()
+        self.runs = Runs(self.folder, "lines")
 
     def write(self, part: FrameAdjudication) -> None:
-        part.jsonl_frame(self.period).write_ndjson(self.handle)
+        import pyarrow as pa
+
+        frame = part.jsonl_frame(self.period)
+        text = frame.write_ndjson().encode("utf-8")
+        lines = text.split(b"\n")[: frame.height]
+        self.runs.add(pa.table({"id": frame["id"].to_arrow(), "line": pa.array(lines)}))
 
     def finish(self, ok: bool, result: StreamAdjudication | None = None) -> list[str]:
-        """Close the file; into place when ``ok``. The paths written."""
-        if not self.output:
-            self.handle.flush()
-            return []
-        self.handle.close()
+        """The lines in order of id, to the file (put in place when ``ok``) or stdout."""
         if not ok:
-            os.unlink(f"{self.output}.part")
+            self.abandon()
             return []
-        os.replace(f"{self.output}.part", self.output)
-        return [self.output]
+        to_file = bool(self.output) and self.output != "-"
+        path = os.path.join(self.folder, "out.jsonl")
+        try:
+            handle = open(path, "wb") if to_file else sys.stdout.buffer  # noqa: SIM115
+            if not to_file:
+                sys.stdout.flush()
+            for batch in self.runs.merged():
+                handle.write(b"\n".join(batch["line"].to_list()) + b"\n")
+            if to_file:
+                handle.close()
+            else:
+                handle.flush()
+        except BaseException:
+            self.abandon()
+            raise
+        if not to_file:
+            self.abandon()
+            return []
+        assert self.output is not None
+        return self.done([(path, self.output)])
 
 
-class Parquet:
-    """``PREFIX.records.parquet`` and ``PREFIX.segments.parquet`` appended a part at a
-    time, ``PREFIX.periods.parquet`` at the end (as ``--format parquet`` names them)."""
+class Parquet(_Sink):
+    """``PREFIX.records.parquet``, ``PREFIX.segments.parquet`` and
+    ``PREFIX.periods.parquet`` (as ``--format parquet`` names them)."""
 
     def __init__(self, prefix: str, period: str | None) -> None:
+        super().__init__(prefix)
         self.prefix, self.period = prefix, period
-        self.writers: dict[str, pq.ParquetWriter] = {}
-        self.schemas: dict[str, pa.Schema] = {}
-
-    def _append(self, name: str, table: pa.Table) -> None:
-        import pyarrow.parquet as pq
-
-        if name not in self.writers:
-            self.schemas[name] = table.schema
-            path = f"{self.prefix}.{name}.parquet.part"
-            self.writers[name] = pq.ParquetWriter(path, table.schema, write_statistics=False)
-        self.writers[name].write_table(table.cast(self.schemas[name]))
+        self.runs = {name: Runs(self.folder, name) for name in ("records", "segments")}
 
     def write(self, part: FrameAdjudication) -> None:
         import polars as pl
@@ -73,31 +170,47 @@ class Parquet:
             inside = segments.filter(pl.col("period") == self.period)["id"].unique()
             records = records.filter(pl.col("id").is_in(inside.implode()))
             segments = segments.filter(pl.col("id").is_in(records["id"].implode()))
-        self._append("records", records.to_arrow())
-        self._append("segments", segments.to_arrow())
+        self.runs["records"].add(records.to_arrow())
+        self.runs["segments"].add(segments.to_arrow())
 
     def finish(self, ok: bool, result: StreamAdjudication | None = None) -> list[str]:
-        """Close the files and write the periods; into place when ``ok``."""
+        """The runs merged by id, the periods written; all put in place when ``ok``."""
         import polars as pl
 
-        for writer in self.writers.values():
-            writer.close()
-        parts = [f"{self.prefix}.{name}.parquet" for name in ("records", "segments")]
         if not ok or result is None:
-            for path in parts:
-                if os.path.exists(f"{path}.part"):
-                    os.unlink(f"{path}.part")
+            self.abandon()
             return []
-        for name, path in zip(("records", "segments"), parts, strict=True):
-            if name not in self.writers:  # no record at all: an empty file of no rows
-                pl.DataFrame().write_parquet(f"{path}.part")
-            os.replace(f"{path}.part", path)
-        periods = result.periods
-        if self.period is not None:
-            periods = periods.filter(pl.col("period") == self.period)
-        path = f"{self.prefix}.periods.parquet"
-        periods.write_parquet(path, statistics=False)
-        return [*parts, path]
+        pairs = []
+        try:
+            for name, runs in self.runs.items():
+                path = os.path.join(self.folder, f"out.{name}.parquet")
+                _merge_into(path, runs)
+                pairs.append((path, f"{self.prefix}.{name}.parquet"))
+            periods = result.periods
+            if self.period is not None:
+                periods = periods.filter(pl.col("period") == self.period)
+            path = os.path.join(self.folder, "out.periods.parquet")
+            periods.write_parquet(path, statistics=False)
+            pairs.append((path, f"{self.prefix}.periods.parquet"))
+        except BaseException:
+            self.abandon()
+            raise
+        return self.done(pairs)
+
+
+def _merge_into(path: str, runs: Runs) -> None:
+    """A table's runs merged into one Parquet file (no record at all: a file of no rows)."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    if runs.schema is None:
+        pl.DataFrame().write_parquet(path)
+        return
+    with pq.ParquetWriter(path, runs.schema, write_statistics=False) as writer:
+        for batch in runs.merged():
+            writer.write_table(batch.to_arrow().cast(runs.schema))
+        if not runs.paths:  # parts, but no row: the schema, no rows
+            writer.write_table(runs.schema.empty_table())
 
 
 def sink_for(fmt: str, what: str, output: str | None, period: str | None) -> Any:
