@@ -31,7 +31,7 @@ from rulebook.grammar.parser import keywords
 DECLARATIONS = (
     "vocabulary", "contract", "fact", "event", "services", "availability", "downtime",
     "calendar", "maintenance", "exclusion", "inclusion", "exception", "remedy", "obligation",
-    "performance", "example", "import",
+    "performance", "example", "import", "amendment",
 )  # fmt: skip
 CONSTANTS = ("true", "false")
 

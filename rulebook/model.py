@@ -577,8 +577,24 @@ class Meta:
 
 
 @attrs.frozen
+class Amendment:
+    """A later version of a contract (``amendment ID "title" { effective "DATE" … }``): from
+    its effective date its clauses replace those of the same id, its new ids are added and
+    the ids it removes are gone (resolved by :mod:`rulebook.versions`)."""
+
+    id: str
+    title: str | None
+    effective: Text | None
+    citation: Citation | None
+    removes: tuple[Ref, ...]
+    clauses: tuple[AnyClause, ...]
+    span: Span = attrs.field(eq=False)
+
+
+@attrs.frozen
 class Contract:
-    """A parsed contract: metadata, clauses in file order, and the vocabulary it uses."""
+    """A parsed contract: metadata, clauses in file order (of its first version), the
+    vocabulary it uses, and its amendments in file order."""
 
     id: str
     meta: tuple[Meta, ...]
@@ -588,6 +604,7 @@ class Contract:
     sha256: str
     span: Span = attrs.field(eq=False)
     examples: tuple[Example, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
 
     def get(self, key: str) -> str | None:
         """The value of metadata ``key`` (title, provider, source, language, timezone, kind)."""

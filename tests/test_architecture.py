@@ -21,10 +21,22 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rulebook"
 #: may import only the units listed before it: in a lower layer, or earlier in its own.
 #: Imports at the top of a module, inside functions and under ``TYPE_CHECKING`` all count.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("text and units", ("_version", "collector", "text", "units", "countries", "limits", "meanings")),
+    (
+        "text and units",
+        ("_version", "collector", "text", "units", "countries", "limits", "meanings"),
+    ),
     (
         "model",
-        ("model", "diagnostics", "errors", "nodes", "satisfiable", "conditions", "arguments"),
+        (
+            "model",
+            "diagnostics",
+            "errors",
+            "nodes",
+            "satisfiable",
+            "conditions",
+            "arguments",
+            "versions",
+        ),
     ),
     ("grammar", ("grammar", "highlight")),
     ("check", ("check", "prove", "contract_cache", "load")),

@@ -43,6 +43,7 @@ READERS = (
     "examples.py",
     "conditions.py",
     "satisfiable.py",
+    "versions.py",  # a contract's versions resolved: the amendments' fields
 )
 
 #: Fields no reader needs to read, each with its reason. Keep this short: a field that

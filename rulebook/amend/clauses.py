@@ -18,7 +18,9 @@ import attrs
 from rulebook import model as m
 from rulebook.errors import RulebookError
 from rulebook.grammar.layout import format_text
+from rulebook.limits import shorten
 from rulebook.load import check_files, resolve
+from rulebook.versions import versions
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
@@ -65,7 +67,12 @@ class ClauseChange:
 
 def load_version(ref: str) -> Version:
     """A contract file (or bundled id) laid out canonically and loaded, with its clauses'
-    item lines; a file with errors is refused with its diagnostics."""
+    item lines; a file with errors is refused with its diagnostics. ``FILE@NAME`` names
+    one version of a contract with amendments (``original`` or an amendment's id); a
+    contract with amendments named alone is its latest version."""
+    name = None
+    if "@" in ref and not Path(ref).exists():
+        ref, name = ref.rsplit("@", 1)
     path = resolve(ref)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -82,9 +89,20 @@ def load_version(ref: str) -> Version:
             str(first) if first else f"{path}: holds {len(loaded.contracts)} contracts, not one"
         )
     (contract,) = loaded.contracts
+    chain = versions(contract)
+    if name is None and len(chain) > 1:
+        name = chain[-1].name
+    if name is not None:
+        known = [v.name for v in chain]
+        if name not in known:
+            raise RulebookError(
+                f"{path}: contract {contract.id} has no version '{shorten(name, 80)}'; "
+                f"its versions: {', '.join(known)}"
+            )
+        contract = chain[known.index(name)].contract
     lines = formatted.split("\n")
     items = {c.id: _items(lines, c) for c in contract.clauses}
-    return Version(contract, str(path), items)
+    return Version(contract, str(path) + (f"@{name}" if name else ""), items)
 
 
 def _items(lines: list[str], clause: m.AnyClause) -> tuple[str, ...]:

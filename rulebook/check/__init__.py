@@ -32,6 +32,7 @@ from rulebook.check.quantities import check_units
 from rulebook.check.references import check_references
 from rulebook.check.remedies import check_remedies, check_tiers
 from rulebook.check.scope import Check, Scope
+from rulebook.check.versions import check_versions
 from rulebook.check.vocabulary import check_vocabulary
 from rulebook.diagnostics import Diagnostic
 
@@ -62,6 +63,8 @@ CHECKS: tuple[Check, ...] = (
 
 
 def check_contract(contract: m.Contract) -> list[Diagnostic]:
-    """Every static problem of one parsed contract."""
+    """Every static problem of one parsed contract (of each of its versions)."""
+    if contract.amendments:
+        return check_versions(contract, CHECKS)
     scope = Scope.of(contract)
     return [d for check in CHECKS for d in check(contract, scope)]

@@ -94,6 +94,7 @@ def test_command(
     """Run the examples beside the rules of FILES (default: every bundled contract)."""
     from rulebook.branches import coverage, coverage_table, percent, shown
     from rulebook.examples import run_examples
+    from rulebook.versions import every
 
     loaded = check_files(list(files) or bundled_files())
     if loaded.errors:
@@ -107,7 +108,7 @@ def test_command(
     rows = []
     for contract in loaded.contracts:
         results = run_examples(contract, pattern)
-        rows += coverage(contract, [r.taken for r in results])
+        rows += coverage(every(contract), [r.taken for r in results])
         for case in results:
             title = f" — {case.title}" if case.title else ""
             passed, failed = passed + case.passed, failed + (not case.passed)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic
+from rulebook.versions import versions
 
 #: The errors the prover decides again, with a counterexample: a contract whose only
 #: errors are these is proved too, so that the error comes with the outage that shows it.
@@ -43,7 +46,12 @@ def prove_all(
     refuted = False
     times: list[str] = []
     totals = {"proved": 0, "refuted": 0, "unknown": 0}
-    for contract in contracts:
+    texts = [  # a contract with versions: each version proved on its own
+        attrs.evolve(v.contract, id=f"{c.id}@{v.name}") if c.amendments else c
+        for c in contracts
+        for v in versions(c)
+    ]
+    for contract in texts:
         blocked = provable(contract, diagnostics)
         if blocked:
             lines.append(f"prove {contract.id}: not proved: errors above ({', '.join(blocked)})")

@@ -466,8 +466,7 @@ def availability(plan: Plan) -> None:
             plan.span,
             since={names[code]: start for code, start in since.items()},
             selected={
-                cid: {(names[code], i): t for (code, i), t in sums.items()}
-                for cid, sums in picked
+                cid: {(names[code], i): t for (code, i), t in sums.items()} for cid, sums in picked
             },
         )
     )
@@ -551,9 +550,11 @@ def run_plan(
     edges: pl.DataFrame | None = None,
     ancestry: pl.DataFrame | None = None,
     given: Given = (None, None),
+    clause_names: tuple[str, ...] = (),
 ) -> Plan:
     """Run every stage over ``frame`` (already validated: see :mod:`.intake`); ``given``
-    is the span the log covers as given (:func:`~rulebook.engine.measure.observed_span`)."""
+    is the span the log covers as given (:func:`~rulebook.engine.measure.observed_span`);
+    ``clause_names``: see :attr:`Plan.clause_names`."""
     vocabulary = contract.vocabulary
     assert vocabulary is not None
     by_service: dict[str, Billing] = {}
@@ -576,6 +577,7 @@ def run_plan(
         edges=edges,
         ancestry=ancestry,
         given=given,
+        clause_names=clause_names,
     )
     for stage in STAGES:
         if progress is not None:

@@ -67,12 +67,16 @@ class Plan:
     periods: list[tuple[str, Measure]] = attrs.field(factory=list)
     remedies: dict[tuple[str, str], Remedy | None] = attrs.field(factory=dict)
     obligations: dict[str, list[Outcome]] = attrs.field(factory=dict)
+    #: The clause ids of every version of a contract with versions (its plans' frames are
+    #: put together: one enum for all), else empty: the contract's own.
+    clause_names: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         # In the order of the ids' text, not of the contract: polars sorts an enum by its
         # categories' order, and the record engine breaks ties by the id's text (windows
         # that cover the same time: the smaller id wins).
-        self.clause_ids = pl.Enum(sorted({c.id for c in self.contract.clauses}))
+        names = self.clause_names or {c.id for c in self.contract.clauses}
+        self.clause_ids = pl.Enum(sorted(names))
 
     def clause(self, cid: str | None) -> pl.Expr:
         """A clause id (or none) as a literal of :attr:`clause_ids`."""

@@ -18,6 +18,7 @@ from rulebook._version import __version__
 from rulebook.engine.measure import Given, Measure, availability_target, percent
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Verdict
+from rulebook.engine.versions import Chain
 from rulebook.errors import RulebookError
 from rulebook.intake.records import RecordError, format_instant, parse_instant
 from rulebook.units import show_number
@@ -66,11 +67,16 @@ def document_head(
     tz: dt.tzinfo,
     as_of: int | None,
     project_file: Mapping[str, str | None] | None = None,
+    chain: Chain | None = None,
 ) -> dict[str, Any]:
     """The parts of the document before the records: format, version, contract, the
     project file the inputs were read with (path, SHA-256, the timezone it reads naive
-    times in; null without one), clauses."""
-    return {
+    times in; null without one), clauses (of every version, the latest text of each id),
+    and a contract's versions (only where it has amendments)."""
+    clauses = {c.id: c for c in contract.clauses}
+    if chain is not None:
+        clauses = {c.id: c for v in chain.versions for c in v.contract.clauses}
+    head = {
         "format": 1,
         "rulebook": __version__,
         "contract": {
@@ -80,9 +86,12 @@ def document_head(
             "sha256": contract.sha256,
         },
         "project_file": dict(project_file) if project_file is not None else None,
-        "clauses": {c.id: _clause_dict(c) for c in contract.clauses},
+        "clauses": {cid: _clause_dict(c) for cid, c in clauses.items()},
         "as_of": format_instant(as_of, tz) if as_of is not None else None,
     }
+    if chain is not None:
+        head["versions"] = chain.to_list()
+    return head
 
 
 def record_dict(
@@ -164,8 +173,10 @@ def period_dict(
     owed: Remedy | None,
     tz: dt.tzinfo,
     as_of: int | None,
+    chain: Chain | None = None,
 ) -> dict[str, Any]:
-    """One service's period: seconds, availability, target, met, remedy; ``provisional``
+    """One service's period (``contract``: the text in force at its start): seconds,
+    availability, target, met, remedy; ``provisional``
     when the period is still running at ``as_of`` (its end is after it), so that ``met``
     is not final; ``no_data`` when it is outside the span the log covers (availability and
     met null: not measured)."""
@@ -186,6 +197,8 @@ def period_dict(
     }
     if not p.observed:  # outside the span the log covers: records fall in it, no data
         out["no_data"] = True
+    if chain is not None:
+        out["version"] = chain.version_at(p.period.start).name
     return out
 
 

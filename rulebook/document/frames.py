@@ -31,6 +31,7 @@ from rulebook.columnar.result import (
     text_of,
 )
 from rulebook.columnar.state import Plan, outage_records
+from rulebook.columnar.versions import run_versions
 from rulebook.document.fields import (
     INCIDENT_FACTS,
     canonical_json,
@@ -44,6 +45,7 @@ from rulebook.document.fields import (
 )
 from rulebook.document.records import Adjudication, adjudicate
 from rulebook.engine.trace import render_period
+from rulebook.engine.versions import Chain
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
@@ -110,6 +112,7 @@ class FrameAdjudication:
     _near: dict[str, Neighbourhoods] = attrs.field(factory=dict, alias="_near")
     #: the project file the inputs were read with (``Project.provenance``), for the document
     project_file: Mapping[str, str | None] | None = None
+    _versions: dict[str, Chain] = attrs.field(factory=dict, alias="_versions")
 
     @property
     def records(self) -> pl.DataFrame:
@@ -178,14 +181,27 @@ class FrameAdjudication:
 
     def _period(self, service: str, measured: Any) -> dict[str, Any]:
         owed = self.plan.remedies.get((service, measured.period.label))
-        return period_dict(self.contract, service, measured, owed, self.tz, self.plan.as_of)
+        chain = self.chain
+        text = self.contract if chain is None else chain.text_at(measured.period.start)
+        return period_dict(text, service, measured, owed, self.tz, self.plan.as_of, chain)
+
+    @property
+    def chain(self) -> Chain | None:
+        """The contract's versions (None without amendments)."""
+        if not self.contract.amendments:
+            return None
+        if "chain" not in self._versions:
+            self._versions["chain"] = Chain.of(self.contract, self.tz)
+        return self._versions["chain"]
 
     # -------------------------------------------------------------- the JSON document
 
     def to_dict(self, reasons: bool = False, records: bool = True) -> dict[str, Any]:
         """The JSON document (format 1) without reasons (see :meth:`explain`); without
         ``records``, only the records that have obligations to show."""
-        document = document_head(self.contract, self.tz, self.plan.as_of, self.project_file)
+        document = document_head(
+            self.contract, self.tz, self.plan.as_of, self.project_file, self.chain
+        )
         # one row a record: the plan's frame (``report`` builds no record or segment frame)
         document["counts"] = {"outages": self.plan.frame.height, "notices": len(self.plan.notices)}
         if records:
@@ -225,6 +241,8 @@ class FrameAdjudication:
         incidents = incidents_of(self.plan.frame, rows["id"])
         for row in rows.iter_rows(named=True):
             out = row_dict(row, by_id.get(row["id"], []), self.tz, incidents.get(row["id"]))
+            if self.chain is not None:
+                out["version"] = self.chain.version_at(row["start"]).name
             out["obligations"] = [
                 o.to_dict(self.tz) for o in self.plan.obligations.get(row["id"], [])
             ]
@@ -256,6 +274,10 @@ class FrameAdjudication:
         the offset does not change (polars writes them as the same text)."""
         plan = self.plan
         records = self._in_period(self._numbered(), period)
+        if self.chain is not None:
+            chain = self.chain
+            names = [chain.version_at(t).name for t in records["start"].to_list()]
+            records = records.with_columns(version=pl.Series(names, dtype=pl.String))
         frame, pieces = plan.frame, cut_segments(plan)
         zone = None
         if frame.height:
@@ -279,6 +301,8 @@ class FrameAdjudication:
         )
         records = records.with_columns(segments=listed)
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
+        if self.chain is not None:
+            columns.append("version")
         if self.plan.obligations:
             obligations = [
                 json.dumps(
@@ -454,7 +478,7 @@ def adjudicate_intake(
     except RecordError as exc:
         raise exc.of("argument") from None
     days = frozenset(closure_date(c) for c in intake.closures)
-    plan = run_plan(
+    plan = (run_versions if contract.amendments else run_plan)(
         contract,
         intake.frame,
         intake.notices,

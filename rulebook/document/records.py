@@ -30,6 +30,7 @@ from rulebook.engine.measure import Measure
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Run, Verdict
 from rulebook.engine.trace import render_period, render_record
+from rulebook.engine.versions import Chain, combine
 from rulebook.engine.windows import Window
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
@@ -48,6 +49,7 @@ from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, 
 from rulebook.mapping.inputs import intake as take_inputs
 from rulebook.mapping.places import unresolved_warning
 from rulebook.project import NONE
+from rulebook.versions import Version
 
 
 @attrs.frozen
@@ -68,6 +70,9 @@ class Adjudication:
     #: What the command line would have printed on stderr: columns left out, services out
     #: of scope, records refused with ``keep_going``.
     warnings: list[str] = attrs.field(factory=list, kw_only=True)
+    #: A contract's versions (None without amendments): each record and period is judged
+    #: under the version in force at its start (:mod:`rulebook.engine.versions`).
+    chain: Chain | None = attrs.field(default=None, kw_only=True)
 
     def out_of_scope(self) -> dict[str, int]:
         """The services of the out-of-scope records, with how many records each."""
@@ -89,18 +94,28 @@ class Adjudication:
         """The adjudication as plain data (the JSON document, see docs/adjudication.md);
         without ``reasons`` each record carries its deciding clauses only; without
         ``records``, only the records that have obligations are listed."""
-        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file, self.chain)
         document["counts"] = {"outages": len(self.verdicts), "notices": self.notices}
         document["outages"] = [
             self._record(v, reasons) for v in self.verdicts if records or v.obligations
         ]
         document["periods"] = [
             period_dict(
-                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
+                self.text_at(p.period.start),
+                s,
+                p,
+                self.remedies.get((s, p.period.label)),
+                self.tz,
+                self.as_of,
+                self.chain,
             )
             for s, p in self.periods
         ]
         return document
+
+    def text_at(self, instant: int) -> m.Contract:
+        """The contract's text in force at ``instant`` (its only text without versions)."""
+        return self.contract if self.chain is None else self.chain.text_at(instant)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain dict a record, by id: ``id``, ``service``, ``start`` and ``end`` (ISO
@@ -139,6 +154,8 @@ class Adjudication:
             self.tz,
             incident_of(v.record.facts),
         )
+        if self.chain is not None:
+            out["version"] = self.chain.version_at(v.record.start).name
         if reasons:
             out["reasons"] = [r.to_dict() for r in v.reasons]
         out["obligations"] = [o.to_dict(self.tz) for o in v.obligations]
@@ -157,7 +174,8 @@ class Adjudication:
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
                 owed = self.remedies.get((name, period))
-                data = period_dict(self.contract, name, measured, owed, self.tz, self.as_of)
+                text = self.text_at(measured.period.start)
+                data = period_dict(text, name, measured, owed, self.tz, self.as_of, self.chain)
                 records = [
                     self._record(v, reasons=False)
                     for v in sorted(self.verdicts, key=lambda v: v.record.id)
@@ -171,7 +189,12 @@ class Adjudication:
     ) -> str:
         """One record's reasons, rendered (short: the deciding clause; full: every clause)."""
         check_rendering(lang, fmt)
-        return render_record(self.record(record_id), self.contract, lang, fmt, full)
+        data = self.record(record_id)
+        if self.chain is None:
+            return render_record(data, self.contract, lang, fmt, full)
+        version = self.chain.versions[self.chain.names().index(data["version"])]
+        rendered = render_record(data, version.contract, lang, fmt, full)
+        return rendered.rstrip("\n") + "\n" + version_line(version, lang) + "\n"
 
 
 def adjudicate(
@@ -258,19 +281,24 @@ def adjudicate(
             case.closures,
         )
     days = frozenset(closure_date(c) for c in items.closures)
-    run = Run(
-        contract,
-        tz,
-        list(items.outages),
-        [*items.notices, *given],
-        instant,
-        days,
-        [*items.billing, *bills],
-        list(items.events),
-    )
-    run.given = given_span(since, until, tz)
-    for stage in STAGES:
-        stage(run)
+    chain = Chain.of(contract, tz) if contract.amendments else None
+    runs = []
+    for text in [v.contract for v in chain.versions] if chain else [contract]:
+        run = Run(
+            text,
+            tz,
+            list(items.outages),
+            [*items.notices, *given],
+            instant,
+            days,
+            [*items.billing, *bills],
+            list(items.events),
+        )
+        run.given = given_span(since, until, tz)
+        for stage in STAGES:
+            stage(run)
+        runs.append(run)
+    run = combine(runs, chain) if chain else runs[0]
     result = Adjudication(
         contract,
         tz,
@@ -282,10 +310,20 @@ def adjudicate(
         tuple(run.windows),
         dict(run.billing),
         plan.provenance,
+        chain=chain,
     )
     scoped = scope_warning(contract, result.out_of_scope())
     result.warnings.extend([*warnings, *([scoped] if scoped else [])])
     return result
+
+
+def version_line(version: Version, lang: str) -> str:
+    """Which version of a contract judged a record (the one in force at its start)."""
+    if lang == "ja":
+        since = f"（{version.effective} から施行）" if version.effective else "（最初の版）"
+        return f"  適用した版: {version.name}{since}"
+    since = f"in force from {version.effective}" if version.effective else "the first text"
+    return f"  Judged under version {version.name} ({since}), in force when it started."
 
 
 @attrs.frozen

@@ -44,6 +44,7 @@ from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
 from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
 from rulebook.io.readers import Case
+from rulebook.versions import one_text
 
 #: The memory a stream may use unless told otherwise.
 MEMORY = 2 << 30
@@ -182,6 +183,7 @@ def adjudicate_stream(
     ``intake`` (the project's maps; by default no project file's). Each part's records go
     to ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
     :attr:`StreamAdjudication.errors`)."""
+    one_text(contract, "--engine stream")
     tz = timezone_of(contract)
     try:
         instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None

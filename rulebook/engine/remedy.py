@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -528,17 +528,21 @@ def settle(
     measured: Iterable[tuple[str, Measure]],
     billing: Mapping[str, Billing],
     tz: dt.tzinfo,
+    in_force: Callable[[int], m.Contract] | None = None,
 ) -> dict[tuple[str, str], Remedy | None]:
     """The remedy owed for each service's period; damages claimed for a period that no
-    record falls in are an input error (both evaluators settle here)."""
-    clauses = [c for c in contract.clauses if isinstance(c, m.RemedyClause)]
+    record falls in are an input error (both evaluators settle here). A contract with
+    versions settles each period under the version in force at its start (``in_force``:
+    the version's text at an instant), one ledger across them (caps count every period)."""
     ledger = Ledger()
     owed_by: dict[tuple[str, str], Remedy | None] = {}
     for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
         owed = None
+        text = contract if in_force is None else in_force(measure_.period.start)
+        clauses = [c for c in text.clauses if isinstance(c, m.RemedyClause)]
         for remedy_clause in clauses if measure_.observed else ():  # no data: nothing owed
             entry = billing.get(service)
-            target = availability_target(contract)
+            target = availability_target(text)
             owed = remedy(remedy_clause, service, measure_, target, entry, ledger, tz)
             if owed is not None:
                 owed = with_claim(owed, remedy_clause, entry, measure_.period.label, tz)

@@ -16,7 +16,7 @@ import attrs
 from lark import Token
 
 from rulebook import model as m
-from rulebook.grammar.values import ValueBuilder
+from rulebook.grammar.amendments import AmendmentBuilder
 
 
 @attrs.frozen
@@ -30,7 +30,7 @@ class ParsedFile:
     contracts: tuple[m.Contract, ...]
 
 
-class ToModel(ValueBuilder[ParsedFile]):
+class ToModel(AmendmentBuilder[ParsedFile]):
     """One method per grammar rule, called with the rule's children as the parser reduces
     it; each returns a model node or a tagged clause item ``(field, value[, span])``."""
 
@@ -91,9 +91,18 @@ class ToModel(ValueBuilder[ParsedFile]):
         metas = tuple(i for i in items if isinstance(i, m.Meta))
         clauses: tuple[m.AnyClause, ...] = tuple(i for i in items if isinstance(i, m.Clause))  # type: ignore[misc]
         examples = tuple(i for i in items if isinstance(i, m.Example))
+        amendments = tuple(i for i in items if isinstance(i, m.Amendment))
         digest = hashlib.sha256(self.source.encode("utf-8")).hexdigest()
         return m.Contract(
-            str(name), metas, clauses, None, self.file, digest, self.span(name), examples
+            str(name),
+            metas,
+            clauses,
+            None,
+            self.file,
+            digest,
+            self.span(name),
+            examples,
+            amendments,
         )
 
     def meta(self, children: list[Token]) -> m.Meta:

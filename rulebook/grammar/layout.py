@@ -53,6 +53,7 @@ _BLOCK_ITEMS = (
     "obligation",
     "performance",
     "example",
+    "amendment",
 )
 #: Rules whose first token starts a line.
 ITEMS = frozenset(
@@ -99,6 +100,8 @@ ITEMS = frozenset(
         "minimum_lead",
         "close_of_day",
         "measure",
+        "effective",
+        "remove",
         "sample_outage",
         "sample_notice",
         "sample_billing",

@@ -48,6 +48,9 @@ class Analysis:
         for contract in self.contracts:
             for clause in contract.clauses:
                 found.setdefault(clause.id, clause)
+            for amendment in contract.amendments:  # a clause a later version adds
+                for clause in amendment.clauses:
+                    found.setdefault(clause.id, clause)
         return found
 
     def import_target(self, name: str) -> Path | None:

@@ -22,6 +22,7 @@ from rulebook.grammar.recovery import matching_brace
 from rulebook.lsp.analysis import Analysis, string_at, word_at
 from rulebook.lsp.words import boundary_hover, keyword_hover
 from rulebook.meanings import MEASURES, WEEKDAYS
+from rulebook.versions import ORIGINAL, versions
 
 #: (line, column) in characters -> a position in the editor's units.
 Convert = Callable[[int, int], lsp.Position]
@@ -124,6 +125,10 @@ def _meanings(analysis: Analysis, word: str, before: str) -> Iterator[str]:
     clause = analysis.clauses().get(word)
     if clause is not None:
         yield _clause_words(clause)
+    for contract in analysis.contracts:
+        history = version_history(contract, word)
+        if history:
+            yield history
     vocabulary = analysis.vocabulary
     if vocabulary is not None:
         fact = vocabulary.fact(word)
@@ -159,6 +164,32 @@ def _codes(vocabulary: m.Vocabulary, name: str) -> Iterator[tuple[m.FactDecl, m.
         code = fact.code(name)
         if code is not None:
             yield fact, code
+
+
+def version_history(contract: m.Contract, cid: str) -> str | None:
+    """Which versions of a contract with amendments have clause ``cid``, and how it
+    changed from one to the next (added, changed, removed)."""
+    if not contract.amendments:
+        return None
+    lines = []
+    before: m.AnyClause | None = None
+    for version in versions(contract):
+        now = next((c for c in version.contract.clauses if c.id == cid), None)
+        since = f" (from {version.effective})" if version.effective else ""
+        if now is not None and before is None:
+            what = "has it" if version.name == ORIGINAL else "adds it"
+        elif now is not None and before is not None:
+            what = "keeps it" if now == before else "changes it"
+        elif before is not None:
+            what = "removes it"
+        else:
+            what = ""
+        if what:
+            lines.append(f"- `{version.name}`{since}: {what}")
+        before = now
+    if not lines:
+        return None
+    return "**versions**\n\n" + "\n".join(lines)
 
 
 def _clause_words(clause: m.AnyClause) -> str:

@@ -279,6 +279,20 @@ KEYWORDS: dict[str, tuple[str, str]] = {
         "`performance ID { measure NAME < N UNIT }`: response-time or throughput objectives.",
     ),
     "measure": ("performance", "`measure NAME OP N UNIT (WORD)`: one performance objective."),
+    # versions
+    "amendment": (
+        "amendment (versions)",
+        '`amendment ID "title" { effective "YYYY-MM-DD" cite … remove ID … clauses }`: a '
+        "later version of the contract; its clauses replace those of the same id from its "
+        "effective date, new ids are added, `remove` drops clauses.",
+    ),
+    "effective": (
+        "amendment (versions)",
+        '`effective "YYYY-MM-DD"`: the day the amendment\'s terms apply from (midnight in the '
+        "contract's timezone); each record and period is judged under the version in force "
+        "at its start.",
+    ),
+    "remove": ("amendment (versions)", "`remove ID, …`: clauses the amendment drops."),
     # examples
     "example": (
         "example",

@@ -23,6 +23,7 @@ from rulebook.mapping.apply import UNKNOWN, Mapping
 from rulebook.mapping.others import InputMaps
 from rulebook.project import ColumnRule, InputMap, Project, ProjectError
 from rulebook.text import did_you_mean
+from rulebook.versions import every
 
 #: Fact types a service rule's ``when`` can test (as text; sets: any item).
 WHEN_TYPES = ("code", "country", "text", "bool")
@@ -207,8 +208,9 @@ def _check_services(
 
 
 def scope_warnings(project: Project, contract: m.Contract) -> list[str]:
-    """A warning for each service a rule maps to that ``contract`` does not cover."""
-    found = coverage(contract)
+    """A warning for each service a rule maps to that ``contract`` (any of its versions)
+    does not cover."""
+    found = coverage(every(contract))
     if found is None:
         return []
     clause, covered = found

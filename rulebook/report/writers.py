@@ -66,6 +66,7 @@ HEADERS = {
     "deadline": Words("deadline", "期限"),
     "actual": Words("actual", "実績"),
     "margin": Words("margin", "余裕"),
+    "version": Words("version", "版"),
 }
 MET = {True: Words("yes", "達成"), False: Words("NO", "未達"), None: Words("—", "—")}
 PROVISIONAL = Words("provisional", "暫定")
@@ -164,6 +165,12 @@ def outage_rows(data: dict[str, Any], lang: str) -> tuple[list[str], list[list[s
             row.append(incident_text(o.get("incident")))
         if len(rows) > len(data["outages"]):
             rows[-1].append("")
+    if "versions" in data:  # a contract with versions: the one each record was judged by
+        keys.append("version")
+        for row, o in zip(rows, data["outages"], strict=False):
+            row.append(o["version"])
+        if len(rows) > len(data["outages"]):
+            rows[-1].append("")
     return [HEADERS[k].get(lang) for k in keys], rows
 
 
@@ -224,6 +231,10 @@ def period_rows(
                 day_words(dt.date.fromisoformat(last_day), lang) if last_day else "—",
             ]
         )
+        if "versions" in data:
+            rows[-1].append(p["version"])
+    if "versions" in data:  # a contract with versions: the one each period was judged by
+        keys.append("version")
     return [HEADERS[k].get(lang) for k in keys], rows
 
 

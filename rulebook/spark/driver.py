@@ -30,6 +30,7 @@ from rulebook.intake.records import (
 from rulebook.spark.job import LARGE_VAR_TYPES, OUTPUT, PART, Job, arrow_schema, bits_ddl
 from rulebook.spark.ranges import RANGE_RECORDS, with_parts
 from rulebook.spark.session import SparkError, require_pyspark
+from rulebook.versions import one_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -149,6 +150,7 @@ def adjudicate(
     ranges of about ``per_range`` records (:mod:`rulebook.spark.ranges`). ``span``
     (since, until) is the span the log covers, as :func:`rulebook.adjudicate` takes it.
     """
+    one_text(contract, "--engine spark")
     require_pyspark()
     from pyspark.sql import functions as F
 

@@ -1,0 +1,99 @@
+"""A contract with versions, judged by the record engine: what is judged under which.
+
+Every version adjudicates the whole log (each record's facts, its stoppage runs, its
+causes and windows are the log's, whatever the version); then
+
+- a **record** takes the verdict, segments, reasons and obligations of the version in
+  force when it started (its obligations are judged with it: their clocks start at or
+  after the record's start, under the terms the record was judged by);
+- a **period** is measured from the chosen verdicts — counted and excluded time are the
+  union of segments judged under different versions where it straddles an effective
+  date — with the target, planned stops and remedy of the version in force at its start;
+- the remedies are settled once, each period under its version, one ledger for caps.
+
+The columnar plan does the same with its frames (:mod:`rulebook.columnar.versions`);
+docs/adjudication.md, "Versions", says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from rulebook import model as m
+from rulebook.engine.adjudicate import availability
+from rulebook.engine.remedy import settle
+from rulebook.engine.run import Run
+from rulebook.versions import Version, in_force, starts, versions
+
+
+@attrs.frozen
+class Chain:
+    """A contract's versions and the instants each later one comes into force."""
+
+    versions: tuple[Version, ...]
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, contract: m.Contract, tz: dt.tzinfo) -> Chain:
+        chain = versions(contract)
+        return cls(chain, tuple(starts(chain, tz)))
+
+    def at(self, instant: int) -> int:
+        """The index of the version in force at ``instant``."""
+        return in_force(self.starts, instant)
+
+    def text_at(self, instant: int) -> m.Contract:
+        """The whole text in force at ``instant``."""
+        return self.versions[self.at(instant)].contract
+
+    def version_at(self, instant: int) -> Version:
+        return self.versions[self.at(instant)]
+
+    def names(self) -> list[str]:
+        return [v.name for v in self.versions]
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """The versions as the JSON document lists them."""
+        return [
+            {
+                "name": v.name,
+                "title": v.title,
+                "effective": v.effective.isoformat() if v.effective else None,
+                "cite": None
+                if v.citation is None
+                else {"article": v.citation.article, "text": list(v.citation.quotes)},
+            }
+            for v in self.versions
+        ]
+
+
+def combine(runs: Sequence[Run], chain: Chain) -> Run:
+    """One run from the finished runs of every version (same inputs, in the chain's
+    order): each record's verdict from the version in force at its start, each period
+    measured again from those verdicts under the version in force at its start."""
+    first = runs[0]
+    mixed = {
+        rid: runs[chain.at(verdict.record.start)].verdicts[rid]
+        for rid, verdict in first.verdicts.items()
+    }
+    periods = []
+    windows = []
+    for i, run in enumerate(runs):
+        again = attrs.evolve(run, verdicts=mixed, periods=[])
+        availability(again)
+        periods += [(s, p) for s, p in again.periods if chain.at(p.period.start) == i]
+        windows += [w for w in run.windows if chain.at(w.start) == i]
+    periods.sort(key=lambda sp: (sp[0], sp[1].period.start))
+    last = runs[-1]
+    remedies = settle(last.contract, periods, last.billing, last.tz, chain.text_at)
+    return attrs.evolve(
+        last,
+        verdicts=mixed,
+        periods=periods,
+        remedies=remedies,
+        windows=sorted(windows, key=lambda w: (w.start, w.end, w.clause, w.service)),
+    )
