@@ -363,6 +363,11 @@ WORDS = {
     "zoom": Words(
         "Days with records too short for the month's scale", "月の縮尺では短すぎる記録の日"
     ),
+    "zoom_on_screen": Words(
+        "Printed without its %d zoomed strip(s) of short records (in the HTML report); each "
+        "record's times and durations are in the records table.",
+        "短い記録の拡大図 %d 件は HTML 版にあります。各記録の時刻と時間は記録の表にあります。",
+    ),
     "page": Words("page", "ページ"),
     "no_records": Words("No records.", "記録はありません。"),
     "count": Words("Records", "記録数"),

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from rulebook.report.burndown import burn_down
-from rulebook.report.claim import SHOWN_REASONS, WORDS, Claim, clip, short_id
+from rulebook.report.claim import SCALE_ROWS, SHOWN_REASONS, WORDS, Claim, clip, short_id
 from rulebook.report.timeline import LEFT, RIGHT, STRIP, STRIP_HEIGHT, strip, timeline, zooms
 from rulebook.report.view import Report, duration, hms, local, money, word
 from rulebook.report.writers import counts_line
@@ -94,6 +94,7 @@ def render_html(report: Report, claim: Claim, provenance: Mapping[str, Any] | No
             footnotes=footnotes,
             paged=len(report.periods) <= PAGED_PERIODS,
             shown_reasons=SHOWN_REASONS,
+            scale_rows=SCALE_ROWS,
             scale_left=LEFT,
             scale_right=RIGHT,
         )
