@@ -209,7 +209,7 @@ def _imported(
 ) -> list[m.Vocabulary]:
     vocabularies = list(parsed.vocabularies)
     for imp in parsed.imports:
-        target = _import_target(path.parent, imp.value) or _import_target(bundled_dir(), imp.value)
+        target = _resolve_import(path, imp.value)
         if target is None:
             # Only .sla files inside the importing file's folder tree or among the bundled
             # contracts are read: an import must not show other files' lines in diagnostics.
@@ -235,6 +235,31 @@ def _imported(
     return vocabularies
 
 
+def _resolve_import(path: Path, name: str) -> Path | None:
+    """The file ``import "name"`` in ``path`` reads: beside it, else bundled, else none."""
+    return import_target(path.parent, name) or import_target(bundled_dir(), name)
+
+
+def imported_files(path: Path) -> list[tuple[str, Path]]:
+    """The files a contract file imports, as (the name it imports, the file read), each
+    found as loading finds it (beside the file or bundled, never outside the folder it is
+    looked up in) — what a dispute packet carries with the contract. A file that cannot
+    be parsed, or an import that is found nowhere, gives nothing: loading reports it."""
+    parsed = _parse(path, str(path), {}, [], {})
+    if parsed is None:
+        return []
+    found = [(imp.value, _resolve_import(path, imp.value)) for imp in parsed.imports]
+    return [(name, target) for name, target in found if target is not None]
+
+
+def import_names(text: str, shown: str) -> list[str]:
+    """The names a contract's text imports (none if it does not parse)."""
+    from rulebook.grammar.parser import parse_text
+
+    parsed, _ = parse_text(text, shown)
+    return [imp.value for imp in parsed.imports] if parsed is not None else []
+
+
 def _import_hint(name: str, path: Path) -> str:
     """The file the author probably meant, beside the importing one or bundled."""
     near = [p.name for d in (path.parent, bundled_dir()) for p in d.glob("*" + EXTENSION)]
@@ -248,7 +273,7 @@ def _inside(root: Path, name: str) -> bool:
     return (root / name).resolve().is_relative_to(root.resolve())
 
 
-def _import_target(root: Path, name: str) -> Path | None:
+def import_target(root: Path, name: str) -> Path | None:
     """The contract file an import names under ``root``, if it is one and stays inside."""
     target = root / name
     if name.endswith(EXTENSION) and _inside(root, name) and target.is_file():

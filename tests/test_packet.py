@@ -223,3 +223,154 @@ def test_a_pdf_or_a_packet_needs_a_path(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2, args
         assert "give -o PATH" in result.stderr or "Missing option '-o'" in result.stderr
+
+
+# ------------------------------------------------------------------ the contract's imports
+
+
+def _rewrite(packet: Path, out: Path, edit: Any) -> None:
+    """``packet`` with each member's bytes replaced by ``edit(name, data)`` (``None``: the
+    member left out), written to ``out``."""
+    with zipfile.ZipFile(packet) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = edit(info.filename, zin.read(info))
+            if data is not None:
+                zout.writestr(info, data)
+
+
+@pytest.fixture
+def own_vocabulary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A packet of a contract in a folder of its own that imports a vocabulary file beside
+    it (one the bundled contracts do not have); the folder is gone once it is made."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (ROOT / "contracts" / "cybermail.sla").read_text(encoding="utf-8")
+    assert text.startswith('import "vocabulary.sla"\n')
+    (folder / "mine.sla").write_text(text.replace("vocabulary.sla", "terms.sla", 1), "utf-8")
+    (folder / "terms.sla").write_bytes((ROOT / "contracts" / "vocabulary.sla").read_bytes())
+    out = tmp_path / "claim.zip"
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    result = _invoke(["packet", str(folder / "mine.sla"), log, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for file in folder.iterdir():  # verify reads the packet's copies, nothing else
+        file.unlink()
+    folder.rmdir()
+    monkeypatch.chdir(tmp_path)
+    return out
+
+
+def test_a_contract_importing_a_vocabulary_beside_it_verifies(own_vocabulary: Path) -> None:
+    with zipfile.ZipFile(own_vocabulary) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        terms = z.read("contract/terms.sla")
+    assert manifest["contract"] == "contract/mine.sla"
+    assert manifest["imports"] == [{"name": "terms.sla", "path": "contract/terms.sla"}]
+    assert manifest["files"]["contract/terms.sla"]["sha256"] == hashlib.sha256(terms).hexdigest()
+    result = _verify(own_vocabulary)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("identical: ")
+
+
+def test_a_byte_of_the_vocabulary_changed_is_named(own_vocabulary: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "changed.zip"
+    _change(own_vocabulary, "contract/terms.sla", b"facts vocabulary shared", changed)
+    result = _verify(changed)
+    assert result.exit_code == 1, result.output
+    assert "rulebook: contract/terms.sla: changed (sha256 " in result.stderr
+    assert "1 difference(s); see above" in result.stderr
+
+
+def test_an_import_the_packet_does_not_hold_is_not_looked_up(
+    own_vocabulary: Path, tmp_path: Path
+) -> None:
+    # without its copy in the packet (and in the manifest), the import is not read from
+    # anywhere else: not beside the packet, not among the bundled contracts
+    def drop(name: str, data: bytes) -> bytes | None:
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            del manifest["files"]["contract/terms.sla"]
+            manifest["imports"] = []
+            return json.dumps(manifest).encode()
+        return None if name == "contract/terms.sla" else data
+
+    (tmp_path / "terms.sla").write_bytes((ROOT / "contracts" / "vocabulary.sla").read_bytes())
+    changed = tmp_path / "changed.zip"
+    _rewrite(own_vocabulary, changed, drop)
+    result = _verify(changed)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "rulebook: the contract imports 'terms.sla', which the packet does not hold: it "
+        "cannot be rebuilt from the packet alone\n"
+    )
+
+
+def test_an_import_path_leaving_the_contract_folder_is_refused(
+    own_vocabulary: Path, tmp_path: Path
+) -> None:
+    def escape(name: str, data: bytes) -> bytes:
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["imports"] = [{"name": "terms.sla", "path": "contract/../terms.sla"}]
+            return json.dumps(manifest).encode()
+        return data
+
+    changed = tmp_path / "changed.zip"
+    _rewrite(own_vocabulary, changed, escape)
+    result = _verify(changed)
+    assert result.exit_code == 1
+    assert "names 'contract/../terms.sla' as a contract file: not a path under contract/" in (
+        result.stderr
+    )
+    assert not (tmp_path / "terms.sla").exists()
+
+
+# ------------------------------------------------------------------ the PDF, a rendering
+
+
+def test_a_pdf_rendered_again_verifies_with_a_note(cybermail: Path, tmp_path: Path) -> None:
+    import weasyprint
+
+    with zipfile.ZipFile(cybermail) as z:
+        html = z.read("report.html").decode("utf-8")
+        kept = z.read("report.pdf")
+    # the same page printed by WeasyPrint with other settings: other bytes, same pages
+    again = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True)
+    assert again != kept
+
+    def rendered(name: str, data: bytes) -> bytes:
+        if name == "report.pdf":
+            return again
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"]["report.pdf"] = {
+                "size": len(again),
+                "sha256": hashlib.sha256(again).hexdigest(),
+            }
+            return json.dumps(manifest).encode()
+        return data
+
+    changed = tmp_path / "rendered.zip"
+    _rewrite(cybermail, changed, rendered)
+    result = _verify(changed)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("identical: ") and "same decision record and HTML" in lines[0]
+    assert lines[1] == (
+        "note: report.pdf is a rendering of report.html; what is verified are the figures "
+        "(decision.json) and the HTML. The PDF matches the manifest's sha256; this machine "
+        "renders other bytes (fonts or WeasyPrint differ from the sender's), so its pages are "
+        "not compared"
+    )
+    # the packet as made: the PDF this machine renders
+    result = _verify(cybermail)
+    assert result.stdout.splitlines()[1].endswith("and this machine renders the same bytes")
+
+
+def test_a_byte_of_the_pdf_changed_is_named(cybermail: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "changed.zip"
+    _change(cybermail, "report.pdf", b"%PDF-1.", changed, 7)  # the version: a digit
+    result = _verify(changed)
+    assert result.exit_code == 1, result.output
+    assert "rulebook: report.pdf: changed (sha256 " in result.stderr
+    assert "1 difference(s); see above" in result.stderr
+    assert "identical" not in result.stdout

@@ -1,13 +1,16 @@
 """The commands a dispute's two sides use: ``packet`` (the sender: the report as PDF and
-HTML, the JSON decision record, the contract, the inputs and a manifest of hashes, in one
-ZIP) and ``verify`` (the reviewer: the packet's files against its manifest, and the
-adjudication run again from the packet's own contract and inputs — "identical", or exactly
-what differs; exit 0 or 1). The packet itself is :mod:`rulebook.report.packet`.
+HTML, the JSON decision record, the contract and the files it imports, the inputs and a
+manifest of hashes, in one ZIP) and ``verify`` (the reviewer: the packet's files against
+its manifest, and the adjudication run again from the packet's own contract and inputs —
+"identical", or exactly what differs; exit 0 or 1). What is verified is the decision
+record and the HTML page; the PDF, a rendering whose bytes depend on the fonts, is held to
+the manifest. The packet itself is :mod:`rulebook.report.packet`.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,7 +116,7 @@ def packet_command(
     every record's reasons, the contract file, the inputs and a manifest of their sha256 —
     what `rulebook verify` checks. CONTRACT and OUTAGES as for `report`."""
     from rulebook.io.outputs import replace_files
-    from rulebook.load import resolve
+    from rulebook.load import imported_files, resolve
     from rulebook.report.packet import Member, input_name, parse_size, write_packet
 
     contract, outages, _ = split_args(args, opts, 0, "packet [CONTRACT] OUTAGES")
@@ -136,6 +139,12 @@ def packet_command(
         Member("decision.json", made.decision.encode("utf-8")),
         Member(f"contract/{contract_file.name}", contract_file.read_bytes()),
     ]
+    imports = []
+    for name, target in imported_files(contract_file):  # found as `check` finds them
+        held = f"contract/{posixpath.normpath(name)}"
+        if held not in {m.name for m in members}:
+            members.append(Member(held, guarded(lambda t=target: t.read_bytes())))
+        imports.append({"name": name, "path": held})
     inputs: list[dict[str, Any]] = []
     hashed: list[str] = []
     for i, ((role, path), entry) in enumerate(
@@ -155,6 +164,7 @@ def packet_command(
         "format": 1,
         "rulebook": __version__,
         "contract": f"contract/{contract_file.name}",
+        "imports": imports,
         "inputs": inputs,
         "project": "project/rulebook.toml" if project else None,
         "options": {k: opts.get(k) for k in REPLAYED if opts.get(k) != REPLAYED[k]},
@@ -181,9 +191,11 @@ def packet_command(
 @click.argument("given", nargs=-1, metavar="[INPUT]...")
 def verify_command(packet_path: str, given: tuple[str, ...]) -> None:
     """Check a packet of `rulebook packet`: every file against the manifest's sha256, the
-    version that made it, then the adjudication run again from the packet's contract and
-    inputs, compared with its decision record and report. Says "identical" (exit 0) or
-    what differs (exit 1). INPUT: the files of inputs the packet holds as hashes only."""
+    version that made it, then the adjudication run again from the packet's own contract
+    (with its imports) and inputs, compared with its decision record and HTML report. The
+    PDF is a rendering of the HTML (its bytes depend on the fonts): it is held to the
+    manifest only. Says "identical" (exit 0) or what differs (exit 1). INPUT: the files of
+    inputs the packet holds as hashes only."""
     from rulebook.report.packet import check_files, read_packet
 
     data = guarded(lambda: Path(packet_path).read_bytes())
@@ -198,7 +210,17 @@ def verify_command(packet_path: str, given: tuple[str, ...]) -> None:
     for line in differences:
         click.echo(f"rulebook: {said(line)}", err=True)
     with tempfile.TemporaryDirectory(prefix="rulebook-verify-") as folder:
-        fresh = _run_again(packet, Path(folder), given)
+        try:
+            fresh = _run_again(packet, Path(folder), given)
+        except click.exceptions.Exit:
+            if not differences:
+                raise
+            raise click.exceptions.Exit(
+                fail(
+                    f"{packet_path}: {len(differences)} difference(s), see above; with them "
+                    "the adjudication could not be run again"
+                )
+            ) from None
         differences += _compare(packet, fresh)
     if differences:
         raise click.exceptions.Exit(
@@ -208,7 +230,27 @@ def verify_command(packet_path: str, given: tuple[str, ...]) -> None:
     click.echo(
         f"identical: {len(packet.files)} files match the manifest, and a fresh adjudication "
         f"(rulebook {__version__}, contract {provenance.get('contract', {}).get('id')}) gives "
-        "the same decision record and report"
+        "the same decision record and HTML report"
+    )
+    click.echo(_pdf_note(packet.files.get("report.pdf"), fresh.pdf))
+
+
+def _pdf_note(kept: bytes | None, fresh: bytes) -> str:
+    """What verify says of the PDF: a rendering of the HTML report, whose bytes depend on
+    the fonts and the WeasyPrint of the machine that prints it — checked against the
+    manifest (a changed byte is a difference), compared with a fresh rendering only for
+    information."""
+    if kept is None:
+        return "note: the packet has no report.pdf"
+    same = (
+        "and this machine renders the same bytes"
+        if kept == fresh
+        else "this machine renders other bytes (fonts or WeasyPrint differ from the "
+        "sender's), so its pages are not compared"
+    )
+    return (
+        "note: report.pdf is a rendering of report.html; what is verified are the figures "
+        f"(decision.json) and the HTML. The PDF matches the manifest's sha256; {same}"
     )
 
 
@@ -218,9 +260,10 @@ def _run_again(packet: Any, folder: Path, given: Sequence[str]) -> Made:
     from rulebook.report.packet import sha256
 
     manifest = packet.manifest
-    contract_member = str(manifest.get("contract"))
-    contract_path = folder / "contract.sla"
-    contract_path.write_bytes(_need(packet, contract_member))
+    contract_path = _place(packet, folder, str(manifest.get("contract")))
+    for entry in manifest.get("imports") or []:
+        _place(packet, folder, str(entry.get("path") if isinstance(entry, dict) else entry))
+    _imports_held(contract_path)
     by_hash = {}
     for path in given:
         content = guarded(lambda p=path: Path(p).read_bytes())
@@ -282,6 +325,40 @@ def _run_again(packet: Any, folder: Path, given: Sequence[str]) -> Made:
     )
 
 
+def _place(packet: Any, folder: Path, member: str) -> Path:
+    """A file of the packet's ``contract/`` written under ``folder`` at the same relative
+    path (an import is found beside the contract, as it was by the sender); a name that
+    would leave the folder is refused."""
+    from rulebook.report.packet import contract_parts
+
+    parts = contract_parts(member)
+    if parts is None:
+        raise click.exceptions.Exit(
+            fail(f"the manifest names {member!r} as a contract file: not a path under contract/")
+        )
+    target = folder.joinpath(*parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_need(packet, member))
+    return target
+
+
+def _imports_held(contract: Path) -> None:
+    """Each file the packet's contract imports is one of the packet's own (written beside
+    it): the contract is rebuilt from the packet alone, never from another file of this
+    machine — not from a bundled vocabulary either."""
+    from rulebook.load import import_names, import_target
+
+    text = contract.read_bytes().decode("utf-8", "replace")
+    for name in import_names(text, str(contract)):
+        if import_target(contract.parent, name) is None:
+            raise click.exceptions.Exit(
+                fail(
+                    f"the contract imports {name!r}, which the packet does not hold: it "
+                    "cannot be rebuilt from the packet alone"
+                )
+            )
+
+
 def _need(packet: Any, member: str) -> bytes:
     data: bytes | None = packet.files.get(member)
     if data is None:
@@ -312,7 +389,7 @@ def _as_sent(kept: bytes | None, fresh: str) -> str:
 
 def _compare(packet: Any, fresh: Made) -> list[str]:
     """What differs between the packet's decision record and report and fresh ones."""
-    from rulebook.report.packet import compare_documents, sha256
+    from rulebook.report.packet import compare_documents
 
     out: list[str] = []
     kept = packet.files.get("decision.json")
@@ -330,11 +407,8 @@ def _compare(packet: Any, fresh: Made) -> list[str]:
     html = packet.files.get("report.html")
     if html is not None and html != fresh.html.encode("utf-8"):
         out.append("report.html: differs from a fresh rendering of the same inputs")
-    pdf = packet.files.get("report.pdf")
-    if pdf is not None and sha256(pdf) != sha256(fresh.pdf):
-        # the page is the HTML's; a PDF's bytes also depend on the fonts and WeasyPrint
-        why = "" if out else " (the same HTML: fonts or WeasyPrint differ from the sender's?)"
-        out.append(f"report.pdf: differs from a fresh rendering{why}")
+    # report.pdf is not compared: a rendering of the HTML, its bytes depend on the fonts and
+    # WeasyPrint of the machine (check_files holds it to the manifest; _pdf_note says so)
     for line in out:
         click.echo(f"rulebook: {said(line)}", err=True)
     return out

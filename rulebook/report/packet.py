@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import posixpath
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -73,6 +74,21 @@ def input_name(index: int, role: str, name: str) -> str:
     """
     base = re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("\\", "/").rsplit("/", 1)[-1])
     return f"inputs/{index}-{role.lstrip('-').lower()}-{base.lstrip('.') or 'input'}"
+
+
+def contract_parts(member: str) -> tuple[str, ...] | None:
+    """The parts of ``member`` if it names a file under ``contract/`` by a plain relative
+    path (no ``..``, ``.``, empty part, backslash or NUL), else ``None``.
+
+    >>> contract_parts("contract/sub/terms.sla"), contract_parts("contract/../x.sla")
+    (('contract', 'sub', 'terms.sla'), None)
+    """
+    if "\\" in member or "\0" in member or posixpath.normpath(member) != member:
+        return None
+    parts = tuple(member.split("/"))
+    if len(parts) < 2 or parts[0] != "contract" or any(p in ("", ".", "..") for p in parts):
+        return None
+    return parts
 
 
 def write_packet(members: Sequence[Member], manifest: Mapping[str, Any], generated: str) -> bytes:
