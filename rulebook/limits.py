@@ -135,8 +135,16 @@ def read_file(path: str | os.PathLike[str], limit: int) -> bytes:
                 if file.read(1):  # /dev/null reads as empty; /dev/zero would never end
                     raise NotReadable("is a device, not a file")
                 return b""
-            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-                raise NotReadable(too_large(limit))
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > limit:
+                    raise NotReadable(too_large(limit))
+                # one piece of the size it has (pieces joined were two copies at once)
+                data = file.read(info.st_size + 1)
+                if len(data) <= info.st_size:
+                    return data
+                if len(data) > limit:  # it grew while read
+                    raise NotReadable(too_large(limit))
+                return data + read_stream(file, limit - len(data))
             return read_stream(file, limit)
     except ValueError as exc:  # a NUL in the path
         if isinstance(exc, NotReadable):

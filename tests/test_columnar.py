@@ -692,3 +692,35 @@ def test_orphans_down_a_long_chain_are_refused_as_the_record_route_refuses_them(
     assert said(columns.errors) == said(record_route.errors)
     assert len(columns.errors) == 301
     assert said(columns.errors)[-1].startswith("r299, field 'caused_by': names 'r298'")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "r1,a,\nr2,b,x\n",  # an empty last cell: no short row
+        "r1,a\nr2,b,x\n",  # a short row: the record route
+        "r1,a,x\n\nr2,b,x\n",  # a blank line
+        "r1,a,x\nr2,b,x\n\n",  # a blank line at the end
+        "r1,a,\r\n\r\nr2,b,x\r\n",  # CRLF, a blank line
+        "r1,a,x\n,,\nr2,b,\n",  # a row of empty cells, no blank line
+        'r1,"",x\nr2,b,""\n',  # quoted empty cells
+        "r1,a,x\nr2,b,x",  # no newline at the end
+        "r1,a,x\nr2,b\n\n",  # a short row and a blank line
+    ],
+)
+def test_the_column_route_reads_what_pythons_csv_reads(tmp_path: Path, body: str) -> None:
+    """Where the column route takes a CSV, each row is a line and its cells are Python's
+    csv module's (empty: null, once the intake reads them); a short row goes to the record
+    route. The bytes are looked at only when the last column has an empty cell."""
+    import csv
+
+    path = tmp_path / "log.csv"
+    path.write_bytes(("id,service,cause\n" + body).encode("utf-8"))
+    read = read_frame(str(path))
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    short = any(0 < len(r) < 3 for r in rows)
+    assert (read is None) == short
+    if read is not None:
+        expected = [tuple((c or None) for c in r) if r else (None,) * 3 for r in rows]
+        assert [tuple(c or None for c in r) for r in read.frame.rows()] == expected

@@ -203,7 +203,11 @@ def frame_intake(
         blank = blank & ~pl.lit(read.left_out_text)
     # `line` places a row in its file; `row` numbers the records read (blank rows are not
     # records), as the record route numbers its items.
-    frame = frame.with_row_index("line").filter(~blank.fill_null(False)).with_row_index("row")
+    frame = frame.with_row_index("line")
+    blanks = frame.select(blank.fill_null(False)).to_series()
+    if blanks.any():  # a filter copies every column: only when a row goes
+        frame = frame.filter(~blanks)
+    frame = frame.with_row_index("row")
     lines = frame["line"]
     frame = frame.drop("line")
 

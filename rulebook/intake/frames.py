@@ -90,13 +90,20 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # names the line or the byte
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # lines end in a lone CR: the record route
-    blank = b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n"))
+    # Polars reads a blank line as a row of nulls and fills a short row's last cells with
+    # nulls: when the last column has no null there is neither (nothing to count in the
+    # bytes); otherwise the bytes tell a blank line or a short row from empty cells.
+    open_end = frame.width > 0 and frame[frame.columns[-1]].null_count() > 0
+    null_row = open_end and frame.select(pl.all_horizontal(pl.all().is_null()).any()).item()
+    blank = data.startswith((b"\n", b"\r\n")) or (
+        null_row and (b"\n\n" in data or b"\n\r\n" in data)
+    )
     lines = frame.height + 1  # without quotes or blank lines, a line is a row
     if b'"' in data or blank:  # a quoted cell may span lines: count them
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         if lines != frame.height + 1:
             return None  # a quoted cell spans lines: the record route
-    if ragged(data, lines, len(frame.columns)):
+    if open_end and ragged(data, lines, len(frame.columns)):
         return None  # polars fills short rows; the record route names them
     if _over_cell_limit(frame):
         return None  # the record route refuses it at its line, as Python's csv does
@@ -212,12 +219,20 @@ def text_cells(
     if not texts:
         return frame
     chars = None if plain_space else WHITESPACE
-    stripped = frame.select(pl.col(c).str.strip_chars(chars) for c in texts)
-    empty = stripped.select((pl.col(c).str.len_bytes() == 0).any() for c in texts).row(0)
-    return frame.with_columns(
-        blank_is_null(stripped[c]) if blank else stripped[c]
-        for c, blank in zip(texts, empty, strict=True)
+    # A column with no cell that begins or ends with a space is not rewritten (one look:
+    # a copy of every text column doubled the peak memory of the intake).
+    padded = frame.select(pl.col(c).str.contains(PADDED).any() for c in texts).row(0)
+    stripped = frame.select(
+        pl.col(c).str.strip_chars(chars) if pad else pl.col(c)
+        for c, pad in zip(texts, padded, strict=True)
     )
+    empty = stripped.select((pl.col(c).str.len_bytes() == 0).any() for c in texts).row(0)
+    changed = [
+        blank_is_null(stripped[c]) if blank else stripped[c]
+        for c, blank, pad in zip(texts, empty, padded, strict=True)
+        if blank or pad
+    ]
+    return frame.with_columns(changed) if changed else frame
 
 
 def blank_is_null(text: pl.Series) -> pl.Series:
@@ -251,3 +266,6 @@ def as_frame(data: Any) -> pl.DataFrame:
 
 #: What Python's str.strip() strips (polars' default trims a slightly different set).
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+#: A cell that begins or ends with a character Python's strip removes.
+_SPACE = "".join(f"\\x{{{ord(c):X}}}" for c in WHITESPACE)
+PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
