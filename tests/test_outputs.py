@@ -76,3 +76,77 @@ def test_parquet_files_are_put_in_place_together(
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["p.periods.parquet", "p.records.parquet", "p.segments.parquet"]
     assert not (tmp_path / "p.records.parquet").is_symlink()
+
+
+CYBERMAIL = str(ROOT / "contracts" / "cybermail.sla")
+
+#: Every command that writes ``-o PATH`` as one file (adjudicate's formats above).
+WRITERS = {
+    "report-table": ["report", "cybermail", EXAMPLE, "--format", "table"],
+    "report-json": ["report", "cybermail", EXAMPLE, "--format", "json"],
+    "report-csv-periods": ["report", "cybermail", EXAMPLE, "--format", "csv", "--what", "periods"],
+    "adjudicate-csv-records": ["adjudicate", "cybermail", EXAMPLE, "--format", "csv", "--what",
+                               "records"],
+    "adjudicate-records-engine": ["adjudicate", "cybermail", EXAMPLE, "--engine", "records"],
+    "diff-table": ["diff", CYBERMAIL, CYBERMAIL],
+    "diff-html": ["diff", CYBERMAIL, CYBERMAIL, "--format", "html"],
+    "diff-json-log": ["diff", CYBERMAIL, CYBERMAIL, EXAMPLE, "--format", "json"],
+    "init": ["init", EXAMPLE, "--force"],
+    "packet": ["packet", "cybermail", EXAMPLE],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", list(WRITERS), ids=list(WRITERS))
+def test_every_command_replaces_a_link_at_its_output(
+    tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff -o` wrote through a link (a plain open) until issue 26's second look."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "precious"
+    target.write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "out").symlink_to(target)
+    result = CliRunner().invoke(main, [*WRITERS[command], "-o", "out"])
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+    assert not (tmp_path / "out").is_symlink() and (tmp_path / "out").stat().st_size > 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "precious"]
+
+
+def test_diff_names_a_file_it_cannot_write(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["diff", CYBERMAIL, CYBERMAIL, "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"rulebook: {tmp_path}: Is a directory\n"
+
+
+def test_coverage_pages_replace_a_link_at_their_names(tmp_path: Path) -> None:
+    target = tmp_path / "precious"
+    target.write_text("keep me\n", encoding="utf-8")
+    pages = tmp_path / "coverage"
+    pages.mkdir()
+    (pages / "index.html").symlink_to(target)
+    result = CliRunner().invoke(main, ["test", CYBERMAIL, "--coverage-html", str(pages)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+    assert not (pages / "index.html").is_symlink()
+    assert sorted(p.name for p in pages.iterdir()) == ["cybermail.html", "index.html"]
+
+
+def test_fmt_rewrites_a_file_whole_keeping_its_mode_and_a_link_to_it(tmp_path: Path) -> None:
+    """fmt edits the file it is given: through a link, the file the link names (the link
+    stays, as other formatters do); written beside it and renamed, its mode kept."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "vocabulary.sla").write_bytes((ROOT / "contracts" / "vocabulary.sla").read_bytes())
+    (real / "t.sla").write_text(
+        'import "vocabulary.sla"\ncontract t {\ntitle "t"\n  provider "p"\n  source "s"\n'
+        '  language ja\n  timezone "Asia/Tokyo"\n  kind objective\n}\n',
+        encoding="utf-8",
+    )
+    (real / "t.sla").chmod(0o600)
+    (tmp_path / "link.sla").symlink_to(real / "t.sla")
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path / "link.sla")])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "link.sla").is_symlink()
+    assert '\ncontract t {\n  title "t"\n' in (real / "t.sla").read_text(encoding="utf-8")
+    assert (real / "t.sla").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in real.iterdir()) == ["t.sla", "vocabulary.sla"]

@@ -153,6 +153,7 @@ def lsp_command() -> None:
 def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
     """Write contract FILES in the one canonical layout, comments kept (- : stdin to stdout)."""
     from rulebook.grammar.layout import format_text
+    from rulebook.io.outputs import rewrite_file
 
     changed = failed = 0
     for path in files:
@@ -170,7 +171,12 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
         elif formatted != text:
             changed += 1
             if not check_only:
-                path.write_text(formatted, encoding="utf-8")
+                try:
+                    rewrite_file(str(path), formatted.encode("utf-8"))
+                except OSError as exc:
+                    click.echo(f"rulebook: cannot write {path}: {exc.strerror or exc}", err=True)
+                    failed += 1
+                    continue
             click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
     sys.exit(1 if failed or (check_only and changed) else 0)
 

@@ -9,7 +9,7 @@ import click
 
 from rulebook.cli.inputs import adjudicate_inputs, read_inputs
 from rulebook.cli.options import LANG, OUTPUT, STRICT, input_options, lang_of
-from rulebook.cli.output import fail_error, guarded, printable
+from rulebook.cli.output import fail_error, guarded, printable, write_text
 from rulebook.errors import RulebookError
 
 DIFF_FORMATS = click.Choice(["table", "markdown", "json", "html"])
@@ -58,9 +58,8 @@ def diff_command(
             results.append(result)
         found = effect(results[0], results[1], before.contract, after.contract)
     text = render_diff(before, after, clauses, found, fmt, lang)
-    if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        click.echo(f"rulebook: wrote {output}", err=True)
+    if output and output != "-":  # put in place whole, a link there replaced
+        for path in guarded(lambda: write_text(text, output)):
+            click.echo(f"rulebook: wrote {path}", err=True)
     else:
         click.echo(printable(text) if fmt != "html" else text, nl=False)

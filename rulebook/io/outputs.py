@@ -64,6 +64,22 @@ def put_in_place(pairs: list[tuple[str, str]]) -> list[str]:
     return finals
 
 
+def rewrite_file(path: str, data: bytes) -> None:
+    """An existing file edited in place (``fmt``): written whole beside it and renamed over
+    it, so a failure leaves the file as it was; its mode kept. A link is the name of the
+    file it points to: the file is rewritten, the link stays (as other formatters do)."""
+    real = os.path.realpath(path)
+    handle, temp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{Path(real).name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        shutil.copymode(real, temp)
+        os.replace(temp, real)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def place_written(prefix: str, write: Callable[[str], list[str]]) -> list[str]:
     """Files a writer names after a prefix (``PREFIX.records.parquet``, …): written under a
     temporary prefix beside them, then put in place together."""

@@ -71,20 +71,22 @@ def pages(rows: list[ClauseCoverage]) -> list[Page]:
 
 
 def write_coverage(rows: list[ClauseCoverage], directory: Path) -> Path:
-    """Write ``index.html`` and one page per contract into ``directory``; the index's path."""
+    """Write ``index.html`` and one page per contract into ``directory``, all put in place
+    together, a link at a page's name replaced, never written through
+    (:func:`rulebook.io.outputs.replace_files`); the index's path."""
+    from rulebook.io.outputs import replace_files
+
     env = environment()
     directory.mkdir(parents=True, exist_ok=True)
     found = pages(rows)
     done, total = counts(rows)
     index = directory / "index.html"
-    index.write_text(
-        env.get_template("coverage_index.html.j2").render(
-            pages=found, taken=done, total=total, percent=shown(percent(rows))
-        )
-        + "\n",
-        encoding="utf-8",
+    text = env.get_template("coverage_index.html.j2").render(
+        pages=found, taken=done, total=total, percent=shown(percent(rows))
     )
+    written = {str(index): (text + "\n").encode("utf-8")}
     template = env.get_template("coverage_file.html.j2")
     for page in found:
-        (directory / page.name).write_text(template.render(p=page) + "\n", encoding="utf-8")
+        written[str(directory / page.name)] = (template.render(p=page) + "\n").encode("utf-8")
+    replace_files(written)
     return index
