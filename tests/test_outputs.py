@@ -150,3 +150,34 @@ def test_fmt_rewrites_a_file_whole_keeping_its_mode_and_a_link_to_it(tmp_path: P
     assert '\ncontract t {\n  title "t"\n' in (real / "t.sla").read_text(encoding="utf-8")
     assert (real / "t.sla").stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in real.iterdir()) == ["t.sla", "vocabulary.sla"]
+
+
+def test_csv_to_a_pipe_is_the_file_written_by_o(tmp_path: Path) -> None:
+    """click.echo dropped ANSI sequences when standard output was no terminal: an id
+    ``a<ESC>[2Jb`` came out as ``ab``, a different record than the JSON's."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,service,start,end\na\x1b[2Jb,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00\n",
+        encoding="utf-8",
+    )
+    args = ["adjudicate", "cybermail", str(log), "--format", "csv", "--what", "records"]
+    piped = CliRunner().invoke(main, args)
+    written = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "out.csv")])
+    assert piped.exit_code == written.exit_code == 0
+    assert piped.stdout_bytes == (tmp_path / "out.csv").read_bytes()
+    assert piped.stdout.splitlines()[1].startswith("a\x1b[2Jb,CYBERMAIL Σ,")
+
+
+def test_fmt_to_a_pipe_keeps_every_character(tmp_path: Path) -> None:
+    """A title holding ESC (which check refuses) came out of `fmt -` without its ANSI
+    sequence: a file check refuses became one it passes."""
+    text = CONTRACT.replace('title "t"', 'title "a\x1b[2Jb"')
+    result = CliRunner().invoke(main, ["fmt", "-"], input=text)
+    assert result.exit_code == 0
+    assert result.stdout == text
+
+
+CONTRACT = (
+    'import "vocabulary.sla"\n\ncontract t {\n  title "t"\n  provider "p"\n  source "s"\n'
+    '  language ja\n  timezone "Asia/Tokyo"\n  kind objective\n}\n'
+)

@@ -26,7 +26,7 @@ from rulebook.cli.options import (
     project_of,
     split_args,
 )
-from rulebook.cli.output import fail, guarded, printable, write_text
+from rulebook.cli.output import echo_data, fail, guarded, printable, write_text
 from rulebook.cli.scope import check_period, scope_warnings
 from rulebook.cli.spark import on_spark
 from rulebook.cli.stream import on_stream
@@ -202,7 +202,7 @@ def _write_csv(
     texts = render_csv(result, lang, counts, period, tables, bool(opts.get("bom")))
     click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
     if not output or (output == "-" and table):
-        click.echo(texts[tables[0]], nl=False)
+        echo_data(texts[tables[0]])
         return
     files = {
         (output if table else f"{output}.{name}.csv"): text.encode("utf-8")

@@ -14,7 +14,7 @@ import click
 
 from rulebook import limits
 from rulebook.cli.options import bundled_files
-from rulebook.cli.output import printable, said
+from rulebook.cli.output import echo_data, printable, said
 from rulebook.diagnostics import attach_source
 from rulebook.errors import RulebookError
 from rulebook.load import check_files, lone_cr
@@ -167,7 +167,7 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
                 click.echo(d.render(), err=True)
             failed += 1
         elif str(path) == "-":
-            click.echo(formatted, nl=False)
+            echo_data(formatted)
         elif formatted != text:
             changed += 1
             if not check_only:

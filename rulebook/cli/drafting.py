@@ -9,7 +9,7 @@ import os
 import click
 
 from rulebook.cli.options import FORMATS, SOURCES, bundled_files, encoding_option, load_contract
-from rulebook.cli.output import fail, guarded
+from rulebook.cli.output import echo_data, fail, guarded
 from rulebook.io.outputs import replace_files
 from rulebook.load import check_files
 
@@ -70,7 +70,7 @@ def init_command(
         sample = guarded(lambda: sample_log(log, input_format, encoding))
     text = draft(sample, sorted(bundled, key=lambda c: c.id), chosen, source)
     if output == "-":
-        click.echo(text, nl=False)
+        echo_data(text)
         return
     guarded(lambda: replace_files({output: text.encode("utf-8")}))  # a link there: replaced
     guesses, questions = text.count("# guessed: "), text.count("# ? ")

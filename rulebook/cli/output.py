@@ -6,6 +6,7 @@ text written to standard output or a file (:func:`write_text`).
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import click
@@ -23,6 +24,17 @@ def printable(text: str) -> str:
     'a\\x1b[31mb\\x00'
     """
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def echo_data(text: str) -> None:
+    """A file's text (CSV, a formatted contract, a drafted project file) to standard
+    output: to a pipe, every character as ``-o`` writes it (``click.echo`` would drop ANSI
+    sequences there, silently changing an id or a title); to a terminal, control
+    characters shown as escapes (:func:`printable`), never sent raw."""
+    if sys.stdout is not None and sys.stdout.isatty():
+        click.echo(printable(text), nl=False)
+    else:
+        click.echo(text, nl=False, color=True)  # color=True: click strips nothing
 
 
 def said(text: str) -> str:
