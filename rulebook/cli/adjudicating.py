@@ -298,7 +298,7 @@ def _explain_period(
 ) -> None:
     service, period = service_period
     try:
-        click.echo(result.explain_period(service, period, lang, fmt))
+        click.echo(printable(result.explain_period(service, period, lang, fmt)))
     except KeyError:
         known = [f"{p['service']} {p['period']}" for p in result.to_dict(records=False)["periods"]]
         hint = did_you_mean(f"{service} {period}", known)

@@ -164,7 +164,7 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
             formatted, problems = None, [lone, *problems]
         if text is None or formatted is None:
             for d in attach_source(problems, {str(path): text or ""}):
-                click.echo(d.render(), err=True)
+                click.echo(printable(d.render()), err=True)
             failed += 1
         elif str(path) == "-":
             echo_data(formatted)

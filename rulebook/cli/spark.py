@@ -10,7 +10,7 @@ import attrs
 import click
 
 from rulebook.cli.options import project_of
-from rulebook.cli.output import fail, guarded, write_text
+from rulebook.cli.output import fail, guarded, said, write_text
 from rulebook.cli.scope import scope_warnings
 from rulebook.model import Contract
 
@@ -67,7 +67,7 @@ def on_spark(
             None,
         )
         for line in warnings:
-            click.echo(f"rulebook: {line}", err=True)
+            click.echo(f"rulebook: {said(line)}", err=True)
         return [i.data for i in items]
 
     def run() -> Any:
@@ -104,7 +104,7 @@ def on_spark(
             err=True,
         )
     for error in result.errors:
-        click.echo(f"rulebook: {error}", err=True)
+        click.echo(f"rulebook: {said(error)}", err=True)
     counts = (result.read, result.adjudicated, len(result.errors), 0)
     if fmt == "parquet":
         assert output is not None

@@ -23,6 +23,7 @@ def build(corpus: ModuleType) -> None:
     probe_steps(corpus)
     outputs_and_maps(corpus)
     spark_json_lines(corpus)
+    terminal(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -319,3 +320,14 @@ def spark_json_lines(c: ModuleType) -> None:
            1, ["/spark-lone.jsonl:2:10: "
                + lone.format("\\udc00") + " make whole characters (a surrogate \\ud800-\\udbff "
                "followed by one of \\udc00-\\udfff)\n"], spark=True)  # fmt: skip
+
+
+def terminal(c: ModuleType) -> None:
+    """Text from input reaches a terminal as escapes on every path: `explain --period`
+    listed the period's record ids raw, `fmt` its diagnostics' source lines."""
+    rows = ["id,service,start,end", "a\x1b[2Jb,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00"]
+    c.case("cli/explain-period-escape.csv", "\n".join(rows) + "\n",
+           ["explain", "cybermail", "{file}", "--period", "CYBERMAIL Σ", "2026-09"], 0,
+           ["  records in the period (1):\n    - a\\x1b[2Jb: counted as downtime; counted 3600 s"])  # fmt: skip
+    c.case("contracts/fmt-escape.sla", c.CONTRACT_HEAD + "  \x1b[2J\n}\n", ["fmt", "{file}"], 1,
+           ["fmt-escape.sla:10:3: error[syntax]: unexpected character '\\x1b'\n      \\x1b[2J\n"])  # fmt: skip
