@@ -81,12 +81,12 @@ def load_version(ref: str) -> Version:
     formatted, problems = format_text(text, str(path))
     if formatted is None:
         first = problems[0] if problems else None
-        raise RulebookError(f"{first}" if first else f"{path}: cannot be read as a contract")
+        raise RulebookError(first.render() if first else f"{path}: cannot be read as a contract")
     loaded = check_files([path], {str(path): formatted})
     if loaded.errors or len(loaded.contracts) != 1:
         first = loaded.errors[0] if loaded.errors else None
         raise RulebookError(
-            str(first) if first else f"{path}: holds {len(loaded.contracts)} contracts, not one"
+            first.render() if first else f"{path}: holds {len(loaded.contracts)} contracts, not one"
         )
     (contract,) = loaded.contracts
     chain = versions(contract)

@@ -5,6 +5,7 @@ citations), and on a log the records, periods and money that change."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ import jinja2
 from rulebook.amend.clauses import ClauseChange, Version, version_label
 from rulebook.amend.effects import Effect
 from rulebook.report.writers import markdown_table, table
-from rulebook.text import Words
+from rulebook.text import Words, markdown_text
 
 CHANGES = {
     "added": Words("added", "追加"),
@@ -57,7 +58,7 @@ def render_diff(
     md = fmt == "markdown"
     grid = markdown_table if md else table
     head = f"{version_label(old)} → {version_label(new)}"
-    parts = [f"# {head}" if md else head]
+    parts = [f"# {markdown_text(head)}" if md else head]
     parts.append(f"## {_words('clauses', lang)}" if md else _words("clauses", lang) + ":")
     if not clauses:
         parts.append(_words("none", lang))
@@ -82,17 +83,27 @@ def _cite(label: str, cite: Any) -> str:
 
 
 def _clause_text(c: ClauseChange, lang: str, md: bool) -> str:
+    """A changed clause; in Markdown, its title and citations with no raw HTML (they are
+    the contract's text) and its lines in a fence no line of theirs can close."""
     title = f" 「{c.title}」" if c.title else ""
-    lines = [f"{'### ' if md else '- '}{c.kind} {c.clause}{title}: {CHANGES[c.change].get(lang)}"]
+    head = f"{c.kind} {c.clause}{title}: {CHANGES[c.change].get(lang)}"
+    lines = [f"### {markdown_text(head)}" if md else f"- {head}"]
     body = [f"- {line}" for line in c.removed] + [f"+ {line}" for line in c.added]
-    if body:
-        lines += (["```diff", *body, "```"] if md else [f"    {b}" for b in body])
+    if body and md:
+        fence = "`" * max(3, 1 + max(len(run) for run in _TICKS.findall("".join(body)) or [""]))
+        lines += [f"{fence}diff", *body, fence]
+    elif body:
+        lines += [f"    {b}" for b in body]
     old_cite = _cite("old" if lang == "en" else "旧", c.old_cite)
     new_cite = _cite("new" if lang == "en" else "新", c.new_cite)
     for cite in (old_cite, new_cite) if c.old_cite != c.new_cite else (new_cite or old_cite,):
         if cite:
-            lines.append(cite if md else f"    {cite}")
+            lines.append(markdown_text(cite) if md else f"    {cite}")
     return "\n".join(lines)
+
+
+#: Runs of backticks: a Markdown fence is longer than any run in the lines it holds.
+_TICKS = re.compile("`+")
 
 
 def _effect_tables(found: Effect, lang: str) -> list[tuple[str, list[str], list[list[str]]]]:

@@ -24,6 +24,7 @@ def build(corpus: ModuleType) -> None:
     outputs_and_maps(corpus)
     spark_json_lines(corpus)
     terminal(corpus)
+    diff_markdown(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -331,3 +332,25 @@ def terminal(c: ModuleType) -> None:
            ["  records in the period (1):\n    - a\\x1b[2Jb: counted as downtime; counted 3600 s"])  # fmt: skip
     c.case("contracts/fmt-escape.sla", c.CONTRACT_HEAD + "  \x1b[2J\n}\n", ["fmt", "{file}"], 1,
            ["fmt-escape.sla:10:3: error[syntax]: unexpected character '\\x1b'\n      \\x1b[2J\n"])  # fmt: skip
+
+
+def diff_markdown(c: ModuleType) -> None:
+    """`diff --format markdown` writes no raw HTML from the contracts' titles and quotes,
+    and its fence of a clause's lines is longer than any run of backticks in them."""
+    old = (c.INPUTS / "markdown" / "contract.sla").read_text(encoding="utf-8")
+    new = old.replace("when cause = war", "when cause = war or cause = fire").replace(
+        'cite "1" "<a href', 'cite "1" "``` <script>alert(5)</script> <a href'
+    )
+    c.case("markdown/diff-new.sla", new,
+           ["diff", "tests/hostile/inputs/markdown/contract.sla", "{file}", "--format", "markdown"],
+           0, ["### exclusion war 「&lt;i>war&lt;/i>」: changed\n````diff\n",
+               "\n````\nold: 1 「&lt;a href=javascript:alert(4)>x&lt;/a>」\nnew: 1 「``` &lt;script>"])  # fmt: skip
+    # a contract diff cannot read is refused with its first diagnostic, rendered (the
+    # diagnostic's repr was printed: "rulebook: Diagnostic(severity='error', ...)")
+    c.case("contracts/diff-unterminated.sla", c.CONTRACT_HEAD + '  title "x\n}\n',
+           ["diff", "{file}", "contracts/cybermail.sla"], 1,
+           ['diff-unterminated.sla:10:9: error[syntax]: unterminated string: a string must close '
+            'with " on the same line\nhint: expected'])  # fmt: skip
+    c.case("contracts/diff-unknown-fact.sla", c.CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n'
+           "    when casue = war\n  }\n}\n", ["diff", "contracts/cybermail.sla", "{file}"], 1,
+           ["diff-unknown-fact.sla:12:10: error[unknown-fact]"])  # fmt: skip
