@@ -57,6 +57,36 @@ def test_a_file_two_folders_up_is_named_and_recorded_in_every_output(
     assert json.loads(plain.stdout)["outages"][0]["start"] != doc["outages"][0]["start"]
 
 
+def test_diff_and_explain_record_the_project_file_their_log_was_read_with(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their outputs have no header line: a line of its own, and the diff's JSON."""
+    work = tree / "a" / "b"
+    shutil.copy(EXAMPLE, work / "log.csv")
+    monkeypatch.chdir(work)
+    sha = hashlib.sha256((tree / "rulebook.toml").read_bytes()).hexdigest()
+    line = f"project file ../../rulebook.toml (sha256 {sha}); naive times read in UTC"
+    contract = str(ROOT / "contracts" / "cybermail.sla")
+    diff = ["diff", contract, contract, "log.csv"]
+    for args, first in [
+        (["explain", "cybermail", "log.csv", "cm-01"], line + "\n\nRecord cm-01 (CYBERMAIL Σ"),
+        (["explain", "cybermail", "log.csv", "--period", "CYBERMAIL Σ", "2026-09"],
+         line + "\n\nCYBERMAIL Σ 2026-09\n"),
+        (diff, "cybermail (cybermail.sla) → cybermail (cybermail.sla)\n\n" + line + "\n"),
+        ([*diff, "--format", "markdown"], "(cybermail.sla)\n\n" + line + "\n"),
+        ([*diff, "--format", "html"], f'<p class="project">{line}</p>'),
+    ]:  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert first in result.stdout, args
+    doc = json.loads(CliRunner().invoke(main, [*diff, "--format", "json"]).stdout)
+    assert doc["project_file"] == {"path": "../../rulebook.toml", "sha256": sha, "timezone": "UTC"}
+    plain = CliRunner().invoke(main, [*diff, "--format", "json", "--no-config"])
+    assert json.loads(plain.stdout)["project_file"] is None
+    for args in (diff, ["explain", "cybermail", "log.csv", "cm-01"]):
+        assert "project file" not in CliRunner().invoke(main, [*args, "--no-config"]).stdout
+
+
 def test_the_search_stops_after_the_home_folder(tree: Path) -> None:
     work = tree / "a" / "b"
     assert find(work, home=tree) == tree / "rulebook.toml"  # home itself is looked in

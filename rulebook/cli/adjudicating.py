@@ -273,6 +273,12 @@ def explain_command(
     result, intake = adjudicate_inputs(
         loaded, [guarded(lambda: read_inputs(outages, opts))], opts, fmt
     )
+    from rulebook.report.writers import project_line
+    from rulebook.text import markdown_text
+
+    project = project_line(project_of(opts).provenance, lang)  # how the log was read
+    if project:
+        click.echo(printable(markdown_text(project) if fmt == "markdown" else project) + "\n")
     if service_period:
         _explain_period(result, service_period, lang, fmt)
         _finish(intake)

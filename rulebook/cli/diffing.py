@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from rulebook.cli.inputs import adjudicate_inputs, read_inputs
-from rulebook.cli.options import LANG, OUTPUT, STRICT, input_options, lang_of
+from rulebook.cli.options import LANG, OUTPUT, STRICT, input_options, lang_of, project_of
 from rulebook.cli.output import fail_error, guarded, printable, write_text
 from rulebook.errors import RulebookError
 
@@ -57,7 +57,8 @@ def diff_command(
             assert isinstance(result, FrameAdjudication)
             results.append(result)
         found = effect(results[0], results[1], before.contract, after.contract)
-    text = render_diff(before, after, clauses, found, fmt, lang)
+    project = project_of(opts).provenance if outages is not None else None
+    text = render_diff(before, after, clauses, found, fmt, lang, project)
     if output and output != "-":  # put in place whole, a link there replaced
         for path in guarded(lambda: write_text(text, output)):
             click.echo(f"rulebook: wrote {path}", err=True)

@@ -13,7 +13,7 @@ import jinja2
 
 from rulebook.amend.clauses import ClauseChange, Version, version_label
 from rulebook.amend.effects import Effect
-from rulebook.report.writers import markdown_table, table
+from rulebook.report.writers import markdown_table, project_line, table
 from rulebook.text import Words, markdown_text
 
 CHANGES = {
@@ -41,8 +41,10 @@ def render_diff(
     found: Effect | None,
     fmt: str,
     lang: str,
+    project_file: dict[str, Any] | None = None,
 ) -> str:
-    """The diff in one of the formats: ``table`` (text), ``markdown``, ``json``, ``html``."""
+    """The diff in one of the formats: ``table`` (text), ``markdown``, ``json``, ``html``;
+    with an effect, the project file the log was read with (``project_file``), if any."""
     if fmt == "json":
         payload: dict[str, Any] = {
             "format": 1,
@@ -51,14 +53,18 @@ def render_diff(
             "clauses": [c.to_dict() for c in clauses],
         }
         if found is not None:
+            payload["project_file"] = project_file
             payload["effect"] = found.to_dict()
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    project = project_line(project_file, lang) if found is not None else ""
     if fmt == "html":
-        return _html(old, new, clauses, found, lang)
+        return _html(old, new, clauses, found, lang, project)
     md = fmt == "markdown"
     grid = markdown_table if md else table
     head = f"{version_label(old)} → {version_label(new)}"
     parts = [f"# {markdown_text(head)}" if md else head]
+    if project:
+        parts.append(markdown_text(project) if md else project)
     parts.append(f"## {_words('clauses', lang)}" if md else _words("clauses", lang) + ":")
     if not clauses:
         parts.append(_words("none", lang))
@@ -210,12 +216,18 @@ _ENV = jinja2.Environment(
 
 
 def _html(
-    old: Version, new: Version, clauses: Sequence[ClauseChange], found: Effect | None, lang: str
+    old: Version,
+    new: Version,
+    clauses: Sequence[ClauseChange],
+    found: Effect | None,
+    lang: str,
+    project: str,
 ) -> str:
     template = _ENV.get_template("amendment.html.j2")
     return template.render(
         lang=lang,
         head=f"{version_label(old)} → {version_label(new)}",
+        project=project,
         clauses=[
             {
                 "heading": f"{c.kind} {c.clause}" + (f" 「{c.title}」" if c.title else ""),

@@ -329,6 +329,19 @@ def project_note(project_file: dict[str, Any] | None, lang: str) -> str:
     return f" (project file {path}" + (f"; naive times read in {tz})" if tz else ")")
 
 
+def project_line(project_file: dict[str, Any] | None, lang: str) -> str:
+    """The project file the inputs were read with, as a line of its own (``diff`` and
+    ``explain``, whose outputs have no header line): its path, SHA-256 and the zone of
+    naive times; empty without one."""
+    if not project_file:
+        return ""
+    path, sha, tz = project_file["path"], project_file.get("sha256"), project_file.get("timezone")
+    if lang == "ja":
+        zone = f"、時差なしの時刻は {tz}" if tz else ""
+        return f"プロジェクトファイル {path}（sha256 {sha}）{zone}"
+    return f"project file {path} (sha256 {sha})" + (f"; naive times read in {tz}" if tz else "")
+
+
 def write_frames(
     result: FrameAdjudication, fmt: str, what: str, period: str | None, output: str | None
 ) -> list[str]:
