@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -142,16 +143,31 @@ def neutral(value: Any) -> Any:
 
     >>> neutral("=1+2"), neutral(" @SUM(1)"), neutral("-5"), neutral(-5)
     ("'=1+2", "' @SUM(1)", '-5', -5)
-    >>> neutral("-0:16:48"), neutral("-0:16:48+cmd")
-    ('-0:16:48', "'-0:16:48+cmd")
+    >>> neutral("-0:16:48"), neutral("-0:16:48+cmd"), neutral("\x0b=1")
+    ('-0:16:48', "'-0:16:48+cmd", "'\\x0b=1")
     """
     if not isinstance(value, str) or not value:
         return value
     if value.startswith(("\t", "\r")) or (
-        value.lstrip(" \u3000\n").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value)
+        _unpadded(value).startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value)
     ):
         return "'" + value
     return value
+
+
+def _unpadded(value: str) -> str:
+    """``value`` from its first character that is no space, control or format character
+    (a vertical tab, a no-break or zero-width space before ``=`` must not hide it).
+
+    >>> _unpadded("\x0b\u200b =1")
+    '=1'
+    """
+    start = 0
+    while start < len(value) and (
+        value[start].isspace() or unicodedata.category(value[start]) in ("Cc", "Cf")
+    ):
+        start += 1
+    return value[start:]
 
 
 def to_csv(rows: list[dict[str, Any]], fields: tuple[str, ...], bom: bool = False) -> str:

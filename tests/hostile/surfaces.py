@@ -25,6 +25,7 @@ def build(corpus: ModuleType) -> None:
     spark_json_lines(corpus)
     terminal(corpus)
     diff_markdown(corpus)
+    hidden_formulas(corpus)
 
 
 def wide_rows(c: ModuleType) -> None:
@@ -354,3 +355,16 @@ def diff_markdown(c: ModuleType) -> None:
     c.case("contracts/diff-unknown-fact.sla", c.CONTRACT_HEAD + '  exclusion a {\n    cite "1" "x"\n'
            "    when casue = war\n  }\n}\n", ["diff", "contracts/cybermail.sla", "{file}"], 1,
            ["diff-unknown-fact.sla:12:10: error[unknown-fact]"])  # fmt: skip
+
+
+def hidden_formulas(c: ModuleType) -> None:
+    """A formula behind a character that is no space to a reader (a vertical tab, a
+    zero-width space: a contract's "\\u000b" escape) is neutralised too."""
+    text = c.CONTRACT_HEAD + (
+        '  services s "s" {\n    cite "1" "x"\n    covers "CYBERMAIL Σ"\n  }\n'
+        '  exclusion war "\\u000b=WEBSERVICE(1)" {\n    cite "1" "x"\n    when cause = war\n  }\n'
+        '  exclusion fire "\\u200b@SUM(1)" {\n    cite "1" "x"\n    when cause = fire\n  }\n}\n'
+    )
+    c.case("csv-out/title-hidden.sla", text,
+           ["adjudicate", "{file}", "tests/hostile/inputs/csv-out/formulas.csv", "--format", "csv",
+            "--what", "records"], 0, [",0,3600,0,excluded,war,'\x0b=WEBSERVICE(1),"])  # fmt: skip
