@@ -126,6 +126,8 @@ class Claim:
     groups: tuple[Group, ...]  # the rows of the records table
     quiet: tuple[Group, ...]  # at scale, rows without counted or excluded time (appendix)
     quiet_summary: tuple[tuple[str, str, int, int], ...]  # verdict, reason, incidents, records
+    # past LIST_ROWS rows: verdict, deciding clauses, incidents, records, counted, excluded
+    timed_summary: tuple[tuple[str, str, int, int, int, int], ...]
     obligations: tuple[Obligations, ...]
     obligation_summary: tuple[tuple[str, int, int], ...]  # at scale: line, incidents, records
     explanations: tuple[tuple[tuple[str, ...], str], ...]  # every explanation once, its ids
@@ -199,6 +201,7 @@ def build_claim(
         tuple(groups),
         tuple(quiet),
         tuple(_quiet_summary(quiet)),
+        tuple(_timed_summary(groups) if len(groups) > LIST_ROWS else ()),
         tuple(obligations),
         tuple((line, len(i), n) for line, (i, n) in summary.items()),
         tuple(_explanations(every)),
@@ -273,6 +276,10 @@ def _groups(
 #: too (a thousand incidents still print in twenty pages of body).
 SCALE_ROWS = 60
 SCALE_OBLIGATIONS = 30
+#: Past this many rows with counted or excluded time, the body summarises them by verdict
+#: and deciding clauses, and the table itself is an appendix (printed at about 48 rows a
+#: page, more would take the body past twenty pages).
+LIST_ROWS = 250
 
 
 def _undated(line: str) -> str:
@@ -287,6 +294,21 @@ def _quiet_summary(quiet: Sequence[Group]) -> list[tuple[str, str, int, int]]:
         incidents, n = counted.get(key, (set(), 0))
         counted[key] = (incidents | {g.incident}, n + len(g.records))
     return [(v, r, len(i), n) for (v, r), (i, n) in counted.items()]
+
+
+def _timed_summary(groups: Sequence[Group]) -> list[tuple[str, str, int, int, int, int]]:
+    """The rows by verdict and deciding clauses: incidents, records, counted and excluded
+    seconds — in the order they first occur."""
+    summed: dict[tuple[str, str], tuple[set[str], int, int, int]] = {}
+    for g in groups:
+        incidents, n, counted, excluded = summed.get((g.verdict, g.deciding), (set(), 0, 0, 0))
+        summed[(g.verdict, g.deciding)] = (
+            incidents | {g.incident},
+            n + len(g.records),
+            counted + g.counted,
+            excluded + g.excluded,
+        )
+    return [(v, d, len(i), n, c, e) for (v, d), (i, n, c, e) in summed.items()]
 
 
 def _explanations(groups: Sequence[Group]) -> list[tuple[tuple[str, ...], str]]:
@@ -372,6 +394,14 @@ WORDS = {
     "no_records": Words("No records.", "記録はありません。"),
     "count": Words("Records", "記録数"),
     "period": Words("Period", "期間"),
+    "timed": Words(
+        "Records with counted or excluded time, by deciding clause",
+        "算入・除外の時間がある記録（判定した条項ごと）",
+    ),
+    "records_listed": Words(
+        "Each record, with its reason, is listed in the appendix.",
+        "各記録とその理由は付録に一覧があります。",
+    ),
     "quiet": Words("Records without counted or excluded time", "算入・除外の時間がない記録"),
     "incidents": Words("Incidents", "インシデント数"),
     "listed_in_appendix": Words(
