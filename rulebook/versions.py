@@ -18,7 +18,7 @@ import bisect
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -119,6 +119,13 @@ def in_force(instants: Sequence[int], at: int) -> int:
 def timezone(contract: m.Contract) -> dt.tzinfo:
     """The contract's timezone (as the intake reads it)."""
     return zoneinfo.ZoneInfo(contract.timezone or "UTC")
+
+
+def texts_in_force(contract: m.Contract, tz: dt.tzinfo) -> Callable[[int], m.Contract]:
+    """The whole text in force at an instant, for each instant."""
+    chain = versions(contract)
+    at = starts(chain, tz)
+    return lambda instant: chain[in_force(at, instant)].contract
 
 
 def one_text(contract: m.Contract, engine: str) -> None:

@@ -258,12 +258,24 @@ def test_diff_compares_two_versions_of_one_file(tmp_path: Path) -> None:
     assert "has no version 'r9'; its versions: original, r5" in err
 
 
-def test_the_engines_that_judge_one_text_refuse_versions(tmp_path: Path) -> None:
-    log = tmp_path / "log.csv"
-    log.write_text("id,service,start,end\nx,CYBERMAIL Σ,2023-07-01T00:00:00,2023-07-01T00:20:00\n")
-    code, _, err = run_cli(["report", str(AMENDED), str(log), "--engine", "stream"])
-    assert code == 1
-    assert "has versions (amendments r5); --engine stream judges one text only" in err
+def test_the_stream_gives_one_machines_bytes(tmp_path: Path) -> None:
+    log = ROOT / "examples" / "cybermail-amended-2023-07.csv"
+    outputs = []
+    for engine in ("columnar", "stream"):
+        out = tmp_path / f"{engine}.jsonl"
+        code, report, _ = run_cli(
+            ["report", str(AMENDED), str(log), "--engine", engine, "--format", "json"]
+        )
+        assert code == 0
+        args = ["adjudicate", str(AMENDED), str(log), "--engine", engine, "--format", "jsonl"]
+        code, _, _ = run_cli([*args, "-o", str(out)])
+        assert code == 0
+        outputs.append((report, out.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert b'"version":"r5"' in outputs[1][1]
+
+
+def test_spark_refuses_versions() -> None:
     from rulebook.spark.driver import adjudicate as spark_adjudicate
 
     with pytest.raises(ContractError, match="--engine spark judges one text only"):
@@ -356,10 +368,11 @@ def versioned(text: str, contract: m.Contract, starts: list[str]) -> str | None:
 def test_generated_contracts_with_versions_agree_in_every_evaluator() -> None:
     """The differential suite over versioned contracts: generated contracts (tests/
     contractgen.py) given two amendments inside their logs' span, through the record
-    engine, the columnar plan from mappings and from text cells, and every explanation."""
+    engine, the columnar plan from mappings and from text cells, the stream (two records
+    a chunk) and every explanation."""
     from rulebook.errors import RulebookError
     from rulebook.load import check_files
-    from tests.contractgen import FOLDER, generate, text_frame
+    from tests.contractgen import FOLDER, generate, stream_document, text_frame
 
     compared = 0
     for seed in range(60):
@@ -388,6 +401,11 @@ def test_generated_contracts_with_versions_agree_in_every_evaluator() -> None:
             except RulebookError as exc:
                 document = ("refused", type(exc).__name__)
             assert document == oracle, f"seed {seed}"
+        try:  # the stream, two records a chunk
+            streamed: Any = stream_document(amended_contract, inputs)
+        except RulebookError:
+            streamed = "refused"
+        assert streamed == ("refused" if isinstance(oracle, tuple) else oracle), f"seed {seed}"
         if isinstance(oracle, dict):
             whole = rulebook.adjudicate(amended_contract, **inputs)
             columnar = rulebook.adjudicate_frame(amended_contract, **inputs)

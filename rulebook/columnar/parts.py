@@ -45,6 +45,7 @@ from rulebook.engine.measure import (
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import Notice
+from rulebook.versions import in_force, starts, versions
 
 #: The end of a record whose end is not known yet (ongoing, no ``as_of``): it reaches
 #: everything after it.
@@ -219,8 +220,22 @@ def assemble(
             for cid, t in picked.items():
                 into = selected.setdefault(cid, {})
                 into[(service, number[label])] = into.get((service, number[label]), 0) + t
-    windows = contract_windows(contract, notices, tz, low, high, closures)
     ordered = [(s, *spans[s]) for s in sorted(spans)]
+    if contract.amendments:  # each period under the version in force at its start
+        chain = versions(contract)
+        at = starts(chain, tz)
+        out = []
+        for i, version in enumerate(chain):
+            text = version.contract
+            remedies = {c.id for c in text.clauses if isinstance(c, m.RemedyClause)}
+            own = {cid: sums for cid, sums in selected.items() if cid in remedies}
+            windows = contract_windows(text, notices, tz, low, high, closures)
+            measured = measure_periods(
+                text, windows, cuts, ordered, seconds, began, span, since, own
+            )
+            out += [(s, p) for s, p in measured if in_force(at, p.period.start) == i]
+        return sorted(out, key=lambda sp: (sp[0], sp[1].period.start))
+    windows = contract_windows(contract, notices, tz, low, high, closures)
     return measure_periods(
         contract, windows, cuts, ordered, seconds, began, span, since, selected
     )

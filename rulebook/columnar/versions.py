@@ -26,12 +26,14 @@ def clause_names(chain: Chain) -> tuple[str, ...]:
 def run_versions(contract: m.Contract, frame: pl.DataFrame, *args: Any, **kwargs: Any) -> Plan:
     """:func:`~rulebook.columnar.plan.run_plan` for a contract with versions: one plan a
     version, put together (:func:`combine`); the plan returned holds the contract itself
-    (its explanations run the record engine's versions)."""
+    (its explanations run the record engine's versions). ``ancestry``, where a driver
+    resolved the causes (the stream, Spark), is a list: each version's own."""
     chain = Chain.of(contract, timezone_of(contract))
     names = clause_names(chain)
+    ancestries = kwargs.pop("ancestry", None) or [None] * len(chain.versions)
     plans = [
-        run_plan(v.contract, frame, *args, **{**kwargs, "clause_names": names})
-        for v in chain.versions
+        run_plan(v.contract, frame, *args, **{**kwargs, "clause_names": names, "ancestry": a})
+        for v, a in zip(chain.versions, ancestries, strict=True)
     ]
     return combine(contract, plans, chain)
 

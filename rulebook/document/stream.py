@@ -34,17 +34,19 @@ from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch,
 from rulebook.columnar.plan import run_plan
 from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
+from rulebook.columnar.versions import run_versions
 from rulebook.document.chunks import ChunkIntake, StreamError, read_chunks, scan
 from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, periods_frame
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
+from rulebook.engine.versions import Chain
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
 from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
 from rulebook.io.readers import Case
-from rulebook.versions import one_text
+from rulebook.versions import versions
 
 #: The memory a stream may use unless told otherwise.
 MEMORY = 2 << 30
@@ -114,7 +116,8 @@ class StreamAdjudication:
                 "--engine stream writes every record with --format jsonl or parquet; "
                 "reasons and documents with every record come from --engine columnar"
             )
-        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
+        chain = Chain.of(self.contract, self.tz) if self.contract.amendments else None
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file, chain)
         document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
         document["outages"] = sorted(self.kept, key=lambda o: o["id"])
         document["periods"] = [self._period(s, p) for s, p in self.measured]
@@ -122,7 +125,11 @@ class StreamAdjudication:
 
     def _period(self, service: str, measured: Measure) -> dict[str, Any]:
         owed = self.remedies.get((service, measured.period.label))
-        return period_dict(self.contract, service, measured, owed, self.tz, self.as_of)
+        if not self.contract.amendments:
+            return period_dict(self.contract, service, measured, owed, self.tz, self.as_of)
+        chain = Chain.of(self.contract, self.tz)
+        text = chain.text_at(measured.period.start)
+        return period_dict(text, service, measured, owed, self.tz, self.as_of, chain)
 
     @property
     def periods(self) -> pl.DataFrame:
@@ -149,7 +156,8 @@ class _State:
     """What the stream carries from chunk to chunk."""
 
     held: pl.DataFrame | None = None  # the services' last stretches, validated
-    ancestry: pl.DataFrame | None = None  # effects' resolved causal bits, by id
+    #: effects' resolved causal bits, by id: each version's (one without versions)
+    ancestry: list[pl.DataFrame | None] = attrs.field(factory=lambda: [None])
     seen: pl.Series = attrs.field(factory=lambda: pl.Series("id", [], dtype=pl.UInt64))
     exact: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     reach: dict[str, int] = attrs.field(factory=dict)  # a service's adjudicated end
@@ -183,7 +191,6 @@ def adjudicate_stream(
     ``intake`` (the project's maps; by default no project file's). Each part's records go
     to ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
     :attr:`StreamAdjudication.errors`)."""
-    one_text(contract, "--engine stream")
     tz = timezone_of(contract)
     try:
         instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
@@ -207,8 +214,10 @@ def adjudicate_stream(
         state.errors.extend(taken.errors)
         if taken.errors and not keep_going:
             raise taken.errors[0]
-        if first and chunks is None:  # the causes, over the whole file
-            state.ancestry = _ancestry(contract, intake, other, instant)
+        if first and chunks is None:  # the causes, over the whole file (each version's)
+            state.ancestry = [
+                _ancestry(v.contract, intake, other, instant) for v in versions(contract)
+            ]
         state.exact.update(taken.exact)
         _take(state, contract, taken.frame, other, instant, sink, last=False)
         if progress is not None:
@@ -269,20 +278,14 @@ def _take(
     ids = now["id"].to_list()
     exact = {i: state.exact.pop(i) for i in ids if i in state.exact}
     closures = frozenset(closure_date(c) for c in other.closures)
-    ancestry = state.ancestry
-    if ancestry is not None:
-        ancestry = ancestry.filter(pl.col("id").is_in(now["id"].implode()))
+    ids_now = now["id"].implode()
+    ancestry = [a if a is None else a.filter(pl.col("id").is_in(ids_now)) for a in state.ancestry]
     try:
-        plan = run_plan(
-            contract,
-            now,
-            list(other.notices),
-            list(starts_of(other.billing)),
-            closures,
-            as_of,
-            exact,
-            ancestry=ancestry,
-        )
+        given = (list(other.notices), list(starts_of(other.billing)), closures, as_of, exact)
+        if contract.amendments:
+            plan = run_versions(contract, now, *given, ancestry=ancestry)
+        else:
+            plan = run_plan(contract, now, *given, ancestry=ancestry[0])
     except RecordError as exc:  # an ongoing record without a later as_of: stops the run
         state.fatal.append((str(exc.record), exc))
         return

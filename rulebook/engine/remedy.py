@@ -35,6 +35,7 @@ from rulebook.engine.trace import duration_words
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import RecordError, format_instant
 from rulebook.text import Words
+from rulebook.versions import texts_in_force
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINOR_UNITS = {
@@ -533,7 +534,10 @@ def settle(
     """The remedy owed for each service's period; damages claimed for a period that no
     record falls in are an input error (both evaluators settle here). A contract with
     versions settles each period under the version in force at its start (``in_force``:
-    the version's text at an instant), one ledger across them (caps count every period)."""
+    the version's text at an instant; by default the contract's own versions), one ledger
+    across them (caps count every period)."""
+    if in_force is None and contract.amendments:
+        in_force = texts_in_force(contract, tz)
     ledger = Ledger()
     owed_by: dict[tuple[str, str], Remedy | None] = {}
     for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):
