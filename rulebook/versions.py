@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from rulebook import model as m
-from rulebook.errors import ContractError
 
 #: The name of a contract's first version.
 ORIGINAL = "original"
@@ -127,13 +126,3 @@ def texts_in_force(contract: m.Contract, tz: dt.tzinfo) -> Callable[[int], m.Con
     at = starts(chain, tz)
     return lambda instant: chain[in_force(at, instant)].contract
 
-
-def one_text(contract: m.Contract, engine: str) -> None:
-    """Refuse a contract with versions where ``engine`` judges one text only."""
-    if contract.amendments:
-        names = ", ".join(a.id for a in contract.amendments)
-        raise ContractError(
-            f"contract {contract.id} has versions (amendments {names}); {engine} judges "
-            "one text only — use the columnar plan (the default) or --engine records, "
-            "which judge each record and period under the version in force at its start"
-        )

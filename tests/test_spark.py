@@ -398,3 +398,30 @@ def test_json_lines_refused_at_their_line_across_splits(spark: Any, tmp_path: Pa
     del lines[2500], lines[2699]  # without them, every record is read
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert rs.read(spark, [str(log)]).count() == len(read_case(str(log)).outages) == 2967
+
+
+def test_contracts_with_versions_on_spark(spark: Any) -> None:
+    """Versions on Spark (issue 30): the example with its straddling log, and generated
+    contracts given two amendments inside their logs (tests/test_versions.py), each
+    version's causes resolved apart on the driver: the record engine's document."""
+    from rulebook.load import check_files
+    from tests.contractgen import FOLDER, generate
+    from tests.test_versions import AMENDED, records, versioned
+
+    assert_same_on_spark(spark, rulebook.load_contract(str(AMENDED)), {"outages": records()})
+    compared = 0
+    for seed in range(40):
+        case, contract = generate(seed)
+        starts = [str(o["start"]) for o in case.inputs["outages"] if o.get("start")]
+        text = versioned(case.text, contract, starts)
+        if text is None:
+            continue
+        path = FOLDER / f"gen-{seed}-versions.sla"
+        loaded = check_files([path], {str(path): text})
+        if loaded.errors:
+            continue
+        assert_same_on_spark(spark, loaded.contracts[0], case.inputs)
+        compared += 1
+        if compared == 8:
+            break
+    assert compared == 8

@@ -11,7 +11,6 @@ import pytest
 
 import rulebook
 from rulebook import model as m
-from rulebook.errors import ContractError
 from rulebook.versions import ORIGINAL, every, versions
 from tests.helpers import check_text, codes, contract_text, run_cli
 
@@ -273,13 +272,6 @@ def test_the_stream_gives_one_machines_bytes(tmp_path: Path) -> None:
         outputs.append((report, out.read_bytes()))
     assert outputs[0] == outputs[1]
     assert b'"version":"r5"' in outputs[1][1]
-
-
-def test_spark_refuses_versions() -> None:
-    from rulebook.spark.driver import adjudicate as spark_adjudicate
-
-    with pytest.raises(ContractError, match="--engine spark judges one text only"):
-        spark_adjudicate(None, rulebook.load_contract(str(AMENDED)))  # type: ignore[arg-type]
 
 
 def test_hover_shows_how_a_clause_changed_between_versions() -> None:

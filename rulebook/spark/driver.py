@@ -19,6 +19,7 @@ from rulebook.document.frames import row_dict
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
+from rulebook.engine.versions import Chain
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.records import (
     Notice,
@@ -30,7 +31,7 @@ from rulebook.intake.records import (
 from rulebook.spark.job import LARGE_VAR_TYPES, OUTPUT, PART, Job, arrow_schema, bits_ddl
 from rulebook.spark.ranges import RANGE_RECORDS, with_parts
 from rulebook.spark.session import SparkError, require_pyspark
-from rulebook.versions import one_text
+from rulebook.versions import versions
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -82,7 +83,8 @@ class SparkAdjudication:
             raise SparkError("reasons are explained on one machine: use --engine columnar")
         from pyspark.sql import functions as F
 
-        document = document_head(self.contract, self.tz, self.as_of, self.project_file)
+        chain = Chain.of(self.contract, self.tz) if self.contract.amendments else None
+        document = document_head(self.contract, self.tz, self.as_of, self.project_file, chain)
         frame = self.records if records else self.records.filter(F.col("obligations") != "[]")
         rows = sorted(frame.collect(), key=lambda r: r["id"])
         document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
@@ -94,12 +96,20 @@ class SparkAdjudication:
             ]
             incident = json.loads(row["incident"]) if row["incident"] else None
             out = row_dict(row.asDict(), segments, self.tz, incident)
+            if chain is not None:
+                out["version"] = chain.version_at(row["start"]).name
             out["obligations"] = json.loads(row["obligations"] or "[]")
             outages.append(out)
         document["outages"] = outages
         document["periods"] = [
             period_dict(
-                self.contract, s, p, self.remedies.get((s, p.period.label)), self.tz, self.as_of
+                self.contract if chain is None else chain.text_at(p.period.start),
+                s,
+                p,
+                self.remedies.get((s, p.period.label)),
+                self.tz,
+                self.as_of,
+                chain,
             )
             for s, p in self.measured
         ]
@@ -150,7 +160,6 @@ def adjudicate(
     ranges of about ``per_range`` records (:mod:`rulebook.spark.ranges`). ``span``
     (since, until) is the span the log covers, as :func:`rulebook.adjudicate` takes it.
     """
-    one_text(contract, "--engine spark")
     require_pyspark()
     from pyspark.sql import functions as F
 
@@ -181,8 +190,13 @@ def adjudicate(
         arrow_schema(bits_ddl(lanes), large),
         starts_of(bills.values()),
     )
+    if contract.amendments:  # one job a version, for its causes; every part runs each
+        job = attrs.evolve(job, versioned=tuple(version_jobs(job, large)))
     unique_ids(outages)
-    grouped, parts = with_parts(with_ancestry(outages, job), job, per_range)
+    resolved = outages
+    for each in job.versioned or (job,):
+        resolved = with_ancestry(resolved, each)
+    grouped, parts = with_parts(resolved, job, per_range)
 
     def kernel(table: pa.Table) -> pa.Table:  # Spark inspects a plain function's arguments
         return job.group(table)
@@ -209,7 +223,12 @@ def adjudicate(
         for s, p in measured
     ]
     periods = spark.createDataFrame(
-        [{**r, "remedy": json.dumps(r["remedy"], ensure_ascii=False)} for r in rows] or [],
+        [
+            {k: v for k, v in r.items() if k != "version"}
+            | {"remedy": json.dumps(r["remedy"], ensure_ascii=False)}
+            for r in rows
+        ]
+        or [],
         "service string, period string, period_seconds long, denominator_seconds long, "
         "downtime_seconds long, excluded_seconds long, availability string, "
         "availability_exact string, target string, met boolean, provisional boolean, "
@@ -234,6 +253,20 @@ def adjudicate(
             tuple(json.loads(r["payload"])) for r in out.filter(F.col("kind") == "cost").collect()
         ),
     )
+
+
+def version_jobs(job: Job, large: bool) -> Iterator[Job]:
+    """One job a version of the job's contract: its text, its causal lanes, and where the
+    driver puts its resolved bits (``__v0_``, ``__v1_``, ...)."""
+    for i, version in enumerate(versions(job.contract)):
+        lanes = bit_columns(related_clauses(RuleSet.of(version.contract)))
+        yield attrs.evolve(
+            job,
+            contract=version.contract,
+            lanes=tuple(lanes),
+            bit_sets=arrow_schema(bits_ddl(lanes), large),
+            prefix=f"__v{i}_",
+        )
 
 
 def unique_ids(outages: DataFrame) -> None:
@@ -301,7 +334,8 @@ def with_ancestry(outages: DataFrame, job: Job) -> DataFrame:
             "accepted: a chain of causes without cycles"
         )
     resolved = outages.sparkSession.createDataFrame(
-        [(n, *values) for n, values in walked.items()], bits_ddl(lanes, "__")
+        [(n, *values) for n, values in walked.items()], bits_ddl(lanes, job.prefix)
     )
-    joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved["__id"], how="left")
-    return joined.drop("__id")
+    key = f"{job.prefix}id"
+    joined = outages.join(resolved, on=F.trim(outages["id"]) == resolved[key], how="left")
+    return joined.drop(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from rulebook.columnar.parts import figures_of
 from rulebook.columnar.plan import cut_segments, run_plan
 from rulebook.columnar.result import RECORD_COLUMNS, records_frame, segments_as_text
 from rulebook.columnar.state import Plan
+from rulebook.columnar.versions import run_versions
 from rulebook.document.frames import incident_texts
 from rulebook.intake.billing import Billing
 from rulebook.intake.columns import FrameIntake, frame_intake
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 #: The column naming a record's part: its service's time range, merged with the ranges
 #: its stretch reaches (:mod:`rulebook.spark.ranges`).
 PART = "__part"
+#: The resolved causal bits of a version of a contract with versions (``__v0_sure_0``).
+VERSION_BITS = re.compile(r"^__v\d+_")
 
 #: What each group returns: a row a record (kind "record"), the part's figures ("part", as
 #: JSON in ``payload``: :class:`rulebook.columnar.parts.Figures`), a refused record
@@ -102,22 +106,33 @@ class Job:
     # each service's contract start (measure.customer_start): the parts measure from it;
     # the driver settles the remedies, so no fee or damages travel
     starts: tuple[Billing, ...] = ()
+    #: where the driver put this job's resolved causal bits: ``{prefix}{lane}`` columns
+    prefix: str = "__"
+    #: a contract with versions: one job a version (its text, lanes and prefix), whose
+    #: causes the driver resolves apart; every part runs each version (run_versions)
+    versioned: tuple[Job, ...] = ()
 
     @property
     def tz(self) -> dt.tzinfo:
         """The contract's timezone."""
         return timezone_of(self.contract)
 
-    def intake(self, table: pa.Table) -> tuple[pl.DataFrame | None, FrameIntake]:
-        """The group's records validated (every refusal kept); resolved causal bits apart."""
+    def intake(self, table: pa.Table) -> tuple[list[pl.DataFrame | None], FrameIntake]:
+        """The group's records validated (every refusal kept); resolved causal bits apart
+        (one frame a version, or the one)."""
         frame = _frame_of(table).drop(PART, strict=False)
-        ancestry = None
-        resolved = [f"__{n}" for n in self.lanes]
-        if resolved[0] in frame.columns:
-            ancestry = frame.select(
-                "id", *(pl.col(r).alias(n) for r, n in zip(resolved, self.lanes, strict=True))
-            ).filter(pl.col(self.lanes[0]).is_not_null())
-            frame = frame.drop(resolved)
+        ancestries = []
+        for job in self.versioned or (self,):
+            ancestry = None
+            resolved = [f"{job.prefix}{n}" for n in job.lanes]
+            if resolved and resolved[0] in frame.columns:
+                ancestry = frame.select(
+                    "id", *(pl.col(r).alias(n) for r, n in zip(resolved, job.lanes, strict=True))
+                ).filter(pl.col(job.lanes[0]).is_not_null())
+                frame = frame.drop(resolved)
+            ancestries.append(ancestry)
+        # another version's bits, put there before this version's were resolved
+        frame = frame.drop([c for c in frame.columns if VERSION_BITS.match(c)])
         taken = frame_intake(
             self.contract,
             frame,
@@ -127,7 +142,7 @@ class Job:
             first_line=None,
             causes=False,
         )
-        return ancestry, taken
+        return ancestries, taken
 
     def bits(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Each record's own values of the related clauses, as two bit sets."""
@@ -150,21 +165,20 @@ class Job:
         figures, refusals, and what it cost ("cost": [records, CPU seconds of the worker,
         which contention with other processes does not inflate as it does wall time])."""
         began = time.process_time()
-        ancestry, taken = self.intake(table)
+        ancestries, taken = self.intake(table)
         rows: list[pl.DataFrame] = []
         errors = [str(e) for e in taken.errors]
         if taken.frame.height:
+            given = (list(self.notices), list(self.starts), self.closures, self.as_of)
             try:
-                plan = run_plan(
-                    self.contract,
-                    taken.frame,
-                    list(self.notices),
-                    list(self.starts),
-                    self.closures,
-                    self.as_of,
-                    taken.exact,
-                    ancestry=ancestry,
-                )
+                if self.versioned:
+                    plan = run_versions(
+                        self.contract, taken.frame, *given, taken.exact, ancestry=ancestries
+                    )
+                else:
+                    plan = run_plan(
+                        self.contract, taken.frame, *given, taken.exact, ancestry=ancestries[0]
+                    )
             except RecordError as exc:  # an ongoing record without as_of after its start
                 fatal = json.dumps([exc.record, str(exc)], ensure_ascii=False)
                 return arrow_table(
