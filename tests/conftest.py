@@ -100,6 +100,10 @@ class SkipAllowList:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SkipAllowList(in_ci()), "rulebook-skip-allow-list")
+    # `rulebook report` notes the periods it reported in the user's cache folder
+    # (rulebook/io/history.py): the tests' reports are not the developer's; the tests of
+    # the history give it a folder of their own.
+    os.environ["RULEBOOK_NO_HISTORY"] = "1"
 
 
 @pytest.fixture(autouse=True)

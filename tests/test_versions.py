@@ -420,3 +420,54 @@ def test_the_document_of_a_contract_with_versions_matches_the_schema() -> None:
         errors = [e.message for e in validator.iter_errors(document)]
         assert errors == []
         assert "versions" in document
+
+
+def test_the_editor_warns_of_an_amendment_reaching_back_into_a_reported_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rulebook report` notes the periods it reported (rulebook/io/history.py); an
+    amendment whose effective date falls before the end of one, under a text that did not
+    have it, is a warning in the editor (not in `check`, which reads the file alone)."""
+    from rulebook.lsp.analysis import analyse
+
+    monkeypatch.delenv("RULEBOOK_NO_HISTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    contract = tmp_path / "t.sla"
+    contract.write_text(amended(""), encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,service,start,end,cause\nx,S,2026-09-10T10:00:00,2026-09-10T11:00:00,provider_fault\n"
+        "y,S,2026-10-10T10:00:00,2026-10-10T11:00:00,provider_fault\n",
+        encoding="utf-8",
+    )
+    base = """
+  services s { cite "第2条" "S" covers "S" }"""
+    contract.write_text(amended("", BASE + base), encoding="utf-8")
+    code, _, err = run_cli(["report", str(contract), str(log)])
+    assert code == 0, err
+    amendment = """
+  amendment a1 "改定" {
+    effective "2026-10-05"
+    cite "改定履歴" "2026年10月5日改定"
+    remove dns
+  }
+"""
+    text = amended(amendment, BASE + base)
+    found = [d for d in analyse(str(contract), text).diagnostics]
+    (warned,) = [d for d in found if d.code == "retroactive-amendment"]
+    assert warned.severity == "warning"
+    assert warned.message == (
+        "amendment a1 takes effect on 2026-10-05, before the end of 2026-10 of S, reported on "
+        f"{warned.message.split('reported on ')[1][:10]} under a text without it: those "
+        "figures would change"
+    )
+    assert text.split("\n")[warned.span.line - 1].strip() == 'effective "2026-10-05"'
+    assert codes(check_text(tmp_path, text, "same.sla")) == []  # check reads the file alone
+    # reported again under the amended text: no warning
+    contract.write_text(text, encoding="utf-8")
+    code, _, err = run_cli(["report", str(contract), str(log)])
+    assert code == 0, err
+    assert [d.code for d in analyse(str(contract), text).diagnostics] == []
+    # an amendment from after every reported period: no warning
+    later = amended(amendment.replace("2026-10-05", "2026-11-01"), BASE + base)
+    assert [d.code for d in analyse(str(contract), later).diagnostics] == []

@@ -159,7 +159,21 @@ def _render(
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
         guarded(lambda: write_text(text, output))
+    if what == "report":
+        remember(loaded, result)
     _finish(intake, scope_warnings(loaded, result, period, opts))
+
+
+def remember(loaded: Contract, result: Adjudication | FrameAdjudication) -> None:
+    """Note the periods reported, for the editor's `retroactive-amendment` warning
+    (:mod:`rulebook.io.history`)."""
+    from rulebook.document.provenance import generated_at
+    from rulebook.document.records import Adjudication as Records
+    from rulebook.io.history import record
+
+    measured = result.periods if isinstance(result, Records) else result.plan.periods
+    ends = [(s, p.period.label, p.period.end) for s, p in measured if p.observed]
+    record(loaded, ends, generated_at())
 
 
 def run_provenance(

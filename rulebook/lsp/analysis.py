@@ -21,7 +21,9 @@ from rulebook import model as m
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.build import ParsedFile
 from rulebook.grammar.parser import parse_recovering
+from rulebook.io.history import reported
 from rulebook.load import bundled_dir, check_files, load_files
+from rulebook.versions import starts, timezone, versions
 
 
 @attrs.frozen
@@ -66,6 +68,7 @@ def analyse(path: str, text: str) -> Analysis:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     loaded = check_files([path], {path: text})
     mine = tuple(d for d in loaded.diagnostics if d.span.file == path)
+    mine += tuple(d for c in loaded.contracts if c.file == path for d in retroactive(c))
     parsed, _, _ = parse_recovering(text, path)
     vocabulary = _vocabulary(parsed, path, loaded.vocabularies)
     return Analysis(path, text, mine, parsed, vocabulary)
@@ -114,3 +117,46 @@ def string_at(text: str, line: int, column: int) -> str | None:
         if match.start() <= column < match.end():
             return match.group(1)
     return None
+
+
+def retroactive(contract: m.Contract) -> list[Diagnostic]:
+    """A warning at an amendment's effective date that is earlier than the end of a period
+    already reported (``rulebook report``, :mod:`rulebook.io.history`) under a text that did
+    not have the amendment, since the last report under one that did: that report's figures
+    would change (the editor only; ``check`` depends on the file alone)."""
+    if not contract.amendments:
+        return []
+    tz = timezone(contract)
+    chain = versions(contract)
+    out = []
+    entries = list(reported(contract))
+    for version, at in zip(chain[1:], starts(chain, tz), strict=True):
+        amendment = next(a for a in contract.amendments if a.id == version.name)
+        if version.effective is None or amendment.effective is None:
+            continue
+        mark = [version.name, str(version.effective)]
+        # reports made since the last one under a text with this amendment
+        since = max(
+            (i + 1 for i, e in enumerate(entries) if mark in e.get("versions", [])), default=0
+        )
+        hit = [
+            (end, service, label, entry.get("at", "?"))
+            for entry in entries[since:]
+            for service, label, end in entry.get("periods", [])
+            if isinstance(end, int) and end > at
+        ]
+        if hit:
+            _, service, label, when = max(hit)
+            out.append(
+                Diagnostic(
+                    "warning",
+                    "retroactive-amendment",
+                    f"amendment {version.name} takes effect on {version.effective}, before the "
+                    f"end of {label} of {service}, reported on {when[:10]} under a text "
+                    "without it: those figures would change",
+                    amendment.effective.span,
+                    "if the amendment really applies from that day, report the periods "
+                    "again; otherwise give the day it takes effect",
+                )
+            )
+    return out
