@@ -216,6 +216,9 @@ def test_the_explanation_names_the_version() -> None:
     assert "monitored" in text
     assert "適用した版: r5（2023-07-31 から施行）" in frame.explain("a6", "ja")
     whole = rulebook.adjudicate(str(AMENDED), records())
+    for result in (frame, whole):
+        assert "judged under version: original" in result.explain_period("CYBERMAIL Σ", "2023-07")
+        assert "judged under version: r5" in result.explain_period("CYBERMAIL Σ", "2023-08")
     for rid in ("a1", "a4", "a6"):
         assert frame.explain(rid, full=True) == whole.explain(rid, full=True)
 

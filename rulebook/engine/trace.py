@@ -435,6 +435,10 @@ def render_period(
             day = remedy.get("claim_last_weekday")
             shown = f" ({day if lang == 'en' else _WEEKDAY_JA.get(day, day)})" if day else ""
             lines.append(f"{bullet}{w['claim']} {remedy['claim_last_day']}{shown}")
+    if period.get("version") is not None:  # a contract with versions: the one at its start
+        said = "適用した版（期間の開始時に施行）" if lang == "ja" else "judged under version"
+        after = "" if lang == "ja" else ", in force at the period's start"
+        lines.append(f"{bullet}{said}: {period['version']}{after}")
     if records is not None:
         lines += _period_records(period["period"], records, lang, fmt)
     text = "\n".join(lines)
