@@ -474,3 +474,23 @@ def test_the_editor_warns_of_an_amendment_reaching_back_into_a_reported_period(
     # an amendment from after every reported period: no warning
     later = amended(amendment.replace("2026-10-05", "2026-11-01"), BASE + base)
     assert [d.code for d in analyse(str(contract), later).diagnostics] == []
+
+
+def test_the_report_quotes_each_clause_in_the_version_that_applied_it(tmp_path: Path) -> None:
+    """A period judged under the first text is not quoted the amended text: the appendix
+    gives each clause applied in the text of each version that applied it."""
+    log = ROOT / "examples" / "cybermail-amended-2023-07.csv"
+    out = tmp_path / "r.html"
+    code, _, err = run_cli(["report", str(AMENDED), str(log), "--format", "html", "-o", str(out)])
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    appendix = page[page.index('id="clauses"') :]
+    # ca-02 and ca-03 are not downtime under the first text's 15 minutes
+    assert "15分以上連続して停止を検知した時間" in appendix
+    assert "10分以上連続して停止を検知した時間" not in appendix
+    assert "· version original</p>" in appendix and "· version r5</p>" in appendix
+    assert "each record and period is judged under the version in force at its start" in page
+    data = rulebook.adjudicate(str(AMENDED), records()).to_dict()
+    first = data["versions"][0]["clauses"]
+    assert set(first) == {"monitored", "notified"}  # the texts that differ from the latest
+    assert "15分以上" in first["monitored"]["quotes"][0]

@@ -73,9 +73,7 @@ def document_head(
     project file the inputs were read with (path, SHA-256, the timezone it reads naive
     times in; null without one), clauses (of every version, the latest text of each id),
     and a contract's versions (only where it has amendments)."""
-    clauses = {c.id: c for c in contract.clauses}
-    if chain is not None:
-        clauses = {c.id: c for v in chain.versions for c in v.contract.clauses}
+    clauses = {c.id: c for c in contract.clauses} if chain is None else chain.latest()
     head = {
         "format": 1,
         "rulebook": __version__,
@@ -90,7 +88,7 @@ def document_head(
         "as_of": format_instant(as_of, tz) if as_of is not None else None,
     }
     if chain is not None:
-        head["versions"] = chain.to_list()
+        head["versions"] = chain.to_list(_clause_dict)
     return head
 
 

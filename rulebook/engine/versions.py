@@ -18,7 +18,7 @@ docs/adjudication.md, "Versions", says why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -56,8 +56,14 @@ class Chain:
     def names(self) -> list[str]:
         return [v.name for v in self.versions]
 
-    def to_list(self) -> list[dict[str, Any]]:
-        """The versions as the JSON document lists them."""
+    def latest(self) -> dict[str, m.AnyClause]:
+        """Every clause id of every version with its latest text, in first-seen order."""
+        return {c.id: c for v in self.versions for c in v.contract.clauses}
+
+    def to_list(self, clause_dict: Callable[[m.AnyClause], Any]) -> list[dict[str, Any]]:
+        """The versions as the JSON document lists them: each with the clauses whose text
+        in it differs from the latest (``clause_dict`` writes one)."""
+        latest = self.latest()
         return [
             {
                 "name": v.name,
@@ -66,6 +72,11 @@ class Chain:
                 "cite": None
                 if v.citation is None
                 else {"article": v.citation.article, "text": list(v.citation.quotes)},
+                "clauses": {
+                    c.id: clause_dict(c)
+                    for c in v.contract.clauses
+                    if clause_dict(c) != clause_dict(latest[c.id])
+                },
             }
             for v in self.versions
         ]

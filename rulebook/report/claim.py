@@ -12,7 +12,8 @@ says, not a second statement of it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -207,7 +208,7 @@ def build_claim(
         tuple(_explanations(every)),
         tuple(sorted(by_service.items(), key=lambda kv: (-kv[1], kv[0]))),
         tuple(outside),
-        tuple((c, report.clauses[c]) for c in applied if c in report.clauses),
+        tuple(_quoted(report, applied, scoped, outside)),
         tuple(long_ids),
     )
 
@@ -350,6 +351,46 @@ def _clauses_applied(
     return [c for c in report.clauses if c in used]
 
 
+def _quoted(
+    report: Report,
+    applied: list[str],
+    records: Sequence[Mapping[str, Any]],
+    outside: Sequence[Mapping[str, Any]],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each clause applied with the text it was applied in: for a contract with versions,
+    the text of each version that used it (one entry where the versions' texts agree,
+    naming them all), so a period judged under the first text is not quoted the later."""
+    if not report.versions:
+        yield from ((c, report.clauses[c]) for c in applied if c in report.clauses)
+        return
+    used: dict[str, set[str]] = {}
+    for r in [*records, *outside]:
+        named = {*r["deciding"], *(s["clause"] for s in r["segments"] if s["clause"])}
+        named |= {o["clause"] for o in r.get("obligations", []) if o["verdict"] != "not_applicable"}
+        for cid in named:
+            used.setdefault(cid, set()).add(r["version"])
+    for p in report.periods:
+        named = {b.clause for b in p.bands}
+        if p.data["remedy"]:
+            named.add(p.data["remedy"]["clause"])
+        for cid in named:
+            used.setdefault(cid, set()).add(p.data["version"])
+    order = [v["name"] for v in report.versions]
+    for cid in applied:
+        texts: dict[str, list[str]] = {}
+        shown: dict[str, dict[str, Any]] = {}
+        for name in sorted(used.get(cid, ()), key=order.index):
+            version = report.versions[order.index(name)]
+            text = version["clauses"].get(cid, report.clauses.get(cid))
+            if text is None:
+                continue
+            key = json.dumps(text, ensure_ascii=False, sort_keys=True)
+            texts.setdefault(key, []).append(name)
+            shown[key] = text
+        for key, names in texts.items():
+            yield cid, {**shown[key], "versions": names}
+
+
 WORDS = {
     "summary": Words("What is claimed", "請求の概要"),
     "shortfall": Words("Over the budget by", "許容量の超過"),
@@ -378,6 +419,13 @@ WORDS = {
     ),
     "appendix": Words("Appendix", "付録"),
     "clauses_applied": Words("Clauses applied", "適用した条項"),
+    "versions": Words("version", "版"),
+    "contract_versions": Words("Versions", "契約の版"),
+    "first_text": Words("first text", "最初の版"),
+    "versions_rule": Words(
+        "each record and period is judged under the version in force at its start",
+        "各記録・各期間は、その開始時に施行されていた版で判定",
+    ),
     "explanations": Words("Explanations", "理由の詳細"),
     "long_ids": Words("Full record ids", "記録 ID の全文"),
     "obligations": Words("Obligations, by incident", "義務（インシデントごと）"),

@@ -226,6 +226,9 @@ class Report:
     as_of: str | None
     version: str
     project_file: dict[str, Any] | None = None  # the project file the inputs were read with
+    #: a contract with versions: the document's ``versions`` (each with the clause texts
+    #: that differ from ``clauses``, the latest)
+    versions: tuple[dict[str, Any], ...] = ()
 
     def title_of(self, clause: str | None) -> str:
         """A clause's title from the contract (its id when the contract has none)."""
@@ -463,4 +466,5 @@ def build(
         data["as_of"],
         data["rulebook"],
         data.get("project_file"),
+        tuple(data.get("versions", ())),
     )
