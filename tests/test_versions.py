@@ -494,3 +494,14 @@ def test_the_report_quotes_each_clause_in_the_version_that_applied_it(tmp_path: 
     first = data["versions"][0]["clauses"]
     assert set(first) == {"monitored", "notified"}  # the texts that differ from the latest
     assert "15分以上" in first["monitored"]["quotes"][0]
+
+
+def test_the_outline_shows_each_amendment_with_its_clauses() -> None:
+    from rulebook.lsp import features
+    from rulebook.lsp.analysis import analyse
+
+    analysis = analyse(str(AMENDED), AMENDED.read_text(encoding="utf-8"))
+    (contract,) = features.symbols(analysis, features.converter(analysis))
+    (amendment,) = [s for s in contract.children or [] if s.name == "r5"]
+    assert amendment.detail == "amendment from 2023-07-31 — 令和 5 年 07 月 31 日改定"
+    assert [c.name for c in amendment.children or []] == ["monitored", "attack", "notified"]

@@ -268,8 +268,9 @@ def symbols(analysis: Analysis, at: Convert) -> list[lsp.DocumentSymbol]:
                 facts,
             )
         )
-    for contract in parsed.contracts:
-        children = [
+
+    def clauses(listed: tuple[m.AnyClause, ...]) -> list[lsp.DocumentSymbol]:
+        return [
             _symbol(
                 analysis,
                 c.id,
@@ -278,7 +279,24 @@ def symbols(analysis: Analysis, at: Convert) -> list[lsp.DocumentSymbol]:
                 c.span,
                 at,
             )
-            for c in contract.clauses
+            for c in listed
+        ]
+
+    for contract in parsed.contracts:
+        children = clauses(contract.clauses)
+        children += [  # each later version, with the clauses it states
+            _symbol(
+                analysis,
+                a.id,
+                "amendment"
+                + (f" from {a.effective.value}" if a.effective else "")
+                + (f" — {a.title}" if a.title else ""),
+                lsp.SymbolKind.Namespace,
+                a.span,
+                at,
+                clauses(a.clauses),
+            )
+            for a in contract.amendments
         ]
         children += [
             _symbol(
