@@ -28,13 +28,19 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path / "outer"
 
 
-def test_a_file_two_folders_up_is_named_and_recorded_in_every_output(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _in_the_tree(tree: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Work in ``outer/a/b`` with the example log as ``log.csv``; the project file's
+    SHA-256."""
     work = tree / "a" / "b"
     shutil.copy(EXAMPLE, work / "log.csv")
     monkeypatch.chdir(work)
-    sha = hashlib.sha256((tree / "rulebook.toml").read_bytes()).hexdigest()
+    return hashlib.sha256((tree / "rulebook.toml").read_bytes()).hexdigest()
+
+
+def test_a_file_two_folders_up_is_named_and_recorded_in_every_output(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = _in_the_tree(tree, monkeypatch)
     said = f"rulebook: project file ../../rulebook.toml (sha256 {sha}); --no-config runs without it"
     outs = {}
     for fmt in ("table", "markdown", "json", "html"):
@@ -61,10 +67,7 @@ def test_diff_and_explain_record_the_project_file_their_log_was_read_with(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Their outputs have no header line: a line of its own, and the diff's JSON."""
-    work = tree / "a" / "b"
-    shutil.copy(EXAMPLE, work / "log.csv")
-    monkeypatch.chdir(work)
-    sha = hashlib.sha256((tree / "rulebook.toml").read_bytes()).hexdigest()
+    sha = _in_the_tree(tree, monkeypatch)
     line = f"project file ../../rulebook.toml (sha256 {sha}); naive times read in UTC"
     contract = str(ROOT / "contracts" / "cybermail.sla")
     diff = ["diff", contract, contract, "log.csv"]
