@@ -374,3 +374,22 @@ def test_a_byte_of_the_pdf_changed_is_named(cybermail: Path, tmp_path: Path) -> 
     assert "rulebook: report.pdf: changed (sha256 " in result.stderr
     assert "1 difference(s); see above" in result.stderr
     assert "identical" not in result.stdout
+
+
+def test_a_manifest_that_gives_a_key_twice_is_refused(cybermail: Path, tmp_path: Path) -> None:
+    """A packet comes from the other side: its manifest is read one way only (issue 26,
+    class 6), not with the last of two ``sha256`` values as Python would."""
+    twice = tmp_path / "twice.zip"
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        return data.replace(b'{\n  "format": 1,', b'{\n  "format": 1,\n  "format": 1,', 1)
+
+    _rewrite(cybermail, twice, edit)
+    result = _verify(twice)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"rulebook: {twice}: manifest.json:1:1: the key 'format' is given twice in one object; "
+        "accepted: each key once (readers differ on which of the two values counts)\n"
+    )

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from rulebook.errors import RulebookError
+from rulebook.io import json_text
 
 #: The manifest's format; ``verify`` refuses another.
 FORMAT = 1
@@ -144,8 +145,13 @@ def read_packet(data: bytes, name: str) -> Packet:
             raise PacketError(f"{name}: no {MANIFEST}; not a packet of `rulebook packet`")
         manifest_bytes = _member(z, MANIFEST, name)
         try:
-            manifest = json.loads(manifest_bytes.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = manifest_bytes.decode("utf-8")
+            manifest = json_text.loads(text, int)
+        except json_text.StrictJSONError as exc:  # read one way only, as every JSON input
+            at = exc.at or 0
+            place = f"{text.count(chr(10), 0, at) + 1}:{at - (text.rfind(chr(10), 0, at) + 1) + 1}"
+            raise PacketError(f"{name}: {MANIFEST}:{place}: {exc.message}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise PacketError(f"{name}: {MANIFEST} is not JSON: {exc}") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise PacketError(f"{name}: {MANIFEST} is not a packet manifest of format {FORMAT}")
