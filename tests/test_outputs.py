@@ -181,3 +181,22 @@ CONTRACT = (
     'import "vocabulary.sla"\n\ncontract t {\n  title "t"\n  provider "p"\n  source "s"\n'
     '  language ja\n  timezone "Asia/Tokyo"\n  kind objective\n}\n'
 )
+
+
+def test_fmt_in_a_folder_it_may_not_write_writes_the_file_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file can be made beside it (as for a user in a read-only folder; the tests may
+    run as root, whom no mode stops): the file, which may be written, is rewritten."""
+    import tempfile
+
+    from rulebook.io import outputs
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    path = tmp_path / "t.sla"
+    path.write_text("a much longer text than the new one\n", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    outputs.rewrite_file(str(path), b"short\n")
+    assert path.read_bytes() == b"short\n"

@@ -66,10 +66,17 @@ def put_in_place(pairs: list[tuple[str, str]]) -> list[str]:
 
 def rewrite_file(path: str, data: bytes) -> None:
     """An existing file edited in place (``fmt``): written whole beside it and renamed over
-    it, so a failure leaves the file as it was; its mode kept. A link is the name of the
-    file it points to: the file is rewritten, the link stays (as other formatters do)."""
+    it, so a failure leaves the file as it was; its mode kept (in a folder the user may not
+    write, the file is written in place, as before). A link is the name of the file it
+    points to: the file is rewritten, the link stays (as other formatters do)."""
     real = os.path.realpath(path)
-    handle, temp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{Path(real).name}.")
+    try:
+        handle, temp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{Path(real).name}.")
+    except PermissionError:  # a folder this user may not write, a file it may: in place
+        with open(real, "r+b") as file:
+            file.write(data)
+            file.truncate()
+        return
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
