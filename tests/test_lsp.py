@@ -459,3 +459,19 @@ def test_two_dangling_ands_are_two_diagnostics_in_the_server(tmp_path: Path) -> 
     found = features.diagnostics(analysis, features.converter(analysis))
     assert [d.range.start.line + 1 for d in found] == lines
     assert all(d.code == "syntax" and "ends with 'and'" in d.message for d in found)
+
+
+def test_a_hover_holds_no_raw_html_from_the_contract() -> None:
+    """A contract may come from the other side: its titles, articles and quotes are shown
+    in the hover's Markdown as text, every ``<`` written ``&lt;`` (issue 26, Markdown)."""
+    text = (ROOT / "tests" / "hostile" / "inputs" / "markdown" / "contract.sla").read_text(
+        encoding="utf-8"
+    )
+    analysis = analyse(str(ROOT / "tests" / "hostile" / "inputs" / "markdown" / "x.sla"), text)
+    line = next(i for i, s in enumerate(analysis.lines) if s.startswith("  exclusion war"))
+    found = features.hover(analysis, line, 13, features.converter(analysis))
+    assert found is not None
+    shown = found.contents.value  # type: ignore[union-attr]
+    assert "**exclusion `war`** — &lt;i>war&lt;/i>" in shown
+    assert "> &lt;a href=javascript:alert(4)>x&lt;/a>" in shown
+    assert "<" not in shown.replace("&lt;", "")

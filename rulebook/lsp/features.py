@@ -22,6 +22,7 @@ from rulebook.grammar.recovery import matching_brace
 from rulebook.lsp.analysis import Analysis, string_at, word_at
 from rulebook.lsp.words import boundary_hover, keyword_hover
 from rulebook.meanings import MEASURES, WEEKDAYS
+from rulebook.text import markdown_text
 from rulebook.versions import ORIGINAL, versions
 
 #: (line, column) in characters -> a position in the editor's units.
@@ -135,12 +136,16 @@ def _meanings(analysis: Analysis, word: str, before: str) -> Iterator[str]:
         if fact is not None:
             kind = f"set of {fact.type}" if fact.is_set else fact.type
             derived = ", derived by the engine" if fact.derived else ""
-            yield f"**fact `{fact.name}`** ({kind}{derived})\n\n{fact.ja} / {fact.en}"
+            words = markdown_text(f"{fact.ja} / {fact.en}")
+            yield f"**fact `{fact.name}`** ({kind}{derived})\n\n{words}"
         event = vocabulary.event(word)
         if event is not None:
-            yield f"**event `{event.name}`** (an instant)\n\n{event.ja} / {event.en}"
+            yield f"**event `{event.name}`** (an instant)\n\n" + markdown_text(
+                f"{event.ja} / {event.en}"
+            )
         for fact, code in _codes(vocabulary, word):
-            yield f"**code `{code.name}`** of `{fact.name}`\n\n{code.ja} / {code.en}"
+            words = markdown_text(f"{code.ja} / {code.en}")
+            yield f"**code `{code.name}`** of `{fact.name}`\n\n{words}"
     if word in MEASURES:
         yield f"**measure `{word}`** ({MEASURES[word]}), known to remedies"
     spelled = f"business {word}" if before == "business" else word
@@ -193,11 +198,13 @@ def version_history(contract: m.Contract, cid: str) -> str | None:
 
 
 def _clause_words(clause: m.AnyClause) -> str:
-    title = f" — {clause.title}" if clause.title else ""
+    """A clause's hover: its title, article and quotes are the contract's text, which may
+    come from the other side: Markdown with no raw HTML (as the command line's)."""
+    title = f" — {markdown_text(clause.title)}" if clause.title else ""
     text = f"**{clause.kind} `{clause.id}`**{title}"
     if clause.citation is not None:
-        quotes = "\n".join(f"> {q}" for q in clause.citation.quotes)
-        text += f"\n\n{clause.citation.article}\n\n{quotes}"
+        quotes = "\n".join(f"> {markdown_text(q)}" for q in clause.citation.quotes)
+        text += f"\n\n{markdown_text(clause.citation.article)}\n\n{quotes}"
     return text
 
 
