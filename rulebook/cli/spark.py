@@ -29,11 +29,13 @@ def on_spark(
     Lines); tables and JSON collected on the driver, Parquet written by Spark."""
     from rulebook import spark as rs
     from rulebook.cli.inputs import span_of
-    from rulebook.intake.kinds import refusal
+    from rulebook.intake.items import check_columns
     from rulebook.intake.records import RECORD_FIELDS
     from rulebook.io.calendars import read_input
-    from rulebook.io.readers import InputError
+    from rulebook.io.readers import Case
+    from rulebook.mapping.compile import compile_mapping
     from rulebook.mapping.others import InputMaps, map_other
+    from rulebook.project import NONE
     from rulebook.report.writers import counts_line, render
 
     if fmt in ("jsonl", "html", "pdf", "csv"):
@@ -44,11 +46,12 @@ def on_spark(
             "file (one document): adjudicate it with --engine columnar or records"
         )
 
-    assert contract.vocabulary is not None
+    vocabulary = contract.vocabulary
+    assert vocabulary is not None
     known = [
         *RECORD_FIELDS,
-        *(f.name for f in contract.vocabulary.facts if not f.derived),
-        *(e.name for e in contract.vocabulary.events),
+        *(f.name for f in vocabulary.facts if not f.derived),
+        *(e.name for e in vocabulary.events),
     ]
 
     def extra(key: str, kind: str) -> list[Any]:
@@ -73,11 +76,19 @@ def on_spark(
     def run() -> Any:
         notices = extra("notices_path", "notices")
         billing = extra("billing_path", "billing")
-        session = rs.session(opts["master"])
+        session = rs.session(opts["master"])  # PySpark is there, or a SparkError says so
+        from pyspark.sql import functions as F
+
         frame = rs.read(session, [outages], opts["input_format"])
-        refused = refusal("outages", outages, [c.strip() for c in frame.columns], known)
-        if refused is not None:
-            raise InputError(refused)
+        # the columns as one machine reads them: one that is no field left out with one
+        # warning (its groups would refuse it), the others kept under their field's name
+        columns = compile_mapping(NONE, contract, bool(opts.get("strict")))
+        kept, warnings = columns.kept_columns(frame.columns, outages)
+        for line in warnings:
+            click.echo(f"rulebook: {said(line)}", err=True)
+        # a near miss of a field, kept, is refused here with "did you mean", not in a group
+        check_columns(Case(columns={outages: list(kept.values())}), vocabulary)
+        frame = frame.select([F.col(_quoted(raw)).alias(f) for raw, f in kept.items()])
         return rs.adjudicate(
             frame,
             contract,
@@ -142,3 +153,8 @@ def _case_file(path: str) -> bool:
     except ValueError:
         return True  # a document over several lines
     return not isinstance(data, dict) or all(key in CASE_KEYS for key in data)
+
+
+def _quoted(column: str) -> str:
+    """A column's name as Spark reads it whole (a dot in it is no field of a struct)."""
+    return "`" + column.replace("`", "``") + "`"

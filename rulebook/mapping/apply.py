@@ -101,6 +101,13 @@ class Mapping:
             return name, None  # refused by validation, with did-you-mean
         return None, name
 
+    def kept_columns(
+        self, columns: Iterable[str], name: str
+    ) -> tuple[dict[str, str], list[str]]:
+        """Each column kept with its field, and the warning for those left out (as one
+        machine reads a log's columns; Spark's driver selects these before its groups)."""
+        return self._columns(columns, name)
+
     def _columns(self, columns: Iterable[str], name: str) -> tuple[dict[str, str], list[str]]:
         """Each kept column's field, and the warning for the dropped ones."""
         kept: dict[str, str] = {}

@@ -322,6 +322,17 @@ def spark_json_lines(c: ModuleType) -> None:
            1, ["/spark-lone.jsonl:2:10: "
                + lone.format("\\udc00") + " make whole characters (a surrogate \\ud800-\\udbff "
                "followed by one of \\udc00-\\udfff)\n"], spark=True)  # fmt: skip
+    # columns that are no field: left out with one machine's warning (a worker's traceback
+    # before); a near miss of a field refused on the driver with "did you mean"
+    head = "id,service,start,end,note,colour"
+    row = "a,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,x,red"
+    c.case("csv/spark-extra-columns.csv", f"{head}\n{row}\n", [*spark[:3], "--format", "json",
+           *spark[3:]], 0, ["spark-extra-columns.csv: 2 column(s) that are no field of outage "
+                            "records are ignored: note, colour; to read one"],
+           spark=True, **c.counted("a"))  # fmt: skip
+    c.case("csv/spark-near-miss.csv", f"{head.replace('note', 'casue')}\n{row}\n", spark, 1,
+           ["spark-near-miss.csv:1: column casue: is not a field of outage records; accepted: id, "
+            "service, start, end, cause,", "(did you mean 'cause'?)"], spark=True)  # fmt: skip
 
 
 def terminal(c: ModuleType) -> None:
