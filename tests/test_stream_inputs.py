@@ -125,9 +125,7 @@ def test_a_service_map_that_copies_records_is_refused(exported: Path, tmp_path: 
     project = tmp_path / "rulebook.toml"
     copies = '[[services]]\nlog = "サイバーメール*"\nto = ["CYBERMAIL Σ", "CYBERCHAT"]\n'
     project.write_text(PROJECT.split("[[services]]")[0] + copies, encoding="utf-8")
-    done = run(
-        "report", "cybermail", str(exported), "--config", str(project), "--engine", "stream"
-    )
+    done = run("report", "cybermail", str(exported), "--config", str(project), "--engine", "stream")
     assert done.exit_code == 1
     assert "--engine stream does not copy records: use --engine columnar" in done.stderr
 
@@ -210,3 +208,17 @@ def test_a_stream_that_fails_leaves_nothing_under_the_names(tmp_path: Path) -> N
     )  # fmt: skip
     assert done.exit_code == 1 and "record b, field 'end'" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
+
+
+def test_a_log_without_ids_is_read_with_its_places_as_ids(tmp_path: Path) -> None:
+    """No id column (and an empty caused_by column): each record's id is its line, over
+    every chunk, as one machine names it; the same lines and the same note."""
+    timed = tmp_path / "timed.csv"
+    write_timed_csv(str(timed), 2500, chunk=1000)
+    log = tmp_path / "log.csv"
+    pl.read_csv(timed, infer_schema=False).drop("id").write_csv(log)
+    whole, streamed = both("adjudicate", "cybermail", str(log), "--format", "jsonl")
+    assert whole.exit_code == 0 and streamed.exit_code == 0, streamed.output
+    assert streamed.stdout_bytes == whole.stdout_bytes
+    assert streamed.stderr == whole.stderr
+    assert '"id":"log.csv:2501"' in whole.stdout and "no id column" in whole.stderr

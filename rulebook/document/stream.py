@@ -409,14 +409,10 @@ def _ancestry(
     causes = pl.col(column)
     if whole.collect_schema()[column] == pl.String:
         causes = causes.str.split(";")
-    if id_column is None:
-        raise StreamError(
-            f"{intake.path}: records name causes (caused_by) but the log has no id column; "
-            "--engine stream reads causes by id: use --engine columnar"
-        )
+    child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
         whole.select(
-            child=intake.ids(id_column),
+            child=child,
             cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
         )
         .explode("cause")
@@ -425,6 +421,11 @@ def _ancestry(
     )
     if links.height == 0:
         return None
+    if id_column is None:
+        raise StreamError(
+            f"{intake.path}: records name causes (caused_by) but the log has no id column; "
+            "--engine stream reads causes by id: use --engine columnar"
+        )
     pairs = list(links.iter_rows())
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
     rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect()
