@@ -425,3 +425,16 @@ def test_contracts_with_versions_on_spark(spark: Any) -> None:
         if compared == 8:
             break
     assert compared == 8
+
+
+def test_a_start_that_is_a_list_is_refused_not_a_worker_traceback(spark: Any) -> None:
+    """JSON Lines give Spark columns of lists and objects: the time ranges read them as no
+    instant (a worker's traceback before), and the record is refused with its field."""
+    frame = spark.createDataFrame(
+        [("a", "CYBERMAIL Σ", [2026], "2026-09-03T11:00:00"),
+         ("b", "CYBERMAIL Σ", [], "2026-09-04T11:00:00")],
+        "id string, service string, start array<long>, end string",
+    )  # fmt: skip
+    result = rs.adjudicate(frame, rulebook.load_contract("cybermail"), keep_going=True)
+    assert result.adjudicated == 0 and len(result.errors) == 2
+    assert all("field 'start'" in e for e in result.errors), result.errors

@@ -46,6 +46,8 @@ def _seconds(series: pl.Series, job: Job) -> pl.Series:
     """Instants as the intake reads them (POSIX seconds), null where it would refuse."""
     if isinstance(series.dtype, pl.Datetime):
         return datetime_column(series, job.tz).values
+    if series.dtype.is_nested():  # a list or an object (JSON): no instant; the group names it
+        return pl.Series(series.name, [None] * len(series), dtype=pl.Int64)
     text = blank_is_null(series.cast(pl.String).str.strip_chars())
     checked = instant_column(text, job.tz)
     values = checked.values
