@@ -179,3 +179,14 @@ def test_a_version_with_errors_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["diff", old, str(broken)])
     assert result.exit_code == 1
     assert "broken.sla" in result.output
+
+
+def test_diff_refuses_an_engine_it_does_not_run() -> None:
+    """diff joins the columnar plan's frames: another --engine is refused, not ignored."""
+    from tests.helpers import run_cli
+
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    for engine in ("stream", "records", "spark"):
+        code, out, err = run_cli(["diff", "cybermail", "cybermail", log, "--engine", engine])
+        assert code == 2 and out == ""
+        assert f"--engine {engine} is not supported (leave --engine out)" in err

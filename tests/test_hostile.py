@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rulebook.grammar import cache
 from rulebook.intake.causes import causal_order
 from rulebook.intake.records import OutageRecord, RecordError
 from rulebook.load import check_files
+from tests.growth import cpu_seconds, growth
 from tests.hostile.make_corpus import CONTRACT_HEAD as HEADER
 
 HEAD = "id,service,start,end,cause,detected_by,caused_by\n"
@@ -112,16 +112,15 @@ def test_a_cache_folder_others_can_write_is_not_used(
 
 @pytest.mark.parametrize("engine", ["columnar", "records"])
 @pytest.mark.parametrize("value", ["1e999999999", "9" * 60, "-1E-99999"])
-def test_a_huge_number_is_refused_at_once(tmp_path: Path, value: str, engine: str) -> None:
+def test_a_huge_number_is_refused(tmp_path: Path, value: str, engine: str) -> None:
+    """Refused by its length before any arithmetic (a 10^999999999 would never end)."""
     log = tmp_path / "n.csv"
     log.write_text(
         "id,service,start,end,detected_by,priority\n"
         f"a,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,monitoring,{value}\n",
         encoding="utf-8",
     )
-    started = time.monotonic()
     code, out, err = run("adjudicate", "cybermail", str(log), "--engine", engine)
-    assert time.monotonic() - started < 20
     assert code == 1 and out == ""
     assert "n.csv:2: record a, field 'priority': '" in err
     assert "; accepted: a number of at most 50 characters and an exponent of at most 30" in err
@@ -295,10 +294,22 @@ def _chain(n: int) -> list[dict[str, object]]:
 
 
 def test_a_long_chain_of_causes_is_linear_and_still_explained() -> None:
+    """The plan's CPU time from chains of 500 to 5,000 records grows within 11x
+    (tests/growth.py; quadratic paths took minutes), and the record engine still explains
+    the longest chain. (The record engine's reasons are not timed: each record's `via`
+    names its whole chain back to the cause, so their total is quadratic by what they say.)"""
     contract = rulebook.load_contract("cybermail")
-    started = time.monotonic()
-    result = rulebook.adjudicate(contract, _chain(5000))
-    assert time.monotonic() - started < 30  # quadratic paths took minutes
+    chains = {n: _chain(n) for n in (1, 500, 5000)}
+
+    def adjudicated(n: int) -> float:
+        return cpu_seconds(
+            lambda: rulebook.adjudicate_frame(contract, chains[n]).to_dict(), collector=False
+        )
+
+    adjudicated(1)  # first-use costs out of the way
+    grown = growth(adjudicated, sizes=(500, 5000), base=1)
+    assert grown.linear, grown
+    result = rulebook.adjudicate(contract, chains[5000])
     text = result.explain("r4999")
     assert "r4999 ← r4998 ← r4997" in text and text.rstrip().count("←") >= 4999
 
@@ -323,13 +334,27 @@ def test_a_cycle_is_named_from_its_smallest_id() -> None:
 
 
 def test_orphans_of_a_long_chain_are_found_in_linear_time(tmp_path: Path) -> None:
-    records = _chain(20000)
-    records[0]["start"] = "bad"
+    """Every record of a chain whose first is refused is refused in its turn, in CPU time
+    that grows within 11x from 2,000 to 20,000 records (tests/growth.py; the cycle
+    collector left out, whose passes grow with the live objects), and the command line
+    says so for each."""
+    cases = {}
+    for n in (1, 2000, 20000):
+        records = _chain(n)
+        records[0]["start"] = "bad"
+        cases[n] = records
+
+    def refused(n: int) -> float:
+        return cpu_seconds(
+            lambda: rulebook.adjudicate("cybermail", cases[n], keep_going=True), collector=False
+        )
+
+    refused(1)
+    grown = growth(refused, sizes=(2000, 20000), base=1)
+    assert grown.linear, grown
     path = tmp_path / "chain.json"
-    path.write_text(json.dumps({"outages": records}), encoding="utf-8")
-    started = time.monotonic()
+    path.write_text(json.dumps({"outages": cases[20000]}), encoding="utf-8")
     code, out, err = run("report", "cybermail", str(path), "--keep-going", "--format", "json")
-    assert time.monotonic() - started < 60
     assert code == 1
     counts = json.loads(out)["counts"]
     assert (counts["read"], counts["rejected"]) == (20000, 20000)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from rulebook.cli.inputs import adjudicate_inputs, read_inputs
-from rulebook.cli.options import LANG, OUTPUT, STRICT, input_options, lang_of, project_of
+from rulebook.cli.options import LANG, STRICT, input_options, lang_of, project_of
 from rulebook.cli.output import fail_error, guarded, printable, write_text
 from rulebook.errors import RulebookError
 
@@ -22,7 +22,7 @@ DIFF_FORMATS = click.Choice(["table", "markdown", "json", "html"])
 @input_options
 @STRICT
 @click.option("--format", "fmt", type=DIFF_FORMATS, default="table", show_default=True)
-@OUTPUT
+@click.option("-o", "--output", metavar="PATH", help="Write to PATH instead of standard output.")
 @LANG
 def diff_command(
     old: str,
@@ -49,8 +49,12 @@ def diff_command(
         from rulebook.amend.effects import effect
         from rulebook.document.frames import FrameAdjudication
 
+        if opts["engine"] != "columnar":
+            raise click.UsageError(
+                f"diff runs the columnar plan on both versions and joins its frames; "
+                f"--engine {opts['engine']} is not supported (leave --engine out)"
+            )
         inputs = guarded(lambda: read_inputs(outages, opts))
-        opts = {**opts, "engine": "columnar"}
         results = []
         for version in (before, after):
             result, _ = adjudicate_inputs(version.contract, [inputs], opts, fmt)
