@@ -5,9 +5,10 @@ they were made (``amendment ID "title" { effective "YYYY-MM-DD" cite … remove 
 clauses }``). An amendment's clause replaces the clause of the same id where it stood (a
 clause's place decides which remedy applies first), a clause with a new id is added after
 the others, and ``remove`` drops clauses. :func:`versions` resolves the chain into whole
-contracts, one a version, each of which the engines adjudicate as any contract; which
-version decides what is :mod:`rulebook.document.versioned`'s (docs/adjudication.md,
-"Versions").
+contracts, one a version, each of which the engines adjudicate as any contract;
+:class:`Chain` says which version is in force at an instant, and the engines take each
+record and period from the one in force at its start (:mod:`rulebook.engine.versions`,
+:mod:`rulebook.columnar.versions`; docs/adjudication.md, "Versions").
 
 Layer: model. It may import only the model and the text layer.
 """
@@ -17,8 +18,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
@@ -101,28 +102,63 @@ def every(contract: m.Contract) -> m.Contract:
 
 def starts(chain: Sequence[Version], tz: dt.tzinfo) -> list[int]:
     """The instants (seconds since the epoch) at which each later version comes into
-    force: the start of its effective date in the contract's timezone."""
-    out = []
-    for version in chain[1:]:
-        day = version.effective or dt.date.min
-        midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
-        out.append(int(midnight.timestamp()) if version.effective else -(1 << 62))
-    return out
+    force: the start of its effective date in the contract's timezone (an amendment
+    without a valid date, which ``check`` refuses, from the beginning of time)."""
+    return [
+        int(dt.datetime.combine(v.effective, dt.time(), tzinfo=tz).timestamp())
+        if v.effective
+        else -(1 << 62)
+        for v in chain[1:]
+    ]
 
 
-def in_force(instants: Sequence[int], at: int) -> int:
-    """The index of the version in force at ``at`` (0: the first text)."""
-    return bisect.bisect_right(instants, at)
+@attrs.frozen
+class Chain:
+    """A contract's versions and the instants each later one comes into force."""
 
+    versions: tuple[Version, ...]
+    starts: tuple[int, ...]
 
-def timezone(contract: m.Contract) -> dt.tzinfo:
-    """The contract's timezone (as the intake reads it)."""
-    return zoneinfo.ZoneInfo(contract.timezone or "UTC")
+    @classmethod
+    def of(cls, contract: m.Contract, tz: dt.tzinfo) -> Chain:
+        chain = versions(contract)
+        return cls(chain, tuple(starts(chain, tz)))
 
+    def at(self, instant: int) -> int:
+        """The index of the version in force at ``instant`` (0: the first text)."""
+        return bisect.bisect_right(self.starts, instant)
 
-def texts_in_force(contract: m.Contract, tz: dt.tzinfo) -> Callable[[int], m.Contract]:
-    """The whole text in force at an instant, for each instant."""
-    chain = versions(contract)
-    at = starts(chain, tz)
-    return lambda instant: chain[in_force(at, instant)].contract
+    def text_at(self, instant: int) -> m.Contract:
+        """The whole text in force at ``instant``."""
+        return self.versions[self.at(instant)].contract
 
+    def version_at(self, instant: int) -> Version:
+        return self.versions[self.at(instant)]
+
+    def names(self) -> list[str]:
+        return [v.name for v in self.versions]
+
+    def latest(self) -> dict[str, m.AnyClause]:
+        """Every clause id of every version with its latest text, in first-seen order."""
+        return {c.id: c for v in self.versions for c in v.contract.clauses}
+
+    def to_list(self, clause_dict: Callable[[m.AnyClause], Any]) -> list[dict[str, Any]]:
+        """The versions as the JSON document lists them: each with the clauses whose text
+        in it differs from the latest (``clause_dict`` writes one)."""
+        latest = self.latest()
+        return [
+            {
+                "name": v.name,
+                "title": v.title,
+                "effective": v.effective.isoformat() if v.effective else None,
+                "cite": None
+                if v.citation is None
+                else {"article": v.citation.article, "text": list(v.citation.quotes)},
+                "clauses": {
+                    c.id: clause_dict(c)
+                    for c in v.contract.clauses
+                    if clause_dict(c) != clause_dict(latest[c.id])
+                },
+            }
+            for v in self.versions
+        ]

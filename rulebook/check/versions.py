@@ -16,9 +16,10 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from rulebook import model as m
+from rulebook.check.examples import check_examples
 from rulebook.check.scope import Check, Scope, error, warning
 from rulebook.diagnostics import Diagnostic
-from rulebook.versions import ORIGINAL, effective_date, resolve, versions
+from rulebook.versions import ORIGINAL, effective_date, every, resolve, versions
 
 
 def check_chain(contract: m.Contract) -> Iterator[Diagnostic]:
@@ -127,37 +128,31 @@ def check_chain(contract: m.Contract) -> Iterator[Diagnostic]:
                     "every version measures the same periods (a period straddling "
                     "an effective date must be one period); keep the `period` line",
                 )
-        clauses = {c.id: c for c in _resolved(clauses, amendment)}
-
-
-def _resolved(clauses: dict[str, m.AnyClause], amendment: m.Amendment) -> list[m.AnyClause]:
-    return list(resolve(tuple(clauses.values()), amendment))
+        clauses = {c.id: c for c in resolve(tuple(clauses.values()), amendment)}
 
 
 def check_versions(contract: m.Contract, checks: Sequence[Check]) -> list[Diagnostic]:
-    """Every check on every version, the shared diagnostics once; then the chain's."""
+    """Every check on every version, the shared diagnostics once; the examples once,
+    against every version's clauses; then the chain's."""
     chain = versions(contract)
-    every = attrs.evolve(
-        contract,
-        clauses=tuple({c.id: c for v in chain for c in v.contract.clauses}.values()),
-    )
+    texts = every(contract)  # the examples may name a clause of any version
+    found = [
+        (version, d)
+        for version in chain
+        for check in checks
+        if check is not check_examples or version is chain[0]
+        for text in [texts if check is check_examples else version.contract]
+        for d in check(text, Scope.of(text))
+    ]
     out: list[Diagnostic] = []
     seen: set[tuple[str, str, m.Span]] = set()
-    for version in chain:
-        text = version.contract
-        for check in checks:
-            if getattr(check, "__name__", "") == "check_examples":
-                if version.name != ORIGINAL:
-                    continue
-                text = every
-            for d in check(text, Scope.of(text)):
-                key = (d.code, d.message, d.span)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if version.name != ORIGINAL:
-                    d = attrs.evolve(d, message=f"{d.message} (in version {version.label()})")
-                out.append(d)
-            text = version.contract
+    for version, d in found:
+        key = (d.code, d.message, d.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        if version.name != ORIGINAL:
+            d = attrs.evolve(d, message=f"{d.message} (in version {version.label()})")
+        out.append(d)
     out.extend(check_chain(contract))
     return out

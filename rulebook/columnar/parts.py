@@ -45,7 +45,7 @@ from rulebook.engine.measure import (
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import Notice
-from rulebook.versions import in_force, starts, versions
+from rulebook.versions import Chain
 
 #: The end of a record whose end is not known yet (ongoing, no ``as_of``): it reaches
 #: everything after it.
@@ -222,10 +222,9 @@ def assemble(
                 into[(service, number[label])] = into.get((service, number[label]), 0) + t
     ordered = [(s, *spans[s]) for s in sorted(spans)]
     if contract.amendments:  # each period under the version in force at its start
-        chain = versions(contract)
-        at = starts(chain, tz)
+        chain = Chain.of(contract, tz)
         out = []
-        for i, version in enumerate(chain):
+        for i, version in enumerate(chain.versions):
             text = version.contract
             remedies = {c.id for c in text.clauses if isinstance(c, m.RemedyClause)}
             own = {cid: sums for cid, sums in selected.items() if cid in remedies}
@@ -233,7 +232,7 @@ def assemble(
             measured = measure_periods(
                 text, windows, cuts, ordered, seconds, began, span, since, own
             )
-            out += [(s, p) for s, p in measured if in_force(at, p.period.start) == i]
+            out += [(s, p) for s, p in measured if chain.at(p.period.start) == i]
         return sorted(out, key=lambda sp: (sp[0], sp[1].period.start))
     windows = contract_windows(contract, notices, tz, low, high, closures)
     return measure_periods(

@@ -14,13 +14,13 @@ from rulebook import model as m
 from rulebook.columnar.plan import availability, run_plan
 from rulebook.columnar.state import Plan
 from rulebook.engine.remedy import settle
-from rulebook.engine.versions import Chain
 from rulebook.intake.records import timezone_of
+from rulebook.versions import Chain
 
 
 def clause_names(chain: Chain) -> tuple[str, ...]:
     """Every version's clause ids."""
-    return tuple(sorted({c.id for v in chain.versions for c in v.contract.clauses}))
+    return tuple(sorted(chain.latest()))
 
 
 def run_versions(contract: m.Contract, frame: pl.DataFrame, *args: Any, **kwargs: Any) -> Plan:
@@ -43,31 +43,21 @@ def combine(contract: m.Contract, plans: list[Plan], chain: Chain) -> Plan:
     first = plans[0].frame
     starts = pl.Series("starts", chain.starts, dtype=pl.Int64)
     which = starts.search_sorted(first["start"], side="right").cast(pl.Int64)
-    own = [first["pos"].filter(which == i) for i in range(len(plans))]
-    frame = pl.concat(
-        [p.frame.filter(pl.col("pos").is_in(own[i].implode())) for i, p in enumerate(plans)],
-        how="diagonal_relaxed",
-    ).sort("pos")
-    whole = (
-        pl.concat(
-            [
-                p.whole.filter(pl.col("pos").is_in(own[i].implode()))
-                for i, p in enumerate(plans)
-                if p.whole is not None
-            ],
-            how="diagonal_relaxed",
-        )
-        if any(p.whole is not None for p in plans)
-        else None
-    )
-    pieces_of = [
-        p.pieces.filter(pl.col("pos").is_in(own[i].implode()))
-        for i, p in enumerate(plans)
-        if p.pieces is not None
-    ]
-    pieces = pl.concat(pieces_of, how="diagonal_relaxed") if pieces_of else None
-    mine = [set(ids.to_list()) for ids in own]
-    ids = dict(zip(first["pos"].to_list(), first["id"].to_list(), strict=True))
+    positions = [first["pos"].filter(which == i).implode() for i in range(len(plans))]
+
+    def own(parts: list[pl.DataFrame | None]) -> pl.DataFrame | None:
+        """Each version's rows (by ``pos``) of one of the plans' frames, put together."""
+        kept = [
+            f.filter(pl.col("pos").is_in(positions[i]))
+            for i, f in enumerate(parts)
+            if f is not None
+        ]
+        return pl.concat(kept, how="diagonal_relaxed") if kept else None
+
+    frame = own([p.frame for p in plans])
+    assert frame is not None
+    frame = frame.sort("pos")
+    whole, pieces = own([p.whole for p in plans]), own([p.pieces for p in plans])
     periods = []
     windows = []
     obligations = {}
@@ -77,7 +67,7 @@ def combine(contract: m.Contract, plans: list[Plan], chain: Chain) -> Plan:
         availability(again)
         periods += [(s, p) for s, p in again.periods if chain.at(p.period.start) == i]
         windows += [w for w in plan.windows if chain.at(w.start) == i]
-        names = {ids[pos] for pos in mine[i]}
+        names = set(first["id"].filter(which == i).to_list())
         obligations.update({r: o for r, o in plan.obligations.items() if r in names})
         fallback |= plan.fallback & names
     periods.sort(key=lambda sp: (sp[0], sp[1].period.start))

@@ -18,10 +18,10 @@ from rulebook._version import __version__
 from rulebook.engine.measure import Given, Measure, availability_target, percent
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Verdict
-from rulebook.engine.versions import Chain
 from rulebook.errors import RulebookError
 from rulebook.intake.records import RecordError, format_instant, parse_instant
 from rulebook.units import show_number
+from rulebook.versions import Chain
 
 
 def deciding(verdict: Verdict) -> list[str]:
@@ -173,11 +173,14 @@ def period_dict(
     as_of: int | None,
     chain: Chain | None = None,
 ) -> dict[str, Any]:
-    """One service's period (``contract``: the text in force at its start): seconds,
+    """One service's period (under the text of ``chain`` in force at its start, for a
+    contract with versions): seconds,
     availability, target, met, remedy; ``provisional``
     when the period is still running at ``as_of`` (its end is after it), so that ``met``
     is not final; ``no_data`` when it is outside the span the log covers (availability and
     met null: not measured)."""
+    if chain is not None:
+        contract = chain.text_at(p.period.start)
     target = availability_target(contract)
     out = {
         "service": service,

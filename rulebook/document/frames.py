@@ -45,7 +45,6 @@ from rulebook.document.fields import (
 )
 from rulebook.document.records import Adjudication, adjudicate
 from rulebook.engine.trace import render_period
-from rulebook.engine.versions import Chain
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
@@ -55,6 +54,7 @@ from rulebook.limits import shorten
 from rulebook.mapping.compile import scope_warning
 from rulebook.mapping.inputs import arguments_of, contract_of, gather, project_of
 from rulebook.mapping.inputs import intake as take_inputs
+from rulebook.versions import Chain
 
 if TYPE_CHECKING:
     from rulebook.engine.windows import Window
@@ -181,9 +181,9 @@ class FrameAdjudication:
 
     def _period(self, service: str, measured: Any) -> dict[str, Any]:
         owed = self.plan.remedies.get((service, measured.period.label))
-        chain = self.chain
-        text = self.contract if chain is None else chain.text_at(measured.period.start)
-        return period_dict(text, service, measured, owed, self.tz, self.plan.as_of, chain)
+        return period_dict(
+            self.contract, service, measured, owed, self.tz, self.plan.as_of, self.chain
+        )
 
     @property
     def chain(self) -> Chain | None:

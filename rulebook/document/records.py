@@ -30,7 +30,7 @@ from rulebook.engine.measure import Measure
 from rulebook.engine.remedy import Remedy
 from rulebook.engine.run import Run, Verdict
 from rulebook.engine.trace import render_period, render_record
-from rulebook.engine.versions import Chain, combine
+from rulebook.engine.versions import combine
 from rulebook.engine.windows import Window
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
@@ -49,7 +49,7 @@ from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, 
 from rulebook.mapping.inputs import intake as take_inputs
 from rulebook.mapping.places import unresolved_warning
 from rulebook.project import NONE
-from rulebook.versions import Version
+from rulebook.versions import Chain, Version
 
 
 @attrs.frozen
@@ -101,7 +101,7 @@ class Adjudication:
         ]
         document["periods"] = [
             period_dict(
-                self.text_at(p.period.start),
+                self.contract,
                 s,
                 p,
                 self.remedies.get((s, p.period.label)),
@@ -112,10 +112,6 @@ class Adjudication:
             for s, p in self.periods
         ]
         return document
-
-    def text_at(self, instant: int) -> m.Contract:
-        """The contract's text in force at ``instant`` (its only text without versions)."""
-        return self.contract if self.chain is None else self.chain.text_at(instant)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain dict a record, by id: ``id``, ``service``, ``start`` and ``end`` (ISO
@@ -174,8 +170,9 @@ class Adjudication:
         for name, measured in self.periods:
             if name == service and measured.period.label == period:
                 owed = self.remedies.get((name, period))
-                text = self.text_at(measured.period.start)
-                data = period_dict(text, name, measured, owed, self.tz, self.as_of, self.chain)
+                data = period_dict(
+                    self.contract, name, measured, owed, self.tz, self.as_of, self.chain
+                )
                 records = [
                     self._record(v, reasons=False)
                     for v in sorted(self.verdicts, key=lambda v: v.record.id)

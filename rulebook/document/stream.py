@@ -41,12 +41,11 @@ from rulebook.document.frames import FrameAdjudication, periods_frame
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
-from rulebook.engine.versions import Chain
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
 from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
 from rulebook.io.readers import Case
-from rulebook.versions import versions
+from rulebook.versions import Chain, versions
 
 #: The memory a stream may use unless told otherwise.
 MEMORY = 2 << 30
@@ -116,25 +115,25 @@ class StreamAdjudication:
                 "--engine stream writes every record with --format jsonl or parquet; "
                 "reasons and documents with every record come from --engine columnar"
             )
-        chain = Chain.of(self.contract, self.tz) if self.contract.amendments else None
+        chain = self._chain()
         document = document_head(self.contract, self.tz, self.as_of, self.project_file, chain)
         document["counts"] = {"outages": self.adjudicated, "notices": self.notices}
         document["outages"] = sorted(self.kept, key=lambda o: o["id"])
-        document["periods"] = [self._period(s, p) for s, p in self.measured]
+        document["periods"] = [self._period(s, p, chain) for s, p in self.measured]
         return document
 
-    def _period(self, service: str, measured: Measure) -> dict[str, Any]:
+    def _chain(self) -> Chain | None:
+        return Chain.of(self.contract, self.tz) if self.contract.amendments else None
+
+    def _period(self, service: str, measured: Measure, chain: Chain | None) -> dict[str, Any]:
         owed = self.remedies.get((service, measured.period.label))
-        if not self.contract.amendments:
-            return period_dict(self.contract, service, measured, owed, self.tz, self.as_of)
-        chain = Chain.of(self.contract, self.tz)
-        text = chain.text_at(measured.period.start)
-        return period_dict(text, service, measured, owed, self.tz, self.as_of, chain)
+        return period_dict(self.contract, service, measured, owed, self.tz, self.as_of, chain)
 
     @property
     def periods(self) -> pl.DataFrame:
         """One row per service and period, as :attr:`FrameAdjudication.periods`."""
-        return periods_frame([self._period(s, p) for s, p in self.measured])
+        chain = self._chain()
+        return periods_frame([self._period(s, p, chain) for s, p in self.measured])
 
     def out_of_scope(self) -> dict[str, int]:
         """The services of the out-of-scope records, with how many records each."""

@@ -35,7 +35,7 @@ from rulebook.engine.trace import duration_words
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import RecordError, format_instant
 from rulebook.text import Words
-from rulebook.versions import texts_in_force
+from rulebook.versions import Chain
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINOR_UNITS = {
@@ -537,7 +537,7 @@ def settle(
     the version's text at an instant; by default the contract's own versions), one ledger
     across them (caps count every period)."""
     if in_force is None and contract.amendments:
-        in_force = texts_in_force(contract, tz)
+        in_force = Chain.of(contract, tz).text_at
     ledger = Ledger()
     owed_by: dict[tuple[str, str], Remedy | None] = {}
     for service, measure_ in sorted(measured, key=lambda sp: (sp[0], sp[1].period.start)):

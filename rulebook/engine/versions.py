@@ -17,69 +17,14 @@ docs/adjudication.md, "Versions", says why.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import attrs
 
-from rulebook import model as m
 from rulebook.engine.adjudicate import availability
 from rulebook.engine.remedy import settle
 from rulebook.engine.run import Run
-from rulebook.versions import Version, in_force, starts, versions
-
-
-@attrs.frozen
-class Chain:
-    """A contract's versions and the instants each later one comes into force."""
-
-    versions: tuple[Version, ...]
-    starts: tuple[int, ...]
-
-    @classmethod
-    def of(cls, contract: m.Contract, tz: dt.tzinfo) -> Chain:
-        chain = versions(contract)
-        return cls(chain, tuple(starts(chain, tz)))
-
-    def at(self, instant: int) -> int:
-        """The index of the version in force at ``instant``."""
-        return in_force(self.starts, instant)
-
-    def text_at(self, instant: int) -> m.Contract:
-        """The whole text in force at ``instant``."""
-        return self.versions[self.at(instant)].contract
-
-    def version_at(self, instant: int) -> Version:
-        return self.versions[self.at(instant)]
-
-    def names(self) -> list[str]:
-        return [v.name for v in self.versions]
-
-    def latest(self) -> dict[str, m.AnyClause]:
-        """Every clause id of every version with its latest text, in first-seen order."""
-        return {c.id: c for v in self.versions for c in v.contract.clauses}
-
-    def to_list(self, clause_dict: Callable[[m.AnyClause], Any]) -> list[dict[str, Any]]:
-        """The versions as the JSON document lists them: each with the clauses whose text
-        in it differs from the latest (``clause_dict`` writes one)."""
-        latest = self.latest()
-        return [
-            {
-                "name": v.name,
-                "title": v.title,
-                "effective": v.effective.isoformat() if v.effective else None,
-                "cite": None
-                if v.citation is None
-                else {"article": v.citation.article, "text": list(v.citation.quotes)},
-                "clauses": {
-                    c.id: clause_dict(c)
-                    for c in v.contract.clauses
-                    if clause_dict(c) != clause_dict(latest[c.id])
-                },
-            }
-            for v in self.versions
-        ]
+from rulebook.versions import Chain
 
 
 def combine(runs: Sequence[Run], chain: Chain) -> Run:

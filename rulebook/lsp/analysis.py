@@ -21,9 +21,10 @@ from rulebook import model as m
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.build import ParsedFile
 from rulebook.grammar.parser import parse_recovering
+from rulebook.intake.records import timezone_of
 from rulebook.io.history import reported
 from rulebook.load import bundled_dir, check_files, load_files
-from rulebook.versions import starts, timezone, versions
+from rulebook.versions import Chain
 
 
 @attrs.frozen
@@ -126,12 +127,11 @@ def retroactive(contract: m.Contract) -> list[Diagnostic]:
     would change (the editor only; ``check`` depends on the file alone)."""
     if not contract.amendments:
         return []
-    tz = timezone(contract)
-    chain = versions(contract)
+    chain = Chain.of(contract, timezone_of(contract))
     out = []
     entries = list(reported(contract))
-    for version, at in zip(chain[1:], starts(chain, tz), strict=True):
-        amendment = next(a for a in contract.amendments if a.id == version.name)
+    later = zip(contract.amendments, chain.versions[1:], chain.starts, strict=True)
+    for amendment, version, at in later:
         if version.effective is None or amendment.effective is None:
             continue
         mark = [version.name, str(version.effective)]

@@ -19,7 +19,6 @@ from rulebook.document.frames import row_dict
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
-from rulebook.engine.versions import Chain
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.records import (
     Notice,
@@ -31,7 +30,7 @@ from rulebook.intake.records import (
 from rulebook.spark.job import LARGE_VAR_TYPES, OUTPUT, PART, Job, arrow_schema, bits_ddl
 from rulebook.spark.ranges import RANGE_RECORDS, with_parts
 from rulebook.spark.session import SparkError, require_pyspark
-from rulebook.versions import versions
+from rulebook.versions import Chain, versions
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,7 +102,7 @@ class SparkAdjudication:
         document["outages"] = outages
         document["periods"] = [
             period_dict(
-                self.contract if chain is None else chain.text_at(p.period.start),
+                self.contract,
                 s,
                 p,
                 self.remedies.get((s, p.period.label)),
