@@ -400,7 +400,7 @@ def test_json_lines_refused_at_their_line_across_splits(spark: Any, tmp_path: Pa
     assert rs.read(spark, [str(log)]).count() == len(read_case(str(log)).outages) == 2967
 
 
-def test_contracts_with_versions_on_spark(spark: Any) -> None:
+def test_contracts_with_versions_on_spark(spark: Any, tmp_path: Path) -> None:
     """Versions on Spark (issue 30): the example with its straddling log, and generated
     contracts given two amendments inside their logs (tests/test_versions.py), each
     version's causes resolved apart on the driver: the record engine's document."""
@@ -409,6 +409,22 @@ def test_contracts_with_versions_on_spark(spark: Any) -> None:
     from tests.test_versions import AMENDED, records, versioned
 
     assert_same_on_spark(spark, rulebook.load_contract(str(AMENDED)), {"outages": records()})
+    # the periods frame too, each period with its own version's target (r5 restating it)
+    text = AMENDED.read_text(encoding="utf-8")
+    clause = text[
+        text.index("  availability monthly") : text.index(
+            "\n  }\n", text.index("  availability monthly")
+        )
+        + 4
+    ]
+    lowered = clause.replace("target >= 99.9%", "target >= 99.5%")
+    at = text.index('    cite "改定履歴"')
+    path = tmp_path / "amended.sla"
+    path.write_text(text[:at] + lowered.replace("\n  ", "\n    ") + "\n" + text[at:], "utf-8")
+    amended = rulebook.load_contract(str(path))
+    frame = rs.adjudicate(spark_frame(spark, records()), amended).periods
+    targets = sorted(tuple(r) for r in frame.select("period", "target").distinct().collect())
+    assert targets == [("2023-07", ">= 99.9%"), ("2023-08", ">= 99.5%")]
     compared = 0
     for seed in range(40):
         case, contract = generate(seed)

@@ -217,8 +217,9 @@ def adjudicate(
     records = out.filter(F.col("kind") == "record").drop("kind", "payload")
     segments = records.select("id", F.explode("segments").alias("s")).select("id", "s.*")
     spark = outages.sparkSession
+    chain = Chain.of(contract, tz) if contract.amendments else None
     rows = [
-        period_dict(contract, s, p, remedies.get((s, p.period.label)), tz, instant)
+        period_dict(contract, s, p, remedies.get((s, p.period.label)), tz, instant, chain)
         for s, p in measured
     ]
     periods = spark.createDataFrame(
