@@ -18,7 +18,10 @@ from rulebook.cli import main
 from rulebook.document.stream import (
     BASE,
     BYTES_PER_RECORD,
+    CAUSES_PASS,
     FEWEST,
+    SEEN_BYTES,
+    Budget,
     StreamError,
     adjudicate_stream,
     chunk_rows,
@@ -55,7 +58,7 @@ def test_report_is_one_machines_report(timed: Path) -> None:
     assert whole.exit_code == 0 and streamed.exit_code == 0, streamed.output
     assert streamed.stdout == whole.stdout
     assert json.loads(whole.stdout)["periods"]
-    assert f"chunks of {FEWEST} records" in streamed.stderr
+    assert f"4 chunk(s) of {3500 - 3 * FEWEST} to {FEWEST} records" in streamed.stderr
     table = run(*args[:3], "--engine", "stream", "--memory", "1MiB")
     assert table.stdout == run(*args[:3]).stdout
 
@@ -190,3 +193,24 @@ def test_sizes_and_chunks() -> None:
         parse_size("lots")
     assert chunk_rows(1 << 20) == FEWEST
     assert chunk_rows(BASE + 1000 * BYTES_PER_RECORD * 10) == 10_000
+
+
+def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
+    """A memory budget leaves the first chunk room for the pass that reads the causes,
+    and each later chunk what the ids' hashes and the stretches held back leave."""
+    budget = Budget(BASE + CAUSES_PASS + 3000 * BYTES_PER_RECORD)
+    assert budget.rows(first=True) == 3000
+    assert budget.rows() == 3000 + CAUSES_PASS // BYTES_PER_RECORD
+    hashes = 10**6 * SEEN_BYTES  # a million ids read
+    assert budget.rows(hashes) == (CAUSES_PASS + 3000 * BYTES_PER_RECORD - hashes) // (
+        BYTES_PER_RECORD
+    )
+    assert Budget(budget.memory, written=True).rows(first=True) == 1500
+    assert budget.rows(budget.memory) == FEWEST  # never fewer
+    # on a log: the first chunk is the smaller, every record is read once, same figures
+    small = Budget(BASE + CAUSES_PASS + 1000 * BYTES_PER_RECORD)
+    streamed = adjudicate_stream(CYBERMAIL, str(timed), Case(), small)
+    assert streamed.sizes[0] == FEWEST < max(streamed.sizes)
+    assert sum(streamed.sizes) == streamed.read == 3500
+    fixed = adjudicate_stream(CYBERMAIL, str(timed), Case(), 1000)
+    assert streamed.to_dict() == fixed.to_dict()

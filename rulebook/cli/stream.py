@@ -5,7 +5,7 @@ of ``adjudicate`` and ``report`` written a part at a time (:mod:`rulebook.report
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -16,10 +16,13 @@ from rulebook.cli.scope import scope_warnings
 from rulebook.errors import RulebookError
 from rulebook.model import Contract
 
+if TYPE_CHECKING:
+    from rulebook.document.stream import Budget
 
-def check_stream(opts: dict[str, Any], fmt: str, what: str) -> int:
-    """Refuse what the stream cannot do; the chunk's records from ``--memory``."""
-    from rulebook.document.stream import chunk_rows, parse_size
+
+def check_stream(opts: dict[str, Any], fmt: str, what: str) -> Budget:
+    """Refuse what the stream cannot do; the chunks' memory from ``--memory``."""
+    from rulebook.document.stream import Budget, parse_size
 
     if opts["source"]:
         raise click.UsageError(
@@ -43,7 +46,7 @@ def check_stream(opts: dict[str, Any], fmt: str, what: str) -> int:
             "adjudicate as jsonl or parquet (every record at once needs --engine columnar)"
         )
     try:
-        return chunk_rows(parse_size(opts["memory"]), fmt in ("jsonl", "parquet"))
+        return Budget(parse_size(opts["memory"]), fmt in ("jsonl", "parquet"))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--memory") from None
 
@@ -90,7 +93,12 @@ def on_stream(
     result = attrs.evolve(result, project_file=project_of(opts).provenance)
     written = guarded(lambda: sink.finish(True, result)) if sink is not None else []
     if opts.get("verbose"):
-        click.echo(f"rulebook: note: {result.parts} part(s), chunks of {rows} records", err=True)
+        sizes = result.sizes or (0,)
+        click.echo(
+            f"rulebook: note: {result.parts} part(s), {len(result.sizes)} chunk(s) of "
+            f"{min(sizes)} to {max(sizes)} records",
+            err=True,
+        )
     for error in result.errors:
         click.echo(f"rulebook: {said(str(error))}", err=True)
     counts = (result.read, result.adjudicated, result.read - result.adjudicated, result.fallback)

@@ -42,8 +42,17 @@ def scan(path: str, fmt: str | None) -> pl.LazyFrame:
     return pl.scan_csv(path, infer_schema=False)
 
 
-def read_chunks(path: str, fmt: str | None, rows: int) -> Iterator[pl.DataFrame]:
-    """The log's records, ``rows`` at a time, as text cells (CSV) or as Parquet has them."""
+#: The records polars reads at a time; its batches are gathered into chunks.
+BATCH = 1 << 16
+
+
+def read_chunks(
+    path: str, fmt: str | None, rows: int | Callable[[], int]
+) -> Iterator[pl.DataFrame]:
+    """The log's records as text cells (CSV) or as Parquet has them, ``rows`` at a time;
+    ``rows`` may be asked again before each chunk (a stream's chunks shrink as what it
+    holds grows: :class:`rulebook.document.stream.Budget`)."""
+    size = rows if callable(rows) else (lambda: rows)
     kind = kind_of(path, fmt)
     if path == "-" or kind not in ("csv", "parquet"):
         raise StreamError(
@@ -52,6 +61,7 @@ def read_chunks(path: str, fmt: str | None, rows: int) -> Iterator[pl.DataFrame]
         )
     if not Path(path).is_file():
         raise InputError(f"{path}: no such file")
+    batch = max(1, min(size(), BATCH))
     if kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -59,23 +69,28 @@ def read_chunks(path: str, fmt: str | None, rows: int) -> Iterator[pl.DataFrame]
             source = pq.ParquetFile(path)
         except Exception as exc:  # Arrow raises many kinds for a bad file
             raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
-        for batch in source.iter_batches(batch_size=rows):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield frame
+        arrow = (pl.from_arrow(b) for b in source.iter_batches(batch_size=batch))
+        yield from _gathered((f for f in arrow if isinstance(f, pl.DataFrame)), size)
         return
-    batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=rows)
-    pending: list[pl.DataFrame] = []
-    held = 0
+    batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=batch)
     try:
-        for batch in batches:  # polars' batches are its own size: gathered to ``rows``
-            pending.append(batch)
-            held += batch.height
-            if held >= rows:
-                yield pl.concat(pending)
-                pending, held = [], 0
+        yield from _gathered(batches, size)
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+
+
+def _gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
+    """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
+    chunk ends at a batch's end, so it may hold a little more)."""
+    pending: list[pl.DataFrame] = []
+    held, wanted = 0, size()
+    for batch in batches:
+        pending.append(batch)
+        held += batch.height
+        if held >= wanted:
+            yield pl.concat(pending)
+            pending, held = [], 0
+            wanted = size()
     if pending:
         yield pl.concat(pending)
 

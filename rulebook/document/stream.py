@@ -1,7 +1,7 @@
 """Out of core: a log larger than memory adjudicated a chunk at a time (``--engine stream``).
 
 The log (CSV or Parquet) is read in chunks of a bounded number of records
-(:func:`chunk_rows`, from a memory setting). Each chunk is validated as a whole log is
+(a :class:`Budget`, from a memory setting). Each chunk is validated as a whole log is
 (the same checks and messages, placed at their lines), then joined to the records held
 back from the chunk before: each service's last *stretch* — its records that a later
 record may still touch (:func:`rulebook.columnar.parts.last_stretch`) — is held back
@@ -52,19 +52,53 @@ MEMORY = 2 << 30
 
 #: What a stream holds besides its chunk (the interpreter, polars, the contract), and the
 #: peak bytes a record of a chunk costs through validation and the plan, with a margin:
-#: measured on the benchmark's logs, 360 MB and 372-610 bytes (the more, the larger the
+#: measured on the benchmark's logs, 360 MB and 372-780 bytes (the more, the larger the
 #: chunk); writing every record (JSON Lines, Parquet) costs up to 840 bytes, so a chunk
 #: is half as large then (docs/performance.md).
-BASE, BYTES_PER_RECORD = 400 << 20, 768
+BASE, BYTES_PER_RECORD = 400 << 20, 832
 
 #: The fewest records a chunk holds, whatever the memory setting.
 FEWEST = 1000
 
 
+#: What the pass over the whole file that reads the causes (``caused_by``) holds, while
+#: the first chunk is held: polars' reading of the file, measured at 290-350 MiB for logs
+#: of 10^7 and 2·10^7 records (1 and 2 GB), not growing with the file. With :data:`BASE`,
+#: the least a stream of a CSV log needs: under about 800 MiB chunks hold the fewest
+#: records and the setting cannot be kept (docs/performance.md).
+CAUSES_PASS = 384 << 20
+
+#: What the stream keeps of each record read: its id's hash (8 bytes), twice while a
+#: chunk's hashes are merged in.
+SEEN_BYTES = 16
+
+
+@attrs.frozen
+class Budget:
+    """A memory bound (bytes) for a stream: a chunk holds the records that fit in what
+    the program (:data:`BASE`) and the stream's own state leave of it — the ids' hashes,
+    the causes read from the whole file, the stretches held back — so that the chunks
+    shrink as the log read grows (at 10^8 records the hashes alone are 800 MB). Half as
+    many records when every record is ``written`` out."""
+
+    memory: int
+    written: bool = False
+
+    @property
+    def per_record(self) -> int:
+        return BYTES_PER_RECORD * (2 if self.written else 1)
+
+    def rows(self, held: int = 0, first: bool = False) -> int:
+        """The records of the next chunk, when the stream holds ``held`` bytes (the
+        ``first`` chunk leaves room for the pass that reads the causes)."""
+        room = self.memory - BASE - held - (CAUSES_PASS if first else 0)
+        return max(FEWEST, room // self.per_record)
+
+
 def chunk_rows(memory: int, written: bool = False) -> int:
-    """The records a chunk holds under a memory bound (bytes); half as many when every
+    """The records of a first chunk under a memory bound (bytes); half as many when every
     record is ``written`` out."""
-    return max(FEWEST, (memory - BASE) // (BYTES_PER_RECORD * (2 if written else 1)))
+    return Budget(memory, written).rows()
 
 
 def parse_size(text: str) -> int:
@@ -106,6 +140,7 @@ class StreamAdjudication:
     fallback: int
     parts: int
     project_file: Mapping[str, str | None] | None = None  # the inputs' project file
+    sizes: tuple[int, ...] = ()  # the records of each chunk read
 
     def to_dict(self, reasons: bool = False, records: bool = False) -> dict[str, Any]:
         """The JSON document without records (they were streamed), but those that have an
@@ -169,13 +204,22 @@ class _State:
     adjudicated: int = 0
     fallback: int = 0
     parts: int = 0
+    sizes: list[int] = attrs.field(factory=list)  # the records of each chunk read
+
+    def holds(self, per_record: int) -> int:
+        """The bytes the stream holds besides its next chunk: the ids' hashes (and their
+        merge's copy), the causes, the stretches held back (``per_record`` each: they are
+        adjudicated with the next chunk)."""
+        causes = sum(int(a.estimated_size()) for a in self.ancestry if a is not None)
+        back = 0 if self.held is None else self.held.height * per_record
+        return SEEN_BYTES * self.seen.len() + causes + back
 
 
 def adjudicate_stream(
     contract: m.Contract,
     path: str,
     case: Case,
-    rows: int,
+    rows: int | Budget,
     as_of: str | dt.datetime | None = None,
     keep_going: bool = False,
     sink: Sink | None = None,
@@ -185,10 +229,11 @@ def adjudicate_stream(
     span: tuple[str | None, str | None] = (None, None),
     intake: ChunkIntake | None = None,
 ) -> StreamAdjudication:
-    """Adjudicate the log at ``path`` ``rows`` records at a time (``chunks``: the chunks
-    given instead); notices, billing and closures from ``case``; each chunk taken in by
-    ``intake`` (the project's maps; by default no project file's). Each part's records go
-    to ``sink``. A bad record raises its error unless ``keep_going`` (then every one is in
+    """Adjudicate the log at ``path`` ``rows`` records at a time, or as many as a memory
+    :class:`Budget` leaves room for at each chunk (``chunks``: the chunks given instead);
+    notices, billing and closures from ``case``; each chunk taken in by ``intake`` (the
+    project's maps; by default no project file's). Each part's records go to ``sink``. A
+    bad record raises its error unless ``keep_going`` (then every one is in
     :attr:`StreamAdjudication.errors`)."""
     tz = timezone_of(contract)
     try:
@@ -199,7 +244,13 @@ def adjudicate_stream(
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None
-    for chunk in chunks if chunks is not None else read_chunks(path, fmt, rows):
+    if isinstance(rows, Budget):
+        budget = rows
+        size = lambda: budget.rows(state.holds(budget.per_record), not state.sizes)  # noqa: E731
+    else:
+        size = lambda: rows  # noqa: E731
+    for chunk in chunks if chunks is not None else read_chunks(path, fmt, size):
+        state.sizes.append(chunk.height)
         first = other is None
         taken = intake.take(chunk, case if first else Case(), offset, first)
         other = other or taken
@@ -247,6 +298,7 @@ def adjudicate_stream(
         state.scoped_out,
         state.fallback,
         state.parts,
+        sizes=tuple(state.sizes),
     )
 
 
@@ -334,7 +386,13 @@ def _once(
     if seen.len():  # sorted: a binary search, no hash set of every id read
         at = seen.search_sorted(hashes, side="left")
         again = (at < seen.len()) & (seen.gather(at.clip(upper_bound=seen.len() - 1)) == hashes)
-    state.seen = pl.concat([seen, hashes]).sort()
+    # merged, not sorted again: the hashes and one copy while merging (a concatenation
+    # sorted anew held three)
+    state.seen = (
+        seen.to_frame().merge_sorted(hashes.sort().to_frame(), "id").to_series()
+        if seen.len()
+        else hashes.sort()
+    )
     if again is None or not again.any():
         return valid, []
     errors = []
@@ -410,13 +468,14 @@ def _ancestry(
         causes = causes.str.split(";")
     child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
-        whole.select(
+        whole.filter(pl.col(column).is_not_null())  # most records name no cause
+        .select(
             child=child,
             cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
         )
         .explode("cause")
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
-        .collect()
+        .collect(engine="streaming")  # a pass over the whole file: never all of it held
     )
     if links.height == 0:
         return None
@@ -427,7 +486,9 @@ def _ancestry(
         )
     pairs = list(links.iter_rows())
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
-    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect()
+    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect(
+        engine="streaming"
+    )
     taken = intake.involved(rows)
     related = bool(related_clauses(RuleSet.of(contract)))
     if related:
