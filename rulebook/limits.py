@@ -75,6 +75,16 @@ def shorten(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def shorten_path(path: str, width: int = 80) -> str:
+    """A path for a message, cut to ``width`` characters at its start: the file's name,
+    at the end, is what the message must keep.
+
+    >>> shorten_path("/tmp/" + "d" * 100 + "/nothing.csv", 20)
+    '…ddddddd/nothing.csv'
+    """
+    return path if len(path) <= width else "…" + path[len(path) - width + 1 :]
+
+
 #: A CSV cell holds at most this many characters (Python's csv module's own limit).
 MAX_CSV_CELL = 131_072
 #: A Prometheus sample stands for at most this many seconds (``--step``, or the spacing of

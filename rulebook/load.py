@@ -71,7 +71,7 @@ def resolve(path_or_id: str | Path) -> Path:
         return path
     if _exists(path, Path.exists):  # a folder, a device, a FIFO: never read as a contract
         raise ContractError(
-            f"{limits.shorten(str(path), 80)}: is not a file; accepted: a contract file or "
+            f"{limits.shorten_path(str(path), 80)}: is not a file; accepted: a contract file or "
             "the id of a bundled contract"
         )
     candidate = bundled_dir() / f"{path_or_id}{EXTENSION}"

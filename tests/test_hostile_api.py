@@ -80,7 +80,7 @@ HOSTILE: list[tuple[str, Callable[[], object], str]] = [
     ("load /dev/zero", lambda: rulebook.load_contract("/dev/zero"),
      "/dev/zero: is not a file; accepted: a contract file or the id of a bundled contract"),
     ("frame of a long path", lambda: rulebook.adjudicate_frame(CONTRACT, LONG + ".csv"),
-     f"{'x' * 79}…: is no path (the name is too long)"),
+     f"…{'x' * 75}.csv: is no path (the name is too long)"),
     ("frame of a path with NUL", lambda: rulebook.adjudicate_frame(CONTRACT, "a\x00b.csv"),
      "a\x00b.csv: is no path (it holds a NUL character)"),
     ("frame of /dev/zero", lambda: rulebook.adjudicate_frame(CONTRACT, "/dev/zero"),

@@ -78,7 +78,7 @@ def read_input(path: str) -> bytes:
     """The bytes of an input file (``-``: standard input), bounded by
     :data:`~rulebook.limits.MAX_INPUT_BYTES`; what cannot be read is an
     :class:`InputError` naming the file (``docs/limits.md``)."""
-    shown = "-" if path == "-" else limits.shorten(path, 80)
+    shown = "-" if path == "-" else limits.shorten_path(path, 80)
     try:
         if path == "-":
             return limits.read_stream(sys.stdin.buffer, limits.MAX_INPUT_BYTES)
