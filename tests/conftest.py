@@ -98,6 +98,27 @@ class SkipAllowList:
             terminalreporter.line(line)
 
 
+#: The test files that take longest, longest first: they start first, so that with the
+#: files spread over workers (pytest-xdist, ``--dist loadfile``) no long file is left to
+#: run alone at the end (the Spark tests take about a third of the suite's time).
+LONGEST_FIRST = (
+    "tests/test_spark.py",
+    "tests/test_differential.py",
+    "tests/test_generated_contracts.py",
+    "tests/test_condition_size.py",
+    "tests/test_versions.py",
+    "tests/test_report_scale.py",
+    "tests/test_wide_rows.py",
+    "tests/test_hostile.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (:data:`LONGEST_FIRST`), the rest in their own order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SkipAllowList(in_ci()), "rulebook-skip-allow-list")
     # `rulebook report` notes the periods it reported in the user's cache folder
