@@ -40,7 +40,9 @@ def test_known_bug():
 """
 
 
-def run_pytest(folder: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
+def run_pytest(
+    folder: Path, ci: str | None, workers: int = 0
+) -> subprocess.CompletedProcess[str]:
     (folder / "conftest.py").write_text(
         (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8"
     )
@@ -50,7 +52,7 @@ def run_pytest(folder: Path, ci: str | None) -> subprocess.CompletedProcess[str]
         env["CI"] = ci
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfEs", "--rootdir", str(folder),
-         "-o", "addopts=", str(folder)],
+         "-o", "addopts=", "-n", str(workers), str(folder)],
         capture_output=True, text=True, cwd=folder, env=env, timeout=120,
     )  # fmt: skip
 
@@ -91,16 +93,20 @@ def test_outside_ci_skips_pass_and_those_off_the_list_are_named(tmp_path: Path) 
         ]
 
 
-def test_in_ci_a_whole_module_skipped_off_the_list_fails_the_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_in_ci_a_whole_module_skipped_off_the_list_fails_the_run(
+    tmp_path: Path, workers: int
+) -> None:
+    """In one process and under workers (pytest-xdist, as the suite runs)."""
     (tmp_path / "test_ok.py").write_text("def test_runs():\n    pass\n", encoding="utf-8")
     (tmp_path / "test_gone.py").write_text(
         'import pytest\npytest.skip("the database is not running", allow_module_level=True)\n',
         encoding="utf-8",
     )
-    done = run_pytest(tmp_path, "true")
+    done = run_pytest(tmp_path, "true", workers)
     assert done.returncode == 1, done.stdout
     assert "test_gone.py: the database is not running" in done.stdout
-    assert run_pytest(tmp_path, None).returncode == 0
+    assert run_pytest(tmp_path, None, workers).returncode == 0
     # a module skipped for a listed reason (Spark without Java) passes in CI too
     (tmp_path / "test_gone.py").write_text(
         "import pytest\n"
@@ -108,7 +114,7 @@ def test_in_ci_a_whole_module_skipped_off_the_list_fails_the_run(tmp_path: Path)
         "allow_module_level=True)\n",
         encoding="utf-8",
     )
-    assert run_pytest(tmp_path, "true").returncode == 0
+    assert run_pytest(tmp_path, "true", workers).returncode == 0
 
 
 @pytest.mark.parametrize(
