@@ -112,11 +112,9 @@ def on_stream(
             if period is not None:
                 frame = frame.filter(pl.col("period") == period)
             if output and output != "-":
-                from rulebook.io.outputs import replace_files
+                from rulebook.io.outputs import write_with
 
-                written = guarded(
-                    lambda: replace_files({output: frame.write_ndjson().encode("utf-8")})
-                )
+                written = guarded(lambda: write_with(output, frame.write_ndjson))
             else:
                 sys.stdout.flush()
                 frame.write_ndjson(sys.stdout.buffer)

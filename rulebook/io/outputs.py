@@ -97,3 +97,14 @@ def place_written(prefix: str, write: Callable[[str], list[str]]) -> list[str]:
         return put_in_place([(path, prefix + path[len(stem) :]) for path in written])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_with(path: str, write: Callable[[str], object]) -> list[str]:
+    """One file written by ``write`` (given a temporary path beside ``path``: a large
+    output is written straight to the file, never held as text), then put in place."""
+
+    def one(stem: str) -> list[str]:
+        write(stem)
+        return [stem]
+
+    return place_written(path, one)

@@ -351,7 +351,7 @@ def write_frames(
 
     import polars as pl
 
-    from rulebook.io.outputs import place_written, replace_files
+    from rulebook.io.outputs import place_written, write_with
 
     if fmt == "parquet":
         assert output is not None
@@ -363,7 +363,7 @@ def write_frames(
     else:
         frame = result.jsonl_frame(period)
     if output and output != "-":
-        return replace_files({output: frame.write_ndjson().encode("utf-8")})
+        return write_with(output, frame.write_ndjson)
     sys.stdout.flush()
     frame.write_ndjson(sys.stdout.buffer)
     return []
