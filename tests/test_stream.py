@@ -22,6 +22,7 @@ from rulebook.document.stream import (
     FEWEST,
     SEEN_BYTES,
     Budget,
+    Seen,
     StreamError,
     adjudicate_stream,
     chunk_rows,
@@ -193,6 +194,16 @@ def test_sizes_and_chunks() -> None:
         parse_size("lots")
     assert chunk_rows(1 << 20) == FEWEST
     assert chunk_rows(BASE + 1000 * BYTES_PER_RECORD * 10) == 10_000
+
+
+def test_the_ids_read_before_are_found_in_the_merged_hashes() -> None:
+    seen = Seen()
+    first = pl.Series("id", [5, 1, 9], dtype=pl.UInt64)
+    assert seen.add(first) is None
+    assert seen.add(pl.Series("id", [7, 3], dtype=pl.UInt64)) is None  # none read before
+    again = seen.add(pl.Series("id", [2, 9, 4, 1, 8], dtype=pl.UInt64))
+    assert again is not None and again.to_list() == [False, True, False, True, False]
+    assert seen.hashes.to_list() == [1, 1, 2, 3, 4, 5, 7, 8, 9, 9] and len(seen) == 10
 
 
 def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
