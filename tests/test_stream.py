@@ -25,7 +25,6 @@ from rulebook.document.stream import (
     Seen,
     StreamError,
     adjudicate_stream,
-    chunk_rows,
     parse_size,
 )
 from rulebook.intake.records import RecordError
@@ -192,8 +191,8 @@ def test_sizes_and_chunks() -> None:
     assert parse_size("1000") == 1000
     with pytest.raises(ValueError, match="'lots' is not a size"):
         parse_size("lots")
-    assert chunk_rows(1 << 20) == FEWEST
-    assert chunk_rows(BASE + 1000 * BYTES_PER_RECORD * 10) == 10_000
+    assert Budget(1 << 20).rows() == FEWEST
+    assert Budget(BASE + 1000 * BYTES_PER_RECORD * 10).rows() == 10_000
 
 
 def test_the_ids_read_before_are_found_in_the_merged_hashes() -> None:

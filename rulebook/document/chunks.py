@@ -69,8 +69,8 @@ def read_chunks(
             source = pq.ParquetFile(path)
         except Exception as exc:  # Arrow raises many kinds for a bad file
             raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
-        arrow = (pl.from_arrow(b) for b in source.iter_batches(batch_size=batch))
-        yield from _gathered((f for f in arrow if isinstance(f, pl.DataFrame)), size)
+        frames = (pl.DataFrame(b) for b in source.iter_batches(batch_size=batch))
+        yield from _gathered(frames, size)
         return
     batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=batch)
     try:

@@ -95,12 +95,6 @@ class Budget:
         return max(FEWEST, room // self.per_record)
 
 
-def chunk_rows(memory: int, written: bool = False) -> int:
-    """The records of a first chunk under a memory bound (bytes); half as many when every
-    record is ``written`` out."""
-    return Budget(memory, written).rows()
-
-
 def parse_size(text: str) -> int:
     """A size as bytes: ``2GiB``, ``512MiB``, ``4G``, ``1000000`` (bytes)."""
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*", text, re.IGNORECASE)
@@ -268,11 +262,12 @@ def adjudicate_stream(
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None
-    if isinstance(rows, Budget):
-        budget = rows
-        size = lambda: budget.rows(state.holds(budget.per_record), not state.sizes)  # noqa: E731
-    else:
-        size = lambda: rows  # noqa: E731
+
+    def size() -> int:  # asked before each chunk: what the budget leaves now
+        if isinstance(rows, Budget):
+            return rows.rows(state.holds(rows.per_record), first=not state.sizes)
+        return rows
+
     for chunk in chunks if chunks is not None else read_chunks(path, fmt, size):
         state.sizes.append(chunk.height)
         first = other is None
@@ -489,7 +484,7 @@ def _ancestry(
         )
         .explode("cause")
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
-        .collect(engine="streaming")  # a pass over the whole file: never all of it held
+        .collect(engine="streaming")  # the file read in morsels, not as one frame
     )
     if links.height == 0:
         return None
