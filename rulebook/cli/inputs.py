@@ -40,7 +40,7 @@ class Inputs:
 
 def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
     """Read every input file; errors name the file and line."""
-    from rulebook.intake.frames import read_frame
+    from rulebook.intake.frames import read_log
     from rulebook.io.calendars import read_input
     from rulebook.io.readers import Case, Item, read_case
 
@@ -68,7 +68,7 @@ def read_inputs(outages: str, opts: dict[str, Any]) -> Inputs:
         imports = dict(project_of(opts).imports)
         case, notes = import_file(outages, opts["source"], opts["verbose"], overrides=imports)
     else:
-        frame = read_frame(outages, opts["input_format"], encoding)
+        frame = read_log(outages, opts["input_format"], encoding)
         case = (
             Case()
             if frame is not None
@@ -180,13 +180,17 @@ def adjudicate_inputs(
     is freed once validated, before the plan runs."""
     from rulebook.columnar.plan import STAGES
     from rulebook.document.frames import adjudicate_intake
+    from rulebook.intake.frames import CsvChunks
 
     inputs = handed.pop()
     if inputs.probes is not None:
         probed = inputs
         inputs = guarded(lambda: _cut_probes(contract, probed, opts))
-    rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
-    big = rows > 20000
+    if isinstance(inputs.frame, CsvChunks):  # not read yet: its size tells
+        big = inputs.frame.size > 20000 * 100
+    else:
+        rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)
+        big = rows > 20000
     progress = _Progress(sys.stderr.isatty() and big, len(STAGES) + 1)
     try:
         for note in inputs.notes:

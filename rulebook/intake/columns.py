@@ -20,7 +20,8 @@ Every item read is counted: read = adjudicated + rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -184,6 +185,34 @@ def frame_intake(
     ``first_row``: the index of the frame's first row in its log (a chunk of a stream),
     when rows are placed by index.
     """
+    part = frame_part(contract, frame, name, first_line, read, first_row)
+    return joined_intake(contract, [part], case, keep_going, causes)
+
+
+@attrs.define
+class Part:
+    """A frame's valid records and its errors (by record number), before the checks that
+    look at every record of the log at once: ids used twice, causes."""
+
+    valid: pl.DataFrame
+    errors: list[tuple[int, RecordError]]
+    read: int  # the records read (blank rows are none)
+    exact: dict[str, dict[str, Fraction]]
+    where: Callable[[int], str]  # a record number's place in the file
+    first: int = 0  # the number of the part's first record
+
+
+def frame_part(
+    contract: m.Contract,
+    frame: pl.DataFrame,
+    name: str,
+    first_line: int | None = 2,
+    read: Columns | None = None,
+    first_row: int = 0,
+    first_record: int = 0,
+) -> Part:
+    """A frame of outage records validated a column at a time (see :func:`frame_intake`);
+    its records numbered from ``first_record`` (a chunk of a log read in chunks)."""
     vocabulary, tz = contract.vocabulary, timezone_of(contract)
     assert vocabulary is not None
     columns = [c.strip() for c in frame.columns]
@@ -207,12 +236,16 @@ def frame_intake(
     blanks = frame.select(blank.fill_null(False)).to_series()
     if blanks.any():  # a filter copies every column: only when a row goes
         frame = frame.filter(~blanks)
-    frame = frame.with_row_index("row")
-    lines = frame["line"]
+    frame = frame.with_row_index("row", offset=first_record)
+    # each record's line in the frame, kept only when blank rows were left out
+    lines = frame["line"] if blanks.any() else None
     frame = frame.drop("line")
 
+    def line_of(row: int) -> int:
+        return row - first_record if lines is None else int(lines[row - first_record])
+
     def where(row: int) -> str:
-        line = lines[row]
+        line = line_of(row)
         return (
             f"{name}:{line + first_line}"
             if first_line is not None
@@ -285,7 +318,7 @@ def frame_intake(
     slow = frame.filter(slow_rows) if anything_slow else frame.clear()
     for data in slow.iter_rows(named=True):
         row = data.pop("row")
-        item = (read.original(lines[row]) if read is not None else None) or {
+        item = (read.original(line_of(row)) if read is not None else None) or {
             k: v for k, v in data.items() if v is not None
         }
         try:
@@ -304,6 +337,33 @@ def frame_intake(
         ).sort("row")
     else:
         valid = with_columns(good, vocabulary, names)
+    return Part(valid, errors, frame.height, exact, where, first_record)
+
+
+def joined_intake(
+    contract: m.Contract,
+    parts: Sequence[Part],
+    case: Case,
+    keep_going: bool = False,
+    causes: bool = True,
+) -> FrameIntake:
+    """The parts of a log (its chunks, in order) as one intake: a second record of an id
+    refused, causes looked for among every valid record (unless not ``causes``), the
+    errors in the order of the records (then those of causes), the other inputs in
+    ``case`` validated."""
+    vocabulary = contract.vocabulary
+    assert vocabulary is not None and parts
+    if len(parts) == 1:
+        valid, where = parts[0].valid, parts[0].where
+    else:
+        names = set().union(*(p.valid.columns for p in parts))
+        valid = pl.concat([with_columns(p.valid, vocabulary, names) for p in parts])
+        firsts = [p.first for p in parts]
+
+        def where(row: int) -> str:
+            return parts[bisect.bisect_right(firsts, row) - 1].where(row)
+
+    errors = [pair for p in parts for pair in p.errors]
     valid, more = unique_ids(valid, where)
     errors += more
     errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
@@ -311,9 +371,9 @@ def frame_intake(
     if causes:
         valid, more, edges = resolve_causes(valid, where)
         errors += more
-    intake = FrameIntake(
-        valid, read=frame.height, closures=list(case.closures), exact=exact, edges=edges
-    )
+    exact = {k: v for p in parts for k, v in p.exact.items()}
+    read = sum(p.read for p in parts)
+    intake = FrameIntake(valid, read=read, closures=list(case.closures), exact=exact, edges=edges)
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)
     return intake

@@ -56,10 +56,12 @@ def resolve_causes(
     if "caused_by" not in valid.columns or valid["caused_by"].null_count() == valid.height:
         return valid, [], pl.DataFrame(schema=EDGES)
     edges = (
-        valid.filter(pl.col("caused_by").is_not_null())
+        valid.lazy()
         .select("row", "id", cause=pl.col("caused_by"))
+        .filter(pl.col("cause").is_not_null())
         .explode("cause")
         .drop_nulls("cause")
+        .collect()
     )
     # The records named as causes first (a set of the few names, looked up by every id),
     # then the join on those alone: no hash table of every id.

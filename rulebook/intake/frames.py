@@ -9,6 +9,7 @@ import json
 import os
 import stat
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import polars as pl
 from rulebook import limits
 from rulebook.errors import RulebookError
 from rulebook.io.json_text import suspect_bytes
-from rulebook.io.readers import InputError, read_input, utf8
+from rulebook.io.readers import InputError, encoding_of, read_input, utf8
 
 #: A log with more columns than this is read by the record route: polars spends about 0.1 ms
 #: on each column of a frame, whatever its rows, and a log has a few dozen fields; a row of
@@ -51,6 +52,16 @@ class Columns:
             self._lines.extend(self.text.rstrip(b"\n").split(b"\n"))
         data = json.loads(self._lines[row])
         return data if isinstance(data, dict) else None
+
+
+def read_log(
+    path: str, fmt: str | None = None, encoding: str | None = None
+) -> Columns | CsvChunks | None:
+    """As :func:`read_frame`, but a UTF-8 CSV file that one look at its bytes finds plain
+    is not read here: it is handed over as :class:`CsvChunks`, to be read a chunk at a
+    time by the intake."""
+    chunks = csv_chunks(path, fmt, encoding)
+    return chunks if chunks is not None else read_frame(path, fmt, encoding)
 
 
 def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -> Columns | None:
@@ -112,6 +123,132 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
     if any("_duplicated_" in c for c in frame.columns):
         return None  # a header naming a column twice
     return Columns(frame, path, plain_space=not separators(frame))
+
+
+# ------------------------------------------------------------------ CSV in chunks
+
+#: Bytes of a CSV file read and validated at a time (whole lines: a chunk ends at the
+#: last line end within it): the file is never held whole, as bytes or as text, only its
+#: validated columns are (issue 29: the text of every cell of 10^7 records took 2 GiB
+#: more than the floor's whole run).
+CHUNK_BYTES = 1 << 24
+#: Bytes Python's strip removes and polars' does not.
+_SEPARATORS = tuple(bytes([b]) for b in range(0x1C, 0x20))
+
+
+class Unchunked(Exception):
+    """A CSV file that chunks cannot read as the whole file's reading would (a quoted
+    cell, a blank line, a short row, a row polars refuses, bytes not UTF-8, a cell over
+    the limit): it is read whole instead (:meth:`CsvChunks.whole`), from the start."""
+
+
+@attrs.frozen
+class CsvChunks:
+    """A UTF-8 CSV file to be read a chunk of whole lines at a time (:meth:`chunks`),
+    each chunk as :class:`Columns` placed at its file lines."""
+
+    path: str
+    header: bytes  # the first line, its end included
+    size: int  # the file's bytes
+    encoding: str | None = None
+
+    def chunks(self, size: int = 0) -> Iterator[Columns]:
+        """The file's rows as text cells, a chunk of about ``size`` bytes (default
+        :data:`CHUNK_BYTES`) of lines at a time. Where a chunk's bytes are not plain lines
+        of as many cells as the header (a quote, a NUL, a lone CR, a blank line, a short
+        row) or polars refuses them, :class:`Unchunked`, possibly after some chunks."""
+        size = size or CHUNK_BYTES
+        commas = self.header.count(b",")
+        read = 0
+        with open(self.path, "rb") as file:
+            file.seek(len(self.header))
+            rest = b""
+            while True:
+                block = rest + file.read(size)
+                end = block.rfind(b"\n") + 1
+                more = len(block) > len(rest)
+                if not more:
+                    end = len(block)  # the last line, without its end
+                elif end == 0:
+                    rest = block  # a line longer than a chunk: read on
+                    continue
+                block, rest = block[:end], block[end:]
+                if not block:
+                    break
+                lines = block.count(b"\n") + (not block.endswith(b"\n"))
+                frame = self._parse(block, commas, lines)
+                yield Columns(frame, self.path, 2 + read, plain_space=not _any_separator(block))
+                read += frame.height
+                if not more:
+                    break
+
+    def _parse(self, block: bytes, commas: int, lines: int) -> pl.DataFrame:
+        """A chunk's lines as text cells, when they are plain lines of full rows."""
+        if b'"' in block or b"\x00" in block or block.count(b",") != commas * lines:
+            raise Unchunked  # quotes, a NUL, a blank line or a short row: read whole
+        if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+            raise Unchunked  # a lone CR
+        try:
+            frame = pl.read_csv(self.header + block, infer_schema=False, has_header=True)
+        except Exception:  # too many cells, bytes not UTF-8: the whole reading names them
+            raise Unchunked from None
+        if frame.height != lines or _over_cell_limit(frame):
+            raise Unchunked
+        return frame
+
+    def whole(self) -> Columns | None:
+        """The file read whole, as :func:`read_frame` reads it."""
+        return read_frame(self.path, "csv", self.encoding)
+
+
+def _any_separator(block: bytes) -> bool:
+    return any(b in block for b in _SEPARATORS)
+
+
+def csv_chunks(path: str, fmt: str | None, encoding: str | None) -> CsvChunks | None:
+    """The CSV file at ``path`` as :class:`CsvChunks` when it may be read so: a regular
+    file within the input limit, UTF-8, a plain header of at most
+    :data:`MAX_FRAME_COLUMNS` distinct names."""
+    kind = fmt or {".csv": "csv"}.get(Path(path).suffix.lower())
+    if kind != "csv" or not _regular(path):
+        return None
+    if encoding is not None and encoding_of(encoding) not in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        size = os.stat(path).st_size
+        with open(path, "rb") as file:
+            header = file.readline(1 << 20)
+    except OSError:
+        return None  # the whole reading names what is wrong
+    if size > limits.MAX_INPUT_BYTES or not header.endswith(b"\n") or size == len(header):
+        return None  # over the limit, a header alone or too long: the whole reading
+    names = header.rstrip(b"\r\n").split(b",")
+    plain = not any(b in header for b in (b'"', b"\x00", *_SEPARATORS))
+    if not plain or len(names) > MAX_FRAME_COLUMNS or len(set(names)) < len(names):
+        return None
+    if header.count(b"\r") != header.endswith(b"\r\n"):
+        return None
+    return CsvChunks(path, header, size, encoding)
+
+
+#: The records polars reads at a time; its batches are gathered into chunks.
+BATCH = 1 << 16
+
+
+def gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
+    """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
+    chunk ends at a batch's end, so it may hold a little more)."""
+    pending: list[pl.DataFrame] = []
+    held, wanted = 0, size()
+    for batch in batches:
+        pending.append(batch)
+        held += batch.height
+        if held >= wanted:
+            yield pl.concat(pending)
+            pending, held = [], 0
+            wanted = size()
+    if pending:
+        yield pl.concat(pending)
 
 
 def separators(frame: pl.DataFrame) -> bool:

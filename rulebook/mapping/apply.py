@@ -31,8 +31,16 @@ from rulebook import limits
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
 from rulebook.intake.cells import ISO_SHAPE
-from rulebook.intake.columns import FrameIntake, columns_fit, columns_intake, items_intake
-from rulebook.intake.frames import WHITESPACE, Columns
+from rulebook.intake.columns import (
+    FrameIntake,
+    Part,
+    columns_fit,
+    columns_intake,
+    frame_part,
+    items_intake,
+    joined_intake,
+)
+from rulebook.intake.frames import WHITESPACE, Columns, CsvChunks, Unchunked
 from rulebook.intake.kinds import refusal
 from rulebook.intake.records import (
     RecordError,
@@ -467,16 +475,25 @@ def take_in(
     mapping: Mapping,
     contract: m.Contract,
     case: Case,
-    read: Columns | None,
+    read: Columns | CsvChunks | None,
     name: str,
     reread: Callable[[], Case],
     keep_going: bool = False,
     warn: Callable[[list[str]], object] = lambda lines: None,
 ) -> FrameIntake:
     """The inputs mapped and validated: the log ``read`` as columns when the column route
-    can take it, else its items (``case.outages``, or ``reread()`` when it was read as
-    columns) by the record route; then the service map. Warnings and notes go to
-    ``warn`` (the column warning even when validation then refuses the log)."""
+    can take it (a CSV file in chunks when it can be), else its items (``case.outages``,
+    or ``reread()`` when it was read as columns) by the record route; then the service
+    map. Warnings and notes go to ``warn`` (the column warning even when validation then
+    refuses the log)."""
+    if isinstance(read, CsvChunks):
+        try:
+            return _in_chunks(mapping, contract, case, read, keep_going, warn)
+        except Unchunked:
+            read = read.whole()
+            if read is None:  # the record route: the log's items
+                items = reread()
+                case = attrs.evolve(case, outages=items.outages, columns=items.columns)
     reading = mapping.reading(contract)  # naive times in the project's timezone
     warnings: list[str] = []
     mapping.unresolved.clear()
@@ -499,6 +516,69 @@ def take_in(
         raise mapping.annotate(exc) from None
     finally:
         warn(warnings)
+    return _mapped(mapping, intake, warn)
+
+
+def _in_chunks(
+    mapping: Mapping,
+    contract: m.Contract,
+    case: Case,
+    read: CsvChunks,
+    keep_going: bool,
+    warn: Callable[[list[str]], object],
+) -> FrameIntake:
+    """A CSV log mapped and validated a chunk at a time, as :func:`take_in` takes it in
+    whole (the same records, messages and warnings): only the chunks' valid records are
+    held. A record refused in a chunk is refused at the end, in the order of the records,
+    once every chunk is read (a later chunk may still send the file to the whole
+    reading); so is a header the contract does not know. :class:`Unchunked` when a chunk
+    tells that the whole reading is needed (nothing has been said yet)."""
+    reading = mapping.reading(contract)
+    mapping.unresolved.clear()
+    parts: list[Part] = []
+    warnings: list[str] = []
+    mapped_wrong: RecordError | None = None  # refused by the mapping stage
+    refused: RecordError | None = None  # refused by validation (the header)
+    for chunk in read.chunks():
+        if mapped_wrong or refused:
+            continue  # read to the end: a later chunk may still send it to the whole reading
+        if not any(mapping.column(c)[0] == "id" for c in chunk.frame.columns):
+            raise Unchunked  # each record placed as its id: one note for the whole file
+        try:
+            mapped, said = mapping.prepare_columns(chunk)
+        except RecordError as exc:
+            mapped_wrong = exc
+            continue
+        assert mapped is not None  # CSV: never JSON Lines' text
+        warnings = warnings or said
+        first = sum(p.read for p in parts)
+        try:
+            parts.append(
+                frame_part(reading, mapped.frame, read.path, mapped.first_line, mapped, 0, first)
+            )
+        except RecordError as exc:
+            refused = exc
+    try:
+        if mapped_wrong is not None:
+            raise mapped_wrong
+        if not parts and refused is None:
+            raise Unchunked  # no rows: the whole reading says so
+        case, _, others = mapping.prepare_case(case, read.path)
+        warnings = [*warnings, *unresolved_warning(read.path, mapping.unresolved), *others]
+        if refused is not None:
+            raise refused
+        intake = joined_intake(reading, parts, case, keep_going)
+    except RecordError as exc:
+        raise mapping.annotate(exc) from None
+    finally:
+        warn(warnings)
+    return _mapped(mapping, intake, warn)
+
+
+def _mapped(
+    mapping: Mapping, intake: FrameIntake, warn: Callable[[list[str]], object]
+) -> FrameIntake:
+    """Errors about a renamed field name its column; then the service map."""
     for error in intake.errors:
         mapping.annotate(error)
     intake, notes = mapping.expand(intake)

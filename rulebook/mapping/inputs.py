@@ -20,7 +20,7 @@ from rulebook import model as m
 from rulebook.errors import ArgumentError
 from rulebook.intake.billing import Billing
 from rulebook.intake.columns import FrameIntake
-from rulebook.intake.frames import Columns, as_frame, read_frame
+from rulebook.intake.frames import Columns, CsvChunks, as_frame, read_log
 from rulebook.intake.records import Notice
 from rulebook.io.calendars import read_input
 from rulebook.io.readers import CASE_KEYS, Case, InputError, Item, read_case
@@ -39,7 +39,7 @@ class Gathered:
     and how to read the log again item by item for the record route."""
 
     case: Case
-    read: Columns | None
+    read: Columns | CsvChunks | None
     name: str
     reread: Callable[[], Case]
 
@@ -84,7 +84,7 @@ def gather(
             )
     if is_path(outages):
         path = os.fspath(outages)
-        read = read_frame(path, fmt, encoding)
+        read = read_log(path, fmt, encoding)
         if read is None:
             whole = read_case(path, fmt if fmt != "parquet" else None, "outages", encoding)
             case = _merged(whole, case)

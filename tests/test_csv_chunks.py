@@ -1,0 +1,159 @@
+"""A CSV log read a chunk of lines at a time (``rulebook.intake.frames.CsvChunks``) says
+exactly what the whole file read at once says: the same output bytes, messages and exit
+code, for every CSV case of the hostile corpus and the bundled examples, with chunks of a
+few lines (so every edge between chunks is crossed: ids used twice across chunks, causes
+in another chunk, errors in several, blank rows, lone CRs and quotes found late)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from rulebook.cli import main
+from rulebook.intake import frames
+from rulebook.intake.frames import CsvChunks, Unchunked, csv_chunks, read_log
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "hostile"
+CASES: list[dict[str, Any]] = json.loads((CORPUS / "MANIFEST.json").read_text(encoding="utf-8"))
+CSV_CASES = [
+    c
+    for c in CASES
+    if c["name"].endswith(".csv")
+    and not c["stdin"]
+    and not c.get("spark")
+    and "{file}" in c["args"]
+]
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError("a traceback") from result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _both(args: list[str], monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """``args`` run read whole and read in chunks of ``size`` bytes: the same."""
+    with monkeypatch.context() as m:
+        m.setattr(frames, "csv_chunks", lambda path, fmt, encoding: None)
+        whole = _run(args)
+    with monkeypatch.context() as m:
+        m.setattr(frames, "CHUNK_BYTES", size)
+        chunked = _run(args)
+    assert chunked == whole
+
+
+def test_the_corpus_has_csv_cases() -> None:
+    assert len(CSV_CASES) >= 40
+
+
+@pytest.mark.parametrize("case", CSV_CASES, ids=[c["name"] for c in CSV_CASES])
+@pytest.mark.parametrize("size", [1, 100])
+def test_a_corpus_case_in_chunks_says_what_the_whole_file_says(
+    case: dict[str, Any], size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    path = CORPUS / "inputs" / case["name"]
+    args = [a.replace("{file}", str(path)) for a in case["args"]]
+    _both(args, monkeypatch, size)
+
+
+EXAMPLES = [
+    ("cybermail", "examples/cybermail-2026-09.csv"),
+    ("aoulu-cloud", "examples/aoulu-cloud-2026-09.csv"),
+    ("examples/cybermail-amended.sla", "examples/cybermail-amended-2023-07.csv"),
+]
+
+
+@pytest.mark.parametrize(("contract", "log"), EXAMPLES)
+@pytest.mark.parametrize("command", ["report", "adjudicate"])
+def test_an_example_in_chunks_gives_the_same_bytes(
+    contract: str, log: str, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    _both([command, contract, log, "--format", "json"], monkeypatch, 200)
+
+
+def _log(tmp_path: Path, lines: list[str]) -> str:
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+HEADER = "id,service,start,end,detected_by,cause,caused_by"
+
+
+def _row(i: int, cause: str = "provider_fault", caused_by: str = "") -> str:
+    return (
+        f"r{i},CYBERMAIL Σ,2026-09-01T{i % 24:02d}:00:00+09:00,"
+        f"2026-09-01T{i % 24:02d}:30:00+09:00,monitoring,{cause},{caused_by}"
+    )
+
+
+@pytest.mark.parametrize("keep_going", [[], ["--keep-going"]])
+def test_edges_between_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_going: list[str]
+) -> None:
+    """An id used again three chunks later, a cause named before and after its record,
+    an orphan cause, a bad time in a late chunk: as the whole file says them."""
+    rows = [_row(i) for i in range(12)]
+    rows[7] = _row(2)  # r2 again, chunks later
+    rows[9] = _row(9, "power_supply", "r11")  # its cause comes after it
+    rows[10] = _row(10, "provider_fault", "nobody")
+    rows[11] = _row(11).replace("2026-09-01T11:30:00", "yesterday")
+    log = _log(tmp_path, [HEADER, *rows])
+    _both(["adjudicate", "cybermail", log, "--format", "json", *keep_going], monkeypatch, 150)
+
+
+def test_a_quote_late_in_the_file_sends_it_to_the_whole_reading(tmp_path: Path) -> None:
+    rows = [_row(i) for i in range(6)] + ['r6,"CYBERMAIL Σ",2026-09-02T00:00:00+09:00,,,,']
+    chunks = csv_chunks(_log(tmp_path, [HEADER, *rows]), None, None)
+    assert isinstance(chunks, CsvChunks)
+    read = []
+    with pytest.raises(Unchunked):
+        for chunk in chunks.chunks(150):
+            read.append(chunk.frame.height)
+    assert read and sum(read) < 7  # the first chunks were read before the quote
+    assert chunks.whole() is not None
+
+
+def test_chunks_are_whole_lines_placed_at_their_lines(tmp_path: Path) -> None:
+    log = _log(tmp_path, [HEADER, *(_row(i) for i in range(50))])
+    chunks = read_log(log)
+    assert isinstance(chunks, CsvChunks)
+    parts = list(chunks.chunks(300))
+    assert len(parts) > 10
+    assert [p.first_line for p in parts] == [
+        2 + sum(q.frame.height for q in parts[:i]) for i in range(len(parts))
+    ]
+    whole = pl.concat([p.frame for p in parts])
+    assert whole.equals(pl.read_csv(log, infer_schema=False))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + "\n",  # a header alone
+        '"id",service\nr1,x\n',  # a quoted header
+        "id,id\nr1,r2\n",  # a name twice
+        "id,service\r\nr1,x\r\n".replace("\r\n", "\r"),  # lone CRs
+    ],
+)
+def test_files_read_whole(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "log.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert csv_chunks(str(path), None, None) is None
+    assert csv_chunks(str(path), None, "cp932") is None
+
+
+def test_other_encodings_and_formats_are_read_whole(tmp_path: Path) -> None:
+    log = _log(tmp_path, [HEADER, _row(1)])
+    assert isinstance(csv_chunks(log, None, "utf-8"), CsvChunks)
+    assert csv_chunks(log, None, "cp932") is None
+    assert csv_chunks(log, "jsonl", None) is None
