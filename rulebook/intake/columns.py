@@ -357,7 +357,9 @@ def joined_intake(
         valid, where = parts[0].valid, parts[0].where
     else:
         names = set().union(*(p.valid.columns for p in parts))
-        valid = pl.concat([with_columns(p.valid, vocabulary, names) for p in parts])
+        # One contiguous copy: the plan's filters and sorts would otherwise gather the
+        # chunks' pieces again and again (10^7 records: report peak 2,845 -> 2,182 MiB).
+        valid = pl.concat([with_columns(p.valid, vocabulary, names) for p in parts], rechunk=True)
         firsts = [p.first for p in parts]
 
         def where(row: int) -> str:
