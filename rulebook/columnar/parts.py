@@ -159,9 +159,11 @@ def figures_of(plan: Plan) -> Figures | None:
     low, high, latest = frame["start"].min(), frame["end"].max(), frame["start"].max()
     assert isinstance(low, int) and isinstance(high, int) and isinstance(latest, int)
     inside = (
-        frame.filter(pl.col("status") != OUT_OF_SCOPE)
+        frame.lazy()
+        .filter(pl.col("status") != OUT_OF_SCOPE)
         .group_by("service")
         .agg(first=pl.col("start").min(), last=pl.col("end").max())
+        .collect()
     )
     spans = {s: (a, b) for s, a, b in inside.iter_rows()}
     sums = {
@@ -235,9 +237,7 @@ def assemble(
             out += [(s, p) for s, p in measured if chain.at(p.period.start) == i]
         return sorted(out, key=lambda sp: (sp[0], sp[1].period.start))
     windows = contract_windows(contract, notices, tz, low, high, closures)
-    return measure_periods(
-        contract, windows, cuts, ordered, seconds, began, span, since, selected
-    )
+    return measure_periods(contract, windows, cuts, ordered, seconds, began, span, since, selected)
 
 
 def last_stretch(frame: pl.DataFrame) -> pl.Series:

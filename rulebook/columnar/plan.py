@@ -186,7 +186,8 @@ def threshold(plan: Plan) -> None:
     if per_record:
         length = pl.col("end") - pl.col("start")
     else:
-        runs = runs_of(frame.filter(candidate).select("pos", "svc", "start", "end"), pl.col("svc"))
+        chosen = frame.lazy().filter(candidate).select("pos", "svc", "start", "end").collect()
+        runs = runs_of(chosen, pl.col("svc"))
         assert STOPPAGE.key is not None
         frame = frame.with_columns(
             length=scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
@@ -260,8 +261,11 @@ def window_segments(plan: Plan) -> None:
             "w_service": pl.String,
         },
     )
-    counted = plan.frame.filter(pl.col("status") == COUNTED).select(
-        "pos", "service", "start", "end"
+    counted = (
+        plan.frame.lazy()
+        .filter(pl.col("status") == COUNTED)
+        .select("pos", "service", "start", "end")
+        .collect()
     )
     hits = counted.join_where(
         table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
@@ -413,12 +417,15 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
 def availability(plan: Plan) -> None:
     """Per service and period: counted downtime and excluded time as unions (no double
     counting), planned stops from the windows, then the record engine's arithmetic."""
-    inside = plan.frame.select("svc", "start", "end", "status").filter(
-        pl.col("status") != OUT_OF_SCOPE
+    spans = (
+        plan.frame.lazy()
+        .filter(pl.col("status") != OUT_OF_SCOPE)
+        .group_by("svc")
+        .agg(first=pl.col("start").min(), last=pl.col("end").max())
+        .collect()
     )
-    if inside.height == 0:
+    if spans.height == 0:
         return
-    spans = inside.group_by("svc").agg(first=pl.col("start").min(), last=pl.col("end").max())
     assert plan.whole is not None and plan.cuts is not None
     whole, cuts = plan.whole, plan.cuts
     whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))

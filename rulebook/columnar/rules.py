@@ -125,7 +125,7 @@ def selected_seconds(
     inside = plan.frame["status"] != OUT_OF_SCOPE
     for cid, cond in sorted(selections(plan.contract), key=lambda sel: sel[0]):
         chosen = inside & condition_values(plan, cond, derived=True).fill_null(False)
-        spans = from_since(plan.frame.filter(chosen).select("svc", "start", "end"))
+        spans = from_since(plan.frame.lazy().filter(chosen).select("svc", "start", "end").collect())
         sums: dict[tuple[int, int], int] = {}
         if spans.height:
             union = period_union(spans, cuts, "seconds")

@@ -172,10 +172,12 @@ class FrameAdjudication:
         """The services of the out-of-scope records, with how many records each (read off
         the plan's frame: ``report`` builds no records frame for it)."""
         counted = (
-            self.plan.frame.filter(pl.col("status") == "out_of_scope")
+            self.plan.frame.lazy()
+            .filter(pl.col("status") == "out_of_scope")
             .group_by("service")
             .len()
             .sort("service")
+            .collect()
         )
         return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
 
