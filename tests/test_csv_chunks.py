@@ -111,16 +111,36 @@ def test_edges_between_chunks(
     _both(["adjudicate", "cybermail", log, "--format", "json", *keep_going], monkeypatch, 150)
 
 
-def test_a_quote_late_in_the_file_sends_it_to_the_whole_reading(tmp_path: Path) -> None:
+def test_quoted_cells_are_read_in_chunks(tmp_path: Path) -> None:
     rows = [_row(i) for i in range(6)] + ['r6,"CYBERMAIL Σ",2026-09-02T00:00:00+09:00,,,,']
-    chunks = csv_chunks(_log(tmp_path, [HEADER, *rows]), None, None)
+    log = _log(tmp_path, [HEADER, *rows])
+    chunks = csv_chunks(log, None, None)
+    assert isinstance(chunks, CsvChunks)
+    parts = list(chunks.chunks(150))
+    assert len(parts) > 2
+    assert pl.concat([p.frame for p in parts]).equals(pl.read_csv(log, infer_schema=False))
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        'r6,"CYBERMAIL\nΣ",2026-09-02T00:00:00+09:00,,,,',  # a quoted cell spanning lines
+        'r6,"CYBERMAIL Σ",2026-09-02T00:00:00+09:00,,',  # a short row among quotes
+        "",  # a blank line
+        "r6,CYBERMAIL Σ,2026-09-02T00:00:00+09:00",  # a short row
+    ],
+)
+def test_what_only_the_whole_reading_reads_is_found_late(tmp_path: Path, late: str) -> None:
+    """The first chunks are read before the line that sends the file to the whole
+    reading (which then reads it from its start)."""
+    log = _log(tmp_path, [HEADER, *(_row(i) for i in range(6)), late, _row(7)])
+    chunks = csv_chunks(log, None, None)
     assert isinstance(chunks, CsvChunks)
     read = []
     with pytest.raises(Unchunked):
         for chunk in chunks.chunks(150):
             read.append(chunk.frame.height)
-    assert read and sum(read) < 7  # the first chunks were read before the quote
-    assert chunks.whole() is not None
+    assert read and sum(read) < 7
 
 
 def test_chunks_are_whole_lines_placed_at_their_lines(tmp_path: Path) -> None:

@@ -138,8 +138,9 @@ _SEPARATORS = tuple(bytes([b]) for b in range(0x1C, 0x20))
 
 class Unchunked(Exception):
     """A CSV file that chunks cannot read as the whole file's reading would (a quoted
-    cell, a blank line, a short row, a row polars refuses, bytes not UTF-8, a cell over
-    the limit): it is read whole instead (:meth:`CsvChunks.whole`), from the start."""
+    cell spanning lines, a blank line, a short row, a row polars refuses, bytes not UTF-8,
+    a cell over the limit): it is read whole instead (:meth:`CsvChunks.whole`), from the
+    start."""
 
 
 @attrs.frozen
@@ -154,9 +155,10 @@ class CsvChunks:
 
     def chunks(self, size: int = 0) -> Iterator[Columns]:
         """The file's rows as text cells, a chunk of about ``size`` bytes (default
-        :data:`CHUNK_BYTES`) of lines at a time. Where a chunk's bytes are not plain lines
-        of as many cells as the header (a quote, a NUL, a lone CR, a blank line, a short
-        row) or polars refuses them, :class:`Unchunked`, possibly after some chunks."""
+        :data:`CHUNK_BYTES`) of lines at a time. Where a chunk's lines are not rows of as
+        many cells as the header (a quoted cell spanning lines, a NUL, a lone CR, a blank
+        line, a short row) or polars refuses them, :class:`Unchunked`, possibly after
+        some chunks."""
         size = size or CHUNK_BYTES
         commas = self.header.count(b",")
         read = 0
@@ -183,9 +185,13 @@ class CsvChunks:
                     break
 
     def _parse(self, block: bytes, commas: int, lines: int) -> pl.DataFrame:
-        """A chunk's lines as text cells, when they are plain lines of full rows."""
-        if b'"' in block or b"\x00" in block or block.count(b",") != commas * lines:
-            raise Unchunked  # quotes, a NUL, a blank line or a short row: read whole
+        """A chunk's lines as text cells, when each line is a full row: without quotes,
+        its commas tell (a blank line or a short row has fewer); with quotes, a line a
+        row (no quoted cell spans lines) and, where the last column has empty cells, the
+        commas of each line outside its quotes (as :func:`read_frame` looks)."""
+        quoted = b'"' in block
+        if b"\x00" in block or (not quoted and block.count(b",") != commas * lines):
+            raise Unchunked  # a NUL, a blank line or a short row: read whole
         if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
             raise Unchunked  # a lone CR
         try:
@@ -193,7 +199,9 @@ class CsvChunks:
         except Exception:  # too many cells, bytes not UTF-8: the whole reading names them
             raise Unchunked from None
         if frame.height != lines or _over_cell_limit(frame):
-            raise Unchunked
+            raise Unchunked  # a quoted cell spanning lines (or cut at the chunk's end)
+        if quoted and frame[frame.columns[-1]].null_count() and ragged(block, lines, commas + 1):
+            raise Unchunked  # a short row, which polars would fill
         return frame
 
     def whole(self) -> Columns | None:
