@@ -143,6 +143,22 @@ def test_what_only_the_whole_reading_reads_is_found_late(tmp_path: Path, late: s
     assert read and sum(read) < 7
 
 
+def test_a_quoted_header_and_quoted_cells(tmp_path: Path) -> None:
+    """As spreadsheets and some exporters write every cell, the names too."""
+    path = tmp_path / "log.csv"
+    rows = [HEADER, *(_row(i) for i in range(20))]
+    path.write_text(
+        "".join(",".join(f'"{c}"' for c in row.split(",")) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    chunks = csv_chunks(str(path), None, None)
+    assert isinstance(chunks, CsvChunks) and chunks.columns == 7
+    parts = list(chunks.chunks(400))
+    assert len(parts) > 3
+    whole = pl.concat([p.frame for p in parts])
+    assert whole.equals(pl.read_csv(path, infer_schema=False))
+
+
 def test_chunks_are_whole_lines_placed_at_their_lines(tmp_path: Path) -> None:
     log = _log(tmp_path, [HEADER, *(_row(i) for i in range(50))])
     chunks = read_log(log)
@@ -160,7 +176,7 @@ def test_chunks_are_whole_lines_placed_at_their_lines(tmp_path: Path) -> None:
     "text",
     [
         HEADER + "\n",  # a header alone
-        '"id",service\nr1,x\n',  # a quoted header
+        '"id,service\nr1,x\n',  # a quote left open in the header
         "id,id\nr1,r2\n",  # a name twice
         "id,service\r\nr1,x\r\n".replace("\r\n", "\r"),  # lone CRs
     ],

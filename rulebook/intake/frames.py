@@ -151,6 +151,7 @@ class CsvChunks:
     path: str
     header: bytes  # the first line, its end included
     size: int  # the file's bytes
+    columns: int  # the header's names
     encoding: str | None = None
 
     def chunks(self, size: int = 0) -> Iterator[Columns]:
@@ -160,7 +161,7 @@ class CsvChunks:
         line, a short row) or polars refuses them, :class:`Unchunked`, possibly after
         some chunks."""
         size = size or CHUNK_BYTES
-        commas = self.header.count(b",")
+        commas = self.columns - 1
         read = 0
         with open(self.path, "rb") as file:
             file.seek(len(self.header))
@@ -215,8 +216,8 @@ def _any_separator(block: bytes) -> bool:
 
 def csv_chunks(path: str, fmt: str | None, encoding: str | None) -> CsvChunks | None:
     """The CSV file at ``path`` as :class:`CsvChunks` when it may be read so: a regular
-    file within the input limit, UTF-8, a plain header of at most
-    :data:`MAX_FRAME_COLUMNS` distinct names."""
+    file within the input limit, UTF-8, a header of one line and at most
+    :data:`MAX_FRAME_COLUMNS` distinct names (quoted or not)."""
     kind = fmt or {".csv": "csv"}.get(Path(path).suffix.lower())
     if kind != "csv" or not _regular(path):
         return None
@@ -230,13 +231,17 @@ def csv_chunks(path: str, fmt: str | None, encoding: str | None) -> CsvChunks | 
         return None  # the whole reading names what is wrong
     if size > limits.MAX_INPUT_BYTES or not header.endswith(b"\n") or size == len(header):
         return None  # over the limit, a header alone or too long: the whole reading
-    names = header.rstrip(b"\r\n").split(b",")
-    plain = not any(b in header for b in (b'"', b"\x00", *_SEPARATORS))
-    if not plain or len(names) > MAX_FRAME_COLUMNS or len(set(names)) < len(names):
+    if any(b in header for b in (b"\x00", *_SEPARATORS)) or header.count(b",") >= MAX_FRAME_COLUMNS:
         return None
-    if header.count(b"\r") != header.endswith(b"\r\n"):
+    if header.count(b"\r") != header.endswith(b"\r\n") or header.count(b'"') % 2:
+        return None  # a lone CR; a quote left open (a name spanning lines)
+    try:  # its names as polars reads them (quoted or not)
+        names = pl.read_csv(header, infer_schema=False, has_header=True).columns
+    except Exception:  # not UTF-8, a stray quote
         return None
-    return CsvChunks(path, header, size, encoding)
+    if any("_duplicated_" in n for n in names):
+        return None  # a name twice: the record route names it
+    return CsvChunks(path, header, size, len(names), encoding)
 
 
 #: The records polars reads at a time; its batches are gathered into chunks.
