@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from rulebook.cli import main
 from rulebook.intake import frames
 from rulebook.intake.frames import CsvChunks, Unchunked, csv_chunks, read_log
+from rulebook.io.readers import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "hostile"
@@ -193,3 +194,16 @@ def test_other_encodings_and_formats_are_read_whole(tmp_path: Path) -> None:
     assert isinstance(csv_chunks(log, None, "utf-8"), CsvChunks)
     assert csv_chunks(log, None, "cp932") is None
     assert csv_chunks(log, "jsonl", None) is None
+
+
+def test_a_log_gone_before_its_chunks_are_read_is_named_by_the_whole_reading(
+    tmp_path: Path,
+) -> None:
+    log = _log(tmp_path, [HEADER, _row(1)])
+    chunks = csv_chunks(log, None, None)
+    assert isinstance(chunks, CsvChunks)
+    Path(log).unlink()
+    with pytest.raises(Unchunked):
+        list(chunks.chunks())
+    with pytest.raises(InputError, match="no such file"):
+        chunks.whole()

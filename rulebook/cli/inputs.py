@@ -186,7 +186,7 @@ def adjudicate_inputs(
     if inputs.probes is not None:
         probed = inputs
         inputs = guarded(lambda: _cut_probes(contract, probed, opts))
-    if isinstance(inputs.frame, CsvChunks):  # not read yet: its size tells
+    if isinstance(inputs.frame, CsvChunks):  # not read yet: its size tells (~100 B a row)
         big = inputs.frame.size > 20000 * 100
     else:
         rows = inputs.frame.frame.height if inputs.frame is not None else len(inputs.case.outages)

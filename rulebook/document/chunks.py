@@ -17,7 +17,7 @@ import polars as pl
 from rulebook import model as m
 from rulebook.errors import RulebookError
 from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
-from rulebook.intake.frames import BATCH, Columns, gathered
+from rulebook.intake.frames import Columns
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import Case, InputError
 from rulebook.mapping.apply import Mapping
@@ -40,6 +40,10 @@ def scan(path: str, fmt: str | None) -> pl.LazyFrame:
     if kind_of(path, fmt) == "parquet":
         return pl.scan_parquet(path)
     return pl.scan_csv(path, infer_schema=False)
+
+
+#: The records polars reads at a time; its batches are gathered into chunks.
+BATCH = 1 << 16
 
 
 def read_chunks(
@@ -66,13 +70,29 @@ def read_chunks(
         except Exception as exc:  # Arrow raises many kinds for a bad file
             raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
         frames = (pl.DataFrame(b) for b in source.iter_batches(batch_size=batch))
-        yield from gathered(frames, size)
+        yield from _gathered(frames, size)
         return
     batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=batch)
     try:
-        yield from gathered(batches, size)
+        yield from _gathered(batches, size)
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+
+
+def _gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
+    """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
+    chunk ends at a batch's end, so it may hold a little more)."""
+    pending: list[pl.DataFrame] = []
+    held, wanted = 0, size()
+    for batch in batches:
+        pending.append(batch)
+        held += batch.height
+        if held >= wanted:
+            yield pl.concat(pending)
+            pending, held = [], 0
+            wanted = size()
+    if pending:
+        yield pl.concat(pending)
 
 
 @attrs.define

@@ -9,7 +9,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +57,9 @@ class Columns:
 def read_log(
     path: str, fmt: str | None = None, encoding: str | None = None
 ) -> Columns | CsvChunks | None:
-    """As :func:`read_frame`, but a UTF-8 CSV file that one look at its bytes finds plain
-    is not read here: it is handed over as :class:`CsvChunks`, to be read a chunk at a
-    time by the intake."""
+    """As :func:`read_frame`, but a UTF-8 CSV file whose header :func:`csv_chunks` can
+    read is not read here: it is handed over as :class:`CsvChunks`, to be read a chunk at
+    a time by the intake."""
     chunks = csv_chunks(path, fmt, encoding)
     return chunks if chunks is not None else read_frame(path, fmt, encoding)
 
@@ -161,6 +161,12 @@ class CsvChunks:
         line, a short row) or polars refuses them, :class:`Unchunked`, possibly after
         some chunks."""
         size = size or CHUNK_BYTES
+        try:
+            yield from self._chunks(size)
+        except OSError:  # gone or unreadable since its header: the whole reading names it
+            raise Unchunked from None
+
+    def _chunks(self, size: int) -> Iterator[Columns]:
         commas = self.columns - 1
         read = 0
         with open(self.path, "rb") as file:
@@ -242,26 +248,6 @@ def csv_chunks(path: str, fmt: str | None, encoding: str | None) -> CsvChunks | 
     if any("_duplicated_" in n for n in names):
         return None  # a name twice: the record route names it
     return CsvChunks(path, header, size, len(names), encoding)
-
-
-#: The records polars reads at a time; its batches are gathered into chunks.
-BATCH = 1 << 16
-
-
-def gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
-    """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
-    chunk ends at a batch's end, so it may hold a little more)."""
-    pending: list[pl.DataFrame] = []
-    held, wanted = 0, size()
-    for batch in batches:
-        pending.append(batch)
-        held += batch.height
-        if held >= wanted:
-            yield pl.concat(pending)
-            pending, held = [], 0
-            wanted = size()
-    if pending:
-        yield pl.concat(pending)
 
 
 def separators(frame: pl.DataFrame) -> bool:

@@ -542,7 +542,7 @@ def _in_chunks(
     for chunk in read.chunks():
         if mapped_wrong or refused:
             continue  # read to the end: a later chunk may still send it to the whole reading
-        if not any(mapping.column(c)[0] == "id" for c in chunk.frame.columns):
+        if not parts and not any(mapping.column(c)[0] == "id" for c in chunk.frame.columns):
             raise Unchunked  # each record placed as its id: one note for the whole file
         try:
             mapped, said = mapping.prepare_columns(chunk)
@@ -551,7 +551,7 @@ def _in_chunks(
             continue
         assert mapped is not None  # CSV: never JSON Lines' text
         warnings = warnings or said
-        first = sum(p.read for p in parts)
+        first = parts[-1].first + parts[-1].read if parts else 0
         try:
             parts.append(
                 frame_part(reading, mapped.frame, read.path, mapped.first_line, mapped, 0, first)
