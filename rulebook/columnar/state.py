@@ -118,7 +118,9 @@ def facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dic
     service, and the derived durations where the engine adds them: not for the downtime
     condition)."""
     rows = plan.frame.filter(pl.col("id").is_in(ids))
-    lengths = dict(zip(rows["id"].to_list(), rows["duration"].to_list(), strict=True))
+    # the record's own length (the plan holds it as a column only where a condition names it)
+    own = (rows["end"] - rows["start"]).to_list()
+    lengths = dict(zip(rows["id"].to_list(), own, strict=True))
     events = (
         dict(zip(rows["id"].to_list(), rows[EVENT_DURATION].to_list(), strict=True))
         if EVENT_DURATION in rows.columns

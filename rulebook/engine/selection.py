@@ -18,6 +18,8 @@ from rulebook.engine.run import Verdict
 
 #: The derived fact of an event's length (see :func:`event_lengths`).
 EVENT_DURATION = "event_duration"
+#: The derived fact of a record's own length.
+DURATION = "duration"
 
 
 def event_lengths(verdicts: Iterable[Verdict]) -> dict[str, int]:
@@ -34,7 +36,6 @@ def event_lengths(verdicts: Iterable[Verdict]) -> dict[str, int]:
             start, end = merged[bisect.bisect_right(starts, v.record.start) - 1]
             lengths[v.record.id] = end - start
     return lengths
-
 
 
 def selected_records(contract: m.Contract, verdicts: list[Verdict]) -> dict[str, set[str]]:
