@@ -29,7 +29,13 @@ from rulebook.columnar.dependencies import EVENT, STOPPAGE
 from rulebook.columnar.parts import measure_periods
 from rulebook.columnar.related import related_clauses, related_values
 from rulebook.columnar.rules import condition_values, decide, rule_values, selected_seconds
-from rulebook.columnar.runs import period_range, period_union, runs_of, scatter
+from rulebook.columnar.runs import (
+    period_range,
+    period_union,
+    period_union_and_began,
+    runs_of,
+    scatter,
+)
 from rulebook.columnar.state import (
     COUNTED,
     EXCLUDED,
@@ -455,24 +461,12 @@ def availability(plan: Plan) -> None:
     # Python pool around them oversubscribed the cores and turned waiting into system time).
     # Each takes only the columns it reads, and the counted records go before the others
     # come (10^7 records: they are the run's largest frames after the plan's own).
-    counted = (
-        whole.lazy()
-        .filter(pl.col("status") == COUNTED)
-        .select("pos", "svc", "start", "end")
-        .collect()
-    )
-    down_sums = period_union(counted, cuts, "downtime")
-    began = _began(plan, counted, cuts)
-    del counted
-    either = (
-        whole.lazy()
-        .filter(pl.col("status").is_in([COUNTED, EXCLUDED]))
-        .select("svc", "start", "end")
-        .collect()
-    )
+    status = pl.col("status")
+    counted = whole.lazy().filter(status == COUNTED).select("pos", "svc", "start", "end")
+    down_sums, began = period_union_and_began(counted.collect(), plan.frame["start"], cuts)
+    either = whole.lazy().filter(status.is_in([COUNTED, EXCLUDED])).select("svc", "start", "end")
     del whole
-    either_sums = period_union(either, cuts, "either")
-    del either
+    either_sums = period_union(either.collect(), cuts, "either")
     sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)
@@ -542,27 +536,6 @@ STAGES: tuple[Callable[[Plan], None], ...] = (
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _began(plan: Plan, counted: pl.DataFrame, cuts: pl.DataFrame) -> dict[tuple[int, int], int]:
-    """The earliest start of a record counted in each service's period (where its incident
-    began): of the counted segments in the period, the earliest start of their records.
-    A span reaching into later periods counts in each; only those are spread out."""
-    first, last = period_range(cuts, counted["start"], counted["end"])
-    spans = counted.select("svc", began=plan.frame["start"].gather(counted["pos"])).with_columns(
-        i=first, last=last
-    )
-    later = (
-        spans.filter(pl.col("last") > pl.col("i"))
-        .with_columns(i=pl.int_ranges(pl.col("i") + 1, pl.col("last") + 1))
-        .explode("i")
-    )
-    earliest = (
-        pl.concat([spans.select("svc", "i", "began"), later.select("svc", "i", "began")])
-        .group_by("svc", "i")
-        .agg(pl.col("began").min())
-    )
-    return {(code, i): start for code, i, start in earliest.iter_rows()}
 
 
 def run_plan(

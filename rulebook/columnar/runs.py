@@ -47,6 +47,32 @@ def period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.Da
     )
 
 
+def period_union_and_began(
+    counted: pl.DataFrame, starts: pl.Series, cuts: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[tuple[int, int], int]]:
+    """The counted segments' union per service and period (:func:`period_union`), and the
+    earliest start of a record counted in each service's period (where its incident began:
+    of the counted segments in the period, the earliest start of their records, ``starts``
+    by ``pos``). A span reaching into later periods counts in each; only those are spread
+    out. The counted segments go when this returns."""
+    first, last = period_range(cuts, counted["start"], counted["end"])
+    spans = counted.select("svc", began=starts.gather(counted["pos"])).with_columns(
+        i=first, last=last
+    )
+    later = (
+        spans.filter(pl.col("last") > pl.col("i"))
+        .with_columns(i=pl.int_ranges(pl.col("i") + 1, pl.col("last") + 1))
+        .explode("i")
+    )
+    earliest = (
+        pl.concat([spans.select("svc", "i", "began"), later.select("svc", "i", "began")])
+        .group_by("svc", "i")
+        .agg(pl.col("began").min())
+    )
+    began = {(code, i): start for code, i, start in earliest.iter_rows()}
+    return period_union(counted, cuts, "downtime"), began
+
+
 def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
     """``frame`` in order of ``group`` (a whole number, at least 0) and start, each row in
     its run: the group's records that touch or overlap, one after another. Adds ``__run``
