@@ -109,9 +109,7 @@ class Mapping:
             return name, None  # refused by validation, with did-you-mean
         return None, name
 
-    def kept_columns(
-        self, columns: Iterable[str], name: str
-    ) -> tuple[dict[str, str], list[str]]:
+    def kept_columns(self, columns: Iterable[str], name: str) -> tuple[dict[str, str], list[str]]:
         """Each column kept with its field, and the warning for those left out (as one
         machine reads a log's columns; Spark's driver selects these before its groups)."""
         return self._columns(columns, name)
@@ -307,7 +305,12 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        checked = [self._cells(frame[c]) for c in frame.columns]  # polars' threads, no pool
+        # each text column's distinct cells that are not ASCII, in one query (polars'
+        # threads, no pool): only those can need the NFC form
+        texts = [c for c, t in frame.schema.items() if t == pl.String]
+        found = frame.select(_not_ascii(c) for c in texts).row(0) if texts else ()
+        unicode = dict(zip(texts, found, strict=True))
+        checked = [self._cells(frame[c], unicode.get(c, [])) for c in frame.columns]
         cells = [c for c, _ in checked]
         iso = frozenset(
             name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
@@ -332,10 +335,11 @@ class Mapping:
             ).to_series()
         return attrs.evolve(read, frame=frame, left_out_text=text, iso_shaped=iso), warnings
 
-    def _cells(self, series: pl.Series) -> tuple[pl.Series | None, bool]:
+    def _cells(self, series: pl.Series, unicode: list[str]) -> tuple[pl.Series | None, bool]:
         """A column's values mapped as :meth:`value` maps them (None when none changes),
         and whether it is a time column whose every cell is ISO 8601 as exports write it
-        (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again)."""
+        (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again).
+        ``unicode``: its distinct cells that are not ASCII (:func:`_not_ascii`)."""
         field = series.name
         iso = False
         mapped = field in self.values or field in self.countries
@@ -345,8 +349,6 @@ class Mapping:
         else:
             changed = False
         if series.dtype == pl.String:
-            wide = series.str.len_bytes() != series.str.len_chars()  # not ASCII
-            unicode = series.filter(wide.fill_null(False)).unique().to_list()
             old = [v for v in unicode if nfc(v) != v]
             if old:
                 series, changed = series.replace(old, [nfc(v) for v in old]), True
@@ -590,6 +592,12 @@ def _mapped(
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _not_ascii(column: str) -> pl.Expr:
+    """The distinct cells of a text column that are not ASCII, as one list."""
+    cells = pl.col(column)
+    return cells.filter(cells.str.len_bytes() != cells.str.len_chars()).unique().implode()
 
 
 def _source(kept: dict[str, str], field: str) -> str:
