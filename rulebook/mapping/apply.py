@@ -305,12 +305,16 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        # each text column's distinct cells that are not ASCII, in one query (polars'
-        # threads, no pool): only those can need the NFC form
+        # in one query (polars' threads, no pool): each text column's distinct cells that
+        # are not ASCII (only those can need the NFC form), and whether a time column's
+        # cells are all ISO 8601 as exports write them
         texts = [c for c, t in frame.schema.items() if t == pl.String]
-        found = frame.select(_not_ascii(c) for c in texts).row(0) if texts else ()
-        unicode = dict(zip(texts, found, strict=True))
-        checked = [self._cells(frame[c], unicode.get(c, [])) for c in frame.columns]
+        times = [c for c in texts if c in self.times]
+        looks = [*(_not_ascii(c) for c in texts), *(_all_iso(c) for c in times)]
+        found = frame.select(x.alias(str(i)) for i, x in enumerate(looks)).row(0) if looks else ()
+        unicode = dict(zip(texts, found, strict=False))
+        all_iso = dict(zip(times, found[len(texts) :], strict=True))
+        checked = [self._cells(frame[c], unicode.get(c, []), all_iso.get(c)) for c in frame.columns]
         cells = [c for c, _ in checked]
         iso = frozenset(
             name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
@@ -335,11 +339,14 @@ class Mapping:
             ).to_series()
         return attrs.evolve(read, frame=frame, left_out_text=text, iso_shaped=iso), warnings
 
-    def _cells(self, series: pl.Series, unicode: list[str]) -> tuple[pl.Series | None, bool]:
+    def _cells(
+        self, series: pl.Series, unicode: list[str], shaped: bool | None = None
+    ) -> tuple[pl.Series | None, bool]:
         """A column's values mapped as :meth:`value` maps them (None when none changes),
         and whether it is a time column whose every cell is ISO 8601 as exports write it
         (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again).
-        ``unicode``: its distinct cells that are not ASCII (:func:`_not_ascii`)."""
+        ``unicode``: its distinct cells that are not ASCII (:func:`_not_ascii`);
+        ``shaped``: whether its cells, as read, are all ISO 8601 (:func:`_all_iso`)."""
         field = series.name
         iso = False
         mapped = field in self.values or field in self.countries
@@ -361,7 +368,9 @@ class Mapping:
                 if old:
                     series = series.replace(old, [read_as[v] for v in old])
                     changed = True
-            if field in self.times:
+            if field in self.times and shaped and not changed:
+                iso = True  # every cell as read (and kept)
+            elif field in self.times:
                 todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
                 iso = not todo.any()
                 times = None if iso else spreadsheet_times(series, todo)
@@ -598,6 +607,11 @@ def _not_ascii(column: str) -> pl.Expr:
     """The distinct cells of a text column that are not ASCII, as one list."""
     cells = pl.col(column)
     return cells.filter(cells.str.len_bytes() != cells.str.len_chars()).unique().implode()
+
+
+def _all_iso(column: str) -> pl.Expr:
+    """Whether every cell of a text column is null or ISO 8601 as exports write it."""
+    return pl.col(column).str.contains(ISO_SHAPE).fill_null(True).all()
 
 
 def _source(kept: dict[str, str], field: str) -> str:
