@@ -48,7 +48,7 @@ from rulebook.intake.records import (
 )
 from rulebook.io.readers import Case, InputError, Item
 from rulebook.io.regions import region_countries
-from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.cells import spreadsheet_times, text_looks
 from rulebook.mapping.others import InputMaps, map_other
 from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved_warning
 from rulebook.mapping.services import (
@@ -305,15 +305,7 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        # in one query (polars' threads, no pool): each text column's distinct cells that
-        # are not ASCII (only those can need the NFC form), and whether a time column's
-        # cells are all ISO 8601 as exports write them
-        texts = [c for c, t in frame.schema.items() if t == pl.String]
-        times = [c for c in texts if c in self.times]
-        looks = [*(_not_ascii(c) for c in texts), *(_all_iso(c) for c in times)]
-        found = frame.select(x.alias(str(i)) for i, x in enumerate(looks)).row(0) if looks else ()
-        unicode = dict(zip(texts, found, strict=False))
-        all_iso = dict(zip(times, found[len(texts) :], strict=True))
+        unicode, all_iso = text_looks(frame, self.times)  # one query: polars' threads, no pool
         checked = [self._cells(frame[c], unicode.get(c, []), all_iso.get(c)) for c in frame.columns]
         cells = [c for c, _ in checked]
         iso = frozenset(
@@ -345,8 +337,7 @@ class Mapping:
         """A column's values mapped as :meth:`value` maps them (None when none changes),
         and whether it is a time column whose every cell is ISO 8601 as exports write it
         (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again).
-        ``unicode``: its distinct cells that are not ASCII (:func:`_not_ascii`);
-        ``shaped``: whether its cells, as read, are all ISO 8601 (:func:`_all_iso`)."""
+        ``unicode``: its distinct cells not ASCII; ``shaped``: whether all are ISO 8601."""
         field = series.name
         iso = False
         mapped = field in self.values or field in self.countries
@@ -601,17 +592,6 @@ def _mapped(
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _not_ascii(column: str) -> pl.Expr:
-    """The distinct cells of a text column that are not ASCII, as one list."""
-    cells = pl.col(column)
-    return cells.filter(cells.str.len_bytes() != cells.str.len_chars()).unique().implode()
-
-
-def _all_iso(column: str) -> pl.Expr:
-    """Whether every cell of a text column is null or ISO 8601 as exports write it."""
-    return pl.col(column).str.contains(ISO_SHAPE).fill_null(True).all()
 
 
 def _source(kept: dict[str, str], field: str) -> str:
