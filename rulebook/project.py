@@ -23,7 +23,6 @@ import fnmatch
 import hashlib
 import os
 import re
-import tomllib
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
@@ -199,6 +198,8 @@ _TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 def parse(text: str, name: str = FILENAME, folder: Path | None = None) -> Project:
     """A project from the text of a project file (``folder``: where a contract path is
     read from)."""
+    import tomllib  # with a project file only: a run without one starts without it
+
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

@@ -19,6 +19,7 @@ imported inside the commands that need them, never at the top of a module, so th
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -26,16 +27,46 @@ from typing import Any
 import click
 
 from rulebook._version import __version__
-from rulebook.cli import adjudicating, authoring, diffing, drafting, packet
 from rulebook.cli.options import ENGINES, FORMATS, SOURCES
 from rulebook.cli.output import fail, printable
 
 __all__ = ["ENGINES", "FORMATS", "SOURCES", "main", "printable"]
 
+#: Each command by name: the module of this package that defines it, and its function. A
+#: command's module is imported when the command is looked up, so that ``rulebook report``
+#: starts without the authoring, diff, init and packet modules.
+COMMANDS = {
+    "check": ("authoring", "check"),
+    "test": ("authoring", "test_command"),
+    "lsp": ("authoring", "lsp_command"),
+    "fmt": ("authoring", "fmt_command"),
+    "contracts": ("authoring", "contracts"),
+    "adjudicate": ("adjudicating", "adjudicate_command"),
+    "report": ("adjudicating", "report_command"),
+    "explain": ("adjudicating", "explain_command"),
+    "init": ("drafting", "init_command"),
+    "compare": ("adjudicating", "compare_command"),
+    "diff": ("diffing", "diff_command"),
+    "packet": ("packet", "packet_command"),
+    "verify": ("packet", "verify_command"),
+}
+
 
 class _Group(click.Group):
     """The command group: output that cannot be written (a full disk, a closed pipe) ends
-    the command with one line and exit 1, never a traceback."""
+    the command with one line and exit 1, never a traceback. Its commands are
+    :data:`COMMANDS`, each imported when looked up."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # An unknown name loads them all: its error suggests the nearest (self.commands).
+        for name in [cmd_name] if cmd_name in COMMANDS else COMMANDS:
+            if name not in self.commands:
+                module, function = COMMANDS[name]
+                self.add_command(getattr(importlib.import_module(f"{__name__}.{module}"), function))
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,18 +92,3 @@ def _drop_stdout() -> None:
 @click.version_option(__version__, prog_name="rulebook")
 def main() -> None:
     """rulebook: settle which outage minutes an SLA counts, and explain why."""
-
-
-main.add_command(authoring.check)
-main.add_command(authoring.test_command)
-main.add_command(authoring.lsp_command)
-main.add_command(authoring.fmt_command)
-main.add_command(authoring.contracts)
-main.add_command(adjudicating.adjudicate_command)
-main.add_command(adjudicating.report_command)
-main.add_command(adjudicating.explain_command)
-main.add_command(drafting.init_command)
-main.add_command(adjudicating.compare_command)
-main.add_command(diffing.diff_command)
-main.add_command(packet.packet_command)
-main.add_command(packet.verify_command)

@@ -28,8 +28,6 @@ from rulebook.cli.options import (
 )
 from rulebook.cli.output import echo_data, fail, guarded, printable, write_text
 from rulebook.cli.scope import check_period, scope_warnings
-from rulebook.cli.spark import on_spark
-from rulebook.cli.stream import on_stream
 from rulebook.io.outputs import replace_files
 from rulebook.text import did_you_mean
 
@@ -125,9 +123,13 @@ def _render(
                 f"--engine spark does not apply {project.path or '--encoding'}'s maps, "
                 "timezone or encoding yet; use --engine columnar, or --no-config"
             )
+        from rulebook.cli.spark import on_spark
+
         on_spark(loaded, outages, opts, fmt, lang, what, period, output)
         return
     if opts["engine"] == "stream":
+        from rulebook.cli.stream import on_stream
+
         on_stream(loaded, outages, opts, fmt, lang, what, period, output)
         return
     # The log read is handed over, not kept: its text columns are freed once validated.

@@ -43,9 +43,11 @@ def instant_column(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = Fals
     (``datetime.fromisoformat``). ``shaped_already``: every cell is known to have the
     shape (the mapping stage looked)."""
     text = series.cast(pl.String)
+    # cache=False: a log's times are mostly distinct, where polars' cache of the parsed
+    # values only adds a hash table (10^5 cells: 11.4 -> 6.5 ms; the same values)
     wall = (
         text.str.slice(0, 19)
-        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us", cache=False)
         .dt.epoch("s")
     )
     # the wall clock's own year in range (not the instant's: the offset is not applied)

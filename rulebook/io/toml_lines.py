@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 
 Key = tuple[str | int, ...]
 
@@ -103,6 +102,8 @@ def _key(text: str) -> tuple[str, ...]:
 
 
 def _unescape(raw: str) -> str:
+    import tomllib  # with the project file only: a run without one starts without it
+
     try:
         value = tomllib.loads(f'k = "{raw}"')["k"]
         return str(value)

@@ -48,7 +48,7 @@ from rulebook.intake.records import (
 )
 from rulebook.io.readers import Case, InputError, Item
 from rulebook.io.regions import region_countries
-from rulebook.mapping.cells import spreadsheet_times
+from rulebook.mapping.cells import spreadsheet_times, text_looks
 from rulebook.mapping.others import InputMaps, map_other
 from rulebook.mapping.places import place_id, place_ids, placed_note, unresolved_warning
 from rulebook.mapping.services import (
@@ -109,9 +109,7 @@ class Mapping:
             return name, None  # refused by validation, with did-you-mean
         return None, name
 
-    def kept_columns(
-        self, columns: Iterable[str], name: str
-    ) -> tuple[dict[str, str], list[str]]:
+    def kept_columns(self, columns: Iterable[str], name: str) -> tuple[dict[str, str], list[str]]:
         """Each column kept with its field, and the warning for those left out (as one
         machine reads a log's columns; Spark's driver selects these before its groups)."""
         return self._columns(columns, name)
@@ -307,7 +305,8 @@ class Mapping:
         if "id" not in frame.columns and read.frame.height:  # each record's place as its id
             frame, changed = frame.with_columns(id=place_ids(read)), True
             warnings = [*warnings, placed_note(read.name, frame["id"].drop_nulls().to_list())]
-        checked = [self._cells(frame[c]) for c in frame.columns]  # polars' threads, no pool
+        unicode, all_iso = text_looks(frame, self.times)  # one query: polars' threads, no pool
+        checked = [self._cells(frame[c], unicode.get(c, []), all_iso.get(c)) for c in frame.columns]
         cells = [c for c, _ in checked]
         iso = frozenset(
             name for name, (_, shaped) in zip(frame.columns, checked, strict=True) if shaped
@@ -332,10 +331,13 @@ class Mapping:
             ).to_series()
         return attrs.evolve(read, frame=frame, left_out_text=text, iso_shaped=iso), warnings
 
-    def _cells(self, series: pl.Series) -> tuple[pl.Series | None, bool]:
+    def _cells(
+        self, series: pl.Series, unicode: list[str], shaped: bool | None = None
+    ) -> tuple[pl.Series | None, bool]:
         """A column's values mapped as :meth:`value` maps them (None when none changes),
         and whether it is a time column whose every cell is ISO 8601 as exports write it
-        (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again)."""
+        (:data:`~rulebook.intake.columns.ISO_SHAPE`: the intake need not look again).
+        ``unicode``: its distinct cells not ASCII; ``shaped``: whether all are ISO 8601."""
         field = series.name
         iso = False
         mapped = field in self.values or field in self.countries
@@ -345,8 +347,6 @@ class Mapping:
         else:
             changed = False
         if series.dtype == pl.String:
-            wide = series.str.len_bytes() != series.str.len_chars()  # not ASCII
-            unicode = series.filter(wide.fill_null(False)).unique().to_list()
             old = [v for v in unicode if nfc(v) != v]
             if old:
                 series, changed = series.replace(old, [nfc(v) for v in old]), True
@@ -359,7 +359,9 @@ class Mapping:
                 if old:
                     series = series.replace(old, [read_as[v] for v in old])
                     changed = True
-            if field in self.times:
+            if field in self.times and shaped and not changed:
+                iso = True  # every cell as read (and kept)
+            elif field in self.times:
                 todo = (~series.str.contains(ISO_SHAPE)).fill_null(False)
                 iso = not todo.any()
                 times = None if iso else spreadsheet_times(series, todo)

@@ -4,6 +4,8 @@ forms by slicing, the others by the general pattern, each day checked once."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from rulebook.intake.cells import ISO_SHAPE
@@ -19,6 +21,30 @@ FIXED_TIME = (
     r"^[0-9]{4}(?:/[0-9]{2}/[0-9]{2}|-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]"
     r"(?::[0-5][0-9])?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
+
+
+def text_looks(
+    frame: pl.DataFrame, times: Collection[str]
+) -> tuple[dict[str, list[str]], dict[str, bool]]:
+    """In one query (polars' threads, no pool): each text column's distinct cells that are
+    not ASCII (only those can need the NFC form), and whether each text column among
+    ``times`` holds only ISO 8601 as exports write it (or nulls)."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    dated = [c for c in texts if c in times]
+    looks = [*(_not_ascii(c) for c in texts), *(_all_iso(c) for c in dated)]
+    found = frame.select(x.alias(str(i)) for i, x in enumerate(looks)).row(0) if looks else ()
+    return dict(zip(texts, found, strict=False)), dict(zip(dated, found[len(texts) :], strict=True))
+
+
+def _not_ascii(column: str) -> pl.Expr:
+    """The distinct cells of a text column that are not ASCII, as one list."""
+    cells = pl.col(column)
+    return cells.filter(cells.str.len_bytes() != cells.str.len_chars()).unique().implode()
+
+
+def _all_iso(column: str) -> pl.Expr:
+    """Whether every cell of a text column is null or ISO 8601 as exports write it."""
+    return pl.col(column).str.contains(ISO_SHAPE).fill_null(True).all()
 
 
 def spreadsheet_times(series: pl.Series, todo: pl.Series | None = None) -> pl.Series | None:
