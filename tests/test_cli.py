@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,23 @@ def test_the_process_skips_teardown_unless_traced_or_profiled() -> None:
     # the ordinary exit, where it writes its data.
     assert not _exit_hooks_ran(tracer=False)
     assert _exit_hooks_ran(tracer=True)
+
+
+def _allocator_setting(environment: dict[str, str]) -> str:
+    """``_RJEM_MALLOC_CONF`` as polars sees it once the command line's module is loaded."""
+    script = "import rulebook.__main__, polars, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | environment
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, check=True
+    )
+    return done.stdout.decode().strip()
+
+
+def test_the_command_line_asks_the_allocator_to_give_freed_memory_back() -> None:
+    from rulebook.__main__ import ALLOCATOR
+
+    # polars puts its own setting first; the last of an option wins in jemalloc's reading
+    assert _allocator_setting({}).endswith("," + ALLOCATOR)
+    # a setting of the environment's own is left as it is
+    chosen = "dirty_decay_ms:5000"
+    assert _allocator_setting({"_RJEM_MALLOC_CONF": chosen}).endswith("," + chosen)
