@@ -60,9 +60,6 @@ Figures = tuple[float, float, float, float]  # wall s, peak MiB, user s, system 
 
 def measure(command: list[str], stdout: Path, env: dict[str, str]) -> Figures:
     """Wall seconds, peak resident MiB, user and system CPU seconds of one child."""
-    if "=" in command[0]:
-        name, value = command[0].split("=", 1)
-        command, env = command[1:], {**env, name: value}
     with stdout.open("wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
@@ -86,11 +83,13 @@ def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
     return sorted((s, m, int(n)) for s, m, n in rows)
 
 
-ALLOCATOR = "floor, rulebook's allocator setting"
+FLOOR_AS_RULEBOOK = "floor, rulebook's allocator setting"
+#: What a command's environment has beyond the run's (the floor as rulebook allocates).
+EXTRA_ENV = {FLOOR_AS_RULEBOOK: {"_RJEM_MALLOC_CONF": RULEBOOK_ALLOCATOR}}
 
 
 def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[str]]:
-    """The commands, by name; a command whose first word is ``ENV=value`` runs with it."""
+    """The commands, by name (each run with :data:`EXTRA_ENV`'s additions)."""
     rulebook = [python, "-m", "rulebook"]
     runs = {
         "report --format json": [*rulebook, "report", "cybermail", str(log), "--format", "json"],
@@ -99,10 +98,7 @@ def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[
             "-o", str(out.with_suffix(".records.jsonl")),
         ],
         "floor (tight polars)": [python, str(HERE / "baseline_polars.py"), str(log)],
-        ALLOCATOR: [
-            f"_RJEM_MALLOC_CONF={RULEBOOK_ALLOCATOR}",
-            python, str(HERE / "baseline_polars.py"), str(log),
-        ],
+        FLOOR_AS_RULEBOOK: [python, str(HERE / "baseline_polars.py"), str(log)],
     }  # fmt: skip
     if threads == "unset":
         runs["plain Python"] = [python, str(HERE / "baseline_python.py"), str(log)]
@@ -142,8 +138,8 @@ def main() -> None:
             print(f"generated {log} in {time.perf_counter() - start:.0f} s", flush=True)
     # One run before any is measured: modules compiled, the contract's cache filled.
     first = data / f"cybermail-{sizes[0]}.csv"
-    for command in commands(python, first, data / "warm", "unset").values():
-        measure(command, data / "warm-up.txt", base)
+    for name, command in commands(python, first, data / "warm", "unset").items():
+        measure(command, data / "warm-up.txt", {**base, **EXTRA_ENV.get(name, {})})
     print(f"cores: {os.cpu_count()}; load average before: {os.getloadavg()}", flush=True)
     results: dict[tuple[int, str], dict[str, list[Figures]]] = {}
     for size in sizes:
@@ -158,7 +154,7 @@ def main() -> None:
             outputs = {name: out.with_suffix(f".{i}.txt") for i, name in enumerate(runs)}
             for turn in range(options.repeat):
                 for name, command in runs.items():
-                    figures = measure(command, outputs[name], env)
+                    figures = measure(command, outputs[name], {**env, **EXTRA_ENV.get(name, {})})
                     rounds[name].append(figures)
                     wall, peak, user, system = figures
                     print(
@@ -168,7 +164,7 @@ def main() -> None:
                         flush=True,
                     )
             report = figures_of_report(outputs["report --format json"])
-            for name in ("floor (tight polars)", ALLOCATOR, "plain Python"):
+            for name in ("floor (tight polars)", FLOOR_AS_RULEBOOK, "plain Python"):
                 if name in outputs and figures_of_baseline(outputs[name]) != report:
                     sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
             print(f"{size:>10,} threads={threads}: figures agree ({len(report)} service-months)")
@@ -199,7 +195,7 @@ def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: in
     for size, threads in results:
         report = medians[size, threads, "report --format json"]
         floor = medians[size, threads, "floor (tight polars)"]
-        same = medians[size, threads, ALLOCATOR]
+        same = medians[size, threads, FLOOR_AS_RULEBOOK]
         jsonl = medians[size, threads, "adjudicate --format jsonl"]
         plain = medians.get((size, threads, "plain Python"))
         print(

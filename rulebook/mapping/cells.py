@@ -33,7 +33,8 @@ def text_looks(
     dated = [c for c in texts if c in times]
     looks = [*(_not_ascii(c) for c in texts), *(_all_iso(c) for c in dated)]
     found = frame.select(x.alias(str(i)) for i, x in enumerate(looks)).row(0) if looks else ()
-    return dict(zip(texts, found, strict=False)), dict(zip(dated, found[len(texts) :], strict=True))
+    unicode, iso = found[: len(texts)], found[len(texts) :]
+    return dict(zip(texts, unicode, strict=True)), dict(zip(dated, iso, strict=True))
 
 
 def _not_ascii(column: str) -> pl.Expr:

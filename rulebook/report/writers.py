@@ -373,8 +373,8 @@ def write_frames(
 
 def ndjson(frame: pl.DataFrame, target: str | BinaryIO) -> None:
     """``frame`` as JSON Lines to ``target``, the bytes of ``write_ndjson``: polars'
-    streaming sink, which writes in batches (10^6 records of ``adjudicate``: 0.8 s, some
-    0.13 s of it system time, where ``write_ndjson`` took 0.8-1.5 s, 0.2-0.9 s)."""
+    streaming sink, which writes in batches (``adjudicate`` at 10^6 records 3.6-4.3 ->
+    3.1-3.5 s; docs/performance.md, round seven)."""
     frame.lazy().sink_ndjson(target, check_extension=False)
 
 
