@@ -50,7 +50,7 @@ STOPPAGE = Dependency(
     "stoppage",
     GROUP,
     "run",
-    ("length",),
+    (),
     "a service's physical stoppage: its candidate records (in scope, downtime by the "
     "downtime clause's `when` and probes) that touch or overlap, one run; the threshold "
     "measures it (`on stoppage`)",

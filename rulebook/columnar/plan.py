@@ -33,7 +33,7 @@ from rulebook.columnar.runs import (
     period_range,
     period_union,
     period_union_and_began,
-    runs_of,
+    run_lengths,
     scatter,
 )
 from rulebook.columnar.state import (
@@ -137,11 +137,11 @@ def _event_lengths(frame: pl.DataFrame) -> pl.DataFrame:
         code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True)
     most = code.max()
     kinds = (most if isinstance(most, int) else 0) + 1
-    runs = runs_of(
+    runs = run_lengths(
         frame.select("pos", "start", "end", "svc").with_columns(__code=code),
         pl.col("svc") * kinds + pl.col("__code"),
     )
-    lengths = scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"])
+    lengths = scatter(frame.height, runs["pos"], runs["__length"])
     assert EVENT.key is not None
     return frame.with_columns(
         lengths.cast(pl.Float64).alias(EVENT_DURATION),
@@ -197,14 +197,15 @@ def threshold(plan: Plan) -> None:
     if per_record:
         length = pl.col("end") - pl.col("start")
     else:
-        chosen = frame.lazy().filter(candidate).select("pos", "svc", "start", "end").collect()
-        runs = runs_of(chosen, pl.col("svc"))
+        chosen = frame.lazy().filter(candidate).select("pos", "svc", "start", "end")
+        runs = run_lengths(chosen, pl.col("svc"))
         assert STOPPAGE.key is not None
+        # the stoppage's length decides here only: not a column of the plan (80 MB at 10^7)
+        length = pl.lit(scatter(frame.height, runs["pos"], runs["__length"]))
         frame = frame.with_columns(
-            length=scatter(frame.height, runs["pos"], runs["__last"] - runs["__first"]),
-            **{STOPPAGE.key: scatter(frame.height, runs["pos"], runs["__run"])},
+            **{STOPPAGE.key: scatter(frame.height, runs["pos"], runs["__run"])}
         )
-        length = pl.col("length")
+        del runs
     short = candidate & (length < bound if op == ">=" else length <= bound)
     plan.frame = decide(plan, frame, short.fill_null(False), NOT_DOWNTIME, clause.id)
 
@@ -466,7 +467,7 @@ def availability(plan: Plan) -> None:
     down_sums, began = period_union_and_began(counted.collect(), plan.frame["start"], cuts)
     either = whole.lazy().filter(status.is_in([COUNTED, EXCLUDED])).select("svc", "start", "end")
     del whole
-    either_sums = period_union(either.collect(), cuts, "either")
+    either_sums = period_union(either, cuts, "either")
     sums = either_sums.join(down_sums, on=["svc", "i"], how="left").fill_null(0)
     seconds = {
         (code, i): (down, total - down)

@@ -23,15 +23,13 @@ def period_range(
     return first, last
 
 
-def period_union(segments: pl.DataFrame, cuts: pl.DataFrame, name: str) -> pl.DataFrame:
+def period_union(
+    segments: pl.DataFrame | pl.LazyFrame, cuts: pl.DataFrame, name: str
+) -> pl.DataFrame:
     """Seconds covered by the union of segments, per service (``svc``) and period (``i``):
     each service's runs (the union), cut at the periods (what falls in a period of a union
     is the union of what falls in it)."""
-    runs = (
-        runs_of(segments.select("svc", "start", "end"), pl.col("svc"))
-        .filter("__closes")
-        .select("svc", start="__first", end="__last")
-    )
+    runs = run_spans(segments.lazy(), pl.col("svc")).rename({"__group": "svc"})
     first, last = period_range(cuts, runs["start"], runs["end"])
     pieces = runs.with_columns(i=pl.int_ranges(first, last + 1)).explode("i")
     at = pieces["i"]
@@ -54,7 +52,10 @@ def period_union_and_began(
     earliest start of a record counted in each service's period (where its incident began:
     of the counted segments in the period, the earliest start of their records, ``starts``
     by ``pos``). A span reaching into later periods counts in each; only those are spread
-    out. The counted segments go when this returns."""
+    out. The counted segments go when this returns; the union is found first, and the
+    spans spread out only after it (10^7 records: each was the run's peak while the other
+    was held)."""
+    downtime = period_union(counted, cuts, "downtime")
     first, last = period_range(cuts, counted["start"], counted["end"])
     spans = counted.select("svc", began=starts.gather(counted["pos"])).with_columns(
         i=first, last=last
@@ -70,7 +71,7 @@ def period_union_and_began(
         .agg(pl.col("began").min())
     )
     began = {(code, i): start for code, i, start in earliest.iter_rows()}
-    return period_union(counted, cuts, "downtime"), began
+    return downtime, began
 
 
 def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
@@ -111,3 +112,80 @@ def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFr
         .with_columns(__last=pl.when("__closes").then(pl.col("__reach")).backward_fill())
         .drop("__g", "__new", "__reach")
     )
+
+
+def _packing(frame: pl.LazyFrame, group: pl.Expr) -> tuple[pl.Expr, int, int] | None:
+    """How :func:`runs_of` packs group and time into one whole number: the offset to add
+    to a start or an end, the bits of a group's span of time and the least start; None
+    when ``frame`` has no rows or they do not fit in 62 bits."""
+    bounds = frame.select(
+        low=pl.col("start").min(), high=pl.col("end").max(), groups=group.max()
+    ).collect()
+    low, high, groups = bounds.row(0)
+    if low is None or high is None or groups is None:
+        return None
+    width = (high - low + 1).bit_length()
+    if width + int(groups).bit_length() > 62:
+        return None
+    return group.cast(pl.Int64) * (1 << width) - low, width, low
+
+
+def _packed_runs(frame: pl.LazyFrame, offset: pl.Expr, *keep: str) -> pl.LazyFrame:
+    """``keep``, ``__key`` (group and start), ``__reach`` (the run's end so far, packed) and
+    ``__new`` (a run begins) in the order of ``__key``: only what the runs need is sorted."""
+    return (
+        frame.select(*keep, __key=pl.col("start") + offset, __end=pl.col("end") + offset)
+        .sort("__key")
+        .with_columns(__reach=pl.col("__end").cum_max())
+        .select(
+            *keep,
+            "__key",
+            "__reach",
+            __new=(pl.col("__key") > pl.col("__reach").shift(1)).fill_null(True),
+        )
+    )
+
+
+def run_lengths(frame: pl.DataFrame | pl.LazyFrame, group: pl.Expr) -> pl.DataFrame:
+    """Each row's run as :func:`runs_of` finds it — ``pos``, ``__run`` (its number) and
+    ``__length`` (last end minus first start) — holding only those and the packed keys
+    (10^7 records: the sorted copy of every column and the run's bounds were the plan's
+    largest frames)."""
+    frame = frame.lazy()
+    packing = _packing(frame, group)
+    if packing is None:
+        runs = runs_of(frame.collect(), group)
+        return runs.select("pos", "__run", __length=pl.col("__last") - pl.col("__first"))
+    offset, _, _ = packing
+    closes = pl.col("__new").shift(-1).fill_null(True)
+    first = pl.when("__new").then(pl.col("__key")).forward_fill()
+    last = pl.when(closes).then(pl.col("__reach")).backward_fill()
+    return (
+        _packed_runs(frame, offset, "pos")
+        .select("pos", __run=pl.col("__new").cum_sum().cast(pl.Int64), __length=last - first)
+        .collect()
+    )
+
+
+def run_spans(frame: pl.LazyFrame, group: pl.Expr) -> pl.DataFrame:
+    """The runs of :func:`runs_of` themselves: ``__group`` (the group's number), ``start``
+    (the run's first start) and ``end`` (its last end), in the order of group and start;
+    only the packed keys are sorted."""
+    packing = _packing(frame, group)
+    if packing is None:
+        spans = frame.select(group.alias("__group"), "start", "end").collect()
+        runs = runs_of(spans, pl.col("__group"))
+        return runs.filter("__closes").select("__group", start="__first", end="__last")
+    offset, width, low = packing
+    packed = (
+        _packed_runs(frame, offset)
+        .select(
+            __first=pl.col("__key").filter("__new"),
+            __last=pl.col("__reach").filter(pl.col("__new").shift(-1).fill_null(True)),
+        )
+        .with_columns(__base=pl.col("__first") // (1 << width))
+    )
+    base = pl.col("__base") * (1 << width) - low
+    return packed.select(
+        __group="__base", start=pl.col("__first") - base, end=pl.col("__last") - base
+    ).collect()
