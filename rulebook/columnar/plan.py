@@ -80,7 +80,8 @@ def close(plan: Plan) -> None:
     """Ongoing records end at ``as_of``; the duration fact is the record's own length (a
     column only where a condition names it: 80 MB at 10^7 records). Each record gets a
     number (``pos``, its place in the frame) and its service's number (``svc``, in the
-    order of the names), which the stages below join and sort on."""
+    order of the names), which the stages below join and sort on: both of polars' index
+    type (``UInt32``), half the bytes of an ``Int64`` (10^7 records: 150 MB)."""
     frame = plan.frame
     ongoing = frame.filter(pl.col("end").is_null())
     if ongoing.height:
@@ -94,14 +95,13 @@ def close(plan: Plan) -> None:
     plan.services = names
     plan.frame = (
         frame.with_columns(
-            svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
+            svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.UInt32),
             ongoing=pl.col("end").is_null(),
             end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
             status=status_lit(COUNTED),
             deciding=plan.clause(None),
         )
         .with_row_index("pos")
-        .with_columns(pl.col("pos").cast(pl.Int64))
     )
     if _names(plan.contract, DURATION):
         plan.frame = plan.frame.with_columns(
@@ -416,7 +416,7 @@ def cut_segments(plan: Plan) -> pl.DataFrame:
 
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
-    "pos": pl.Int64(),
+    "pos": pl.UInt32(),
     "i": pl.Int64(),
     "start": pl.Int64(),
     "end": pl.Int64(),
@@ -440,7 +440,13 @@ def availability(plan: Plan) -> None:
         return
     assert plan.whole is not None and plan.cuts is not None
     whole, cuts = plan.whole, plan.cuts
-    whole = whole.with_columns(svc=plan.frame["svc"].gather(whole["pos"]))
+    # the service's number in two bytes where it fits: these frames are the run's largest
+    # after the plan's own (10^7 records: 60 MB less at this stage's peak)
+    codes = plan.frame["svc"]
+    if len(plan.services) <= 1 << 16:
+        codes = codes.cast(pl.UInt16)
+    whole = whole.with_columns(svc=codes.gather(whole["pos"]))
+    del codes
     # the customer's periods begin at their contract start (measure.customer_start)
     since = {
         code: start

@@ -150,7 +150,9 @@ def related_values(plan: Plan, frame: pl.DataFrame, related: list[str]) -> pl.Da
         child_pos = pos_of_row.gather(edges["row"])
         cause_pos = pos_of_row.gather(edges["cause_row"])
     nodes = pl.concat([child_pos, cause_pos]).unique().sort()  # node k is record nodes[k]
-    bits = frame[nodes].select(*causal_bits(related))  # the records on an edge only
+    # the records on an edge only, and of them only the related clauses' values (a
+    # gather of every column was this stage's peak: 10^7 records, 150 MB)
+    bits = frame.select(f"__rule_{c}" for c in related)[nodes].select(*causal_bits(related))
     lanes = bits.get_columns()
     children = nodes.search_sorted(child_pos)
     causes = nodes.search_sorted(cause_pos)
