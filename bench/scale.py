@@ -11,9 +11,10 @@ resident set):
 - ``rulebook adjudicate cybermail LOG --format jsonl -o OUT`` (a line a record);
 - ``bench/baseline_polars.py LOG`` — the floor: the same figures as the tightest polars
   query we can write (lazy scan of the needed columns, no validation, no explanations);
-- the same floor under the allocator setting rulebook's command line makes for itself
-  (``_RJEM_MALLOC_CONF``, see ``rulebook/__main__.py``): the floor as written keeps polars'
-  own, so the report's peak is shown against both;
+- the same floor under the allocator settings rulebook's command line makes for itself
+  (jemalloc's ``_RJEM_MALLOC_CONF`` and glibc's malloc thresholds, see
+  ``rulebook/allocator.py``): the floor as written keeps polars' and glibc's own, so the
+  report's peak is shown against both;
 - ``bench/baseline_python.py LOG`` — the plain-Python script a user would write (with
   ``POLARS_MAX_THREADS`` unset only: it uses no polars).
 
@@ -50,7 +51,7 @@ from pathlib import Path
 
 from generate import write_csv
 
-from rulebook.__main__ import ALLOCATOR as RULEBOOK_ALLOCATOR
+from rulebook.allocator import GLIBC_MALLOC, GLIBC_VARIABLES, JEMALLOC
 
 HERE = Path(__file__).resolve().parent
 
@@ -85,7 +86,13 @@ def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
 
 FLOOR_AS_RULEBOOK = "floor, rulebook's allocator setting"
 #: What a command's environment has beyond the run's (the floor as rulebook allocates).
-EXTRA_ENV = {FLOOR_AS_RULEBOOK: {"_RJEM_MALLOC_CONF": RULEBOOK_ALLOCATOR}}
+EXTRA_ENV = {
+    FLOOR_AS_RULEBOOK: {
+        "_RJEM_MALLOC_CONF": JEMALLOC,
+        "MALLOC_MMAP_THRESHOLD_": str(GLIBC_MALLOC[-3]),  # mallopt's M_MMAP_THRESHOLD
+        "MALLOC_TRIM_THRESHOLD_": str(GLIBC_MALLOC[-1]),  # M_TRIM_THRESHOLD
+    }
+}
 
 
 def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[str]]:
@@ -123,7 +130,7 @@ def main() -> None:
     data.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     # Each command with its own allocator setting: rulebook's, polars' for the floor.
-    unset = ("POLARS_MAX_THREADS", "_RJEM_MALLOC_CONF")
+    unset = ("POLARS_MAX_THREADS", "_RJEM_MALLOC_CONF", *GLIBC_VARIABLES)
     base = {k: v for k, v in os.environ.items() if k not in unset}
     if not options.from_source:
         base.pop("PYTHONDONTWRITEBYTECODE", None)

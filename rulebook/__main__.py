@@ -8,13 +8,9 @@ output streams are flushed and the process ends there (as mypy does). A run that
 Spark exits the ordinary way (its exit hooks stop the JVM), and so does a run under a
 tracer or a profiler (coverage, cProfile, pyinstrument write their data at exit).
 
-Polars allocates with jemalloc and sets it to keep freed pages 0.5 s, then to hold them
-1 s more as lazily freed, still resident (``dirty_decay_ms:500,muzzy_decay_ms:1000``): a
-run of a few seconds then peaks near the sum of its stages' frames, not at the largest.
-The command line gives them back after 0.2 s, at once (``_RJEM_MALLOC_CONF``, polars'
-documented override, read when polars is first imported), unless the environment sets
-that variable itself: 10^6 records, report peak about 400 -> 325 MiB in the same time
-(docs/performance.md, round seven).
+The allocators are set for the command line's process before polars is imported
+(:func:`rulebook.allocator.command_line`: freed memory given back sooner, Python's read
+buffers reused).
 """
 
 from __future__ import annotations
@@ -26,9 +22,10 @@ import os
 import sys
 from typing import Any
 
-ALLOCATOR = "dirty_decay_ms:200,muzzy_decay_ms:0"
+from rulebook.allocator import command_line
+
 # Before anything imports polars (rulebook.cli does not at import; its commands do).
-os.environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR)
+command_line()
 
 from rulebook.cli import main  # noqa: E402
 

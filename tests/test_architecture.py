@@ -23,7 +23,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rulebook"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "text and units",
-        ("_version", "collector", "text", "units", "countries", "limits", "meanings"),
+        (
+            "_version",
+            "allocator",
+            "collector",
+            "text",
+            "units",
+            "countries",
+            "limits",
+            "meanings",
+        ),
     ),
     (
         "model",

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from rulebook.cli import main
@@ -255,10 +256,31 @@ def _allocator_setting(environment: dict[str, str]) -> str:
 
 
 def test_the_command_line_asks_the_allocator_to_give_freed_memory_back() -> None:
-    from rulebook.__main__ import ALLOCATOR
+    from rulebook.allocator import JEMALLOC
 
     # polars puts its own setting first; the last of an option wins in jemalloc's reading
-    assert _allocator_setting({}).endswith("," + ALLOCATOR)
+    assert _allocator_setting({}).endswith("," + JEMALLOC)
     # a setting of the environment's own is left as it is
     chosen = "dirty_decay_ms:5000"
     assert _allocator_setting({"_RJEM_MALLOC_CONF": chosen}).endswith("," + chosen)
+
+
+def _glibc_set(environment: dict[str, str]) -> str:
+    """Whether the command line's module set glibc's malloc, in a process of its own."""
+    from rulebook.allocator import GLIBC_VARIABLES
+
+    script = "import rulebook.__main__ as m, rulebook.allocator as a; print(a.command_line())"
+    env = {k: v for k, v in os.environ.items() if k not in GLIBC_VARIABLES} | environment
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, check=True
+    )
+    return done.stdout.decode().strip()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc is Linux's")
+def test_the_command_line_keeps_python_buffers_on_glibcs_heap() -> None:
+    # the module sets them (a second call sets them again, as glibc accepts), unless the
+    # environment sets glibc's malloc itself
+    assert _glibc_set({}) == "True"
+    assert _glibc_set({"MALLOC_TRIM_THRESHOLD_": "131072"}) == "False"
+    assert _glibc_set({"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"}) == "False"

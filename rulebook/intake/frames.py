@@ -17,6 +17,7 @@ import attrs
 import polars as pl
 
 from rulebook import limits
+from rulebook.allocator import give_back
 from rulebook.errors import RulebookError
 from rulebook.io.json_text import suspect_bytes
 from rulebook.io.readers import InputError, encoding_of, read_input, utf8
@@ -167,6 +168,12 @@ class CsvChunks:
             raise Unchunked from None
 
     def _chunks(self, size: int) -> Iterator[Columns]:
+        try:
+            yield from self._read(size)
+        finally:  # the chunks' bytes and their copies, freed: back to the system
+            give_back()
+
+    def _read(self, size: int) -> Iterator[Columns]:
         commas = self.columns - 1
         read = 0
         with open(self.path, "rb") as file:
