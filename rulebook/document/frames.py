@@ -296,11 +296,14 @@ class FrameAdjudication:
         segments = pieces.group_by("pos", maintain_order=True).agg(
             segments=pl.struct("start", "end", "period", "status", "clause")
         )
-        listed = (
-            segments["segments"].gather(records["pos"])
-            if in_record_order(segments, frame)
-            else records.join(segments, on="pos", how="left", maintain_order="left")["segments"]
-        )
+        listed: pl.Series
+        if not in_record_order(segments, frame):
+            joined = records.join(segments, on="pos", how="left", maintain_order="left")
+            listed = joined["segments"]
+        elif _in_order(records["pos"], segments.height):  # a log in its ids' order: no copy
+            listed = segments["segments"]
+        else:
+            listed = segments["segments"].gather(records["pos"])
         records = records.with_columns(segments=listed)
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.chain is not None:
@@ -461,6 +464,14 @@ def row_dict(
 def result_of(plan: Plan) -> FrameAdjudication:
     """The result of a finished plan."""
     return FrameAdjudication(plan)
+
+
+def _in_order(positions: pl.Series, size: int) -> bool:
+    """Whether ``positions`` (plan numbers, each at most once) are 0, 1, ..., ``size`` - 1
+    in order: then a column of ``size`` rows in the plan's order needs no gather."""
+    if positions.len() != size:
+        return False
+    return size == 0 or (positions.is_sorted() and positions[0] == 0 and positions[-1] == size - 1)
 
 
 def adjudicate_intake(
