@@ -581,7 +581,7 @@ def test_check_and_contracts_do_not_import_polars() -> None:
     )
 )
 def test_runs_packed_into_one_key_equal_runs_by_windows(rows: list[tuple[int, int, int]]) -> None:
-    from rulebook.columnar.runs import runs_of
+    from rulebook.columnar.runs import run_lengths, run_spans, runs_of
 
     frame = pl.DataFrame(
         {
@@ -591,17 +591,34 @@ def test_runs_packed_into_one_key_equal_runs_by_windows(rows: list[tuple[int, in
             "end": [s + n for _, s, n in rows],
         }
     )
-    packed = runs_of(frame, pl.col("g")).sort("pos")
-    windows = runs_of(frame, pl.col("g"), pack=False).sort("pos")
-    for column in ("__first", "__last"):
-        assert packed[column].to_list() == windows[column].to_list()
+    windows = runs_of(frame, pl.col("g")).sort("pos")
     # The run's span, checked against the definition: the group's records that overlap or
     # touch, transitively.
     for pos, (g, s, n) in enumerate(rows):
-        first, last = packed.row(pos, named=True)["__first"], packed.row(pos, named=True)["__last"]
+        row = windows.row(pos, named=True)
+        first, last = row["__first"], row["__last"]
         assert first <= s and s + n <= last
         span = [(s2, s2 + n2) for g2, s2, n2 in rows if g2 == g and first <= s2 < last]
         assert min(a for a, _ in span) == first and max(b for _, b in span) == last
+    # the packed keys find the same runs: each row's number and length, and the runs
+    lengths = run_lengths(frame, pl.col("g")).sort("pos")
+    assert lengths["__run"].to_list() == windows["__run"].to_list()
+    assert lengths["__length"].to_list() == (windows["__last"] - windows["__first"]).to_list()
+    spans = run_spans(frame.lazy(), pl.col("g"))
+    closing = windows.filter("__closes").sort("g", "__first")
+    assert spans.rows() == closing.select("g", "__first", "__last").rows()
+
+
+def test_runs_too_wide_to_pack_are_found_by_windows() -> None:
+    from rulebook.columnar.runs import run_lengths, run_spans
+
+    # a group and a span of time that do not fit 62 bits together
+    frame = pl.DataFrame(
+        {"pos": [0, 1, 2], "g": [0, 1 << 40, 1 << 40], "start": [0, 0, 5], "end": [1 << 30, 5, 9]}
+    )
+    lengths = run_lengths(frame, pl.col("g")).sort("pos")
+    assert lengths.rows() == [(0, 1, 1 << 30), (1, 2, 9), (2, 2, 9)]
+    assert run_spans(frame.lazy(), pl.col("g")).rows() == [(0, 0, 1 << 30), (1 << 40, 0, 9)]
 
 
 @pytest.mark.parametrize("space", [" ", "\t", "\x1c", "\x1f", "\u3000", "\xa0", "\u2028", "\x85"])

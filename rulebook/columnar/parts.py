@@ -251,7 +251,7 @@ def last_stretch(frame: pl.DataFrame) -> pl.Series:
         start=pl.col("start"),
         end=pl.col("end").fill_null(OPEN_END),
     ).with_row_index("__pos")
-    runs = runs_of(spans, pl.col("__svc"), pack=False)
+    runs = runs_of(spans, pl.col("__svc"))
     lasts = runs.group_by("__svc").agg(pl.col("__run").max().alias("__final"))
     marked = runs.join(lasts, on="__svc").sort("__pos")
     return (marked["__run"] == marked["__final"]).alias("last")
@@ -266,5 +266,5 @@ def stretch_spans(frame: pl.DataFrame) -> pl.DataFrame:
         start=pl.col("start"),
         end=pl.col("end").fill_null(OPEN_END),
     )
-    runs = runs_of(spans, pl.col("__svc"), pack=False)
+    runs = runs_of(spans, pl.col("__svc"))
     return runs.filter("__closes").select("service", start="__first", end="__last")

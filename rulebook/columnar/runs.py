@@ -74,35 +74,25 @@ def period_union_and_began(
     return downtime, began
 
 
-def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFrame:
+def runs_of(frame: pl.DataFrame, group: pl.Expr) -> pl.DataFrame:
     """``frame`` in order of ``group`` (a whole number, at least 0) and start, each row in
     its run: the group's records that touch or overlap, one after another. Adds ``__run``
     (the run's number), ``__first`` (its first start), ``__last`` (its last end) and
-    ``__closes`` (the row is the run's last). Group and start are packed into one integer
-    when both fit: one sort key, and scans over the whole column, not windows per group."""
+    ``__closes`` (the row is the run's last), with windows per group: what
+    :func:`run_lengths` and :func:`run_spans` do where group and time do not fit one packed
+    key, and the stream's stretches (whose last end may be open)."""
     frame = frame.with_columns(__g=group.cast(pl.Int64))
     if frame.height == 0:
         empty = pl.lit(None, dtype=pl.Int64)
         return frame.with_columns(
             __run=empty, __first=empty, __last=empty, __closes=pl.lit(None, dtype=pl.Boolean)
         )
-    low, high, groups = frame["start"].min(), frame["end"].max(), frame["__g"].max()
-    assert isinstance(low, int) and isinstance(high, int) and isinstance(groups, int)
-    width = (high - low + 1).bit_length()
-    if pack and width + groups.bit_length() <= 62:
-        offset = pl.col("__g") * (1 << width) - low
-        frame = frame.with_columns(__key=pl.col("start") + offset).sort("__key")
-        reach = (pl.col("end") + offset).cum_max()
-        frame = frame.with_columns(
-            __new=(pl.col("__key") > reach.shift(1)).fill_null(True), __reach=reach - offset
-        ).drop("__key")
-    else:  # a range of time or of groups too wide to pack: windows per group
-        frame = frame.sort("__g", "start")
-        reach = pl.col("end").cum_max().over("__g")
-        changed = (pl.col("__g") != pl.col("__g").shift(1)).fill_null(True)
-        frame = frame.with_columns(
-            __new=changed | (pl.col("start") > reach.shift(1)).fill_null(True), __reach=reach
-        )
+    frame = frame.sort("__g", "start")
+    reach = pl.col("end").cum_max().over("__g")
+    changed = (pl.col("__g") != pl.col("__g").shift(1)).fill_null(True)
+    frame = frame.with_columns(
+        __new=changed | (pl.col("start") > reach.shift(1)).fill_null(True), __reach=reach
+    )
     return (
         frame.with_columns(
             __run=pl.col("__new").cum_sum().cast(pl.Int64),
@@ -115,9 +105,10 @@ def runs_of(frame: pl.DataFrame, group: pl.Expr, pack: bool = True) -> pl.DataFr
 
 
 def _packing(frame: pl.LazyFrame, group: pl.Expr) -> tuple[pl.Expr, int, int] | None:
-    """How :func:`runs_of` packs group and time into one whole number: the offset to add
-    to a start or an end, the bits of a group's span of time and the least start; None
-    when ``frame`` has no rows or they do not fit in 62 bits."""
+    """Group and time packed into one whole number (one sort key, and scans over the whole
+    column, not windows per group): the offset to add to a start or an end, the bits of a
+    group's span of time and the least start; None when ``frame`` has no rows or they do
+    not fit in 62 bits."""
     bounds = frame.select(
         low=pl.col("start").min(), high=pl.col("end").max(), groups=group.max()
     ).collect()
