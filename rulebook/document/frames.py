@@ -300,7 +300,7 @@ class FrameAdjudication:
         if not in_record_order(segments, frame):
             joined = records.join(segments, on="pos", how="left", maintain_order="left")
             listed = joined["segments"]
-        elif _in_order(records["pos"], segments.height):  # a log in its ids' order: no copy
+        elif in_record_order(records, frame):  # a log in its ids' order: no copy
             listed = segments["segments"]
         else:
             listed = segments["segments"].gather(records["pos"])
@@ -464,14 +464,6 @@ def row_dict(
 def result_of(plan: Plan) -> FrameAdjudication:
     """The result of a finished plan."""
     return FrameAdjudication(plan)
-
-
-def _in_order(positions: pl.Series, size: int) -> bool:
-    """Whether ``positions`` (plan numbers, each at most once) are 0, 1, ..., ``size`` - 1
-    in order: then a column of ``size`` rows in the plan's order needs no gather."""
-    if positions.len() != size:
-        return False
-    return size == 0 or (positions.is_sorted() and positions[0] == 0 and positions[-1] == size - 1)
 
 
 def adjudicate_intake(

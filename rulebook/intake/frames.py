@@ -166,14 +166,10 @@ class CsvChunks:
             yield from self._chunks(size)
         except OSError:  # gone or unreadable since its header: the whole reading names it
             raise Unchunked from None
-
-    def _chunks(self, size: int) -> Iterator[Columns]:
-        try:
-            yield from self._read(size)
         finally:  # the chunks' bytes and their copies, freed: back to the system
             give_back()
 
-    def _read(self, size: int) -> Iterator[Columns]:
+    def _chunks(self, size: int) -> Iterator[Columns]:
         commas = self.columns - 1
         read = 0
         with open(self.path, "rb") as file:
