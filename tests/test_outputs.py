@@ -1,10 +1,16 @@
 """Issue 26: ``-o`` puts each file in place whole (``rulebook/io/outputs.py``): a link at
 the path is replaced, never written through; a pair of CSV files is written both or
-neither; Parquet and CSV pairs need a path, not ``-``."""
+neither; Parquet and CSV pairs need a path, not ``-``. A name that is no file (a pipe, a
+character device, the process's own descriptors) is written into, never replaced."""
 
 from __future__ import annotations
 
 import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -200,3 +206,95 @@ def test_fmt_in_a_folder_it_may_not_write_writes_the_file_in_place(
     monkeypatch.setattr(tempfile, "mkstemp", refused)
     outputs.rewrite_file(str(path), b"short\n")
     assert path.read_bytes() == b"short\n"
+
+
+def _a_character_device(tmp_path: Path) -> str:
+    """A null device made in ``tmp_path`` where the tests may make one (as root), else
+    /dev/null itself, whose folder is then not this user's to write (a file put in its
+    place could not be)."""
+    try:
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        return os.devnull
+    return str(tmp_path / "null")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "html"])
+def test_a_character_device_at_the_output_is_written_into_not_replaced(
+    tmp_path: Path, fmt: str
+) -> None:
+    """``-o /dev/null`` as root put a plain file in place of the machine's /dev/null."""
+    device = _a_character_device(tmp_path)
+    code, err = run("--format", fmt, "-o", device)
+    assert code == 0, err
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ([] if device == os.devnull else ["null"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "engine"), [("json", "columnar"), ("jsonl", "columnar"), ("jsonl", "stream")]
+)
+def test_a_pipe_at_the_output_gets_the_bytes_a_file_gets(
+    tmp_path: Path, fmt: str, engine: str
+) -> None:
+    """A FIFO (as a shell's ``>(gzip > out.gz)`` is) was replaced by a file: its reader
+    waited for ever, and the output went nowhere it was asked to go."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, err = run("--format", fmt, "--engine", engine, "-o", str(fifo))
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert run("--format", fmt, "--engine", engine, "-o", str(tmp_path / "file"))[0] == 0
+    assert got == [(tmp_path / "file").read_bytes()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "pipe"]
+
+
+def test_the_process_own_descriptors_are_written_through(tmp_path: Path) -> None:
+    """``-o /dev/fd/N`` (what a shell passes for ``>(...)``) and ``-o /dev/stdout``: the
+    descriptor the process was given, its offset kept (``>>`` appends)."""
+    command = [sys.executable, "-m", "rulebook", "adjudicate", "cybermail", EXAMPLE]
+    expected = tmp_path / "expected.jsonl"
+    made = subprocess.run([*command, "--format", "jsonl", "-o", str(expected)], check=False)
+    assert made.returncode == 0
+    read, write = os.pipe()
+    child = subprocess.run(
+        [*command, "--format", "jsonl", "-o", f"/dev/fd/{write}"],
+        pass_fds=(write,),
+        capture_output=True,
+        check=False,
+    )
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        assert child.returncode == 0 and pipe.read() == expected.read_bytes()
+    log = tmp_path / "log"
+    log.write_bytes(b"before\n")
+    with log.open("ab") as out:
+        child = subprocess.run(
+            [*command, "--format", "jsonl", "-o", "/dev/stdout"], stdout=out, check=False
+        )
+    assert child.returncode == 0
+    assert log.read_bytes() == b"before\n" + expected.read_bytes()
+    closed = subprocess.run(
+        [*command, "-o", "/dev/fd/9"], capture_output=True, text=True, check=False
+    )
+    assert closed.returncode == 1
+    assert closed.stderr.endswith("rulebook: /dev/fd/9: Bad file descriptor\n")
+
+
+def test_a_socket_at_the_output_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a short name: a socket's path is at most 108 bytes
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("sock")
+        code, err = run("--format", "json", "-o", "sock")
+    assert code == 1
+    assert err.endswith(
+        "rulebook: sock: is a block device or a socket; accepted: a file, a pipe or a "
+        "character device\n"
+    )
+    assert stat.S_ISSOCK(os.lstat("sock").st_mode)

@@ -2,16 +2,25 @@
 by a rename (issue 26). A link at the path is replaced by the file, never written through
 (a link planted at ``report.html`` cannot make rulebook overwrite what it points to); a
 write that fails leaves nothing half-written, and of a pair of files (``PREFIX.records.csv``
-and ``PREFIX.periods.csv``) either both are put in place or neither."""
+and ``PREFIX.periods.csv``) either both are put in place or neither.
+
+A name that is no file to replace is written into as it is (:func:`stream_at`): a pipe or a
+character device (``-o /dev/null``, a FIFO) and the process's own descriptors
+(``/dev/stdout``, ``/dev/fd/63`` for a shell's ``>(gzip > out.gz)``). A file renamed over
+such a name would take its place: ``/dev/null`` a plain file for every user of the machine
+(as root), the reader of the pipe waiting for ever."""
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _mode() -> int:
@@ -27,18 +36,66 @@ def _no_folder(paths: list[str]) -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
 
 
+#: ``-o`` names of the process's own descriptors: standard output and error, ``/dev/fd/N``.
+_OWN = re.compile(r"/dev/std(out|err)|/dev/fd/(\d+)|/proc/self/fd/(\d+)")
+
+
+def is_stream(path: str) -> bool:
+    """Whether ``path`` names no file to replace but a stream to write into: one of the
+    process's own descriptors, or a pipe or a character device named as it is (a link is
+    a name to replace, as everywhere here: one planted cannot make rulebook write into a
+    device). A block device or a socket is refused (OSError)."""
+    if _OWN.fullmatch(path):
+        return True
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # nothing there yet (or out of reach: the write says why)
+        return False
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise OSError(
+            errno.EINVAL,
+            "is a block device or a socket; accepted: a file, a pipe or a character device",
+            path,
+        )
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def stream_at(path: str) -> int:
+    """A descriptor open for writing into the stream ``path`` names (:func:`is_stream`):
+    a copy of the process's own (its offset and append mode kept: ``-o /dev/stdout`` with
+    ``>> log`` appends), or the pipe or device opened (a FIFO waits for its reader)."""
+    own = _OWN.fullmatch(path)
+    try:
+        if own is None:
+            return os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        return os.dup(1 if own[1] == "out" else 2 if own[1] == "err" else int(own[2] or own[3]))
+    except OSError as exc:  # a descriptor that is not open: EBADF, named
+        raise OSError(exc.errno, exc.strerror, path) from None
+
+
+def _into(path: str, data: bytes) -> None:
+    with os.fdopen(stream_at(path), "wb") as stream:
+        stream.write(data)
+
+
 def replace_files(contents: Mapping[str, bytes]) -> list[str]:
-    """Write each path's bytes, all or none; returns the paths."""
+    """Write each path's bytes, all or none; returns the paths. A stream (:func:`is_stream`)
+    is written once the files are ready, before they are put in place."""
     _no_folder(list(contents))
+    streams = [path for path in contents if is_stream(path)]
     temps: dict[str, str] = {}
     try:
         for path, data in contents.items():
+            if path in streams:
+                continue
             folder = os.path.dirname(path) or "."
             handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.")
             temps[path] = temp
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
             os.chmod(temp, _mode())
+        for path in streams:
+            _into(path, contents[path])
         for path, temp in temps.items():
             os.replace(temp, path)
     except BaseException:
@@ -99,9 +156,14 @@ def place_written(prefix: str, write: Callable[[str], list[str]]) -> list[str]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_with(path: str, write: Callable[[str], object]) -> list[str]:
+def write_with(path: str, write: Callable[[str | BinaryIO], object]) -> list[str]:
     """One file written by ``write`` (given a temporary path beside ``path``: a large
-    output is written straight to the file, never held as text), then put in place."""
+    output is written straight to the file, never held as text), then put in place; a
+    stream (:func:`is_stream`) is given to ``write`` open, and written into."""
+    if is_stream(path):
+        with os.fdopen(stream_at(path), "wb") as stream:
+            write(stream)
+        return [path]
 
     def one(stem: str) -> list[str]:
         write(stem)

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     import polars as pl
@@ -91,9 +91,12 @@ class _Sink:
     the files before they are put in place."""
 
     def __init__(self, output: str | None) -> None:
-        from rulebook.io.outputs import work_folder
+        from rulebook.io.outputs import is_stream, work_folder
 
-        self.folder = work_folder(output) if output and output != "-" else tempfile.mkdtemp()
+        if output and output != "-" and not is_stream(output):
+            self.folder = work_folder(output)
+        else:  # standard output, a pipe, a device: the system's temporary folder
+            self.folder = tempfile.mkdtemp()
 
     def done(self, pairs: list[tuple[str, str]]) -> list[str]:
         """The files written into place (all of them), the folder removed."""
@@ -130,26 +133,30 @@ class JsonLines(_Sink):
         if not ok:
             self.abandon()
             return []
-        to_file = bool(self.output) and self.output != "-"
+        from rulebook.io.outputs import is_stream, stream_at
+
+        output = self.output if self.output and self.output != "-" else None
+        into = output is not None and is_stream(output)  # /dev/null, a pipe: no file
         path = os.path.join(self.folder, "out.jsonl")
         try:
-            handle = open(path, "wb") if to_file else sys.stdout.buffer  # noqa: SIM115
-            if not to_file:
+            if output is None:
                 sys.stdout.flush()
+                handle: BinaryIO = sys.stdout.buffer
+            else:
+                handle = os.fdopen(stream_at(output), "wb") if into else open(path, "wb")  # noqa: SIM115
             for batch in self.runs.merged():
                 handle.write(b"\n".join(batch["line"].to_list()) + b"\n")
-            if to_file:
-                handle.close()
-            else:
+            if output is None:
                 handle.flush()
+            else:
+                handle.close()
         except BaseException:
             self.abandon()
             raise
-        if not to_file:
+        if output is None or into:
             self.abandon()
-            return []
-        assert self.output is not None
-        return self.done([(path, self.output)])
+            return [output] if output else []
+        return self.done([(path, output)])
 
 
 class Parquet(_Sink):
