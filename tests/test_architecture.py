@@ -210,6 +210,81 @@ def test_every_package_is_in_the_wheel() -> None:
     assert listed == present
 
 
+#: The modules an extra's distributions may be imported from (each such import is in a
+#: function that says what to install when it is missing); every other third-party import
+#: must come with ``pip install .``.
+EXTRA_MODULES = {
+    "spark": ("rulebook.spark", "rulebook.cli.spark"),
+    "prove": ("rulebook.prove",),
+    "highlight": ("rulebook.highlight",),
+}
+
+
+def _distribution(requirement: str) -> str:
+    import re
+
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _installed_with(names: set[str]) -> set[str]:
+    """``names`` and every distribution they require, as installed here."""
+    from importlib import metadata
+
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [_distribution(r) for r in requires if "extra ==" not in r]
+    return seen
+
+
+def test_every_third_party_import_comes_with_the_install() -> None:
+    """``--engine stream`` imported pyarrow, which only the test and Spark extras
+    installed: after ``pip install .`` it stopped with a traceback."""
+    import tomllib
+    from importlib import metadata
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    project = config["project"]
+    core = _installed_with({_distribution(r) for r in project["dependencies"]})
+    extras = {
+        extra: {_distribution(r) for r in requirements}
+        for extra, requirements in project["optional-dependencies"].items()
+    }
+    owners = metadata.packages_distributions()
+    wrong = []
+    for name, text in sources().items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                tops = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top in sys.stdlib_module_names or top == "rulebook":
+                    continue
+                dists = {d.lower().replace("_", "-") for d in owners.get(top, [top])}
+                if dists & core:
+                    continue
+                allowed = [
+                    extra
+                    for extra, modules in EXTRA_MODULES.items()
+                    if dists & extras.get(extra, set())
+                    and any(name == m or name.startswith(m + ".") for m in modules)
+                ]
+                if not allowed:
+                    wrong.append(f"{name}:{node.lineno} imports {top}")
+    assert wrong == []
+
+
 @pytest.mark.parametrize(
     "modules, forbidden",
     [
