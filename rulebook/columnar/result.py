@@ -56,8 +56,10 @@ def segments_as_text(segments: pl.DataFrame) -> pl.DataFrame:
     return segments.with_columns(pl.col("period", "status", "clause").cast(pl.String))
 
 
-def records_frame(plan: Plan) -> pl.DataFrame:
-    """The plan's per-record verdicts and seconds, one row a record, by id."""
+def records_frame(plan: Plan, text: bool = True) -> pl.DataFrame:
+    """The plan's per-record verdicts and seconds, one row a record, by id; the verdicts
+    and deciding clauses as text, or (``text`` false, for JSON Lines, which writes them
+    the same) as the plan's enumerations."""
     seconds = (
         cut_segments(plan)
         .group_by("pos", maintain_order=True)
@@ -71,7 +73,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         frame = plan.frame.with_columns(seconds.drop("pos"))
     else:
         frame = plan.frame.join(seconds, on="pos", how="left", maintain_order="left")
-    deciding = deciding_clauses(frame.columns)
+    deciding = deciding_clauses(frame.columns, None if text else plan.clause_ids)
     out = frame.select(
         "pos",
         "id",
@@ -79,7 +81,7 @@ def records_frame(plan: Plan) -> pl.DataFrame:
         "start",
         "end",
         "ongoing",
-        verdict=pl.col("status").cast(pl.String),
+        verdict=pl.col("status").cast(pl.String) if text else pl.col("status"),
         counted_seconds=pl.col("counted_seconds").fill_null(0),
         excluded_seconds=pl.col("excluded_seconds").fill_null(0),
         not_downtime_seconds=pl.col("not_downtime_seconds").fill_null(0),

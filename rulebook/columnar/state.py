@@ -137,18 +137,21 @@ def facts_of(plan: Plan, ids: list[str], duration: bool = True) -> dict[str, dic
     return out
 
 
-def deciding_clauses(columns: list[str]) -> pl.Expr:
+def deciding_clauses(columns: list[str], ids: pl.DataType | None = None) -> pl.Expr:
     """Each record's deciding clauses, as a list of ids: its maintenance windows' clauses
-    where windows cut it, else the clause that decided its status (none for a plain count)."""
+    where windows cut it, else the clause that decided its status (none for a plain count).
+    The ids are text, or of ``ids`` (the plan's enumeration of its clauses: no text made,
+    JSON Lines writes the same)."""
+    clause = pl.String() if ids is None else ids
     windows = (
-        pl.col("window_clauses").cast(pl.List(pl.String))
+        pl.col("window_clauses").cast(pl.List(clause))
         if "window_clauses" in columns
-        else pl.lit(None, dtype=pl.List(pl.String))
+        else pl.lit(None, dtype=pl.List(clause))
     )
     return (
         pl.when(windows.is_not_null())
         .then(windows)
         .when(pl.col("deciding").is_not_null())
-        .then(pl.concat_list(pl.col("deciding").cast(pl.String)))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+        .then(pl.concat_list(pl.col("deciding").cast(clause)))
+        .otherwise(pl.lit([], dtype=pl.List(clause)))
     )

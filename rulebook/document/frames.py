@@ -275,7 +275,10 @@ class FrameAdjudication:
         segment in it). The instants are ISO 8601 text, or timestamps of a fixed zone where
         the offset does not change (polars writes them as the same text)."""
         plan = self.plan
-        records = self._in_period(self._numbered(), period)
+        numbered = self._cache.get("records")
+        if numbered is None:  # not built for another output: verdicts as enumerations
+            numbered = records_frame(plan, text=False)
+        records = self._in_period(numbered, period)
         if self.chain is not None:
             chain = self.chain
             names = [chain.version_at(t).name for t in records["start"].to_list()]
