@@ -8,7 +8,11 @@ measuring wall time, user and system CPU time and peak memory (the child's maxim
 resident set):
 
 - ``rulebook report cybermail LOG --format json`` (the per-service, per-month figures);
-- ``rulebook adjudicate cybermail LOG --format jsonl -o OUT`` (a line a record);
+- ``rulebook adjudicate cybermail LOG --format jsonl -o OUT`` (a line a record), and the
+  same with ``-o /dev/null``: the page cache a new file of gigabytes takes is the machine's
+  cost (on the 2-core VM these figures come from, about 3 s a GB of system time: ``dd`` of
+  3.9 GB to a new file 9-13 s, over the same file's cached pages 0.4 s), so the two show
+  what the writing costs apart from what rulebook does;
 - ``bench/baseline_polars.py LOG`` — the floor: the same figures as the tightest polars
   query we can write (lazy scan of the needed columns, no validation, no explanations);
 - the same floor under the allocator settings rulebook's command line makes for itself
@@ -85,6 +89,7 @@ def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
 
 
 FLOOR_AS_RULEBOOK = "floor, rulebook's allocator setting"
+JSONL_NULL = "adjudicate --format jsonl -o /dev/null"
 #: What a command's environment has beyond the run's (the floor as rulebook allocates).
 EXTRA_ENV = {
     FLOOR_AS_RULEBOOK: {
@@ -103,6 +108,9 @@ def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[
         "adjudicate --format jsonl": [
             *rulebook, "adjudicate", "cybermail", str(log), "--format", "jsonl",
             "-o", str(out.with_suffix(".records.jsonl")),
+        ],
+        JSONL_NULL: [
+            *rulebook, "adjudicate", "cybermail", str(log), "--format", "jsonl", "-o", os.devnull,
         ],
         "floor (tight polars)": [python, str(HERE / "baseline_polars.py"), str(log)],
         FLOOR_AS_RULEBOOK: [python, str(HERE / "baseline_polars.py"), str(log)],
@@ -165,7 +173,7 @@ def main() -> None:
                     rounds[name].append(figures)
                     wall, peak, user, system = figures
                     print(
-                        f"{size:>10,} threads={threads:<5} {name:<26} {wall:7.2f} s wall "
+                        f"{size:>10,} threads={threads:<5} {name:<38} {wall:7.2f} s wall "
                         f"{user:7.2f} s user {system:6.2f} s sys {peak:6.0f} MiB "
                         f"(round {turn + 1})",
                         flush=True,
@@ -197,19 +205,20 @@ def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: in
     print()
     print("| records | POLARS_MAX_THREADS | report/floor wall | CPU | peak | peak (floor "
           "with rulebook's allocator setting) | report sys/user | jsonl/report wall "
-          "| plain Python/report wall |")  # fmt: skip
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| (to /dev/null) | plain Python/report wall |")  # fmt: skip
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, threads in results:
         report = medians[size, threads, "report --format json"]
         floor = medians[size, threads, "floor (tight polars)"]
         same = medians[size, threads, FLOOR_AS_RULEBOOK]
         jsonl = medians[size, threads, "adjudicate --format jsonl"]
+        null = medians[size, threads, JSONL_NULL]
         plain = medians.get((size, threads, "plain Python"))
         print(
             f"| {size:,} | {threads} | {report[0] / floor[0]:.2f} | {report[1] / floor[1]:.2f} "
             f"| {report[2] / floor[2]:.2f} | {report[2] / same[2]:.2f} "
             f"| {report[4] / max(report[3], 1e-9):.2f} "
-            f"| {jsonl[0] / report[0]:.2f} | "
+            f"| {jsonl[0] / report[0]:.2f} | {null[0] / report[0]:.2f} | "
             + (f"{plain[0] / report[0]:.1f} |" if plain else "— |")
         )
 
