@@ -88,6 +88,22 @@ def test_report_shows_budget_money_deadline_and_titles(tmp_path: Path) -> None:
     assert "http://" not in html.replace("http-equiv", "") and "https://" not in html
 
 
+def test_the_summary_says_no_data_for_a_period_the_log_does_not_cover(tmp_path: Path) -> None:
+    """The first page's row of such a period said "no target", where its own section (and
+    the JSON's ``no_data``) says the log does not cover it."""
+    for lang, words in (("en", "no data"), ("ja", "データなし")):
+        out = tmp_path / f"r-{lang}.html"
+        _run(make_reports.arguments("cybermail", lang, out))
+        html = out.read_text(encoding="utf-8")
+        summary = html[html.index('<table class="grid claim">') :]
+        summary = summary[: summary.index("</table>")]
+        rows = re.findall(r"<tr class=\"[^\"]*\"><td class=\"nw\">.*?</tr>", summary)
+        october = [r for r in rows if "CYBERMAIL Σ</a>" in r and ">2026-10<" in r]
+        assert len(october) == 1, rows
+        assert words in october[0]
+        assert all(w not in october[0] for w in ("no target", "目標なし"))
+
+
 # ------------------------------------------------------------------ golden files
 
 

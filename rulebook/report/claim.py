@@ -82,6 +82,7 @@ class ClaimRow:
     remedy: str  # the remedy in words and money, or a dash
     claim_by: str  # the claim's last day, or a dash
     anchor: str
+    no_data: bool = False  # a period the log says nothing of (docs/adjudication.md)
 
 
 @attrs.frozen
@@ -226,6 +227,7 @@ def _claim_row(p: ReportPeriod, lang: str, index: int) -> ClaimRow:
         p.remedy_money or (p.remedy_words or "—") if data["remedy"] else "—",
         p.claim_day or "—",
         f"p{index}",
+        bool(data.get("no_data")),
     )
 
 
