@@ -176,13 +176,39 @@ def test_what_the_stream_does_not_do_is_a_usage_error(timed: Path) -> None:
     for extra in (
         ["adjudicate", "cybermail", str(timed), "--engine", "stream"],
         ["report", "cybermail", str(timed), "--engine", "stream", "--format", "html"],
+        # it wrote the text table into report.pdf, exit 0
+        [
+            "report",
+            "cybermail",
+            str(timed),
+            "--engine",
+            "stream",
+            "--format",
+            "pdf",
+            "-o",
+            str(timed.with_suffix(".pdf")),
+        ],
         ["report", "cybermail", str(timed), "--engine", "stream", "--events", str(timed)],
         ["report", "cybermail", str(timed), "--engine", "stream", "--memory", "lots"],
     ):
         done = run(*extra)
         assert done.exit_code == 2, done.output
-    piped = CliRunner().invoke(main, ["report", "cybermail", "-", "--engine", "stream"], input="")
-    assert piped.exit_code == 1 and "reads CSV and Parquet files" in piped.stderr
+    piped = CliRunner().invoke(
+        main,
+        ["report", "cybermail", "-", "--engine", "stream", "--input-format", "csv"],
+        input="",
+    )
+    assert piped.exit_code == 1
+    assert piped.stderr == (
+        "rulebook: -: --engine stream reads a file (its chunks, and a log's causes before "
+        "them), not standard input; accepted: the log saved to a .csv or .parquet file, or "
+        "--engine columnar\n"
+    )
+    folder = run("report", "cybermail", str(timed.parent), "--engine", "stream")
+    assert folder.exit_code == 1
+    assert folder.stderr == (
+        f"rulebook: {timed.parent}: is a folder; accepted: a .csv or .parquet file\n"
+    )
 
 
 def test_sizes_and_chunks() -> None:

@@ -40,7 +40,7 @@ def check_stream(opts: dict[str, Any], fmt: str, what: str) -> Budget:
             f"--engine stream reads UTF-8 logs; {named} gives {encoding}: convert the log "
             "to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine columnar"
         )
-    if fmt in ("html", "csv") or (what == "adjudicate" and fmt not in ("jsonl", "parquet")):
+    if fmt in ("html", "pdf", "csv") or (what == "adjudicate" and fmt not in ("jsonl", "parquet")):
         raise click.UsageError(
             "--engine stream writes report as table, markdown, json, jsonl or parquet, and "
             "adjudicate as jsonl or parquet (every record at once needs --engine columnar)"

@@ -54,7 +54,15 @@ def read_chunks(
     holds grows: :class:`rulebook.document.stream.Budget`)."""
     size = rows if callable(rows) else (lambda: rows)
     kind = kind_of(path, fmt)
-    if path == "-" or kind not in ("csv", "parquet"):
+    if path == "-":
+        raise StreamError(
+            "-: --engine stream reads a file (its chunks, and a log's causes before them), "
+            "not standard input; accepted: the log saved to a .csv or .parquet file, or "
+            "--engine columnar"
+        )
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder; accepted: a .csv or .parquet file")
+    if kind not in ("csv", "parquet"):
         raise StreamError(
             f"{path}: --engine stream reads CSV and Parquet files; accepted: a .csv or "
             ".parquet path (or --input-format csv|parquet)"
