@@ -43,6 +43,13 @@ def test_fmt_reads_stdin_and_writes_stdout() -> None:
     assert (code, out) == (0, 'contract x {\n  title "t"\n}\n')
 
 
+def test_fmt_check_of_stdin_prints_nothing_and_says_by_its_exit_code() -> None:
+    """``fmt --check -`` printed the formatted text and exited 0, as ``fmt -`` does."""
+    assert run("fmt", "--check", "-", stdin=MESSY) == (1, "", "would reformat -\n")
+    formatted = run("fmt", "-", stdin=MESSY)[1]
+    assert run("fmt", "--check", "-", stdin=formatted) == (0, "", "")
+
+
 def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path: Path) -> None:
     path = tmp_path / "c.sla"
     text = contract_text("exclusion { }")

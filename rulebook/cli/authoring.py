@@ -166,7 +166,7 @@ def fmt_command(files: tuple[Path, ...], check_only: bool) -> None:
             for d in attach_source(problems, {str(path): text or ""}):
                 click.echo(printable(d.render()), err=True)
             failed += 1
-        elif str(path) == "-":
+        elif str(path) == "-" and not check_only:  # with --check, only what would change
             echo_data(formatted)
         elif formatted != text:
             changed += 1
