@@ -536,7 +536,8 @@ def test_timestamps_out_of_range_are_errors(tmp_path: Path, value: str) -> None:
     code, _, err = run(
         "adjudicate", "cybermail", "examples/cybermail-2026-09.csv", "--as-of", value
     )
-    assert code == 1 and "argument as_of" in err and "Traceback" not in err
+    # a bad option value is a usage error (exit 2), found before any input is read
+    assert code == 2 and "Invalid value for '--as-of': " in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(

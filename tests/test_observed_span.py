@@ -101,7 +101,26 @@ def test_no_data_in_every_format(log: Path, tmp_path: Path) -> None:
 
 def test_a_bad_span_is_refused(log: Path) -> None:
     code, _, err = run(["report", "cybermail", str(log), "--no-config", "--since", "soon"])
-    assert code != 0 and "'soon' is not a timestamp" in err
+    assert code == 2 and "Invalid value for '--since': 'soon' is not a timestamp" in err
+    # a span that ends before it starts is a usage error (docs/formats.md), in either order
+    base = ["report", "cybermail", str(log), "--no-config"]
+    for order in (
+        ["--since", "2026-10-01", "--until", "2026-09-01"],
+        ["--until", "2026-09-01", "--since", "2026-10-01"],
+    ):
+        code, _, err = run([*base, *order])
+        assert code == 2, err
+        assert err.endswith(
+            "Error: Invalid value for '--until': 2026-09-01 is not after --since 2026-10-01; "
+            "accepted: a later --until\n"
+        )
+    # one with an offset and one without: the contract's timezone decides, then the engine
+    code, _, err = run([*base, "--since", "2026-10-01T09:00:00+09:00", "--until", "2026-10-01"])
+    assert code == 1
+    assert err.endswith(
+        "rulebook: argument until: 2026-10-01 is not after since 2026-10-01T09:00:00+09:00; "
+        "accepted: a later until\n"
+    )
     Path("rulebook.toml").write_text('contract = "cybermail"\n[import]\nsince = "x"\n', "utf-8")
     code, _, err = run(["report", str(log)])
     assert code != 0 and "import.since: 'x' is not a date or a timestamp" in err

@@ -33,6 +33,37 @@ COMPARE_FORMATS = click.Choice(["table", "json", "markdown"])
 _LANGS = click.Choice(["en", "ja"])
 
 
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--as-of``, ``--since``, ``--until``: an instant the engine reads (one without an
+    offset is read later in the contract's timezone, or the project file's), and a span
+    that ends after it starts; else a usage error (exit 2), before any input is read."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    from rulebook.intake.records import RecordError, parse_instant, spreadsheet_iso
+
+    name = str(param.name)
+    try:
+        parse_instant(value, dt.UTC, name, None)
+    except RecordError as exc:
+        raise click.BadParameter(f"{said(exc.problem)}; accepted: {exc.accepted}") from None
+    other = {"since": "until", "until": "since"}.get(name)
+    if other is not None and ctx.params.get(other) is not None:
+        since, until = (value, ctx.params[other]) if name == "since" else (ctx.params[other], value)
+        first, last = (
+            dt.datetime.fromisoformat(spreadsheet_iso(v) or v.strip()) for v in (since, until)
+        )
+        # both with an offset or both without (else the contract's timezone decides: the
+        # engine compares them then)
+        if (first.tzinfo is None) == (last.tzinfo is None) and last <= first:
+            raise click.BadParameter(
+                f"{said(until)} is not after --since {said(since)}; accepted: a later --until",
+                param_hint="'--until'",
+            )
+    return value
+
+
 def input_options(func: Any) -> Any:
     options = [
         click.option(
@@ -78,16 +109,23 @@ def input_options(func: Any) -> Any:
             type=click.Choice(list(FORMATS)),
             help="Format of OUTAGES (default: by extension).",
         ),
-        click.option("--as-of", metavar="TIMESTAMP", help="Close ongoing records at this instant."),
+        click.option(
+            "--as-of",
+            metavar="TIMESTAMP",
+            callback=_instant,
+            help="Close ongoing records at this instant.",
+        ),
         click.option(
             "--since",
             metavar="DATE",
+            callback=_instant,
             help="The log covers from this date or instant (default: the start of the period "
             "of its first record): the periods it covers are measured, others are no data.",
         ),
         click.option(
             "--until",
             metavar="DATE",
+            callback=_instant,
             help="The log covers until this date or instant, exclusive (default: the end of "
             "the period of its last record's start).",
         ),

@@ -58,7 +58,8 @@ def given_span(
         raise exc.of("argument") from None
     first, last = found
     if first is not None and last is not None and last <= first:
-        raise RecordError("until", None, f"{until} is not after since {since}", "a later until")
+        problem = f"{until} is not after since {since}"
+        raise RecordError("until", None, problem, "a later until").of("argument")
     return first, last
 
 
