@@ -298,3 +298,31 @@ def test_a_socket_at_the_output_is_refused_by_name(
         "character device\n"
     )
     assert stat.S_ISSOCK(os.lstat("sock").st_mode)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "parquet", "csv"])
+def test_a_missing_folder_is_named_not_the_temporary_file(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said ``nodir/sub/.r.rod_z_qu: No such file or directory``: a name nobody gave."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    named = "r.records.csv" if fmt == "csv" else "r"
+    for folder, problem in (("nodir/sub", "does not exist"), ("afile", "is not a folder")):
+        code, err = run("--format", fmt, "-o", f"{folder}/r")
+        assert code == 1
+        assert err.endswith(f"rulebook: {folder}/{named}: its folder {folder} {problem}\n"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_prefix_ending_in_a_slash_is_refused(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o adir/`` wrote ``adir/.records.csv``: files ``ls`` does not show."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    code, err = run("--format", fmt, "-o", "adir/")
+    assert code == 2
+    assert "adir/ ends with a slash" in err and "give a name, such as adir/out" in err
+    assert list((tmp_path / "adir").iterdir()) == []

@@ -6,6 +6,7 @@ and polars are imported when a command runs.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -110,6 +111,13 @@ def _render(
         )
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes files: give -o PREFIX")
+    prefixed = fmt == "parquet" or (fmt == "csv" and not opts.get("csv_table"))
+    if prefixed and output and output.endswith(("/", os.sep)):
+        raise click.UsageError(
+            f"--format {fmt} writes files named after -o PREFIX (PREFIX.records.{fmt}, ...); "
+            f"{output} ends with a slash, so the files would be hidden (.records.{fmt}): give "
+            f"a name, such as {output}out"
+        )
     check_period(loaded, period)
     if opts["engine"] == "spark":
         if opts["source"]:

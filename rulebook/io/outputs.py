@@ -36,6 +36,16 @@ def _no_folder(paths: list[str]) -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
 
 
+def _beside(path: str) -> str:
+    """The folder ``path`` is written in, where the file is made before it is put in
+    place; a missing one is named (not the temporary file that could not be made)."""
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        problem = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise FileNotFoundError(errno.ENOENT, f"its folder {folder} {problem}", path)
+    return folder
+
+
 #: ``-o`` names of the process's own descriptors: standard output and error, ``/dev/fd/N``.
 _OWN = re.compile(r"/dev/std(out|err)|/dev/fd/(\d+)|/proc/self/fd/(\d+)")
 
@@ -88,8 +98,7 @@ def replace_files(contents: Mapping[str, bytes]) -> list[str]:
         for path, data in contents.items():
             if path in streams:
                 continue
-            folder = os.path.dirname(path) or "."
-            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.")
+            handle, temp = tempfile.mkstemp(dir=_beside(path), prefix=f".{Path(path).name}.")
             temps[path] = temp
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -108,7 +117,7 @@ def replace_files(contents: Mapping[str, bytes]) -> list[str]:
 def work_folder(path: str) -> str:
     """A private folder beside ``path`` (mode 0700, a fresh name: nothing can be planted
     in it) where files are written before they are put in place."""
-    return tempfile.mkdtemp(dir=os.path.dirname(path) or ".", prefix=".rulebook-")
+    return tempfile.mkdtemp(dir=_beside(path), prefix=".rulebook-")
 
 
 def put_in_place(pairs: list[tuple[str, str]]) -> list[str]:
