@@ -47,6 +47,20 @@ def test_budget_of_a_thirty_day_month_at_99_9_is_43_minutes_12_seconds() -> None
     assert (hms(b.allowed), hms(b.used), hms(b.left)) == ("0:43:12", "1:21:30", "-0:38:18")
 
 
+def test_a_fractional_allowance_is_shown_in_whole_seconds_that_add_up() -> None:
+    """99.95% of 2,577,600 s allows 1,288.8 s. Downtime is whole seconds, so 1,288 are
+    allowed: the report showed 0:21:28 allowed, 1:35:00 used and -1:13:31 left, which do
+    not add up (nexa-palette's example month)."""
+    period = {"target": ">= 99.95%", "denominator_seconds": 2_577_600, "downtime_seconds": 5700}
+    b = budget(period)
+    assert b is not None
+    assert (b.allowed, b.used, b.left, b.exact) == (1288, 5700, -4412, Fraction(6444, 5))
+    assert (hms(b.allowed), hms(b.used), hms(b.left)) == ("0:21:28", "1:35:00", "-1:13:32")
+    # at the edge the target is met exactly when nothing is left over
+    assert budget({**period, "downtime_seconds": 1288}).left == 0  # type: ignore[union-attr]
+    assert budget({**period, "downtime_seconds": 1289}).left == -1  # type: ignore[union-attr]
+
+
 def test_claim_day_has_its_weekday_in_both_languages() -> None:
     assert day_words(dt.date(2026, 10, 31), "en") == "Sat 31 Oct 2026"
     assert day_words(dt.date(2026, 10, 31), "ja") == "2026年10月31日(土)"

@@ -57,7 +57,7 @@ def burn_down(period: ReportPeriod) -> BurnDown | None:
     """The budget over the period, or None without a target."""
     if period.budget is None:
         return None
-    allowed = period.budget.allowed
+    allowed = Fraction(period.budget.allowed)
     spans = counted_spans(period)
     used = sum(z - a for a, z in spans)
     low = min(Fraction(0), allowed - used)

@@ -106,7 +106,7 @@ def period_rows(
                 else str(p["met"]).lower(),
                 "provisional": str(bool(p.get("provisional"))).lower(),
                 "allowed": hms(b.allowed) if b else "",
-                "allowed_seconds": _decimal(b.allowed) if b else "",
+                "allowed_seconds": _decimal(b.exact) if b else "",
                 "used": hms(p["downtime_seconds"]),
                 "downtime_seconds": p["downtime_seconds"],
                 "left": hms(b.left) if b else "",

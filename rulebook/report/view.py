@@ -10,6 +10,7 @@ budget, the remedy in money, the claim deadline's weekday, clause titles for cla
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -172,11 +173,14 @@ def word(key: str, lang: str) -> str:
 
 @attrs.frozen
 class Budget:
-    """Allowed downtime of a period under its target, what was used, what is left."""
+    """Allowed downtime of a period under its target, what was used, what is left: whole
+    seconds (:func:`budget`); ``exact``, the allowed time as the contract's arithmetic
+    gives it (the CSV's ``allowed_seconds``)."""
 
-    allowed: Fraction
+    allowed: int
     used: int
-    left: Fraction
+    left: int
+    exact: Fraction
 
 
 @attrs.frozen
@@ -303,13 +307,18 @@ def target_ratio(target: str | None) -> Fraction | None:
 
 
 def budget(period: Mapping[str, Any]) -> Budget | None:
-    """Allowed downtime: the denominator times one minus the target (exact); none for a
-    period the log does not cover."""
+    """Allowed downtime: the whole seconds of the denominator times one minus the target;
+    none for a period the log does not cover. Downtime is counted in whole seconds, so a
+    period meets its target exactly when its downtime is at most these (99.95% of 2,577,600
+    s allows 1,288.8 s: 1,288 whole). The allowed, used and left seconds then add up as
+    shown (the fraction was shown dropped, 0:21:28, while left kept it: -1:13:31 against
+    1:35:00 used)."""
     ratio = target_ratio(period["target"])
     if ratio is None or period.get("no_data"):
         return None
-    allowed = period["denominator_seconds"] * (1 - ratio)
-    return Budget(allowed, period["downtime_seconds"], allowed - period["downtime_seconds"])
+    exact = period["denominator_seconds"] * (1 - ratio)
+    allowed, used = math.floor(exact), period["downtime_seconds"]
+    return Budget(allowed, used, allowed - used, exact)
 
 
 def denominator_words(period: Mapping[str, Any], lang: str) -> str:
