@@ -57,6 +57,9 @@ def test_an_unreached_tier_is_a_branch_never_taken_and_fails_under_100(tmp_path:
         "5 of 6 branch(es) taken: 83%",
     ]
     assert code == 1 and "rulebook: coverage 83% is under 100%" in err
+    # a share no coverage can reach is a usage error, not a run that always fails
+    code, _, err = run("test", "--coverage", "--fail-under", "150", str(path))
+    assert code == 2 and "150.0 is not in the range 0<=x<=100" in err
     # the clause-level view of old said 100%: the remedy applies and does not apply
     assert run("test", "--fail-under", "83", str(path))[0] == 0
 

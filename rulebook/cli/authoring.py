@@ -83,7 +83,12 @@ def check(files: tuple[Path, ...], as_json: bool, strict: bool, with_proofs: boo
     metavar="DIR",
     help="Write the branch coverage as HTML pages into DIR.",
 )
-@click.option("--fail-under", type=float, metavar="PERCENT", help="Exit 1 below this coverage.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 below this coverage (0 to 100).",
+)
 def test_command(
     files: tuple[Path, ...],
     pattern: str | None,
