@@ -334,6 +334,14 @@ def test_explain_period_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> 
     result = CliRunner().invoke(main, ["explain", "cybermail", *CYBERMAIL])
     assert result.exit_code == 2
     assert "Error: give a RECORD_ID or --period SERVICE YYYY-MM (one of them)" in result.stderr
+    # a label no period of the contract can have is a usage error, as report's --period
+    result = CliRunner().invoke(
+        main, ["explain", "cybermail", *CYBERMAIL, "--period", "CYBERMAIL Σ", "2026-13"]
+    )
+    assert result.exit_code == 2
+    assert "'2026-13' is not a period of contract cybermail (monthly): give YYYY-MM" in (
+        result.stderr
+    )
 
 
 def test_undetermined_lists_an_ongoing_record_and_the_missing_fee(tmp_path: Path) -> None:

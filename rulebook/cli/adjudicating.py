@@ -294,6 +294,7 @@ def explain_command(
     record_id = rest[0] if rest else None
     lang = lang_of(lang, opts)
     loaded = load_contract(contract)
+    check_period(loaded, service_period[1] if service_period else None)  # as report does
     result, intake = adjudicate_inputs(
         loaded, [guarded(lambda: read_inputs(outages, opts))], opts, fmt
     )
