@@ -435,6 +435,16 @@ def test_compare_refuses_the_same_contract_twice(tmp_path: Path) -> None:
         )  # fmt: skip
         assert code == 2 and out == ""
         assert "contract cybermail is given twice" in err
+    # two files of one id are named as such (it said "given twice"), and one contract
+    # alone is no comparison (it ran)
+    code, out, err = run(
+        "compare", str(log), "--contract", "cybermail",
+        "--contract", str(Path(__file__).parent.parent / "examples" / "cybermail-amended.sla"),
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert "cybermail-amended.sla are both contract cybermail: compare shows each" in err
+    code, out, err = run("compare", str(log), "--contract", "cybermail")
+    assert code == 2 and "compare needs two or more --contract (one: use report)" in err
 
 
 def test_control_characters_from_input_are_escaped(tmp_path: Path) -> None:

@@ -356,11 +356,19 @@ def compare_command(
 ) -> None:
     """The same log under several contracts, side by side."""
     lang = lang_of(lang, opts)
+    if len(contract_refs) < 2:
+        raise click.UsageError("compare needs two or more --contract (one: use report)")
     contracts = [load_contract(ref) for ref in contract_refs]
     ids = [c.id for c in contracts]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:  # results are keyed by contract id
-        raise click.UsageError(f"contract {twice[0]} is given twice; give each contract once")
+        refs = [r for r, c in zip(contract_refs, contracts, strict=True) if c.id == twice[0]]
+        if len(set(refs)) == 1:
+            raise click.UsageError(f"contract {twice[0]} is given twice; give each contract once")
+        raise click.UsageError(
+            f"{' and '.join(refs)} are both contract {twice[0]}: compare shows each contract "
+            "by its id, so each needs its own (to compare a contract's versions, use diff)"
+        )
     inputs = guarded(lambda: read_inputs(outages, opts))  # read once, stdin too
     results, intakes = [], []
     for loaded in contracts:
