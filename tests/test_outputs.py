@@ -326,3 +326,22 @@ def test_a_prefix_ending_in_a_slash_is_refused(
     assert code == 2
     assert "adir/ ends with a slash" in err and "give a name, such as adir/out" in err
     assert list((tmp_path / "adir").iterdir()) == []
+
+
+@pytest.mark.parametrize(("fmt", "named"), [("json", "log.csv"), ("csv", "log.records.csv")])
+def test_an_output_in_place_of_an_input_is_refused(
+    tmp_path: Path, fmt: str, named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report LOG -o LOG`` replaced the log with its own report, exit 0."""
+    monkeypatch.chdir(tmp_path)
+    text = Path(EXAMPLE).read_text(encoding="utf-8")
+    (tmp_path / named).write_text(text, encoding="utf-8")
+    prefix = "log" if fmt == "csv" else named
+    result = CliRunner().invoke(main, ["report", "cybermail", named, "--format", fmt, "-o", prefix])
+    assert result.exit_code == 2
+    assert f"-o {named} is the input {named}: the output would replace it" in result.stderr
+    assert (tmp_path / named).read_text(encoding="utf-8") == text
+    notices = tmp_path / "notices.csv"
+    notices.write_text("id,start,end\n", encoding="utf-8")
+    code, err = run("--notices", "notices.csv", "-o", "notices.csv")
+    assert code == 2 and "-o notices.csv is the input notices.csv" in err

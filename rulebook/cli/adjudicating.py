@@ -118,6 +118,9 @@ def _render(
             f"{output} ends with a slash, so the files would be hidden (.records.{fmt}): give "
             f"a name, such as {output}out"
         )
+    if output and output != "-":
+        names = [f"{output}.{n}.{fmt}" for n in ("records", "segments", "periods")]
+        _not_an_input(names if prefixed else [output], [outages, *_input_paths(opts)])
     check_period(loaded, period)
     if opts["engine"] == "spark":
         if opts["source"]:
@@ -172,6 +175,26 @@ def _render(
     if what == "report":
         remember(loaded, result)
     _finish(intake, scope_warnings(loaded, result, period, opts))
+
+
+def _input_paths(opts: dict[str, Any]) -> list[str]:
+    return [opts[k] for k in ("notices_path", "billing_path", "events_path") if opts.get(k)]
+
+
+def _not_an_input(outputs: list[str], inputs: list[str]) -> None:
+    """A usage error when an output would be put in place of an input file (``report LOG
+    -o LOG`` replaced the log with its own report)."""
+    for output in outputs:
+        for given in inputs:
+            try:
+                same = given != "-" and os.path.samefile(output, given)
+            except OSError:  # one of them is not there (yet)
+                continue
+            if same:
+                raise click.UsageError(
+                    f"-o {output} is the input {given}: the output would replace it; "
+                    "give another name"
+                )
 
 
 def remember(loaded: Contract, result: Adjudication | FrameAdjudication) -> None:
