@@ -250,3 +250,28 @@ def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
     assert sum(streamed.sizes) == streamed.read == 3500
     fixed = adjudicate_stream(CYBERMAIL, str(timed), Case(), 1000)
     assert streamed.to_dict() == fixed.to_dict()
+
+
+def test_a_row_wider_than_the_header_is_placed_as_one_machine_places_it(tmp_path: Path) -> None:
+    """polars' scan stopped with its own words ("found more fields than defined in
+    'Schema'"), naming no line."""
+    log = tmp_path / "rag.csv"
+    log.write_text(
+        "id,service,start,end,cause\n"
+        "a,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,war\n"
+        "\n"
+        "b,CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,war,extra\n",
+        encoding="utf-8",
+    )
+    row = (
+        f"{log}:4: record #2: 6 cells, but the header has 5 columns (id, service, start, end, "
+        "cause); accepted: one cell per header column"
+    )
+    one = run("report", "cybermail", str(log))
+    assert one.exit_code == 1 and f"rulebook: {row}\n" in one.stderr
+    done = run("report", "cybermail", str(log), "--engine", "stream", "--keep-going")
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"rulebook: {row}; --engine stream stops at such a row, even with --keep-going "
+        "(--engine columnar reads past it)\n"
+    )

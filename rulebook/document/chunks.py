@@ -84,7 +84,40 @@ def read_chunks(
     try:
         yield from _gathered(batches, size)
     except pl.exceptions.PolarsError as exc:
+        row = _wrong_width(path)
+        if row is not None:
+            raise InputError(
+                f"{row}; --engine stream stops at such a row, even with --keep-going "
+                "(--engine columnar reads past it)"
+            ) from None
         raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+
+
+def _wrong_width(path: str) -> str | None:
+    """The first row with more cells than the header, placed and worded as one machine
+    says it (polars' scan stops there with words of its own), read again from the top
+    once the scan has failed; None if there is none."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            reader = csv.reader(file)
+            header = [h.strip() for h in next(reader, [])]
+            line, number = reader.line_num, 0
+            for row in reader:
+                first, line = line + 1, reader.line_num
+                if not row or all(not cell.strip() for cell in row):
+                    continue
+                number += 1
+                if len(row) != len(header):
+                    return (
+                        f"{path}:{first}: record #{number}: {len(row)} cells, but the header "
+                        f"has {len(header)} columns ({', '.join(header)}); accepted: one cell "
+                        "per header column"
+                    )
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
