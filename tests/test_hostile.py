@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -596,3 +597,41 @@ def test_a_closed_stdout_is_one_line_and_exit_1() -> None:
         os.close(write)
     assert done.returncode == 1
     assert done.stderr.strip() == "rulebook: cannot write the output: Broken pipe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", HEAD, HEAD + ROW.format(rid="a", cause="war", by="").replace("2026-09-03T10", "x")],
+    ids=["no bytes", "a header only", "every record refused"],
+)
+def test_a_log_without_a_valid_record_gives_the_same_empty_outputs_on_every_engine(
+    tmp_path: Path, text: str
+) -> None:
+    """``adjudicate --format jsonl`` of such a log stopped with a traceback (the instants'
+    text of no instant), and the stream refused a file of no bytes that the other engines
+    read as no records."""
+    log = tmp_path / "log.csv"
+    log.write_text(text, encoding="utf-8")
+    for what, fmt in (("adjudicate", "jsonl"), ("adjudicate", "parquet"), ("report", "json")):
+        outputs = []
+        for engine in ("columnar", "records", "stream"):
+            if engine == "records" and fmt in ("jsonl", "parquet"):
+                continue  # the record engine writes neither (a usage error)
+            out = tmp_path / f"{engine}-{what}.{fmt}"
+            code, _, err = run(
+                what, "cybermail", str(log), "--keep-going", "--engine", engine,
+                "--format", fmt, "-o", str(out),
+            )  # fmt: skip
+            assert "Traceback" not in err
+            assert code == (1 if "refused" in err or "x:00:00" in text else 0), err
+            if fmt == "parquet":  # the same rows and columns (each engine its writer)
+                written = sorted(tmp_path.glob(f"{out.name}.*.parquet"))
+                outputs.append([(p.name[len(out.name) :], pl.read_parquet(p)) for p in written])
+            else:
+                outputs.append(out.read_bytes())
+        for other in outputs[1:]:
+            if fmt == "parquet":
+                assert [n for n, _ in other] == [n for n, _ in outputs[0]]
+                assert all(a.equals(b) for (_, a), (_, b) in zip(other, outputs[0], strict=True))
+            else:
+                assert other == outputs[0], (what, fmt)

@@ -80,6 +80,8 @@ def read_chunks(
         frames = (pl.DataFrame(b) for b in source.iter_batches(batch_size=batch))
         yield from _gathered(frames, size)
         return
+    if Path(path).stat().st_size == 0:  # no header, no records: as one machine reads it
+        return
     batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=batch)
     try:
         yield from _gathered(batches, size)

@@ -83,6 +83,8 @@ def iso(instants: pl.Series, tz: dt.tzinfo) -> pl.Series:
     shift = offsets(instants, tz)
     names = shift.drop_nulls().unique().to_list()
     wall = pl.from_epoch(instants + shift, time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if not names:  # no instant at all (a log with no valid record)
+        return wall.alias(instants.name)
     if len(names) == 1:  # one offset all along (a timezone without daylight saving time)
         return (wall + _offset_text(names[0])).alias(instants.name)
     suffix = shift.replace_strict(names, [_offset_text(s) for s in names], return_dtype=pl.String)
