@@ -510,12 +510,14 @@ def build() -> None:
                    [f"{name}.parquet: outages[0]: record", says])  # fmt: skip
     # -- the command line
     log = "\n".join(good) + "\n"
-    case("cli/as-of-0001.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "0001-01-01T00:00:00"], 1,
-         ["argument as_of: '0001-01-01T00:00:00' is in the year 1"])  # fmt: skip
-    case("cli/as-of-9999.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "9999-12-31T23:59:59"], 1,
-         ["argument as_of"])  # fmt: skip
-    case("cli/as-of-junk.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "\x1b[2Jsoon"], 1,
-         ["argument as_of: '\\x1b[2Jsoon' is not a timestamp"])  # fmt: skip
+    case("cli/as-of-0001.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "0001-01-01T00:00:00"], 2,
+         ["Invalid value for '--as-of': '0001-01-01T00:00:00' is in the year 1"])  # fmt: skip
+    case("cli/as-of-9999.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "9999-12-31T23:59:59"], 2,
+         ["Invalid value for '--as-of'"])  # fmt: skip
+    case("cli/as-of-junk.csv", log, ["adjudicate", "cybermail", "{file}", "--as-of", "\x1b[2Jsoon"], 2,
+         ["Invalid value for '--as-of': '\\x1b[2Jsoon' is not a timestamp"])  # fmt: skip
+    case("cli/until-before-since.csv", log, ["report", "cybermail", "{file}", "--since", "2026-10-01", "--until", "2026-09-01"], 2,
+         ["Invalid value for '--until': 2026-09-01 is not after --since 2026-10-01"])  # fmt: skip
     case("cli/stdin-twice.csv", log, ["adjudicate", "cybermail", "-", "--events", "-"], 2,
          ["- (standard input) is given for OUTAGES and --events; give it once"], stdin=True)  # fmt: skip
     case("cli/stdin-bom.csv", "\ufeff" + log, ["report", "cybermail", "-", "--input-format", "csv", "--format", "json"], 0, [], stdin=True,
