@@ -115,7 +115,7 @@ def closed_end(record: str, start: int, end: int | None, as_of: int | None) -> i
             record,
             "end",
             "is empty (ongoing) but no as_of instant was given",
-            "an end, or adjudicate(..., as_of=...)",
+            "an end, or an instant to close it at (--as-of; as_of= in Python)",
         )
     if as_of <= start:
         raise RecordError(
