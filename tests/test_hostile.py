@@ -635,3 +635,14 @@ def test_a_log_without_a_valid_record_gives_the_same_empty_outputs_on_every_engi
                 assert all(a.equals(b) for (_, a), (_, b) in zip(other, outputs[0], strict=True))
             else:
                 assert other == outputs[0], (what, fmt)
+
+
+def test_a_log_read_in_the_wrong_encoding_is_said_to_be_so(tmp_path: Path) -> None:
+    """UTF-8 read as UTF-16 left no comma: the message listed 1,500 characters of mojibake
+    as the log's one column, with no word of the encoding."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEAD + ROW.format(rid="a", cause="war", by=""), encoding="utf-8")
+    code, _, err = run("report", "cybermail", str(log), "--encoding", "utf-16")
+    assert code == 1
+    assert "its header reads as one column of" in err
+    assert "none a Latin letter: is the file in the encoding it was read in (--encoding" in err

@@ -18,6 +18,7 @@ nothing, so a file of those alone is read as given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rulebook.intake.billing import BILLING_FIELDS
@@ -56,6 +57,9 @@ def fields_of(outage_fields: Iterable[str]) -> dict[str, frozenset[str]]:
     }
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def refusal(
     kind: str, name: str, columns: Iterable[str], outage_fields: Iterable[str]
 ) -> str | None:
@@ -86,6 +90,13 @@ def refusal(
             + accepted
         )
     if not any(c in fields[kind] for c in present):
+        if len(present) == 1 and len(present[0]) > 40 and not _LATIN.search(present[0]):
+            # ASCII names read in another encoding (UTF-8 as UTF-16): no comma is left
+            return (
+                f"{head} its header reads as one column of {len(present[0])} characters, "
+                "none a Latin letter: is the file in the encoding it was read in "
+                "(--encoding, or the project file's encoding)?"
+            )
         shown = ", ".join(present[:8]) + (", …" if len(present) > 8 else "")
         return f"{head} no column is a field of {what} (columns: {shown}){accepted}{remedy}"
     missing = [f for f in NEEDED[kind] if f not in present]
