@@ -212,3 +212,21 @@ def test_explain_and_adjudicate_agree_on_an_event_of_two_records(
         "counted as downtime; counted 1200 s, excluded 0 s\n"
     )
     assert "duration of the event = 2700 s" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--memory", "4GiB"], "--memory bounds --engine stream only (the other engines hold the whole log); it does nothing with --engine columnar"),
+        (["--engine", "records", "--master", "local[2]"], "--master names a cluster for --engine spark only; it does nothing with --engine records"),
+        (["--bom"], "--bom is for --format csv only; it does nothing with --format table"),
+        (["--format", "json", "--what", "records"], "--what is for --format csv only; it does nothing with --format json"),
+    ],
+)  # fmt: skip
+def test_an_option_that_would_do_nothing_is_a_usage_error(extra: list[str], says: str) -> None:
+    """They were ignored: a --memory given to the columnar engine bounded nothing."""
+    code, out, err = run(
+        ["report", "cybermail", str(ROOT / "examples" / "cybermail-2026-09.csv"), *extra]
+    )
+    assert (code, out) == (2, "")
+    assert err.endswith(f"Error: {says}\n")

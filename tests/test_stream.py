@@ -79,12 +79,12 @@ def test_the_log_is_cut_into_parts_and_every_record_is_written(timed: Path, tmp_
 def test_parquet_and_json_lines_hold_one_machines_records(timed: Path, tmp_path: Path) -> None:
     for engine in ("columnar", "stream"):
         done = run(
-            "adjudicate", "cybermail", str(timed), "--engine", engine, "--memory", "1MiB",
+            "adjudicate", "cybermail", str(timed), "--engine", engine, *_memory(engine),
             "--format", "parquet", "-o", str(tmp_path / engine),
         )  # fmt: skip
         assert done.exit_code == 0, done.output
         lines = run(
-            "adjudicate", "cybermail", str(timed), "--engine", engine, "--memory", "1MiB",
+            "adjudicate", "cybermail", str(timed), "--engine", engine, *_memory(engine),
             "--format", "jsonl", "-o", str(tmp_path / f"{engine}.jsonl"),
         )  # fmt: skip
         assert lines.exit_code == 0, lines.output
@@ -275,3 +275,8 @@ def test_a_row_wider_than_the_header_is_placed_as_one_machine_places_it(tmp_path
         f"rulebook: {row}; --engine stream stops at such a row, even with --keep-going "
         "(--engine columnar reads past it)\n"
     )
+
+
+def _memory(engine: str) -> list[str]:
+    """``--memory`` for the stream (another engine refuses it: it would bound nothing)."""
+    return ["--memory", "1MiB"] if engine == "stream" else []

@@ -104,6 +104,7 @@ def _render(
     """Adjudicate and print the `adjudicate` or `report` view; exit 1 after bad input."""
     from rulebook.report.writers import render, write_frames
 
+    _applies(opts, fmt)
     loaded = load_contract(contract)
     if fmt in ("parquet", "csv") and output == "-" and not (fmt == "csv" and opts.get("csv_table")):
         raise click.UsageError(
@@ -175,6 +176,32 @@ def _render(
     if what == "report":
         remember(loaded, result)
     _finish(intake, scope_warnings(loaded, result, period, opts))
+
+
+#: Options that apply to one engine or format only: given for another, a usage error
+#: (a --memory given to the columnar engine bounded nothing, silently).
+_ONLY = {
+    "memory": (
+        "--memory",
+        "engine",
+        "stream",
+        "bounds --engine stream only (the other engines hold the whole log)",
+    ),
+    "master": ("--master", "engine", "spark", "names a cluster for --engine spark only"),
+    "bom": ("--bom", "fmt", "csv", "is for --format csv only"),
+    "csv_table": ("--what", "fmt", "csv", "is for --format csv only"),
+}
+
+
+def _applies(opts: dict[str, Any], fmt: str) -> None:
+    """A usage error for an option given on the command line where it does nothing."""
+    context = click.get_current_context()
+    for name, (option, key, value, says) in _ONLY.items():
+        given = context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        actual = fmt if key == "fmt" else opts.get(key)
+        if given and actual != value:
+            shown = "--format" if key == "fmt" else f"--{key}"
+            raise click.UsageError(f"{option} {says}; it does nothing with {shown} {actual}")
 
 
 def _input_paths(opts: dict[str, Any]) -> list[str]:
