@@ -19,7 +19,7 @@ from rulebook.errors import RulebookError
 from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
 from rulebook.intake.frames import Columns
 from rulebook.intake.records import RecordError
-from rulebook.io.readers import Case, InputError
+from rulebook.io.readers import WIDTH_ACCEPTED, Case, InputError, width_problem
 from rulebook.mapping.apply import Mapping
 from rulebook.mapping.compile import compile_mapping
 from rulebook.mapping.places import unresolved_warning
@@ -111,12 +111,10 @@ def _wrong_width(path: str) -> str | None:
                 if not row or all(not cell.strip() for cell in row):
                     continue
                 number += 1
-                if len(row) != len(header):
-                    return (
-                        f"{path}:{first}: record #{number}: {len(row)} cells, but the header "
-                        f"has {len(header)} columns ({', '.join(header)}); accepted: one cell "
-                        "per header column"
-                    )
+                problem = width_problem(row, header)
+                if problem is not None:
+                    where = f"{path}:{first}: record #{number}"
+                    return f"{where}: {problem}; accepted: {WIDTH_ACCEPTED}"
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
     return None

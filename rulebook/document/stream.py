@@ -335,20 +335,19 @@ def _take(
     if valid is not None and valid.height:
         _in_order(state, valid, timezone_of(contract))
     frames = [f for f in (state.held, valid) if f is not None and f.height]
-    nothing = not frames and last and not state.parts and sink is not None
-    if frames:
+    if not frames:
+        if not (last and not state.parts and sink is not None):
+            return
+        now = other.frame  # no valid record at all: one empty part, so the files have columns
+    else:
         pool = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
         if last:
             now, state.held = pool, None
         else:
             later = last_stretch(pool.select("service", "start", "end"))
             now, state.held = pool.filter(~later), pool.filter(later)
-    elif nothing:  # no valid record at all: one empty part, so that the files have columns
-        now = other.frame
-    else:
-        return
-    if now.height == 0 and not nothing:
-        return
+        if now.height == 0:
+            return
     ids = now["id"].to_list()
     exact = {i: state.exact.pop(i) for i in ids if i in state.exact}
     closures = frozenset(closure_date(c) for c in other.closures)

@@ -40,6 +40,17 @@ class InputError(RulebookError):
     """A file that cannot be read as the format it claims to be."""
 
 
+#: What a CSV row of the wrong number of cells should have been (:func:`width_problem`).
+WIDTH_ACCEPTED = "one cell per header column"
+
+
+def width_problem(row: list[str], header: list[str]) -> str | None:
+    """What is wrong with a CSV row whose cells are not one per header column."""
+    if len(row) == len(header):
+        return None
+    return f"{len(row)} cells, but the header has {len(header)} columns ({', '.join(header)})"
+
+
 @attrs.frozen
 class Item:
     """One input object and where it came from."""
@@ -47,7 +58,7 @@ class Item:
     where: str
     data: dict[str, Any]
     problem: str | None = None  # a row that could not be read as a record at all
-    accepted: str = "one cell per header column"  # what the problem's row should have been
+    accepted: str = WIDTH_ACCEPTED  # what the problem's row should have been
 
 
 @attrs.define
@@ -295,10 +306,8 @@ def _unclosed(raw: str) -> bool:
 def _csv_item(row: list[str], header: list[str], name: str, line: int) -> Item | None:
     if not row or all(not cell.strip() for cell in row):
         return None
-    if len(row) != len(header):
-        problem = (
-            f"{len(row)} cells, but the header has {len(header)} columns ({', '.join(header)})"
-        )
+    problem = width_problem(row, header)
+    if problem is not None:
         return Item(f"{name}:{line}", {}, problem)
     data = {h: _cell(h, cell) for h, cell in zip(header, row, strict=True)}
     return Item(f"{name}:{line}", {k: v for k, v in data.items() if v is not None})

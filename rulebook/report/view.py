@@ -310,9 +310,7 @@ def budget(period: Mapping[str, Any]) -> Budget | None:
     """Allowed downtime: the whole seconds of the denominator times one minus the target;
     none for a period the log does not cover. Downtime is counted in whole seconds, so a
     period meets its target exactly when its downtime is at most these (99.95% of 2,577,600
-    s allows 1,288.8 s: 1,288 whole). The allowed, used and left seconds then add up as
-    shown (the fraction was shown dropped, 0:21:28, while left kept it: -1:13:31 against
-    1:35:00 used)."""
+    s allows 1,288.8 s: 1,288 whole), and allowed, used and left add up as shown."""
     ratio = target_ratio(period["target"])
     if ratio is None or period.get("no_data"):
         return None
