@@ -60,11 +60,12 @@ from rulebook.allocator import GLIBC_MALLOC, GLIBC_VARIABLES, JEMALLOC
 HERE = Path(__file__).resolve().parent
 
 
-Figures = tuple[float, float, float, float]  # wall s, peak MiB, user s, system s
+Figures = tuple[float, float, float, float, int]  # wall s, peak MiB, user s, sys s, faults
 
 
 def measure(command: list[str], stdout: Path, env: dict[str, str]) -> Figures:
-    """Wall seconds, peak resident MiB, user and system CPU seconds of one child."""
+    """Wall seconds, peak resident MiB, user and system CPU seconds and page faults (those
+    served without reading the disk) of one child."""
     with stdout.open("wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
@@ -73,7 +74,7 @@ def measure(command: list[str], stdout: Path, env: dict[str, str]) -> Figures:
     errors = child.stderr.read().decode() if child.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command)} failed:\n{errors}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime, usage.ru_minflt
 
 
 def figures_of_report(path: Path) -> list[tuple[str, str, int]]:
@@ -171,7 +172,7 @@ def main() -> None:
                 for name, command in runs.items():
                     figures = measure(command, outputs[name], {**env, **EXTRA_ENV.get(name, {})})
                     rounds[name].append(figures)
-                    wall, peak, user, system = figures
+                    wall, peak, user, system, _ = figures
                     print(
                         f"{size:>10,} threads={threads:<5} {name:<38} {wall:7.2f} s wall "
                         f"{user:7.2f} s user {system:6.2f} s sys {peak:6.0f} MiB "

@@ -7,6 +7,16 @@ command line gives them back after 0.2 s, at once (:data:`JEMALLOC`, set as
 ``_RJEM_MALLOC_CONF``, polars' documented override, read when polars is first imported):
 10^6 records, report peak about 400 -> 325 MiB in the same time.
 
+jemalloc also gives each thread that allocates an arena of its own (up to four a CPU), and
+hands blocks of 8 MiB or more to an arena of their own that returns them the moment they
+are freed. A column of 10^7 records is such a block: freed by one stage, it was faulted in
+afresh by the next, and the pages one thread freed were of no use to another. The command
+line keeps one arena and no separate one for large blocks (``narenas:1,oversize_threshold:0``):
+the report of 10^7 records, 1.11 -> 0.90 million page faults, system time 3.7 -> 3.1 s,
+peak 1,538 -> 1,419 MiB, in the same time (docs/performance.md, round ten). Polars' kernels
+allocate a buffer a chunk, not a value, so one arena's lock is not a queue (a machine of
+many cores that finds otherwise sets the variable itself).
+
 Python's own buffers come from the C library's malloc. Where that is glibc, a block over
 its threshold (128 KiB at first, raised as such blocks are freed, to 32 MiB at most) is a
 fresh mapping of its own, and freed heap over twice the threshold goes back at once: the
@@ -27,7 +37,7 @@ import os
 from typing import Any
 
 #: jemalloc's setting (polars' allocator) for the command line's process.
-JEMALLOC = "dirty_decay_ms:200,muzzy_decay_ms:0"
+JEMALLOC = "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:1,oversize_threshold:0"
 
 #: glibc's ``mallopt`` options for the command line's process: M_MMAP_THRESHOLD (-3),
 #: blocks up to 32 MiB from the heap; M_TRIM_THRESHOLD (-1), up to 64 MiB of freed heap
