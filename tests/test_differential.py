@@ -635,6 +635,83 @@ def test_related_causes_after_a_refused_record(tmp_path: Path) -> None:
     assert verdicts == {f"c{i}": "excluded" for i in range(6)}
 
 
+ONGOING = [
+    "id,service,start,end,detected_by,protocol,cause,caused_by",
+    "a,CYBERMAIL Σ,2026-09-01T10:00:00+09:00,2026-09-01T11:00:00+09:00,monitoring,smtp,provider_fault,",
+    "b,CYBERMAIL Σ,2026-09-02T10:00:00+09:00,,monitoring,smtp,provider_fault,",
+    "c,CYBERMAIL Σ,2026-09-03T10:00:00+09:00,2026-09-03T11:00:00+09:00,monitoring,smtp,provider_fault,",
+]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "problem"),
+    [
+        ([], "is empty (ongoing) but no as_of instant was given"),
+        (["--as-of", "2026-09-02T09:00:00+09:00"], "is ongoing but as_of is not after its start"),
+    ],
+)
+def test_an_ongoing_record_that_cannot_be_closed_is_refused_at_its_line(
+    tmp_path: Path, as_of: list[str], problem: str
+) -> None:
+    """An ongoing record without an ``--as-of`` after its start is a bad record like any
+    other: refused by the intake at its line, in every engine; with ``--keep-going`` the
+    others are adjudicated (it stopped the run before, naming no line)."""
+    from tests.helpers import run_cli
+
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(ONGOING) + "\n", encoding="utf-8")
+    said = f"rulebook: {log}:3: record b, field 'end': {problem}"
+    runs = []
+    for engine in ("records", "columnar", "stream"):
+        code, out, err = run_cli(
+            ["report", "cybermail", str(log), *as_of, "--format", "json", "--engine", engine]
+        )
+        assert (code, out) == (1, "") and err.startswith(said), (engine, err)
+        runs.append(
+            run_cli(
+                [
+                    *("report", "cybermail", str(log), *as_of, "--keep-going"),
+                    *("--format", "json", "--engine", engine),
+                ]
+            )
+        )
+    (code, out, err), *others = runs
+    assert code == 1 and said in err
+    assert all(other == (code, out, err) for other in others), (runs, err)
+    months = {p["period"]: p["downtime_seconds"] for p in json.loads(out)["periods"]}
+    assert months == {"2026-09": 7200}  # a and c, each an hour; b refused
+    adjudicated = []
+    for engine in ("records", "columnar"):
+        keep_going = ["--keep-going", "--format", "json", "--engine", engine]
+        code, out, err = run_cli(["adjudicate", "cybermail", str(log), *as_of, *keep_going])
+        assert code == 1 and said in err
+        adjudicated.append((out, err))
+    assert adjudicated[0] == adjudicated[1]
+    doc = json.loads(adjudicated[0][0])
+    assert doc["counts"] == doc["counts"] | {"read": 3, "adjudicated": 2, "rejected": 1}
+    assert [o["id"] for o in doc["outages"]] == ["a", "c"]
+
+
+def test_a_record_caused_by_an_ongoing_record_refused_is_refused_too(tmp_path: Path) -> None:
+    """The refusal of an ongoing record is the intake's, before causes are looked for: a
+    record that names it as its cause is refused as a cause not among the valid records,
+    in both engines, and the rest is adjudicated."""
+    from tests.helpers import run_cli
+
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join([*ONGOING[:-1], ONGOING[-1] + "b"]) + "\n", encoding="utf-8")
+    outs = []
+    for engine in ("records", "columnar"):
+        keep_going = ["--keep-going", "--format", "json", "--engine", engine]
+        outs.append(run_cli(["adjudicate", "cybermail", str(log), *keep_going]))
+    assert outs[0] == outs[1]
+    code, out, err = outs[0]
+    assert code == 1
+    assert f"{log}:3: record b, field 'end': is empty (ongoing)" in err
+    assert f"{log}:4: record c, field 'caused_by': names 'b', which is not among" in err
+    assert [o["id"] for o in json.loads(out)["outages"]] == ["a"]
+
+
 # ------------------------------------------------------------------ real exports (issue 25)
 
 FIXTURE_DIR = ROOT / "tests" / "fixtures"

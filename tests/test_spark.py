@@ -276,11 +276,38 @@ def test_an_ongoing_record_without_a_later_as_of_stops_the_run(spark: Any) -> No
     ]
     expected = "record a, field 'end': is ongoing but as_of is not after its start"
     for as_of in ("2026-09-01T09:00:00", None):
+        # Both records are refused; Spark stops at the first by its message's text (its
+        # groups know no order of the log), one machine at the first in the log (b).
         with pytest.raises(rs.SparkError, match=expected if as_of else "record a, field 'end'"):
             rs.adjudicate(spark_frame(spark, records), CONTRACTS["cybermail"], as_of=as_of)
         with pytest.raises(RecordError) as oracle:
             rulebook.adjudicate(CONTRACTS["cybermail"], records, as_of=as_of)
-        assert oracle.value.record == "a"
+        assert (oracle.value.record, oracle.value.field) == ("b", "end")
+
+
+def test_an_ongoing_record_that_cannot_be_closed_is_refused_and_the_rest_adjudicated(
+    spark: Any,
+) -> None:
+    """With ``keep_going``, Spark's intake refuses the ongoing record as one machine's does
+    (the record and field named) and adjudicates the others."""
+    records = [
+        {"id": "b", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"},
+        {
+            "id": "c",
+            "service": "CYBERMAIL Σ",
+            "start": "2026-09-02T10:00:00",
+            "end": "2026-09-02T11:00:00",
+            "cause": "provider_fault",
+        },
+    ]
+    contract = CONTRACTS["cybermail"]
+    result = rs.adjudicate(spark_frame(spark, records), contract, keep_going=True)
+    oracle = rulebook.adjudicate(contract, records, keep_going=True)
+    assert (result.read, result.adjudicated) == (2, 1)
+    assert len(result.errors) == 1
+    assert "record b, field 'end': is empty (ongoing) but no as_of" in result.errors[0]
+    assert [o["id"] for o in oracle.to_dict()["outages"]] == ["c"]
+    assert result.to_dict()["periods"] == oracle.to_dict()["periods"]
 
 
 def test_explain_and_adjudicate_agree_on_an_event_of_two_records(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
     from rulebook.document.records import Adjudication
     from rulebook.intake.columns import FrameIntake
+    from rulebook.intake.ongoing import Closing
     from rulebook.io.probes import Probes
     from rulebook.io.readers import Case
 
@@ -115,9 +116,12 @@ def named_inputs(outages: str, opts: dict[str, Any]) -> list[tuple[str, str]]:
     return named
 
 
-def _take_in(contract: Contract, inputs: Inputs, opts: dict[str, Any]) -> FrameIntake:
+def _take_in(
+    contract: Contract, inputs: Inputs, opts: dict[str, Any], closing: Closing
+) -> FrameIntake:
     """Map and validate the inputs against ``contract`` (:mod:`rulebook.mapping.apply`):
-    columns by column, the rest by item."""
+    columns by column, the rest by item; an ongoing record ``closing`` cannot close is
+    refused with them."""
     from rulebook.io.readers import read_case
     from rulebook.mapping.apply import take_in
     from rulebook.mapping.compile import compile_mapping, scope_warnings
@@ -134,6 +138,7 @@ def _take_in(contract: Contract, inputs: Inputs, opts: dict[str, Any]) -> FrameI
         lambda: read_case(inputs.outages, opts["input_format"], "outages", input_encoding(opts)),
         opts["keep_going"],
         _warn,
+        closing,
     )
 
 
@@ -179,8 +184,10 @@ def adjudicate_inputs(
     The inputs are taken out of ``handed``: when no one else holds them, the log as read
     is freed once validated, before the plan runs."""
     from rulebook.columnar.plan import STAGES
-    from rulebook.document.frames import adjudicate_intake
+    from rulebook.document.frames import adjudicate_intake, as_of_instant
     from rulebook.intake.frames import CsvChunks
+    from rulebook.intake.ongoing import Closing
+    from rulebook.intake.records import timezone_of
 
     inputs = handed.pop()
     if inputs.probes is not None:
@@ -195,13 +202,14 @@ def adjudicate_inputs(
     try:
         for note in inputs.notes:
             click.echo(f"rulebook: note: {said(note)}", err=True)
-        intake = _take_in(contract, inputs, opts)
+        as_of, (since, until) = _as_of(opts), span_of(opts)
+        closing = Closing(as_of_instant(as_of, timezone_of(contract)))
+        intake = _take_in(contract, inputs, opts, closing)
         del inputs
         progress("validating")
         for error in intake.errors:
             click.echo(f"rulebook: {said(str(error))}", err=True)
         result: Adjudication | FrameAdjudication
-        as_of, (since, until) = _as_of(opts), span_of(opts)
         if opts["engine"] == "records" or explain:
             result = _record_engine(contract, intake, as_of, since, until)
         else:

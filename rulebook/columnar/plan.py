@@ -55,7 +55,7 @@ from rulebook.conditions import (
     coverage,
     degradation_clause,
 )
-from rulebook.engine.adjudicate import closed_end, downtime_clause
+from rulebook.engine.adjudicate import downtime_clause
 from rulebook.engine.calendar import business_calendars
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import (
@@ -70,6 +70,7 @@ from rulebook.engine.remedy import settle
 from rulebook.engine.selection import DURATION, EVENT_DURATION
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
+from rulebook.intake.ongoing import closed_end
 from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.satisfiable import magnitude
 

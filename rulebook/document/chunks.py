@@ -18,6 +18,7 @@ from rulebook import model as m
 from rulebook.errors import RulebookError
 from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
 from rulebook.intake.frames import Columns
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import WIDTH_ACCEPTED, Case, InputError, width_problem
 from rulebook.mapping.apply import Mapping
@@ -167,14 +168,28 @@ class ChunkIntake:
         """The file line of the log's first record (CSV: 2; Parquet: placed by index)."""
         return 2 if kind_of(self.path, self.fmt) == "csv" else None
 
-    def take(self, chunk: pl.DataFrame, case: Case, offset: int, first: bool) -> FrameIntake:
+    def take(
+        self,
+        chunk: pl.DataFrame,
+        case: Case,
+        offset: int,
+        first: bool,
+        closing: Closing | None = None,
+    ) -> FrameIntake:
         """A chunk (its first record the log's ``offset``-th) mapped and validated, with
         the other inputs in ``case``; the warnings said with the ``first`` chunk (the
-        columns are every chunk's)."""
-        return self._take(chunk, case, self.first_line, offset, first)
+        columns are every chunk's). With ``closing``, an ongoing record it cannot close is
+        refused."""
+        return self._take(chunk, case, self.first_line, offset, first, closing)
 
     def _take(
-        self, chunk: pl.DataFrame, case: Case, line: int | None, offset: int, first: bool
+        self,
+        chunk: pl.DataFrame,
+        case: Case,
+        line: int | None,
+        offset: int,
+        first: bool,
+        closing: Closing | None = None,
     ) -> FrameIntake:
         mapping = self.maps
         at = None if line is None else line + offset
@@ -199,6 +214,7 @@ class ChunkIntake:
                 causes=False,
                 read=read,
                 first_row=offset,
+                closing=closing,
             )
         except RecordError as exc:
             raise mapping.annotate(exc) from None
@@ -235,12 +251,12 @@ class ChunkIntake:
         """A raw column of ids as the mapping stage reads them (stripped, in NFC)."""
         return pl.col(column).cast(pl.String).str.strip_chars().str.normalize("NFC")
 
-    def involved(self, rows: pl.DataFrame) -> FrameIntake:
+    def involved(self, rows: pl.DataFrame, closing: Closing | None = None) -> FrameIntake:
         """Records of the log (any of its rows) taken in, placed by their index among
         ``rows``; the locations they give are counted once, with their chunk."""
         unresolved = dict(self.maps.unresolved)
         try:
-            return self._take(rows, Case(), None, 0, False)
+            return self._take(rows, Case(), None, 0, False, closing)
         finally:
             self.maps.unresolved.clear()
             self.maps.unresolved.update(unresolved)

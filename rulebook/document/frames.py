@@ -49,6 +49,7 @@ from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
 from rulebook.intake.columns import FrameIntake
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import Notice, RecordError, closure_date, parse_instant, timezone_of
 from rulebook.limits import shorten
 from rulebook.mapping.compile import scope_warning
@@ -469,6 +470,14 @@ def result_of(plan: Plan) -> FrameAdjudication:
     return FrameAdjudication(plan)
 
 
+def as_of_instant(as_of: str | dt.datetime | None, tz: dt.tzinfo) -> int | None:
+    """The ``as_of`` argument as an instant (None: none given)."""
+    try:
+        return parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
+    except RecordError as exc:
+        raise exc.of("argument") from None
+
+
 def adjudicate_intake(
     contract: m.Contract,
     intake: FrameIntake,
@@ -481,10 +490,7 @@ def adjudicate_intake(
     as :func:`rulebook.adjudicate` takes it)."""
     tz = timezone_of(contract)
     given = given_span(since, until, tz)
-    try:
-        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
-    except RecordError as exc:
-        raise exc.of("argument") from None
+    instant = as_of_instant(as_of, tz)
     days = frozenset(closure_date(c) for c in intake.closures)
     plan = (run_versions if contract.amendments else run_plan)(
         contract,
@@ -545,7 +551,8 @@ def adjudicate_frame(
         outages = arguments.items(outages, "outages", (Mapping,), "mappings of fields")
     gathered = gather(outages, *taken)
     plan = project_of(project)
-    intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going)
+    closing = Closing(as_of_instant(as_of, timezone_of(contract)))
+    intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going, closing=closing)
     warnings += [str(e) for e in intake.errors]
     intake.notices += given
     intake.billing += bills

@@ -35,6 +35,7 @@ from rulebook.engine.windows import Window
 from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.columns import FrameIntake
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import (
     Notice,
     OutageRecord,
@@ -261,7 +262,9 @@ def adjudicate(
     gathered = gather(plain, *taken)
     if is_path(outages) or plan is not NONE or keep_going:
         # validated by the intake and handed over as records, as `--engine records` does
-        intake, warnings = take_inputs(contract, gathered, plan, strict, keep_going)
+        intake, warnings = take_inputs(
+            contract, gathered, plan, strict, keep_going, closing=Closing(instant)
+        )
         warnings += [str(e) for e in intake.errors]
         records = [*validated, *records_of(contract, intake)]
         items = Given(records, intake.notices, intake.billing, [], intake.closures)

@@ -43,6 +43,7 @@ from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
 from rulebook.io.readers import Case
 from rulebook.versions import Chain, versions
@@ -271,7 +272,7 @@ def adjudicate_stream(
     for chunk in chunks if chunks is not None else read_chunks(path, fmt, size):
         state.sizes.append(chunk.height)
         first = other is None
-        taken = intake.take(chunk, case if first else Case(), offset, first)
+        taken = intake.take(chunk, case if first else Case(), offset, first, Closing(instant))
         other = other or taken
         place = _placer(path, intake.first_line)
         frame, twice = _once(state, taken.frame, place, offset, intake)
@@ -498,10 +499,8 @@ def _ancestry(
         )
     pairs = list(links.iter_rows())
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
-    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect(
-        engine="streaming"
-    )
-    taken = intake.involved(rows)
+    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect(engine="streaming")
+    taken = intake.involved(rows, Closing(as_of))
     related = bool(related_clauses(RuleSet.of(contract)))
     if related:
         closures = frozenset(closure_date(c) for c in other.closures)

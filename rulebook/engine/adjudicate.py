@@ -58,6 +58,7 @@ from rulebook.engine.trace import Reason, Via, degraded
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.causes import causal_order
+from rulebook.intake.ongoing import closed_end, unclosed
 from rulebook.intake.records import (
     Notice,
     OutageRecord,
@@ -66,6 +67,7 @@ from rulebook.intake.records import (
     check_unique,
     notice_from_mapping,
     outage_from_mapping,
+    twice,
 )
 from rulebook.satisfiable import magnitude
 from rulebook.text import Words
@@ -74,15 +76,23 @@ from rulebook.text import Words
 
 
 def validate(run: Run) -> None:
-    """Records and notices checked against the vocabulary; ids unique; ongoing ones closed."""
+    """Records and notices checked against the vocabulary; ids unique; ongoing ones closed.
+    A record's own problems are found in the order of the records, as the intake finds
+    them: its fields, then its id given before, then an end ``as_of`` cannot close."""
     vocabulary = run.contract.vocabulary
     assert vocabulary is not None
+    ids: set[str] = set()
     for i, raw in enumerate(run.raw_outages):
         record = (
             raw
             if isinstance(raw, OutageRecord)
             else outage_from_mapping(raw, vocabulary, run.tz, i)
         )
+        if record.id in ids:
+            raise twice(record.id)
+        ids.add(record.id)
+        if record.end is None and (error := unclosed(record.id, record.start, run.as_of)):
+            raise error
         run.records.append(record)
     for i, raw in enumerate(run.raw_notices):
         notice = raw if isinstance(raw, Notice) else notice_from_mapping(raw, vocabulary, run.tz, i)
@@ -94,7 +104,6 @@ def validate(run: Run) -> None:
                 entry.service, "service", "has two billing entries", "one entry per service"
             )
         run.billing[entry.service] = entry
-    check_unique(r.id for r in run.records)
     check_unique((n.id for n in run.notices), "notice")
     if run.raw_events:
         run.records = add_events(run.records, run.raw_events, vocabulary, run.tz)
@@ -104,27 +113,6 @@ def validate(run: Run) -> None:
         run.verdicts[record.id] = Verdict(
             record, closed_end(record.id, record.start, record.end, run.as_of)
         )
-
-
-def closed_end(record: str, start: int, end: int | None, as_of: int | None) -> int:
-    """A record's end; an ongoing record (no end) is closed at ``as_of``."""
-    if end is not None:
-        return end
-    if as_of is None:
-        raise RecordError(
-            record,
-            "end",
-            "is empty (ongoing) but no as_of instant was given",
-            "an end, or an instant to close it at (--as-of; as_of= in Python)",
-        )
-    if as_of <= start:
-        raise RecordError(
-            record,
-            "end",
-            "is ongoing but as_of is not after its start",
-            "an as_of later than the start",
-        )
-    return as_of
 
 
 def scope(run: Run) -> None:

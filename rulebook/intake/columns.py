@@ -43,6 +43,7 @@ from rulebook.intake.cells import (
 from rulebook.intake.edges import EDGES, resolve_causes, unique_ids
 from rulebook.intake.frames import Columns, read_frame, text_cells
 from rulebook.intake.items import check_columns, event_place, take_in
+from rulebook.intake.ongoing import Closing, unclosed_rows
 from rulebook.intake.records import (
     RECORD_FIELDS,
     Notice,
@@ -176,6 +177,7 @@ def frame_intake(
     causes: bool = True,
     read: Columns | None = None,
     first_row: int = 0,
+    closing: Closing | None = None,
 ) -> FrameIntake:
     """Validate a frame of outage records (and the other inputs in ``case``).
 
@@ -183,10 +185,11 @@ def frame_intake(
     placed by index (``name: outages[3]``). Without ``causes`` the records' causes are not
     looked for among them (a partition of a larger log: its driver resolves them).
     ``first_row``: the index of the frame's first row in its log (a chunk of a stream),
-    when rows are placed by index.
+    when rows are placed by index. With ``closing``, an ongoing record it cannot close is
+    refused.
     """
     part = frame_part(contract, frame, name, first_line, read, first_row)
-    return joined_intake(contract, [part], case, keep_going, causes)
+    return joined_intake(contract, [part], case, keep_going, causes, closing)
 
 
 @attrs.define
@@ -346,11 +349,12 @@ def joined_intake(
     case: Case,
     keep_going: bool = False,
     causes: bool = True,
+    closing: Closing | None = None,
 ) -> FrameIntake:
     """The parts of a log (its chunks, in order) as one intake: a second record of an id
-    refused, causes looked for among every valid record (unless not ``causes``), the
-    errors in the order of the records (then those of causes), the other inputs in
-    ``case`` validated."""
+    refused, an ongoing record that ``closing`` (when given) cannot close refused, causes
+    looked for among every valid record (unless not ``causes``), the errors in the order of
+    the records (then those of causes), the other inputs in ``case`` validated."""
     vocabulary = contract.vocabulary
     assert vocabulary is not None and parts
     if len(parts) == 1:
@@ -368,6 +372,9 @@ def joined_intake(
     errors = [pair for p in parts for pair in p.errors]
     valid, more = unique_ids(valid, where)
     errors += more
+    if closing is not None:
+        valid, more = unclosed_rows(valid, where, closing.as_of)
+        errors += more
     errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
     edges = pl.DataFrame(schema=EDGES)
     if causes:
@@ -411,11 +418,22 @@ def columns_fit(read: Columns, contract: m.Contract) -> bool:
 
 
 def columns_intake(
-    contract: m.Contract, read: Columns, case: Case, keep_going: bool = False
+    contract: m.Contract,
+    read: Columns,
+    case: Case,
+    keep_going: bool = False,
+    closing: Closing | None = None,
 ) -> FrameIntake:
     """Validate a log read as columns (see :func:`frame_intake`)."""
     return frame_intake(
-        contract, read.frame, read.name, case, keep_going, read.first_line, read=read
+        contract,
+        read.frame,
+        read.name,
+        case,
+        keep_going,
+        read.first_line,
+        read=read,
+        closing=closing,
     )
 
 
@@ -495,10 +513,12 @@ def frame_events(
 # ------------------------------------------------------------------ the record route
 
 
-def items_intake(contract: m.Contract, case: Case, keep_going: bool = False) -> FrameIntake:
+def items_intake(
+    contract: m.Contract, case: Case, keep_going: bool = False, closing: Closing | None = None
+) -> FrameIntake:
     """Inputs that are not columns (JSON, JSON Lines, importers, mappings) validated item by
     item by the record validator, then made a frame."""
-    taken = take_in(contract, case, keep_going)
+    taken = take_in(contract, case, keep_going, closing=closing)
     assert contract.vocabulary is not None
     frame, exact = records_frame(taken.outages, contract.vocabulary, needed(contract))
     frame, orphans, edges = resolve_causes(frame, lambda row: f"outages[{row}]")

@@ -15,6 +15,7 @@ import attrs
 from rulebook import model as m
 from rulebook.intake.billing import Billing, billing_from_mapping
 from rulebook.intake.causes import in_cycles, orphans
+from rulebook.intake.ongoing import Closing, unclosed
 from rulebook.intake.records import (
     RECORD_FIELDS,
     Notice,
@@ -52,9 +53,11 @@ def take_in(
     case: Case,
     keep_going: bool = False,
     progress: Callable[[int], object] | None = None,
+    closing: Closing | None = None,
 ) -> Intake:
     """Validate every item of ``case``; raise the first error unless ``keep_going``.
-    ``progress`` is called with 1 for each outage record validated."""
+    ``progress`` is called with 1 for each outage record validated. With ``closing``, an
+    ongoing record it cannot close is refused too."""
     assert contract.vocabulary is not None
     vocabulary, tz = contract.vocabulary, timezone_of(contract)
     intake = Intake(read=len(case.outages), closures=list(case.closures))
@@ -93,6 +96,11 @@ def take_in(
             )
             continue
         seen[record.id] = item.where
+        if closing is not None and record.end is None:
+            error = unclosed(record.id, record.start, closing.as_of)
+            if error is not None:
+                fail(error, item.where)
+                continue
         intake.outages.append(record)
     _drop_orphans(intake, seen, fail)
     cycles = in_cycles([(r.id, r.causes) for r in intake.outages])

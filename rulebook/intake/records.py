@@ -474,14 +474,17 @@ def _codes(decl: m.FactDecl) -> frozenset[str]:
 _BOOL = m.FactDecl("emergency", "bool", False, "緊急", "emergency", False, (), m.NOWHERE)
 
 
+def twice(rid: str, what: str = "record") -> RecordError:
+    """The error of an id given a second time."""
+    return RecordError(rid, "id", f"the {what} id '{rid}' is used twice", f"a unique id per {what}")
+
+
 def check_unique(ids: Iterable[str], what: str = "record") -> None:
     """Raise on the first id given twice."""
     seen: set[str] = set()
     for rid in ids:
         if rid in seen:
-            raise RecordError(
-                rid, "id", f"the {what} id '{rid}' is used twice", f"a unique id per {what}"
-            )
+            raise twice(rid, what)
         seen.add(rid)
 
 

@@ -42,10 +42,8 @@ from rulebook.intake.columns import (
 )
 from rulebook.intake.frames import WHITESPACE, Columns, CsvChunks, Unchunked
 from rulebook.intake.kinds import refusal
-from rulebook.intake.records import (
-    RecordError,
-    spreadsheet_iso,
-)
+from rulebook.intake.ongoing import Closing
+from rulebook.intake.records import RecordError, spreadsheet_iso
 from rulebook.io.readers import Case, InputError, Item
 from rulebook.io.regions import region_countries
 from rulebook.mapping.cells import spreadsheet_times, text_looks
@@ -482,15 +480,16 @@ def take_in(
     reread: Callable[[], Case],
     keep_going: bool = False,
     warn: Callable[[list[str]], object] = lambda lines: None,
+    closing: Closing | None = None,
 ) -> FrameIntake:
     """The inputs mapped and validated: the log ``read`` as columns when the column route
     can take it (a CSV file in chunks when it can be), else its items (``case.outages``,
     or ``reread()`` when it was read as columns) by the record route; then the service
     map. Warnings and notes go to ``warn`` (the column warning even when validation then
-    refuses the log)."""
+    refuses the log). With ``closing``, an ongoing record it cannot close is refused."""
     if isinstance(read, CsvChunks):
         try:
-            return _in_chunks(mapping, contract, case, read, keep_going, warn)
+            return _in_chunks(mapping, contract, case, read, keep_going, warn, closing)
         except Unchunked:
             read = read.whole()
             if read is None:  # the record route: the log's items
@@ -511,9 +510,9 @@ def take_in(
             warnings = more
         warnings = [*warnings, *unresolved_warning(name, mapping.unresolved), *others]
         if read is not None and columns_fit(read, reading):
-            intake = columns_intake(reading, read, case, keep_going)
+            intake = columns_intake(reading, read, case, keep_going, closing)
         else:
-            intake = items_intake(reading, case, keep_going)
+            intake = items_intake(reading, case, keep_going, closing)
     except RecordError as exc:
         raise mapping.annotate(exc) from None
     finally:
@@ -528,6 +527,7 @@ def _in_chunks(
     read: CsvChunks,
     keep_going: bool,
     warn: Callable[[list[str]], object],
+    closing: Closing | None = None,
 ) -> FrameIntake:
     """A CSV log mapped and validated a chunk at a time, as :func:`take_in` takes it in
     whole (the same records, messages and warnings): only the chunks' valid records are
@@ -569,7 +569,7 @@ def _in_chunks(
         warnings = [*warnings, *unresolved_warning(read.path, mapping.unresolved), *others]
         if refused is not None:
             raise refused
-        intake = joined_intake(reading, parts, case, keep_going)
+        intake = joined_intake(reading, parts, case, keep_going, closing=closing)
     except RecordError as exc:
         raise mapping.annotate(exc) from None
     finally:

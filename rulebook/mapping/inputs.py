@@ -21,6 +21,7 @@ from rulebook.errors import ArgumentError
 from rulebook.intake.billing import Billing
 from rulebook.intake.columns import FrameIntake
 from rulebook.intake.frames import Columns, CsvChunks, as_frame, read_log
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import Notice
 from rulebook.io.calendars import read_input
 from rulebook.io.readers import CASE_KEYS, Case, InputError, Item, read_case
@@ -174,9 +175,11 @@ def intake(
     strict: bool = False,
     keep_going: bool = False,
     warn: Callable[[list[str]], object] | None = None,
+    closing: Closing | None = None,
 ) -> tuple[FrameIntake, list[str]]:
     """The gathered inputs mapped by ``project`` and validated for ``contract``; also the
-    warnings (each once, in the order given; with ``keep_going``, the records refused)."""
+    warnings (each once, in the order given; with ``keep_going``, the records refused).
+    With ``closing``, an ongoing record it cannot close is refused."""
     warnings: list[str] = []
 
     def said(lines: list[str]) -> None:
@@ -197,5 +200,6 @@ def intake(
         gathered.reread,
         keep_going,
         said,
+        closing,
     )
     return taken, warnings

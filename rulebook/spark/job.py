@@ -23,6 +23,7 @@ from rulebook.columnar.versions import run_versions
 from rulebook.document.frames import incident_texts
 from rulebook.intake.billing import Billing
 from rulebook.intake.columns import FrameIntake, frame_intake
+from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.io.readers import Case
 
@@ -141,6 +142,7 @@ class Job:
             keep_going=True,
             first_line=None,
             causes=False,
+            closing=Closing(self.as_of),
         )
         return ancestries, taken
 
