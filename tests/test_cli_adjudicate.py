@@ -230,3 +230,28 @@ def test_an_option_that_would_do_nothing_is_a_usage_error(extra: list[str], says
     )
     assert (code, out) == (2, "")
     assert err.endswith(f"Error: {says}\n")
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--format", "csv"], "it does nothing with --format csv"),
+        (["--format", "jsonl", "-o", "out.jsonl"], "it does nothing with --format jsonl"),
+        (["--format", "parquet", "-o", "out"], "it does nothing with --format parquet"),
+        (["--format", "html", "-o", "out.html"], "it does nothing with --format html"),
+        (["--engine", "spark"], "--explain: --engine spark gives no reasons"),
+    ],
+)
+def test_explain_where_no_reasons_are_written_is_a_usage_error(
+    extra: list[str], says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--explain`` was ignored where the output holds no reasons (and it ran the record
+    engine for nothing); nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    log = str(ROOT / "examples" / "cybermail-2026-09.csv")
+    code, out, err = run(["adjudicate", "cybermail", log, "--explain", *extra])
+    assert (code, out) == (2, "")
+    assert says in err and "--explain" in err
+    assert list(tmp_path.iterdir()) == []
+    code, out, _ = run(["adjudicate", "cybermail", log, "--explain", "--format", "json"])
+    assert code == 0 and all(o["reasons"] for o in json.loads(out)["outages"])

@@ -27,7 +27,7 @@ from rulebook.cli.options import (
     project_of,
     split_args,
 )
-from rulebook.cli.output import echo_data, fail, guarded, printable, write_text
+from rulebook.cli.output import echo_data, fail, guarded, printable, write_text, wrote
 from rulebook.cli.scope import check_period, scope_warnings
 from rulebook.io.outputs import replace_files
 from rulebook.text import did_you_mean
@@ -154,8 +154,7 @@ def _render(
 
         written = guarded(lambda: write_frames(_frames(result), fmt, what, period, output))
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
-        for path in written:
-            click.echo(f"rulebook: wrote {path}", err=True)
+        wrote(written)
     elif fmt in ("html", "pdf"):
         from rulebook.report import render_pdf, render_report
 
@@ -164,15 +163,15 @@ def _render(
         prov = guarded(lambda: run_provenance(loaded, contract, outages, opts, period, lang))
         text = render_report(result, loaded, lang, counts, period, prov)
         if fmt == "html":
-            guarded(lambda: write_text(text, output))
+            wrote(guarded(lambda: write_text(text, output)))
         else:
             pdf = guarded(lambda: render_pdf(text))
-            guarded(lambda: replace_files({str(output): pdf}))
+            wrote(guarded(lambda: replace_files({str(output): pdf})))
     elif fmt == "csv":
         _write_csv(result, lang, counts, what, period, output, opts)
     else:
         text = render(result, fmt, lang, counts, what, explain, period)
-        guarded(lambda: write_text(text, output))
+        wrote(guarded(lambda: write_text(text, output)))
     if what == "report":
         remember(loaded, result)
     _finish(intake, scope_warnings(loaded, result, period, opts))
@@ -184,24 +183,38 @@ _ONLY = {
     "memory": (
         "--memory",
         "engine",
-        "stream",
+        ("stream",),
         "bounds --engine stream only (the other engines hold the whole log)",
     ),
-    "master": ("--master", "engine", "spark", "names a cluster for --engine spark only"),
-    "bom": ("--bom", "fmt", "csv", "is for --format csv only"),
-    "csv_table": ("--what", "fmt", "csv", "is for --format csv only"),
+    "master": ("--master", "engine", ("spark",), "names a cluster for --engine spark only"),
+    "bom": ("--bom", "fmt", ("csv",), "is for --format csv only"),
+    "csv_table": ("--what", "fmt", ("csv",), "is for --format csv only"),
+    "explain": (
+        "--explain",
+        "fmt",
+        ("table", "json", "markdown"),
+        "adds each record's reasons to --format table, json or markdown only (`rulebook "
+        "explain` gives one record's or one period's in full)",
+    ),
 }
 
 
 def _applies(opts: dict[str, Any], fmt: str) -> None:
     """A usage error for an option given on the command line where it does nothing."""
     context = click.get_current_context()
-    for name, (option, key, value, says) in _ONLY.items():
+    for name, (option, key, values, says) in _ONLY.items():
+        if name not in context.params:
+            continue  # not an option of this command
         given = context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
         actual = fmt if key == "fmt" else opts.get(key)
-        if given and actual != value:
+        if given and actual not in values:
             shown = "--format" if key == "fmt" else f"--{key}"
             raise click.UsageError(f"{option} {says}; it does nothing with {shown} {actual}")
+    if context.params.get("explain") and opts["engine"] == "spark":
+        raise click.UsageError(
+            "--explain: --engine spark gives no reasons (its workers run the columnar plan); "
+            "use --engine columnar or records"
+        )
 
 
 def _input_paths(opts: dict[str, Any]) -> list[str]:
@@ -282,8 +295,7 @@ def _write_csv(
         (output if table else f"{output}.{name}.csv"): text.encode("utf-8")
         for name, text in texts.items()
     }  # both tables, or neither: never half a pair
-    for path in guarded(lambda: replace_files(files)):
-        click.echo(f"rulebook: wrote {path}", err=True)
+    wrote(guarded(lambda: replace_files(files)))
 
 
 def _frames(result: Adjudication | FrameAdjudication) -> FrameAdjudication:

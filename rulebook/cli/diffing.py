@@ -9,7 +9,7 @@ import click
 
 from rulebook.cli.inputs import adjudicate_inputs, read_inputs
 from rulebook.cli.options import LANG, STRICT, input_options, lang_of, project_of
-from rulebook.cli.output import fail_error, guarded, printable, write_text
+from rulebook.cli.output import fail_error, guarded, printable, write_text, wrote
 from rulebook.errors import RulebookError
 
 DIFF_FORMATS = click.Choice(["table", "markdown", "json", "html"])
@@ -64,7 +64,6 @@ def diff_command(
     project = project_of(opts).provenance if outages is not None else None
     text = render_diff(before, after, clauses, found, fmt, lang, project)
     if output and output != "-":  # put in place whole, a link there replaced
-        for path in guarded(lambda: write_text(text, output)):
-            click.echo(f"rulebook: wrote {path}", err=True)
+        wrote(guarded(lambda: write_text(text, output)))
     else:
         click.echo(printable(text) if fmt != "html" else text, nl=False)

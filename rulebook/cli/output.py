@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -81,6 +82,12 @@ def write_text(text: str, output: str | None) -> list[str]:
         return replace_files({output: text.encode("utf-8")})
     click.echo(printable(text), nl=False)
     return []
+
+
+def wrote(paths: Iterable[str]) -> None:
+    """Each file an output went to, named on standard error (whatever its format)."""
+    for path in paths:
+        click.echo(f"rulebook: wrote {path}", err=True)
 
 
 def guarded(action: Any) -> Any:

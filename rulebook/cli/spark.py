@@ -10,7 +10,7 @@ import attrs
 import click
 
 from rulebook.cli.options import project_of
-from rulebook.cli.output import fail, guarded, said, write_text
+from rulebook.cli.output import fail, guarded, said, write_text, wrote
 from rulebook.cli.scope import scope_warnings
 from rulebook.model import Contract
 
@@ -119,12 +119,12 @@ def on_spark(
     counts = (result.read, result.adjudicated, len(result.errors), 0)
     if fmt == "parquet":
         assert output is not None
-        for path in guarded(lambda: result.write_parquet(output)):
-            click.echo(f"rulebook: wrote {path}", err=True)
+        written = guarded(lambda: result.write_parquet(output))
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
+        wrote(written)
     else:
         text = guarded(lambda: render(result, fmt, lang, counts, what, False, period))
-        guarded(lambda: write_text(text, output))
+        wrote(guarded(lambda: write_text(text, output)))
     warned = scope_warnings(contract, result, period, opts)
     if result.errors:
         raise click.exceptions.Exit(fail(f"{len(result.errors)} bad input item(s); see above"))

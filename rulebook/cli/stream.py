@@ -11,7 +11,7 @@ import attrs
 import click
 
 from rulebook.cli.options import input_encoding, project_of
-from rulebook.cli.output import fail, fail_error, guarded, said, write_text
+from rulebook.cli.output import fail, fail_error, guarded, said, write_text, wrote
 from rulebook.cli.scope import scope_warnings
 from rulebook.errors import RulebookError
 from rulebook.model import Contract
@@ -119,11 +119,10 @@ def on_stream(
                 sys.stdout.flush()
                 frame.write_ndjson(sys.stdout.buffer)
         click.echo(f"rulebook: {counts_line(counts, lang)}", err=True)
-        for path in written:
-            click.echo(f"rulebook: wrote {path}", err=True)
+        wrote(written)
     else:
         text = guarded(lambda: render(result, fmt, lang, counts, what, False, period))
-        guarded(lambda: write_text(text, output))
+        wrote(guarded(lambda: write_text(text, output)))
     warned = scope_warnings(contract, result, period, opts)
     if result.errors:
         raise click.exceptions.Exit(fail(f"{len(result.errors)} bad input item(s); see above"))
