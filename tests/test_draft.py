@@ -220,6 +220,14 @@ def test_init_writes_the_file_and_counts_guesses_and_questions(
     assert f"wrote rulebook.toml ({guesses} guess(es) to check, {questions} question(s))" in err
     code, _, err = run(["init", EXCEL])
     assert code == 1 and "rulebook.toml exists; give --force" in err
+    (tmp_path / "conf").mkdir()
+    for force in ([], ["--force"]):  # --force replaces a file, never a folder
+        code, _, err = run(["init", EXCEL, "-o", "conf", *force])
+        expected = (
+            "rulebook: conf is a folder: -o names the file to write, such as conf/rulebook.toml\n"
+        )
+        assert (code, err) == (1, expected)
+    assert list((tmp_path / "conf").iterdir()) == []
 
 
 def test_init_says_an_encoding_was_given_not_detected(tmp_path: Path) -> None:

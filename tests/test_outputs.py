@@ -55,7 +55,9 @@ def test_a_pair_of_csv_files_is_written_both_or_neither(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.periods.csv").mkdir()  # the second file cannot be written
     code, err = run("--format", "csv", "-o", "x")
-    assert code == 1 and err.endswith("rulebook: x.periods.csv: Is a directory\n")
+    assert code == 1 and err.endswith(
+        "rulebook: x.periods.csv: is a folder; give the path of a file\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.periods.csv"]
     code, err = run("--format", "csv", "-o", "y")
     assert code == 0 and "rulebook: wrote y.records.csv\nrulebook: wrote y.periods.csv\n" in err
@@ -121,7 +123,7 @@ def test_every_command_replaces_a_link_at_its_output(
 def test_diff_names_a_file_it_cannot_write(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["diff", CYBERMAIL, CYBERMAIL, "-o", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.stderr == f"rulebook: {tmp_path}: Is a directory\n"
+    assert result.stderr == f"rulebook: {tmp_path}: is a folder; give the path of a file\n"
 
 
 def test_coverage_pages_replace_a_link_at_their_names(tmp_path: Path) -> None:

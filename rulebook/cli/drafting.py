@@ -54,6 +54,13 @@ def init_command(
     values, a table), with the evidence; where there is none, a question."""
     from rulebook.draft import draft, sample_items, sample_log
 
+    if output != "-" and os.path.isdir(output):
+        raise click.exceptions.Exit(
+            fail(
+                f"{output} is a folder: -o names the file to write, such as "
+                f"{os.path.join(output, 'rulebook.toml')}"
+            )
+        )
     if output != "-" and os.path.lexists(output) and not force:
         raise click.exceptions.Exit(
             fail(f"{output} exists; give --force to replace it (or -o PATH to write elsewhere)")

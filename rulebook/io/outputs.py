@@ -33,7 +33,7 @@ def _mode() -> int:
 def _no_folder(paths: list[str]) -> None:
     for path in paths:
         if os.path.isdir(path):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+            raise IsADirectoryError(errno.EISDIR, "is a folder; give the path of a file", path)
 
 
 def _beside(path: str) -> str:
