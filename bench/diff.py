@@ -63,8 +63,9 @@ def main() -> None:
     amendment = (
         '\n  amendment m7 "7月1日改定" {\n    effective "2026-07-01"\n'
         '    cite "改定履歴" "2026年7月1日改定"\n'
-        + "\n".join("  " + line if line else line for line in clause.split("\n"))
-        .replace("threshold >= 10 min", "threshold >= 15 min")
+        + "\n".join("  " + line if line else line for line in clause.split("\n")).replace(
+            "threshold >= 10 min", "threshold >= 15 min"
+        )
         + "\n  }\n"
     )
     closing = text.rindex("}")
@@ -84,9 +85,11 @@ def main() -> None:
     report = statistics.median(rounds["report"])
     diff = statistics.median(rounds["diff"])
     versions = statistics.median(rounds["versions"])
-    print(f"{args.size} records: report {report:.2f} s, diff {diff:.2f} s, "
-          f"diff/report {diff / report:.2f}x (target <= 2.5x); report under two versions "
-          f"{versions:.2f} s, {versions / report:.2f}x a report")
+    print(
+        f"{args.size} records: report {report:.2f} s, diff {diff:.2f} s, "
+        f"diff/report {diff / report:.2f}x (target <= 2.5x); report under two versions "
+        f"{versions:.2f} s, {versions / report:.2f}x a report"
+    )
 
 
 if __name__ == "__main__":

@@ -93,9 +93,7 @@ def atoms(*conditions: m.Condition | None) -> Iterator[m.Atom]:
 
 def condition_facts(*conditions: m.Condition | None) -> tuple[str, ...]:
     """The facts conditions look at, in order of first mention."""
-    names = [
-        a.fact for a in atoms(*conditions) if not isinstance(a, (m.DefinedBy, m.ExcludedBy))
-    ]
+    names = [a.fact for a in atoms(*conditions) if not isinstance(a, (m.DefinedBy, m.ExcludedBy))]
     return tuple(dict.fromkeys(names))
 
 

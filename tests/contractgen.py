@@ -952,10 +952,7 @@ REQUIRED = (
         )
     ]
     + ["met:True", "met:False", "refused"]
-    + [
-        f"obligation:{v}"
-        for v in ("met", "missed", "not_applicable", "undetermined", "lifted")
-    ]
+    + [f"obligation:{v}" for v in ("met", "missed", "not_applicable", "undetermined", "lifted")]
     + [f"remedy:{v}" for v in ("credit", "free_months", "refund")]
 )
 

@@ -110,7 +110,7 @@ def test_a_new_exclusion_names_itself_as_the_reason(tmp_path: Path) -> None:
     data = diff(tmp_path, old, new, [{"id": "a", "cause": "attack", **FIVE_HOURS}])
     (clause,) = data["clauses"]
     assert (clause["clause"], clause["change"], clause["old_citation"]) == ("attack", "added", None)
-    assert clause["added"] == ["cite \"第3条\" \"攻撃による停止は除く\"", "when cause = attack"]
+    assert clause["added"] == ['cite "第3条" "攻撃による停止は除く"', "when cause = attack"]
     (record,) = data["effect"]["records"]
     assert (record["old_verdict"], record["new_verdict"]) == ("counted", "excluded")
     assert (record["old_counted_seconds"], record["new_counted_seconds"]) == (18000, 0)
@@ -140,8 +140,14 @@ def test_a_longer_notice_lead_counts_the_stop_it_no_longer_covers(tmp_path: Path
     stop = {"id": "m", "cause": "planned_maintenance", **FIVE_HOURS}
     data = diff(tmp_path, old, new, [stop], "--notices", str(notices))
     (clause,) = data["clauses"]
-    assert clause["removed"] == ['cite "第5条" "1日前までに通知"', "notice by email at least 1 day before"]
-    assert clause["added"] == ['cite "第5条" "7日前までに通知"', "notice by email at least 7 day before"]
+    assert clause["removed"] == [
+        'cite "第5条" "1日前までに通知"',
+        "notice by email at least 1 day before",
+    ]
+    assert clause["added"] == [
+        'cite "第5条" "7日前までに通知"',
+        "notice by email at least 7 day before",
+    ]
     (record,) = data["effect"]["records"]
     assert (record["old_verdict"], record["new_verdict"]) == ("excluded", "counted")
     assert data["effect"]["total"][0]["difference"] == "1000"

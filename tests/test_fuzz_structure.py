@@ -135,9 +135,7 @@ def run(text: str | bytes, name: str, *args: str) -> tuple[int, str, str]:
     ]
     if result.exit_code == 1:  # refused: each error names the file (and the place in it)
         assert errors, err
-        assert all(
-            name in line or "bad input item(s); see above" in line for line in errors
-        ), err
+        assert all(name in line or "bad input item(s); see above" in line for line in errors), err
     if result.exit_code == 0 or out.startswith("{"):
         doc = json.loads(out)
         counts = doc["counts"]

@@ -269,9 +269,7 @@ def test_a_thousand_outage_records_print_in_twenty_pages_of_body(
             summary[0],
         )
         assert sum(int(n) for n, _, _ in cells) == len(with_time)
-        assert sum(_seconds(c) for _, c, _ in cells) == sum(
-            o["counted_seconds"] for o in with_time
-        )
+        assert sum(_seconds(c) for _, c, _ in cells) == sum(o["counted_seconds"] for o in with_time)
         assert "records-list" not in text  # the body ends before the appendix
         for row in re.findall(r"<tr><td>([^<]*)</td>", summary[0]):
             assert re.sub(r"\s", "", html_text.unescape(row)) in flat

@@ -40,9 +40,7 @@ def test_known_bug():
 """
 
 
-def run_pytest(
-    folder: Path, ci: str | None, workers: int = 0
-) -> subprocess.CompletedProcess[str]:
+def run_pytest(folder: Path, ci: str | None, workers: int = 0) -> subprocess.CompletedProcess[str]:
     (folder / "conftest.py").write_text(
         (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8"
     )

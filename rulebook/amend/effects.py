@@ -77,9 +77,7 @@ def _periods(result: FrameAdjudication) -> pl.DataFrame:
 
 def _differ(fields: tuple[str, ...]) -> pl.Expr:
     """A row whose old and new value of any field differ (a missing side differs too)."""
-    return pl.any_horizontal(
-        [pl.col(f"old_{f}").ne_missing(pl.col(f"new_{f}")) for f in fields]
-    )
+    return pl.any_horizontal([pl.col(f"old_{f}").ne_missing(pl.col(f"new_{f}")) for f in fields])
 
 
 def _sides(
@@ -141,9 +139,7 @@ def _money(
     old: pl.DataFrame, new: pl.DataFrame
 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
     """Per service and currency: the remedies' amounts and free months in both versions."""
-    sums: dict[tuple[str, str], list[Any]] = defaultdict(
-        lambda: [Decimal(0), Decimal(0), 0, 0]
-    )
+    sums: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
     for side, frame in ((0, old), (1, new)):
         for service, amount, currency, months in frame.select(
             "service", "amount", "currency", "months"

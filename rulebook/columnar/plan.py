@@ -94,16 +94,13 @@ def close(plan: Plan) -> None:
             closed_end(offending["id"][0], offending["start"][0], None, plan.as_of)
     names = sorted(frame["service"].unique().to_list())
     plan.services = names
-    plan.frame = (
-        frame.with_columns(
-            svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.UInt32),
-            ongoing=pl.col("end").is_null(),
-            end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
-            status=status_lit(COUNTED),
-            deciding=plan.clause(None),
-        )
-        .with_row_index("pos")
-    )
+    plan.frame = frame.with_columns(
+        svc=pl.col("service").cast(pl.Enum(names)).to_physical().cast(pl.UInt32),
+        ongoing=pl.col("end").is_null(),
+        end=pl.col("end").fill_null(pl.lit(plan.as_of, dtype=pl.Int64)),
+        status=status_lit(COUNTED),
+        deciding=plan.clause(None),
+    ).with_row_index("pos")
     if _names(plan.contract, DURATION):
         plan.frame = plan.frame.with_columns(
             (pl.col("end") - pl.col("start")).cast(pl.Float64).alias(DURATION)

@@ -491,9 +491,7 @@ def availability(run: Run) -> None:
             if incident is not None and since is not None:
                 incident = max(incident, since)  # the customer's incident began at their start
             selected = {
-                cid: timeline.union(
-                    (v.record.start, v.end) for v in verdicts if v.record.id in ids
-                )
+                cid: timeline.union((v.record.start, v.end) for v in verdicts if v.record.id in ids)
                 for cid, ids in chosen.items()
             }
             measured = measure(period, counted, excluded, planned, target, incident, selected)
@@ -521,9 +519,7 @@ def obligations(run: Run) -> None:
         if verdict.verdict != "excluded":
             excluded_by = frozenset()  # only a record wholly outside the SLA lifts
         for ob in compiled:
-            verdict.obligations.append(
-                judge(ob, verdict.record, run.as_of, run.tz, excluded_by)
-            )
+            verdict.obligations.append(judge(ob, verdict.record, run.as_of, run.tz, excluded_by))
 
 
 #: The stages, in the order they run.

@@ -158,9 +158,7 @@ def measure_seconds(
     Both evaluators end here, so the arithmetic is written once."""
     denominator = period.seconds - planned
     if denominator <= 0:
-        return Measure(
-            period, denominator, downtime, excluded, None, None, incident_start, records
-        )
+        return Measure(period, denominator, downtime, excluded, None, None, incident_start, records)
     availability = Fraction(denominator - downtime, denominator)
     met = meets(availability, target)
     return Measure(

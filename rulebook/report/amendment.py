@@ -117,8 +117,16 @@ def _effect_tables(found: Effect, lang: str) -> list[tuple[str, list[str], list[
     rec_head = (
         ["記録", "サービス", "旧 判定", "新 判定", "旧 算入秒", "新 算入秒", "旧 理由", "新 理由"]
         if ja
-        else ["record", "service", "old verdict", "new verdict", "old counted s",
-              "new counted s", "old: why", "new: why"]
+        else [
+            "record",
+            "service",
+            "old verdict",
+            "new verdict",
+            "old counted s",
+            "new counted s",
+            "old: why",
+            "new: why",
+        ]
     )
     rec_rows = [
         [
@@ -136,8 +144,16 @@ def _effect_tables(found: Effect, lang: str) -> list[tuple[str, list[str], list[
     per_head = (
         ["サービス", "期間", "旧 稼働率", "新 稼働率", "旧 達成", "新 達成", "旧 救済", "新 救済"]
         if ja
-        else ["service", "period", "old availability", "new availability", "old met",
-              "new met", "old remedy", "new remedy"]
+        else [
+            "service",
+            "period",
+            "old availability",
+            "new availability",
+            "old met",
+            "new met",
+            "old remedy",
+            "new remedy",
+        ]
     )
     per_rows = [
         [

@@ -46,4 +46,3 @@ def session(master: str | None = None) -> SparkSession:
         return spark
     except Exception as exc:  # the JVM did not start: no Java, a bad master
         raise SparkError(f"cannot start Spark ({type(exc).__name__}: {exc})") from None
-

@@ -27,7 +27,10 @@ def build(c: ModuleType) -> None:
         "alternating-100": (_alternating(100), "high"),
     }
     for name, (condition, excluded) in chains.items():
-        text = c.CONTRACT_HEAD + f'  exclusion big {{\n    cite "1" "x"\n    when {condition}\n  }}\n}}\n'
+        text = (
+            c.CONTRACT_HEAD
+            + f'  exclusion big {{\n    cite "1" "x"\n    when {condition}\n  }}\n}}\n'
+        )
         verdicts = {"low": "counted", "high": "counted", "none": "counted", excluded: "excluded"}
         c.case(f"conditions/{name}.sla", text,
              ["adjudicate", "{file}", PRIORITIES, "--format", "json"], 0, [],

@@ -201,7 +201,10 @@ def bounded(c: ModuleType) -> None:
         c.case(name, log, args, 1, [says])
     c.case("cli/dev-null.csv", log, ["report", "cybermail", "/dev/null", "--input-format", "csv",
                                      "--format", "json"], 0, [], downtime={})  # fmt: skip
-    text = c.CONTRACT_HEAD + "  # a note\r  exclusion war {\n    cite \"1\" \"x\"\n    when cause = war\n  }\n}\n"
+    text = (
+        c.CONTRACT_HEAD
+        + '  # a note\r  exclusion war {\n    cite "1" "x"\n    when cause = war\n  }\n}\n'
+    )
     lone = "lone-cr.sla:10:11: error[lone-cr]: a carriage return (CR) not followed by a line feed"
     c.contract("lone-cr.sla", text, 1, [lone])
     c.case("contracts/fmt-lone-cr.sla", text, ["fmt", "{file}"], 1, ["fmt-" + lone])
@@ -257,8 +260,12 @@ def markdown(c: ModuleType) -> None:
 def probe_steps(c: ModuleType) -> None:
     """Prometheus: --step and the spacing of the samples are bounded (a day), and a step is
     written with each unit once, the larger first."""
+
     def matrix(values: list[list[Any]]) -> str:
-        series = {"metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ"}, "values": values}
+        series = {
+            "metric": {"__name__": "probe_success", "instance": "CYBERMAIL Σ"},
+            "values": values,
+        }
         return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": [series]}},
                           ensure_ascii=False)  # fmt: skip
 
