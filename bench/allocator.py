@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from generate import write_csv
-from scale import Figures, measure
+from scale import Figures, measure, round_line
 
 from rulebook.allocator import JEMALLOC
 
@@ -93,13 +93,8 @@ def main() -> None:
                         taken.setdefault((name, setting), []).append(figures)
                         if name.startswith("report"):
                             reports.add(digest(stdout))
-                        wall, peak, user, system, faults = figures
-                        print(
-                            f"{size:>10,} threads={threads:<5} {name:<38} {setting:<12} "
-                            f"{wall:6.2f} s wall {user:6.2f} s user {system:5.2f} s sys "
-                            f"{peak:6.0f} MiB {faults / 1e6:5.2f} M faults (round {turn + 1})",
-                            flush=True,
-                        )
+                        named = f"{name} ({setting})"
+                        print(round_line(size, threads, named, figures, turn), flush=True)
             if len(reports) != 1:
                 sys.exit(f"the report differs from one setting to another at {size:,} records")
             for (name, setting), runs in taken.items():

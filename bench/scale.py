@@ -77,6 +77,15 @@ def measure(command: list[str], stdout: Path, env: dict[str, str]) -> Figures:
     return wall, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime, usage.ru_minflt
 
 
+def round_line(size: int, threads: str, name: str, figures: Figures, turn: int) -> str:
+    """One round of one command, as it is printed when it ends."""
+    wall, peak, user, system, faults = figures
+    return (
+        f"{size:>10,} threads={threads:<5} {name:<38} {wall:7.2f} s wall {user:7.2f} s user "
+        f"{system:6.2f} s sys {peak:6.0f} MiB {faults / 1e6:5.2f} M faults (round {turn + 1})"
+    )
+
+
 def figures_of_report(path: Path) -> list[tuple[str, str, int]]:
     periods = json.loads(path.read_text(encoding="utf-8"))["periods"]
     return sorted(
@@ -172,13 +181,7 @@ def main() -> None:
                 for name, command in runs.items():
                     figures = measure(command, outputs[name], {**env, **EXTRA_ENV.get(name, {})})
                     rounds[name].append(figures)
-                    wall, peak, user, system, _ = figures
-                    print(
-                        f"{size:>10,} threads={threads:<5} {name:<38} {wall:7.2f} s wall "
-                        f"{user:7.2f} s user {system:6.2f} s sys {peak:6.0f} MiB "
-                        f"(round {turn + 1})",
-                        flush=True,
-                    )
+                    print(round_line(size, threads, name, figures, turn), flush=True)
             report = figures_of_report(outputs["report --format json"])
             for name in ("floor (tight polars)", FLOOR_AS_RULEBOOK, "plain Python"):
                 if name in outputs and figures_of_baseline(outputs[name]) != report:

@@ -203,8 +203,6 @@ def _applies(opts: dict[str, Any], fmt: str) -> None:
     """A usage error for an option given on the command line where it does nothing."""
     context = click.get_current_context()
     for name, (option, key, values, says) in _ONLY.items():
-        if name not in context.params:
-            continue  # not an option of this command
         given = context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
         actual = fmt if key == "fmt" else opts.get(key)
         if given and actual not in values:

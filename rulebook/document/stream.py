@@ -37,14 +37,14 @@ from rulebook.columnar.state import OUT_OF_SCOPE
 from rulebook.columnar.versions import run_versions
 from rulebook.document.chunks import ChunkIntake, StreamError, read_chunks, scan
 from rulebook.document.fields import document_head, given_span, period_dict
-from rulebook.document.frames import FrameAdjudication, periods_frame
+from rulebook.document.frames import FrameAdjudication, as_of_instant, periods_frame
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
 from rulebook.intake.ongoing import Closing
-from rulebook.intake.records import RecordError, closure_date, parse_instant, timezone_of
+from rulebook.intake.records import RecordError, closure_date, timezone_of
 from rulebook.io.readers import Case
 from rulebook.versions import Chain, versions
 
@@ -255,10 +255,7 @@ def adjudicate_stream(
     bad record raises its error unless ``keep_going`` (then every one is in
     :attr:`StreamAdjudication.errors`)."""
     tz = timezone_of(contract)
-    try:
-        instant = parse_instant(as_of, tz, "as_of", None) if as_of is not None else None
-    except RecordError as exc:
-        raise exc.of("argument") from None
+    instant = as_of_instant(as_of, tz)
     state = _State()
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
@@ -296,7 +293,8 @@ def adjudicate_stream(
         other = intake.empty(case, keep_going)
     intake.finish()
     _take(state, contract, None, other, instant, sink, last=True)
-    if state.fatal:  # the record engine's error, for the first such record by id
+    if state.fatal:  # the plan's refusal, the first by record (an ongoing record that
+        # as_of cannot close is the intake's, refused at its line before)
         raise min(state.fatal, key=lambda f: f[0])[1]
     closures = frozenset(closure_date(c) for c in other.closures)
     covered = given_span(*span, tz)  # the span the log covers, as given (since, until)
@@ -360,7 +358,7 @@ def _take(
             plan = run_versions(contract, now, *given, ancestry=ancestry)
         else:
             plan = run_plan(contract, now, *given, ancestry=ancestry[0])
-    except RecordError as exc:  # an ongoing record without a later as_of: stops the run
+    except RecordError as exc:  # the plan's own refusal (two billing entries of a service)
         state.fatal.append((str(exc.record), exc))
         return
     state.parts += 1

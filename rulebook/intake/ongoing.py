@@ -75,4 +75,4 @@ def unclosed_rows(
         error = unclosed(record, start, as_of)
         assert error is not None
         errors.append((row, placed(error, where(row))))
-    return valid.filter(~cannot.fill_null(False)), errors
+    return valid.filter(~cannot), errors

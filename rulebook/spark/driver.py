@@ -202,7 +202,7 @@ def adjudicate(
 
     out = grouped.groupBy("service", PART).applyInArrow(kernel, OUTPUT).cache()
     fatal = sorted(json.loads(r["payload"]) for r in out.filter(F.col("kind") == "fatal").collect())
-    if fatal:  # the record engine's error, for the first such record by id
+    if fatal:  # the plan's refusal, the first by record id
         raise SparkError(fatal[0][1])
     errors = sorted(r["payload"] for r in out.filter(F.col("kind") == "error").collect())
     if errors and not keep_going:

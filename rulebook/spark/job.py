@@ -38,8 +38,8 @@ VERSION_BITS = re.compile(r"^__v\d+_")
 
 #: What each group returns: a row a record (kind "record"), the part's figures ("part", as
 #: JSON in ``payload``: :class:`rulebook.columnar.parts.Figures`), a refused record
-#: ("error", the message) or an error that stops the whole run as it stops the record
-#: engine ("fatal", [record id, message]).
+#: ("error", the message) or a refusal of the plan's own that stops the whole run as it
+#: stops the record engine ("fatal", [record id, message]).
 OUTPUT = (
     "kind string, id string, service string, start long, end long, ongoing boolean, "
     "verdict string, counted_seconds long, excluded_seconds long, "
@@ -181,7 +181,7 @@ class Job:
                     plan = run_plan(
                         self.contract, taken.frame, *given, taken.exact, ancestry=ancestries[0]
                     )
-            except RecordError as exc:  # an ongoing record without as_of after its start
+            except RecordError as exc:  # the plan's own refusal (the intake refused the rest)
                 fatal = json.dumps([exc.record, str(exc)], ensure_ascii=False)
                 return arrow_table(
                     with_nulls(
