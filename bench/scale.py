@@ -20,12 +20,15 @@ resident set):
   ``rulebook/allocator.py``): the floor as written keeps polars' and glibc's own, so the
   report's peak is shown against both;
 - ``bench/baseline_python.py LOG`` — the plain-Python script a user would write (with
-  ``POLARS_MAX_THREADS`` unset only: it uses no polars).
+  ``POLARS_MAX_THREADS`` unset only: it uses no polars);
+- ``python -c "import polars"`` — the start-up every polars program pays, whose system
+  time against its user time is the least any of them can show at 10^5 records.
 
 It checks that they give the same counted seconds for every service and month, then prints
 the medians and the ratios the targets speak of (docs/performance.md): report against the
-floor in wall time, CPU time and peak memory, system time against user time, adjudicate
-against report.
+floor in wall time, CPU time and peak memory, system time against user time (the report's,
+the floor's and polars' import's), adjudicate against report, and the system time the new
+JSON Lines file took a GiB (``bench/fresh_memory.py`` measures the machine's own figure).
 
 Every command runs as an installed program runs: Python's modules compiled once (as
 ``pip install .`` compiles them), kept under ``DATA/pycache`` (``PYTHONPYCACHEPREFIX``) even
@@ -100,6 +103,7 @@ def figures_of_baseline(path: Path) -> list[tuple[str, str, int]]:
 
 FLOOR_AS_RULEBOOK = "floor, rulebook's allocator setting"
 JSONL_NULL = "adjudicate --format jsonl -o /dev/null"
+IMPORT = "import polars (start-up)"
 #: What a command's environment has beyond the run's (the floor as rulebook allocates).
 EXTRA_ENV = {
     FLOOR_AS_RULEBOOK: {
@@ -124,6 +128,7 @@ def commands(python: str, log: Path, out: Path, threads: str) -> dict[str, list[
         ],
         "floor (tight polars)": [python, str(HERE / "baseline_polars.py"), str(log)],
         FLOOR_AS_RULEBOOK: [python, str(HERE / "baseline_polars.py"), str(log)],
+        IMPORT: [python, "-c", "import polars"],
     }  # fmt: skip
     if threads == "unset":
         runs["plain Python"] = [python, str(HERE / "baseline_python.py"), str(log)]
@@ -167,6 +172,7 @@ def main() -> None:
         measure(command, data / "warm-up.txt", {**base, **EXTRA_ENV.get(name, {})})
     print(f"cores: {os.cpu_count()}; load average before: {os.getloadavg()}", flush=True)
     results: dict[tuple[int, str], dict[str, list[Figures]]] = {}
+    written: dict[tuple[int, str], int] = {}  # bytes of the JSON Lines file
     for size in sizes:
         log = data / f"cybermail-{size}.csv"
         for threads in settings:
@@ -188,10 +194,15 @@ def main() -> None:
                     sys.exit(f"{name} disagrees with rulebook report at {size:,} records")
             print(f"{size:>10,} threads={threads}: figures agree ({len(report)} service-months)")
             results[size, threads] = rounds
-    summary(results, options.repeat)
+            written[size, threads] = out.with_suffix(".records.jsonl").stat().st_size
+    summary(results, written, options.repeat)
 
 
-def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: int) -> None:
+def summary(
+    results: dict[tuple[int, str], dict[str, list[Figures]]],
+    written: dict[tuple[int, str], int],
+    repeat: int,
+) -> None:
     print()
     print(f"medians of {repeat} round(s) (peak: the largest)")
     print("| records | POLARS_MAX_THREADS | command | wall s | user s | sys s | peak MiB |")
@@ -208,9 +219,11 @@ def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: in
             )
     print()
     print("| records | POLARS_MAX_THREADS | report/floor wall | CPU | peak | peak (floor "
-          "with rulebook's allocator setting) | report sys/user | jsonl/report wall "
-          "| (to /dev/null) | plain Python/report wall |")  # fmt: skip
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "with rulebook's allocator setting) | report sys/user | (floor's) | (import "
+          "polars') | jsonl/report wall | (to /dev/null) | new file sys s/GiB "
+          "| plain Python/report wall |")  # fmt: skip
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: |")  # fmt: skip
     for size, threads in results:
         report = medians[size, threads, "report --format json"]
         floor = medians[size, threads, "floor (tight polars)"]
@@ -218,11 +231,14 @@ def summary(results: dict[tuple[int, str], dict[str, list[Figures]]], repeat: in
         jsonl = medians[size, threads, "adjudicate --format jsonl"]
         null = medians[size, threads, JSONL_NULL]
         plain = medians.get((size, threads, "plain Python"))
+        start = medians[size, threads, IMPORT]
+        per_gib = (jsonl[4] - null[4]) / (written[size, threads] / (1 << 30))
         print(
             f"| {size:,} | {threads} | {report[0] / floor[0]:.2f} | {report[1] / floor[1]:.2f} "
             f"| {report[2] / floor[2]:.2f} | {report[2] / same[2]:.2f} "
-            f"| {report[4] / max(report[3], 1e-9):.2f} "
-            f"| {jsonl[0] / report[0]:.2f} | {null[0] / report[0]:.2f} | "
+            f"| {report[4] / max(report[3], 1e-9):.2f} | {floor[4] / max(floor[3], 1e-9):.2f} "
+            f"| {start[4] / max(start[3], 1e-9):.2f} "
+            f"| {jsonl[0] / report[0]:.2f} | {null[0] / report[0]:.2f} | {per_gib:.2f} | "
             + (f"{plain[0] / report[0]:.1f} |" if plain else "— |")
         )
 
