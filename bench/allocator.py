@@ -10,16 +10,18 @@ of ``_RJEM_MALLOC_CONF`` as separate processes, taking turns round after round:
 - ``round seven`` — ``dirty_decay_ms:200,muzzy_decay_ms:0``, the setting before round ten;
 - ``rulebook's`` — :data:`rulebook.allocator.JEMALLOC`, the setting now;
 
-and prints, for each command, size and ``POLARS_MAX_THREADS`` setting, the medians of wall,
-user and system time and of page faults, the largest peak, and system time against user
-time (the target of docs/performance.md is under a fifth). glibc's malloc is left as the
-command line sets it. The commands are ``report cybermail LOG --format json`` and
-``adjudicate cybermail LOG --format jsonl -o /dev/null`` (the writing of a file of
-gigabytes is the machine's cost, not the allocator's: bench/scale.py); the report's output
-is compared across the settings (same bytes) before any figure is printed.
+and any other given with ``--setting NAME=CONF`` (``--settings`` picks which of them run,
+by name), and prints, for each command, size and ``POLARS_MAX_THREADS`` setting, the
+medians of wall, user and system time and of page faults, the largest peak, and system
+time against user time (the target of docs/performance.md is under a fifth). glibc's
+malloc is left as the command line sets it. The commands are ``report cybermail LOG
+--format json`` and ``adjudicate cybermail LOG --format jsonl -o /dev/null`` (the writing
+of a file of gigabytes is the machine's cost, not the allocator's: bench/scale.py); the
+report's output is compared across the settings (same bytes) before any figure is printed.
 
     python bench/allocator.py [--sizes 1000000,10000000] [--threads unset,1,2]
-                              [--data DIR] [--repeat N]
+                              [--data DIR] [--repeat N] [--setting NAME=CONF ...]
+                              [--settings NAME,NAME]
 """
 
 from __future__ import annotations
@@ -66,7 +68,23 @@ def main() -> None:
     parser.add_argument("--threads", default="unset,1,2", help="POLARS_MAX_THREADS settings")
     parser.add_argument("--data", default=str(HERE / "data"))
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the median is the figure")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="NAME=CONF, a setting more to compare"
+    )
+    parser.add_argument("--settings", help="the settings to run, by name (default: all)")
     options = parser.parse_args()
+    settings = dict(SETTINGS)
+    for given in options.setting:
+        name, equals, conf = given.partition("=")
+        if not equals or not name:
+            parser.error(f"--setting {given!r}: give NAME=CONF")
+        settings[name] = conf
+    if options.settings:
+        names = options.settings.split(",")
+        unknown = [n for n in names if n not in settings]
+        if unknown:
+            parser.error(f"--settings: no setting named {', '.join(unknown)}")
+        settings = {n: settings[n] for n in names}
     data = Path(options.data)
     data.mkdir(parents=True, exist_ok=True)
     unset = ("POLARS_MAX_THREADS", "_RJEM_MALLOC_CONF")
@@ -86,7 +104,7 @@ def main() -> None:
             taken: dict[tuple[str, str], list[Figures]] = {}
             reports: set[str] = set()
             for turn in range(options.repeat):
-                for setting, conf in SETTINGS.items():
+                for setting, conf in settings.items():
                     for name, command in commands(sys.executable, log).items():
                         stdout = data / "allocator-out.txt"
                         figures = measure(command, stdout, {**env, "_RJEM_MALLOC_CONF": conf})
