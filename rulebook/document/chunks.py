@@ -14,13 +14,14 @@ from pathlib import Path
 import attrs
 import polars as pl
 
+from rulebook import limits
 from rulebook import model as m
 from rulebook.errors import RulebookError
 from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
-from rulebook.intake.frames import Columns
+from rulebook.intake.frames import Columns, CsvChunks, Unchunked
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError
-from rulebook.io.readers import WIDTH_ACCEPTED, Case, InputError, width_problem
+from rulebook.io.readers import WIDTH_ACCEPTED, Case, InputError, check_header, width_problem
 from rulebook.mapping.apply import Mapping
 from rulebook.mapping.compile import compile_mapping
 from rulebook.mapping.places import unresolved_warning
@@ -47,12 +48,17 @@ def scan(path: str, fmt: str | None) -> pl.LazyFrame:
 BATCH = 1 << 16
 
 
-def read_chunks(
-    path: str, fmt: str | None, rows: int | Callable[[], int]
-) -> Iterator[pl.DataFrame]:
-    """The log's records as text cells (CSV) or as Parquet has them, ``rows`` at a time;
-    ``rows`` may be asked again before each chunk (a stream's chunks shrink as what it
-    holds grows: :class:`rulebook.document.stream.Budget`)."""
+#: A chunk of the log's records and the file line of its first (None: Parquet, whose
+#: records are placed by their index).
+Chunk = tuple[pl.DataFrame, int | None]
+
+
+def read_chunks(path: str, fmt: str | None, rows: int | Callable[[], int]) -> Iterator[Chunk]:
+    """The log's records as text cells (CSV) or as Parquet has them, ``rows`` at a time,
+    each chunk with the line of its first record; ``rows`` may be asked again before each
+    chunk (a stream's chunks shrink as what it holds grows:
+    :class:`rulebook.document.stream.Budget`). A chunk's records are on consecutive lines:
+    a CSV file's blank lines part chunks, as the whole reading skips them."""
     size = rows if callable(rows) else (lambda: rows)
     kind = kind_of(path, fmt)
     if path == "-":
@@ -78,22 +84,101 @@ def read_chunks(
             source = pq.ParquetFile(path)
         except Exception as exc:  # Arrow raises many kinds for a bad file
             raise InputError(f"{path}: not a Parquet file ({type(exc).__name__})") from None
-        frames = (pl.DataFrame(b) for b in source.iter_batches(batch_size=batch))
+        frames = ((pl.DataFrame(b), None) for b in source.iter_batches(batch_size=batch))
         yield from _gathered(frames, size)
         return
-    if Path(path).stat().st_size == 0:  # no header, no records: as one machine reads it
+    reading = _csv_reading(path)
+    if reading is None:  # no records: as one machine reads it
         return
-    batches = pl.scan_csv(path, infer_schema=False).collect_batches(chunk_size=batch)
     try:
-        yield from _gathered(batches, size)
-    except pl.exceptions.PolarsError as exc:
+        yield from _gathered(_batches(reading, batch), size)
+    except Unchunked as exc:
         row = _wrong_width(path)
         if row is not None:
             raise InputError(
                 f"{row}; --engine stream stops at such a row, even with --keep-going "
                 "(--engine columnar reads past it)"
             ) from None
-        raise InputError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        raise InputError(_unstreamable(path, exc)) from None
+
+
+def _batches(reading: CsvChunks, batch: int) -> Iterator[Chunk]:
+    """The file's chunks (whole lines checked and parsed as the columnar route's chunks
+    are, parted at blank lines: :meth:`rulebook.intake.frames.CsvChunks.chunks`) cut into
+    batches of ``batch`` records, each with its first line."""
+    for chunk in reading.chunks(apart=True):
+        assert chunk.first_line is not None
+        for start in range(0, chunk.frame.height, batch):
+            yield chunk.frame.slice(start, batch), chunk.first_line + start
+
+
+#: What the stream reads of a CSV file: as the columnar route's chunks, one record a line.
+_STREAMED = (
+    "accepted for --engine stream: one record a line, each line ending in LF or CRLF (no "
+    "blank line, no line break or lone CR inside a cell); --engine columnar reads the file "
+    "whole and names the line"
+)
+
+
+def _unstreamable(path: str, exc: Unchunked) -> str:
+    """The stream's refusal of a file whose lines are not one record each."""
+    if exc.why.startswith("a cell of more than"):
+        return (
+            f"{path}:{exc.line}: {exc.why} (in this line or the lines after it, up to 16 "
+            f"MiB); accepted: cells of at most {limits.MAX_CSV_CELL:,} characters "
+            "(docs/limits.md)"
+        )
+    where = f"{path}:{exc.line}" if exc.line is not None else path
+    after = " (in this line or the lines after it, up to 16 MiB)" if exc.line else ""
+    return f"{where}: {exc.why}{after}; {_STREAMED}"
+
+
+def _csv_reading(path: str) -> CsvChunks | None:
+    """The CSV log's header checked as one machine checks it (every column named, and
+    named once: :func:`rulebook.io.readers.check_header`) and the file as
+    :class:`~rulebook.intake.frames.CsvChunks`; None when it holds no record (nothing but
+    a header, a blank line or a byte order mark). A header the chunks cannot read is
+    refused (InputError)."""
+    found = _csv_header(path)
+    if found is None or found[1] == len(found[0]):
+        return None  # nothing, or a header alone
+    header, size, names = found
+    return CsvChunks(path, header, size, len(names))
+
+
+def _csv_header(path: str) -> tuple[bytes, int, list[str]] | None:
+    """The CSV log's header line, the file's size and the header's names, checked (see
+    :func:`_csv_reading`); None when the file has no header."""
+    import csv
+
+    try:
+        size = Path(path).stat().st_size
+        with open(path, "rb") as file:
+            header = file.readline(1 << 20)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    text = header.removeprefix(b"\xef\xbb\xbf")
+    if size == len(header) and not text.strip():
+        return None  # empty, a blank line, a byte order mark
+    if not header.endswith(b"\n") and b"\r" in header.rstrip(b"\r"):
+        raise InputError(f"{path}:1: its lines end in a carriage return alone (CR); {_STREAMED}")
+    if not header.endswith(b"\n") and size > len(header):
+        raise InputError(f"{path}:1: a header line of more than 1 MiB; {_STREAMED}")
+    if (
+        header.count(b"\r") != header.endswith(b"\r\n")
+        or header.count(b'"') % 2
+        or b"\x00" in header
+    ):
+        raise InputError(
+            f"{path}:1: a header with a lone carriage return, a NUL byte or a quote left "
+            f"open; {_STREAMED}"
+        )
+    try:
+        names = next(csv.reader([text.decode("utf-8").rstrip("\r\n")]), [])
+    except UnicodeDecodeError:
+        raise InputError(f"{path}:1: a header that is not UTF-8 text; {_STREAMED}") from None
+    check_header([n.strip() for n in names], path)
+    return header, size, names
 
 
 def _wrong_width(path: str) -> str | None:
@@ -121,20 +206,27 @@ def _wrong_width(path: str) -> str | None:
     return None
 
 
-def _gathered(batches: Iterator[pl.DataFrame], size: Callable[[], int]) -> Iterator[pl.DataFrame]:
+def _gathered(batches: Iterator[Chunk], size: Callable[[], int]) -> Iterator[Chunk]:
     """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
-    chunk ends at a batch's end, so it may hold a little more)."""
+    chunk ends at a batch's end, so it may hold a little more, or where the next batch's
+    records are not on the lines after its own)."""
     pending: list[pl.DataFrame] = []
-    held, wanted = 0, size()
-    for batch in batches:
+    held, wanted, first = 0, size(), None
+    for batch, line in batches:
+        if pending and line is not None and first is not None and line != first + held:
+            yield pl.concat(pending), first  # a blank line between: its own chunk
+            pending, held = [], 0
+            wanted = size()
+        if not pending:
+            first = line
         pending.append(batch)
         held += batch.height
         if held >= wanted:
-            yield pl.concat(pending)
+            yield pl.concat(pending), first
             pending, held = [], 0
             wanted = size()
     if pending:
-        yield pl.concat(pending)
+        yield pl.concat(pending), first
 
 
 @attrs.define
@@ -175,25 +267,27 @@ class ChunkIntake:
         offset: int,
         first: bool,
         closing: Closing | None = None,
+        line: int | None = None,
     ) -> FrameIntake:
-        """A chunk (its first record the log's ``offset``-th) mapped and validated, with
-        the other inputs in ``case``; the warnings said with the ``first`` chunk (the
+        """A chunk (its first record the log's ``offset``-th, on file line ``line``; by
+        default the line after the header and ``offset`` records) mapped and validated,
+        with the other inputs in ``case``; the warnings said with the ``first`` chunk (the
         columns are every chunk's). With ``closing``, an ongoing record it cannot close is
         refused."""
-        return self._take(chunk, case, self.first_line, offset, first, closing)
+        at = line if line is not None or self.first_line is None else self.first_line + offset
+        return self._take(chunk, case, at, offset, first, closing)
 
     def _take(
         self,
         chunk: pl.DataFrame,
         case: Case,
-        line: int | None,
+        at: int | None,
         offset: int,
         first: bool,
         closing: Closing | None = None,
     ) -> FrameIntake:
         mapping = self.maps
-        at = None if line is None else line + offset
-        if line is None and offset and "id" not in {mapping.column(c)[0] for c in chunk.columns}:
+        if at is None and offset and "id" not in {mapping.column(c)[0] for c in chunk.columns}:
             raise StreamError(
                 f"{self.path}: no id column; --engine stream reads a Parquet log with ids "
                 "(map a column to id in rulebook.toml [columns]), or use --engine columnar"
@@ -233,7 +327,13 @@ class ChunkIntake:
         return self.maps.project.path or "the service map"
 
     def empty(self, case: Case, keep_going: bool) -> FrameIntake:
-        """The other inputs of a log without records."""
+        """The other inputs of a log without records; a CSV header alone is checked as
+        one machine checks it (a column that is no field refused)."""
+        found = _csv_header(self.path) if kind_of(self.path, self.fmt) == "csv" else None
+        if found is not None:
+            names = [n for n in pl.read_csv(found[0], infer_schema=False).columns]
+            frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+            return self._take(frame, case, self.first_line, 0, True)
         mapped, _, others = self.maps.prepare_case(case, self.path)
         self.warn(others)
         return items_intake(self.reading, mapped, keep_going)
@@ -262,9 +362,19 @@ class ChunkIntake:
             self.maps.unresolved.update(unresolved)
 
     def first_index(self, rid: str) -> int | None:
-        """The index of the first record of the log with id ``rid``."""
+        """The index of the first record of the log with id ``rid`` (CSV: among the
+        records the stream reads, its blank lines skipped, read again up to it)."""
         column = self.column("id")
         if column is None:
+            return None
+        if kind_of(self.path, self.fmt) == "csv":
+            reading = _csv_reading(self.path)
+            index = 0
+            for chunk in reading.chunks(apart=True) if reading is not None else ():
+                hits = chunk.frame.select(self.ids(column).alias("id"))["id"] == rid
+                if hits.any():
+                    return index + int(hits.arg_true()[0])
+                index += chunk.frame.height
             return None
         found = (
             scan(self.path, self.fmt)

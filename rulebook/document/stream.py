@@ -20,7 +20,9 @@ the stretches held back: a service continuously down across many chunks holds th
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
@@ -224,6 +226,8 @@ class _State:
     fallback: int = 0
     parts: int = 0
     sizes: list[int] = attrs.field(factory=list)  # the records of each chunk read
+    # CSV: each chunk's first record, by index and by file line
+    lines: list[tuple[int, int]] = attrs.field(factory=list)
 
     def holds(self, per_record: int) -> int:
         """The bytes the stream holds besides its next chunk: the ids' hashes (and their
@@ -266,12 +270,16 @@ def adjudicate_stream(
             return rows.rows(state.holds(rows.per_record), first=not state.sizes)
         return rows
 
-    for chunk in chunks if chunks is not None else read_chunks(path, fmt, size):
+    given = ((c, None) for c in chunks) if chunks is not None else None
+    for chunk, line in given or read_chunks(path, fmt, size):
         state.sizes.append(chunk.height)
         first = other is None
-        taken = intake.take(chunk, case if first else Case(), offset, first, Closing(instant))
+        if intake.first_line is not None:  # CSV: the chunk's first line (blank lines part)
+            line = line if line is not None else intake.first_line + offset
+            state.lines.append((offset, line))
+        taken = intake.take(chunk, case if first else Case(), offset, first, Closing(instant), line)
         other = other or taken
-        place = _placer(path, intake.first_line)
+        place = _placer(path, state.lines)
         frame, twice = _once(state, taken.frame, place, offset, intake)
         taken.frame = frame
         if twice:  # in the order of the records, as the intake lists its errors
@@ -385,11 +393,18 @@ def _take(
         sink.write(part)
 
 
-def _placer(path: str, first_line: int | None) -> Callable[[int], str]:
-    """Where a record of the log is, by its index (as the intake places it)."""
-    if first_line is None:
+def _placer(path: str, lines: list[tuple[int, int]]) -> Callable[[int], str]:
+    """Where a record of the log is, by its index (as the intake places it): its file
+    line, from the first index and line of each chunk read (``lines``; none: Parquet,
+    placed by index)."""
+    if not lines:
         return lambda index: f"{path}: outages[{index}]"
-    return lambda index: f"{path}:{index + first_line}"
+
+    def place(index: int) -> str:
+        start, line = lines[bisect.bisect_right(lines, (index, math.inf)) - 1]
+        return f"{path}:{line + index - start}"
+
+    return place
 
 
 def _once(

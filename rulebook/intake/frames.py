@@ -141,7 +141,13 @@ class Unchunked(Exception):
     """A CSV file that chunks cannot read as the whole file's reading would (a quoted
     cell spanning lines, a blank line, a short row, a row polars refuses, bytes not UTF-8,
     a cell over the limit): it is read whole instead (:meth:`CsvChunks.whole`), from the
-    start."""
+    start. ``line`` is the file line the chunk began at (None: the file could not be read
+    on), ``why`` what its lines hold (for a reader that cannot read the file whole: the
+    stream)."""
+
+    def __init__(self, why: str = "", line: int | None = None) -> None:
+        super().__init__(why)
+        self.why, self.line = why, line
 
 
 @attrs.frozen
@@ -155,23 +161,26 @@ class CsvChunks:
     columns: int  # the header's names
     encoding: str | None = None
 
-    def chunks(self, size: int = 0) -> Iterator[Columns]:
+    def chunks(self, size: int = 0, apart: bool = False) -> Iterator[Columns]:
         """The file's rows as text cells, a chunk of about ``size`` bytes (default
         :data:`CHUNK_BYTES`) of lines at a time. Where a chunk's lines are not rows of as
         many cells as the header (a quoted cell spanning lines, a NUL, a lone CR, a blank
         line, a short row) or polars refuses them, :class:`Unchunked`, possibly after
-        some chunks."""
+        some chunks. With ``apart``, a chunk's blank lines (nothing but spaces, tabs or a
+        CR) part it instead: each run of lines between them is a :class:`Columns` of its
+        own, placed at its first line (the stream, which cannot read a file whole)."""
         size = size or CHUNK_BYTES
         try:
-            yield from self._chunks(size)
-        except OSError:  # gone or unreadable since its header: the whole reading names it
-            raise Unchunked from None
+            yield from self._chunks(size, apart)
+        except OSError as exc:  # gone or unreadable since its header: the whole reading names it
+            raise Unchunked(f"cannot be read on ({exc.strerror or exc})") from None
         finally:  # the chunks' bytes and their copies, freed: back to the system
             give_back()
 
-    def _chunks(self, size: int) -> Iterator[Columns]:
+    def _chunks(self, size: int, apart: bool = False) -> Iterator[Columns]:
         commas = self.columns - 1
         read = 0
+        line = 2  # the file line of the block's first line
         with open(self.path, "rb") as file:
             file.seek(len(self.header))
             rest = b""
@@ -188,11 +197,42 @@ class CsvChunks:
                 if not block:
                     break
                 lines = block.count(b"\n") + (not block.endswith(b"\n"))
-                frame = self._parse(block, commas, lines)
-                yield Columns(frame, self.path, 2 + read, plain_space=not _any_separator(block))
-                read += frame.height
+                for first, run, frame in self._parts(block, commas, line, lines, apart):
+                    at = first if apart else 2 + read
+                    yield Columns(frame, self.path, at, plain_space=not _any_separator(run))
+                    read += frame.height
+                line += lines
                 if not more:
                     break
+
+    def _parts(
+        self, block: bytes, commas: int, line: int, lines: int, apart: bool
+    ) -> list[tuple[int, bytes, pl.DataFrame]]:
+        """The block (its first line the file's ``line``) parsed, as one part or, with
+        ``apart`` and blank lines in it, a part a run of lines between them: each with
+        its first line and its bytes. A blank line is looked for only when the block as
+        one part is refused (its commas are too few; with quotes, polars reads it as a
+        row of nulls, which is no record, at its own line)."""
+        try:
+            return [(line, block, self._parse(block, commas, lines))]
+        except Unchunked as exc:
+            parted = _runs(block, line) if apart else []
+            if len(parted) < 2:  # no blank line: what it says stands
+                exc.line = line
+                raise
+            return self._parts_of(parted, commas)
+
+    def _parts_of(
+        self, runs: list[tuple[int, bytes, int]], commas: int
+    ) -> list[tuple[int, bytes, pl.DataFrame]]:
+        parts = []
+        for first, run, count in runs:
+            try:
+                parts.append((first, run, self._parse(run, commas, count)))
+            except Unchunked as exc:
+                exc.line = first
+                raise
+        return parts
 
     def _parse(self, block: bytes, commas: int, lines: int) -> pl.DataFrame:
         """A chunk's lines as text cells, when each line is a full row: without quotes,
@@ -201,22 +241,51 @@ class CsvChunks:
         commas of each line outside its quotes (as :func:`read_frame` looks)."""
         quoted = b'"' in block
         if b"\x00" in block or (not quoted and block.count(b",") != commas * lines):
-            raise Unchunked  # a NUL, a blank line or a short row: read whole
+            raise Unchunked(
+                "a NUL byte, a blank line or a row of more or fewer cells than the header"
+            )
         if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
-            raise Unchunked  # a lone CR
+            raise Unchunked("a carriage return that ends no line (CR without LF)")
         try:
             frame = pl.read_csv(self.header + block, infer_schema=False, has_header=True)
         except Exception:  # too many cells, bytes not UTF-8: the whole reading names them
-            raise Unchunked from None
-        if frame.height != lines or _over_cell_limit(frame):
-            raise Unchunked  # a quoted cell spanning lines (or cut at the chunk's end)
+            raise Unchunked(
+                "a row polars cannot read (more cells than the header, a quote "
+                "inside a cell, bytes that are not UTF-8)"
+            ) from None
+        if frame.height != lines:
+            raise Unchunked("a quoted cell spanning lines")
+        if _over_cell_limit(frame):
+            raise Unchunked(f"a cell of more than {limits.MAX_CSV_CELL:,} characters")
         if quoted and frame[frame.columns[-1]].null_count() and ragged(block, lines, commas + 1):
-            raise Unchunked  # a short row, which polars would fill
+            raise Unchunked("a row of fewer cells than the header")  # polars would fill it
         return frame
 
     def whole(self) -> Columns | None:
         """The file read whole, as :func:`read_frame` reads it."""
         return read_frame(self.path, "csv", self.encoding)
+
+
+def _runs(block: bytes, line: int) -> list[tuple[int, bytes, int]]:
+    """The runs of ``block``'s lines between its blank lines (nothing but spaces, tabs or
+    a CR, as the whole reading skips them), each with its first file line (the block's
+    being ``line``) and its number of lines."""
+    runs: list[tuple[int, bytes, int]] = []
+    kept: list[bytes] = []
+    first = line
+    for number, text in enumerate(block.split(b"\n")):  # (a last "" when it ends a line)
+        if text.strip(b" \t\r"):
+            if not kept:
+                first = line + number
+            kept.append(text)
+            continue
+        if kept:
+            runs.append((first, b"\n".join(kept) + b"\n", len(kept)))
+            kept = []
+    if kept:
+        last = b"\n".join(kept) + (b"\n" if block.endswith(b"\n") else b"")
+        runs.append((first, last, len(kept)))
+    return runs
 
 
 def _any_separator(block: bytes) -> bool:

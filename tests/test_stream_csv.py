@@ -1,0 +1,132 @@
+"""``--engine stream`` reads a CSV log as the columnar route reads its chunks: every line
+checked as a record (the same cells, at the same lines), blank lines skipped as the whole
+reading skips them, the header checked as one machine checks it. What it cannot read a
+chunk at a time (lines that end in a lone CR, a line break or lone CR inside a cell, a
+NUL byte) it refuses with the line and a non-zero exit: never a silent misreading (a file
+whose lines end in CR alone was read as no records at all; a lone CR inside a cell lost
+the record after it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rulebook.cli import main
+
+S = "CYBERMAIL Σ"
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError("a traceback") from result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _both(path: Path, *more: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    base = ["report", "cybermail", str(path), "--format", "json", *more]
+    return _run([*base, "--engine", "columnar"]), _run([*base, "--engine", "stream"])
+
+
+def _log(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+def test_blank_lines_are_skipped_and_every_record_keeps_its_line(tmp_path: Path) -> None:
+    """A blank line parts the stream's chunks; a record after it is placed at its own
+    line (a second record of an id names the first's line), as one machine places it."""
+    log = _log(
+        tmp_path,
+        "id,service,start,end\n"
+        f"a,{S},2026-09-03T10:00:00,2026-09-03T11:00:00\n\n \r\n"
+        f"b,{S},2026-09-04T10:00:00,2026-09-04T11:00:00\n\n"
+        f"a,{S},2026-09-05T10:00:00,2026-09-05T11:00:00\n"
+        f"c,{S},2026-09-06T10:00:00,2026-09-06T09:00:00\n\n",
+    )
+    columnar, stream = _both(log, "--keep-going")
+    assert stream == columnar
+    assert columnar[0] == 1
+    assert "log.csv:7: record a, field 'id': is used twice (first at " in columnar[2]
+    assert "first at " + str(log) + ":2)" in columnar[2]
+    assert f"{log}:8: record c, field 'end'" in columnar[2]
+
+
+def test_the_header_is_checked_as_one_machine_checks_it(tmp_path: Path) -> None:
+    cases = {
+        "twice.csv": f"id,service,start,end,note,note\na,{S},2026-09-03T10:00:00,"
+        "2026-09-03T11:00:00,x,y\n",
+        "blank.csv": f"id,service,start,end,\na,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,x\n",
+        "typo.csv": "id,service,start,end,casue\n",  # a header alone is checked too
+    }
+    for name, text in cases.items():
+        columnar, stream = _both(_log(tmp_path, text, name))
+        assert stream == columnar, name
+        assert columnar[0] == 1, name
+    assert "appears twice in the header row" in _both(tmp_path / "twice.csv")[1][2]
+    assert "has no name in the header row" in _both(tmp_path / "blank.csv")[1][2]
+    assert "did you mean 'cause'?" in _both(tmp_path / "typo.csv")[1][2]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        (
+            "cr-only.csv",
+            f"id,service,start,end\ra,{S},2026-09-03T10:00:00,2026-09-03T11:00:00\r",
+            "cr-only.csv:1: its lines end in a carriage return alone (CR)",
+        ),
+        (
+            "cr-inside.csv",
+            "id,service,start,end,note\n"
+            f"a,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,x\ry\n"
+            f"b,{S},2026-09-04T10:00:00,2026-09-04T11:00:00,z\n",
+            "cr-inside.csv:3: record #2: 1 cells, but the header has 5 columns",
+        ),
+        (
+            "spanning.csv",
+            "id,service,start,end,note\n"
+            f'a,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,"x\ny"\n',
+            "spanning.csv:2: a quoted cell spanning lines",
+        ),
+        (
+            "nul.csv",
+            f"id,service,start,end\na\0b,{S},2026-09-03T10:00:00,2026-09-03T11:00:00\n",
+            "nul.csv:2: a NUL byte, a blank line or a row of more or fewer cells",
+        ),
+    ],
+)
+def test_what_the_stream_cannot_read_in_chunks_is_refused_at_its_line(
+    tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    code, out, err = _both(_log(tmp_path, text, name))[1]
+    assert code == 1
+    assert said in err
+    assert "Traceback" not in err
+
+
+def test_a_cell_over_the_limit_is_refused(tmp_path: Path) -> None:
+    long = "x" * 131_073
+    log = _log(
+        tmp_path,
+        "id,service,start,end,notes\n"
+        f"a,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,y\n"
+        f"b,{S},2026-09-04T10:00:00,2026-09-04T11:00:00,{long}\n",
+    )
+    columnar, stream = _both(log)
+    assert columnar[0] == stream[0] == 1
+    assert "a cell of more than 131,072 characters" in columnar[2]
+    assert "a cell of more than 131,072 characters" in stream[2]
+
+
+def test_a_file_of_nothing_but_a_blank_line_or_a_byte_order_mark_has_no_records(
+    tmp_path: Path,
+) -> None:
+    for name, data in {"nl.csv": b"\n", "bom.csv": b"\xef\xbb\xbf"}.items():
+        (tmp_path / name).write_bytes(data)
+        columnar, stream = _both(tmp_path / name)
+        assert stream == columnar, name
+        assert stream[0] == 0, name
