@@ -778,3 +778,25 @@ def test_the_stream_with_keep_going_refuses_a_scalar_cause_list_as_the_others_do
         assert code == 1
         assert "record a, field 'caused_by': 5 is not a list; accepted: a list" in err
     assert len(set(results)) == 1
+
+
+def test_a_refused_record_naming_a_cause_is_named_for_its_own_fault_on_the_stream(
+    tmp_path: Path,
+) -> None:
+    """r1 names the valid r0 as its cause but has a bad start: the stream's causes pass
+    refused it as naming 'r0', "not among the valid records" (r1 was the one refused),
+    and stopped even with --keep-going; the others name its start."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        HEAD
+        + ROW.format(rid="r0", cause="attack", by="")
+        + ROW.format(rid="r1", cause="", by="r0").replace("2026-09-03T10", "2026-09-03T1x"),
+        encoding="utf-8",
+    )
+    for extra in ((), ("--keep-going",)):
+        results = _every_engine(log, *extra)
+        for code, _, err in results:
+            assert code == 1
+            assert "log.csv:3: record r1, field 'start': '2026-09-03T1x:00:00' is not" in err
+            assert "not among the valid records" not in err
+        assert len(set(results)) == 1, results

@@ -517,8 +517,9 @@ def _ancestry(
         bits = taken.frame.select("id", __none=pl.lit(0, dtype=pl.Int64))
     lanes = bits.columns[1:]
     values = {row[0]: list(row[1:]) for row in bits.iter_rows()}
+    pairs = [(c, p) for c, p in pairs if c in values]  # a refused record: its chunk names it
     for child, cause in pairs:
-        if cause not in values or child not in values:  # unknown, or refused
+        if cause not in values:  # unknown, or refused
             raise RecordError(
                 child,
                 "caused_by",
