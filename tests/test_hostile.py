@@ -4,6 +4,7 @@ lost. One test per defect class; the corpus in ``tests/hostile/`` is run by
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -25,6 +26,7 @@ from rulebook.load import check_files
 from tests.growth import cpu_seconds, growth
 from tests.hostile.make_corpus import CONTRACT_HEAD as HEADER
 
+ROOT = Path(__file__).resolve().parent.parent
 HEAD = "id,service,start,end,cause,detected_by,caused_by\n"
 ROW = "{rid},CYBERMAIL Σ,2026-09-03T10:00:00,2026-09-03T11:00:00,{cause},monitoring,{by}\n"
 
@@ -646,3 +648,155 @@ def test_a_log_read_in_the_wrong_encoding_is_said_to_be_so(tmp_path: Path) -> No
     assert code == 1
     assert "its header reads as one column of" in err
     assert "none a Latin letter: is the file in the encoding it was read in (--encoding" in err
+
+
+# ------------------------------------------------------------------ Parquet cells of odd types
+
+_PARQUET_BASE = {
+    "id": ["r0", "r1"],
+    "service": ["CYBERMAIL Σ"] * 2,
+    "start": ["2026-09-03T10:00:00", "2026-09-04T10:00:00"],
+    "end": ["2026-09-03T11:00:00", "2026-09-04T11:00:00"],
+}
+
+
+def _every_engine(log: Path, *extra: str) -> list[tuple[int, str, str]]:
+    """``report`` of ``log`` on each engine, with ``extra`` options."""
+    return [
+        run("report", "cybermail", str(log), "--format", "json", "--engine", e, *extra)
+        for e in ("records", "columnar", "stream")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "dtype", "said"),
+    [
+        (
+            "response_time",
+            [dt.timedelta(seconds=5), dt.timedelta(0)],
+            None,
+            ["record r0, field 'response_time': datetime.timedelta(seconds=5) is not a number",
+             "record r1, field 'response_time'", "accepted: a number of seconds"],
+        ),
+        (
+            "features",
+            [[["web_access"]], [[]]],
+            None,
+            ["record r0, field 'features': [['web_access']] holds ['web_access'], which is not "
+             "text; accepted: a list of text or whole numbers (in CSV: a;b)",
+             "record r1, field 'features': [[]] holds []"],
+        ),
+        ("cause", [b"attack", b"war"], None, ["record r0, field 'cause': 'b'attack'' is not a cause code"]),
+        ("start", [dt.timedelta(0), dt.timedelta(1)], None, ["record r0, field 'start'"]),
+        ("end", [[1], [2]], None, ["record r0, field 'end': [1] is not a timestamp"]),
+        ("caused_by", [None, [["r0"]]], None, ["record r1, field 'caused_by': [['r0']] holds"]),
+        ("caused_by", [None, [{"x": "r0"}]], None, ["record r1, field 'caused_by'"]),
+        ("caused_by", [None, [1.5]], None, ["field 'caused_by': [1.5] holds 1.5, which is not"]),
+        ("caused_by", [None, [True]], None, ["field 'caused_by': [True] holds True, which is"]),
+        ("caused_by", [None, [b"r0"]], pl.List(pl.Binary), ["field 'caused_by': [b'r0'] holds"]),
+        ("features", [{"a": 1}, None], None, ["record r0, field 'features'"]),
+        ("service", [["CYBERMAIL Σ"]] * 2, None, ["record r0, field 'service': ['CYBERMAIL"]),
+    ],
+    ids=["duration", "list-of-lists", "binary", "start-duration", "end-list", "causes-nested",
+         "causes-struct", "causes-float", "causes-bool", "causes-binary", "set-struct",
+         "service-list"],
+)  # fmt: skip
+def test_a_parquet_column_of_an_odd_type_is_named_the_same_on_every_engine(
+    tmp_path: Path, column: str, values: list[Any], dtype: pl.DataType | None, said: list[str]
+) -> None:
+    """A cell no column check reads (a duration, a list of lists, bytes, a struct, a list for
+    a single value) is refused by the record route with its message, file, record and field
+    (a duration and a list of lists were a polars traceback on every engine); a list of
+    causes holds text or whole numbers, nothing else, on every engine."""
+    data = {**_PARQUET_BASE, "cause": ["attack", None], column: values}
+    frame = pl.DataFrame(data, schema_overrides={column: dtype} if dtype else None)
+    log = tmp_path / "odd.parquet"
+    frame.write_parquet(log)
+    for extra in ((), ("--keep-going",)):
+        results = _every_engine(log, *extra)
+        for code, _, err in results:
+            assert code == 1, err
+            assert "Traceback" not in err
+            assert "odd.parquet: outages[" in err
+            for words in said if extra else said[:1]:
+                assert words in err, err
+        assert len(set(results)) == 1, results
+
+
+@pytest.mark.parametrize(
+    ("dtype", "causes"),
+    [
+        (pl.List(pl.Categorical), ["r0"]),
+        (pl.List(pl.Int64), [0]),
+        (pl.List(pl.String), [" r0 "]),
+        (pl.Array(pl.String, 1), ["r0"]),
+    ],
+)
+def test_a_parquet_list_of_causes_is_read_alike_on_every_engine(
+    tmp_path: Path, dtype: pl.DataType, causes: list[Any]
+) -> None:
+    """A list of categoricals or of integers (or an array) is a list of ids: the stream
+    stopped with a polars SchemaError (it read only a list of text); records and columnar
+    read them."""
+    ids = ["0", "1"] if isinstance(causes[0], int) else ["r0", "r1"]
+    frame = pl.DataFrame(
+        {**_PARQUET_BASE, "id": ids, "cause": ["attack", None], "caused_by": [None, causes]},
+        schema_overrides={"caused_by": dtype},
+    )
+    log = tmp_path / "causes.parquet"
+    frame.write_parquet(log)
+    results = _every_engine(log)
+    for code, out, err in results:
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["counts"]["adjudicated"] == 2
+        # both hours excluded: the second for its cause, the first's attack
+        assert [p["excluded_seconds"] for p in doc["periods"]] == [7200], doc["periods"]
+    assert len({out for _, out, _ in results}) == 1
+
+
+def test_a_parquet_list_of_integers_naming_no_record_is_refused_on_every_engine(
+    tmp_path: Path,
+) -> None:
+    frame = pl.DataFrame(
+        {**_PARQUET_BASE, "cause": ["attack", None], "caused_by": [None, [0]]},
+        schema_overrides={"caused_by": pl.List(pl.Int64)},
+    )
+    log = tmp_path / "causes.parquet"
+    frame.write_parquet(log)
+    for code, _, err in _every_engine(log):
+        assert code == 1
+        assert "record r1, field 'caused_by': names '0', which is not among the valid" in err
+
+
+def test_the_stream_with_keep_going_refuses_a_scalar_cause_list_as_the_others_do() -> None:
+    """The corpus' caused_by 5 (an integer for a list): with --keep-going the stream's
+    causes pass stopped with a polars traceback."""
+    log = ROOT / "tests" / "hostile" / "inputs" / "parquet" / "caused-by-int.parquet"
+    results = _every_engine(log, "--keep-going")
+    for code, _, err in results:
+        assert code == 1
+        assert "record a, field 'caused_by': 5 is not a list; accepted: a list" in err
+    assert len(set(results)) == 1
+
+
+def test_a_refused_record_naming_a_cause_is_named_for_its_own_fault_on_the_stream(
+    tmp_path: Path,
+) -> None:
+    """r1 names the valid r0 as its cause but has a bad start: the stream's causes pass
+    refused it as naming 'r0', "not among the valid records" (r1 was the one refused),
+    and stopped even with --keep-going; the others name its start."""
+    log = tmp_path / "log.csv"
+    log.write_text(
+        HEAD
+        + ROW.format(rid="r0", cause="attack", by="")
+        + ROW.format(rid="r1", cause="", by="r0").replace("2026-09-03T10", "2026-09-03T1x"),
+        encoding="utf-8",
+    )
+    for extra in ((), ("--keep-going",)):
+        results = _every_engine(log, *extra)
+        for code, _, err in results:
+            assert code == 1
+            assert "log.csv:3: record r1, field 'start': '2026-09-03T1x:00:00' is not" in err
+            assert "not among the valid records" not in err
+        assert len(set(results)) == 1, results

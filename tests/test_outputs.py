@@ -347,3 +347,101 @@ def test_an_output_in_place_of_an_input_is_refused(
     notices.write_text("id,start,end\n", encoding="utf-8")
     code, err = run("--notices", "notices.csv", "-o", "notices.csv")
     assert code == 2 and "-o notices.csv is the input notices.csv" in err
+
+
+def _contract_folder(tmp_path: Path) -> dict[str, bytes]:
+    """cybermail.sla, the vocabulary it imports, a project file naming it and a log, in
+    ``tmp_path``; each file's bytes."""
+    for name in ("cybermail.sla", "vocabulary.sla"):
+        (tmp_path / name).write_bytes((ROOT / "contracts" / name).read_bytes())
+    (tmp_path / "log.csv").write_bytes(Path(EXAMPLE).read_bytes())
+    (tmp_path / "rulebook.toml").write_text('contract = "cybermail.sla"\n', encoding="utf-8")
+    return {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+
+#: Every command with -o, as it reads the contract cybermail.sla and the log.
+_WRITERS = {
+    "adjudicate": ["adjudicate", "cybermail.sla", "log.csv", "--format", "json"],
+    "report": ["report", "cybermail.sla", "log.csv", "--format", "json"],
+    "report-csv": ["report", "cybermail.sla", "log.csv", "--format", "csv", "--what", "periods"],
+    "report-stream": ["report", "cybermail.sla", "log.csv", "--engine", "stream"],
+    "packet": ["packet", "cybermail.sla", "log.csv"],
+    "diff": ["diff", "cybermail.sla", "cybermail.sla", "log.csv"],
+}
+
+
+@pytest.mark.parametrize("target", ["cybermail.sla", "vocabulary.sla", "rulebook.toml"])
+@pytest.mark.parametrize("command", list(_WRITERS))
+def test_an_output_in_place_of_the_contract_its_imports_or_the_project_file_is_refused(
+    tmp_path: Path, command: str, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report C.sla LOG -o C.sla`` replaced the contract with the report (so did -o on
+    a file it imports, or on the project file), exit 0: a usage error as ``-o LOG`` is."""
+    monkeypatch.chdir(tmp_path)
+    before = _contract_folder(tmp_path)
+    result = CliRunner().invoke(main, [*_WRITERS[command], "-o", target])
+    assert result.exit_code == 2, result.stderr
+    assert f"-o {target} is the input {target}: the output would replace it" in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("how", ["found", "--config", "contract from it"])
+def test_the_project_file_is_compared_by_identity_not_by_name(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in a parent folder, given with --config, or naming the contract: the project
+    file is an input whichever name the output gives it."""
+    before = _contract_folder(tmp_path)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    args = ["report", "../cybermail.sla", "../log.csv", "--format", "json"]
+    if how == "--config":
+        args += ["--config", str(tmp_path / "rulebook.toml")]
+    elif how == "contract from it":
+        args = ["report", "../log.csv", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "-o", "./../sub/../rulebook.toml"])
+    assert result.exit_code == 2, result.stderr
+    assert "-o ./../sub/../rulebook.toml is the input " in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize("name", ["cybermail.sla", "vocabulary.sla"])
+@pytest.mark.parametrize("command", ["adjudicate", "diff", "packet", "init"])
+def test_a_bundled_contract_and_its_vocabulary_are_never_written_over(
+    tmp_path: Path, name: str, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundled id resolves to a file in the package: ``-o`` on it (or on the vocabulary
+    it imports) replaced the bundled contract. (The bundled folder is a copy here.)"""
+    import rulebook.load
+
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    for sla in (ROOT / "contracts").glob("*.sla"):
+        (bundled / sla.name).write_bytes(sla.read_bytes())
+    monkeypatch.setattr(rulebook.load, "bundled_dir", lambda: bundled)
+    before = {p.name: p.read_bytes() for p in bundled.iterdir()}
+    args = {
+        "adjudicate": ["adjudicate", "cybermail", EXAMPLE, "--format", "json"],
+        "diff": ["diff", "cybermail", "cybermail"],
+        "packet": ["packet", "cybermail", EXAMPLE],
+        "init": ["init", EXAMPLE, "--contract", "cybermail", "--force"],
+    }[command]
+    result = CliRunner().invoke(main, [*args, "-o", str(bundled / name)])
+    assert result.exit_code == 2, result.stderr
+    assert f"-o {bundled / name} is the input {bundled / name}:" in result.stderr
+    assert {p.name: p.read_bytes() for p in bundled.iterdir()} == before
+
+
+def test_init_never_writes_over_its_log_even_with_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = _contract_folder(tmp_path)
+    for args in (
+        ["log.csv", "-o", "log.csv"],
+        ["--contract", "cybermail.sla", "-o", "vocabulary.sla"],
+    ):
+        result = CliRunner().invoke(main, ["init", *args, "--force"])
+        assert result.exit_code == 2, result.stderr
+        assert f"-o {args[-1]} is the input {args[-1]}:" in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -24,7 +24,9 @@ from rulebook.cli.options import (
     input_options,
     lang_of,
     load_contract,
+    not_an_input,
     project_of,
+    read_files,
     split_args,
 )
 from rulebook.cli.output import echo_data, fail, guarded, printable, write_text, wrote
@@ -121,7 +123,8 @@ def _render(
         )
     if output and output != "-":
         names = [f"{output}.{n}.{fmt}" for n in ("records", "segments", "periods")]
-        _not_an_input(names if prefixed else [output], [outages, *_input_paths(opts)])
+        read = [outages, *_input_paths(opts), *read_files(contract, opts)]
+        not_an_input(names if prefixed else [output], read)
     check_period(loaded, period)
     if opts["engine"] == "spark":
         if opts["source"]:
@@ -217,22 +220,6 @@ def _applies(opts: dict[str, Any], fmt: str) -> None:
 
 def _input_paths(opts: dict[str, Any]) -> list[str]:
     return [opts[k] for k in ("notices_path", "billing_path", "events_path") if opts.get(k)]
-
-
-def _not_an_input(outputs: list[str], inputs: list[str]) -> None:
-    """A usage error when an output would be put in place of an input file (``report LOG
-    -o LOG`` replaced the log with its own report)."""
-    for output in outputs:
-        for given in inputs:
-            try:
-                same = given != "-" and os.path.samefile(output, given)
-            except OSError:  # one of them is not there (yet)
-                continue
-            if same:
-                raise click.UsageError(
-                    f"-o {output} is the input {given}: the output would replace it; "
-                    "give another name"
-                )
 
 
 def remember(loaded: Contract, result: Adjudication | FrameAdjudication) -> None:

@@ -7,8 +7,16 @@ from typing import Any
 
 import click
 
-from rulebook.cli.inputs import adjudicate_inputs, read_inputs
-from rulebook.cli.options import LANG, STRICT, input_options, lang_of, project_of
+from rulebook.cli.inputs import adjudicate_inputs, named_inputs, read_inputs
+from rulebook.cli.options import (
+    LANG,
+    STRICT,
+    input_options,
+    lang_of,
+    not_an_input,
+    project_of,
+    read_files,
+)
 from rulebook.cli.output import fail_error, guarded, printable, write_text, wrote
 from rulebook.errors import RulebookError
 
@@ -64,6 +72,8 @@ def diff_command(
     project = project_of(opts).provenance if outages is not None else None
     text = render_diff(before, after, clauses, found, fmt, lang, project)
     if output and output != "-":  # put in place whole, a link there replaced
+        given = [p for _, p in named_inputs(outages, opts)] if outages is not None else []
+        not_an_input([output], [*given, *read_files(old, opts), *read_files(new)])
         wrote(guarded(lambda: write_text(text, output)))
     else:
         click.echo(printable(text) if fmt != "html" else text, nl=False)

@@ -8,7 +8,15 @@ import os
 
 import click
 
-from rulebook.cli.options import FORMATS, SOURCES, bundled_files, encoding_option, load_contract
+from rulebook.cli.options import (
+    FORMATS,
+    SOURCES,
+    bundled_files,
+    encoding_option,
+    load_contract,
+    not_an_input,
+    read_files,
+)
 from rulebook.cli.output import echo_data, fail, guarded
 from rulebook.io.outputs import replace_files
 from rulebook.load import check_files
@@ -61,6 +69,8 @@ def init_command(
                 f"{os.path.join(output, 'rulebook.toml')}"
             )
         )
+    if output != "-":  # the log and the contract read are never written over
+        not_an_input([output], [*([log] if log else []), *read_files(contract_ref)])
     if output != "-" and os.path.lexists(output) and not force:
         raise click.exceptions.Exit(
             fail(f"{output} exists; give --force to replace it (or -o PATH to write elsewhere)")

@@ -6,6 +6,7 @@ contract loaded for a command (:func:`load_contract`), the bundled contracts.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,14 @@ import click
 
 from rulebook.cli.output import fail, fail_error, printable, said
 from rulebook.errors import RulebookError
-from rulebook.load import EXTENSION, VOCABULARY_FILE, bundled_dir, check_one, resolve
+from rulebook.load import (
+    EXTENSION,
+    VOCABULARY_FILE,
+    bundled_dir,
+    check_one,
+    imported_files,
+    resolve,
+)
 from rulebook.model import Contract
 
 if TYPE_CHECKING:
@@ -288,3 +296,45 @@ def load_contract(ref: str) -> Contract:
 
 def bundled_files() -> list[Path]:
     return sorted(p for p in bundled_dir().glob("*" + EXTENSION) if p.name != VOCABULARY_FILE)
+
+
+def not_an_input(outputs: list[str], inputs: list[str]) -> None:
+    """A usage error when an output would be put in place of an input file (``report LOG
+    -o LOG`` replaced the log with its own report)."""
+    for output in outputs:
+        for given in inputs:
+            try:
+                same = given != "-" and os.path.samefile(output, given)
+            except OSError:  # one of them is not there (yet)
+                continue
+            if same:
+                raise click.UsageError(
+                    f"-o {output} is the input {given}: the output would replace it; "
+                    "give another name"
+                )
+
+
+def read_files(contract: str | None, opts: dict[str, Any] | None = None) -> list[str]:
+    """The files a command reads besides its inputs, which no output may replace: the
+    contract's file (a bundled id: the package's file), every file it imports and theirs,
+    and the project file (when ``opts`` are given; found, or ``--config``)."""
+    files: list[str] = []
+    if contract is not None:
+        if "@" in contract and not Path(contract).exists():  # FILE@VERSION (diff)
+            contract = contract.rsplit("@", 1)[0]
+        try:
+            todo = [resolve(contract)]
+        except RulebookError:  # not found: the command says so when it loads it
+            todo = []
+        seen: set[str] = set()
+        while todo:
+            path = todo.pop()
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
+            files.append(str(path))
+            todo.extend(target for _, target in imported_files(path))
+    if opts is not None and project_of(opts).path is not None:
+        files.append(str(project_of(opts).path))
+    return files

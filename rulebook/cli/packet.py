@@ -28,7 +28,9 @@ from rulebook.cli.options import (
     input_options,
     lang_of,
     load_contract,
+    not_an_input,
     project_of,
+    read_files,
     split_args,
 )
 from rulebook.cli.output import fail, guarded, said
@@ -128,6 +130,9 @@ def packet_command(
         raise click.BadParameter(str(exc), param_hint="--inputs-up-to") from None
     if "-" in [path for _, path in named_inputs(outages, opts)]:
         raise click.UsageError("a packet keeps its inputs: give files, not - (standard input)")
+    if output != "-":
+        read = [path for _, path in named_inputs(outages, opts)]
+        not_an_input([output], [*read, *read_files(contract, opts)])
     lang = lang_of(lang, opts)
     loaded = load_contract(contract)
     check_period(loaded, period)

@@ -44,6 +44,7 @@ from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
+from rulebook.intake.cells import readable
 from rulebook.intake.clock import iso
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date, timezone_of
@@ -489,9 +490,18 @@ def _ancestry(
     if column is None:
         return None
     whole = scan(intake.path, intake.fmt)
-    causes = pl.col(column)
-    if whole.collect_schema()[column] == pl.String:
+    types = whole.collect_schema()
+    causes, kind = pl.col(column), types[column]
+    if isinstance(kind, pl.Array):  # a list of a fixed size: the intake reads it as one
+        causes, kind = causes.arr.to_list(), pl.List(kind.inner)
+    if kind == pl.String:
         causes = causes.str.split(";")
+    elif isinstance(kind, pl.List) and readable(kind, listed=True):
+        causes = causes.list.eval(pl.element().cast(pl.String))  # as the intake reads them
+    else:  # no list the intake reads: it refuses every record that names a cause
+        return None
+    if id_column is not None and not _id_type(types[id_column]):
+        return None  # the intake refuses every record (an id is text or a whole number)
     child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
         whole.filter(pl.col(column).is_not_null())  # most records name no cause
@@ -522,8 +532,9 @@ def _ancestry(
         bits = taken.frame.select("id", __none=pl.lit(0, dtype=pl.Int64))
     lanes = bits.columns[1:]
     values = {row[0]: list(row[1:]) for row in bits.iter_rows()}
+    pairs = [(c, p) for c, p in pairs if c in values]  # a refused record: its chunk names it
     for child, cause in pairs:
-        if cause not in values or child not in values:  # unknown, or refused
+        if cause not in values:  # unknown, or refused
             raise RecordError(
                 child,
                 "caused_by",
@@ -543,3 +554,9 @@ def _ancestry(
         schema={"id": pl.String, **dict.fromkeys(lanes, pl.Int64)},
         orient="row",
     )
+
+
+def _id_type(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` holds ids the intake may accept: text or whole numbers
+    (any other cell is refused, by the record route's message)."""
+    return dtype.is_integer() or isinstance(dtype, pl.String | pl.Categorical | pl.Enum)

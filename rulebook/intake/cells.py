@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 import rulebook.intake.clock as clock
 from rulebook import limits
@@ -178,6 +179,26 @@ def fact_column(series: pl.Series, decl: m.FactDecl) -> tuple[Checked, pl.Series
         mapped_column(series.cast(pl.String), lambda v: fact_value(decl, v, ""), dtype_of(decl)),
         None,
     )
+
+
+def readable(dtype: pl.DataType, listed: bool = False) -> bool:
+    """Whether a column check reads cells of ``dtype``: text, Boolean, numbers, dates and
+    times cast to text (a timestamp column as it is); for a list fact (``listed``) also a
+    list of text or whole numbers, each item read as the record route reads it (``str``). A
+    duration, bytes, a struct, an object or a list of anything else is no such cell: its
+    rows go to the record route, which names the field (a cast would raise)."""
+    if isinstance(dtype, pl.List):
+        return listed and _list_item(dtype.inner)
+    return dtype.is_numeric() or isinstance(dtype, _SCALARS)
+
+
+_SCALARS = (pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Null, pl.Date, pl.Datetime, pl.Time)
+
+
+def _list_item(dtype: pl.DataType | DataTypeClass) -> bool:
+    """Items a list fact's column check reads: text or whole numbers, as the record route
+    does (it refuses any other item: a Boolean, a float, a list...)."""
+    return dtype.is_integer() or dtype.base_type() in (pl.String, pl.Categorical, pl.Enum, pl.Null)
 
 
 ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{2}:?\d{2}|Z)?$"

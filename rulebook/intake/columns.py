@@ -39,6 +39,7 @@ from rulebook.intake.cells import (
     dtype_of,
     fact_column,
     instant_column,
+    readable,
 )
 from rulebook.intake.edges import EDGES, resolve_causes, unique_ids
 from rulebook.intake.frames import Columns, read_frame, text_cells
@@ -273,9 +274,9 @@ def frame_part(
         """One column checked; also the rows a double cannot hold exactly."""
         series = frame[column]
         odd = None  # rows whose cell has a shape no column check reads
-        if isinstance(series.dtype, pl.Struct | pl.Object | pl.Binary) or (
-            isinstance(series.dtype, pl.List | pl.Array) and column not in facts
-        ):  # each such row goes to the record route
+        decl = facts.get(column)
+        listed = decl is not None and (decl.is_set or decl.type in LIST_TYPES)
+        if not readable(series.dtype, listed):  # each such row goes to the record route
             series, odd = pl.Series(column, [None] * frame.height, dtype=pl.String), series
         if column in ("start", "end") or column in events:
             if isinstance(series.dtype, pl.Datetime):
@@ -284,10 +285,6 @@ def frame_part(
                 known = read is not None and column in read.iso_shaped
                 checked, rough = instant_column(series, tz, known), None
         else:
-            if isinstance(series.dtype, pl.List | pl.Array) and not (
-                facts[column].is_set or facts[column].type in LIST_TYPES
-            ):  # a list for a single value
-                series, odd = pl.Series(column, [None] * frame.height, dtype=pl.String), series
             checked, rough = fact_column(series, facts[column])
         if odd is not None:
             checked.bad = checked.bad | odd.is_not_null()
@@ -325,7 +322,7 @@ def frame_part(
             k: v for k, v in data.items() if v is not None
         }
         try:
-            rescued.append(outage_from_mapping(_listed(item), vocabulary, tz, row, where(row)))
+            rescued.append(outage_from_mapping(item, vocabulary, tz, row, where(row)))
             rescued_rows.append(row)
         except RecordError as exc:
             exc.source = where(row)
@@ -435,11 +432,6 @@ def columns_intake(
         read=read,
         closing=closing,
     )
-
-
-def _listed(item: dict[str, Any]) -> dict[str, Any]:
-    """List cells as the record route expects them (CSV: a;b)."""
-    return {k: (";".join(str(x) for x in v) if isinstance(v, list) else v) for k, v in item.items()}
 
 
 def _fail_or_keep(intake: FrameIntake, errors: list[RecordError], keep_going: bool) -> None:

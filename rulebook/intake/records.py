@@ -346,7 +346,15 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
         items = value.split(";") if isinstance(value, str) else value
         if not isinstance(items, Iterable) or isinstance(items, Mapping):
             raise RecordError(record, decl.name, f"{value!r} is not a list", "a list (in CSV: a;b)")
-        cleaned = [str(i).strip() for i in items if str(i).strip()]
+        for item in items:  # an id or a code is text (or a whole number, as an id can be)
+            if item is not None and (not isinstance(item, str | int) or isinstance(item, bool)):
+                raise RecordError(
+                    record,
+                    decl.name,
+                    f"{limits.shorten(value)} holds {limits.shorten(item)}, which is not text",
+                    "a list of text or whole numbers (in CSV: a;b)",
+                )
+        cleaned = [str(i).strip() for i in items if i is not None and str(i).strip()]
         if decl.type == "records":
             return tuple(cleaned)
         for item in cleaned:

@@ -492,6 +492,13 @@ def build() -> None:
         ("priority-text", {"priority": ["1e999999999"]}, "has an exponent of 999999999"),
         ("id-bool", {"id": [True]}, "record True, field 'id'"),
         ("caused-by-int", {"caused_by": [5]}, "field 'caused_by'"),
+        ("caused-by-nested", {"caused_by": [[["a"]]]}, "field 'caused_by': [['a']] holds ['a']"),
+        ("features-nested", {"features": [[["web_access"]]]}, "field 'features': [['web_acc"),
+        (
+            "response-duration",
+            {"response_time": [dt.timedelta(seconds=5)]},
+            "field 'response_time': datetime.timedelta(seconds=5) is not a number",
+        ),
         ("self-resolved-int", {"self_resolved": [3]}, "field 'self_resolved'"),
         ("empty", None, NOTHING),
         ("id-int", {"id": [7]}, counted("7")),
