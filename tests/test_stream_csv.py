@@ -102,7 +102,7 @@ def test_the_header_is_checked_as_one_machine_checks_it(tmp_path: Path) -> None:
 def test_what_the_stream_cannot_read_in_chunks_is_refused_at_its_line(
     tmp_path: Path, name: str, text: str, said: str
 ) -> None:
-    code, out, err = _both(_log(tmp_path, text, name))[1]
+    code, _, err = _both(_log(tmp_path, text, name))[1]
     assert code == 1
     assert said in err
     assert "Traceback" not in err
