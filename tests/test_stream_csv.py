@@ -88,8 +88,7 @@ def test_the_header_is_checked_as_one_machine_checks_it(tmp_path: Path) -> None:
         ),
         (
             "spanning.csv",
-            "id,service,start,end,note\n"
-            f'a,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,"x\ny"\n',
+            f'id,service,start,end,note\na,{S},2026-09-03T10:00:00,2026-09-03T11:00:00,"x\ny"\n',
             "spanning.csv:2: a quoted cell spanning lines",
         ),
         (
