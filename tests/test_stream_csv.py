@@ -129,3 +129,30 @@ def test_a_file_of_nothing_but_a_blank_line_or_a_byte_order_mark_has_no_records(
         columnar, stream = _both(tmp_path / name)
         assert stream == columnar, name
         assert stream[0] == 0, name
+
+
+@pytest.mark.parametrize(
+    ("causes", "said"),
+    [
+        ({"a": "", "b": "zz"}, "log.csv:3: record b, field 'caused_by': names 'zz'"),
+        (
+            {"a": "", "b": "c", "c": "b"},
+            "log.csv:3: record b, field 'caused_by': records cause each other in a cycle: "
+            "b -> c -> b",
+        ),
+    ],
+)
+def test_a_cause_not_found_or_a_cycle_is_named_at_its_line(
+    tmp_path: Path, causes: dict[str, str], said: str
+) -> None:
+    """The stream reads the causes over the whole file before its chunks; what it refuses
+    there it names at the record's line, in one machine's words."""
+    rows = [
+        f"{rid},{S},2026-09-0{day}T10:00:00,2026-09-0{day}T11:00:00,{cause}"
+        for day, (rid, cause) in enumerate(causes.items(), start=3)
+    ]
+    log = _log(tmp_path, "id,service,start,end,caused_by\n" + "\n".join(rows) + "\n")
+    columnar, stream = _both(log)
+    assert stream == columnar
+    assert stream[0] == 1
+    assert said in stream[2]

@@ -44,6 +44,7 @@ from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
+from rulebook.intake.causes import in_cycles
 from rulebook.intake.cells import readable
 from rulebook.intake.clock import iso
 from rulebook.intake.ongoing import Closing
@@ -504,8 +505,10 @@ def _ancestry(
         return None  # the intake refuses every record (an id is text or a whole number)
     child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
-        whole.filter(pl.col(column).is_not_null())  # most records name no cause
+        whole.with_row_index("index")  # a row a line of the file (polars reads a blank
+        .filter(pl.col(column).is_not_null())  # line as a row): most name no cause
         .select(
+            "index",
             child=child,
             cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
         )
@@ -520,7 +523,11 @@ def _ancestry(
             f"{intake.path}: records name causes (caused_by) but the log has no id column; "
             "--engine stream reads causes by id: use --engine columnar"
         )
-    pairs = list(links.iter_rows())
+    place = _placer(intake.path, [(0, intake.first_line)] if intake.first_line else [])
+    rows_of: dict[str, int] = {}  # each record's first row: its place
+    for child_id, index in zip(links["child"], links["index"], strict=True):
+        rows_of.setdefault(child_id, index)
+    pairs = [(child, cause) for _, child, cause in links.iter_rows()]
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
     rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect(engine="streaming")
     taken = intake.involved(rows, Closing(as_of))
@@ -535,18 +542,26 @@ def _ancestry(
     pairs = [(c, p) for c, p in pairs if c in values]  # a refused record: its chunk names it
     for child, cause in pairs:
         if cause not in values:  # unknown, or refused
-            raise RecordError(
+            error = RecordError(
                 child,
                 "caused_by",
                 f"names '{cause}', which is not among the valid records",
                 "ids of valid records in the same input",
             )
+            error.source = place(rows_of[child])
+            raise error
     walked = walk_named(values, pairs)
-    if walked is None:
-        raise StreamError(
-            "records cause each other in a cycle (caused_by); "
-            "accepted: a chain of causes without cycles"
+    if walked is None:  # the first record of the cycle in the file, named as one machine names it
+        named: dict[str, list[str]] = {}
+        for child, cause in pairs:
+            named.setdefault(child, []).append(cause)
+        records = sorted(named.items(), key=lambda item: rows_of[item[0]])
+        index, problem = in_cycles(records)[0]
+        error = RecordError(
+            records[index][0], "caused_by", problem, "a chain of causes without cycles"
         )
+        error.source = place(rows_of[records[index][0]])
+        raise error
     if not related:
         return None
     return pl.DataFrame(
