@@ -156,3 +156,16 @@ def test_both_engines_give_one_document_with_calendar_notices() -> None:
     assert documents[0]["counts"]["notices"] == 487
     library = rulebook.adjudicate("cybermail", LOG, notices=CALENDAR).to_dict(reasons=False)
     assert library["periods"] == documents[0]["periods"]
+
+
+def test_the_stream_engine_reads_a_calendar_as_the_others_do() -> None:
+    """--engine stream read --notices with the CSV/JSON reader only: a calendar was refused
+    as a file of no notice column."""
+    args = ["report", "cybermail", LOG, "--notices", CALENDAR, "--format", "json", "--no-config"]
+    code, streamed, err = run([*args, "--engine", "stream"])
+    assert code == 0, err
+    code, columnar, err = run([*args, "--engine", "columnar"])
+    assert code == 0, err
+    assert json.loads(streamed) == json.loads(columnar)
+    periods = {(p["service"], p["period"]): p for p in json.loads(streamed)["periods"]}
+    assert periods["MAILGATES Σ", "2026-09"]["downtime_seconds"] == 0
