@@ -4,6 +4,10 @@ maintenance notices (rulebook/io/calendars.py; docs/formats.md, "Calendars")."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,7 +111,7 @@ def test_a_calendar_as_anything_but_notices_is_refused() -> None:
         (
             _ics("BEGIN:VEVENT", "UID:m", "DTSTART:20260901T000000Z", "DTEND:20260901T000100Z",
                  "RRULE:FREQ=MINUTELY", "END:VEVENT"),
-            f"more than {limits.MAX_CALENDAR_OCCURRENCES:,} occurrences before 2026-10-01",
+            f"more than {limits.MAX_CALENDAR_OCCURRENCES:,} occurrences by 2026-09-14",
         ),
     ],
 )  # fmt: skip
@@ -156,3 +160,195 @@ def test_both_engines_give_one_document_with_calendar_notices() -> None:
     assert documents[0]["counts"]["notices"] == 487
     library = rulebook.adjudicate("cybermail", LOG, notices=CALENDAR).to_dict(reasons=False)
     assert library["periods"] == documents[0]["periods"]
+
+
+def _event(*lines: str, uid: str = "a") -> list[str]:
+    return ["BEGIN:VEVENT", f"UID:{uid}", *lines, "END:VEVENT"]
+
+
+def _refusal(tmp_path: Path, text: str, *engines: str) -> str:
+    """The one-line refusal of a calendar, the same on every engine named (exit 1, no
+    traceback), from a process of its own: a hang fails at the timeout."""
+    path = tmp_path / "bad.ics"
+    path.write_text(text, encoding="utf-8")
+    messages = set()
+    for engine in engines or ("columnar",):
+        command = [sys.executable, "-m", "rulebook", "report", "cybermail", LOG, "--notices",
+                   str(path), "--no-config", "--format", "json", "--engine", engine]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        messages.add(next(x for x in done.stderr.splitlines() if str(path) in x))
+    assert len(messages) == 1, messages
+    return messages.pop().replace(str(path), "bad.ics")
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ("FREQ=DAILY;INTERVAL=0", "has INTERVAL=0; accepted: INTERVAL a whole number from 1"),
+        ("FREQ=DAILY;COUNT=0", "has COUNT=0; accepted: COUNT a whole number from 1"),
+        ("FREQ=DAILY;COUNT=-3", "has COUNT=-3; accepted: COUNT a whole number from 1"),
+    ],
+)
+def test_a_rule_that_never_moves_on_or_counts_nothing_is_refused(
+    tmp_path: Path, rule: str, said: str
+) -> None:
+    """INTERVAL=0 ran forever, memory growing; COUNT=0 gave the start alone, a negative
+    COUNT was read as no end: refused at once, naming the file, the UID and RRULE."""
+    text = _ics(*_event("DTSTART:20260901T020000Z", "DTEND:20260901T020001Z", f"RRULE:{rule}"))
+    message = _refusal(tmp_path, text, "columnar", "records", "stream")
+    assert message == f"rulebook: bad.ics: event 1 (a): notice a, field 'RRULE': '{rule}' {said}"
+
+
+HOURS = ",".join(str(h) for h in range(24))
+SIXTY = ",".join(str(m) for m in range(60))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY",
+        "FREQ=SECONDLY;UNTIL=20990101T000000Z",
+        f"FREQ=YEARLY;BYHOUR={HOURS};BYMINUTE={SIXTY};BYSECOND={SIXTY}",
+    ],
+)
+def test_a_dense_rule_is_refused_at_the_bound_not_after_expanding_it(
+    tmp_path: Path, rule: str
+) -> None:
+    """A rule of a second's step took 105 s and 5 GB to be refused (a month expanded at a
+    time): the occurrences are counted one at a time, the refusal comes at the 20,001st."""
+    text = _ics(*_event("DTSTART:20260901T020000Z", "DTEND:20260901T020001Z", f"RRULE:{rule}"))
+    began = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        read_input(str(_written(tmp_path, text)), "notices")
+    assert time.monotonic() - began < 5
+    assert str(caught.value).endswith(
+        "bad.ics: more than 20,000 occurrences by 2026-09-01; accepted: at most 20,000 "
+        "(docs/limits.md)"
+    )
+
+
+def _written(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.ics"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_bound_counts_occurrences_as_expanded(tmp_path: Path) -> None:
+    """20,001 starts with one taken out by EXDATE are 20,000 occurrences: read; 20,001
+    without it are refused."""
+    lines = ["DTSTART:20260901T020000Z", "DTEND:20260901T020001Z", "RRULE:FREQ=HOURLY;COUNT=20001"]
+    out = _ics(*_event(*lines, "EXDATE:20260901T050000Z"))
+    assert len(read_input(str(_written(tmp_path, out)), "notices").notices) == 20_000
+    with pytest.raises(InputError, match="more than 20,000 occurrences by 2028-12-12;"):
+        read_input(str(_written(tmp_path, _ics(*_event(*lines)))), "notices")
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        (
+            _event("DTSTART:00010101T020000Z", "DTEND:00010101T030000Z"),
+            "event 1 (a): notice a, field 'start': '0001-01-01T02:00:00+00:00' is in the year 1; "
+            "accepted: a year from 1900 to 2999",
+        ),
+        (
+            _event("DTSTART:99991231T020000Z", "DTEND:99991231T030000Z"),
+            "event 1 (a): notice a, field 'start': '9999-12-31T02:00:00+00:00' is in the year "
+            "9999; accepted: a year from 1900 to 2999",
+        ),
+        (
+            _event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z",
+                   "RDATE:00010101T020000Z"),
+            "event 1 (a): notice a, field 'start': '0001-01-01T02:00:00+00:00' is in the year 1; "
+            "accepted: a year from 1900 to 2999",
+        ),
+        (
+            [*_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z"),
+             *_event("DTSTART:20260902T020000Z", "DTEND:20260902T030000Z")],
+            "event 2 (a): notice a, field 'id': is used twice (first at bad.ics: event 1 (a)); "
+            "accepted: a unique id per notice",
+        ),
+        (
+            _event("DTSTART:20260901T020000Z", "DTEND:20260901T010000Z"),
+            "event 1 (a): notice a, field 'end': '2026-09-01T01:00:00+00:00' is not after start; "
+            "accepted: an end later than the start",
+        ),
+        (
+            _event("DTSTART:20260901T020000Z", "DURATION:-PT1H", "RRULE:FREQ=WEEKLY"),
+            "event 1 (a): notice a, field 'end': '2026-09-01T01:00:00+00:00' is not after start; "
+            "accepted: an end later than the start",
+        ),
+        (
+            _event("DTSTART:20260901T020000Z", "DURATION:PT0S"),
+            "event 1 (a): notice a, field 'end': '2026-09-01T02:00:00+00:00' is not after start; "
+            "accepted: an end later than the start",
+        ),
+    ],
+)  # fmt: skip
+def test_an_event_the_csv_notice_would_refuse_is_refused_alike(
+    tmp_path: Path, lines: list[str], said: str
+) -> None:
+    """Each was lost or turned around without a word (a year the expansion skips, the
+    second of two events of one UID, an end before the start swapped): now each is the
+    notice as written, refused by the notice intake in the CSV notice's words."""
+    message = _refusal(tmp_path, _ics(*lines), "columnar", "records", "stream")
+    assert message == f"rulebook: bad.ics: {said}"
+
+
+def test_a_moved_occurrence_shares_its_events_uid(tmp_path: Path) -> None:
+    """A RECURRENCE-ID event is no second event of its UID: it moves one occurrence."""
+    text = _ics(
+        *_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z", "RRULE:FREQ=DAILY;COUNT=3"),
+        *_event("RECURRENCE-ID:20260902T020000Z", "DTSTART:20260902T050000Z",
+                "DTEND:20260902T060000Z"),
+    )  # fmt: skip
+    notices = read_input(str(_written(tmp_path, text)), "notices").notices
+    assert [(n.data["id"], n.data["start"]) for n in notices] == [
+        ("a@2026-09-01T02:00:00+00:00", "2026-09-01T02:00:00+00:00"),
+        ("a@2026-09-02T02:00:00+00:00", "2026-09-02T05:00:00+00:00"),
+        ("a@2026-09-03T02:00:00+00:00", "2026-09-03T02:00:00+00:00"),
+    ]
+
+
+def test_rdates_and_the_last_year_read_are_expanded(tmp_path: Path) -> None:
+    """An RDATE past CALENDAR_YEARS of an unending rule's start was left out (its date did
+    not move the horizon); a rule starting in the last year read expanded to nothing."""
+    yearly = _ics(*_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z",
+                          "RRULE:FREQ=YEARLY", "RDATE:20500601T020000Z"))  # fmt: skip
+    starts = [
+        n.data["start"] for n in read_input(str(_written(tmp_path, yearly)), "notices").notices
+    ]
+    assert "2050-06-01T02:00:00+00:00" in starts
+    assert starts[-1] == "2059-09-01T02:00:00+00:00"  # to 2060, ten years past 2050
+    last = _ics(*_event("DTSTART:29991201T020000Z", "DTEND:29991201T030000Z", "RRULE:FREQ=DAILY"))
+    notices = read_input(str(_written(tmp_path, last)), "notices").notices
+    assert len(notices) == 31 and notices[-1].data["start"] == "2999-12-31T02:00:00+00:00"
+
+
+def test_the_stream_engine_reads_a_calendar_as_the_others_do() -> None:
+    """--engine stream read --notices with the CSV/JSON reader only: a calendar was refused
+    as a file of no notice column."""
+    args = ["report", "cybermail", LOG, "--notices", CALENDAR, "--format", "json", "--no-config"]
+    code, streamed, err = run([*args, "--engine", "stream"])
+    assert code == 0, err
+    code, columnar, err = run([*args, "--engine", "columnar"])
+    assert code == 0, err
+    assert json.loads(streamed) == json.loads(columnar)
+    periods = {(p["service"], p["period"]): p for p in json.loads(streamed)["periods"]}
+    assert periods["MAILGATES Σ", "2026-09"]["downtime_seconds"] == 0
+
+
+def test_with_keep_going_every_bad_event_is_listed_and_the_good_one_read(tmp_path: Path) -> None:
+    text = _ics(
+        *_event("DTSTART:20260915T000000Z", "DTEND:20260915T010000Z", uid="good"),
+        *_event("DTSTART:20260901T020000Z", "DURATION:-PT1H", uid="back"),
+        *_event("DTSTART:18000101T020000Z", "DURATION:PT1H", uid="old"),
+    )
+    args = ["adjudicate", "cybermail", LOG, "--notices", str(_written(tmp_path, text))]
+    code, out, err = run([*args, "--format", "json", "--keep-going", "--no-config"])
+    assert code == 1 and "Traceback" not in err
+    assert json.loads(out)["counts"]["notices"] == 1
+    assert "bad.ics: event 2 (back): notice back, field 'end'" in err
+    assert "bad.ics: event 3 (old): notice old, field 'start': '1800-01-01T02:00:00+00:00'" in err

@@ -146,12 +146,14 @@ def _intake(contract: Contract, outages: str, opts: dict[str, Any]) -> Any:
 
 
 def _other_inputs(opts: dict[str, Any]) -> Any:
-    """Notices and billing (the project file's billing unless --billing is given)."""
+    """Notices (a calendar too, as the other engines read it) and billing (the project
+    file's billing unless --billing is given)."""
+    from rulebook.io.calendars import read_input
     from rulebook.io.readers import Case, Item, read_case
 
     case = Case()
     if opts["notices_path"]:
-        case.notices += read_case(opts["notices_path"], None, "notices").notices
+        case.notices += read_input(opts["notices_path"], "notices", input_encoding(opts)).notices
     if opts["billing_path"]:
         case.billing += read_case(opts["billing_path"], None, "billing").billing
     else:

@@ -21,18 +21,24 @@ Each occurrence of a ``VEVENT`` is one notice:
   Those four properties are offered to the maps, never warned about when left unread.
 
 A cancelled event (``STATUS:CANCELLED``) is no notice. A recurrence without an end is
-expanded up to :data:`~rulebook.limits.CALENDAR_YEARS` years past the last start or end
-the file names, and a calendar of more than
-:data:`~rulebook.limits.MAX_CALENDAR_OCCURRENCES` occurrences is refused.
+expanded up to :data:`~rulebook.limits.CALENDAR_YEARS` years past the last instant the
+file names (never past ``MAX_YEAR``), and a calendar of more than
+:data:`~rulebook.limits.MAX_CALENDAR_OCCURRENCES` occurrences is refused, counted one at a
+time (:func:`_bound`). An RRULE's INTERVAL or COUNT below 1 is refused; an event of an
+instant out of the years read, of an end not after its start, or of a UID that another
+event (without RECURRENCE-ID) gives too, is one notice as written, which the notice intake
+refuses as it refuses a CSV notice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator
 from typing import Any
 
 from rulebook import limits
+from rulebook.intake.records import RecordError
 from rulebook.io.readers import Case, InputError, Item, case_of_text, detect, read_text
 
 #: The event properties offered to ``[notices.columns]`` (lower case, as item keys).
@@ -61,7 +67,10 @@ def is_calendar(path: str, text: str) -> bool:
 
 
 def read_calendar(text: str, name: str) -> list[Item]:
-    """Every occurrence of every event of an iCalendar text, as notice items."""
+    """Every occurrence of every event of an iCalendar text, as notice items. An event
+    whose own times the notice intake would refuse (a year out of range, an end not after
+    its start, a UID given twice) is not expanded: it is one item of its times as written,
+    so the intake refuses it in the CSV notice's words."""
     import icalendar
     import recurring_ical_events
 
@@ -77,35 +86,212 @@ def read_calendar(text: str, name: str) -> list[Item]:
     events = [c for c in calendar.walk("VEVENT")]
     if not events:
         return []
+    places = {id(event): _place(name, number, event) for number, event in enumerate(events, 1)}
+    place = name
     try:
+        for event in events:
+            place = places[id(event)]
+            _check_rules(event, place)
+        place = name
+        bad: list[Item] = []
+        for event, data in _as_written(events):
+            bad.append(Item(places[id(event)], data))
+            _remove(calendar, event)
+        events = [c for c in calendar.walk("VEVENT")]
+        if not events:
+            return bad
         first, horizon = _span(events)
-        query = recurring_ical_events.of(calendar)
-        found: list[Any] = []
-        at = first
-        while at < horizon:  # a month at a time: a dense rule stops at the cap, not in memory
-            upto = min(_next_month(at), horizon)
-            found += query.between(at, upto)
-            at = upto
-            if len(found) > limits.MAX_CALENDAR_OCCURRENCES:
-                raise InputError(
-                    f"{name}: more than {limits.MAX_CALENDAR_OCCURRENCES:,} occurrences "
-                    f"before {upto.date()}; accepted: at most "
-                    f"{limits.MAX_CALENDAR_OCCURRENCES:,} (docs/limits.md)"
-                )
+        streams = []
+        for event in events:
+            place = places[id(event)]
+            if event.get("RECURRENCE-ID") is None:
+                streams.append(_starts(event, horizon))
+        place = name
+        _bound(streams, name)
+        found: list[Any] = recurring_ical_events.of(calendar).between(first, horizon)
+        if len(found) > limits.MAX_CALENDAR_OCCURRENCES:  # moved occurrences the rules lack
+            raise InputError(_too_many(name, horizon))
         found = _unique(found)
         counts: dict[str, int] = {}
         for event in found:
             uid = str(event.get("UID", "")).strip()
             counts[uid] = counts.get(uid, 0) + 1
-        return list(_items(found, counts, method, name))
+        return [*bad, *_items(found, counts, method, name)]
     except InputError:
         raise
     except Exception as exc:  # a broken property or rule: icalendar's and the expansion's kinds
         raise InputError(
-            f"{name}: an event cannot be read ({type(exc).__name__}: "
+            f"{place}: an event cannot be read ({type(exc).__name__}: "
             f"{limits.shorten((str(exc).splitlines() or [''])[0], 160)}); accepted: VEVENTs "
             "with DTSTART, DTEND or DURATION, RRULE, RDATE and EXDATE as RFC 5545 writes them"
         ) from None
+
+
+def _place(name: str, number: int, event: Any) -> str:
+    uid = str(event.get("UID", "")).strip()
+    return f"{name}: event {number} ({limits.shorten(uid or '-', 60)})"
+
+
+def _uid(event: Any, number: int) -> str:
+    return str(event.get("UID", "")).strip() or f"event-{number}"
+
+
+def _check_rules(event: Any, place: str) -> None:
+    """An RRULE's INTERVAL and COUNT are whole numbers from 1 (RFC 5545, 3.3.10): an
+    INTERVAL of 0 never moves on (the expansion would run forever), a COUNT of 0 or less
+    would drop the event without a word."""
+    for rule in _rules(event):
+        for part in ("INTERVAL", "COUNT"):
+            for value in rule.get(part) or ():
+                if not isinstance(value, int) or value < 1:
+                    error = RecordError(
+                        _uid(event, 0),
+                        "RRULE",
+                        f"'{rule.to_ical().decode()}' has {part}={value}",
+                        f"{part} a whole number from 1",
+                    ).of("notice")
+                    error.source = place
+                    raise InputError(str(error))
+
+
+def _as_written(events: list[Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The events not to expand, each with its notice as written (``id``, ``start``,
+    ``end``): an instant out of the years read, an end not after the start, and every event
+    of a UID that more than one event (without RECURRENCE-ID) gives."""
+    masters: dict[str, int] = {}
+    for event in events:
+        if event.get("RECURRENCE-ID") is None:
+            uid = str(event.get("UID", "")).strip()
+            masters[uid] = masters.get(uid, 0) + 1
+    for number, event in enumerate(events, start=1):
+        start = _instant(event.get("DTSTART"))
+        if start is None:
+            continue  # the expansion's own error names it
+        end = _end(event, start)
+        uid = _uid(event, number)
+        moved = _instant(event.get("RECURRENCE-ID"))
+        written = str(event.get("UID", "")).strip()
+        twice = moved is None and bool(written) and masters[written] > 1
+        data: dict[str, Any] = {"id": uid if moved is None else f"{uid}@{_text(moved)}"}
+        data["start"] = _text(start)
+        if end is not None:
+            data["end"] = _text(end)
+        outside = [d for d in _dates(event, "RDATE") if not _in_years(d)]
+        if outside:
+            data["start"] = _text(outside[0])  # the occurrence the expansion would lose
+        if (
+            twice
+            or outside
+            or not _in_years(start)
+            or (end is not None and (not _in_years(end) or _key(end) <= _key(start)))
+        ):
+            yield event, data
+
+
+def _end(event: Any, start: dt.date) -> dt.date | None:
+    """An event's end as written: DTEND, or DTSTART + DURATION, or an all-day start's next
+    day."""
+    end = _instant(event.get("DTEND"))
+    try:
+        if end is None and event.get("DURATION") is not None:
+            end = start + event.decoded("DURATION")
+        if end is None and not isinstance(start, dt.datetime):
+            end = start + dt.timedelta(days=1)
+    except OverflowError:
+        return None  # past the year 9999: the start's year is refused first
+    return end
+
+
+def _in_years(value: dt.date) -> bool:
+    return limits.MIN_YEAR <= value.year <= limits.MAX_YEAR
+
+
+def _remove(calendar: Any, event: Any) -> None:
+    for component in calendar.walk():
+        if any(c is event for c in component.subcomponents):
+            component.subcomponents = [c for c in component.subcomponents if c is not event]
+
+
+def _dates(event: Any, key: str) -> list[dt.date]:
+    """The dates and date-times of RDATE or EXDATE (a period: its start)."""
+    values = event.get(key)
+    if values is None:
+        return []
+    found: list[dt.date] = []
+    for value in values if isinstance(values, list) else [values]:
+        for item in getattr(value, "dts", ()):
+            moment = item.dt[0] if isinstance(item.dt, tuple) else item.dt
+            if isinstance(moment, dt.date):
+                found.append(moment)
+    return found
+
+
+def _bound(streams: list[Iterator[dt.datetime]], name: str) -> None:
+    """Refuse a calendar of more than MAX_CALENDAR_OCCURRENCES occurrences before its
+    horizon, counting them one at a time (in the order of their start, every event's
+    :func:`_starts` merged) so a dense rule stops at the bound, in time and memory."""
+    for count, moment in enumerate(heapq.merge(*streams), start=1):
+        if count > limits.MAX_CALENDAR_OCCURRENCES:
+            raise InputError(_too_many(name, moment))
+
+
+def _too_many(name: str, moment: dt.datetime) -> str:
+    return (
+        f"{name}: more than {limits.MAX_CALENDAR_OCCURRENCES:,} occurrences by "
+        f"{moment.date()}; accepted: at most {limits.MAX_CALENDAR_OCCURRENCES:,} "
+        "(docs/limits.md)"
+    )
+
+
+def _starts(event: Any, horizon: dt.datetime) -> Iterator[dt.datetime]:
+    """An event's occurrence starts up to the horizon, in order, each once, EXDATEs left
+    out (as comparable instants: :func:`_key`), computed one at a time. Its rules are
+    read at once (a broken one raises here, not while counting)."""
+    from dateutil.rrule import rrulestr
+
+    start = _instant(event.get("DTSTART"))
+    if start is None:
+        return iter(())
+    begin = start if isinstance(start, dt.datetime) else _key(start)
+    streams: list[Iterator[dt.datetime]] = [iter([_key(start)])]
+    streams.append(iter(sorted(_key(d) for d in _dates(event, "RDATE"))))
+    for rule in _rules(event):
+        parts = {k: v for k, v in rule.items() if k != "UNTIL"}
+        until = _instant_of((rule.get("UNTIL") or [None])[0])
+        text = type(rule)(parts).to_ical().decode()
+        expansion = rrulestr(text, dtstart=begin)
+        if until is not None and not parts.get("COUNT"):
+            expansion = expansion.replace(until=_as_of(until, begin))
+        streams.append(_key(d) for d in expansion)
+    skipped = {_key(d) for d in _dates(event, "EXDATE")}
+    days = {d for d in _dates(event, "EXDATE") if not isinstance(d, dt.datetime)}
+    return _once(heapq.merge(*streams), horizon, skipped, days)
+
+
+def _once(
+    moments: Iterator[dt.datetime],
+    horizon: dt.datetime,
+    skipped: set[dt.datetime],
+    days: set[dt.date],
+) -> Iterator[dt.datetime]:
+    last = None
+    for moment in moments:
+        if moment > horizon:
+            return
+        if moment == last or moment in skipped or moment.date() in days:
+            continue
+        last = moment
+        yield moment
+
+
+def _as_of(until: dt.date, start: dt.datetime) -> dt.datetime:
+    """UNTIL as a date-time comparable with the rule's start (as recurring-ical-events reads
+    it: a date at midnight, a UTC time kept for a zoned start, its wall time for a floating
+    one)."""
+    moment = until if isinstance(until, dt.datetime) else dt.datetime(*until.timetuple()[:3])
+    if start.tzinfo is None:
+        return moment.replace(tzinfo=None)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _items(
@@ -175,17 +361,19 @@ def _span(events: list[Any]) -> tuple[dt.datetime, dt.datetime]:
         if start is not None:
             earliest = min(earliest, _key(start))
     for event in events:
-        for key in ("DTSTART", "DTEND", "RDATE"):
-            value = _instant(event.get(key)) if key != "RDATE" else None
+        for key in ("DTSTART", "DTEND"):
+            value = _instant(event.get(key))
             if value is not None:
                 latest = max(latest, _key(value))
+        for value in _dates(event, "RDATE"):
+            latest = max(latest, _key(value))
         for rule in _rules(event):
             until = rule.get("UNTIL")
             for value in until or ():
                 moment = _instant_of(value)
                 if moment is not None:
                     latest = max(latest, _key(moment))
-    year = min(latest.year + limits.CALENDAR_YEARS, limits.MAX_YEAR)
+    year = min(latest.year + limits.CALENDAR_YEARS, limits.MAX_YEAR + 1)  # through MAX_YEAR
     first = dt.datetime(max(earliest.year, limits.MIN_YEAR), earliest.month, 1) - dt.timedelta(
         days=1
     )  # a day early: a time with an offset ahead of UTC
