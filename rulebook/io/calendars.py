@@ -38,7 +38,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from rulebook import limits
-from rulebook.intake.records import RecordError
 from rulebook.io.readers import Case, InputError, Item, case_of_text, detect, read_text
 
 #: The event properties offered to ``[notices.columns]`` (lower case, as item keys).
@@ -143,15 +142,12 @@ def _check_rules(event: Any, place: str) -> None:
     for rule in _rules(event):
         for part in ("INTERVAL", "COUNT"):
             for value in rule.get(part) or ():
-                if not isinstance(value, int) or value < 1:
-                    error = RecordError(
-                        _uid(event, 0),
-                        "RRULE",
-                        f"'{rule.to_ical().decode()}' has {part}={value}",
-                        f"{part} a whole number from 1",
-                    ).of("notice")
-                    error.source = place
-                    raise InputError(str(error))
+                if not isinstance(value, int) or value < 1:  # in a record error's words
+                    raise InputError(
+                        f"{place}: notice {_uid(event, 0)}, field 'RRULE': "
+                        f"'{rule.to_ical().decode()}' has {part}={value}; "
+                        f"accepted: {part} a whole number from 1"
+                    )
 
 
 def _as_written(events: list[Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
