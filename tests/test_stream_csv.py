@@ -55,6 +55,19 @@ def test_blank_lines_are_skipped_and_every_record_keeps_its_line(tmp_path: Path)
     assert f"{log}:8: record c, field 'end'" in columnar[2]
 
 
+def test_blank_lines_around_the_only_run_of_records_are_skipped(tmp_path: Path) -> None:
+    log = _log(
+        tmp_path,
+        f"id,service,start,end\n\na,{S},2026-09-03T10:00:00,2026-09-03T11:00:00\n\n  \n",
+    )
+    columnar, stream = _both(log)
+    assert stream == columnar
+    assert stream[0] == 0
+    blank = _log(tmp_path, "id,service,start,end\n\n \n\n", "blank.csv")  # no record
+    assert _both(blank)[1] == _both(blank)[0]
+    assert _both(blank)[1][0] == 0
+
+
 def test_the_header_is_checked_as_one_machine_checks_it(tmp_path: Path) -> None:
     cases = {
         "twice.csv": f"id,service,start,end,note,note\na,{S},2026-09-03T10:00:00,"
