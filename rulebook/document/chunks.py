@@ -122,15 +122,13 @@ _STREAMED = (
 
 def _unstreamable(path: str, exc: Unchunked) -> str:
     """The stream's refusal of a file whose lines are not one record each."""
+    if exc.line is None:  # the file could not be read on
+        return f"{path}: {exc.why}; {_STREAMED}"
+    where = f"{path}:{exc.line}: {exc.why} (in this line or the lines after it, up to 16 MiB)"
     if exc.why.startswith("a cell of more than"):
-        return (
-            f"{path}:{exc.line}: {exc.why} (in this line or the lines after it, up to 16 "
-            f"MiB); accepted: cells of at most {limits.MAX_CSV_CELL:,} characters "
-            "(docs/limits.md)"
-        )
-    where = f"{path}:{exc.line}" if exc.line is not None else path
-    after = " (in this line or the lines after it, up to 16 MiB)" if exc.line else ""
-    return f"{where}: {exc.why}{after}; {_STREAMED}"
+        cells = f"cells of at most {limits.MAX_CSV_CELL:,} characters (docs/limits.md)"
+        return f"{where}; accepted: {cells}"
+    return f"{where}; {_STREAMED}"
 
 
 def _csv_reading(path: str) -> CsvChunks | None:
@@ -269,13 +267,11 @@ class ChunkIntake:
         closing: Closing | None = None,
         line: int | None = None,
     ) -> FrameIntake:
-        """A chunk (its first record the log's ``offset``-th, on file line ``line``; by
-        default the line after the header and ``offset`` records) mapped and validated,
-        with the other inputs in ``case``; the warnings said with the ``first`` chunk (the
-        columns are every chunk's). With ``closing``, an ongoing record it cannot close is
-        refused."""
-        at = line if line is not None or self.first_line is None else self.first_line + offset
-        return self._take(chunk, case, at, offset, first, closing)
+        """A chunk (its first record the log's ``offset``-th, on file line ``line``; None:
+        Parquet, placed by index) mapped and validated, with the other inputs in ``case``;
+        the warnings said with the ``first`` chunk (the columns are every chunk's). With
+        ``closing``, an ongoing record it cannot close is refused."""
+        return self._take(chunk, case, line, offset, first, closing)
 
     def _take(
         self,
@@ -331,7 +327,7 @@ class ChunkIntake:
         one machine checks it (a column that is no field refused)."""
         found = _csv_header(self.path) if kind_of(self.path, self.fmt) == "csv" else None
         if found is not None:
-            names = [n for n in pl.read_csv(found[0], infer_schema=False).columns]
+            names = pl.read_csv(found[0], infer_schema=False).columns  # as the chunks name them
             frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
             return self._take(frame, case, self.first_line, 0, True)
         mapped, _, others = self.maps.prepare_case(case, self.path)

@@ -216,10 +216,10 @@ class CsvChunks:
         try:
             return [(line, block, self._parse(block, commas, lines))]
         except Unchunked as exc:
-            parted = _runs(block, line) if apart else [(line, block, lines)]
-            if len(parted) == 1 and parted[0][2] == lines:
-                exc.line = line  # no blank line: what it says stands
-                raise
+            exc.line = line
+            parted = _runs(block, line) if apart else []
+            if not apart or (len(parted) == 1 and parted[0][2] == lines):
+                raise  # no blank line: what it says stands
             return self._parts_of(parted, commas)  # none: blank lines only
 
     def _parts_of(
