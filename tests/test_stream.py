@@ -17,10 +17,11 @@ import rulebook
 from rulebook.cli import main
 from rulebook.document.stream import (
     BASE,
+    BITS_PER_HASH,
     BYTES_PER_RECORD,
     CAUSES_PASS,
     FEWEST,
-    SEEN_BYTES,
+    FEWEST_BITS,
     Budget,
     Seen,
     StreamError,
@@ -115,6 +116,36 @@ def test_parts_interleave_and_the_output_is_merged_by_id(timed: Path) -> None:
     )  # fmt: skip
     whole = run("adjudicate", "cybermail", str(timed), "--format", "jsonl")
     assert done.exit_code == 0 and done.stdout_bytes == whole.stdout_bytes
+
+
+@pytest.mark.parametrize("layout", ["following", "interleaved", "stragglers"])
+def test_runs_are_merged_by_id_a_few_row_groups_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Runs whose ids follow one another (a log in order of time), interleave, or follow
+    one another but for a few ids each (the stretches held back): the merge gives every
+    row once, in order of id, the rows of an id in their run's order, in batches."""
+    import pyarrow as pa
+
+    from rulebook.report import sinks
+
+    monkeypatch.setattr(sinks, "GROUP", 7)  # row groups of 7 rows
+    ids: list[list[int]] = {
+        "following": [list(range(k * 50, k * 50 + 50)) for k in range(6)],
+        "interleaved": [list(range(k, 300, 6)) for k in range(6)],
+        "stragglers": [[k * 50 - 3, *range(k * 50, k * 50 + 47)] for k in range(1, 7)],
+    }[layout]
+    runs = sinks.Runs(str(tmp_path), "t")
+    for number, run in enumerate(ids):
+        rows = sorted([*run, *run[:5]])  # an id of several rows (a record's segments)
+        names = [f"{i:06d}" for i in rows]
+        order = list(range(len(rows)))
+        runs.add(pa.table({"id": names, "run": [number] * len(rows), "n": order}))
+    batches = list(runs.merged(rows=40))
+    merged = pl.concat(batches)
+    expected = pl.concat([pl.read_parquet(path) for path in runs.paths]).sort("id", "n")
+    assert merged.equals(expected)
+    assert len(batches) > 1
 
 
 def test_causes_across_chunks_are_followed(tmp_path: Path) -> None:
@@ -221,14 +252,32 @@ def test_sizes_and_chunks() -> None:
     assert Budget(BASE + 1000 * BYTES_PER_RECORD * 10).rows() == 10_000
 
 
-def test_the_ids_read_before_are_found_in_the_merged_hashes() -> None:
+def test_the_ids_read_before_are_found_through_the_filter() -> None:
     seen = Seen()
     first = pl.Series("id", [5, 1, 9], dtype=pl.UInt64)
     assert seen.add(first) is None
     assert seen.add(pl.Series("id", [7, 3], dtype=pl.UInt64)) is None  # none read before
     again = seen.add(pl.Series("id", [2, 9, 4, 1, 8], dtype=pl.UInt64))
     assert again is not None and again.to_list() == [False, True, False, True, False]
-    assert seen.hashes.to_list() == [1, 1, 2, 3, 4, 5, 7, 8, 9, 9] and len(seen) == 10
+    assert [r.to_list() for r in seen.runs] == [[1, 5, 9], [3, 7], [1, 2, 4, 8, 9]]
+    assert len(seen) == 10 and seen.bytes == 80 + FEWEST_BITS // 8
+
+
+def test_the_filter_grows_with_the_hashes_and_still_finds_each_one_read_before() -> None:
+    """Hashes by the hundred thousand fill the smallest filter past its bits a hash: it is
+    made anew, four times larger, from the runs, and an id read before in any run is
+    found, none other (the filter's chance hits are looked up, not taken)."""
+    hashes = pl.int_range(0, 400_000, eager=True).cast(pl.String).hash(seed=0)
+    seen = Seen()
+    for start in range(0, 400_000, 100_000):
+        assert seen.add(hashes.slice(start, 100_000)) is None
+    assert seen.bits is not None and seen.bits.len() >= 400_000 * BITS_PER_HASH
+    fresh = pl.int_range(400_000, 500_000, eager=True).cast(pl.String).hash(seed=0)
+    probe = pl.concat([fresh, hashes.gather([3, 150_000, 399_999])])
+    again = seen.add(probe)
+    assert again is not None and again.arg_true().to_list() == [100_000, 100_001, 100_002]
+    sized = Seen(expected=500_000)  # sized for the log at once: never made anew
+    assert sized.bits is not None and sized.bits.len() >= 500_000 * BITS_PER_HASH
 
 
 def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
@@ -237,7 +286,7 @@ def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
     budget = Budget(BASE + CAUSES_PASS + 3000 * BYTES_PER_RECORD)
     assert budget.rows(first=True) == 3000
     assert budget.rows() == 3000 + CAUSES_PASS // BYTES_PER_RECORD
-    hashes = 10**6 * SEEN_BYTES  # a million ids read
+    hashes = 10**6 * 10  # a million ids read: their hashes and filter
     assert budget.rows(hashes) == (CAUSES_PASS + 3000 * BYTES_PER_RECORD - hashes) // (
         BYTES_PER_RECORD
     )

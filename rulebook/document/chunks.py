@@ -8,6 +8,7 @@ times), validation, then the service map — the same records and messages as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -100,6 +101,23 @@ def read_chunks(path: str, fmt: str | None, rows: int | Callable[[], int]) -> It
                 "(--engine columnar reads past it)"
             ) from None
         raise InputError(_unstreamable(path, exc)) from None
+
+
+def expected_records(path: str, fmt: str | None) -> int:
+    """About how many records the log holds, to size what a stream keeps of each (0: not
+    known): Parquet's own count; a CSV file's size over the length of its first lines."""
+    try:
+        if kind_of(path, fmt) == "parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        with open(path, "rb") as file:
+            start = file.read(1 << 20)
+            size = os.fstat(file.fileno()).st_size
+    except Exception:  # unreadable or not Parquet: the reading names it
+        return 0
+    lines = start.count(b"\n")
+    return size * lines // len(start) if lines else 0
 
 
 def _batches(reading: CsvChunks, batch: int) -> Iterator[Chunk]:

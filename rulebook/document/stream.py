@@ -37,7 +37,13 @@ from rulebook.columnar.plan import run_plan
 from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
 from rulebook.columnar.versions import run_versions
-from rulebook.document.chunks import ChunkIntake, StreamError, read_chunks, scan
+from rulebook.document.chunks import (
+    ChunkIntake,
+    StreamError,
+    expected_records,
+    read_chunks,
+    scan,
+)
 from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, as_of_instant, periods_frame
 from rulebook.engine.classify import RuleSet
@@ -72,10 +78,6 @@ FEWEST = 1000
 #: the least a stream of a CSV log needs: under about 800 MiB chunks hold the fewest
 #: records and the setting cannot be kept (docs/performance.md).
 CAUSES_PASS = 384 << 20
-
-#: What the stream keeps of each record read: its id's hash (8 bytes), twice while a
-#: chunk's hashes are merged in.
-SEEN_BYTES = 16
 
 
 @attrs.frozen
@@ -184,28 +186,81 @@ class StreamAdjudication:
 # ------------------------------------------------------------------ the stream
 
 
+#: The bits of a :class:`Seen` filter a hash it holds: at most 16 (never fewer than 8).
+BITS_PER_HASH = 16
+
+#: The fewest and the most bits of a filter (a quarter of a GiB: past about 1.3·10^8 ids
+#: the filter fills and more hashes are looked up in the runs).
+FEWEST_BITS, MOST_BITS = 1 << 20, 1 << 31
+
+
 @attrs.define
 class Seen:
-    """The hashes of the ids read, sorted. A chunk's hashes are merged in (the merge is
-    the one copy the budget counts); an id read before shows as two equal neighbours in
-    the merged hashes, so no lookup of each hash is made (a binary search of each in 10^8
-    hashes cost about 2 s a chunk) and no hash set of every id read is kept."""
+    """The hashes of the ids read: each chunk's sorted (a *run*, 8 bytes a record) and a
+    Bloom filter of them all — two bits a hash, one by its high bits, one by its low
+    bits, in a bitmap of :data:`BITS_PER_HASH` bits a hash or more. A chunk's hashes whose
+    two bits are set (those read before, and by chance a few in a hundred) are looked up
+    in every run by binary search; the others were never read. So a chunk costs the same
+    however many ids were read before (merging every chunk into all the hashes read, as
+    before, cost a pass over them all a chunk: 20 s of a 10^8-record stream)."""
 
-    hashes: pl.Series = attrs.field(factory=lambda: pl.Series("id", [], dtype=pl.UInt64))
+    expected: int = 0  # the ids the log is expected to hold (0: unknown), to size the filter
+    runs: list[pl.Series] = attrs.field(factory=list)
+    bits: pl.Series | None = None
+    count: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        self._room(self.expected)  # the filter made at once: the budget counts it
 
     def __len__(self) -> int:
-        return self.hashes.len()
+        return self.count
+
+    @property
+    def bytes(self) -> int:
+        """What the hashes and the filter hold."""
+        assert self.bits is not None
+        return 8 * self.count + self.bits.len() // 8
 
     def add(self, hashes: pl.Series) -> pl.Series | None:
         """Add a chunk's ``hashes``; which of them were read before (None: none was)."""
-        ordered = hashes.sort().rename("id")
-        if not self.hashes.len():
-            self.hashes = ordered
-            return None
-        merged = self.hashes.to_frame().merge_sorted(ordered.to_frame(), "id").to_series()
-        self.hashes = merged
-        twice = merged.filter(merged == merged.shift(1))
-        return hashes.is_in(twice.implode()) if twice.len() else None
+        self._room(self.count + hashes.len())
+        assert self.bits is not None
+        high, low = self._probes(hashes)
+        maybe = hashes.filter(self.bits.gather(high) & self.bits.gather(low))
+        again = self._found(maybe.unique().sort()) if maybe.len() else None
+        self.bits.scatter(high, True)
+        self.bits.scatter(low, True)
+        self.runs.append(hashes.sort().rename("id"))
+        self.count += hashes.len()
+        return hashes.is_in(again.implode()) if again is not None and again.len() else None
+
+    def _found(self, maybe: pl.Series) -> pl.Series:
+        """Those of the sorted hashes ``maybe`` that some run holds."""
+        found = pl.repeat(False, maybe.len(), eager=True, dtype=pl.Boolean)
+        for run in self.runs:
+            at = run.search_sorted(maybe).clip(upper_bound=run.len() - 1)
+            found = found | (run.gather(at) == maybe)
+        return maybe.filter(found)
+
+    def _probes(self, hashes: pl.Series) -> tuple[pl.Series, pl.Series]:
+        assert self.bits is not None
+        size = self.bits.len()  # a power of two, at most 2^32: high and low bits apart
+        return hashes // ((1 << 64) // size), hashes % size
+
+    def _room(self, count: int) -> None:
+        """A filter of at least :data:`BITS_PER_HASH` bits for each of ``count`` hashes
+        (at first, of the ids expected), made anew from the runs when it grows."""
+        if self.bits is not None and self.bits.len() >= min(MOST_BITS, count * BITS_PER_HASH):
+            return
+        wanted = max(count, self.expected) * BITS_PER_HASH
+        size = min(MOST_BITS, max(FEWEST_BITS, 1 << (wanted - 1).bit_length()))
+        if self.bits is not None:
+            size = max(size, self.bits.len() * 4)  # grown four times: made anew seldom
+        self.bits = pl.repeat(False, min(MOST_BITS, size), eager=True, dtype=pl.Boolean)
+        for run in self.runs:
+            high, low = self._probes(run)
+            self.bits.scatter(high, True)
+            self.bits.scatter(low, True)
 
 
 @attrs.define
@@ -232,12 +287,12 @@ class _State:
     lines: list[tuple[int, int]] = attrs.field(factory=list)
 
     def holds(self, per_record: int) -> int:
-        """The bytes the stream holds besides its next chunk: the ids' hashes (and their
-        merge's copy), the causes, the stretches held back (``per_record`` each: they are
+        """The bytes the stream holds besides its next chunk: the ids' hashes and their
+        filter, the causes, the stretches held back (``per_record`` each: they are
         adjudicated with the next chunk)."""
         causes = sum(int(a.estimated_size()) for a in self.ancestry if a is not None)
         back = 0 if self.held is None else self.held.height * per_record
-        return SEEN_BYTES * len(self.seen) + causes + back
+        return self.seen.bytes + causes + back
 
 
 def adjudicate_stream(
@@ -263,6 +318,8 @@ def adjudicate_stream(
     tz = timezone_of(contract)
     instant = as_of_instant(as_of, tz)
     state = _State()
+    if chunks is None:  # the filter of ids read sized for the log
+        state.seen = Seen(expected_records(path, fmt))
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None

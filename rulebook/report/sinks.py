@@ -26,16 +26,21 @@ if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
     from rulebook.document.stream import StreamAdjudication
 
-#: The rows a merge holds at once, over all runs (a batch of each run's share of it).
+#: The rows a merge holds at once, over all runs (a batch of each open run's share of it).
 MERGED = 1 << 20
+
+#: The rows of a run's row group: a merge reads a run a row group or more at a time.
+GROUP = 1 << 16
 
 
 class Runs:
-    """Sorted runs of one table, a Parquet file each, in ``folder``."""
+    """Sorted runs of one table, a Parquet file each, in ``folder``, with each run's
+    first and last id."""
 
     def __init__(self, folder: str, name: str) -> None:
         self.folder, self.name = folder, name
         self.paths: list[str] = []
+        self.bounds: list[tuple[Any, Any]] = []  # each run's first and last id
         self.schema: pa.Schema | None = None
 
     def add(self, table: pa.Table) -> None:
@@ -49,41 +54,86 @@ class Runs:
             self.schema = table.schema
         assert self.schema is not None
         path = os.path.join(self.folder, f"{self.name}-{len(self.paths):06d}.parquet")
-        pq.write_table(table.cast(self.schema), path, write_statistics=False)
+        table = table.cast(self.schema)
+        pq.write_table(table, path, write_statistics=False, row_group_size=GROUP)
+        ids = table.column("id")
+        self.bounds.append((ids[0].as_py(), ids[-1].as_py()))
         self.paths.append(path)
 
     def merged(self, rows: int = MERGED) -> Iterator[pl.DataFrame]:
         """Every run's rows in order of id (the rows of an id are one run's, in its order),
-        a batch at a time: each run read ``rows / runs`` rows at a time; what every run
-        holds up to the smallest last id among their batches is sorted and given out."""
+        a batch at a time. A run is opened when the order reaches its first id and read a
+        few row groups at a time, its share of ``rows`` among the runs open; what every
+        open run holds up to the smallest last id among them is sorted and given out.
+        Runs whose ids follow one another (a log in order of time, its ids growing with
+        it) are so read in large batches, few of them open at once; runs whose ids
+        interleave, each ``rows / runs`` rows at a time."""
+        return _Merge(self, rows).batches()
+
+
+class _Merge:
+    """The state of :meth:`Runs.merged`: the runs not opened yet (by first id), and each
+    open run's file, next row group and rows read but not given out (its head)."""
+
+    def __init__(self, runs: Runs, rows: int) -> None:
+        self.runs, self.rows = runs, rows
+        order = sorted(range(len(runs.paths)), key=lambda i: runs.bounds[i][0])
+        self.waiting = order[::-1]  # the next run to open last
+        self.files: dict[int, Any] = {}
+        self.groups: dict[int, int] = {}
+        self.heads: dict[int, pl.DataFrame] = {}
+
+    def batches(self) -> Iterator[pl.DataFrame]:
         import polars as pl
-        import pyarrow.parquet as pq
 
-        size = max(1000, rows // max(1, len(self.paths)))
-        readers = [pq.ParquetFile(p).iter_batches(batch_size=size) for p in self.paths]
-
-        def ahead(at: int) -> pl.DataFrame | None:
-            for batch in readers[at]:
-                if batch.num_rows:
-                    frame = pl.from_arrow(batch)
-                    assert isinstance(frame, pl.DataFrame)
-                    return frame
-            return None
-
-        heads = [ahead(i) for i in range(len(readers))]
-        while True:
-            live = [i for i, h in enumerate(heads) if h is not None]
-            if not live:
-                return
-            bound = min(heads[i]["id"][-1] for i in live)  # type: ignore[index]
+        while self.heads or self.waiting:
+            if not self.heads:
+                self._open(self.waiting.pop())
+                continue
+            bound = min(head["id"][-1] for head in self.heads.values())
+            if self.waiting and self.runs.bounds[self.waiting[-1]][0] <= bound:
+                self._open(self.waiting.pop())  # it holds ids up to the bound: read it first
+                continue
             taken = []
-            for i in live:
-                head = heads[i]
-                assert head is not None
+            for at, head in list(self.heads.items()):
+                if head["id"][0] > bound:
+                    continue  # nothing up to the bound
                 cut = head["id"].search_sorted(bound, side="right")
                 taken.append(head[:cut])
-                heads[i] = head[cut:] if cut < head.height else ahead(i)
-            yield pl.concat(taken).sort("id", maintain_order=True)
+                if cut < head.height:
+                    self.heads[at] = head[cut:]
+                else:
+                    self._ahead(at)
+            yield taken[0] if len(taken) == 1 else pl.concat(taken).sort("id", maintain_order=True)
+
+    def _open(self, at: int) -> None:
+        import pyarrow.parquet as pq
+
+        self.files[at] = pq.ParquetFile(self.runs.paths[at])
+        self.groups[at] = 0
+        self._ahead(at)
+
+    def _ahead(self, at: int) -> None:
+        """The run's next row groups as its head: its share of the rows among the runs
+        open, within what the other heads leave of ``rows`` (a row group at least); the
+        run closed when it has no more."""
+        import polars as pl
+
+        self.heads.pop(at, None)
+        file, first = self.files[at], self.groups[at]
+        held = sum(head.height for head in self.heads.values())
+        share = max(GROUP, min(self.rows // (len(self.heads) + 1), self.rows - held))
+        last, count = first, 0
+        while last < file.num_row_groups and count < share:
+            count += file.metadata.row_group(last).num_rows
+            last += 1
+        if last == first:
+            del self.files[at], self.groups[at]
+            return
+        self.groups[at] = last
+        frame = pl.from_arrow(file.read_row_groups(range(first, last)))
+        assert isinstance(frame, pl.DataFrame)
+        self.heads[at] = frame
 
 
 class _Sink:
