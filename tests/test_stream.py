@@ -15,15 +15,13 @@ from click.testing import CliRunner
 
 import rulebook
 from rulebook.cli import main
+from rulebook.document.seen import BITS_PER_HASH, FEWEST_BITS, Seen
 from rulebook.document.stream import (
     BASE,
-    BITS_PER_HASH,
     BYTES_PER_RECORD,
     CAUSES_PASS,
     FEWEST,
-    FEWEST_BITS,
     Budget,
-    Seen,
     StreamError,
     adjudicate_stream,
     parse_size,
