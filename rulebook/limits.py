@@ -71,8 +71,31 @@ def shorten(value: Any, width: int = 40) -> str:
     >>> shorten("9" * 100, 10)
     '999999999…'
     """
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else shown(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value read from an input, as a message shows it: text quoted, a value JSON has
+    (a truth value, null, a number, a list, a map) as JSON writes it (what a JSON or TOML
+    input holds), anything else (a Parquet duration, bytes) as its text; never as
+    Python's repr.
+
+    >>> shown("x"), shown(True), shown(None), shown([1, 2.5]), shown({"a": False})
+    ("'x'", 'true', 'null', '[1, 2.5]', '{"a": false}')
+    >>> import datetime; shown(datetime.timedelta(seconds=5))
+    '0:00:05'
+    """
+    if isinstance(value, str):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float | list | tuple | dict):
+        import json
+
+        try:
+            return json.dumps(value, ensure_ascii=False, default=str)
+        except ValueError:  # a structure that holds itself
+            return repr(value)
+    return str(value)
 
 
 def shorten_path(path: str, width: int = 80) -> str:

@@ -65,7 +65,7 @@ def billing_from_mapping(
             raise RecordError(
                 record,
                 "currency",
-                f"{currency!r} is not a currency code",
+                f"{limits.shown(currency)} is not a currency code",
                 "ISO 4217, e.g. JPY, USD",
             )
         term = str(data.get("term") or "monthly").strip()
@@ -100,7 +100,7 @@ def billing_from_mapping(
             raise RecordError(
                 record,
                 "damages",
-                f"{claimed!r} is not a map of periods to amounts",
+                f"{limits.shown(claimed)} is not a map of periods to amounts",
                 'e.g. {"2026-09": "80000"}',
             )
         damages = {str(k): _money(v, record, f"damages.{k}") for k, v in claimed.items()}
@@ -118,7 +118,7 @@ def _claims(value: Any, record: str) -> dict[str, dt.date]:
         raise RecordError(
             record,
             "claims",
-            f"{value!r} is not a map of periods to dates",
+            f"{limits.shown(value)} is not a map of periods to dates",
             'e.g. {"2026-09": "2026-10-30"}',
         )
     out = {}
@@ -155,6 +155,9 @@ def _money(value: Any, record: str, field: str) -> Decimal:
         ) from None
     if not amount.is_finite() or amount < 0:
         raise RecordError(
-            record, field, f"{value!r} is not an amount", "a decimal number of at least 0"
+            record,
+            field,
+            f"{limits.shown(value)} is not an amount",
+            "a decimal number of at least 0",
         )
     return amount

@@ -261,7 +261,7 @@ def outage_from_mapping(
 
     Empty values (None or "") mean unknown. Unknown fields and codes are errors.
     """
-    record = str(data.get("id") or f"#{index + 1}")
+    record = label(data.get("id"), index)
     try:
         rid = _required_text(data, "id", record)
         service = _required_text(data, "service", record)
@@ -322,6 +322,16 @@ def _facts_by_name(vocabulary: m.Vocabulary) -> dict[str, m.FactDecl]:
     return entry[1]
 
 
+def label(rid: Any, index: int) -> str:
+    """How a message names a record: its id (one that is not text, as JSON writes it),
+    else its number among the records."""
+    if not rid:
+        return f"#{index + 1}"
+    return (
+        str(rid) if isinstance(rid, str | int) and not isinstance(rid, bool) else limits.shown(rid)
+    )
+
+
 def _given(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
@@ -334,7 +344,7 @@ def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
         raise RecordError(
             record,
             field,
-            "is missing" if not _given(value) else f"{value!r} is not text",
+            "is missing" if not _given(value) else f"{limits.shown(value)} is not text",
             "non-empty text",
         )
     return str(value).strip()
@@ -345,7 +355,9 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
     if decl.is_set or decl.type == "records":
         items = value.split(";") if isinstance(value, str) else value
         if not isinstance(items, Iterable) or isinstance(items, Mapping):
-            raise RecordError(record, decl.name, f"{value!r} is not a list", "a list (in CSV: a;b)")
+            raise RecordError(
+                record, decl.name, f"{limits.shown(value)} is not a list", "a list (in CSV: a;b)"
+            )
         for item in items:  # an id or a code is text (or a whole number, as an id can be)
             if item is not None and (not isinstance(item, str | int) or isinstance(item, bool)):
                 raise RecordError(
@@ -368,7 +380,9 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
         text = str(value).strip().lower()
         if text in ("true", "false"):
             return text == "true"
-        raise RecordError(record, decl.name, f"{value!r} is not true or false", "true, false")
+        raise RecordError(
+            record, decl.name, f"{limits.shown(value)} is not true or false", "true, false"
+        )
     if decl.type == "country":
         code = str(value).strip()
         if code not in COUNTRIES:
@@ -426,7 +440,7 @@ def notice_from_mapping(
     source: str | None = None,
 ) -> Notice:
     """Validate one maintenance notice given as a mapping."""
-    record = str(data.get("id") or f"#{index + 1}")
+    record = label(data.get("id"), index)
     try:
         unknown = [k for k in data if k not in NOTICE_FIELDS]
         if unknown:

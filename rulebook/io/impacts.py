@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 
+from rulebook import limits
+
 MEANINGS = ("outage", "degradation", "none")
 
 #: Each importer's default table: the source's impact word -> what it becomes.
@@ -82,15 +84,22 @@ def import_problems(value: Any) -> list[tuple[tuple[str, ...], str]]:
     for key, item in value.items():
         if key == "advisory_days":
             if isinstance(item, bool) or not isinstance(item, int) or item < 0:
-                problems.append((("import", key), f"{item!r} is not a whole number of days"))
+                problems.append(
+                    (("import", key), f"{limits.shown(item)} is not a whole number of days")
+                )
         elif key in ("since", "until"):
             if not isinstance(item, dt.date | str) or not _instant(item):
-                problems.append((("import", key), f"{item!r} is not a date or a timestamp"))
+                problems.append(
+                    (("import", key), f"{limits.shown(item)} is not a date or a timestamp")
+                )
         elif key == "impact" and isinstance(item, dict):
             for word, meaning in item.items():
                 if meaning not in MEANINGS:
                     problems.append(
-                        (("import", "impact", word), f"{meaning!r} is not one of {MEANINGS}")
+                        (
+                            ("import", "impact", word),
+                            f"{limits.shown(meaning)} is not one of {MEANINGS}",
+                        )
                     )
         else:
             problems.append((("import", key), "is not a setting of [import]"))
