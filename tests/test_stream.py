@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import rulebook
 from rulebook.cli import main
-from rulebook.document.seen import BITS_PER_HASH, FEWEST_BITS, Seen
+from rulebook.document.seen import BITS_PER_HASH, FEWEST_BITS, Seen, most_bits
 from rulebook.document.stream import (
     BASE,
     BYTES_PER_RECORD,
@@ -276,6 +276,13 @@ def test_the_filter_grows_with_the_hashes_and_still_finds_each_one_read_before()
     assert again is not None and again.arg_true().to_list() == [100_000, 100_001, 100_002]
     sized = Seen(expected=500_000)  # sized for the log at once: never made anew
     assert sized.bits is not None and sized.bits.len() >= 500_000 * BITS_PER_HASH
+    capped = Seen(expected=500_000, most=FEWEST_BITS)  # a small memory setting's filter:
+    for start in range(0, 400_000, 100_000):  # full (chance hits are many), still exact
+        assert capped.add(hashes.slice(start, 100_000)) is None
+    again = capped.add(probe)
+    assert again is not None and again.arg_true().to_list() == [100_000, 100_001, 100_002]
+    assert capped.bits is not None and capped.bits.len() == FEWEST_BITS
+    assert [most_bits(g << 30) // (8 << 20) for g in (1, 2, 4, 8)] == [64, 128, 256, 256]
 
 
 def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:

@@ -6,12 +6,21 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-#: The bits of a :class:`Seen` filter a hash it holds: at most 16 (never fewer than 8).
+#: The bits a :class:`Seen` filter keeps for each hash it holds, at least, unless it is
+#: at its most: a chance hit for about one hash in a hundred at 16.
 BITS_PER_HASH = 16
 
 #: The fewest and the most bits of a filter (a quarter of a GiB: past about 1.3·10^8 ids
 #: the filter fills and more hashes are looked up in the runs).
 FEWEST_BITS, MOST_BITS = 1 << 20, 1 << 31
+
+
+def most_bits(memory: int) -> int:
+    """The most bits a filter may take of a stream's memory setting: a sixteenth of it
+    (so that a small setting still leaves its chunks room), a power of two within
+    :data:`FEWEST_BITS` and :data:`MOST_BITS`."""
+    bits = memory // 16 * 8
+    return max(FEWEST_BITS, min(MOST_BITS, 1 << (max(bits, 1).bit_length() - 1)))
 
 
 @attrs.define
@@ -25,6 +34,7 @@ class Seen:
     before, cost a pass over them all a chunk: 20 s of a 10^8-record stream)."""
 
     expected: int = 0  # the ids the log is expected to hold (0: unknown), to size the filter
+    most: int = MOST_BITS  # the most bits of the filter (a power of two)
     runs: list[pl.Series] = attrs.field(factory=list)
     bits: pl.Series | None = None
     count: int = 0
@@ -69,14 +79,15 @@ class Seen:
 
     def _room(self, count: int) -> None:
         """A filter of at least :data:`BITS_PER_HASH` bits for each of ``count`` hashes
-        (at first, of the ids expected), made anew from the runs when it grows."""
-        if self.bits is not None and self.bits.len() >= min(MOST_BITS, count * BITS_PER_HASH):
+        (at first, of the ids expected), at most :attr:`most`, made anew from the runs
+        when it grows."""
+        if self.bits is not None and self.bits.len() >= min(self.most, count * BITS_PER_HASH):
             return
         wanted = max(count, self.expected) * BITS_PER_HASH
-        size = min(MOST_BITS, max(FEWEST_BITS, 1 << (wanted - 1).bit_length()))
+        size = max(FEWEST_BITS, 1 << (wanted - 1).bit_length())
         if self.bits is not None:
             size = max(size, self.bits.len() * 4)  # grown four times: made anew seldom
-        self.bits = pl.repeat(False, min(MOST_BITS, size), eager=True, dtype=pl.Boolean)
+        self.bits = pl.repeat(False, min(self.most, size), eager=True, dtype=pl.Boolean)
         for run in self.runs:
             high, low = self._probes(run)
             self.bits.scatter(high, True)

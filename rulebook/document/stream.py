@@ -46,7 +46,7 @@ from rulebook.document.chunks import (
 )
 from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, as_of_instant, periods_frame
-from rulebook.document.seen import Seen
+from rulebook.document.seen import MOST_BITS, Seen, most_bits
 from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
@@ -243,7 +243,8 @@ def adjudicate_stream(
     instant = as_of_instant(as_of, tz)
     state = _State()
     if chunks is None:  # the filter of ids read sized for the log
-        state.seen = Seen(expected_records(path, fmt))
+        most = most_bits(rows.memory) if isinstance(rows, Budget) else MOST_BITS
+        state.seen = Seen(expected_records(path, fmt), most)
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None
