@@ -58,8 +58,7 @@ class Seen:
         high, low = self._probes(hashes)
         maybe = hashes.filter(self.bits.gather(high) & self.bits.gather(low))
         again = self._found(maybe.unique().sort()) if maybe.len() else None
-        self.bits.scatter(high, True)
-        self.bits.scatter(low, True)
+        self._set(high, low)
         self.runs.append(hashes.sort().rename("id"))
         self.count += hashes.len()
         return hashes.is_in(again.implode()) if again is not None and again.len() else None
@@ -89,6 +88,9 @@ class Seen:
             size = max(size, self.bits.len() * 4)  # grown four times: made anew seldom
         self.bits = pl.repeat(False, min(self.most, size), eager=True, dtype=pl.Boolean)
         for run in self.runs:
-            high, low = self._probes(run)
-            self.bits.scatter(high, True)
-            self.bits.scatter(low, True)
+            self._set(*self._probes(run))
+
+    def _set(self, high: pl.Series, low: pl.Series) -> None:
+        assert self.bits is not None
+        self.bits.scatter(high, True)
+        self.bits.scatter(low, True)
