@@ -285,6 +285,29 @@ def test_the_filter_grows_with_the_hashes_and_still_finds_each_one_read_before()
     assert [most_bits(g << 30) // (8 << 20) for g in (1, 2, 4, 8)] == [64, 128, 256, 256]
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes")
+def test_the_expected_records_of_a_pipe_are_not_read_for(tmp_path: Path) -> None:
+    """Sizing the ids' filter never opens a named pipe (opening one waits for a writer,
+    and reading it would take the log's first lines): 0, at once."""
+    import os
+    import threading
+
+    from rulebook.document.chunks import expected_records
+
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    found: list[int] = []
+    reader = threading.Thread(target=lambda: found.append(expected_records(str(pipe), None)))
+    reader.start()
+    reader.join(timeout=3)
+    waited = reader.is_alive()
+    if waited:  # waiting for a writer: let it end before failing
+        with open(pipe, "wb"):
+            pass
+        reader.join()
+    assert not waited and found == [0]
+
+
 def test_chunks_shrink_as_the_stream_holds_more(timed: Path) -> None:
     """A memory budget leaves the first chunk room for the pass that reads the causes,
     and each later chunk what the ids' hashes and the stretches held back leave."""

@@ -106,6 +106,8 @@ def read_chunks(path: str, fmt: str | None, rows: int | Callable[[], int]) -> It
 def expected_records(path: str, fmt: str | None) -> int:
     """About how many records the log holds, to size what a stream keeps of each (0: not
     known): Parquet's own count; a CSV file's size over the length of its first lines."""
+    if not Path(path).is_file():  # a pipe is not read here: the reading refuses it
+        return 0
     try:
         if kind_of(path, fmt) == "parquet":
             import pyarrow.parquet as pq
