@@ -47,12 +47,7 @@ def shown(value: Any) -> str:
     >>> shown("SERVICE_DEGRADED"), shown(True), shown(1e300), shown(None)
     ("'SERVICE_DEGRADED'", 'true', '1e+300', 'null')
     """
-    if isinstance(value, str):
-        return f"'{limits.shorten(value)}'"
-    try:
-        return limits.shorten(json.dumps(value, ensure_ascii=False))
-    except (TypeError, ValueError):
-        return limits.shorten(value)
+    return f"'{limits.shorten(value)}'" if isinstance(value, str) else limits.shorten(value)
 
 
 def _iso_time(value: Any) -> dt.datetime | None:

@@ -73,14 +73,14 @@ class Runs:
 
 class _Merge:
     """The state of :meth:`Runs.merged`: the runs not opened yet (by first id), and each
-    open run's file, next row group and rows read but not given out (its head)."""
+    open run's file and next row group (its cursor) and rows read but not given out (its
+    head)."""
 
     def __init__(self, runs: Runs, rows: int) -> None:
         self.runs, self.rows = runs, rows
         order = sorted(range(len(runs.paths)), key=lambda i: runs.bounds[i][0])
         self.waiting = order[::-1]  # the next run to open last
-        self.files: dict[int, Any] = {}
-        self.groups: dict[int, int] = {}
+        self.cursors: dict[int, tuple[Any, int]] = {}
         self.heads: dict[int, pl.DataFrame] = {}
 
     def batches(self) -> Iterator[pl.DataFrame]:
@@ -109,8 +109,7 @@ class _Merge:
     def _open(self, at: int) -> None:
         import pyarrow.parquet as pq
 
-        self.files[at] = pq.ParquetFile(self.runs.paths[at])
-        self.groups[at] = 0
+        self.cursors[at] = (pq.ParquetFile(self.runs.paths[at]), 0)
         self._ahead(at)
 
     def _ahead(self, at: int) -> None:
@@ -120,7 +119,7 @@ class _Merge:
         import polars as pl
 
         self.heads.pop(at, None)
-        file, first = self.files[at], self.groups[at]
+        file, first = self.cursors[at]
         held = sum(head.height for head in self.heads.values())
         share = max(GROUP, min(self.rows // (len(self.heads) + 1), self.rows - held))
         last, count = first, 0
@@ -128,9 +127,9 @@ class _Merge:
             count += file.metadata.row_group(last).num_rows
             last += 1
         if last == first:
-            del self.files[at], self.groups[at]
+            del self.cursors[at]
             return
-        self.groups[at] = last
+        self.cursors[at] = (file, last)
         frame = pl.from_arrow(file.read_row_groups(range(first, last)))
         assert isinstance(frame, pl.DataFrame)
         self.heads[at] = frame
