@@ -327,6 +327,32 @@ def test_rdates_and_the_last_year_read_are_expanded(tmp_path: Path) -> None:
     assert len(notices) == 31 and notices[-1].data["start"] == "2999-12-31T02:00:00+00:00"
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=DAILY;BYMONTH=4,6,9,11;BYMONTHDAY=31",
+        "FREQ=WEEKLY;BYDAY=1MO;BYWEEKNO=53;BYMONTH=6",
+    ],
+)
+def test_a_rule_that_admits_no_day_adds_nothing_at_once(tmp_path: Path, rule: str) -> None:
+    """Such a rule has no occurrence, but the expansion looked for its first one a day at
+    a time until the year 9999: 10-19 s an event for a second's step, twice (the bound's
+    count, then the expansion). Now its day parts are looked for a year at a time in one
+    400-year cycle; the event keeps its start and its other rule, as before."""
+    lines = ["DTSTART:20260901T020000Z", "DTEND:20260901T030000Z", f"RRULE:{rule}",
+             "RRULE:FREQ=MONTHLY;COUNT=2"]  # fmt: skip
+    text = _ics(*_event(*lines), *_event(*lines, uid="b"), *_event(*lines, uid="c"))
+    began = time.monotonic()
+    notices = read_input(str(_written(tmp_path, text)), "notices").notices
+    assert time.monotonic() - began < 5  # three events: a minute or more before
+    assert [(n.data["id"], n.data["start"]) for n in notices] == [
+        (f"{uid}@2026-{month}-01T02:00:00+00:00", f"2026-{month}-01T02:00:00+00:00")
+        for month in ("09", "10")
+        for uid in "abc"
+    ]
+
+
 def test_the_stream_engine_reads_a_calendar_as_the_others_do() -> None:
     """--engine stream read --notices with the CSV/JSON reader only: a calendar was refused
     as a file of no notice column."""

@@ -99,6 +99,9 @@ def read_calendar(text: str, name: str) -> list[Item]:
         events = [c for c in calendar.walk("VEVENT")]
         if not events:
             return bad
+        for event in events:
+            place = places[id(event)]
+            _drop_empty_rules(event)
         first, horizon = _span(events)
         streams = []
         for event in events:
@@ -148,6 +151,45 @@ def _check_rules(event: Any, place: str) -> None:
                         f"'{rule.to_ical().decode()}' has {part}={value}; "
                         f"accepted: {part} a whole number from 1"
                     )
+
+
+#: The parts of a rule that choose its days: every occurrence falls on a day they all
+#: admit, whatever the rule's frequency, interval or times.
+DAY_PARTS = ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "WKST")
+
+#: A window of 400 years at the end of the years ``datetime`` holds: the Gregorian
+#: calendar repeats itself every 400 years (146,097 days, a whole number of weeks), so the
+#: days a rule's day parts admit in it are the days they admit in any such window.
+CYCLE_START = dt.datetime(dt.MAXYEAR - 399, 1, 1)
+
+
+def _drop_empty_rules(event: Any) -> None:
+    """Drop the rules whose day parts admit no day at all (``BYMONTH=2;BYMONTHDAY=30``):
+    they have no occurrence, and the expansion looks for their first one until the year
+    9999, a day at a time (18 s an event for ``FREQ=SECONDLY``). The event keeps its
+    start and its other rules, as the expansion would give them."""
+    rules = _rules(event)
+    kept = [rule for rule in rules if not _admits_no_day(rule)]
+    if len(kept) == len(rules):
+        return
+    del event["RRULE"]
+    for rule in kept:
+        event.add("RRULE", rule)
+
+
+def _admits_no_day(rule: Any) -> bool:
+    """Whether a rule's day parts admit no day: the same parts in a yearly rule (which
+    expands them a year at a time instead of filtering a day at a time; an ordinal weekday
+    such as ``1MO`` read as any Monday) find no day in a 400-year cycle."""
+    from dateutil.rrule import rrulestr
+
+    parts = {k: v for k, v in rule.items() if k in DAY_PARTS}
+    if not set(parts) - {"WKST"}:
+        return False  # every day is admitted
+    if "BYDAY" in parts:
+        parts["BYDAY"] = [str(d).lstrip("+-0123456789") for d in parts["BYDAY"]]
+    text = type(rule)({"FREQ": ["YEARLY"], **parts}).to_ical().decode()
+    return rrulestr(text, dtstart=CYCLE_START).after(CYCLE_START, inc=True) is None
 
 
 def _as_written(events: list[Any]) -> Iterator[tuple[Any, dict[str, Any]]]:
