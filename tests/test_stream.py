@@ -357,3 +357,44 @@ def test_a_row_wider_than_the_header_is_placed_as_one_machine_places_it(tmp_path
 def _memory(engine: str) -> list[str]:
     """``--memory`` for the stream (another engine refuses it: it would bound nothing)."""
     return ["--memory", "1MiB"] if engine == "stream" else []
+
+
+def test_with_keep_going_a_refused_cause_is_refused_as_one_machine_refuses_it(
+    tmp_path: Path,
+) -> None:
+    """A cause that is not a valid record, a cause refused so, a cycle and a record caused
+    through one stopped the stream even with --keep-going (the causes pass raised the
+    first): now each is refused as the columnar engine refuses it, in its order (after the
+    chunks' own refusals), and the other records are adjudicated alike, across chunks."""
+    rows = [
+        ("ok", None, "2026-09-01T10:00:00"),
+        ("orphan", "nosuch", "2026-09-02T10:00:00"),
+        ("bad", None, "2026-09-03Tnoon"),
+        ("second", "orphan", "2026-09-04T10:00:00"),
+        ("loop1", "loop2", "2026-09-05T10:00:00"),
+        ("loop2", "loop1", "2026-09-06T10:00:00"),
+        ("through", "loop1", "2026-09-07T10:00:00"),
+        ("child", "ok", "2026-09-08T10:00:00"),
+        ("last", None, "2026-09-09T10:00:00"),
+    ]
+    log = tmp_path / "log.csv"
+    records = [
+        {"id": i, "service": "CYBERMAIL Σ", "start": s, "end": s[:11] + "11:00:00",
+         "detected_by": "monitoring", "protocol": "smtp", "caused_by": c}
+        for i, c, s in rows
+    ]  # fmt: skip
+    text_frame(records).write_csv(log)
+    whole = rulebook.adjudicate_frame(CYBERMAIL, str(log), keep_going=True)
+    stream = adjudicate_stream(CYBERMAIL, str(log), Case(), 2, keep_going=True)
+    said = [str(e) for e in stream.errors]
+    assert said == whole.warnings
+    assert [s.split(": record ")[1].split(",")[0] for s in said] == [
+        "bad", "orphan", "second", "loop1", "loop2", "through"
+    ]  # fmt: skip
+    assert stream.to_dict()["periods"] == whole.to_dict()["periods"]
+    done = run("report", "cybermail", str(log), "--engine", "stream", "--keep-going",
+               "--format", "json")  # fmt: skip
+    one = run("report", "cybermail", str(log), "--engine", "columnar", "--keep-going",
+              "--format", "json")  # fmt: skip
+    assert done.exit_code == one.exit_code == 1
+    assert done.stdout == one.stdout and json.loads(done.stdout)["periods"]

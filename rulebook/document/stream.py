@@ -51,7 +51,7 @@ from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
-from rulebook.intake.causes import in_cycles
+from rulebook.intake.causes import in_cycles, orphans
 from rulebook.intake.cells import readable
 from rulebook.intake.clock import iso
 from rulebook.intake.ongoing import Closing
@@ -200,6 +200,8 @@ class _State:
     figures: list[Figures] = attrs.field(factory=list)
     kept: list[dict[str, Any]] = attrs.field(factory=list)
     errors: list[RecordError] = attrs.field(factory=list)
+    #: records refused by the causes pass (with --keep-going): dropped from their chunks
+    refused: frozenset[str] = frozenset()
     fatal: list[tuple[str, RecordError]] = attrs.field(factory=list)
     scoped_out: dict[str, int] = attrs.field(factory=dict)
     read: int = 0
@@ -248,6 +250,7 @@ def adjudicate_stream(
     intake = intake or ChunkIntake(contract, path, fmt)
     offset = 0
     other = None
+    refusals: list[RecordError] = []
 
     def size() -> int:  # asked before each chunk: what the budget leaves now
         if isinstance(rows, Budget):
@@ -274,15 +277,22 @@ def adjudicate_stream(
         if taken.errors and not keep_going:
             raise taken.errors[0]
         if first and chunks is None:  # the causes, over the whole file (each version's)
-            state.ancestry = [
-                _ancestry(v.contract, intake, other, instant) for v in versions(contract)
+            passes = [
+                _ancestry(v.contract, intake, other, instant, keep_going)
+                for v in versions(contract)
             ]
+            state.ancestry = [bits for bits, _, _ in passes]
+            _, state.refused, refusals = passes[0]  # the same records under every version
+        if state.refused:
+            taken.frame = taken.frame.filter(~pl.col("id").is_in(list(state.refused)))
         state.exact.update(taken.exact)
         _take(state, contract, taken.frame, other, instant, sink, last=False)
         if progress is not None:
             progress(offset)
     if other is None:  # no chunk at all: an empty log
         other = intake.empty(case, keep_going)
+    else:  # after every chunk's, as one machine lists them: orphans pass by pass, cycles
+        state.errors.extend(refusals)
     intake.finish()
     _take(state, contract, None, other, instant, sink, last=True)
     if state.fatal:  # the plan's refusal, the first by record (an ongoing record that
@@ -461,17 +471,27 @@ def _billing(entries: list[Billing]) -> dict[str, Billing]:
     return by_service
 
 
+Ancestry = tuple[pl.DataFrame | None, frozenset[str], list[RecordError]]
+
+
 def _ancestry(
-    contract: m.Contract, intake: ChunkIntake, other: Any, as_of: int | None
-) -> pl.DataFrame | None:
+    contract: m.Contract,
+    intake: ChunkIntake,
+    other: Any,
+    as_of: int | None,
+    keep_going: bool = False,
+) -> Ancestry:
     """Each effect's causal bits resolved over the whole log, before the chunks run (as
     Spark's driver does): the ``caused_by`` edges read from the whole file (two columns),
-    the records they touch taken in and valued, the edges walked in causal order. A cause
-    that is not a valid record, or a cycle, stops the run (under every contract, as on one
-    machine); None when no record names a cause or no clause reaches causes."""
+    the records they touch taken in and valued, the edges walked in causal order (None
+    when no record names a cause or no clause reaches causes). A record whose cause is not
+    a valid record (directly or through one refused so), or in or caused through a cycle,
+    is refused as one machine refuses it: the first stops the run, or with ``keep_going``
+    each is refused (its id and error given back, for its chunk to drop it)."""
+    nothing: Ancestry = (None, frozenset(), [])
     column, id_column = intake.column("caused_by"), intake.column("id")
     if column is None:
-        return None
+        return nothing
     whole = scan(intake.path, intake.fmt)
     types = whole.collect_schema()
     causes, kind = pl.col(column), types[column]
@@ -482,9 +502,9 @@ def _ancestry(
     elif isinstance(kind, pl.List) and readable(kind, listed=True):
         causes = causes.list.eval(pl.element().cast(pl.String))  # as the intake reads them
     else:  # no list the intake reads: it refuses every record that names a cause
-        return None
+        return nothing
     if id_column is not None and not _id_type(types[id_column]):
-        return None  # the intake refuses every record (an id is text or a whole number)
+        return nothing  # the intake refuses every record (an id is text or a whole number)
     child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
         whole.with_row_index("index")  # a row a line of the file (polars reads a blank
@@ -499,7 +519,7 @@ def _ancestry(
         .collect(engine="streaming")  # the file read in morsels, not as one frame
     )
     if links.height == 0:
-        return None
+        return nothing
     if id_column is None:
         raise StreamError(
             f"{intake.path}: records name causes (caused_by) but the log has no id column; "
@@ -522,35 +542,38 @@ def _ancestry(
     lanes = bits.columns[1:]
     values = {row[0]: list(row[1:]) for row in bits.iter_rows()}
     pairs = [(c, p) for c, p in pairs if c in values]  # a refused record: its chunk names it
+    named: dict[str, list[str]] = {}
     for child, cause in pairs:
-        if cause not in values:  # unknown, or refused
-            error = RecordError(
-                child,
-                "caused_by",
-                f"names '{cause}', which is not among the valid records",
-                "ids of valid records in the same input",
-            )
-            error.source = place(rows_of[child])
+        named.setdefault(child, []).append(cause)
+    records = sorted(named.items(), key=lambda item: rows_of[item[0]])
+    refused: dict[str, RecordError] = {}
+
+    def refuse(index: int, problem: str, accepted: str) -> None:
+        rid = records[index][0]
+        error = RecordError(rid, "caused_by", problem, accepted)
+        error.source = place(rows_of[rid])
+        if not keep_going:
             raise error
-    walked = walk_named(values, pairs)
-    if walked is None:  # the first record of the cycle in the file, named as one machine names it
-        named: dict[str, list[str]] = {}
-        for child, cause in pairs:
-            named.setdefault(child, []).append(cause)
-        records = sorted(named.items(), key=lambda item: rows_of[item[0]])
-        index, problem = in_cycles(records)[0]
-        error = RecordError(
-            records[index][0], "caused_by", problem, "a chain of causes without cycles"
+        refused[rid] = error
+
+    for index, cause in orphans(records, set(values)):
+        refuse(index, f"names '{cause}', which is not among the valid records",
+               "ids of valid records in the same input")  # fmt: skip
+    walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
+    if walked is None:  # a cycle: each record in or caused through one, by its place
+        records = [r for r in records if r[0] not in refused]
+        for index, problem in in_cycles(records):
+            refuse(index, problem, "a chain of causes without cycles")
+        walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
+        assert walked is not None  # every cycle refused
+    resolved = None
+    if related:
+        resolved = pl.DataFrame(
+            [(n, *v) for n, v in walked.items() if n not in refused],
+            schema={"id": pl.String, **dict.fromkeys(lanes, pl.Int64)},
+            orient="row",
         )
-        error.source = place(rows_of[records[index][0]])
-        raise error
-    if not related:
-        return None
-    return pl.DataFrame(
-        [(n, *v) for n, v in walked.items()],
-        schema={"id": pl.String, **dict.fromkeys(lanes, pl.Int64)},
-        orient="row",
-    )
+    return resolved, frozenset(refused), list(refused.values())
 
 
 def _id_type(dtype: pl.DataType) -> bool:
