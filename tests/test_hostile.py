@@ -668,6 +668,31 @@ def _every_engine(log: Path, *extra: str) -> list[tuple[int, str, str]]:
     ]
 
 
+def test_a_number_is_decimal_notation_on_every_engine(tmp_path: Path) -> None:
+    """``Fraction`` read ``1_0`` as 10 and ``3/4`` as 0.75 (March 4th, or April 3rd, in a
+    spreadsheet), on every engine alike: a figure no one wrote. A number is digits with a
+    sign, a decimal point and an exponent (full-width digits are digits); the others are
+    refused by name, quoted, with examples."""
+    good = ["90", "-0", "+1.5", ".5", "5.", "1e3", "2.5E-1", "１２"]
+    bad = ["1_0", "3/4", "ninety", "1e", "0x10", "nan", "1,5", "1 000"]
+    rows = [
+        f'r{i},CYBERMAIL Σ,2026-09-{i + 1:02d}T10:00:00,2026-09-{i + 1:02d}T11:00:00,"{v}"'
+        for i, v in enumerate([*good, *bad])
+    ]
+    log = tmp_path / "numbers.csv"
+    log.write_text("\n".join(["id,service,start,end,response_time", *rows]) + "\n", "utf-8")
+    results = _every_engine(log, "--keep-going")
+    assert len(set(results)) == 1, results
+    code, _, err = results[0]
+    refused = [line for line in err.splitlines() if "is not a number" in line]
+    assert code == 1 and len(refused) == len(bad), err
+    for line, (index, value) in zip(refused, enumerate(bad, start=len(good)), strict=True):
+        assert line.endswith(
+            f"numbers.csv:{index + 2}: record r{index}, field 'response_time': '{value}' is not "
+            "a number; accepted: a number of seconds, e.g. 3, -2.5, 1e3"
+        ), line
+
+
 @pytest.mark.parametrize(
     ("column", "values", "dtype", "said"),
     [

@@ -350,6 +350,12 @@ def _required_text(data: Mapping[str, Any], field: str, record: str) -> str:
     return str(value).strip()
 
 
+#: A number as exports write one: digits (full-width ones too: ``１２``), a sign, a decimal
+#: point, an exponent (``3``, ``-2.5``, ``.5``, ``1e3``); not ``1_0`` (Python's grouping) or
+#: ``1/3`` (January 3rd in a spreadsheet), which ``Fraction`` would read as 10 and 0.333….
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
     """Check and normalise one fact's value against its declaration."""
     if decl.is_set or decl.type == "records":
@@ -410,10 +416,16 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
                 record, decl.name, f"{limits.shorten(value)} is not a number", accepted
             )
         try:
+            if not _DECIMAL.fullmatch(text):  # Fraction also reads 1_0 and 1/3
+                raise ValueError(text)
             number = Fraction(text)
         except (ValueError, ZeroDivisionError):
+            said = f"'{limits.shorten(text)}'" if isinstance(value, str) else limits.shorten(value)
             raise RecordError(
-                record, decl.name, f"{limits.shorten(value)} is not a number", accepted
+                record,
+                decl.name,
+                f"{said} is not a number",
+                f"{accepted}, e.g. 3, -2.5, 1e3",
             ) from None
         return number
     return str(value)
