@@ -124,6 +124,15 @@ def test_a_bad_span_is_refused(log: Path) -> None:
     Path("rulebook.toml").write_text('contract = "cybermail"\n[import]\nsince = "x"\n', "utf-8")
     code, _, err = run(["report", str(log)])
     assert code != 0 and "import.since: 'x' is not a date or a timestamp" in err
+    Path("rulebook.toml").write_text(
+        'contract = "cybermail"\n[import.impact]\n"SERVICE_DISRUPTION" = "down"\n', "utf-8"
+    )
+    code, _, err = run(["report", str(log)])  # the meanings in words, not a Python tuple
+    assert code != 0
+    assert (
+        "rulebook.toml:3: import.impact.SERVICE_DISRUPTION: 'down' is not outage, degradation "
+        "or none; accepted: [import.impact] of the source's impact words"
+    ) in err
 
 
 def test_the_library_takes_the_span_and_both_evaluators_agree() -> None:

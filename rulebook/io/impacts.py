@@ -25,6 +25,7 @@ import attrs
 from rulebook import limits
 
 MEANINGS = ("outage", "degradation", "none")
+_MEANINGS_SAID = "outage, degradation or none"  # as a message says them
 
 #: Each importer's default table: the source's impact word -> what it becomes.
 DEFAULTS: dict[str, dict[str, str]] = {
@@ -98,7 +99,7 @@ def import_problems(value: Any) -> list[tuple[tuple[str, ...], str]]:
                     problems.append(
                         (
                             ("import", "impact", word),
-                            f"{limits.shown(meaning)} is not one of {MEANINGS}",
+                            f"{limits.shown(meaning)} is not {_MEANINGS_SAID}",
                         )
                     )
         else:
