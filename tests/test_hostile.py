@@ -711,7 +711,7 @@ def test_a_number_is_decimal_notation_on_every_engine(tmp_path: Path) -> None:
              "text; accepted: a list of text or whole numbers (in CSV: a;b)",
              "record r1, field 'features': [[]] holds []"],
         ),
-        ("cause", [b"attack", b"war"], None, ["record r0, field 'cause': 'b'attack'' is not a cause code"]),
+        ("cause", [b"attack", b"war"], None, ["record r0, field 'cause': b'attack' is not text; accepted: provider_fault"]),
         ("start", [dt.timedelta(0), dt.timedelta(1)], None, ["record r0, field 'start'"]),
         ("end", [[1], [2]], None, ["record r0, field 'end': [1] is not a timestamp"]),
         ("caused_by", [None, [["r0"]]], None, ["record r1, field 'caused_by': [[\"r0\"]] holds"]),

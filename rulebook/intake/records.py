@@ -379,7 +379,10 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
             _check_code(decl, item, record)
         return frozenset(cleaned)
     if decl.type == "code":
-        return _check_code(decl, str(value).strip(), record)
+        if not isinstance(value, str):  # bytes, a truth value, a number: shown as they are
+            names = ", ".join(c.name for c in decl.codes)
+            raise RecordError(record, decl.name, f"{limits.shorten(value)} is not text", names)
+        return _check_code(decl, value.strip(), record)
     if decl.type == "bool":
         if isinstance(value, bool):
             return value
@@ -391,6 +394,13 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
         )
     if decl.type == "country":
         code = str(value).strip()
+        if not isinstance(value, str):
+            raise RecordError(
+                record,
+                decl.name,
+                f"{limits.shorten(value)} is not text",
+                "two capital letters, e.g. JP, US",
+            )
         if code not in COUNTRIES:
             raise RecordError(
                 record,
