@@ -693,6 +693,20 @@ def test_a_number_is_decimal_notation_on_every_engine(tmp_path: Path) -> None:
         ), line
 
 
+def test_a_library_callers_fraction_is_still_a_number() -> None:
+    """The text ``1/3`` is refused (above); a ``Fraction`` given by a Python caller is an
+    exact number as it is, on both evaluators."""
+    from fractions import Fraction
+
+    record = {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-03T10:00:00",
+              "end": "2026-09-03T11:00:00", "priority": Fraction(1, 3)}  # fmt: skip
+    contract = rulebook.load_contract("cybermail")
+    one = rulebook.adjudicate(contract, [record]).to_dict(reasons=False)
+    other = rulebook.adjudicate_frame(contract, [record]).to_dict()
+    assert one["counts"]["outages"] == other["counts"]["outages"] == 1
+    assert one["periods"] == other["periods"]
+
+
 @pytest.mark.parametrize(
     ("column", "values", "dtype", "said"),
     [

@@ -425,6 +425,8 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
             raise RecordError(
                 record, decl.name, f"{limits.shorten(value)} is not a number", accepted
             )
+        if isinstance(value, Fraction):  # a library caller's exact number, as it is
+            return value
         try:
             if not _DECIMAL.fullmatch(text):  # Fraction also reads 1_0 and 1/3
                 raise ValueError(text)
