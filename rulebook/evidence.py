@@ -30,7 +30,8 @@ import attrs
 
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
-from rulebook.intake.records import RECORD_FIELDS, spreadsheet_iso
+from rulebook.intake.records import RECORD_FIELDS
+from rulebook.intake.spreadsheet import spreadsheet_iso
 from rulebook.io.impacts import DEFAULTS as IMPACT_TABLES
 from rulebook.io.regions import region_countries
 

@@ -19,7 +19,8 @@ import rulebook
 from rulebook.document.frames import adjudicate_intake
 from rulebook.intake.columns import FrameIntake
 from rulebook.intake.frames import read_frame
-from rulebook.intake.records import RecordError, spreadsheet_iso
+from rulebook.intake.records import RecordError
+from rulebook.intake.spreadsheet import spreadsheet_iso
 from rulebook.io.readers import Case, InputError, read_case
 from rulebook.mapping.apply import take_in
 from rulebook.mapping.cells import spreadsheet_times

@@ -227,7 +227,7 @@ def _as_of(opts: dict[str, Any]) -> str | None:
     import datetime as dt
     import zoneinfo
 
-    from rulebook.intake.records import spreadsheet_iso
+    from rulebook.intake.spreadsheet import spreadsheet_iso
 
     as_of: str | None = opts["as_of"]
     timezone = project_of(opts).timezone

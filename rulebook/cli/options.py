@@ -49,7 +49,8 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         return None
     import datetime as dt
 
-    from rulebook.intake.records import RecordError, parse_instant, spreadsheet_iso
+    from rulebook.intake.records import RecordError, parse_instant
+    from rulebook.intake.spreadsheet import spreadsheet_iso
 
     name = str(param.name)
     try:

@@ -10,7 +10,7 @@ this order, so that the validated records and every message are the same:
    refuses it with "did you mean"; with ``strict`` nothing is dropped (all are refused);
 3. every text value put in NFC; the project's ``[values.FIELD]`` words replaced by their
    values; spreadsheet date-times (``2026/9/1 10:00``) written as ISO 8601
-   (:func:`~rulebook.intake.records.spreadsheet_iso`).
+   (:func:`~rulebook.intake.spreadsheet.spreadsheet_iso`).
 
 After validation, :meth:`Mapping.expand` applies the service map (``[[services]]``) to the
 validated frame, which both routes build, and to the notices: a record of a log name mapped
@@ -43,7 +43,8 @@ from rulebook.intake.columns import (
 from rulebook.intake.frames import WHITESPACE, Columns, CsvChunks, Unchunked
 from rulebook.intake.kinds import refusal
 from rulebook.intake.ongoing import Closing
-from rulebook.intake.records import RecordError, spreadsheet_iso
+from rulebook.intake.records import RecordError
+from rulebook.intake.spreadsheet import spreadsheet_iso
 from rulebook.io.readers import Case, InputError, Item
 from rulebook.io.regions import region_countries
 from rulebook.mapping.cells import spreadsheet_times, text_looks

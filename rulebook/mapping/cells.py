@@ -1,5 +1,5 @@
 """Spreadsheet date-times (``2026/9/1 10:00``) of a text column written as ISO 8601, the
-same as :func:`~rulebook.intake.records.spreadsheet_iso` writes one value: the fixed-width
+same as :func:`~rulebook.intake.spreadsheet.spreadsheet_iso` writes one value: the fixed-width
 forms by slicing, the others by the general pattern, each day checked once."""
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ import polars as pl
 
 from rulebook.intake.cells import ISO_SHAPE
 from rulebook.intake.frames import WHITESPACE
-from rulebook.intake.records import (
-    SPREADSHEET_TIME,
-    valid_day,
-)
+from rulebook.intake.spreadsheet import SPREADSHEET_TIME, valid_day
 
 #: The fixed-width spreadsheet forms (2026/09/01 10:00, 2026-09-01 10:00:00): read by
 #: slicing, which is many times faster than the groups of the general pattern.
