@@ -333,24 +333,44 @@ def test_rdates_and_the_last_year_read_are_expanded(tmp_path: Path) -> None:
         "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
         "FREQ=DAILY;BYMONTH=4,6,9,11;BYMONTHDAY=31",
         "FREQ=WEEKLY;BYDAY=1MO;BYWEEKNO=53;BYMONTH=6",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=MO",  # from a Tuesday: it never lands on a Monday
+        "FREQ=HOURLY;INTERVAL=168;BYDAY=MO",
+        "FREQ=SECONDLY;INTERVAL=604800;BYDAY=MO",
     ],
 )
-def test_a_rule_that_admits_no_day_adds_nothing_at_once(tmp_path: Path, rule: str) -> None:
+def test_a_rule_without_an_occurrence_adds_nothing_at_once(tmp_path: Path, rule: str) -> None:
     """Such a rule has no occurrence, but the expansion looked for its first one a day at
-    a time until the year 9999: 10-19 s an event for a second's step, twice (the bound's
-    count, then the expansion). Now its day parts are looked for a year at a time in one
-    400-year cycle; the event keeps its start and its other rule, as before."""
+    a time until the year 9999, twice (the bound's count, then the expansion): 10-19 s an
+    event for a second's step whose days do not exist, 1-1.6 s for an interval that never
+    lands on its days. Now the days are looked for a year at a time in one 400-year cycle,
+    and the landing from the same start whole cycles later, near the year 9999; the event
+    keeps its start and its other rule, as before."""
     lines = ["DTSTART:20260901T020000Z", "DTEND:20260901T030000Z", f"RRULE:{rule}",
              "RRULE:FREQ=MONTHLY;COUNT=2"]  # fmt: skip
     text = _ics(*_event(*lines), *_event(*lines, uid="b"), *_event(*lines, uid="c"))
     began = time.monotonic()
     notices = read_input(str(_written(tmp_path, text)), "notices").notices
-    assert time.monotonic() - began < 5  # three events: a minute or more before
+    assert time.monotonic() - began < 5  # three events: 10 s to a minute or more before
     assert [(n.data["id"], n.data["start"]) for n in notices] == [
         (f"{uid}@2026-{month}-01T02:00:00+00:00", f"2026-{month}-01T02:00:00+00:00")
         for month in ("09", "10")
         for uid in "abc"
     ]
+
+
+def test_a_dropped_rules_until_still_moves_the_horizon(tmp_path: Path) -> None:
+    """The last instant the file writes includes the UNTIL of a rule without occurrences:
+    an unending rule of another event is expanded ten years past it, as before such rules
+    were dropped (fadace1 dropped them first, and the yearly event stopped in 2035)."""
+    text = _ics(
+        *_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z",
+                "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20500101T000000Z"),
+        *_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z", "RRULE:FREQ=YEARLY",
+                uid="b"),
+    )  # fmt: skip
+    notices = read_input(str(_written(tmp_path, text)), "notices").notices
+    starts = [n.data["start"] for n in notices if n.data["id"].startswith("b")]
+    assert len(starts) == 34 and starts[-1] == "2059-09-01T02:00:00+00:00"
 
 
 def test_the_stream_engine_reads_a_calendar_as_the_others_do() -> None:

@@ -99,10 +99,10 @@ def read_calendar(text: str, name: str) -> list[Item]:
         events = [c for c in calendar.walk("VEVENT")]
         if not events:
             return bad
+        first, horizon = _span(events)  # every rule's UNTIL counts, as written
         for event in events:
             place = places[id(event)]
-            _drop_empty_rules(event)
-        first, horizon = _span(events)
+            _drop_rules_without_occurrence(event, horizon)
         streams = []
         for event in events:
             place = places[id(event)]
@@ -163,18 +163,47 @@ DAY_PARTS = ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "WKST")
 CYCLE_START = dt.datetime(dt.MAXYEAR - 399, 1, 1)
 
 
-def _drop_empty_rules(event: Any) -> None:
-    """Drop the rules whose day parts admit no day at all (``BYMONTH=2;BYMONTHDAY=30``):
-    they have no occurrence, and the expansion looks for their first one until the year
-    9999, a day at a time (18 s an event for ``FREQ=SECONDLY``). The event keeps its
-    start and its other rules, as the expansion would give them."""
+def _drop_rules_without_occurrence(event: Any, horizon: dt.datetime) -> None:
+    """Drop the rules that have no occurrence by the horizon: those whose day parts admit
+    no day at all (``BYMONTH=2;BYMONTHDAY=30``), and those of a daily or finer step whose
+    interval never lands on a day they admit (``FREQ=DAILY;INTERVAL=7;BYDAY=TU`` from a
+    Monday). The expansion looks for such a rule's first occurrence until the year 9999,
+    a day at a time: 10-19 s an event for the first kind, 1-1.6 s for the second. The
+    event keeps its start and its other rules, as the expansion would give them."""
     rules = _rules(event)
-    kept = [rule for rule in rules if not _admits_no_day(rule)]
+    start = _instant(event.get("DTSTART"))
+    if not rules or start is None:
+        return
+    begin = start if isinstance(start, dt.datetime) else _key(start)
+    kept = [r for r in rules if not _admits_no_day(r) and _lands_by(r, begin, horizon)]
     if len(kept) == len(rules):
         return
     del event["RRULE"]
     for rule in kept:
         event.add("RRULE", rule)
+
+
+def _lands_by(rule: Any, begin: dt.datetime, horizon: dt.datetime) -> bool:
+    """Whether a rule of a daily or finer step and an interval over 1 has an occurrence by
+    the horizon (any other rule: True, its first occurrence is found at once). It is looked
+    for from the same start a whole number of 400-year cycles later (the same weekdays and
+    leap years), as near the year 9999 as the horizon allows: the search past the horizon
+    is then a few centuries, not eighty (its UNTIL and COUNT left out: they only end it)."""
+    from dateutil.rrule import rrulestr
+
+    freq = str((rule.get("FREQ") or [""])[0]).upper()
+    interval = (rule.get("INTERVAL") or [1])[0]
+    if freq not in ("DAILY", "HOURLY", "MINUTELY", "SECONDLY") or interval == 1:
+        return True
+    years = 400 * ((dt.MAXYEAR - 1 - horizon.year) // 400)
+    if years <= 0:
+        return True
+    parts = {k: v for k, v in rule.items() if k not in ("UNTIL", "COUNT")}
+    text = type(rule)(parts).to_ical().decode()
+    later = begin.replace(year=begin.year + years)
+    found = rrulestr(text, dtstart=later).after(later, inc=True)
+    last = horizon.replace(year=horizon.year + years) + dt.timedelta(days=1)  # (an offset)
+    return found is not None and _key(found) <= last
 
 
 def _admits_no_day(rule: Any) -> bool:
