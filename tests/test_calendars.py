@@ -9,8 +9,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rulebook
 from rulebook import limits
@@ -398,3 +401,57 @@ def test_with_keep_going_every_bad_event_is_listed_and_the_good_one_read(tmp_pat
     assert json.loads(out)["counts"]["notices"] == 1
     assert "bad.ics: event 2 (back): notice back, field 'end'" in err
     assert "bad.ics: event 3 (old): notice old, field 'start': '1800-01-01T02:00:00+00:00'" in err
+
+
+_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def _listed(draw: st.DrawFn, part: str, values: list[Any]) -> str:
+    chosen = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True))
+    return f"{part}=" + ",".join(str(v) for v in chosen)
+
+
+@st.composite
+def _rules(draw: st.DrawFn) -> str:
+    """A rule of a yearly to daily step whose parts admit no day, or whose interval never
+    lands on one (the cases the expansion's shortcut drops), or near misses of both."""
+    freq = draw(st.sampled_from(["YEARLY", "MONTHLY", "WEEKLY", "DAILY"]))
+    steps = [1, 7, 14] if freq == "DAILY" else [1, 2, 3]
+    parts = [f"FREQ={freq}", f"INTERVAL={draw(st.sampled_from(steps))}"]
+    kind = draw(st.sampled_from(["no day", "never lands", "any"]))
+    if kind == "no day":
+        parts += [_listed(draw, "BYMONTH", [2, 4, 6, 9, 11]), _listed(draw, "BYMONTHDAY", [30, 31])]
+    elif kind == "never lands":
+        parts = ["FREQ=DAILY", f"INTERVAL={draw(st.sampled_from([7, 14]))}"]
+        parts.append(_listed(draw, "BYDAY", _DAYS))
+    else:
+        if draw(st.booleans()):
+            parts.append(_listed(draw, "BYMONTH", [2, 4, 6, 9, 11]))
+        if draw(st.booleans()):
+            parts.append(_listed(draw, "BYMONTHDAY", [1, 29, 30, 31, -1]))
+        if freq != "YEARLY" and draw(st.booleans()):
+            parts.append(_listed(draw, "BYDAY", _DAYS))
+    end = draw(st.sampled_from(["", "COUNT=3", "UNTIL=20400101T000000Z"]))  # UNTIL: the horizon
+    return ";".join([*parts, end] if end else parts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rule=_rules(), day=st.integers(1, 28))
+def test_the_shortcut_gives_what_the_expansion_gives(rule: str, day: int) -> None:
+    """With the rules without an occurrence dropped first (at once) or expanded to the
+    year 9999 (as before): the same notices, every one, for any such rule beside an
+    unending monthly event."""
+    from unittest import mock
+
+    from rulebook.io import calendars
+
+    text = _ics(
+        *_event(f"DTSTART:202609{day:02d}T020000Z", f"DTEND:202609{day:02d}T030000Z",
+                f"RRULE:{rule}"),
+        *_event("DTSTART:20260901T020000Z", "DTEND:20260901T030000Z", "RRULE:FREQ=MONTHLY",
+                uid="b"),
+    )  # fmt: skip
+    quick = [i.data for i in calendars.read_calendar(text, "x.ics")]
+    with mock.patch.object(calendars, "_drop_rules_without_occurrence", lambda *a: None):
+        slow = [i.data for i in calendars.read_calendar(text, "x.ics")]
+    assert quick == slow
