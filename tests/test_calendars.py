@@ -403,6 +403,51 @@ def test_with_keep_going_every_bad_event_is_listed_and_the_good_one_read(tmp_pat
     assert "bad.ics: event 3 (old): notice old, field 'start': '1800-01-01T02:00:00+00:00'" in err
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["DTSTART:20260907T020000Z", "DTEND:20260907T030000Z",
+         "RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=TU;UNTIL=20250101T000000Z"],
+        ["DTSTART;VALUE=DATE:20260907", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20250101"],
+        ["DTSTART;TZID=Europe/London:20260907T020000", "DTEND;TZID=Europe/London:20260907T030000",
+         "RRULE:FREQ=WEEKLY;UNTIL=20250101T000000Z",
+         "RRULE:FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31;UNTIL=20300101T000000Z"],
+    ],
+    ids=["until-before-start", "all-day", "latest-until-of-two"],
+)  # fmt: skip
+def test_a_dropped_rules_until_still_decides_the_events_start(lines: list[str]) -> None:
+    """The expansion gives an event's start only when it is not after its rules' latest
+    UNTIL: a rule without occurrences dropped whole took its UNTIL along, and the start
+    came or went (found by a red-team pass). Its place is now taken by a rule of no
+    occurrence with the same UNTIL: the same notices as the expansion to the year 9999."""
+    from unittest import mock
+
+    from rulebook.io import calendars
+
+    text = _ics(*_event(*lines))
+    quick = [i.data for i in calendars.read_calendar(text, "x.ics")]
+    with mock.patch.object(calendars, "_drop_rules_without_occurrence", lambda *a: None):
+        slow = [i.data for i in calendars.read_calendar(text, "x.ics")]
+    assert quick == slow
+
+
+@pytest.mark.parametrize(
+    ("part", "said"),
+    [("RSCALE=GREGORIAN;SKIP=FORWARD", "unknown parameter 'RSCALE'"),
+     ("BYHOUR=25", "hour must be in 0..23")],
+)  # fmt: skip
+def test_a_rule_dateutil_cannot_read_is_refused_even_without_a_day(
+    tmp_path: Path, part: str, said: str
+) -> None:
+    """A rule whose day parts admit no day was dropped before anything read the rest of
+    it: RFC 7529's RSCALE (under which February 30th skips forward to March 1st) or an hour
+    of 25 went unsaid. Each rule is read whole first, and refused as the expansion did."""
+    rule = f"RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;{part}"
+    text = _ics(*_event("DTSTART:20260907T020000Z", "DTEND:20260907T030000Z", rule))
+    with pytest.raises(InputError, match=f"an event cannot be read \\(ValueError: {said}"):
+        read_input(str(_written(tmp_path, text)), "notices")
+
+
 _DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 

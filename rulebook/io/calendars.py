@@ -164,23 +164,46 @@ CYCLE_START = dt.datetime(dt.MAXYEAR - 399, 1, 1)
 
 
 def _drop_rules_without_occurrence(event: Any, horizon: dt.datetime) -> None:
-    """Drop the rules that have no occurrence by the horizon: those whose day parts admit
-    no day at all (``BYMONTH=2;BYMONTHDAY=30``), and those of a daily or finer step whose
-    interval never lands on a day they admit (``FREQ=DAILY;INTERVAL=7;BYDAY=TU`` from a
-    Monday). The expansion looks for such a rule's first occurrence until the year 9999,
-    a day at a time: 10-19 s an event for the first kind, 1-1.6 s for the second. The
-    event keeps its start and its other rules, as the expansion would give them."""
+    """Put a rule of no occurrence found at once in the place of each rule that has none
+    by the horizon: those whose day parts admit no day at all (``BYMONTH=2;BYMONTHDAY=30``),
+    and those of a daily or finer step whose interval never lands on a day they admit
+    (``FREQ=DAILY;INTERVAL=7;BYDAY=TU`` from a Monday). The expansion looks for such a
+    rule's first occurrence until the year 9999, a day at a time: 10-19 s an event for the
+    first kind, 1-1.6 s for the second. Each rule is read in full first (one dateutil
+    cannot read is refused, as the expansion refuses it); the rule put in its place keeps
+    its UNTIL and COUNT (the expansion gives the event's start by its rules' latest UNTIL)."""
+    from dateutil.rrule import rrulestr
+
     rules = _rules(event)
     start = _instant(event.get("DTSTART"))
     if not rules or start is None:
         return
     begin = start if isinstance(start, dt.datetime) else _key(start)
-    kept = [r for r in rules if not _admits_no_day(r) and _lands_by(r, begin, horizon)]
-    if len(kept) == len(rules):
+    placed = []
+    for rule in rules:
+        rrulestr(_text_of(rule), dtstart=begin)  # read whole: a part dateutil refuses
+        empty = _admits_no_day(rule) or not _lands_by(rule, begin, horizon)
+        placed.append(_of_no_occurrence(rule) if empty else rule)
+    if all(new is old for new, old in zip(placed, rules, strict=True)):
         return
     del event["RRULE"]
-    for rule in kept:
+    for rule in placed:
         event.add("RRULE", rule)
+
+
+def _text_of(rule: Any) -> str:
+    """A rule as dateutil reads it (UNTIL left out: :func:`_starts` sets it apart)."""
+    text: str = type(rule)({k: v for k, v in rule.items() if k != "UNTIL"}).to_ical().decode()
+    return text
+
+
+def _of_no_occurrence(rule: Any) -> Any:
+    """A rule that has no occurrence and says so at once (February 30th, then a step past
+    the year 9999), with ``rule``'s UNTIL and COUNT."""
+    parts: dict[str, Any] = {"FREQ": ["YEARLY"], "INTERVAL": [10_000], "BYMONTH": [2],
+                             "BYMONTHDAY": [30]}  # fmt: skip
+    parts.update({k: rule[k] for k in ("UNTIL", "COUNT") if rule.get(k)})
+    return type(rule)(parts)
 
 
 def _lands_by(rule: Any, begin: dt.datetime, horizon: dt.datetime) -> bool:
@@ -323,11 +346,9 @@ def _starts(event: Any, horizon: dt.datetime) -> Iterator[dt.datetime]:
     streams: list[Iterator[dt.datetime]] = [iter([_key(start)])]
     streams.append(iter(sorted(_key(d) for d in _dates(event, "RDATE"))))
     for rule in _rules(event):
-        parts = {k: v for k, v in rule.items() if k != "UNTIL"}
         until = _instant_of((rule.get("UNTIL") or [None])[0])
-        text = type(rule)(parts).to_ical().decode()
-        expansion = rrulestr(text, dtstart=begin)
-        if until is not None and not parts.get("COUNT"):
+        expansion = rrulestr(_text_of(rule), dtstart=begin)
+        if until is not None and not rule.get("COUNT"):
             expansion = expansion.replace(until=_as_of(until, begin))
         streams.append(_key(d) for d in expansion)
     skipped = {_key(d) for d in _dates(event, "EXDATE")}
