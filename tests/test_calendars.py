@@ -476,7 +476,7 @@ def _rules(draw: st.DrawFn) -> str:
             parts.append(_listed(draw, "BYMONTHDAY", [1, 29, 30, 31, -1]))
         if freq != "YEARLY" and draw(st.booleans()):
             parts.append(_listed(draw, "BYDAY", _DAYS))
-    end = draw(st.sampled_from(["", "COUNT=3", "UNTIL=20400101T000000Z"]))  # UNTIL: the horizon
+    end = draw(st.sampled_from(["", "COUNT=3", "UNTIL=20400101T000000Z", "UNTIL=20250101T000000Z"]))
     return ";".join([*parts, end] if end else parts)
 
 
