@@ -398,3 +398,67 @@ def test_with_keep_going_a_refused_cause_is_refused_as_one_machine_refuses_it(
               "--format", "json")  # fmt: skip
     assert done.exit_code == one.exit_code == 1
     assert done.stdout == one.stdout and json.loads(done.stdout)["periods"]
+
+
+_DUPLICATES = {
+    # a second row of an id names a missing cause: the first row is the record kept
+    "second-row-names-a-missing-cause": [
+        ("a", "provider_fault", "", "2026-09-01T10:00:00"),
+        ("b", "provider_fault", "a", "2026-09-02T10:00:00"),
+        ("a", "provider_fault", "nosuch", "2026-09-03T10:00:00"),
+        ("c", "provider_fault", "", "2026-09-04T10:00:00"),
+    ],
+    # the first row of an id is refused for its own reason: the second is the one kept
+    "first-row-refused": [
+        ("a", "provider_fault", "nosuch", "2026-09-01Tnoon"),
+        ("a", "attack", "", "2026-09-02T10:00:00"),
+        ("b", "provider_fault", "a", "2026-09-03T10:00:00"),
+        ("c", "provider_fault", "", "2026-09-04T10:00:00"),
+    ],
+    # a second row of an id makes what looks like a cycle
+    "second-row-closes-a-cycle": [
+        ("a", "provider_fault", "", "2026-09-01T10:00:00"),
+        ("b", "provider_fault", "a", "2026-09-02T10:00:00"),
+        ("a", "provider_fault", "b", "2026-09-03T10:00:00"),
+        ("c", "provider_fault", "", "2026-09-04T10:00:00"),
+    ],
+    # a second row of an id names a cause: the first is related to nothing (no error said)
+    "second-row-names-a-cause": [
+        ("x", "attack", "", "2026-09-01T10:00:00"),
+        ("a", "provider_fault", "", "2026-09-02T10:00:00"),
+        ("b", "provider_fault", "", "2026-09-03T10:00:00"),
+        ("a", "provider_fault", "x", "2026-09-04T10:00:00"),
+        ("c", "provider_fault", "", "2026-09-05T10:00:00"),
+    ],
+    # no cause at all, a chunk of no valid record, then an id again: Seen's empty run
+    "a-chunk-of-nothing-valid": [
+        ("a", "provider_fault", "", "2026-09-01T10:00:00"),
+        ("b", "provider_fault", "", "2026-09-02Tnoon"),
+        ("a", "provider_fault", "", "2026-09-03T10:00:00"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(_DUPLICATES))
+@pytest.mark.parametrize("rows", [1, 2, 3])
+def test_an_ids_other_rows_name_no_cause_of_the_record_kept(
+    tmp_path: Path, name: str, rows: int
+) -> None:
+    """The causes pass read every row's causes and pinned them on the id, where one machine
+    keeps the first valid row of an id and refuses the others: a valid record was refused
+    (orphan, false cycle) or related through another row's cause, and the figures changed
+    (found by a red-team pass; the pass stopped the run before ec7e899). A chunk of no
+    valid record left an empty run that crashed the next look-up of an id read again.
+    Now the errors and figures are one machine's, whatever the chunk size."""
+    log = tmp_path / "log.csv"
+    text_frame(
+        [
+            {"id": i, "service": "CYBERMAIL Σ", "start": s, "end": s[:11] + "11:00:00",
+             "cause": c, "detected_by": "monitoring", "protocol": "smtp", "caused_by": by}
+            for i, c, by, s in _DUPLICATES[name]
+        ]
+    ).write_csv(log)  # fmt: skip
+    whole = rulebook.adjudicate_frame(CYBERMAIL, str(log), keep_going=True)
+    stream = adjudicate_stream(CYBERMAIL, str(log), Case(), rows, keep_going=True)
+    assert [str(e) for e in stream.errors] == whole.warnings
+    assert stream.to_dict()["periods"] == whole.to_dict()["periods"]

@@ -59,7 +59,8 @@ class Seen:
         maybe = hashes.filter(self.bits.gather(high) & self.bits.gather(low))
         again = self._found(maybe.unique().sort()) if maybe.len() else None
         self._set(high, low)
-        self.runs.append(hashes.sort().rename("id"))
+        if hashes.len():  # a chunk of no valid record leaves no run (an empty one has no last)
+            self.runs.append(hashes.sort().rename("id"))
         self.count += hashes.len()
         return hashes.is_in(again.implode()) if again is not None and again.len() else None
 

@@ -526,13 +526,23 @@ def _ancestry(
             "--engine stream reads causes by id: use --engine columnar"
         )
     place = _placer(intake.path, [(0, intake.first_line)] if intake.first_line else [])
-    rows_of: dict[str, int] = {}  # each record's first row: its place
-    for child_id, index in zip(links["child"], links["index"], strict=True):
-        rows_of.setdefault(child_id, index)
-    pairs = [(child, cause) for _, child, cause in links.iter_rows()]
     involved = pl.Series([*links["child"], *links["cause"]]).unique()
-    rows = whole.filter(intake.ids(id_column).is_in(involved.implode())).collect(engine="streaming")
+    rows = (
+        whole.with_row_index("__index")
+        .filter(intake.ids(id_column).is_in(involved.implode()))
+        .collect(engine="streaming")
+    )
+    index_of = rows.drop_in_place("__index")  # each row's index in the file
     taken = intake.involved(rows, Closing(as_of))
+    # Each record's causes as the record one machine keeps names them (the first valid row
+    # of its id): another row of the id, refused, names none (its chunk refuses it).
+    kept = taken.frame.select("id", "row", "caused_by")
+    rows_of = {rid: index_of[row] for rid, row in zip(kept["id"], kept["row"], strict=True)}
+    pairs = [
+        (rid, cause)
+        for rid, causes in zip(kept["id"], kept["caused_by"].to_list(), strict=True)
+        for cause in causes or ()
+    ]
     related = bool(related_clauses(RuleSet.of(contract)))
     if related:
         closures = frozenset(closure_date(c) for c in other.closures)
