@@ -75,6 +75,16 @@ def shorten(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def quoted(value: Any, width: int = 40) -> str:
+    """A value for a message, cut to ``width`` characters: text in quotes, anything else
+    as :func:`shown` gives it.
+
+    >>> quoted("SERVICE_DEGRADED"), quoted(True), quoted(1e300), quoted(None)
+    ("'SERVICE_DEGRADED'", 'true', '1e+300', 'null')
+    """
+    return f"'{shorten(value, width)}'" if isinstance(value, str) else shorten(value, width)
+
+
 def shown(value: Any) -> str:
     """A value read from an input, as a message shows it: text quoted, a value JSON has
     (a truth value, null, a number, a list, a map) as JSON writes it (what a JSON or TOML

@@ -558,8 +558,7 @@ def _ancestry(
     records = sorted(named.items(), key=lambda item: rows_of[item[0]])
     refused: dict[str, RecordError] = {}
 
-    def refuse(index: int, problem: str, accepted: str) -> None:
-        rid = records[index][0]
+    def refuse(rid: str, problem: str, accepted: str) -> None:
         error = RecordError(rid, "caused_by", problem, accepted)
         error.source = place(rows_of[rid])
         if not keep_going:
@@ -567,13 +566,13 @@ def _ancestry(
         refused[rid] = error
 
     for index, cause in orphans(records, set(values)):
-        refuse(index, f"names '{cause}', which is not among the valid records",
+        refuse(records[index][0], f"names '{cause}', which is not among the valid records",
                "ids of valid records in the same input")  # fmt: skip
     walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
     if walked is None:  # a cycle: each record in or caused through one, by its place
-        records = [r for r in records if r[0] not in refused]
-        for index, problem in in_cycles(records):
-            refuse(index, problem, "a chain of causes without cycles")
+        left = [r for r in records if r[0] not in refused]
+        for index, problem in in_cycles(left):
+            refuse(left[index][0], problem, "a chain of causes without cycles")
         walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
         assert walked is not None  # every cycle refused
     resolved = None

@@ -355,7 +355,6 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
             record, decl.name, f"{limits.shown(value)} is not true or false", "true, false"
         )
     if decl.type == "country":
-        code = str(value).strip()
         if not isinstance(value, str):
             raise RecordError(
                 record,
@@ -363,6 +362,7 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
                 f"{limits.shorten(value)} is not text",
                 "two capital letters, e.g. JP, US",
             )
+        code = value.strip()
         if code not in COUNTRIES:
             raise RecordError(
                 record,
@@ -394,7 +394,7 @@ def fact_value(decl: m.FactDecl, value: Any, record: str) -> FactValue:
                 raise ValueError(text)
             number = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            said = f"'{limits.shorten(text)}'" if isinstance(value, str) else limits.shorten(value)
+            said = limits.quoted(text if isinstance(value, str) else value)
             raise RecordError(
                 record,
                 decl.name,

@@ -191,9 +191,10 @@ def _drop_rules_without_occurrence(event: Any, horizon: dt.datetime) -> None:
         event.add("RRULE", rule)
 
 
-def _text_of(rule: Any) -> str:
-    """A rule as dateutil reads it (UNTIL left out: :func:`_starts` sets it apart)."""
-    text: str = type(rule)({k: v for k, v in rule.items() if k != "UNTIL"}).to_ical().decode()
+def _text_of(rule: Any, leaving: tuple[str, ...] = ("UNTIL",)) -> str:
+    """A rule as dateutil reads it, the parts ``leaving`` left out (UNTIL by default:
+    :func:`_starts` sets it apart)."""
+    text: str = type(rule)({k: v for k, v in rule.items() if k not in leaving}).to_ical().decode()
     return text
 
 
@@ -221,10 +222,8 @@ def _lands_by(rule: Any, begin: dt.datetime, horizon: dt.datetime) -> bool:
     years = 400 * ((dt.MAXYEAR - 1 - horizon.year) // 400)
     if years <= 0:
         return True
-    parts = {k: v for k, v in rule.items() if k not in ("UNTIL", "COUNT")}
-    text = type(rule)(parts).to_ical().decode()
     later = begin.replace(year=begin.year + years)
-    found = rrulestr(text, dtstart=later).after(later, inc=True)
+    found = rrulestr(_text_of(rule, ("UNTIL", "COUNT")), dtstart=later).after(later, inc=True)
     last = horizon.replace(year=horizon.year + years) + dt.timedelta(days=1)  # (an offset)
     return found is not None and _key(found) <= last
 

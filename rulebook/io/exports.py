@@ -47,7 +47,7 @@ def shown(value: Any) -> str:
     >>> shown("SERVICE_DEGRADED"), shown(True), shown(1e300), shown(None)
     ("'SERVICE_DEGRADED'", 'true', '1e+300', 'null')
     """
-    return f"'{limits.shorten(value)}'" if isinstance(value, str) else limits.shorten(value)
+    return limits.quoted(value)
 
 
 def _iso_time(value: Any) -> dt.datetime | None:
