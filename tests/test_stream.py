@@ -462,3 +462,75 @@ def test_an_ids_other_rows_name_no_cause_of_the_record_kept(
     stream = adjudicate_stream(CYBERMAIL, str(log), Case(), rows, keep_going=True)
     assert [str(e) for e in stream.errors] == whole.warnings
     assert stream.to_dict()["periods"] == whole.to_dict()["periods"]
+
+
+_PLACES = {
+    # a cause not found before a bad row: one machine names the row first (no keep-going)
+    "an-orphan-then-a-bad-row": [
+        ("a", "nosuch", "2026-09-01T10:00:00"),
+        ("b", "", "2026-09-02T10:00:00"),
+        ("c", "", "2026-09-03Tnoon"),
+    ],
+    # records without an id are named by their number in the log, not in their chunk
+    "records-without-ids": [
+        ("a", "", "2026-09-01T10:00:00"),
+        ("", "", "2026-09-02T10:00:00"),
+        ("c", "", "2026-09-03T10:00:00"),
+        ("", "", "2026-09-04T10:00:00"),
+    ],
+    # an id's first row refused: the record kept, and named "first", is its second row
+    "the-first-row-of-an-id-refused": [
+        ("a", "", "2026-09-01T10:00:00"),
+        ("e", "", "2026-09-02Tnoon"),
+        ("e", "", "2026-09-03T10:00:00"),
+        ("e", "", "2026-09-04T10:00:00"),
+        ("e", "", "2026-09-05T10:00:00"),
+    ],
+    # an id three times, the second and third in one chunk: both name the first
+    "an-id-three-times": [
+        ("c", "", "2026-09-01T10:00:00"),
+        ("b", "", "2026-09-02T10:00:00"),
+        ("d", "", "2026-09-03T10:00:00"),
+        ("c", "", "2026-09-04T10:00:00"),
+        ("c", "", "2026-09-05T10:00:00"),
+    ],
+    # a row of empty cells is no record: the id after it is placed at its own line
+    "an-empty-row-before-an-id-again": [
+        ("d", "e", "2026-09-01T10:00:00"),
+        ("c", "", "2026-09-02T10:00:00"),
+        None,
+        ("d", "", "2026-09-04T10:00:00"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(_PLACES))
+@pytest.mark.parametrize("rows", [1, 2, 3])
+@pytest.mark.parametrize("keep_going", [False, True])
+def test_errors_are_named_and_placed_as_one_machine_names_them_whatever_the_chunks(
+    tmp_path: Path, name: str, rows: int, keep_going: bool
+) -> None:
+    """Found by comparing the stream with one machine on 400 random logs at chunks of 1, 2,
+    3 and 100 records: without --keep-going a cause not found stopped the stream after
+    its first chunk, before a bad row one machine names first; a record without an id was
+    numbered in its chunk; an id used again named as its first a row that was refused or
+    itself a second use, or was placed on the row before when a row of empty cells came
+    first. Now what is said, and the figures, are one machine's at every chunk size."""
+    head = "id,service,start,end,detected_by,protocol,caused_by"
+    lines = [
+        ",,,,,," if row is None else f"{i},CYBERMAIL Σ,{s},{s[:11]}11:00:00,monitoring,smtp,{by}"
+        for row in _PLACES[name]
+        for i, by, s in [row or ("", "", "")]
+    ]
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join([head, *lines]) + "\n", encoding="utf-8")
+    try:
+        whole = rulebook.adjudicate_frame(CYBERMAIL, str(log), keep_going=keep_going)
+    except RecordError as exc:
+        with pytest.raises(RecordError) as raised:
+            adjudicate_stream(CYBERMAIL, str(log), Case(), rows, keep_going=keep_going)
+        assert str(raised.value) == str(exc)
+        return
+    stream = adjudicate_stream(CYBERMAIL, str(log), Case(), rows, keep_going=keep_going)
+    assert [str(e) for e in stream.errors] == whole.warnings
+    assert stream.to_dict()["periods"] == whole.to_dict()["periods"]

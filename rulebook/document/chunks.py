@@ -286,12 +286,14 @@ class ChunkIntake:
         first: bool,
         closing: Closing | None = None,
         line: int | None = None,
+        records: int = 0,
     ) -> FrameIntake:
-        """A chunk (its first record the log's ``offset``-th, on file line ``line``; None:
-        Parquet, placed by index) mapped and validated, with the other inputs in ``case``;
-        the warnings said with the ``first`` chunk (the columns are every chunk's). With
-        ``closing``, an ongoing record it cannot close is refused."""
-        return self._take(chunk, case, line, offset, first, closing)
+        """A chunk (its first row the log's ``offset``-th, on file line ``line``; None:
+        Parquet, placed by index; its first record the log's ``records``-th, blank rows
+        being none) mapped and validated, with the other inputs in ``case``; the warnings
+        said with the ``first`` chunk (the columns are every chunk's). With ``closing``,
+        an ongoing record it cannot close is refused."""
+        return self._take(chunk, case, line, offset, first, closing, records)
 
     def _take(
         self,
@@ -301,6 +303,7 @@ class ChunkIntake:
         offset: int,
         first: bool,
         closing: Closing | None = None,
+        records: int = 0,
     ) -> FrameIntake:
         mapping = self.maps
         if at is None and offset and "id" not in {mapping.column(c)[0] for c in chunk.columns}:
@@ -325,6 +328,7 @@ class ChunkIntake:
                 read=read,
                 first_row=offset,
                 closing=closing,
+                first_record=records,
             )
         except RecordError as exc:
             raise mapping.annotate(exc) from None
@@ -377,27 +381,43 @@ class ChunkIntake:
             self.maps.unresolved.clear()
             self.maps.unresolved.update(unresolved)
 
-    def first_index(self, rid: str) -> int | None:
-        """The index of the first record of the log with id ``rid`` (CSV: among the
-        records the stream reads, its blank lines skipped, read again up to it)."""
+    def first_index(self, rid: str, before: int) -> int | None:
+        """The index of the record of id ``rid`` that one machine keeps, among the log's
+        first ``before`` rows: the first that is a valid record (CSV: among the rows the
+        stream reads, its blank lines skipped, read again up to ``before``); None when
+        none is."""
         column = self.column("id")
         if column is None:
             return None
-        if kind_of(self.path, self.fmt) == "csv":
-            reading = _csv_reading(self.path)
-            index = 0
-            for chunk in reading.chunks(apart=True) if reading is not None else ():
-                hits = chunk.frame.select(self.ids(column).alias("id"))["id"] == rid
-                if hits.any():
-                    return index + int(hits.arg_true()[0])
-                index += chunk.frame.height
+        rows, indexes = self._rows_of(column, rid, before)
+        if not indexes:
             return None
-        found = (
-            scan(self.path, self.fmt)
-            .select(self.ids(column).alias("id"))
-            .with_row_index("index")
-            .filter(pl.col("id") == rid)
-            .head(1)
-            .collect()
-        )
-        return int(found["index"][0]) if found.height else None
+        kept = self.involved(rows).frame["row"]  # their rows' numbers among `rows`
+        return indexes[int(kept.min())] if kept.len() else None  # type: ignore[arg-type]
+
+    def _rows_of(self, column: str, rid: str, before: int) -> tuple[pl.DataFrame, list[int]]:
+        """The log's rows of id ``rid`` among its first ``before``, as the chunks read
+        them, and their indexes."""
+        if kind_of(self.path, self.fmt) != "csv":
+            found = (
+                scan(self.path, self.fmt)
+                .head(before)
+                .with_row_index("__index")
+                .filter(self.ids(column) == rid)
+                .collect()
+            )
+            return found.drop("__index"), found["__index"].to_list()
+        reading = _csv_reading(self.path)
+        pieces: list[pl.DataFrame] = []
+        indexes: list[int] = []
+        index = 0
+        for chunk in reading.chunks(apart=True) if reading is not None else ():
+            if index >= before:
+                break
+            frame = chunk.frame.head(before - index)
+            hits = frame.select(self.ids(column) == rid).to_series()
+            if hits.any():
+                pieces.append(frame.filter(hits))
+                indexes.extend(index + int(i) for i in hits.arg_true())
+            index += frame.height
+        return pl.concat(pieces) if pieces else pl.DataFrame(), indexes

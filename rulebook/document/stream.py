@@ -20,9 +20,7 @@ the stretches held back: a service continuously down across many chunks holds th
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
@@ -31,28 +29,23 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
-from rulebook.columnar.ancestry import own_bits
 from rulebook.columnar.parts import Figures, assemble, figures_of, last_stretch, starts_of
 from rulebook.columnar.plan import run_plan
-from rulebook.columnar.related import related_clauses, walk_named
 from rulebook.columnar.state import OUT_OF_SCOPE
 from rulebook.columnar.versions import run_versions
+from rulebook.document.causes import ancestry, placer
 from rulebook.document.chunks import (
     ChunkIntake,
     StreamError,
     expected_records,
     read_chunks,
-    scan,
 )
 from rulebook.document.fields import document_head, given_span, period_dict
 from rulebook.document.frames import FrameAdjudication, as_of_instant, periods_frame
 from rulebook.document.seen import MOST_BITS, Seen, most_bits
-from rulebook.engine.classify import RuleSet
 from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
-from rulebook.intake.causes import in_cycles, orphans
-from rulebook.intake.cells import readable
 from rulebook.intake.clock import iso
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date, timezone_of
@@ -264,12 +257,20 @@ def adjudicate_stream(
         if intake.first_line is not None:  # CSV: the chunk's first line (blank lines part)
             line = line if line is not None else intake.first_line + offset
             state.lines.append((offset, line))
-        taken = intake.take(chunk, case if first else Case(), offset, first, Closing(instant), line)
+        before = state.read  # the records of the chunks before: a record is numbered in the log
+        chunk_inputs = (case if first else Case(), offset, first, Closing(instant), line, before)
+        taken = intake.take(chunk, *chunk_inputs)
         other = other or taken
-        place = _placer(path, state.lines)
-        frame, twice = _once(state, taken.frame, place, offset, intake)
+        place = placer(path, state.lines)
+        assert taken.where is not None  # a frame's intake places its records
+        frame, twice = _once(state, taken.frame, place, taken.where, offset, intake)
         taken.frame = frame
         if twice:  # in the order of the records, as the intake lists its errors
+            firsts = {e.record: e.problem for e in twice}  # the chunk's own: the log's first
+            for error in taken.errors:
+                if error.field == "id" and error.record in firsts:
+                    error.problem = firsts[error.record]
+                    error.args = (error.render(),)
             taken.errors = sorted([*taken.errors, *twice], key=_row_of)
         offset += chunk.height
         state.read += taken.read
@@ -277,10 +278,9 @@ def adjudicate_stream(
         if taken.errors and not keep_going:
             raise taken.errors[0]
         if first and chunks is None:  # the causes, over the whole file (each version's)
-            passes = [
-                _ancestry(v.contract, intake, other, instant, keep_going)
-                for v in versions(contract)
-            ]
+            # every refusal kept: without keep_going the first is raised after the chunks',
+            # as one machine names a bad row before a cause (the stream reads on to see)
+            passes = [ancestry(v.contract, intake, other, instant) for v in versions(contract)]
             state.ancestry = [bits for bits, _, _ in passes]
             _, state.refused, refusals = passes[0]  # the same records under every version
         if state.refused:
@@ -293,6 +293,8 @@ def adjudicate_stream(
         other = intake.empty(case, keep_going)
     else:  # after every chunk's, as one machine lists them: orphans pass by pass, cycles
         state.errors.extend(refusals)
+        if refusals and not keep_going:
+            raise refusals[0]
     intake.finish()
     _take(state, contract, None, other, instant, sink, last=True)
     if state.fatal:  # the plan's refusal, the first by record (an ongoing record that
@@ -387,30 +389,19 @@ def _take(
         sink.write(part)
 
 
-def _placer(path: str, lines: list[tuple[int, int]]) -> Callable[[int], str]:
-    """Where a record of the log is, by its index (as the intake places it): its file
-    line, from the first index and line of each chunk read (``lines``; none: Parquet,
-    placed by index)."""
-    if not lines:
-        return lambda index: f"{path}: outages[{index}]"
-
-    def place(index: int) -> str:
-        start, line = lines[bisect.bisect_right(lines, (index, math.inf)) - 1]
-        return f"{path}:{line + index - start}"
-
-    return place
-
-
 def _once(
     state: _State,
     valid: pl.DataFrame,
     place: Callable[[int], str],
+    where: Callable[[int], str],
     offset: int,
     intake: ChunkIntake,
 ) -> tuple[pl.DataFrame, list[RecordError]]:
     """A chunk's records whose ids an earlier chunk used are refused, as the intake
     refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
-    first record of an id found again is looked up in the file."""
+    record one machine keeps of an id found again is looked up in the file (the rows
+    before ``offset``, the chunk's first; ``place``: a row's place by its index in the
+    log, ``where``: a record's by its number)."""
     hashes = valid["id"].hash(seed=0)
     again = state.seen.add(hashes)
     if again is None or not again.any():
@@ -419,14 +410,14 @@ def _once(
     kept = ~again
     for at in again.arg_true().to_list():
         rid, row = valid["id"][at], valid["row"][at]
-        first = intake.first_index(rid)
-        if first is None or first >= offset:  # a hash shared by two ids
+        first = intake.first_index(rid, offset)
+        if first is None:  # a hash shared by two ids (or none kept before: the first)
             kept[at] = True
             continue
         error = RecordError(
             rid, "id", f"is used twice (first at {place(first)})", "a unique id per record"
         )
-        error.source = place(offset + row)
+        error.source = where(row)
         errors.append(error)
     return valid.filter(kept), errors
 
@@ -469,123 +460,3 @@ def _billing(entries: list[Billing]) -> dict[str, Billing]:
             )
         by_service[entry.service] = entry
     return by_service
-
-
-Ancestry = tuple[pl.DataFrame | None, frozenset[str], list[RecordError]]
-
-
-def _ancestry(
-    contract: m.Contract,
-    intake: ChunkIntake,
-    other: Any,
-    as_of: int | None,
-    keep_going: bool = False,
-) -> Ancestry:
-    """Each effect's causal bits resolved over the whole log, before the chunks run (as
-    Spark's driver does): the ``caused_by`` edges read from the whole file (two columns),
-    the records they touch taken in and valued, the edges walked in causal order (None
-    when no record names a cause or no clause reaches causes). A record whose cause is not
-    a valid record (directly or through one refused so), or in or caused through a cycle,
-    is refused as one machine refuses it: the first stops the run, or with ``keep_going``
-    each is refused (its id and error given back, for its chunk to drop it)."""
-    nothing: Ancestry = (None, frozenset(), [])
-    column, id_column = intake.column("caused_by"), intake.column("id")
-    if column is None:
-        return nothing
-    whole = scan(intake.path, intake.fmt)
-    types = whole.collect_schema()
-    causes, kind = pl.col(column), types[column]
-    if isinstance(kind, pl.Array):  # a list of a fixed size: the intake reads it as one
-        causes, kind = causes.arr.to_list(), pl.List(kind.inner)
-    if kind == pl.String:
-        causes = causes.str.split(";")
-    elif isinstance(kind, pl.List) and readable(kind, listed=True):
-        causes = causes.list.eval(pl.element().cast(pl.String))  # as the intake reads them
-    else:  # no list the intake reads: it refuses every record that names a cause
-        return nothing
-    if id_column is not None and not _id_type(types[id_column]):
-        return nothing  # the intake refuses every record (an id is text or a whole number)
-    child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
-    links = (
-        whole.with_row_index("index")  # a row a line of the file (polars reads a blank
-        .filter(pl.col(column).is_not_null())  # line as a row): most name no cause
-        .select(
-            "index",
-            child=child,
-            cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
-        )
-        .explode("cause")
-        .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
-        .collect(engine="streaming")  # the file read in morsels, not as one frame
-    )
-    if links.height == 0:
-        return nothing
-    if id_column is None:
-        raise StreamError(
-            f"{intake.path}: records name causes (caused_by) but the log has no id column; "
-            "--engine stream reads causes by id: use --engine columnar"
-        )
-    place = _placer(intake.path, [(0, intake.first_line)] if intake.first_line else [])
-    involved = pl.Series([*links["child"], *links["cause"]]).unique()
-    rows = (
-        whole.with_row_index("__index")
-        .filter(intake.ids(id_column).is_in(involved.implode()))
-        .collect(engine="streaming")
-    )
-    index_of = rows.drop_in_place("__index")  # each row's index in the file
-    taken = intake.involved(rows, Closing(as_of))
-    # Each record's causes as the record one machine keeps names them (the first valid row
-    # of its id): another row of the id, refused, names none (its chunk refuses it).
-    kept = taken.frame.select("id", "row", "caused_by")
-    rows_of = {rid: index_of[row] for rid, row in zip(kept["id"], kept["row"], strict=True)}
-    pairs = [
-        (rid, cause)
-        for rid, causes in zip(kept["id"], kept["caused_by"].to_list(), strict=True)
-        for cause in causes or ()
-    ]
-    related = bool(related_clauses(RuleSet.of(contract)))
-    if related:
-        closures = frozenset(closure_date(c) for c in other.closures)
-        bits = own_bits(contract, taken.frame, other.notices, closures, as_of, taken.exact)
-    else:  # only the edges are checked: one lane of nothing
-        bits = taken.frame.select("id", __none=pl.lit(0, dtype=pl.Int64))
-    lanes = bits.columns[1:]
-    values = {row[0]: list(row[1:]) for row in bits.iter_rows()}
-    pairs = [(c, p) for c, p in pairs if c in values]  # a refused record: its chunk names it
-    named: dict[str, list[str]] = {}
-    for child, cause in pairs:
-        named.setdefault(child, []).append(cause)
-    records = sorted(named.items(), key=lambda item: rows_of[item[0]])
-    refused: dict[str, RecordError] = {}
-
-    def refuse(rid: str, problem: str, accepted: str) -> None:
-        error = RecordError(rid, "caused_by", problem, accepted)
-        error.source = place(rows_of[rid])
-        if not keep_going:
-            raise error
-        refused[rid] = error
-
-    for index, cause in orphans(records, set(values)):
-        refuse(records[index][0], f"names '{cause}', which is not among the valid records",
-               "ids of valid records in the same input")  # fmt: skip
-    walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
-    if walked is None:  # a cycle: each record in or caused through one, by its place
-        left = [r for r in records if r[0] not in refused]
-        for index, problem in in_cycles(left):
-            refuse(left[index][0], problem, "a chain of causes without cycles")
-        walked = walk_named(values, [(c, p) for c, p in pairs if c not in refused])
-        assert walked is not None  # every cycle refused
-    resolved = None
-    if related:
-        resolved = pl.DataFrame(
-            [(n, *v) for n, v in walked.items() if n not in refused],
-            schema={"id": pl.String, **dict.fromkeys(lanes, pl.Int64)},
-            orient="row",
-        )
-    return resolved, frozenset(refused), list(refused.values())
-
-
-def _id_type(dtype: pl.DataType) -> bool:
-    """Whether a column of ``dtype`` holds ids the intake may accept: text or whole numbers
-    (any other cell is refused, by the record route's message)."""
-    return dtype.is_integer() or isinstance(dtype, pl.String | pl.Categorical | pl.Enum)

@@ -69,6 +69,7 @@ class FrameIntake:
     read: int = 0
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)  # id -> fact -> value
     edges: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=EDGES))  # causes
+    where: Callable[[int], str] | None = None  # a record number's place in its file
 
     @property
     def rejected(self) -> int:
@@ -179,6 +180,7 @@ def frame_intake(
     read: Columns | None = None,
     first_row: int = 0,
     closing: Closing | None = None,
+    first_record: int = 0,
 ) -> FrameIntake:
     """Validate a frame of outage records (and the other inputs in ``case``).
 
@@ -186,10 +188,11 @@ def frame_intake(
     placed by index (``name: outages[3]``). Without ``causes`` the records' causes are not
     looked for among them (a partition of a larger log: its driver resolves them).
     ``first_row``: the index of the frame's first row in its log (a chunk of a stream),
-    when rows are placed by index. With ``closing``, an ongoing record it cannot close is
-    refused.
+    when rows are placed by index; ``first_record``: the number of records before it (a
+    record without an id is named by its number in the log). With ``closing``, an ongoing
+    record it cannot close is refused.
     """
-    part = frame_part(contract, frame, name, first_line, read, first_row)
+    part = frame_part(contract, frame, name, first_line, read, first_row, first_record)
     return joined_intake(contract, [part], case, keep_going, causes, closing)
 
 
@@ -379,7 +382,9 @@ def joined_intake(
         errors += more
     exact = {k: v for p in parts for k, v in p.exact.items()}
     read = sum(p.read for p in parts)
-    intake = FrameIntake(valid, read=read, closures=list(case.closures), exact=exact, edges=edges)
+    intake = FrameIntake(
+        valid, read=read, closures=list(case.closures), exact=exact, edges=edges, where=where
+    )
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)
     return intake
