@@ -198,3 +198,44 @@ def test_a_corpus_csv_file_gives_one_machines_answer_or_a_refusal(path: Path) ->
         assert STREAM_REFUSES[path.name] in stream[2]
         return
     assert stream[:2] == columnar[:2]
+
+
+NOT_UTF8 = [p for p in CORPUS_CSV if p.name in ("latin1.csv", "utf16.csv", "binary.csv")]
+
+
+def _not_utf8(tmp_path: Path, lines: int) -> Path:
+    """A Shift_JIS (cp932) export, as Japanese spreadsheets write it: its first bytes that
+    are not UTF-8 after ``lines`` lines of ASCII records."""
+    good = [f"r{i},{S},2026-09-01T10:00:00,2026-09-01T11:00:00" for i in range(lines)]
+    path = tmp_path / "sjis.csv"
+    path.write_bytes(
+        "\n".join(["id,service,start,end", *good]).encode()
+        + "\nlast,障害,2026-09-02T10:00:00,2026-09-02T11:00:00\n".encode("cp932")
+    )
+    return path
+
+
+@pytest.mark.parametrize("path", NOT_UTF8, ids=[p.name for p in NOT_UTF8])
+def test_a_file_not_utf8_is_placed_by_its_byte_as_one_machine_places_it(path: Path) -> None:
+    """The stream said "a row polars cannot read" at the chunk's first line, or refused
+    the header for a NUL byte (UTF-16) or a stray quote: now the line, byte and offset
+    are one machine's, with the encoding that reads the file when one does."""
+    columnar, stream = _both(path)
+    assert columnar[0] == stream[0] == 1
+    place = columnar[2].split(";")[0]
+    assert "not UTF-8 text (byte 0x" in place
+    assert stream[2].startswith(place + ";")
+    assert "--engine stream reads UTF-8 logs: convert it to UTF-8 first" in stream[2]
+
+
+@pytest.mark.parametrize("lines", [0, 3, 30_000])
+def test_a_shift_jis_export_is_named_with_its_encoding(tmp_path: Path, lines: int) -> None:
+    """cp932 found past the first MiB read (30,000 lines): the same place as one machine's
+    whole reading, and how to read it: convert it, or read it whole with --encoding."""
+    path = _not_utf8(tmp_path, lines)
+    columnar, stream = _both(path)
+    place = columnar[2].split(";")[0]
+    assert f"sjis.csv:{lines + 2}: not UTF-8 text" in place
+    assert stream[0] == 1
+    assert stream[2].startswith(f"{place}; it reads as cp932; --engine stream reads UTF-8")
+    assert "iconv -f cp932 -t UTF-8), or use --engine columnar --encoding cp932" in stream[2]

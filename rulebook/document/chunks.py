@@ -22,7 +22,15 @@ from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
 from rulebook.intake.frames import Columns, CsvChunks, Unchunked
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError
-from rulebook.io.readers import WIDTH_ACCEPTED, Case, InputError, check_header, width_problem
+from rulebook.io.readers import (
+    COMMON,
+    WIDTH_ACCEPTED,
+    Case,
+    InputError,
+    check_header,
+    undecodable,
+    width_problem,
+)
 from rulebook.mapping.apply import Mapping
 from rulebook.mapping.compile import compile_mapping
 from rulebook.mapping.places import unresolved_warning
@@ -94,6 +102,9 @@ def read_chunks(path: str, fmt: str | None, rows: int | Callable[[], int]) -> It
     try:
         yield from _gathered(_batches(reading, batch), size)
     except Unchunked as exc:
+        undecoded = _not_utf8(path)  # one machine names the byte before any row
+        if undecoded is not None:
+            raise InputError(undecoded) from None
         row = _wrong_width(path)
         if row is not None:
             raise InputError(
@@ -140,6 +151,26 @@ _STREAMED = (
 )
 
 
+def _not_utf8(path: str) -> str | None:
+    """What the stream says of a log that is not UTF-8 text, its byte placed as one
+    machine places it (read 1 MiB at a time), with the encoding that reads it: the stream
+    reads UTF-8 only. None when it is UTF-8 text."""
+    found = undecodable(path)
+    if found is None:
+        return None
+    encoding = "utf-16" if found.utf16 else found.reads_as
+    how = (
+        f"convert it to UTF-8 first (iconv -f {encoding} -t UTF-8), or use --engine "
+        f"columnar --encoding {encoding}"
+        if encoding
+        else "convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine "
+        f"columnar --encoding ENCODING ({COMMON})"
+    )
+    reads = "it starts with a UTF-16 byte order mark" if found.utf16 else f"it reads as {encoding}"
+    said = f"{reads}; " if encoding else ""
+    return f"{found.text}; {said}--engine stream reads UTF-8 logs: {how}"
+
+
 def _unstreamable(path: str, exc: Unchunked) -> str:
     """The stream's refusal of a file whose lines are not one record each."""
     if exc.line is None:  # the file could not be read on
@@ -166,7 +197,15 @@ def _csv_reading(path: str) -> CsvChunks | None:
 
 def _csv_header(path: str) -> tuple[bytes, int, list[str]] | None:
     """The CSV log's header line, the file's size and the header's names, checked (see
-    :func:`_csv_reading`); None when the file has no header."""
+    :func:`_csv_reading`); None when the file has no header. A file that is not UTF-8
+    text is refused for that first, as one machine refuses it."""
+    try:
+        return _header_of(path)
+    except InputError as exc:
+        raise InputError(_not_utf8(path) or str(exc)) from None
+
+
+def _header_of(path: str) -> tuple[bytes, int, list[str]] | None:
     import csv
 
     try:

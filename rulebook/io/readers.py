@@ -152,10 +152,9 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
 
 def _undecodable(raw: bytes, name: str, encoding: str, at: int) -> str:
     line = raw.count(b"\n", 0, at) + 1
-    label = "UTF-8" if encoding == "utf-8" else encoding
-    text = f"{name}:{line}: not {label} text (byte 0x{raw[at]:02x} at offset {at})"
+    text = _not_text(name, line, encoding, raw[at], at)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return text + "; it starts with a UTF-16 byte order mark: give --encoding utf-16"
+        return text + "; " + UTF16
     for guess in ("utf-8", *GUESSES):
         if guess == encoding:
             continue
@@ -168,6 +167,73 @@ def _undecodable(raw: bytes, name: str, encoding: str, at: int) -> str:
             f'"{guess}" in rulebook.toml)'
         )
     return f"{text}; give the file's encoding with --encoding ({COMMON})"
+
+
+#: What is said of a file that begins with a UTF-16 byte order mark.
+UTF16 = "it starts with a UTF-16 byte order mark: give --encoding utf-16"
+
+
+def _not_text(name: str, line: int, encoding: str, byte: int, at: int) -> str:
+    label = "UTF-8" if encoding == "utf-8" else encoding
+    return f"{name}:{line}: not {label} text (byte 0x{byte:02x} at offset {at})"
+
+
+@attrs.frozen
+class Undecodable:
+    """Where a file too large to hold is first not UTF-8 text (:func:`undecodable`):
+    ``text`` places the byte as :func:`decode` does; ``reads_as``, the encoding of
+    :data:`GUESSES` that reads the whole file, if one does; whether it begins with a
+    UTF-16 byte order mark."""
+
+    text: str
+    reads_as: str | None
+    utf16: bool
+
+
+def undecodable(path: str) -> Undecodable | None:
+    """The file at ``path`` read 1 MiB at a time as UTF-8 (its byte order mark dropped,
+    as :func:`decode` drops it): where it first is not, or None when it is UTF-8 text
+    (or cannot be read)."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(len(codecs.BOM_UTF8))
+    except OSError:
+        return None
+    skip = len(start) if start == codecs.BOM_UTF8 else 0
+    found = _first_undecodable(path, "utf-8", skip)
+    if found is None:
+        return None
+    at, byte, line = found
+    utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    reads = (g for g in GUESSES if not utf16 and not _first_undecodable(path, g, skip))
+    guess = next(reads, None)
+    return Undecodable(_not_text(path, line, "utf-8", byte, at), guess, utf16)
+
+
+def _first_undecodable(path: str, encoding: str, skip: int = 0) -> tuple[int, int, int] | None:
+    """The offset (after the first ``skip`` bytes), value and line of the first byte of
+    ``path`` that ``encoding`` does not decode, read 1 MiB at a time; None when it all
+    decodes (or it cannot be read: the reading names that)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    fed, lines = 0, 1  # the bytes given to the decoder, the lines they began
+    try:
+        with open(path, "rb") as file:
+            file.seek(skip)
+            while True:
+                piece = file.read(1 << 20)
+                held = decoder.getstate()[0]  # an unfinished sequence from before
+                try:
+                    decoder.decode(piece, final=not piece)
+                except UnicodeDecodeError as exc:
+                    data = held + piece
+                    line = lines + data.count(b"\n", 0, exc.start)
+                    return fed - len(held) + exc.start, data[exc.start], line
+                if not piece:
+                    return None
+                fed += len(piece)
+                lines += piece.count(b"\n")
+    except OSError:
+        return None
 
 
 def utf8(raw: bytes, name: str, encoding: str | None = None) -> bytes:
