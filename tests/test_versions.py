@@ -277,6 +277,27 @@ def test_the_stream_gives_one_machines_bytes(tmp_path: Path) -> None:
     assert b'"version":"r5"' in outputs[1][1]
 
 
+@pytest.mark.parametrize(
+    "rows", [[], ["a,CYBERMAIL Σ,2023-07-01Tnoon,2023-07-01T11:00:00"]], ids=["header", "all-bad"]
+)
+def test_a_log_of_no_valid_record_lists_no_record_under_versions(
+    tmp_path: Path, rows: list[str]
+) -> None:
+    """Found by a red-team pass: with versions, `adjudicate` of a log with no valid record
+    (a header alone; every record refused, with --keep-going) crashed putting the versions'
+    plans together (no segments to cut, none kept). Now the document has no record, as
+    without versions, and its periods are the same as the record engine's."""
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(["id,service,start,end", *rows]) + "\n", encoding="utf-8")
+    args = ["adjudicate", str(AMENDED), str(log), "--format", "json", "--keep-going"]
+    code, out, _ = run_cli(args)
+    assert code == (1 if rows else 0)
+    document = json.loads(out)
+    assert document["outages"] == [] and document["counts"]["adjudicated"] == 0
+    record = rulebook.adjudicate(rulebook.load_contract(str(AMENDED)), [], keep_going=True)
+    assert document["periods"] == record.to_dict()["periods"]
+
+
 def test_hover_shows_how_a_clause_changed_between_versions() -> None:
     from rulebook.lsp.features import version_history
 

@@ -79,7 +79,7 @@ def combine(contract: m.Contract, plans: list[Plan], chain: Chain) -> Plan:
         frame=frame,
         whole=whole,
         pieces=pieces,
-        segments=None,
+        segments=None if whole is not None else last.segments,  # no record: none to cut
         periods=periods,
         remedies=remedies,
         obligations=dict(sorted(obligations.items())),
