@@ -524,6 +524,12 @@ def test_errors_are_named_and_placed_as_one_machine_names_them_whatever_the_chun
     ]
     log = tmp_path / "log.csv"
     log.write_text("\n".join([head, *lines]) + "\n", encoding="utf-8")
+    _as_one_machine(log, rows, keep_going)
+
+
+def _as_one_machine(log: Path, rows: int, keep_going: bool) -> None:
+    """The stream of ``log`` at chunks of ``rows`` records says and measures what one
+    machine does: the same error raised, or the same errors and periods."""
     try:
         whole = rulebook.adjudicate_frame(CYBERMAIL, str(log), keep_going=keep_going)
     except RecordError as exc:
@@ -534,3 +540,67 @@ def test_errors_are_named_and_placed_as_one_machine_names_them_whatever_the_chun
     stream = adjudicate_stream(CYBERMAIL, str(log), Case(), rows, keep_going=keep_going)
     assert [str(e) for e in stream.errors] == whole.warnings
     assert stream.to_dict()["periods"] == whole.to_dict()["periods"]
+
+
+def _row(rid: str, day: int, end: bool = True, by: str = "") -> str:
+    start = f"2026-09-0{day}T10:00:00"
+    return (
+        f"{rid},CYBERMAIL Σ,{start},{start[:11] + '11:00:00' if end else ''},monitoring,smtp,{by}"
+    )
+
+
+_IDS = {
+    # an ongoing record as_of cannot close: one machine refuses the id's later uses first
+    "an-ongoing-record-then-its-id-again": [_row("a", 1, end=False), _row("a", 2), _row("a", 3)],
+    "a-record-then-its-id-ongoing": [_row("a", 1), _row("a", 2, end=False)],
+    # an id with a 0x1f separator after it is the same id once stripped (Python strips it)
+    "a-separator-after-an-id": [_row("a\x1f", 1), _row("a", 2)],
+    "a-cause-named-without-the-separator": [_row("a\x1f", 1), _row("b", 2, by="a")],
+    # a script newer than polars' or Python's Unicode tables: NFC as the mapping stage's
+    "an-id-of-a-new-script": [_row("k\U00016d67\U00016d67", 1), _row("k\U00016d67\U00016d67", 2)],
+    # an id written as a record's number, and a record without an id numbered so
+    "an-id-like-a-number": [_row("#4", 1), _row("zz", 2), _row("#4", 3), _row("", 4)],
+}
+
+
+@pytest.mark.parametrize("name", list(_IDS))
+@pytest.mark.parametrize("rows", [1, 2, 3])
+@pytest.mark.parametrize("keep_going", [False, True])
+def test_ids_are_read_and_refused_as_one_machine_reads_them(
+    tmp_path: Path, name: str, rows: int, keep_going: bool
+) -> None:
+    """Found by a red-team pass: the stream fed its ids read with the records it kept only,
+    where one machine refuses an id used again before it refuses a record it cannot close
+    (a record kept, figures changed); it stripped and normalised ids for its look-ups and
+    causes as polars does, not as the intake (a 0x1f separator, a new script: an id used
+    twice kept, a cause not found); and it named the log's first of an id in an error
+    about a record without an id numbered like it."""
+    log = tmp_path / "log.csv"
+    head = "id,service,start,end,detected_by,protocol,caused_by"
+    log.write_text("\n".join([head, *_IDS[name]]) + "\n", encoding="utf-8")
+    _as_one_machine(log, rows, keep_going)
+
+
+def test_an_id_used_again_costs_a_pass_a_chunk_not_a_pass_a_record(tmp_path: Path) -> None:
+    """Each id found again was looked up by reading the log again from its start: a log
+    of 2,000 records each used twice took 16 s at chunks of 1,000 (quadratic in the
+    records). Now a chunk's ids found again are looked up together: the look-ups are
+    counted (one a chunk that has any)."""
+    from rulebook.document import chunks
+
+    records = [_row(f"r{k % 1000}", 1 + k // 1000) for k in range(3000)]
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(["id,service,start,end,detected_by,protocol,caused_by", *records]))
+    passes = []
+    real = chunks.ChunkIntake.first_indexes
+
+    def counted(self: chunks.ChunkIntake, rids: list[str], before: int) -> dict[str, int]:
+        passes.append(len(rids))
+        return real(self, rids, before)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks.ChunkIntake, "first_indexes", counted)
+        stream = adjudicate_stream(CYBERMAIL, str(log), Case(), 1000, keep_going=True)
+    assert passes == [1000, 1000]
+    assert len(stream.errors) == 2000 and stream.adjudicated == 1000
+    assert "is used twice (first at" in str(stream.errors[0])

@@ -227,3 +227,30 @@ def test_a_log_without_ids_is_read_with_its_places_as_ids(tmp_path: Path) -> Non
 def _memory(engine: str) -> list[str]:
     """``--memory`` for the stream (another engine refuses it: it would bound nothing)."""
     return ["--memory", "1MiB"] if engine == "stream" else []
+
+
+def test_refusals_name_the_logs_own_columns_as_on_one_machine(tmp_path: Path) -> None:
+    """Found by a red-team pass: an id used again in a later chunk and a cause not found
+    were named by their field alone (`field 'id'`), where one machine names the log's own
+    column (`field 'id' (column '障害番号')`): the stream made these errors itself, past
+    the maps. Now every refusal names the column, as one machine's."""
+    timed = tmp_path / "timed.csv"
+    write_timed_csv(str(timed), 2500, chunk=1000)
+    log = pl.read_csv(timed, infer_schema=False)
+    ids = log["id"].to_list()
+    ids[1500] = ids[10]  # used again, in the second chunk of 1,000 records
+    by = [None] * log.height
+    by[2000] = "no-such-record"
+    log = log.with_columns(pl.Series("id", ids), pl.Series("caused_by", by, dtype=pl.String))
+    log = log.rename({"id": "障害番号", "caused_by": "原因元"})
+    path = tmp_path / "export.csv"
+    log.write_csv(path)
+    project = tmp_path / "rulebook.toml"
+    project.write_text('[columns]\n"障害番号" = "id"\n"原因元" = "caused_by"\n', encoding="utf-8")
+    args = ("report", "cybermail", str(path), "--format", "json", "--config", str(project))
+    whole, streamed = both(*args, "--keep-going")
+    assert whole.exit_code == streamed.exit_code == 1
+    assert streamed.stdout == whole.stdout
+    assert streamed.stderr == whole.stderr
+    assert "field 'id' (column '障害番号'): is used twice" in whole.stderr
+    assert "field 'caused_by' (column '原因元'): names 'no-such-record'" in whole.stderr

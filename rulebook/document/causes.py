@@ -16,10 +16,11 @@ import polars as pl
 from rulebook import model as m
 from rulebook.columnar.ancestry import own_bits
 from rulebook.columnar.related import related_clauses, walk_named
-from rulebook.document.chunks import ChunkIntake, StreamError, scan
+from rulebook.document.chunks import ChunkIntake, StreamError, in_nfc, scan
 from rulebook.engine.classify import RuleSet
 from rulebook.intake.causes import in_cycles, orphans
 from rulebook.intake.cells import readable
+from rulebook.intake.frames import WHITESPACE
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date
 
@@ -63,8 +64,8 @@ def ancestry(
     causes, kind = pl.col(column), types[column]
     if isinstance(kind, pl.Array):  # a list of a fixed size: the intake reads it as one
         causes, kind = causes.arr.to_list(), pl.List(kind.inner)
-    if kind == pl.String:
-        causes = causes.str.split(";")
+    if kind == pl.String:  # the cell in NFC, as the mapping stage writes text, then cut
+        causes = in_nfc(causes).str.split(";")
     elif isinstance(kind, pl.List) and readable(kind, listed=True):
         causes = causes.list.eval(pl.element().cast(pl.String))  # as the intake reads them
     else:  # no list the intake reads: it refuses every record that names a cause
@@ -78,7 +79,7 @@ def ancestry(
         .select(
             "index",
             child=child,
-            cause=causes.list.eval(pl.element().str.strip_chars().str.normalize("NFC")),
+            cause=causes.list.eval(pl.element().str.strip_chars(WHITESPACE)),  # as the intake
         )
         .explode("cause")
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
@@ -127,7 +128,7 @@ def ancestry(
     def refuse(rid: str, problem: str, accepted: str) -> None:
         error = RecordError(rid, "caused_by", problem, accepted)
         error.source = place(rows_of[rid])
-        refused[rid] = error
+        refused[rid] = intake.maps.annotate(error)
 
     for index, cause in orphans(records, set(values)):
         refuse(records[index][0], f"names '{cause}', which is not among the valid records",

@@ -19,7 +19,7 @@ from rulebook import limits
 from rulebook import model as m
 from rulebook.errors import RulebookError
 from rulebook.intake.columns import FrameIntake, frame_intake, items_intake
-from rulebook.intake.frames import Columns, CsvChunks, Unchunked
+from rulebook.intake.frames import WHITESPACE, Columns, CsvChunks, Unchunked
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import (
@@ -35,6 +35,7 @@ from rulebook.mapping.apply import Mapping
 from rulebook.mapping.compile import compile_mapping
 from rulebook.mapping.places import unresolved_warning
 from rulebook.project import NONE
+from rulebook.text import nfc
 
 
 class StreamError(RulebookError):
@@ -263,6 +264,19 @@ def _wrong_width(path: str) -> str | None:
     return None
 
 
+def in_nfc(text: pl.Expr) -> pl.Expr:
+    """Text in NFC as the mapping stage writes it (:func:`rulebook.text.nfc`: Python's
+    Unicode tables, which polars' own normalisation may be newer than), cell by cell in
+    whatever batches polars reads, only the cells that are not ASCII looked at."""
+    return text.map_batches(_nfc_cells, return_dtype=pl.String, is_elementwise=True)
+
+
+def _nfc_cells(cells: pl.Series) -> pl.Series:
+    odd = cells.filter(cells.str.len_bytes() != cells.str.len_chars()).unique().to_list()
+    old = [v for v in odd if nfc(v) != v]
+    return cells.replace(old, [nfc(v) for v in old]) if old else cells
+
+
 def _gathered(batches: Iterator[Chunk], size: Callable[[], int]) -> Iterator[Chunk]:
     """Batches gathered into chunks of ``size()`` records (asked before each chunk; a
     chunk ends at a batch's end, so it may hold a little more, or where the next batch's
@@ -407,8 +421,9 @@ class ChunkIntake:
         return next((c for c in names if self.maps.column(c)[0] == field), None)
 
     def ids(self, column: str) -> pl.Expr:
-        """A raw column of ids as the mapping stage reads them (stripped, in NFC)."""
-        return pl.col(column).cast(pl.String).str.strip_chars().str.normalize("NFC")
+        """A raw column of ids as the mapping stage and the intake read them: in Python's
+        NFC, then stripped of what Python strips."""
+        return in_nfc(pl.col(column).cast(pl.String)).str.strip_chars(WHITESPACE)
 
     def involved(self, rows: pl.DataFrame, closing: Closing | None = None) -> FrameIntake:
         """Records of the log (any of its rows) taken in, placed by their index among
@@ -420,29 +435,30 @@ class ChunkIntake:
             self.maps.unresolved.clear()
             self.maps.unresolved.update(unresolved)
 
-    def first_index(self, rid: str, before: int) -> int | None:
-        """The index of the record of id ``rid`` that one machine keeps, among the log's
-        first ``before`` rows: the first that is a valid record (CSV: among the rows the
-        stream reads, its blank lines skipped, read again up to ``before``); None when
-        none is."""
+    def first_indexes(self, rids: list[str], before: int) -> dict[str, int]:
+        """The index of the record of each id of ``rids`` that one machine keeps among the
+        log's first ``before`` rows — the first that is a valid record — read in one pass
+        (CSV: among the rows the stream reads, its blank lines skipped); an id of none of
+        them is left out."""
         column = self.column("id")
-        if column is None:
-            return None
-        rows, indexes = self._rows_of(column, rid, before)
+        if column is None or not rids:
+            return {}
+        rows, indexes = self._rows_of(column, rids, before)
         if not indexes:
-            return None
-        kept = self.involved(rows).frame["row"]  # their rows' numbers among `rows`
-        return indexes[int(kept.min())] if kept.len() else None  # type: ignore[arg-type]
+            return {}
+        kept = self.involved(rows).frame  # one record an id: the first valid row
+        return {rid: indexes[row] for rid, row in kept.select("id", "row").iter_rows()}
 
-    def _rows_of(self, column: str, rid: str, before: int) -> tuple[pl.DataFrame, list[int]]:
-        """The log's rows of id ``rid`` among its first ``before``, as the chunks read
+    def _rows_of(self, column: str, rids: list[str], before: int) -> tuple[pl.DataFrame, list[int]]:
+        """The log's rows of the ids ``rids`` among its first ``before``, as the chunks read
         them, and their indexes."""
+        wanted = pl.Series(rids, dtype=pl.String).implode()
         if kind_of(self.path, self.fmt) != "csv":
             found = (
                 scan(self.path, self.fmt)
                 .head(before)
                 .with_row_index("__index")
-                .filter(self.ids(column) == rid)
+                .filter(self.ids(column).is_in(wanted))
                 .collect()
             )
             return found.drop("__index"), found["__index"].to_list()
@@ -454,7 +470,7 @@ class ChunkIntake:
             if index >= before:
                 break
             frame = chunk.frame.head(before - index)
-            hits = frame.select(self.ids(column) == rid).to_series()
+            hits = frame.select(self.ids(column).is_in(wanted)).to_series()
             if hits.any():
                 pieces.append(frame.filter(hits))
                 indexes.extend(index + int(i) for i in hits.arg_true())

@@ -47,6 +47,7 @@ from rulebook.engine.measure import Measure, customer_start
 from rulebook.engine.remedy import settle
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import iso
+from rulebook.intake.columns import FrameIntake
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date, timezone_of
 from rulebook.io.readers import Case
@@ -262,16 +263,7 @@ def adjudicate_stream(
         taken = intake.take(chunk, *chunk_inputs)
         other = other or taken
         place = placer(path, state.lines)
-        assert taken.where is not None  # a frame's intake places its records
-        frame, twice = _once(state, taken.frame, place, taken.where, offset, intake)
-        taken.frame = frame
-        if twice:  # in the order of the records, as the intake lists its errors
-            firsts = {e.record: e.problem for e in twice}  # the chunk's own: the log's first
-            for error in taken.errors:
-                if error.field == "id" and error.record in firsts:
-                    error.problem = firsts[error.record]
-                    error.args = (error.render(),)
-            taken.errors = sorted([*taken.errors, *twice], key=_row_of)
+        _once(state, taken, place, offset, intake)
         offset += chunk.height
         state.read += taken.read
         state.errors.extend(taken.errors)
@@ -390,36 +382,44 @@ def _take(
 
 
 def _once(
-    state: _State,
-    valid: pl.DataFrame,
-    place: Callable[[int], str],
-    where: Callable[[int], str],
-    offset: int,
-    intake: ChunkIntake,
-) -> tuple[pl.DataFrame, list[RecordError]]:
+    state: _State, taken: FrameIntake, place: Callable[[int], str], offset: int, intake: ChunkIntake
+) -> None:
     """A chunk's records whose ids an earlier chunk used are refused, as the intake
     refuses a second record of an id: the ids' hashes are kept (8 bytes a record), and the
-    record one machine keeps of an id found again is looked up in the file (the rows
-    before ``offset``, the chunk's first; ``place``: a row's place by its index in the
-    log, ``where``: a record's by its number)."""
-    hashes = valid["id"].hash(seed=0)
-    again = state.seen.add(hashes)
+    record one machine keeps of each id found again is looked up in the rows before
+    ``offset`` (the chunk's first), all in one pass (``place``: a row's place by its index
+    in the log). The ids looked for are those of the records kept and of those refused
+    only as ongoing records that cannot be closed: one machine refuses an id used twice
+    before it closes a record. The chunk's own "used twice" then name the log's first."""
+    where = taken.where
+    assert where is not None  # a frame's intake places its records
+    unclosed = pl.Series("id", [e.record for _, e in taken.unclosed], dtype=pl.String)
+    ids = pl.concat([taken.frame["id"], unclosed])
+    again = state.seen.add(ids.hash(seed=0))
     if again is None or not again.any():
-        return valid, []
-    errors = []
-    kept = ~again
-    for at in again.arg_true().to_list():
-        rid, row = valid["id"][at], valid["row"][at]
-        first = intake.first_index(rid, offset)
-        if first is None:  # a hash shared by two ids (or none kept before: the first)
-            kept[at] = True
-            continue
-        error = RecordError(
-            rid, "id", f"is used twice (first at {place(first)})", "a unique id per record"
-        )
-        error.source = where(row)
-        errors.append(error)
-    return valid.filter(kept), errors
+        return
+    firsts = intake.first_indexes(ids.filter(again).unique().to_list(), offset)
+    if not firsts:  # hashes shared by two ids: none was read before
+        return
+
+    def twice(rid: str, row: int) -> RecordError:
+        problem = f"is used twice (first at {place(firsts[rid])})"
+        error = RecordError(rid, "id", problem, "a unique id per record", source=where(row))
+        return intake.maps.annotate(error)
+
+    valid = taken.frame
+    refused = valid["id"].is_in(list(firsts))
+    errors = [twice(r, w) for r, w in valid.filter(refused).select("id", "row").iter_rows()]
+    for row, error in taken.unclosed:  # used twice: said before it is not closed
+        if error.record in firsts:
+            taken.errors.remove(error)
+            errors.append(twice(error.record, row))
+    for error in taken.errors:  # the chunk's own second uses: the log's first is named
+        if error.field == "id" and error.record in firsts and "used twice" in error.problem:
+            error.problem = f"is used twice (first at {place(firsts[error.record])})"
+            error.args = (error.render(),)
+    taken.frame = valid.filter(~refused)
+    taken.errors = sorted([*taken.errors, *errors], key=_row_of)
 
 
 def _row_of(error: RecordError) -> int:

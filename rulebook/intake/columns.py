@@ -70,6 +70,10 @@ class FrameIntake:
     exact: dict[str, dict[str, Fraction]] = attrs.field(factory=dict)  # id -> fact -> value
     edges: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=EDGES))  # causes
     where: Callable[[int], str] | None = None  # a record number's place in its file
+    #: the records refused only as ongoing records ``closing`` cannot close (after their
+    #: ids were found unique), by record number: a stream looks for their ids in its
+    #: earlier chunks, as one machine does before it closes a record
+    unclosed: list[tuple[int, RecordError]] = attrs.field(factory=list)
 
     @property
     def rejected(self) -> int:
@@ -372,9 +376,10 @@ def joined_intake(
     errors = [pair for p in parts for pair in p.errors]
     valid, more = unique_ids(valid, where)
     errors += more
+    unclosed: list[tuple[int, RecordError]] = []
     if closing is not None:
-        valid, more = unclosed_rows(valid, where, closing.as_of)
-        errors += more
+        valid, unclosed = unclosed_rows(valid, where, closing.as_of)
+        errors += unclosed
     errors.sort(key=lambda pair: pair[0])  # row order; then the orphans, pass by pass
     edges = pl.DataFrame(schema=EDGES)
     if causes:
@@ -383,7 +388,13 @@ def joined_intake(
     exact = {k: v for p in parts for k, v in p.exact.items()}
     read = sum(p.read for p in parts)
     intake = FrameIntake(
-        valid, read=read, closures=list(case.closures), exact=exact, edges=edges, where=where
+        valid,
+        read=read,
+        closures=list(case.closures),
+        exact=exact,
+        edges=edges,
+        where=where,
+        unclosed=unclosed,
     )
     _fail_or_keep(intake, [e for _, e in errors], keep_going)
     _other_inputs(intake, contract, case, keep_going)
