@@ -604,3 +604,30 @@ def test_an_id_used_again_costs_a_pass_a_chunk_not_a_pass_a_record(tmp_path: Pat
     assert passes == [1000, 1000]
     assert len(stream.errors) == 2000 and stream.adjudicated == 1000
     assert "is used twice (first at" in str(stream.errors[0])
+
+
+@pytest.mark.parametrize("ids", [("\u00e9", "e\u0301"), ("e\u0301", "e\u0301")])
+@pytest.mark.parametrize("rows", [1, 2])
+def test_causes_given_as_a_list_are_read_in_nfc_as_one_machine_reads_them(
+    tmp_path: Path, ids: tuple[str, str], rows: int
+) -> None:
+    """Found by a red-team pass: a Parquet log's causes as a list of text were compared
+    with the ids as written, where the mapping stage writes both in NFC: a record whose
+    cause is `é` written as e and an accent (even as the id itself is) was refused."""
+    rid, cause = ids
+    cells = ["CYBERMAIL Σ", "monitoring", "smtp"]
+    log = tmp_path / "log.parquet"
+    pl.DataFrame(
+        {
+            "id": [rid, "b"],
+            "service": [cells[0]] * 2,
+            "start": ["2026-09-01T10:00:00", "2026-09-02T10:00:00"],
+            "end": ["2026-09-01T11:00:00", "2026-09-02T11:00:00"],
+            "detected_by": [cells[1]] * 2,
+            "protocol": [cells[2]] * 2,
+            "caused_by": [None, [cause]],
+        },
+        schema_overrides={"caused_by": pl.List(pl.String)},
+    ).write_parquet(log)
+    for keep_going in (False, True):
+        _as_one_machine(log, rows, keep_going)

@@ -62,26 +62,28 @@ def ancestry(
     whole = scan(intake.path, intake.fmt)
     types = whole.collect_schema()
     causes, kind = pl.col(column), types[column]
+    # Each cause as the mapping stage and the intake read it: a text cell in NFC, then
+    # cut at ';'; a list's text items in NFC (not those of a list of a fixed size, which
+    # the mapping stage leaves as they are); then each stripped.
+    items_in_nfc = kind == pl.List(pl.String)
     if isinstance(kind, pl.Array):  # a list of a fixed size: the intake reads it as one
         causes, kind = causes.arr.to_list(), pl.List(kind.inner)
-    if kind == pl.String:  # the cell in NFC, as the mapping stage writes text, then cut
+    if kind == pl.String:
         causes = in_nfc(causes).str.split(";")
     elif isinstance(kind, pl.List) and readable(kind, listed=True):
         causes = causes.list.eval(pl.element().cast(pl.String))  # as the intake reads them
     else:  # no list the intake reads: it refuses every record that names a cause
         return nothing
+    each = in_nfc(pl.col("cause")) if items_in_nfc else pl.col("cause")
     if id_column is not None and not _id_type(types[id_column]):
         return nothing  # the intake refuses every record (an id is text or a whole number)
     child = intake.ids(id_column) if id_column is not None else pl.lit(None, pl.String)
     links = (
         whole.with_row_index("index")  # a row a line of the file (polars reads a blank
         .filter(pl.col(column).is_not_null())  # line as a row): most name no cause
-        .select(
-            "index",
-            child=child,
-            cause=causes.list.eval(pl.element().str.strip_chars(WHITESPACE)),  # as the intake
-        )
+        .select("index", child=child, cause=causes)
         .explode("cause")
+        .with_columns(cause=each.str.strip_chars(WHITESPACE))
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
         .collect(engine="streaming")  # the file read in morsels, not as one frame
     )
