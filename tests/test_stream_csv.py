@@ -239,3 +239,21 @@ def test_a_shift_jis_export_is_named_with_its_encoding(tmp_path: Path, lines: in
     assert stream[0] == 1
     assert stream[2].startswith(f"{place}; it reads as cp932; --engine stream reads UTF-8")
     assert "iconv -f cp932 -t UTF-8), or use --engine columnar --encoding cp932" in stream[2]
+
+
+@pytest.mark.parametrize(
+    "header", [b"id,service,st\xffart,end", b"\xef\xbb\xbfi\xffd,service,start,end"]
+)
+def test_a_header_not_utf8_is_named_by_its_byte_on_one_machine_too(
+    tmp_path: Path, header: bytes
+) -> None:
+    """Found by a red-team pass: one machine read a header's bytes that are not UTF-8 as
+    U+FFFD (polars' reading) and refused `column st\ufffdart: is not a field`, or took the
+    log for one without ids, where the stream named the byte (and one machine did, for
+    other bytes). Now both name the byte, its line and offset."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(header + f"\na,{S},2026-09-01T10:00:00,2026-09-01T11:00:00\n".encode())
+    columnar, stream = _both(path)
+    assert columnar[0] == stream[0] == 1
+    assert ":1: not UTF-8 text (byte 0xff at offset" in columnar[2]
+    assert stream[2].startswith(columnar[2].split(";")[0] + ";")

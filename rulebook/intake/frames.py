@@ -96,6 +96,11 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
         return None  # too wide for columns: the record route, linear in cells
     if kind == "jsonl":
         return json_lines(data, path)
+    header = data if (end := data.find(b"\n")) < 0 else data[:end]
+    try:  # polars reads a name's bytes that are not UTF-8 as U+FFFD: the record route
+        header.decode("utf-8")  # names the byte
+    except UnicodeDecodeError:
+        return None
     try:  # polars parses with its own threads (no Python thread around it: issue 29)
         frame = pl.read_csv(data, infer_schema=False, has_header=True)
     except Exception:  # ragged rows, stray quotes, bytes not UTF-8: the record route
@@ -314,8 +319,9 @@ def csv_chunks(path: str, fmt: str | None, encoding: str | None) -> CsvChunks | 
     if header.count(b"\r") != header.endswith(b"\r\n") or header.count(b'"') % 2:
         return None  # a lone CR; a quote left open (a name spanning lines)
     try:  # its names as polars reads them (quoted or not)
+        header.decode("utf-8")  # polars reads a name's bytes that are not UTF-8 as U+FFFD
         names = pl.read_csv(header, infer_schema=False, has_header=True).columns
-    except Exception:  # not UTF-8, a stray quote
+    except Exception:  # not UTF-8 (the whole reading names the byte), a stray quote
         return None
     if any("_duplicated_" in n for n in names):
         return None  # a name twice: the record route names it
