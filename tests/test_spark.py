@@ -481,3 +481,37 @@ def test_a_start_that_is_a_list_is_refused_not_a_worker_traceback(spark: Any) ->
     result = rs.adjudicate(frame, rulebook.load_contract("cybermail"), keep_going=True)
     assert result.adjudicated == 0 and len(result.errors) == 2
     assert all("field 'start'" in e for e in result.errors), result.errors
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_a_log_not_utf8_is_refused_on_spark_as_on_one_machine(
+    spark: Any, tmp_path: Path, kind: str
+) -> None:
+    """Spark's readers read bytes that are not UTF-8 as U+FFFD: a Shift_JIS export's
+    services became names no contract covers, and the run counted no downtime, exit 0,
+    where one machine refuses the file by its byte. Now the driver reads each local file
+    first and refuses it at one machine's place, saying how to read it."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    log = tmp_path / f"sjis.{kind}"
+    good = {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"}
+    bad = {"id": "b", "service": "障害", "start": "2026-09-02T10:00:00"}
+    if kind == "csv":
+        rows = ["id,service,start", *(",".join(r.values()) for r in (good, bad))]
+        log.write_bytes(("\n".join(rows[:2]) + "\n").encode() + f"{rows[2]}\n".encode("cp932"))
+    else:
+        log.write_bytes(
+            (json.dumps(good) + "\n").encode()
+            + json.dumps(bad, ensure_ascii=False).encode("cp932")
+            + b"\n"
+        )
+    args = ["report", "cybermail", str(log), "--format", "json"]
+    local = CliRunner().invoke(main, args)
+    on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
+    assert local.exit_code == on_spark.exit_code == 1, on_spark.output
+    place = local.stderr.split(";")[0]
+    line = 3 if kind == "csv" else 2  # JSON Lines have no header
+    assert f"sjis.{kind}:{line}: not UTF-8 text (byte 0x" in place
+    assert on_spark.stderr.startswith(f"{place}; it reads as cp932; --engine spark reads UTF-8")

@@ -23,12 +23,11 @@ from rulebook.intake.frames import WHITESPACE, Columns, CsvChunks, Unchunked
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError
 from rulebook.io.readers import (
-    COMMON,
     WIDTH_ACCEPTED,
     Case,
     InputError,
     check_header,
-    undecodable,
+    utf8_only,
     width_problem,
 )
 from rulebook.mapping.apply import Mapping
@@ -153,23 +152,8 @@ _STREAMED = (
 
 
 def _not_utf8(path: str) -> str | None:
-    """What the stream says of a log that is not UTF-8 text, its byte placed as one
-    machine places it (read 1 MiB at a time), with the encoding that reads it: the stream
-    reads UTF-8 only. None when it is UTF-8 text."""
-    found = undecodable(path)
-    if found is None:
-        return None
-    encoding = "utf-16" if found.utf16 else found.reads_as
-    how = (
-        f"convert it to UTF-8 first (iconv -f {encoding} -t UTF-8), or use --engine "
-        f"columnar --encoding {encoding}"
-        if encoding
-        else "convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine "
-        f"columnar --encoding ENCODING ({COMMON})"
-    )
-    reads = "it starts with a UTF-16 byte order mark" if found.utf16 else f"it reads as {encoding}"
-    said = f"{reads}; " if encoding else ""
-    return f"{found.text}; {said}--engine stream reads UTF-8 logs: {how}"
+    """What the stream says of a log that is not UTF-8 text (None when it is)."""
+    return utf8_only(path, "--engine stream")
 
 
 def _unstreamable(path: str, exc: Unchunked) -> str:

@@ -190,10 +190,10 @@ class Undecodable:
     utf16: bool
 
 
-def undecodable(path: str) -> Undecodable | None:
-    """The file at ``path`` read 1 MiB at a time as UTF-8 (its byte order mark dropped,
-    as :func:`decode` drops it): where it first is not, or None when it is UTF-8 text
-    (or cannot be read)."""
+def undecodable(path: str, name: str | None = None) -> Undecodable | None:
+    """The file at ``path`` (named ``name`` in the text, by default its path) read 1 MiB at
+    a time as UTF-8 (its byte order mark dropped, as :func:`decode` drops it): where it
+    first is not, or None when it is UTF-8 text (or cannot be read)."""
     try:
         with open(path, "rb") as file:
             start = file.read(len(codecs.BOM_UTF8))
@@ -207,7 +207,28 @@ def undecodable(path: str) -> Undecodable | None:
     utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     reads = (g for g in GUESSES if not utf16 and not _first_undecodable(path, g, skip))
     guess = next(reads, None)
-    return Undecodable(_not_text(path, line, "utf-8", byte, at), guess, utf16)
+    return Undecodable(_not_text(name or path, line, "utf-8", byte, at), guess, utf16)
+
+
+def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
+    """What an ``engine`` that reads UTF-8 logs only (the stream, Spark) says of the file
+    at ``path`` when it is not UTF-8 text: its first such byte placed as :func:`decode`
+    places it (the file read 1 MiB at a time), with the encoding that reads it, and how to
+    read it (the file named ``name``, by default its path). None when it is UTF-8 text."""
+    found = undecodable(path, name)
+    if found is None:
+        return None
+    encoding = "utf-16" if found.utf16 else found.reads_as
+    how = (
+        f"convert it to UTF-8 first (iconv -f {encoding} -t UTF-8), or use --engine "
+        f"columnar --encoding {encoding}"
+        if encoding
+        else "convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine "
+        f"columnar --encoding ENCODING ({COMMON})"
+    )
+    reads = "it starts with a UTF-16 byte order mark" if found.utf16 else f"it reads as {encoding}"
+    said = f"{reads}; " if encoding else ""
+    return f"{found.text}; {said}{engine} reads UTF-8 logs: {how}"
 
 
 def _first_undecodable(path: str, encoding: str, skip: int = 0) -> tuple[int, int, int] | None:

@@ -29,6 +29,8 @@ def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataF
     """Parquet, CSV or JSON Lines files (globs and directories too), every CSV cell text;
     JSON Lines refused at the first line one machine refuses (below)."""
     kind = fmt or _kind(paths[0])
+    if kind in ("csv", "jsonl"):
+        check_utf8(spark, paths)
     if kind == "jsonl":  # each line as one machine reads it, in the workers
         check_json_lines(spark, paths)
     reader = spark.read
@@ -53,6 +55,27 @@ def _kind(path: str) -> str:
         if lowered.endswith(suffix):
             return kind
     return "parquet"
+
+
+def check_utf8(spark: SparkSession, paths: list[str]) -> None:
+    """Refuse the first local file of ``paths`` (by name) that is not UTF-8 text, as one
+    machine refuses it: Spark's readers read such bytes as U+FFFD, and a Shift_JIS export
+    would be read as services no contract covers. The driver reads each file 1 MiB at a
+    time (:func:`rulebook.io.readers.utf8_only`); a file that is not local is Spark's to
+    read (docs/spark.md)."""
+    from rulebook.io.readers import InputError, utf8_only
+
+    try:
+        files = sorted(spark.read.text(paths).inputFiles())
+    except Exception:  # no such file: the reading names it
+        return
+    for file in files:
+        parsed = urlparse(file)
+        if parsed.scheme not in ("", "file"):
+            continue
+        said = utf8_only(unquote(parsed.path), "--engine spark", _name(file, paths))
+        if said is not None:
+            raise InputError(said)
 
 
 def check_json_lines(spark: SparkSession, paths: list[str]) -> None:
