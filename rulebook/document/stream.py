@@ -258,9 +258,8 @@ def adjudicate_stream(
         if intake.first_line is not None:  # CSV: the chunk's first line (blank lines part)
             line = line if line is not None else intake.first_line + offset
             state.lines.append((offset, line))
-        before = state.read  # the records of the chunks before: a record is numbered in the log
-        chunk_inputs = (case if first else Case(), offset, first, Closing(instant), line, before)
-        taken = intake.take(chunk, *chunk_inputs)
+        inputs = case if first else Case()  # records numbered in the log: those read before
+        taken = intake.take(chunk, inputs, offset, first, Closing(instant), line, state.read)
         other = other or taken
         place = placer(path, state.lines)
         _once(state, taken, place, offset, intake)

@@ -154,7 +154,7 @@ def _undecodable(raw: bytes, name: str, encoding: str, at: int) -> str:
     line = raw.count(b"\n", 0, at) + 1
     text = _not_text(name, line, encoding, raw[at], at)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return text + "; " + UTF16
+        return text + "; it starts with a UTF-16 byte order mark: give --encoding utf-16"
     for guess in ("utf-8", *GUESSES):
         if guess == encoding:
             continue
@@ -169,31 +169,17 @@ def _undecodable(raw: bytes, name: str, encoding: str, at: int) -> str:
     return f"{text}; give the file's encoding with --encoding ({COMMON})"
 
 
-#: What is said of a file that begins with a UTF-16 byte order mark.
-UTF16 = "it starts with a UTF-16 byte order mark: give --encoding utf-16"
-
-
 def _not_text(name: str, line: int, encoding: str, byte: int, at: int) -> str:
     label = "UTF-8" if encoding == "utf-8" else encoding
     return f"{name}:{line}: not {label} text (byte 0x{byte:02x} at offset {at})"
 
 
-@attrs.frozen
-class Undecodable:
-    """Where a file too large to hold is first not UTF-8 text (:func:`undecodable`):
-    ``text`` places the byte as :func:`decode` does; ``reads_as``, the encoding of
-    :data:`GUESSES` that reads the whole file, if one does; whether it begins with a
-    UTF-16 byte order mark."""
-
-    text: str
-    reads_as: str | None
-    utf16: bool
-
-
-def undecodable(path: str, name: str | None = None) -> Undecodable | None:
-    """The file at ``path`` (named ``name`` in the text, by default its path) read 1 MiB at
-    a time as UTF-8 (its byte order mark dropped, as :func:`decode` drops it): where it
-    first is not, or None when it is UTF-8 text (or cannot be read)."""
+def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
+    """What an ``engine`` that reads UTF-8 logs only (the stream, Spark) says of the file
+    at ``path`` (named ``name``, by default its path) when it is not UTF-8 text: its first
+    such byte placed as :func:`decode` places it (the file read 1 MiB at a time, its byte
+    order mark dropped as :func:`decode` drops it), the encoding that reads it, and how
+    to read it. None when it is UTF-8 text (or cannot be read: the reading names that)."""
     try:
         with open(path, "rb") as file:
             start = file.read(len(codecs.BOM_UTF8))
@@ -204,31 +190,22 @@ def undecodable(path: str, name: str | None = None) -> Undecodable | None:
     if found is None:
         return None
     at, byte, line = found
-    utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    reads = (g for g in GUESSES if not utf16 and not _first_undecodable(path, g, skip))
-    guess = next(reads, None)
-    return Undecodable(_not_text(name or path, line, "utf-8", byte, at), guess, utf16)
-
-
-def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
-    """What an ``engine`` that reads UTF-8 logs only (the stream, Spark) says of the file
-    at ``path`` when it is not UTF-8 text: its first such byte placed as :func:`decode`
-    places it (the file read 1 MiB at a time), with the encoding that reads it, and how to
-    read it (the file named ``name``, by default its path). None when it is UTF-8 text."""
-    found = undecodable(path, name)
-    if found is None:
-        return None
-    encoding = "utf-16" if found.utf16 else found.reads_as
-    how = (
-        f"convert it to UTF-8 first (iconv -f {encoding} -t UTF-8), or use --engine "
-        f"columnar --encoding {encoding}"
-        if encoding
-        else "convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or use --engine "
-        f"columnar --encoding ENCODING ({COMMON})"
+    text = _not_text(name or path, line, "utf-8", byte, at)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding: str | None = "utf-16"
+        reads = "it starts with a UTF-16 byte order mark"
+    else:
+        encoding = next((g for g in GUESSES if not _first_undecodable(path, g, skip)), None)
+        reads = f"it reads as {encoding}"
+    if encoding is None:
+        return (
+            f"{text}; {engine} reads UTF-8 logs: convert it to UTF-8 first (iconv -f "
+            f"ENCODING -t UTF-8), or use --engine columnar --encoding ENCODING ({COMMON})"
+        )
+    return (
+        f"{text}; {reads}; {engine} reads UTF-8 logs: convert it to UTF-8 first (iconv -f "
+        f"{encoding} -t UTF-8), or use --engine columnar --encoding {encoding}"
     )
-    reads = "it starts with a UTF-16 byte order mark" if found.utf16 else f"it reads as {encoding}"
-    said = f"{reads}; " if encoding else ""
-    return f"{found.text}; {said}{engine} reads UTF-8 logs: {how}"
 
 
 def _first_undecodable(path: str, encoding: str, skip: int = 0) -> tuple[int, int, int] | None:
