@@ -6,6 +6,7 @@ in another chunk, errors in several, blank rows, lone CRs and quotes found late)
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rulebook.cli import main
 from rulebook.intake import frames
@@ -186,6 +189,38 @@ def test_chunks_are_whole_lines_placed_at_their_lines(tmp_path: Path) -> None:
     ]
     whole = pl.concat([p.frame for p in parts])
     assert whole.equals(pl.read_csv(log, infer_schema=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    st.booleans(),
+    st.integers(1, 40),
+)
+def test_blocks_are_the_file_cut_after_its_last_line_end_within_a_chunk(
+    lines: list[bytes], ended: bool, size: int
+) -> None:
+    """The file read a block at a time: a file shorter than a chunk is one block, as read;
+    a longer one is read into one buffer, and its blocks are the file's bytes in order,
+    each cut after the last line end among the bytes read so far (a line longer than a
+    chunk whole), as reading ``size`` bytes at a time and cutting there gives."""
+    data = b"\n".join(lines) + (b"\n" if ended and lines else b"")
+    expected, rest, at = [], b"", 0
+    while len(data) >= size:
+        piece = data[at : at + size]
+        at += len(piece)
+        held = rest + piece
+        end = held.rfind(b"\n") + 1 if piece else len(held)
+        if end:
+            expected.append(held[:end])
+        rest = held[end:]
+        if not piece:
+            break
+    if len(data) < size:
+        expected = [data] if data else []
+    blocks = list(frames._blocks(io.BufferedReader(io.BytesIO(data)), size))
+    assert blocks == expected
+    assert b"".join(blocks) == data
 
 
 @pytest.mark.parametrize(
