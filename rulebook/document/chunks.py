@@ -146,7 +146,7 @@ def _batches(reading: CsvChunks, batch: int) -> Iterator[Chunk]:
 #: What the stream reads of a CSV file: as the columnar route's chunks, one record a line.
 _STREAMED = (
     "accepted for --engine stream: one record a line, each line ending in LF or CRLF (no "
-    "blank line, no line break or lone CR inside a cell); --engine columnar reads the file "
+    "NUL byte, no line break or lone CR inside a cell); --engine columnar reads the file "
     "whole and names the line"
 )
 
@@ -160,7 +160,9 @@ def _unstreamable(path: str, exc: Unchunked) -> str:
     """The stream's refusal of a file whose lines are not one record each."""
     if exc.line is None:  # the file could not be read on
         return f"{path}: {exc.why}; {_STREAMED}"
-    where = f"{path}:{exc.line}: {exc.why} (in this line or the lines after it, up to 16 MiB)"
+    where = f"{path}:{exc.line}: {exc.why}"
+    if exc.within is None:  # found in the chunk, not placed in it
+        where += " (in this line or the lines after it, up to 16 MiB)"
     if exc.why.startswith("a cell of more than"):
         cells = f"cells of at most {limits.MAX_CSV_CELL:,} characters (docs/limits.md)"
         return f"{where}; accepted: {cells}"

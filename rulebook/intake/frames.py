@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -139,6 +140,8 @@ def read_frame(path: str, fmt: str | None = None, encoding: str | None = None) -
 #: validated columns are (issue 29: the text of every cell of 10^7 records took 2 GiB
 #: more than the floor's whole run).
 CHUNK_BYTES = 1 << 24
+#: A CR that ends no line.
+_LONE_CR = re.compile(rb"\r(?!\n)")
 #: Bytes Python's strip removes and polars' does not.
 _SEPARATORS = tuple(bytes([b]) for b in range(0x1C, 0x20))
 
@@ -149,11 +152,12 @@ class Unchunked(Exception):
     a cell over the limit): it is read whole instead (:meth:`CsvChunks.whole`), from the
     start. ``line`` is the file line the chunk began at (None: the file could not be read
     on), ``why`` what its lines hold (for a reader that cannot read the file whole: the
-    stream)."""
+    stream); ``within``, when known, the line of the chunk (from 0) that holds it, which
+    :meth:`CsvChunks.chunks` adds to ``line``."""
 
-    def __init__(self, why: str = "", line: int | None = None) -> None:
+    def __init__(self, why: str = "", line: int | None = None, within: int | None = None) -> None:
         super().__init__(why)
-        self.why, self.line = why, line
+        self.why, self.line, self.within = why, line, within
 
 
 @attrs.frozen
@@ -210,7 +214,7 @@ class CsvChunks:
         try:
             return [(line, block, self._parse(block, names, commas, lines))]
         except Unchunked as exc:
-            exc.line = line
+            exc.line = line + (exc.within or 0)
             parted = _runs(block, line) if apart else []
             if not apart or (len(parted) == 1 and parted[0][2] == lines):
                 raise  # no blank line: what it says stands
@@ -224,7 +228,7 @@ class CsvChunks:
             try:
                 parts.append((first, run, self._parse(run, names, commas, count)))
             except Unchunked as exc:
-                exc.line = first
+                exc.line = first + (exc.within or 0)
                 raise
         return parts
 
@@ -234,12 +238,16 @@ class CsvChunks:
         row (no quoted cell spans lines) and, where the last column has empty cells, the
         commas of each line outside its quotes (as :func:`read_frame` looks)."""
         quoted = b'"' in block
-        if b"\x00" in block or (not quoted and block.count(b",") != commas * lines):
-            raise Unchunked(
-                "a NUL byte, a blank line or a row of more or fewer cells than the header"
-            )
+        if (nul := block.find(b"\x00")) >= 0:
+            raise Unchunked("a NUL byte", within=block.count(b"\n", 0, nul))
+        if not quoted and block.count(b",") != commas * lines:
+            raise Unchunked("a blank line or a row of more or fewer cells than the header")
         if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
-            raise Unchunked("a carriage return that ends no line (CR without LF)")
+            lone = _LONE_CR.search(block)
+            raise Unchunked(
+                "a carriage return that ends no line (CR without LF)",
+                within=block.count(b"\n", 0, lone.start()) if lone else None,
+            )
         try:  # the lines alone, named as the header (no copy of the chunk behind it) ...
             frame = pl.read_csv(block, infer_schema=False, has_header=False, new_columns=names)
             if frame.width != len(names):
