@@ -483,17 +483,24 @@ def test_a_start_that_is_a_list_is_refused_not_a_worker_traceback(spark: Any) ->
     assert all("field 'start'" in e for e in result.errors), result.errors
 
 
+@pytest.mark.parametrize("where", ["driver", "elsewhere"])
 @pytest.mark.parametrize("kind", ["csv", "jsonl"])
 def test_a_log_not_utf8_is_refused_on_spark_as_on_one_machine(
-    spark: Any, tmp_path: Path, kind: str
+    spark: Any, tmp_path: Path, kind: str, where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Spark's readers read bytes that are not UTF-8 as U+FFFD: a Shift_JIS export's
     services became names no contract covers, and the run counted no downtime, exit 0,
     where one machine refuses the file by its byte. Now the driver reads each local file
-    first and refuses it at one machine's place, saying how to read it."""
+    first and refuses it at one machine's place, saying how to read it; a file Spark reads
+    from elsewhere (hdfs://, s3a://; here a local file taken for one) is looked at by
+    Spark, and the file it finds is read through Hadoop's file system to name the byte."""
     from click.testing import CliRunner
 
     from rulebook.cli import main
+    from rulebook.spark import files
+
+    if where == "elsewhere":
+        monkeypatch.setattr(files, "on_driver", lambda file: None)
 
     log = tmp_path / f"sjis.{kind}"
     good = {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"}
@@ -515,3 +522,28 @@ def test_a_log_not_utf8_is_refused_on_spark_as_on_one_machine(
     line = 3 if kind == "csv" else 2  # JSON Lines have no header
     assert f"sjis.{kind}:{line}: not UTF-8 text (byte 0x" in place
     assert on_spark.stderr.startswith(f"{place}; it reads as cp932; --engine spark reads UTF-8")
+
+
+def test_a_replacement_character_in_utf8_text_is_read_on_spark_from_elsewhere(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """U+FFFD written as UTF-8 is text like any other: Spark's look at the lines of a file
+    from elsewhere refuses only bytes that are not UTF-8, as one machine does."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+    from rulebook.spark import files
+
+    monkeypatch.setattr(files, "on_driver", lambda file: None)
+    log = tmp_path / "fffd.csv"
+    log.write_text(
+        "id,service,start,end\n"
+        "a,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00\n"
+        "b,\ufffd,2026-09-02T10:00:00,2026-09-02T11:00:00\n",
+        encoding="utf-8",
+    )
+    args = ["report", "cybermail", str(log), "--format", "json"]
+    local = CliRunner().invoke(main, args)
+    on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
+    assert local.exit_code == on_spark.exit_code == 0, on_spark.output
+    assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]

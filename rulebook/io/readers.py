@@ -21,7 +21,8 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -174,19 +175,23 @@ def _not_text(name: str, line: int, encoding: str, byte: int, at: int) -> str:
     return f"{name}:{line}: not {label} text (byte 0x{byte:02x} at offset {at})"
 
 
-def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
+def utf8_only(
+    path: str, engine: str, name: str | None = None, opener: Opener | None = None
+) -> str | None:
     """What an ``engine`` that reads UTF-8 logs only (the stream, Spark) says of the file
     at ``path`` (named ``name``, by default its path) when it is not UTF-8 text: its first
     such byte placed as :func:`decode` places it (the file read 1 MiB at a time, its byte
     order mark dropped as :func:`decode` drops it), the encoding that reads it, and how
-    to read it. None when it is UTF-8 text (or cannot be read: the reading names that)."""
+    to read it. None when it is UTF-8 text (or cannot be read: the reading names that).
+    ``opener`` opens the file for binary reading (default: this machine's files)."""
+    opener = opener or _open_binary
     try:
-        with open(path, "rb") as file:
+        with opener(path) as file:
             start = file.read(len(codecs.BOM_UTF8))
     except OSError:
         return None
     skip = len(start) if start == codecs.BOM_UTF8 else 0
-    found = _first_undecodable(path, "utf-8", skip)
+    found = _first_undecodable(path, "utf-8", skip, opener)
     if found is None:
         return None
     at, byte, line = found
@@ -195,7 +200,8 @@ def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
         encoding: str | None = "utf-16"
         reads = "it starts with a UTF-16 byte order mark"
     else:
-        encoding = next((g for g in GUESSES if not _first_undecodable(path, g, skip)), None)
+        guesses = (g for g in GUESSES if not _first_undecodable(path, g, skip, opener))
+        encoding = next(guesses, None)
         reads = f"it reads as {encoding}"
     if encoding is None:
         return (
@@ -208,14 +214,24 @@ def utf8_only(path: str, engine: str, name: str | None = None) -> str | None:
     )
 
 
-def _first_undecodable(path: str, encoding: str, skip: int = 0) -> tuple[int, int, int] | None:
+#: What opens a file for binary reading: ``read(size)``, ``seek(offset)``, a context manager.
+Opener = Callable[[str], AbstractContextManager[Any]]
+
+
+def _open_binary(path: str) -> AbstractContextManager[Any]:
+    return open(path, "rb")
+
+
+def _first_undecodable(
+    path: str, encoding: str, skip: int, opener: Opener
+) -> tuple[int, int, int] | None:
     """The offset (after the first ``skip`` bytes), value and line of the first byte of
     ``path`` that ``encoding`` does not decode, read 1 MiB at a time; None when it all
     decodes (or it cannot be read: the reading names that)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     fed, lines = 0, 1  # the bytes given to the decoder, the lines they began
     try:
-        with open(path, "rb") as file:
+        with opener(path) as file:
             file.seek(skip)
             while True:
                 piece = file.read(1 << 20)

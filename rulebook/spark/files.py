@@ -10,6 +10,7 @@ one-machine message (``log.jsonl:3:1: the key 'end' is given twice ...``)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -19,6 +20,8 @@ from rulebook.spark.session import SparkError
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
+
+    from rulebook.io.readers import Opener
 
 #: What a worker sends back: the first refused line of a split (``block``: the byte where
 #: the split starts in its file; ``index``: the line's place among the split's lines).
@@ -58,24 +61,103 @@ def _kind(path: str) -> str:
 
 
 def check_utf8(spark: SparkSession, paths: list[str]) -> None:
-    """Refuse the first local file of ``paths`` (by name) that is not UTF-8 text, as one
-    machine refuses it: Spark's readers read such bytes as U+FFFD, and a Shift_JIS export
-    would be read as services no contract covers. The driver reads each file 1 MiB at a
-    time (:func:`rulebook.io.readers.utf8_only`); a file that is not local is Spark's to
-    read (docs/spark.md)."""
+    """Refuse the first file of ``paths`` (by name) that is not UTF-8 text, as one machine
+    refuses it: Spark's readers read such bytes as U+FFFD, and a Shift_JIS export would be
+    read as services no contract covers. The driver reads each local file 1 MiB at a time
+    (:func:`rulebook.io.readers.utf8_only`); the files Spark reads from elsewhere
+    (``hdfs://``, ``s3a://``) are looked at by Spark, every line's bytes at once
+    (:func:`_check_elsewhere`)."""
     from rulebook.io.readers import InputError, utf8_only
 
     try:
         files = sorted(spark.read.text(paths).inputFiles())
     except Exception:  # no such file: the reading names it
         return
+    elsewhere = []
     for file in files:
-        parsed = urlparse(file)
-        if parsed.scheme not in ("", "file"):
+        local = on_driver(file)
+        if local is None:
+            elsewhere.append(file)
             continue
-        said = utf8_only(unquote(parsed.path), "--engine spark", _name(file, paths))
+        said = utf8_only(local, ENGINE, _name(file, paths))
         if said is not None:
             raise InputError(said)
+    if elsewhere:
+        _check_elsewhere(spark, elsewhere, paths)
+
+
+#: How the refusals name the engine.
+ENGINE = "--engine spark"
+
+
+def on_driver(file: str) -> str | None:
+    """The path on the driver of a file Spark lists (``file:`` or no scheme); None for a
+    file it reads from elsewhere."""
+    parsed = urlparse(file)
+    return unquote(parsed.path) if parsed.scheme in ("", "file") else None
+
+
+def _check_elsewhere(spark: SparkSession, files: list[str], paths: list[str]) -> None:
+    """Spark looks at every line of ``files`` (``is_valid_utf8`` on its bytes, in the
+    executors: no Python, no byte sent back); the first file (by name) with a line that
+    is not UTF-8 is then read on the driver through Hadoop's file system, 1 MiB at a time,
+    until its first such byte, which is refused as one machine names it."""
+    from pyspark.sql import functions as F
+
+    from rulebook.io.readers import InputError, utf8_only
+
+    lines = spark.read.option("lineSep", "\n").text(files)
+    bad = lines.where(~F.is_valid_utf8("value")).select(F.col("_metadata.file_path"))
+    for (file,) in sorted(set(bad.distinct().collect())):
+        name = _name(file, paths)
+        said = utf8_only(file, ENGINE, name, opener=_hadoop_opener(spark))
+        raise InputError(said or f"{name}: not UTF-8 text (a line Spark read); {_CONVERT}")
+
+
+_CONVERT = (
+    f"{ENGINE} reads UTF-8 logs: convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or "
+    "use --engine columnar --encoding ENCODING"
+)
+
+
+def _hadoop_opener(spark: SparkSession) -> Opener:
+    """Opens a file Spark reads (any file system Hadoop knows) for binary reading on the
+    driver: ``read`` and ``seek`` as a local file's, a Java error as :class:`OSError`."""
+    context = spark.sparkContext
+    jvm: Any = context._jvm
+    conf = context._jsc.hadoopConfiguration()
+
+    @contextlib.contextmanager
+    def opener(uri: str) -> Iterator[_HadoopFile]:
+        try:
+            path = jvm.org.apache.hadoop.fs.Path(uri)
+            stream = path.getFileSystem(conf).open(path)
+        except Exception as exc:  # py4j's Java error
+            raise OSError(str(exc).splitlines()[0]) from None
+        try:
+            yield _HadoopFile(stream)
+        finally:
+            with contextlib.suppress(Exception):
+                stream.close()
+
+    return opener
+
+
+class _HadoopFile:
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, size: int) -> bytes:
+        try:
+            return bytes(self._stream.readNBytes(size))  # up to size, fewer at the end
+        except Exception as exc:  # py4j's Java error
+            raise OSError(str(exc).splitlines()[0]) from None
+
+    def seek(self, offset: int) -> None:
+        try:
+            self._stream.seek(offset)
+        except Exception as exc:
+            raise OSError(str(exc).splitlines()[0]) from None
 
 
 def check_json_lines(spark: SparkSession, paths: list[str]) -> None:
