@@ -385,6 +385,32 @@ def test_an_output_in_place_of_the_contract_its_imports_or_the_project_file_is_r
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
+@pytest.mark.parametrize("target", ["empty.sla", "extra.sla"])
+def test_an_output_in_place_of_an_empty_import_or_a_vocabularys_import_is_refused(
+    tmp_path: Path, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file the contract's imports name, followed from file to file, is an input:
+    an empty file it imports, and a file its vocabulary imports (which loading does not
+    read), were written over when the files were taken from the check's own list."""
+    monkeypatch.chdir(tmp_path)
+    _contract_folder(tmp_path)
+    text = (tmp_path / "cybermail.sla").read_text(encoding="utf-8")
+    (tmp_path / "c2.sla").write_text('import "empty.sla"\n' + text, encoding="utf-8")
+    (tmp_path / "empty.sla").write_text("", encoding="utf-8")
+    vocabulary = (tmp_path / "vocabulary.sla").read_text(encoding="utf-8")
+    (tmp_path / "vocabulary.sla").write_text('import "extra.sla"\n' + vocabulary, "utf-8")
+    (tmp_path / "extra.sla").write_text("", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for args in (
+        ["report", "c2.sla", "log.csv", "--format", "json"],
+        ["packet", "c2.sla", "log.csv"],
+    ):
+        result = CliRunner().invoke(main, [*args, "-o", target])
+        assert result.exit_code == 2, result.output
+        assert f"-o {target} is the input {target}: the output would replace it" in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 @pytest.mark.parametrize("how", ["found", "--config", "contract from it"])
 def test_the_project_file_is_compared_by_identity_not_by_name(
     tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch

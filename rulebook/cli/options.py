@@ -315,16 +315,6 @@ def not_an_input(outputs: list[str], inputs: list[str]) -> None:
                 )
 
 
-def _checked_files(path: Path) -> list[str] | None:
-    """The files a contract without errors was read from, as its check kept them (a
-    checked contract is kept between runs: no parse, where the walk of its imports below
-    parses every file); None when it has errors (the walk finds what it can)."""
-    loaded = check_one(path)
-    if loaded.errors:
-        return None
-    return [str(path), *(name for name in loaded.sources if name != str(path))]
-
-
 def read_files(contract: str | None, opts: dict[str, Any] | None = None) -> list[str]:
     """The files a command reads besides its inputs, which no output may replace: the
     contract's file (a bundled id: the package's file), every file it imports and theirs,
@@ -336,10 +326,6 @@ def read_files(contract: str | None, opts: dict[str, Any] | None = None) -> list
         try:
             todo = [resolve(contract)]
         except RulebookError:  # not found: the command says so when it loads it
-            todo = []
-        known = _checked_files(todo[0]) if todo else None
-        if known is not None:
-            files.extend(known)
             todo = []
         seen: set[str] = set()
         while todo:
