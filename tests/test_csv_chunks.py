@@ -140,6 +140,24 @@ def test_quoted_cells_are_read_in_chunks(tmp_path: Path) -> None:
     assert pl.concat([p.frame for p in parts]).equals(pl.read_csv(log, infer_schema=False))
 
 
+@pytest.mark.parametrize("size", [1, 150, 1 << 20])
+def test_a_byte_order_mark_at_a_chunks_start_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """Polars drops a byte order mark that starts its input: read without the header, a
+    chunk whose first line began with one lost it (an id \ufeffr1 became r1, used twice
+    with the next r1), where the whole reading keeps it (a red-team pass)."""
+    rows = [_row(i) for i in range(4)]
+    rows[0] = "\ufeff" + rows[1]  # \ufeffr1, then r1
+    rows[2] = "\ufeff" + rows[2]
+    log = _log(tmp_path, [HEADER, *rows])
+    _both(["adjudicate", "cybermail", log, "--format", "json"], monkeypatch, size)
+    chunks = csv_chunks(log, None, None)
+    assert isinstance(chunks, CsvChunks)
+    ids = pl.concat([p.frame for p in chunks.chunks(size)])["id"].to_list()
+    assert ids == ["\ufeffr1", "r1", "\ufeffr2", "r3"]
+
+
 @pytest.mark.parametrize(
     "late",
     [

@@ -5,6 +5,7 @@ JSON Lines, Parquet, a polars frame or an Arrow table. Nothing is validated here
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -249,6 +250,8 @@ class CsvChunks:
                 within=block.count(b"\n", 0, lone.start()) if lone else None,
             )
         try:  # the lines alone, named as the header (no copy of the chunk behind it) ...
+            if block.startswith(codecs.BOM_UTF8):  # polars drops a mark that starts its input
+                raise ValueError("a byte order mark starts the chunk")
             frame = pl.read_csv(block, infer_schema=False, has_header=False, new_columns=names)
             if frame.width != len(names):
                 raise ValueError("not the header's cells")
