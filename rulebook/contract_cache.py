@@ -7,7 +7,8 @@ ownership and permission checks) with the SHA-256 of every file it was read from
 again only when
 
 - it was asked for by the same path from the same working directory,
-- every file it was read from still has that digest, and the folder of the contract still
+- every file it was read from is still the same file under its name (a symbolic link
+  pointed elsewhere names another) with that digest, and the folder of the contract still
   holds the same contract files (a vocabulary put beside it would change an import),
 - by the same rulebook (the size and modification time of every module of the package),
   Python and Lark (its files, likewise).
@@ -31,7 +32,7 @@ from typing import Any
 
 from rulebook.grammar.cache import private_file
 
-FORMAT = 1  # the layout of an entry
+FORMAT = 2  # the layout of an entry
 #: Entries kept: past this many, the least recently used go (each working folder, path
 #: and version of rulebook makes its own entry).
 MAX_ENTRIES = 64
@@ -91,8 +92,9 @@ def lookup(path: Path) -> Any | None:
         return None
     if neighbours != _neighbours(path):
         return None
-    if any(_digest(Path(name)) != digest for name, digest in files):
-        return None
+    for name, resolved, digest in files:  # a link pointed elsewhere: another file
+        if str(Path(name).resolve()) != resolved or _digest(Path(resolved)) != digest:
+            return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # used now: the last to go
     return loaded
@@ -109,7 +111,7 @@ def store(path: Path, loaded: Any, sources: dict[str, str]) -> None:
         digest = _digest(resolved)
         if digest is None:
             return
-        files.append((str(resolved), digest))
+        files.append((name, str(resolved), digest))
     try:
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".contract-")
     except OSError:

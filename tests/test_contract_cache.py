@@ -36,7 +36,7 @@ def test_a_checked_contract_is_kept_and_used_again(folder: Path) -> None:
     entry = entries(folder)[0]
     assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0  # private to the user
     files, _, kept = pickle.loads(entry.read_bytes())
-    assert any(name.endswith("vocabulary.sla") for name, _ in files)  # the import too
+    assert any(name.endswith("vocabulary.sla") for name, _, _ in files)  # the import too
     # A second load reads the entry: prove it by planting a recognisable value in it.
     marked = Loaded(kept.contracts, kept.diagnostics, {**kept.sources, "marker": ""})
     entry.write_bytes(pickle.dumps((files, contract_cache._neighbours(Path("c.sla")), marked)))
@@ -58,6 +58,19 @@ def test_a_vocabulary_put_beside_the_contract_is_read_afresh(folder: Path) -> No
     Path("vocabulary.sla").write_text("vocabulary broken {", encoding="utf-8")
     again = check_one(Path("c.sla"))
     assert again.errors  # the local vocabulary is read now, and it does not parse
+
+
+def test_a_link_pointed_at_another_contract_is_read_afresh(folder: Path) -> None:
+    """The entry of ``link.sla`` was used after the link was pointed at another file: the
+    files it was read from (the old target) had not changed, so the old contract was
+    adjudicated (a red-team pass)."""
+    body = Path("c.sla").read_text(encoding="utf-8")
+    Path("b.sla").write_text(body.replace("99.9", "99.5"), encoding="utf-8")
+    Path("link.sla").symlink_to("c.sla")
+    assert "99.9" in check_one(Path("link.sla")).sources["link.sla"]
+    Path("link.sla").unlink()
+    Path("link.sla").symlink_to("b.sla")
+    assert "99.5" in check_one(Path("link.sla")).sources["link.sla"]
 
 
 def test_a_contract_with_errors_is_not_kept(folder: Path) -> None:
