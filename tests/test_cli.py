@@ -277,6 +277,20 @@ def _glibc_set(environment: dict[str, str]) -> str:
     return done.stdout.decode().strip()
 
 
+def test_the_command_line_runs_the_cycle_collector_less_often() -> None:
+    """Its young generation every 100,000 containers (rulebook.allocator.COLLECTOR); a
+    library that embeds rulebook keeps Python's own thresholds."""
+    from rulebook.allocator import COLLECTOR
+
+    def thresholds(imports: str) -> str:
+        script = f"import gc{imports}; print(tuple(gc.get_threshold()))"
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True)
+        return done.stdout.decode().strip()
+
+    assert thresholds(", rulebook.__main__") == str(COLLECTOR)
+    assert thresholds(", rulebook.cli") == thresholds("") != str(COLLECTOR)
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc is Linux's")
 def test_the_command_line_keeps_python_buffers_on_glibcs_heap() -> None:
     # the module sets them (a second call sets them again, as glibc accepts), unless the
