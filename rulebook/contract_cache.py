@@ -8,8 +8,10 @@ again only when
 
 - it was asked for by the same path from the same working directory,
 - every file it was read from is still the same file under its name (a symbolic link
-  pointed elsewhere names another) with that digest, and the folder of the contract still
-  holds the same contract files (a vocabulary put beside it would change an import),
+  pointed elsewhere names another) with that digest, and the folder of the contract (as
+  named, a link not followed) still holds the same contract files leading to the same
+  files (a vocabulary put beside it, or a folder or a link of that name made a file, would
+  change an import),
 - by the same rulebook (the size and modification time of every module of the package),
   Python and Lark (its files, likewise).
 
@@ -32,7 +34,7 @@ from typing import Any
 
 from rulebook.grammar.cache import private_file
 
-FORMAT = 2  # the layout of an entry
+FORMAT = 3  # the layout of an entry
 #: Entries kept: past this many, the least recently used go (each working folder, path
 #: and version of rulebook makes its own entry).
 MAX_ENTRIES = 64
@@ -72,12 +74,22 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _neighbours(path: Path) -> list[str]:
-    """The contract files beside ``path`` (an import is looked up there first)."""
+def _neighbours(path: Path) -> list[tuple[str, str]]:
+    """The contract files beside ``path`` as loading sees them (an import is looked up
+    there first, beside the path as given, a link not followed): each name with the file
+    it leads to, or "" where it leads to none (a folder, a dangling link, a loop)."""
     try:
-        return sorted(p.name for p in path.resolve().parent.glob("*.sla"))
+        names = sorted(Path(os.path.abspath(path)).parent.glob("*.sla"))
     except OSError:
         return []
+    return [(p.name, _target(p)) for p in names]
+
+
+def _target(path: Path) -> str:
+    try:
+        return str(path.resolve(strict=True)) if path.is_file() else ""
+    except (OSError, RuntimeError):  # gone meanwhile, a loop of links
+        return ""
 
 
 def lookup(path: Path) -> Any | None:

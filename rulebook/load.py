@@ -269,8 +269,12 @@ def _import_hint(name: str, path: Path) -> str:
 
 
 def _inside(root: Path, name: str) -> bool:
-    """Whether ``root / name``, links followed, stays inside ``root``."""
-    return (root / name).resolve().is_relative_to(root.resolve())
+    """Whether ``root / name``, links followed, stays inside ``root`` (a loop of links
+    leads nowhere: not inside, so the import is not found there)."""
+    try:
+        return (root / name).resolve().is_relative_to(root.resolve())
+    except (RuntimeError, OSError):  # a symbolic link loop (Python 3.11: RuntimeError)
+        return False
 
 
 def import_target(root: Path, name: str) -> Path | None:
@@ -304,6 +308,8 @@ def _parse_import(
     if shown not in sources and text:
         sources[shown] = text
         diagnostics.extend(found)
+    elif shown not in sources and not found:  # an empty file: read, and read from
+        sources[shown] = text
     cache[path.resolve()] = parsed
     return parsed
 

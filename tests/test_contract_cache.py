@@ -73,6 +73,54 @@ def test_a_link_pointed_at_another_contract_is_read_afresh(folder: Path) -> None
     assert "99.5" in check_one(Path("link.sla")).sources["link.sla"]
 
 
+BROKEN = "vocabulary core {\n}\n"  # a vocabulary that parses but lacks cybermail's facts
+
+
+@pytest.mark.parametrize("how", ["beside a link", "a folder made a file", "a dangling link"])
+def test_a_vocabulary_that_appears_where_loading_looks_is_read_afresh(
+    folder: Path, how: str
+) -> None:
+    """Loading looks for an import beside the contract as named (a link not followed):
+    the entry was used after a vocabulary appeared beside a link to the contract, or where
+    a folder or a dangling link of that name stood, since only the names of the files
+    beside the link's target were compared (a red-team pass)."""
+    contract = Path("c.sla")
+    if how == "beside a link":
+        Path("d").mkdir()
+        contract = Path("d") / "link.sla"
+        contract.symlink_to(Path("..") / "c.sla")
+        place = Path("d") / "vocabulary.sla"
+    elif how == "a folder made a file":
+        Path("vocabulary.sla").mkdir()
+        place = Path("vocabulary.sla")
+    else:
+        Path("vocabulary.sla").symlink_to(Path("sub") / "v.sla")
+        place = Path("sub") / "v.sla"
+    assert not check_one(contract).errors  # the bundled vocabulary
+    if how == "a folder made a file":
+        place.rmdir()
+    place.parent.mkdir(exist_ok=True)
+    place.write_text(BROKEN, encoding="utf-8")
+    assert check_one(contract).errors  # the vocabulary beside it now, which lacks facts
+
+
+def test_an_empty_import_filled_is_read_afresh(folder: Path) -> None:
+    """An empty imported file was not among the files an entry was read from."""
+    body = Path("c.sla").read_text(encoding="utf-8")
+    Path("c.sla").write_text('import "extra.sla"\n' + body, encoding="utf-8")
+    Path("extra.sla").write_text("", encoding="utf-8")
+    assert not check_one(Path("c.sla")).errors
+    Path("extra.sla").write_text("vocabulary other {\n}\n", encoding="utf-8")
+    assert check_one(Path("c.sla")).errors  # two vocabularies now
+
+
+def test_a_loop_of_links_where_an_import_is_looked_for_is_no_crash(folder: Path) -> None:
+    """A link to itself named vocabulary.sla beside the contract: Path.resolve raised
+    RuntimeError out of loading (a traceback); it leads nowhere, so the bundled one is read."""
+    Path("vocabulary.sla").symlink_to("vocabulary.sla")
+    assert not check_one(Path("c.sla")).errors
+
+
 def test_a_contract_with_errors_is_not_kept(folder: Path) -> None:
     Path("c.sla").write_text("contract broken {", encoding="utf-8")
     assert check_one(Path("c.sla")).errors
