@@ -502,7 +502,8 @@ def test_a_log_not_utf8_is_refused_on_spark_as_on_one_machine(
     if where == "elsewhere":
         monkeypatch.setattr(files, "on_driver", lambda file: None)
 
-    log = tmp_path / f"sjis.{kind}"
+    (tmp_path / "a b").mkdir()  # Spark lists it as a%20b: read again, it named no file
+    log = tmp_path / "a b" / f"sjis.{kind}"
     good = {"id": "a", "service": "CYBERMAIL Σ", "start": "2026-09-01T10:00:00"}
     bad = {"id": "b", "service": "障害", "start": "2026-09-02T10:00:00"}
     if kind == "csv":
@@ -535,7 +536,8 @@ def test_a_replacement_character_in_utf8_text_is_read_on_spark_from_elsewhere(
     from rulebook.spark import files
 
     monkeypatch.setattr(files, "on_driver", lambda file: None)
-    log = tmp_path / "fffd.csv"
+    (tmp_path / "a b").mkdir()  # a space in its name: a traceback before (a%20b)
+    log = tmp_path / "a b" / "fffd.csv"
     log.write_text(
         "id,service,start,end\n"
         "a,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00\n"

@@ -83,7 +83,7 @@ def check_utf8(spark: SparkSession, paths: list[str]) -> None:
         if said is not None:
             raise InputError(said)
     if elsewhere:
-        _check_elsewhere(spark, elsewhere, paths)
+        _check_elsewhere(spark, paths)
 
 
 #: How the refusals name the engine.
@@ -97,16 +97,18 @@ def on_driver(file: str) -> str | None:
     return unquote(parsed.path) if parsed.scheme in ("", "file") else None
 
 
-def _check_elsewhere(spark: SparkSession, files: list[str], paths: list[str]) -> None:
-    """Spark looks at every line of ``files`` (``is_valid_utf8`` on its bytes, in the
-    executors: no Python, no byte sent back); the first file (by name) with a line that
-    is not UTF-8 is then read on the driver through Hadoop's file system, 1 MiB at a time,
-    until its first such byte, which is refused as one machine names it."""
+def _check_elsewhere(spark: SparkSession, paths: list[str]) -> None:
+    """Spark looks at every line of the files of ``paths`` (as given: the URIs Spark lists
+    are percent-encoded, and read again as paths they name no file), ``is_valid_utf8`` on
+    its bytes, in the executors: no Python, no byte sent back (the local ones were read on
+    the driver and hold none). The first file (by name) with a line that is not UTF-8 is
+    then read on the driver through Hadoop's file system, 1 MiB at a time, until its first
+    such byte, which is refused as one machine names it."""
     from pyspark.sql import functions as F
 
     from rulebook.io.readers import InputError, utf8_only
 
-    lines = spark.read.option("lineSep", "\n").text(files)
+    lines = spark.read.option("lineSep", "\n").text(paths)
     bad = lines.where(~F.is_valid_utf8("value")).select(F.col("_metadata.file_path"))
     for (file,) in sorted(set(bad.distinct().collect())):
         name = _name(file, paths)
@@ -129,8 +131,8 @@ def _hadoop_opener(spark: SparkSession) -> Opener:
 
     @contextlib.contextmanager
     def opener(uri: str) -> Iterator[_HadoopFile]:
-        try:
-            path = jvm.org.apache.hadoop.fs.Path(uri)
+        try:  # Spark's URI, percent-encoded: read as a URI, not as a path
+            path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(uri))
             stream = path.getFileSystem(conf).open(path)
         except Exception as exc:  # py4j's Java error
             raise OSError(str(exc).splitlines()[0]) from None
@@ -248,4 +250,4 @@ def _name(file: str, paths: list[str]) -> str:
             if Path(given).is_file() and Path(given).resolve() == Path(local).resolve():
                 return given
         return local
-    return file
+    return unquote(file)
