@@ -549,3 +549,22 @@ def test_a_replacement_character_in_utf8_text_is_read_on_spark_from_elsewhere(
     on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
     assert local.exit_code == on_spark.exit_code == 0, on_spark.output
     assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.jsonl"])
+def test_an_empty_log_on_spark_is_one_machines_empty_log(
+    spark: Any, tmp_path: Path, name: str
+) -> None:
+    """An empty file gave Spark a frame of no column, and the ids' check a traceback
+    (UNRESOLVED_COLUMN 'id'); one machine reads it as a log of no record, exit 0."""
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    log = tmp_path / name
+    log.write_bytes(b"")
+    args = ["report", "cybermail", str(log), "--format", "json"]
+    local = CliRunner().invoke(main, args)
+    on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
+    assert local.exit_code == on_spark.exit_code == 0, on_spark.output
+    assert on_spark.stdout == local.stdout

@@ -41,10 +41,14 @@ def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataF
         if kind == "parquet":
             return reader.parquet(*paths)
         if kind == "csv":
-            return reader.option("header", True).option("inferSchema", False).csv(paths)
-        return reader.json(paths)
+            frame = reader.option("header", True).option("inferSchema", False).csv(paths)
+        else:
+            frame = reader.json(paths)
     except Exception as exc:  # an AnalysisException names the path
         raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
+    if not frame.columns:  # empty files: no column, no record, as one machine reads them
+        return spark.createDataFrame([], "id string, service string, start string")
+    return frame
 
 
 def _kind(path: str) -> str:
