@@ -29,6 +29,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,18 +113,27 @@ def lookup(path: Path) -> Any | None:
     return loaded
 
 
-def store(path: Path, loaded: Any, sources: dict[str, str]) -> None:
-    """Keep ``loaded`` (read from the files named in ``sources``) for the next run."""
+def store(
+    path: Path, loaded: Any, sources: dict[str, str], text_of: Callable[[bytes], str]
+) -> None:
+    """Keep ``loaded`` (read from the files named in ``sources``, each name with the text
+    parsed) for the next run — unless a file changed since it was parsed: its bytes now,
+    read as parsing reads them (``text_of``), must give that text, or the entry would pair
+    the old contract with the new file's digest."""
     entry = _entry(path)
     if entry is None:
         return
     files = []
-    for name in sources:
+    for name, text in sources.items():
         resolved = Path(name).resolve()
-        digest = _digest(resolved)
-        if digest is None:
+        try:
+            raw = resolved.read_bytes()
+            same = text_of(raw) == text
+        except (OSError, UnicodeDecodeError):
             return
-        files.append((name, str(resolved), digest))
+        if not same:  # saved again while it was parsed: the next run parses it afresh
+            return
+        files.append((name, str(resolved), hashlib.sha256(raw).hexdigest()))
     try:
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".contract-")
     except OSError:

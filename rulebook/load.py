@@ -147,6 +147,12 @@ def load_files(paths: Iterable[str | Path], texts: Mapping[str, str] | None = No
     return Loaded(tuple(contracts), tuple(diagnostics), sources, tuple(all_vocabularies))
 
 
+def source_text(raw: bytes) -> str:
+    """A contract file's text as it is parsed: UTF-8 (a byte order mark dropped), with
+    universal newlines, as read_text would."""
+    return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _parse(
     path: Path,
     shown: str,
@@ -167,8 +173,7 @@ def _parse(
             if given is None
             else given.encode("utf-8")
         )
-        # Universal newlines, as read_text would; the digest is of the bytes on disk.
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        text = source_text(raw)  # the digest is of the bytes on disk
     except (OSError, UnicodeDecodeError, limits.NotReadable) as exc:
         reason = (
             "it is not UTF-8 text"
@@ -348,7 +353,7 @@ def check_one(path: Path) -> Loaded:
             return cached
         loaded = check_files([path])
         if not loaded.errors:
-            contract_cache.store(path, loaded, loaded.sources)
+            contract_cache.store(path, loaded, loaded.sources, source_text)
     return loaded
 
 

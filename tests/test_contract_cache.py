@@ -121,6 +121,29 @@ def test_a_loop_of_links_where_an_import_is_looked_for_is_no_crash(folder: Path)
     assert not check_one(Path("c.sla")).errors
 
 
+def test_a_contract_saved_while_it_is_parsed_is_not_kept(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry's digests were taken after the parse, from the file read again: a save
+    in between paired the old clauses with the new file's digest, and every later run
+    adjudicated the old contract (a red-team pass). Such an entry is not kept."""
+    import rulebook.load
+
+    parse = rulebook.load.check_files
+
+    def saved_meanwhile(paths: list[Path], *args: object) -> Loaded:
+        loaded = parse(paths, *args)  # type: ignore[arg-type]
+        path = Path("c.sla")
+        path.write_text(path.read_text(encoding="utf-8").replace("99.9", "99.5"), "utf-8")
+        return loaded
+
+    monkeypatch.setattr(rulebook.load, "check_files", saved_meanwhile)
+    first = check_one(Path("c.sla"))
+    assert "99.9" in first.sources["c.sla"] and not entries(folder)
+    monkeypatch.setattr(rulebook.load, "check_files", parse)
+    assert "99.5" in check_one(Path("c.sla")).sources["c.sla"]
+
+
 def test_a_contract_with_errors_is_not_kept(folder: Path) -> None:
     Path("c.sla").write_text("contract broken {", encoding="utf-8")
     assert check_one(Path("c.sla")).errors
