@@ -86,6 +86,14 @@ def _neighbours(path: Path) -> list[tuple[str, str]]:
     return [(p.name, _target(p)) for p in names]
 
 
+def _resolved(name: str) -> str | None:
+    """The file a name leads to now (None: a loop of links)."""
+    try:
+        return str(Path(name).resolve())
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a loop
+        return None
+
+
 def _target(path: Path) -> str:
     try:
         return str(path.resolve(strict=True)) if path.is_file() else ""
@@ -106,7 +114,7 @@ def lookup(path: Path) -> Any | None:
     if neighbours != _neighbours(path):
         return None
     for name, resolved, digest in files:  # a link pointed elsewhere: another file
-        if str(Path(name).resolve()) != resolved or _digest(Path(resolved)) != digest:
+        if _resolved(name) != resolved or _digest(Path(resolved)) != digest:
             return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # used now: the last to go
@@ -125,15 +133,17 @@ def store(
         return
     files = []
     for name, text in sources.items():
-        resolved = Path(name).resolve()
+        resolved = _resolved(name)
+        if resolved is None:
+            return
         try:
-            raw = resolved.read_bytes()
+            raw = Path(resolved).read_bytes()
             same = text_of(raw) == text
         except (OSError, UnicodeDecodeError):
             return
         if not same:  # saved again while it was parsed: the next run parses it afresh
             return
-        files.append((name, str(resolved), hashlib.sha256(raw).hexdigest()))
+        files.append((name, resolved, hashlib.sha256(raw).hexdigest()))
     try:
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".contract-")
     except OSError:

@@ -144,6 +144,23 @@ def test_a_contract_saved_while_it_is_parsed_is_not_kept(
     assert "99.5" in check_one(Path("c.sla")).sources["c.sla"]
 
 
+def test_a_file_read_made_a_loop_of_links_is_no_crash(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file an entry was read from (here the bundled vocabulary, in a copy of the
+    bundled folder) made a link to itself: the entry's check resolves it, which raised."""
+    import rulebook.load
+
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "vocabulary.sla").write_bytes((bundled_dir() / "vocabulary.sla").read_bytes())
+    monkeypatch.setattr(rulebook.load, "bundled_dir", lambda: bundled)
+    assert not check_one(Path("c.sla")).errors and entries(folder)
+    (bundled / "vocabulary.sla").unlink()
+    (bundled / "vocabulary.sla").symlink_to("vocabulary.sla")
+    assert check_one(Path("c.sla")).errors  # read afresh: the import is found nowhere
+
+
 def test_a_contract_with_errors_is_not_kept(folder: Path) -> None:
     Path("c.sla").write_text("contract broken {", encoding="utf-8")
     assert check_one(Path("c.sla")).errors
