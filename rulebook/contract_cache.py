@@ -95,10 +95,7 @@ def _resolved(name: str) -> str | None:
 
 
 def _target(path: Path) -> str:
-    try:
-        return str(path.resolve(strict=True)) if path.is_file() else ""
-    except (OSError, RuntimeError):  # gone meanwhile, a loop of links
-        return ""
+    return (_resolved(str(path)) or "") if path.is_file() else ""
 
 
 def lookup(path: Path) -> Any | None:

@@ -249,13 +249,8 @@ class CsvChunks:
                 "a carriage return that ends no line (CR without LF)",
                 within=block.count(b"\n", 0, lone.start()) if lone else None,
             )
-        try:  # the lines alone, named as the header (no copy of the chunk behind it) ...
-            if block.startswith(codecs.BOM_UTF8):  # polars drops a mark that starts its input
-                raise ValueError("a byte order mark starts the chunk")
-            frame = pl.read_csv(block, infer_schema=False, has_header=False, new_columns=names)
-            if frame.width != len(names):
-                raise ValueError("not the header's cells")
-        except Exception:  # ... or, where polars refuses that, read as the whole file is
+        frame = _parse_bare(block, names)
+        if frame is None:  # read behind the header, as the whole file is
             frame = self._parse_headed(block)
         if frame.height != lines:
             raise Unchunked("a quoted cell spanning lines")
@@ -281,15 +276,29 @@ class CsvChunks:
         return read_frame(self.path, "csv", self.encoding)
 
 
+def _parse_bare(block: bytes, names: list[str]) -> pl.DataFrame | None:
+    """A chunk's lines parsed alone, named as the header (no copy of the chunk behind
+    it); None where that is not how the whole file's reading reads them: polars refuses
+    the lines, finds other than the header's cells, or would drop a byte order mark that
+    starts them."""
+    if block.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        frame = pl.read_csv(block, infer_schema=False, has_header=False, new_columns=names)
+    except Exception:  # polars raises many kinds for lines it refuses
+        return None
+    return frame if frame.width == len(names) else None
+
+
 def _blocks(file: io.BufferedReader, size: int) -> Iterator[bytes]:
     """The file's bytes from where it stands, in blocks of whole lines of about ``size``
     bytes (a line longer than that, whole; the last may end without a line end). A file
     that ends within the first ``size`` bytes is one block as read. Otherwise the file is
     read into one buffer, block after block, and each block's lines copied out of it once:
     reading into fresh bytes, then joining and cutting them, took four new blocks a chunk
-    that the heap did not reuse between chunks. Each chunk is parsed without the header
-    before it (a copy of the chunk less): a report of 10^6 records, 126,000 -> 106,000
-    page faults; of 10^5, 24,300 -> 21,600."""
+    that the heap did not reuse between chunks. With each block parsed without the header
+    before it (:func:`_parse_bare`): a report of 10^6 records, 126,000 -> 106,000 page
+    faults; of 10^5, 24,300 -> 21,600."""
     first = file.read(size)
     if len(first) < size:  # a short read: the file's end
         if first:

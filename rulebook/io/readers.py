@@ -204,13 +204,15 @@ def utf8_only(
         encoding = next(guesses, None)
         reads = f"it reads as {encoding}"
     if encoding is None:
-        return (
-            f"{text}; {engine} reads UTF-8 logs: convert it to UTF-8 first (iconv -f "
-            f"ENCODING -t UTF-8), or use --engine columnar --encoding ENCODING ({COMMON})"
-        )
+        return f"{text}; {utf8_hint(engine)} ({COMMON})"
+    return f"{text}; {reads}; {utf8_hint(engine, encoding)}"
+
+
+def utf8_hint(engine: str, encoding: str = "ENCODING") -> str:
+    """How to read a log that is not UTF-8 text, for an ``engine`` that reads UTF-8 only."""
     return (
-        f"{text}; {reads}; {engine} reads UTF-8 logs: convert it to UTF-8 first (iconv -f "
-        f"{encoding} -t UTF-8), or use --engine columnar --encoding {encoding}"
+        f"{engine} reads UTF-8 logs: convert it to UTF-8 first (iconv -f {encoding} -t "
+        f"UTF-8), or use --engine columnar --encoding {encoding}"
     )
 
 

@@ -95,8 +95,13 @@ ENGINE = "--engine spark"
 
 
 def on_driver(file: str) -> str | None:
-    """The path on the driver of a file Spark lists (``file:`` or no scheme); None for a
-    file it reads from elsewhere."""
+    """Where the driver checks a file Spark lists: its local path; None for a file Spark
+    reads from elsewhere, which Spark looks at (the tests send local files there too)."""
+    return _local(file)
+
+
+def _local(file: str) -> str | None:
+    """The path on the driver of a file Spark lists (``file:`` or no scheme), if any."""
     parsed = urlparse(file)
     return unquote(parsed.path) if parsed.scheme in ("", "file") else None
 
@@ -110,20 +115,16 @@ def _check_elsewhere(spark: SparkSession, paths: list[str]) -> None:
     such byte, which is refused as one machine names it."""
     from pyspark.sql import functions as F
 
-    from rulebook.io.readers import InputError, utf8_only
+    from rulebook.io.readers import InputError, utf8_hint, utf8_only
 
     lines = spark.read.option("lineSep", "\n").text(paths)
     bad = lines.where(~F.is_valid_utf8("value")).select(F.col("_metadata.file_path"))
-    for (file,) in sorted(set(bad.distinct().collect())):
-        name = _name(file, paths)
-        said = utf8_only(file, ENGINE, name, opener=_hadoop_opener(spark))
-        raise InputError(said or f"{name}: not UTF-8 text (a line Spark read); {_CONVERT}")
-
-
-_CONVERT = (
-    f"{ENGINE} reads UTF-8 logs: convert it to UTF-8 first (iconv -f ENCODING -t UTF-8), or "
-    "use --engine columnar --encoding ENCODING"
-)
+    files = sorted(row[0] for row in bad.distinct().collect())
+    if not files:
+        return
+    name = _name(files[0], paths)
+    said = utf8_only(files[0], ENGINE, name, opener=_hadoop_opener(spark))
+    raise InputError(said or f"{name}: not UTF-8 text (a line Spark read); {utf8_hint(ENGINE)}")
 
 
 def _hadoop_opener(spark: SparkSession) -> Opener:
@@ -245,8 +246,7 @@ def _first_refused(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
 def _name(file: str, paths: list[str]) -> str:
     """The file as the user named it: the path given, when it is that one file; a local
     file of a folder or a glob by its path; any other by Spark's URI."""
-    parsed = urlparse(file)
-    local = unquote(parsed.path) if parsed.scheme in ("", "file") else None
+    local = _local(file)
     if local is not None:
         from pathlib import Path
 
