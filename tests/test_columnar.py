@@ -647,6 +647,41 @@ def test_cells_are_stripped_as_the_record_route_strips_them(tmp_path: Path, spac
 
 @settings(max_examples=200, deadline=None)
 @given(
+    st.lists(st.tuples(TIMESTAMP, TIMESTAMP, st.booleans()), min_size=1, max_size=12),
+    st.sampled_from(["Asia/Tokyo", "America/New_York", "UTC"]),
+)
+def test_instant_columns_read_together_as_each_alone(
+    rows: list[tuple[str, str, bool]], tz: str
+) -> None:
+    # The intake parses every timestamp column of a chunk in one query: each column's
+    # offsets, naive cells and refusals are its own, as when it is read alone.
+    from rulebook.intake.cells import instant_columns
+
+    zone = zoneinfo.ZoneInfo(tz)
+    frame = pl.DataFrame(
+        {
+            "start": [a for a, _, _ in rows],
+            "end": [None if gone else b for _, b, gone in rows],
+        },
+        schema={"start": pl.String, "end": pl.String},
+    )
+    together = instant_columns(frame, {"start": False, "end": False}, zone)
+    for column in ("start", "end"):
+        alone = instant_column(frame[column], zone)
+        assert together[column].values.to_list() == alone.values.to_list()
+        assert together[column].bad.to_list() == alone.bad.to_list()
+        for value, got, bad in zip(
+            frame[column].to_list(),
+            together[column].values.to_list(),
+            together[column].bad.to_list(),
+            strict=True,
+        ):
+            if value is not None and not bad:
+                assert got == parse_instant(value, zone, "r", column), value
+
+
+@settings(max_examples=200, deadline=None)
+@given(
     st.lists(
         st.one_of(
             st.none(),

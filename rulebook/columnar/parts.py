@@ -44,6 +44,7 @@ from rulebook.engine.measure import (
 )
 from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing
+from rulebook.intake.frames import IN_MEMORY
 from rulebook.intake.records import Notice
 from rulebook.versions import Chain
 
@@ -163,7 +164,7 @@ def figures_of(plan: Plan) -> Figures | None:
         .filter(pl.col("status") != OUT_OF_SCOPE)
         .group_by("service")
         .agg(first=pl.col("start").min(), last=pl.col("end").max())
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
     spans = {s: (a, b) for s, a, b in inside.iter_rows()}
     sums = {

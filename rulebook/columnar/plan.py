@@ -70,6 +70,7 @@ from rulebook.engine.remedy import settle
 from rulebook.engine.selection import DURATION, EVENT_DURATION
 from rulebook.engine.windows import contract_windows
 from rulebook.intake.billing import Billing
+from rulebook.intake.frames import IN_MEMORY
 from rulebook.intake.ongoing import closed_end
 from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.satisfiable import magnitude
@@ -275,7 +276,7 @@ def window_segments(plan: Plan) -> None:
         plan.frame.lazy()
         .filter(pl.col("status") == COUNTED)
         .select("pos", "service", "start", "end")
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
     hits = counted.join_where(
         table, pl.col("w_start") < pl.col("end"), pl.col("w_end") > pl.col("start")
@@ -437,7 +438,7 @@ def availability(plan: Plan) -> None:
         .filter(pl.col("status") != OUT_OF_SCOPE)
         .group_by("svc")
         .agg(first=pl.col("start").min(), last=pl.col("end").max())
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
     if spans.height == 0:
         return
@@ -473,7 +474,9 @@ def availability(plan: Plan) -> None:
     # come (10^7 records: they are the run's largest frames after the plan's own).
     status = pl.col("status")
     counted = whole.lazy().filter(status == COUNTED).select("pos", "svc", "start", "end")
-    down_sums, began = period_union_and_began(counted.collect(), plan.frame["start"], cuts)
+    down_sums, began = period_union_and_began(
+        counted.collect(engine=IN_MEMORY), plan.frame["start"], cuts
+    )
     either = whole.lazy().filter(status.is_in([COUNTED, EXCLUDED])).select("svc", "start", "end")
     del whole
     either_sums = period_union(either, cuts, "either")

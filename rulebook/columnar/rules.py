@@ -20,6 +20,7 @@ from rulebook.columnar.state import (
 from rulebook.engine.classify import RuleSet, Tri, compile_condition
 from rulebook.engine.measure import selections
 from rulebook.engine.selection import EVENT_DURATION
+from rulebook.intake.frames import IN_MEMORY
 
 
 def rule_values(plan: Plan, rules: RuleSet) -> pl.DataFrame:
@@ -125,7 +126,9 @@ def selected_seconds(
     inside = plan.frame["status"] != OUT_OF_SCOPE
     for cid, cond in sorted(selections(plan.contract), key=lambda sel: sel[0]):
         chosen = inside & condition_values(plan, cond, derived=True).fill_null(False)
-        spans = from_since(plan.frame.lazy().filter(chosen).select("svc", "start", "end").collect())
+        spans = from_since(
+            plan.frame.lazy().filter(chosen).select("svc", "start", "end").collect(engine=IN_MEMORY)
+        )
         sums: dict[tuple[int, int], int] = {}
         if spans.height:
             union = period_union(spans, cuts, "seconds")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from rulebook.intake.frames import IN_MEMORY
+
 
 def scatter(size: int, positions: pl.Series, values: pl.Series) -> pl.Series:
     """A column of ``size`` rows holding ``values`` at ``positions``, null elsewhere."""
@@ -111,7 +113,7 @@ def _packing(frame: pl.LazyFrame, group: pl.Expr) -> tuple[pl.Expr, int, int] | 
     not fit in 62 bits."""
     bounds = frame.select(
         low=pl.col("start").min(), high=pl.col("end").max(), groups=group.max()
-    ).collect()
+    ).collect(engine=IN_MEMORY)
     low, high, groups = bounds.row(0)
     if low is None or high is None or groups is None:
         return None
@@ -145,7 +147,7 @@ def run_lengths(frame: pl.DataFrame | pl.LazyFrame, group: pl.Expr) -> pl.DataFr
     frame = frame.lazy()
     packing = _packing(frame, group)
     if packing is None:
-        runs = runs_of(frame.collect(), group)
+        runs = runs_of(frame.collect(engine=IN_MEMORY), group)
         return runs.select("pos", "__run", __length=pl.col("__last") - pl.col("__first"))
     offset, _, _ = packing
     closes = pl.col("__new").shift(-1).fill_null(True)
@@ -154,7 +156,7 @@ def run_lengths(frame: pl.DataFrame | pl.LazyFrame, group: pl.Expr) -> pl.DataFr
     return (
         _packed_runs(frame, offset, "pos")
         .select("pos", __run=pl.col("__new").cum_sum().cast(pl.Int64), __length=last - first)
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
 
 
@@ -164,7 +166,7 @@ def run_spans(frame: pl.LazyFrame, group: pl.Expr) -> pl.DataFrame:
     only the packed keys are sorted."""
     packing = _packing(frame, group)
     if packing is None:
-        spans = frame.select(group.alias("__group"), "start", "end").collect()
+        spans = frame.select(group.alias("__group"), "start", "end").collect(engine=IN_MEMORY)
         runs = runs_of(spans, pl.col("__group"))
         return runs.filter("__closes").select("__group", start="__first", end="__last")
     offset, width, low = packing
@@ -179,4 +181,4 @@ def run_spans(frame: pl.LazyFrame, group: pl.Expr) -> pl.DataFrame:
     base = pl.col("__base") * (1 << width) - low
     return packed.select(
         __group="__base", start=pl.col("__first") - base, end=pl.col("__last") - base
-    ).collect()
+    ).collect(engine=IN_MEMORY)

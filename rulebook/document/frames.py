@@ -49,6 +49,7 @@ from rulebook.errors import NotFound
 from rulebook.intake.billing import Billing
 from rulebook.intake.clock import fixed_zone, iso, zoned
 from rulebook.intake.columns import FrameIntake
+from rulebook.intake.frames import IN_MEMORY
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import Notice, RecordError, closure_date, parse_instant, timezone_of
 from rulebook.limits import shorten
@@ -178,7 +179,7 @@ class FrameAdjudication:
             .group_by("service")
             .len()
             .sort("service")
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
         return dict(zip(counted["service"].to_list(), counted["len"].to_list(), strict=True))
 

@@ -6,7 +6,7 @@ which the record validator then reads whole (its message is the one a user sees)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -38,39 +38,68 @@ class Checked:
 
 
 def instant_column(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = False) -> Checked:
+    """One column of timestamps checked as :func:`instant_columns` checks each."""
+    frame = pl.DataFrame([series.alias("t")])
+    return instant_columns(frame, {"t": shaped_already}, tz)["t"]
+
+
+def instant_columns(
+    frame: pl.DataFrame, shaped: Mapping[str, bool], tz: dt.tzinfo
+) -> dict[str, Checked]:
     """Timestamps in the shape exports write (``2026-09-01T10:00:00`` with ``+09:00``,
-    ``+0900``, ``Z`` or no offset): the wall clock parsed by polars, each distinct offset
-    read once; a cell of any other shape, or out of range, is left to the record route
-    (``datetime.fromisoformat``). ``shaped_already``: every cell is known to have the
-    shape (the mapping stage looked)."""
-    text = series.cast(pl.String)
-    # cache=False: a log's times are mostly distinct, where polars' cache of the parsed
-    # values only adds a hash table (10^5 cells: 11.4 -> 6.5 ms; the same values)
-    wall = (
-        text.str.slice(0, 19)
-        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us", cache=False)
-        .dt.epoch("s")
+    ``+0900``, ``Z`` or no offset), each column of ``shaped`` in ``frame``: the wall clock
+    parsed by polars, each distinct offset read once; a cell of any other shape, or out of
+    range, is left to the record route (``datetime.fromisoformat``). ``shaped[column]``:
+    every cell is known to have the shape (the mapping stage looked). Every column's wall
+    clock and offsets are found in one run of two lazy queries (polars parses the columns
+    side by side on its own threads; one column after another, 10^5 records' two columns
+    took 23 ms on two threads, now 16)."""
+    if not shaped:
+        return {}
+    walls, zones = [], []
+    for column, known in shaped.items():
+        text = pl.col(column).cast(pl.String)
+        # cache=False: a log's times are mostly distinct, where polars' cache of the parsed
+        # values only adds a hash table (10^5 cells: 11.4 -> 6.5 ms; the same values)
+        wall = (
+            text.str.slice(0, 19)
+            .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us", cache=False)
+            .dt.epoch("s")
+        )
+        # the wall clock's own year in range (not the instant's: the offset is not applied)
+        fits = wall.is_between(_FIRST_SECOND, _LAST_SECOND)
+        if not known:
+            fits = fits & text.str.contains(ISO_SHAPE)
+        walls.append(pl.when(fits).then(wall).alias(column))  # (the lazy query parses once)
+        zones.append(text.str.slice(19).drop_nulls().unique().implode().alias(column))
+    lazy = frame.lazy()
+    wall_frame, zone_frame = pl.collect_all(
+        [lazy.select(walls), lazy.select(zones)], engine="in-memory"
     )
-    # the wall clock's own year in range (not the instant's: the offset is not applied)
-    years = wall.is_between(_FIRST_SECOND, _LAST_SECOND)
-    shaped = years if shaped_already else years & text.str.contains(ISO_SHAPE)
-    wall = wall.set(~shaped.fill_null(False), None)
-    suffix = text.str.slice(19)
-    present = suffix.drop_nulls()
-    first = present[0] if present.len() else ""
-    others = present.filter(present != first).unique().to_list()
-    table = {z: _offset_of(z) for z in [first, *others] if z is not None}
+    return {
+        column: _instants(frame[column], wall_frame[column], zone_frame[column][0], tz)
+        for column in shaped
+    }
+
+
+def _instants(series: pl.Series, wall: pl.Series, zones: pl.Series, tz: dt.tzinfo) -> Checked:
+    """A column's instants from its wall clock and its distinct offset suffixes (``""``
+    for none: the wall clock in ``tz``)."""
+    table = {z: _offset_of(z) for z in sorted(zones.to_list())} or {"": 0}
     if len(table) == 1:
-        offset = pl.Series("offset", [], dtype=pl.Int64).extend_constant(table[first], suffix.len())
+        (offset,) = table.values()  # None: out of range, every cell's
+        values = wall.clear(wall.len()) if offset is None else wall - offset
     else:
-        offset = suffix.replace_strict(list(table), list(table.values()), return_dtype=pl.Int64)
-    naive = (suffix == "").fill_null(False)
-    values = wall - offset
-    if naive.any():
+        suffix = series.cast(pl.String).str.slice(19)
+        values = wall - suffix.replace_strict(
+            list(table), list(table.values()), return_dtype=pl.Int64
+        )
+    if "" in table:
+        naive = (series.cast(pl.String).str.slice(19) == "").fill_null(False)
         local = clock.from_wall(wall.filter(naive), tz)
         values = values.scatter(naive.arg_true(), local)
-    bad = text.is_not_null() & values.is_null()
-    return Checked(values, bad.fill_null(False))
+    bad = series.is_not_null() & values.is_null()
+    return Checked(values.alias(series.name), bad.fill_null(False))
 
 
 #: The wall-clock seconds of the first and the last second of the years read.

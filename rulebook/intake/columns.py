@@ -38,7 +38,7 @@ from rulebook.intake.cells import (
     datetime_column,
     dtype_of,
     fact_column,
-    instant_column,
+    instant_columns,
     readable,
 )
 from rulebook.intake.edges import EDGES, resolve_causes, unique_ids
@@ -277,29 +277,40 @@ def frame_part(
     events = {e.name for e in vocabulary.events}
     facts = {f.name: f for f in vocabulary.facts}
 
-    def check(column: str) -> tuple[Checked, pl.Series | None]:
-        """One column checked; also the rows a double cannot hold exactly."""
+    def readable_column(column: str) -> tuple[pl.Series, pl.Series | None]:
+        """A column's cells as a check reads them, and the rows whose cell has a shape no
+        column check reads (each goes to the record route)."""
         series = frame[column]
-        odd = None  # rows whose cell has a shape no column check reads
         decl = facts.get(column)
         listed = decl is not None and (decl.is_set or decl.type in LIST_TYPES)
-        if not readable(series.dtype, listed):  # each such row goes to the record route
-            series, odd = pl.Series(column, [None] * frame.height, dtype=pl.String), series
-        if column in ("start", "end") or column in events:
-            if isinstance(series.dtype, pl.Datetime):
-                checked, rough = datetime_column(series, tz), None
-            else:
-                known = read is not None and column in read.iso_shaped
-                checked, rough = instant_column(series, tz, known), None
+        if readable(series.dtype, listed):
+            return series, None
+        return pl.Series(column, [None] * frame.height, dtype=pl.String), series
+
+    # Each check vectorised on polars' own threads (a Python pool around them oversubscribed
+    # the cores: issue 29); the text timestamps of every column in one query, side by side.
+    columns = [c for c in frame.columns if c not in ("row", "id", "service")]
+    cells = {c: readable_column(c) for c in columns}
+    texts = {
+        c: read is not None and c in read.iso_shaped
+        for c in columns
+        if (c in ("start", "end") or c in events) and not isinstance(cells[c][0].dtype, pl.Datetime)
+    }
+    instants = instant_columns(pl.DataFrame([cells[c][0] for c in texts]), texts, tz)
+
+    def check(column: str) -> tuple[Checked, pl.Series | None]:
+        """One column checked; also the rows a double cannot hold exactly."""
+        series, odd = cells[column]
+        if column in instants:
+            checked, rough = instants[column], None
+        elif column in ("start", "end") or column in events:
+            checked, rough = datetime_column(series, tz), None
         else:
             checked, rough = fact_column(series, facts[column])
         if odd is not None:
             checked.bad = checked.bad | odd.is_not_null()
         return checked, rough
 
-    # One column after another, each check vectorised on polars' own threads (a Python
-    # pool around them oversubscribed the cores: issue 29).
-    columns = [c for c in frame.columns if c not in ("row", "id", "service")]
     results = [check(c) for c in columns]
     for column, (checked, rough) in zip(columns, results, strict=True):
         out[column] = checked.values

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from rulebook.intake.causes import in_cycles, orphans
+from rulebook.intake.frames import IN_MEMORY
 from rulebook.intake.records import (
     RecordError,
 )
@@ -61,7 +62,7 @@ def resolve_causes(
         .filter(pl.col("cause").is_not_null())
         .explode("cause")
         .drop_nulls("cause")
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
     # The records named as causes first (a set of the few names, looked up by every id),
     # then the join on those alone: no hash table of every id.

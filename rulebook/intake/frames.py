@@ -14,7 +14,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import polars as pl
@@ -531,6 +531,12 @@ def as_frame(data: Any) -> pl.DataFrame:
         "table, a path, or a list of mappings"
     )
 
+
+#: The engine of rulebook's lazy queries over frames in memory. Polars' default ("auto")
+#: ran most of them on its streaming engine, which costs about 0.3 ms a query to set up:
+#: 10^3 records, a plan's run of its spans 2.9 -> 1.3 ms; 10^7, the same time and peak
+#: (docs/performance.md, round sixteen). A scan of a file keeps the streaming engine.
+IN_MEMORY: Final = "in-memory"
 
 #: What Python's str.strip() strips (polars' default trims a slightly different set).
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
