@@ -34,9 +34,11 @@ import attrs
 
 from rulebook import model as m
 from rulebook.engine.remedy import tier_of
+from rulebook.reprs import with_repr
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Branch:
     """One way a clause can decide: its key, the line it is written at, and its words."""
 
@@ -46,7 +48,8 @@ class Branch:
     label: str
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ClauseCoverage:
     """The branches of one clause and which of them the examples took."""
 

@@ -20,10 +20,12 @@ from typing import Any
 import attrs
 
 from rulebook.model import Span
+from rulebook.reprs import with_repr
 from rulebook.text import cell_width, display_width
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Diagnostic:
     """One problem found in a contract file."""
 

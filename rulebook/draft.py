@@ -27,6 +27,7 @@ from rulebook import model as m
 from rulebook.conditions import escape_glob
 from rulebook.countries import COUNTRIES
 from rulebook.io.readers import GUESSES, InputError, case_of_text, decode, detect
+from rulebook.reprs import with_repr
 from rulebook.text import near_miss
 
 #: Rows read from the log (its first ones), and bytes at most.
@@ -36,7 +37,8 @@ SAMPLE_BYTES = 4 << 20
 SHOWN = 50
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Sample:
     """The first rows of a log, and what reading them found."""
 
@@ -145,7 +147,8 @@ def _q(text: str) -> str:
 # ------------------------------------------------------------------ the draft
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class _Draft:
     """What the columns pass found, for the passes after it."""
 

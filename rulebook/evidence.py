@@ -34,6 +34,7 @@ from rulebook.intake.records import RECORD_FIELDS
 from rulebook.intake.spreadsheet import spreadsheet_iso
 from rulebook.io.impacts import DEFAULTS as IMPACT_TABLES
 from rulebook.io.regions import region_countries
+from rulebook.reprs import with_repr
 
 #: Column names exports give the record fields and facts (besides their names and labels).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -76,7 +77,8 @@ _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Guess:
     """A field or value, and the evidence for it, in words."""
 

@@ -19,10 +19,12 @@ from rulebook import units
 from rulebook.branches import taken
 from rulebook.engine.remedy import exact_decimal
 from rulebook.intake.records import RecordError
+from rulebook.reprs import with_repr
 from rulebook.text import display_width
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Failure:
     """One expectation that did not hold: where it is written, what it expected, what came."""
 
@@ -37,7 +39,8 @@ class Failure:
         return f"{where}expected {self.expected}\n{pad}actual   {self.actual}"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class CaseResult:
     """One example run: passed, or its failures; and the clauses it made decide."""
 

@@ -18,6 +18,7 @@ from rulebook import arguments, collector, limits
 from rulebook import model as m
 from rulebook.diagnostics import Diagnostic, attach_source, collapse, sort_key
 from rulebook.errors import ArgumentError, ContractError
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ def bundled_ids() -> list[str]:
     return sorted(p.stem for p in bundled_dir().glob("*" + EXTENSION) if p.name != VOCABULARY_FILE)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Loaded:
     """The outcome of loading files: contracts linked to their vocabulary, and problems."""
 

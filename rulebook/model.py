@@ -11,8 +11,11 @@ from typing import Union
 
 import attrs
 
+from rulebook.reprs import with_repr
 
-@attrs.frozen
+
+@with_repr
+@attrs.frozen(repr=False)
 class Span:
     """Where a node came from: file, 1-based line and column, and where it ends."""
 
@@ -32,7 +35,8 @@ NOWHERE = Span("<builtin>", 0, 0, 0, 0)
 # ------------------------------------------------------------------ values
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Quantity:
     """A number with a unit: ``30 min``, ``99.9 %``, ``3 business hours``, ``1 JPY``.
 
@@ -46,7 +50,8 @@ class Quantity:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Code:
     """A bare name used as a value: a vocabulary code (``war``) or a measure (``target``)."""
 
@@ -54,7 +59,8 @@ class Code:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Text:
     """A quoted string value."""
 
@@ -62,7 +68,8 @@ class Text:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Bool:
     """``true`` or ``false``."""
 
@@ -73,7 +80,8 @@ class Bool:
 Value = Union[Quantity, Code, Text, Bool]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class BoundaryWord:
     """The Japanese word the contract text used for a boundary (以上, 以内, 未満 ...)."""
 
@@ -84,7 +92,8 @@ class BoundaryWord:
 # ------------------------------------------------------------------ conditions
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Compare:
     """``fact OP value``, optionally naming the Japanese boundary word."""
 
@@ -95,7 +104,8 @@ class Compare:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Member:
     """``fact in {a, b}`` (``negated``: ``not in``). For set facts: every element is in."""
 
@@ -105,7 +115,8 @@ class Member:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Includes:
     """``fact includes {a, b}``: a set fact shares at least one element with the values."""
 
@@ -114,7 +125,8 @@ class Includes:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Known:
     """``fact is known`` / ``fact is unknown``: the only test that sees unknown as a value."""
 
@@ -123,7 +135,8 @@ class Known:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class During:
     """``event during CALENDAR hours``: the instant falls in the calendar's business hours."""
 
@@ -132,7 +145,8 @@ class During:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class DefinedBy:
     """``defined by CLAUSE``: the record is a failure as a downtime clause defines it (its
     probes and its `when`); obligations resolve it with :func:`defined_by`."""
@@ -141,7 +155,8 @@ class DefinedBy:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ExcludedBy:
     """``excluded by CLAUSE, ...``: the record is wholly excluded, and one of these
     exclusion or maintenance clauses decided it — for obligations, whose targets a stop
@@ -151,7 +166,8 @@ class ExcludedBy:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Flag:
     """A boolean fact on its own: ``self_resolved``."""
 
@@ -159,7 +175,8 @@ class Flag:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Not:
     """Negation (three-valued: not unknown is unknown)."""
 
@@ -167,7 +184,8 @@ class Not:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class All:
     """Conjunction."""
 
@@ -175,7 +193,8 @@ class All:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Any:
     """Disjunction."""
 
@@ -192,7 +211,8 @@ Atom = Union[Compare, Member, Includes, Known, During, DefinedBy, ExcludedBy, Fl
 # ------------------------------------------------------------------ arithmetic
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Variable:
     """A named measure in a remedy formula (``monthly_fee``, ``downtime``)."""
 
@@ -200,7 +220,8 @@ class Variable:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Binary:
     """``left OP right`` with OP one of + - * /."""
 
@@ -216,7 +237,8 @@ Expr = Union[Quantity, Variable, Binary]
 # ------------------------------------------------------------------ clause parts
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Citation:
     """The article of the contract and the original sentence(s) a clause encodes."""
 
@@ -225,7 +247,8 @@ class Citation:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Comparison:
     """A bound without a subject: ``>= 10 min (以上)``. ``op`` is None when not written."""
 
@@ -235,7 +258,8 @@ class Comparison:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Ref:
     """A reference to another clause by id."""
 
@@ -243,7 +267,8 @@ class Ref:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Name:
     """A bare name with its position (a probe, a weekday, a channel ...)."""
 
@@ -251,7 +276,8 @@ class Name:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class TimeRange:
     """``HH:MM-HH:MM`` within one day; ``24:00`` is the end of the day. Minutes from 0:00."""
 
@@ -260,7 +286,8 @@ class TimeRange:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class MonthDay:
     """A day of the year as month and day: ``12/30``."""
 
@@ -269,7 +296,8 @@ class MonthDay:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class NoticeRule:
     """``notice by CHANNEL [at least LEAD] before``: how a maintenance must be announced."""
 
@@ -280,7 +308,8 @@ class NoticeRule:
     to_work_day: bool = False  # lead counted to the start of the work's day, not the work
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Recurrence:
     """``every 4th thursday 22:00-24:00``: the nth weekday of each month."""
 
@@ -290,7 +319,8 @@ class Recurrence:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Tier:
     """``tier < 99.99% and >= 99.0% credit 10%``: a credit band over availability."""
 
@@ -299,7 +329,8 @@ class Tier:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Cap:
     """``cap EXPR [per month|year|claim]``."""
 
@@ -311,7 +342,8 @@ class Cap:
 # ------------------------------------------------------------------ clauses
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class Clause:
     """Fields every clause has: id, optional title, citation, position."""
 
@@ -323,7 +355,8 @@ class Clause:
     kind = "clause"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class ServicesClause(Clause):
     """Which services the contract covers, and which it names as not covered."""
 
@@ -333,7 +366,8 @@ class ServicesClause(Clause):
     kind = "services"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class AvailabilityClause(Clause):
     """The availability promise: period, target and the formula's denominator."""
 
@@ -344,7 +378,8 @@ class AvailabilityClause(Clause):
     kind = "availability"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class DowntimeClause(Clause):
     """What counts as downtime: probes, the threshold (a minimum continuous length: of the
     physical stoppage, or of the record) and its reading."""
@@ -358,7 +393,8 @@ class DowntimeClause(Clause):
     kind = "downtime"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class CalendarClause(Clause):
     """A business calendar: working weekdays, holidays, closures and business hours."""
 
@@ -371,7 +407,8 @@ class CalendarClause(Clause):
     kind = "calendar"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class MaintenanceClause(Clause):
     """Maintenance windows excluded from downtime: announced (notice rules) or recurring."""
 
@@ -385,7 +422,8 @@ class MaintenanceClause(Clause):
     kind = "maintenance"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class RuleClause(Clause):
     """An exclusion (the outage does not count) or an inclusion (it counts regardless)."""
 
@@ -400,7 +438,8 @@ class RuleClause(Clause):
         return "exclusion" if self.effect == "exclude" else "inclusion"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class ExceptionClause(Clause):
     """A named case in which another clause stops applying."""
 
@@ -410,7 +449,8 @@ class ExceptionClause(Clause):
     kind = "exception"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class RemedyClause(Clause):
     """What the provider owes when the promise is broken."""
 
@@ -431,7 +471,8 @@ class RemedyClause(Clause):
     kind = "remedy"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class ObligationClause(Clause):
     """A deadline between two timeline events, with when it applies and its exceptions."""
 
@@ -448,7 +489,8 @@ class ObligationClause(Clause):
     kind = "obligation"
 
 
-@attrs.frozen(kw_only=True)
+@with_repr
+@attrs.frozen(kw_only=True, repr=False)
 class PerformanceClause(Clause):
     """A bound on a measured quantity other than availability (response time)."""
 
@@ -475,7 +517,8 @@ AnyClause = Union[
 # ------------------------------------------------------------------ vocabulary
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class CodeDecl:
     """One code of a code-typed fact, with its Japanese and English labels."""
 
@@ -485,7 +528,8 @@ class CodeDecl:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class FactDecl:
     """A fact records may carry: its type, labels and (for codes) the allowed codes."""
 
@@ -504,7 +548,8 @@ class FactDecl:
         return next((c for c in self.codes if c.name == name), None)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class EventDecl:
     """A timeline event (an instant on a record) that obligations' clocks use."""
 
@@ -514,7 +559,8 @@ class EventDecl:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Vocabulary:
     """Facts and events shared by contracts, declared in the DSL."""
 
@@ -532,7 +578,8 @@ class Vocabulary:
         return next((e for e in self.events if e.name == name), None)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Expectation:
     """One thing an example expects: ``what`` of ``target`` is ``value``.
 
@@ -552,7 +599,8 @@ class Expectation:
     clause_span: Span | None = attrs.field(default=None, eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Example:
     """A case beside the rules: input records and what the engine must decide."""
 
@@ -567,7 +615,8 @@ class Example:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Meta:
     """One metadata line of a contract (``title "..."``)."""
 
@@ -576,7 +625,8 @@ class Meta:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Amendment:
     """A later version of a contract (``amendment ID "title" { effective "DATE" … }``): from
     its effective date its clauses replace those of the same id, its new ids are added and
@@ -591,7 +641,8 @@ class Amendment:
     span: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Contract:
     """A parsed contract: metadata, clauses in file order (of its first version), the
     vocabulary it uses, and its amendments in file order."""

@@ -39,6 +39,7 @@ from rulebook.io.impacts import import_problems
 from rulebook.io.readers import InputError, encoding_of
 from rulebook.io.toml_lines import Key, key_lines, line_of, show_key
 from rulebook.load import EXTENSION, bundled_ids
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean, nfc
 
 _TABLES = ("columns", "values", "services", "billing", "import", "notices", "events")
@@ -56,7 +57,8 @@ class ProjectError(RulebookError):
     """A project file that cannot be used: every problem, one a line."""
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ColumnRule:
     """An export column read as a field (``field`` None: ignored without a warning)."""
 
@@ -65,7 +67,8 @@ class ColumnRule:
     line: int
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ValueRule:
     """A word of the log read as a value of ``field`` (a cause word as a cause code)."""
 
@@ -75,7 +78,8 @@ class ValueRule:
     line: int
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ServiceRule:
     """Log service names matching one of ``log`` (names or globs), and the fields in
     ``when``, are the contract services ``to``."""
@@ -91,7 +95,8 @@ class ServiceRule:
         return any(fnmatch.fnmatchcase(name, glob) for glob in self.log)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class InputMap:
     """The maps of an input besides the outage log: its columns read as fields and its
     words read as values (``[notices.columns]``, ``[notices.values.channel]``)."""
@@ -101,7 +106,8 @@ class InputMap:
     values: tuple[ValueRule, ...] = ()
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Project:
     """A project file's settings; :data:`NONE` when there is none."""
 

@@ -22,12 +22,14 @@ import attrs
 from rulebook import model as m
 from rulebook import units
 from rulebook.nodes import NodeRules
+from rulebook.reprs import with_repr
 
 #: Beyond this many conjunctions, DNF is not expanded and the answer is "satisfiable".
 MAX_TERMS = 512
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Domain:
     """What the checker knows about one fact: its type and, for codes, every value."""
 
@@ -38,7 +40,8 @@ class Domain:
 DomainOf = Callable[[str], Domain | None]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Constraint:
     """What one literal asks of one fact: that it be known (or unknown), and, where the
     procedure can tell, the codes it leaves (``codes``) and a bound on its number
@@ -193,7 +196,8 @@ def _either(
 _NEGATED_OP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class _Bounds:
     low: Fraction | None = None
     low_inclusive: bool = True

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from rulebook.reprs import with_repr
+
 
 def cell_width(char: str) -> int:
     """Cells a character takes on a terminal: 2 for wide and full-width, 0 for a combining
@@ -46,7 +48,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Words:
     """A sentence the engine wrote, in both languages."""
 
@@ -123,7 +126,8 @@ def near_miss(name: str, fields: Iterable[str]) -> str | None:
     return best[1] if best[0] <= (1 if len(best[1]) < 8 else 2) else None
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class _DeletionsIndex:
     """Known words by every string made from them by deleting at most two characters."""
 

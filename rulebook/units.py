@@ -17,8 +17,11 @@ from fractions import Fraction
 
 import attrs
 
+from rulebook.reprs import with_repr
 
-@attrs.frozen
+
+@with_repr
+@attrs.frozen(repr=False)
 class Unit:
     """A canonical unit: its name, its dimension and, for fixed durations, its seconds."""
 

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from rulebook import model as m
+from rulebook.reprs import with_repr
 
 #: The name of a contract's first version.
 ORIGINAL = "original"
@@ -31,7 +32,8 @@ ORIGINAL = "original"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Version:
     """One version of a contract: its name (``original`` or the amendment's id), title,
     effective date (None for the first text: in force before every amendment), the
@@ -112,7 +114,8 @@ def starts(chain: Sequence[Version], tz: dt.tzinfo) -> list[int]:
     ]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Chain:
     """A contract's versions and the instants each later one comes into force."""
 

@@ -20,12 +20,14 @@ from rulebook.errors import RulebookError
 from rulebook.grammar.layout import format_text
 from rulebook.limits import shorten
 from rulebook.load import check_files, resolve
+from rulebook.reprs import with_repr
 from rulebook.versions import versions
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Version:
     """One version: the contract, its file and each clause's items as canonical lines."""
 
@@ -34,7 +36,8 @@ class Version:
     items: dict[str, tuple[str, ...]]  # clause id -> its item lines (header excluded)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ClauseChange:
     """One clause added, removed or changed between two versions."""
 

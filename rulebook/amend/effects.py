@@ -18,6 +18,7 @@ import attrs
 import polars as pl
 
 from rulebook import model as m
+from rulebook.reprs import with_repr
 
 if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
@@ -26,7 +27,8 @@ RECORD_FIELDS = ("verdict", "counted_seconds", "excluded_seconds", "deciding")
 PERIOD_FIELDS = ("availability", "met", "kind", "amount", "currency", "months")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Effect:
     """Changed records and periods (old and new side by side), and the money."""
 

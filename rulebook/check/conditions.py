@@ -17,10 +17,12 @@ from rulebook.countries import COUNTRIES
 from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import MEASURES
 from rulebook.nodes import NodeRules
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class _Context:
     """Which names a condition may use: record facts, events, remedy measures."""
 

@@ -15,6 +15,7 @@ from rulebook.check.scope import Scope, error, target_of, unknown
 from rulebook.conditions import atoms
 from rulebook.diagnostics import Diagnostic
 from rulebook.meanings import CAP_PERIODS, CLAIM_WORDS, MEASURES, ROUNDING
+from rulebook.reprs import with_repr
 from rulebook.units import show_number
 
 
@@ -236,7 +237,8 @@ def check_tiers(contract: m.Contract, scope: Scope) -> Iterator[Diagnostic]:
                 )
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class TierGap:
     """Availability below the target that no credit tier covers: from ``low`` (None: from
     0%) to ``high``. ``beside`` is the tier next to it; ``kind`` is ``between`` (two tiers),
@@ -304,7 +306,8 @@ def _ordered_bands(clause: m.RemedyClause) -> list[tuple[_Band, m.Tier]]:
     return sorted(((b, t) for b, t in bands if b), key=lambda bt: _band_order(bt[0]))
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class _Band:
     low: Fraction | None
     low_inclusive: bool

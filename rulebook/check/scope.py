@@ -9,11 +9,13 @@ import attrs
 from rulebook import model as m
 from rulebook.countries import COUNTRIES
 from rulebook.diagnostics import Diagnostic
+from rulebook.reprs import with_repr
 from rulebook.satisfiable import Domain
 from rulebook.text import did_you_mean
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Scope:
     """What names mean in one contract: its vocabulary and clauses by id."""
 

@@ -16,6 +16,7 @@ from rulebook.cli.options import input_encoding, project_of
 from rulebook.cli.output import fail_error, guarded, said
 from rulebook.errors import RulebookError
 from rulebook.model import Contract
+from rulebook.reprs import with_repr
 
 if TYPE_CHECKING:
     from rulebook.document.frames import FrameAdjudication
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from rulebook.io.readers import Case
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Inputs:
     """The command's inputs read once: ``compare`` hands the same records to every
     contract (standard input cannot be read twice)."""

@@ -35,6 +35,7 @@ from rulebook.cli.options import (
 )
 from rulebook.cli.output import fail, guarded, said
 from rulebook.cli.scope import check_period
+from rulebook.reprs import with_repr
 
 if TYPE_CHECKING:
     from rulebook.model import Contract
@@ -51,7 +52,8 @@ REPLAYED = {
 }
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Made:
     """What one run makes: the decision record, the report as HTML and PDF, provenance."""
 

@@ -26,6 +26,7 @@ import polars as pl
 from rulebook.engine.selection import EVENT_DURATION
 from rulebook.errors import NotFound
 from rulebook.limits import shorten
+from rulebook.reprs import with_repr
 
 #: Kinds of dependency. GROUP: the records with the record's key are read together.
 #: CAUSES: the key column lists the ids of the record's causes. SHARED: not a grouping of
@@ -33,7 +34,8 @@ from rulebook.limits import shorten
 GROUP, CAUSES, SHARED = "group", "causes", "shared"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Dependency:
     """One grouping a verdict depends on: its name, its kind, the plan's column holding its
     key (None for a SHARED input), the plan's columns whose values it decides, and what it

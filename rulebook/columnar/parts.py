@@ -46,6 +46,7 @@ from rulebook.engine.windows import Window, contract_windows
 from rulebook.intake.billing import Billing
 from rulebook.intake.frames import IN_MEMORY
 from rulebook.intake.records import Notice
+from rulebook.reprs import with_repr
 from rulebook.versions import Chain
 
 #: The end of a record whose end is not known yet (ongoing, no ``as_of``): it reaches
@@ -111,7 +112,8 @@ def starts_of(billing: Iterable[Billing]) -> tuple[Billing, ...]:
     )
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Figures:
     """What one part measured, to be added to the other parts': its first start and last
     end (``low``, ``high``; every record, in scope or not), each in-scope service's first

@@ -19,6 +19,7 @@ from rulebook.engine.selection import EVENT_DURATION
 from rulebook.engine.windows import Window
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import FactValue, Notice, OutageRecord
+from rulebook.reprs import with_repr
 
 COUNTED, EXCLUDED, NOT_DOWNTIME, OUT_OF_SCOPE, PARTLY_EXCLUDED = (
     "counted",
@@ -38,7 +39,8 @@ def status_lit(name: str) -> pl.Expr:
     return pl.lit(name, dtype=STATUS)
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Plan:
     """The state the columnar stages share while adjudicating one frame."""
 

@@ -34,6 +34,7 @@ from rulebook.mapping.apply import Mapping
 from rulebook.mapping.compile import compile_mapping
 from rulebook.mapping.places import unresolved_warning
 from rulebook.project import NONE
+from rulebook.reprs import with_repr
 from rulebook.text import nfc
 
 
@@ -286,7 +287,8 @@ def _gathered(batches: Iterator[Chunk], size: Callable[[], int]) -> Iterator[Chu
         yield pl.concat(pending), first
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class ChunkIntake:
     """How a stream takes in its log's chunks: ``mapping`` (the project's maps; none: the
     mapping stage of no project file, as one machine's), warnings and notes to ``warn``."""

@@ -56,6 +56,7 @@ from rulebook.limits import shorten
 from rulebook.mapping.compile import scope_warning
 from rulebook.mapping.inputs import arguments_of, contract_of, gather, project_of
 from rulebook.mapping.inputs import intake as take_inputs
+from rulebook.reprs import with_repr
 from rulebook.versions import Chain
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ PERIOD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class FrameAdjudication:
     """What the columnar plan decided. :attr:`records` (one row a record, by id),
     :attr:`segments` (each record cut at windows and periods, by id and start) and

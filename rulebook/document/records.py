@@ -50,10 +50,12 @@ from rulebook.mapping.inputs import arguments_of, contract_of, gather, is_path, 
 from rulebook.mapping.inputs import intake as take_inputs
 from rulebook.mapping.places import unresolved_warning
 from rulebook.project import NONE
+from rulebook.reprs import with_repr
 from rulebook.versions import Chain, Version
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Adjudication:
     """The outcome: every record's verdict and every period's figures, with reasons."""
 
@@ -326,7 +328,8 @@ def version_line(version: Version, lang: str) -> str:
     return f"  Judged under version {version.name} ({since}), in force when it started."
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Given:
     """The inputs handed to the record engine's stages."""
 

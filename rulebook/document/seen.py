@@ -6,6 +6,8 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
+from rulebook.reprs import with_repr
+
 #: The bits a :class:`Seen` filter keeps for each hash it holds, at least, unless it is
 #: at its most: a chance hit for about one hash in a hundred at 16.
 BITS_PER_HASH = 16
@@ -23,7 +25,8 @@ def most_bits(memory: int) -> int:
     return max(FEWEST_BITS, min(MOST_BITS, 1 << (max(bits, 1).bit_length() - 1)))
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Seen:
     """The hashes of the ids read: each chunk's sorted (a *run*, 8 bytes a record) and a
     Bloom filter of them all — two bits a hash, one by its high bits, one by its low

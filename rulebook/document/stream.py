@@ -51,6 +51,7 @@ from rulebook.intake.columns import FrameIntake
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import RecordError, closure_date, timezone_of
 from rulebook.io.readers import Case
+from rulebook.reprs import with_repr
 from rulebook.versions import Chain, versions
 
 #: The memory a stream may use unless told otherwise.
@@ -75,7 +76,8 @@ FEWEST = 1000
 CAUSES_PASS = 384 << 20
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Budget:
     """A memory bound (bytes) for a stream: a chunk holds the records that fit in what
     the program (:data:`BASE`) and the stream's own state leave of it — the ids' hashes,
@@ -115,7 +117,8 @@ class Sink(Protocol):
     def write(self, part: FrameAdjudication) -> None: ...
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class StreamAdjudication:
     """What a stream decided: the periods (with remedies) and the counts; the records
     went to the sink. :meth:`to_dict` gives the document without its records (``report``),
@@ -181,7 +184,8 @@ class StreamAdjudication:
 # ------------------------------------------------------------------ the stream
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class _State:
     """What the stream carries from chunk to chunk."""
 

@@ -17,13 +17,15 @@ from rulebook import model as m
 from rulebook import units
 from rulebook.errors import RulebookError
 from rulebook.meanings import WEEKDAYS
+from rulebook.reprs import with_repr
 
 
 class CalendarError(RulebookError):
     """A calendar cannot answer: e.g. a year outside the holiday data's range."""
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class BusinessCalendar:
     """Which days are business days, and the business hours of such a day."""
 

@@ -29,6 +29,7 @@ from rulebook.conditions import (
 )
 from rulebook.engine.trace import Reason
 from rulebook.nodes import NodeRules, NoRule
+from rulebook.reprs import with_repr
 
 Tri = bool | None
 Facts = Mapping[str, Any]
@@ -205,7 +206,8 @@ RULES.complete()
 # ------------------------------------------------------------------ rules
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Rule:
     """An exclusion, inclusion or exception, compiled."""
 
@@ -216,7 +218,8 @@ class Rule:
     cancelled_by: tuple[str, ...]  # exceptions to it and clauses that override it
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class RuleSet:
     """Every rule clause of a contract, compiled, with the order of precedence."""
 

@@ -19,10 +19,12 @@ from rulebook import model as m
 from rulebook.engine import timeline
 from rulebook.engine.calendar import months_between
 from rulebook.intake.billing import Billing
+from rulebook.reprs import with_repr
 from rulebook.satisfiable import magnitude
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Period:
     """One measuring period: its label, its instants, and the seconds the formula uses."""
 
@@ -102,7 +104,8 @@ def _month_start(year: int, month: int, tz: dt.tzinfo) -> int:
     return int(dt.datetime(year, month, 1, tzinfo=tz).timestamp())
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Measure:
     """One service's figures for one period."""
 

@@ -37,12 +37,14 @@ from rulebook.engine.calendar import BusinessCalendar, add_calendar
 from rulebook.engine.classify import Compiled, compile_condition
 from rulebook.engine.trace import duration_words, json_value
 from rulebook.intake.records import OutageRecord, format_instant
+from rulebook.reprs import with_repr
 from rulebook.text import Words
 
 MET, MISSED, NOT_APPLICABLE, UNDETERMINED = "met", "missed", "not_applicable", "undetermined"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Outcome:
     """One obligation judged for one record."""
 
@@ -84,7 +86,8 @@ class Outcome:
         return out
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class CompiledObligation:
     """An obligation clause with its conditions compiled."""
 

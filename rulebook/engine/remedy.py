@@ -34,6 +34,7 @@ from rulebook.engine.measure import Measure, availability_target, percent
 from rulebook.engine.trace import duration_words
 from rulebook.intake.billing import Billing
 from rulebook.intake.records import RecordError, format_instant
+from rulebook.reprs import with_repr
 from rulebook.text import Words
 from rulebook.versions import Chain
 
@@ -52,7 +53,8 @@ ROUNDINGS = {
 }
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Remedy:
     """What one remedy clause owes for one service and period, and how it was computed."""
 
@@ -129,7 +131,8 @@ def kind_of(clause: m.RemedyClause) -> str:
     return "damages"
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Ledger:
     """Per service: what was paid in each contract year (for yearly caps), how many months
     breached (for annual free months), and, per free-month clause, the period whose free

@@ -19,9 +19,11 @@ from rulebook.intake.records import (
     Notice,
     OutageRecord,
 )
+from rulebook.reprs import with_repr
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Segment:
     """A piece of a record inside one period, with its status and the deciding clause."""
 
@@ -32,7 +34,8 @@ class Segment:
     period: str
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Verdict:
     """What the engine decided for one record."""
 
@@ -48,7 +51,8 @@ class Verdict:
         return sum(s.end - s.start for s in self.segments if s.status == status)
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Run:
     """The state the stages share while adjudicating one input."""
 

@@ -27,10 +27,12 @@ from rulebook.intake.records import (
     Notice,
     format_instant,
 )
+from rulebook.reprs import with_repr
 from rulebook.text import Words
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Window:
     """A maintenance window of one clause, and whether it excludes its time."""
 

@@ -17,9 +17,11 @@ from lark import Token
 
 from rulebook import model as m
 from rulebook.grammar.amendments import AmendmentBuilder
+from rulebook.reprs import with_repr
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ParsedFile:
     """What one file declares: imports, vocabularies and contracts (not yet linked)."""
 

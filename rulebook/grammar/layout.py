@@ -33,6 +33,7 @@ from lark import Token, Tree
 
 from rulebook.diagnostics import Diagnostic
 from rulebook.grammar.parser import concrete_tree, parse_text
+from rulebook.reprs import with_repr
 from rulebook.text import display_width
 
 INDENT = "  "
@@ -123,7 +124,8 @@ _NO_SPACE_BEFORE = frozenset({")", "]", ",", ":", "%"})
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class _Leaf:
     """A token and what its place in the tree says about the layout."""
 
@@ -133,7 +135,8 @@ class _Leaf:
     item: str  # the rule of the item the token is in
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class _Line:
     """One output line: its depth, its text, its trailing comment, its item's rule."""
 

@@ -12,6 +12,7 @@ import attrs
 
 from rulebook import limits
 from rulebook.intake.records import RecordError
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 TERMS = ("monthly", "annual")
@@ -26,7 +27,8 @@ BILLING_FIELDS = (
 )
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Billing:
     """What one service costs: the monthly fee, its currency, when the contract started,
     whether it runs month to month or by the year, and damages claimed per period."""

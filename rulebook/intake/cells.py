@@ -22,6 +22,7 @@ from rulebook.intake.records import (
     RecordError,
     fact_value,
 )
+from rulebook.reprs import with_repr
 
 
 def all_false(size: int) -> pl.Series:
@@ -29,7 +30,8 @@ def all_false(size: int) -> pl.Series:
     return pl.repeat(False, size, dtype=pl.Boolean, eager=True)
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Checked:
     """One column's check: the converted values and the rows that failed it."""
 

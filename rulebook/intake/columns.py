@@ -55,9 +55,11 @@ from rulebook.intake.records import (
     timezone_of,
 )
 from rulebook.io.readers import Case, check_header, read_case
+from rulebook.reprs import with_repr
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class FrameIntake:
     """Valid records as a frame, the other inputs validated, the errors, the counts."""
 
@@ -200,7 +202,8 @@ def frame_intake(
     return joined_intake(contract, [part], case, keep_going, causes, closing)
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Part:
     """A frame's valid records and its errors (by record number), before the checks that
     look at every record of the log at once: ids used twice, causes."""

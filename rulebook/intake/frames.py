@@ -24,6 +24,7 @@ from rulebook.allocator import give_back
 from rulebook.errors import RulebookError
 from rulebook.io.json_text import suspect_bytes
 from rulebook.io.readers import InputError, encoding_of, read_input, utf8
+from rulebook.reprs import with_repr
 
 #: A log with more columns than this is read by the record route: polars spends about 0.1 ms
 #: on each column of a frame, whatever its rows, and a log has a few dozen fields; a row of
@@ -31,7 +32,8 @@ from rulebook.io.readers import InputError, encoding_of, read_input, utf8
 MAX_FRAME_COLUMNS = 1_000
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Columns:
     """A log read as columns, and how its rows are placed and checked."""
 
@@ -161,7 +163,8 @@ class Unchunked(Exception):
         self.why, self.line, self.within = why, line, within
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class CsvChunks:
     """A UTF-8 CSV file to be read a chunk of whole lines at a time (:meth:`chunks`),
     each chunk as :class:`Columns` placed at its file lines."""

@@ -28,10 +28,12 @@ from rulebook.intake.records import (
     timezone_of,
 )
 from rulebook.io.readers import Case, Item
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Intake:
     """Validated input, the errors found, and how many items were read."""
 

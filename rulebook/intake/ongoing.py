@@ -16,9 +16,11 @@ import polars as pl
 
 from rulebook.intake.edges import placed
 from rulebook.intake.records import RecordError
+from rulebook.reprs import with_repr
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Closing:
     """The instant a run closes ongoing records at (``as_of``; None: none was given). Given
     to the intake, a record it cannot close — ongoing without an ``as_of``, or with one not

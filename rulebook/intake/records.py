@@ -25,6 +25,7 @@ from rulebook import model as m
 from rulebook.countries import COUNTRIES
 from rulebook.errors import RulebookError
 from rulebook.intake.spreadsheet import spreadsheet_iso
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 FactValue = str | bool | Fraction | frozenset[str] | tuple[str, ...]
@@ -94,7 +95,8 @@ class RecordError(RulebookError):
         }
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class OutageRecord:
     """One outage of one service: ``[start, end)`` in POSIX seconds, and its known facts."""
 
@@ -116,7 +118,8 @@ class OutageRecord:
         return value if isinstance(value, tuple) else ()
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Notice:
     """An announcement of a maintenance window ``[start, end)``; service ``*`` is all."""
 

@@ -15,6 +15,7 @@ import attrs
 
 from rulebook import limits
 from rulebook.io.readers import InputError, load_json, read_text
+from rulebook.reprs import with_repr
 
 #: Entries named in a note before "and N more".
 SHOWN = 3
@@ -109,7 +110,8 @@ def timed_updates(
     return sorted(found, key=lambda u: u[:2])
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Notes:
     """What entries of one file became, grouped by what happened to them."""
 

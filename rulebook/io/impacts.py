@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from rulebook import limits
+from rulebook.reprs import with_repr
 
 MEANINGS = ("outage", "degradation", "none")
 _MEANINGS_SAID = "outage, degradation or none"  # as a message says them
@@ -50,7 +51,8 @@ ACCEPTED = (
 )
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ImportTable:
     """What each impact word becomes, and the length past which an advisory is one."""
 

@@ -33,6 +33,7 @@ from rulebook import limits, units
 from rulebook import model as m
 from rulebook.io.exports import Notes, Unusable, load_export, shown
 from rulebook.io.readers import Case, InputError, Item
+from rulebook.reprs import with_repr
 
 METRIC = "probe_success"
 #: URL schemes of a probed target and the protocol code each stands for.
@@ -60,7 +61,8 @@ _STEP = re.compile(r"(?:\d+[wdhms])+|\d+")
 _SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Series:
     """One target's samples: (whole second, succeeded), in time order."""
 
@@ -70,7 +72,8 @@ class Series:
     fraction: bool  # some timestamp had a fraction of a second
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Probes:
     """A range query's series, read once and cut into records for each contract."""
 

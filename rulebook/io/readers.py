@@ -31,6 +31,7 @@ import attrs
 from rulebook import limits
 from rulebook.errors import RulebookError
 from rulebook.io import json_text
+from rulebook.reprs import with_repr
 from rulebook.text import did_you_mean
 
 FORMATS = ("csv", "jsonl", "json", "parquet")  # Parquet: read as columns (intake.columns)
@@ -52,7 +53,8 @@ def width_problem(row: list[str], header: list[str]) -> str | None:
     return f"{len(row)} cells, but the header has {len(header)} columns ({', '.join(header)})"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Item:
     """One input object and where it came from."""
 
@@ -62,7 +64,8 @@ class Item:
     accepted: str = WIDTH_ACCEPTED  # what the problem's row should have been
 
 
-@attrs.define
+@with_repr
+@attrs.define(repr=False)
 class Case:
     """Everything one input holds."""
 

@@ -24,10 +24,12 @@ from rulebook.grammar.parser import parse_recovering
 from rulebook.intake.records import timezone_of
 from rulebook.io.history import reported
 from rulebook.load import bundled_dir, check_files, load_files
+from rulebook.reprs import with_repr
 from rulebook.versions import Chain
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Analysis:
     """One document, checked: its diagnostics, what it declares and the vocabulary it uses."""
 

@@ -58,6 +58,7 @@ from rulebook.mapping.services import (
     mapped_notices,
 )
 from rulebook.project import Project
+from rulebook.reprs import with_repr
 from rulebook.text import near_miss, nfc
 
 NOTICE_TIMES = ("start", "end", "announced_at")
@@ -65,7 +66,8 @@ NOTICE_TIMES = ("start", "end", "announced_at")
 UNKNOWN = "unknown"
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Mapping:
     """A project's maps checked against a contract's vocabulary, ready to apply."""
 
@@ -94,8 +96,7 @@ class Mapping:
     # -------------------------------------------------------------- columns
 
     def column(self, raw: str) -> tuple[str | None, str | None]:
-        """A column's field name (None: dropped) and, when it is dropped for not being a
-        field, how the warning names it."""
+        """A column's field (None: dropped) and, when it is no field, the warning's name."""
         name = nfc(raw.strip())
         if name in self.ignored:
             return None, None

@@ -30,11 +30,13 @@ from rulebook.load import load_contract
 from rulebook.mapping.apply import take_in
 from rulebook.mapping.compile import compile_mapping, scope_warnings
 from rulebook.project import NONE, Project
+from rulebook.reprs import with_repr
 
 KINDS = ("notices", "billing", "events")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Gathered:
     """The inputs read: the log as columns when it can be (else None), the rest as a case,
     and how to read the log again item by item for the record route."""

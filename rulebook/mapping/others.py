@@ -18,10 +18,12 @@ from rulebook.intake.kinds import MAPPED_IN, refusal
 from rulebook.intake.records import EVENT_FIELDS, NOTICE_FIELDS
 from rulebook.io.calendars import PROPERTIES as CALENDAR_PROPERTIES
 from rulebook.io.readers import InputError, Item
+from rulebook.reprs import with_repr
 from rulebook.text import near_miss, nfc
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class InputMaps:
     """The maps of a notices, billing or events file, checked (``[notices.columns]``)."""
 

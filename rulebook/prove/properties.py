@@ -38,6 +38,7 @@ from rulebook.prove import remedies as rm
 from rulebook.prove.encode import Record, downtime_holds, encode, services
 from rulebook.prove.rules import Rules, counts, reaches, solve, solve_nicely
 from rulebook.prove.witness import period_example, record_example
+from rulebook.reprs import with_repr
 
 PROPERTIES = (
     "an outage can count",
@@ -50,7 +51,8 @@ PROPERTIES = (
 )
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Finding:
     """A property refuted (or not decided) at a clause, with the example that shows it."""
 
@@ -64,7 +66,8 @@ class Finding:
     clauses: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Proof:
     """What the solver found for one contract: each property's findings, and the time."""
 
@@ -406,7 +409,8 @@ def prove(contract: m.Contract) -> Proof:
     return Proof(contract.id, tuple(findings), tuple(checked.items()), time.monotonic() - began)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Refuting:
     """A remedy property being refuted at a clause: the example of its periods."""
 
@@ -420,7 +424,8 @@ class Refuting:
         return Witness(self, periods, f"prove_{self.clause.id}_{suffix}", message)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Witness:
     """A counterexample's periods, turned into a finding by what the property demands."""
 

@@ -14,6 +14,7 @@ from fractions import Fraction
 import attrs
 
 from rulebook.report.view import ReportPeriod, instant
+from rulebook.reprs import with_repr
 
 LEFT = 130.0
 RIGHT = 990.0
@@ -22,7 +23,8 @@ HEIGHT = 80.0
 BOTTOM = HEIGHT - 12.0
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class BurnDown:
     """The points of the line, the zero line's y and the scale's labels."""
 

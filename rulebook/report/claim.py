@@ -23,6 +23,7 @@ from rulebook import model as m
 from rulebook.engine.trace import reason_line, render_record
 from rulebook.intake.billing import Billing
 from rulebook.report.view import Report, ReportPeriod, duration, hms, money
+from rulebook.reprs import with_repr
 from rulebook.text import Words
 
 #: An id longer than this is shown shortened, its full text on hover and in a footnote.
@@ -69,7 +70,8 @@ def incident_of(rid: str) -> str:
     return rid.split("/", 1)[0].split("@", 1)[0]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ClaimRow:
     """One service's period on the first page."""
 
@@ -85,7 +87,8 @@ class ClaimRow:
     no_data: bool = False  # a period the log says nothing of (docs/adjudication.md)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Group:
     """Records of one incident with the same verdict and deciding clauses: one row of the
     table (an export's incident is a record per product and region, usually alike)."""
@@ -108,7 +111,8 @@ class Group:
 SHOWN_REASONS = 3
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Obligations:
     """Records of one incident with the same obligations and verdicts: one row."""
 
@@ -117,7 +121,8 @@ class Obligations:
     lines: tuple[str, ...]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Claim:
     """The claim-ready parts of a report."""
 

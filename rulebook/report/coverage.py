@@ -15,9 +15,11 @@ import attrs
 
 from rulebook.branches import ClauseCoverage, counts, percent, shown
 from rulebook.report.html import environment
+from rulebook.reprs import with_repr
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Line:
     """One line of a contract file as the page shows it."""
 
@@ -28,7 +30,8 @@ class Line:
     missing: tuple[str, ...]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Page:
     """One contract's page: its file's lines and its totals."""
 

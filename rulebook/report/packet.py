@@ -30,6 +30,7 @@ import attrs
 
 from rulebook.errors import RulebookError
 from rulebook.io import json_text
+from rulebook.reprs import with_repr
 
 #: The manifest's format; ``verify`` refuses another.
 FORMAT = 1
@@ -42,7 +43,8 @@ class PacketError(RulebookError):
     """A packet that cannot be read: not a ZIP, no manifest, a listed file missing."""
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Member:
     """One file of a packet: its name in the ZIP and its bytes."""
 
@@ -122,7 +124,8 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Packet:
     """A packet read back: its manifest, and the bytes of each file it lists and holds."""
 

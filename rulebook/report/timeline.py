@@ -23,6 +23,7 @@ import attrs
 
 from rulebook.report.claim import incident_of, short_id
 from rulebook.report.view import Report, ReportPeriod, hms, local, word
+from rulebook.reprs import with_repr
 
 LEFT = 130.0  # the column of incident ids
 RIGHT = 990.0
@@ -34,7 +35,8 @@ MAX_ROWS = 12  # past this many incidents in a period, a row a verdict
 ZOOM_MIN = 3600  # a zoom strip spans at least an hour
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Shape:
     """A rectangle of the timeline with what its tooltip says."""
 
@@ -47,7 +49,8 @@ class Shape:
     data: dict[str, str]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Tick:
     """A vertical mark on the axis: a day or a month boundary (an hour in a zoom)."""
 
@@ -56,7 +59,8 @@ class Tick:
     major: bool
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Timeline:
     """Everything the template draws for one period, or for one zoom strip of it."""
 

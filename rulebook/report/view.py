@@ -23,6 +23,7 @@ from rulebook.engine.remedy import exact_decimal
 from rulebook.engine.trace import OBLIGATION_VERDICTS, VERDICTS
 from rulebook.engine.windows import Window
 from rulebook.intake.billing import Billing
+from rulebook.reprs import with_repr
 from rulebook.text import Words
 
 
@@ -171,7 +172,8 @@ def word(key: str, lang: str) -> str:
 # ------------------------------------------------------------------ the facts
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Budget:
     """Allowed downtime of a period under its target, what was used, what is left: whole
     seconds (:func:`budget`); ``exact``, the allowed time as the contract's arithmetic
@@ -183,7 +185,8 @@ class Budget:
     exact: Fraction
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Band:
     """A maintenance window drawn on a period's timeline."""
 
@@ -196,7 +199,8 @@ class Band:
     detail: str
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class ReportPeriod:
     """One service's period with everything the report shows about it."""
 
@@ -215,7 +219,8 @@ class ReportPeriod:
     bands: tuple[Band, ...]
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Report:
     """The whole report: the contract, the input's counts, every period, every record."""
 

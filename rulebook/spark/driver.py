@@ -27,6 +27,7 @@ from rulebook.intake.records import (
     parse_instant,
     timezone_of,
 )
+from rulebook.reprs import with_repr
 from rulebook.spark.job import LARGE_VAR_TYPES, OUTPUT, PART, Job, arrow_schema, bits_ddl
 from rulebook.spark.ranges import RANGE_RECORDS, with_parts
 from rulebook.spark.session import SparkError, require_pyspark
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class SparkAdjudication:
     """The Spark result: DataFrames of verdicts (``records``), ``segments`` and
     ``periods``, and the counts."""

@@ -26,6 +26,7 @@ from rulebook.intake.columns import FrameIntake, frame_intake
 from rulebook.intake.ongoing import Closing
 from rulebook.intake.records import Notice, RecordError, timezone_of
 from rulebook.io.readers import Case
+from rulebook.reprs import with_repr
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -92,7 +93,8 @@ def arrow_schema(ddl: str, large: bool) -> pa.Schema:
     return to_arrow_schema(parsed, prefers_large_types=large)
 
 
-@attrs.frozen
+@with_repr
+@attrs.frozen(repr=False)
 class Job:
     """What every group needs, shipped to the executors with the kernel."""
 
