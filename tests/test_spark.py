@@ -568,3 +568,54 @@ def test_an_empty_log_on_spark_is_one_machines_empty_log(
     on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
     assert local.exit_code == on_spark.exit_code == 0, on_spark.output
     assert on_spark.stdout == local.stdout
+
+
+@pytest.mark.parametrize("given", ["folder", "glob", "compressed", "compressed as csv"])
+def test_a_log_spark_would_misread_is_refused_by_its_name(
+    spark: Any, tmp_path: Path, given: str
+) -> None:
+    """A folder of CSV files was read as Parquet (the default): Spark printed its Java trace
+    and rulebook said "cannot read logs: An error occurred while calling o34.parquet". A
+    compressed CSV was read the same way, or decompressed by Hadoop with --input-format csv
+    where one machine refuses its bytes. Both are refused before Spark reads a byte, by the
+    file's name, saying what is accepted; --input-format csv reads the folder."""
+    import gzip
+
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    text = "id,service,start,end\na,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00\n"
+    (folder / "a.csv").write_text(text, encoding="utf-8")
+    (folder / "_SUCCESS").write_text("", encoding="utf-8")  # hidden from Spark: not looked at
+    (folder / "b.csv.gz").write_bytes(gzip.compress(text.replace("a,", "b,").encode()))
+    log, extra = {
+        "folder": (str(folder), []),
+        "glob": (str(folder / "a.*"), []),
+        "compressed": (str(folder / "b.csv.gz"), []),
+        "compressed as csv": (str(folder / "b.csv.gz"), ["--input-format", "csv"]),
+    }[given]
+    args = ["report", "cybermail", log, "--format", "json", "--engine", "spark", *extra]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1, refused.output
+    if given in ("folder", "glob"):
+        assert refused.stderr.startswith(
+            f"rulebook: {folder / 'a.csv'}: a CSV file where the log is read as Parquet (as a "
+            "folder, a glob or a name not ending in .csv, .jsonl, .ndjson or .json is); "
+            "accepted: --input-format csv, which reads every file as CSV"
+        ), refused.stderr
+    else:
+        assert refused.stderr.startswith(
+            f"rulebook: {folder / 'b.csv.gz'}: a compressed file (.gz); accepted: Parquet, "
+            "CSV or JSON Lines files, uncompressed"
+        ), refused.stderr
+    (folder / "b.csv.gz").unlink()
+    folder_args = ["report", "cybermail", str(folder), "--format", "json", "--engine", "spark"]
+    read = CliRunner().invoke(main, [*folder_args, "--input-format", "csv"])
+    assert read.exit_code == 0, read.output
+    local = CliRunner().invoke(
+        main, ["report", "cybermail", str(folder / "a.csv"), "--format", "json"]
+    )
+    assert json.loads(read.stdout)["periods"] == json.loads(local.stdout)["periods"]

@@ -11,6 +11,8 @@ one-machine message (``log.jsonl:3:1: the key 'end' is given twice ...``)."""
 from __future__ import annotations
 
 import contextlib
+import glob
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -32,6 +34,7 @@ def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataF
     """Parquet, CSV or JSON Lines files (globs and directories too), every CSV cell text;
     JSON Lines refused at the first line one machine refuses (below)."""
     kind = fmt or _kind(paths[0])
+    check_names(paths, kind)
     if kind in ("csv", "jsonl"):
         check_utf8(spark, paths)
     if kind == "jsonl":  # each line as one machine reads it, in the workers
@@ -45,10 +48,66 @@ def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataF
         else:
             frame = reader.json(paths)
     except Exception as exc:  # an AnalysisException names the path
-        raise SparkError(f"cannot read {', '.join(paths)}: {str(exc).splitlines()[0]}") from None
+        said = str(exc).splitlines()[0]
+        if kind == "parquet" and "parquet" in said.lower():
+            said += (
+                f" (read as Parquet, as {AS_PARQUET} is; --input-format csv or jsonl reads others)"
+            )
+        raise SparkError(f"cannot read {', '.join(paths)}: {said}") from None
     if not frame.columns:  # empty files: no column, no record, as one machine reads them
         return spark.createDataFrame([], "id string, service string, start string")
     return frame
+
+
+#: Which logs Spark reads as Parquet, unless ``--input-format`` says otherwise.
+AS_PARQUET = "a folder, a glob or a name not ending in .csv, .jsonl, .ndjson or .json"
+
+#: The suffixes of files Hadoop would open through a codec (decompressed), and their kinds.
+COMPRESSED = (".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".xz", ".zip", ".br")
+
+
+def check_names(paths: list[str], kind: str) -> None:
+    """Refuse, before Spark reads a byte, a log whose file names say it is not read: a
+    compressed file (Hadoop would decompress it, where one machine reads its bytes and
+    refuses them), and a CSV or JSON Lines file where the files are read as Parquet (Spark
+    names no file but "o34.parquet" and prints its Java trace). The files of a folder or a
+    glob on the driver are looked at (hidden ones, ``_`` or ``.``, as Spark skips them);
+    a path from elsewhere (``hdfs://``, ``s3a://``) by its name only."""
+    from rulebook.io.readers import InputError
+
+    for path in paths:
+        for file in _named(path):
+            lowered = file.lower()
+            packed = next((s for s in COMPRESSED if lowered.endswith(s)), None)
+            if packed is not None:
+                raise InputError(
+                    f"{file}: a compressed file ({packed}); accepted: Parquet, CSV or JSON "
+                    "Lines files, uncompressed (one machine reads no compressed log either)"
+                )
+            other = _kind(file)
+            if kind == "parquet" and other != "parquet":
+                named = "CSV" if other == "csv" else "JSON Lines"
+                raise InputError(
+                    f"{file}: a {named} file where the log is read as Parquet (as {AS_PARQUET}"
+                    f" is); accepted: --input-format {other}, which reads every file as {named}"
+                )
+
+
+def _named(path: str) -> list[str]:
+    """The files a path names on the driver, by name (a folder's, recursively; a glob's,
+    but for ``{a,b}``, which Python's glob does not read); else the path itself."""
+    local = _local(path)
+    if local is None or "{" in local:
+        return [path]
+    if any(c in local for c in "*?["):
+        return sorted(globbed for globbed in glob.glob(local) if not os.path.isdir(globbed))
+    if not os.path.isdir(local):
+        return [path]
+    found = []
+    for root, folders, files in os.walk(local):
+        folders[:] = sorted(f for f in folders if not f.startswith(("_", ".")))
+        found += [os.path.join(root, f) for f in sorted(files) if not f.startswith(("_", "."))]
+    return found
 
 
 def _kind(path: str) -> str:
