@@ -216,3 +216,29 @@ def test_restored_at_defaults_to_the_records_end() -> None:
     record = sky(report_submitted_at="2027-01-04T18:00:00", detected_by="monitoring")
     ob = judged("skyarch-sms", record, "failure_report")
     assert ob["start"] == "2026-12-28T14:00:00+09:00" and ob["verdict"] == "met"
+
+
+def test_json_lines_write_each_records_obligations_as_the_document_does() -> None:
+    """``--format jsonl`` decoded the obligations' JSON into a polars struct: every line
+    took every key any obligation had (``"missing": null``, facts another clause reads), in
+    an order polars inferred anew each run, so two runs wrote different bytes. Each line now
+    holds the obligations as the JSON document does, and the same bytes every run."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    log = Path(__file__).parent.parent / "examples" / "skyarch-sms-2026-12.json"
+    command = [sys.executable, "-m", "rulebook", "adjudicate", "skyarch-sms", str(log)]
+    runs = [
+        subprocess.run([*command, "--format", "jsonl"], capture_output=True, check=True).stdout
+        for _ in range(3)
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    document = json.loads(
+        subprocess.run([*command, "--format", "json"], capture_output=True, check=True).stdout
+    )
+    expected = {o["id"]: o["obligations"] for o in document["outages"]}
+    lines = [json.loads(line) for line in runs[0].decode("utf-8").splitlines()]
+    assert {line["id"]: line["obligations"] for line in lines} == expected
+    assert all(expected.values())  # every record here has obligations to compare

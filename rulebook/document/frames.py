@@ -315,16 +315,17 @@ class FrameAdjudication:
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.chain is not None:
             columns.append("version")
-        if self.plan.obligations:
+        if self.plan.obligations:  # JSON text, written as it is (jsonl_text)
             obligations = [
                 json.dumps(
                     [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
                     ensure_ascii=False,
+                    separators=(",", ":"),
                 )
                 for r in records["id"].to_list()
             ]
-            records = records.with_columns(obligations=pl.Series(obligations).str.json_decode())
-            columns.append("obligations")
+            records = records.with_columns(obligations=pl.Series(obligations, dtype=pl.String))
+            columns.append(OBLIGATIONS)
         return records.select(columns)
 
     def _iso_text(
@@ -407,6 +408,25 @@ class FrameAdjudication:
                 records = list(self._records(rows))
                 return render_period(self._period(name, measured), lang, fmt, records)
         raise NotFound(f"no period {shorten(str(period))} of service {shorten(str(service))}")
+
+
+#: The column of :meth:`FrameAdjudication.jsonl_frame` that holds each record's
+#: obligations as JSON text, each as ``Obligation.to_dict`` writes it.
+OBLIGATIONS = "obligations"
+
+
+def jsonl_text(frame: pl.DataFrame) -> str:
+    """``frame`` (of :meth:`FrameAdjudication.jsonl_frame`) as JSON Lines, a line a row:
+    polars' ``write_ndjson``, each record's obligations put in as the JSON text they are.
+    Decoded into a struct, they took every key any obligation has (``"missing": null``,
+    facts another clause reads), in an order polars inferred anew each run."""
+    if OBLIGATIONS not in frame.columns:
+        return frame.write_ndjson()
+    lines = frame.drop(OBLIGATIONS).write_ndjson().splitlines()
+    return "".join(
+        f'{line[:-1]},"{OBLIGATIONS}":{text}}}\n'
+        for line, text in zip(lines, frame[OBLIGATIONS], strict=True)
+    )
 
 
 def periods_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

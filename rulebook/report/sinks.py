@@ -172,8 +172,10 @@ class JsonLines(_Sink):
     def write(self, part: FrameAdjudication) -> None:
         import pyarrow as pa
 
+        from rulebook.document.frames import jsonl_text
+
         frame = part.jsonl_frame(self.period)
-        text = frame.write_ndjson().encode("utf-8")
+        text = jsonl_text(frame).encode("utf-8")
         lines = text.split(b"\n")[: frame.height]
         self.runs.add(pa.table({"id": frame["id"].to_arrow(), "line": pa.array(lines)}))
 
