@@ -41,8 +41,8 @@ class Checked:
 
 def instant_column(series: pl.Series, tz: dt.tzinfo, shaped_already: bool = False) -> Checked:
     """One column of timestamps checked as :func:`instant_columns` checks each."""
-    frame = pl.DataFrame([series.alias("t")])
-    return instant_columns(frame, {"t": shaped_already}, tz)["t"]
+    checked = instant_columns(pl.DataFrame([series.alias("t")]), {"t": shaped_already}, tz)["t"]
+    return Checked(checked.values.alias(series.name), checked.bad.alias(series.name))
 
 
 def instant_columns(
