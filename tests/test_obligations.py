@@ -242,3 +242,33 @@ def test_json_lines_write_each_records_obligations_as_the_document_does() -> Non
     lines = [json.loads(line) for line in runs[0].decode("utf-8").splitlines()]
     assert {line["id"]: line["obligations"] for line in lines} == expected
     assert all(expected.values())  # every record here has obligations to compare
+
+
+@pytest.mark.parametrize("engine", ["columnar", "stream"])
+def test_json_lines_split_only_at_line_ends_and_list_obligations_for_every_record(
+    tmp_path: Any, engine: str
+) -> None:
+    """An id holding U+2028 (which polars writes unescaped, and str.splitlines splits at)
+    made the JSON Lines writer raise with a traceback; a record out of scope had no
+    "obligations" key where the JSON document gives it []."""
+    import json
+
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,service,start,end\n"
+        "x\u20281,Other,2026-09-01T00:00:00,2026-09-01T01:00:00\n"
+        "a1,AOULU 販売,2026-09-01T00:00:00,2026-09-01T01:00:00\n",
+        encoding="utf-8",
+    )
+    args = ["adjudicate", "aoulu-cloud", str(log)]
+    lines = CliRunner().invoke(main, [*args, "--format", "jsonl", "--engine", engine])
+    document = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert lines.exit_code == document.exit_code == 0, lines.output
+    written = [json.loads(line) for line in lines.stdout.split("\n") if line]
+    expected = {o["id"]: o["obligations"] for o in json.loads(document.stdout)["outages"]}
+    assert {line["id"]: line["obligations"] for line in written} == expected
+    assert expected["x\u20281"] == [] and expected["a1"]

@@ -570,7 +570,9 @@ def test_an_empty_log_on_spark_is_one_machines_empty_log(
     assert on_spark.stdout == local.stdout
 
 
-@pytest.mark.parametrize("given", ["folder", "glob", "compressed", "compressed as csv"])
+@pytest.mark.parametrize(
+    "given", ["folder", "glob", "compressed", "compressed as csv", "folder named a%20b"]
+)
 def test_a_log_spark_would_misread_is_refused_by_its_name(
     spark: Any, tmp_path: Path, given: str
 ) -> None:
@@ -585,14 +587,15 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
 
     from rulebook.cli import main
 
-    folder = tmp_path / "logs"
-    folder.mkdir()
+    folder = tmp_path / ("a%20b" if given == "folder named a%20b" else "logs")
+    folder.mkdir()  # a path as given is read as it is (not as a URI: "a b")
     text = "id,service,start,end\na,CYBERMAIL Σ,2026-09-01T10:00:00,2026-09-01T11:00:00\n"
     (folder / "a.csv").write_text(text, encoding="utf-8")
     (folder / "_SUCCESS").write_text("", encoding="utf-8")  # hidden from Spark: not looked at
     (folder / "b.csv.gz").write_bytes(gzip.compress(text.replace("a,", "b,").encode()))
     log, extra = {
         "folder": (str(folder), []),
+        "folder named a%20b": (str(folder), []),
         "glob": (str(folder / "a.*"), []),
         "compressed": (str(folder / "b.csv.gz"), []),
         "compressed as csv": (str(folder / "b.csv.gz"), ["--input-format", "csv"]),
@@ -600,7 +603,7 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
     args = ["report", "cybermail", log, "--format", "json", "--engine", "spark", *extra]
     refused = CliRunner().invoke(main, args)
     assert refused.exit_code == 1, refused.output
-    if given in ("folder", "glob"):
+    if given in ("folder", "glob", "folder named a%20b"):
         assert refused.stderr.startswith(
             f"rulebook: {folder / 'a.csv'}: a CSV file where the log is read as Parquet (as a "
             "folder, a glob or a name not ending in .csv, .jsonl, .ndjson or .json is); "
@@ -619,3 +622,52 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
         main, ["report", "cybermail", str(folder / "a.csv"), "--format", "json"]
     )
     assert json.loads(read.stdout)["periods"] == json.loads(local.stdout)["periods"]
+
+
+@pytest.mark.parametrize("given", ["glob with a hidden file", "parquet with a codec suffix"])
+def test_logs_spark_reads_are_not_refused_by_their_names(
+    spark: Any, tmp_path: Path, given: str
+) -> None:
+    """The name check refused what Spark reads: a glob's hidden file (Python's glob matches
+    `_schema.json`, Spark's leaves it out) and a Parquet file named with a codec suffix
+    (Parquet's reader opens no codec; one machine reads it too)."""
+    import polars as pl
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    rows = {
+        "id": ["a", "b"],
+        "service": ["CYBERMAIL Σ"] * 2,
+        "start": ["2026-09-01T10:00:00", "2026-09-02T10:00:00"],
+        "end": ["2026-09-01T11:00:00", "2026-09-02T10:30:00"],
+    }
+    parquet = folder / "part-0.parquet"
+    pl.DataFrame(rows).write_parquet(parquet)
+    if given == "glob with a hidden file":
+        (folder / "_schema.json").write_text("{}\n", encoding="utf-8")
+        log, extra = str(folder / "*"), []
+    else:
+        log, extra = (
+            str(parquet.rename(folder / "part-0.parquet.gz")),
+            ["--input-format", "parquet"],
+        )
+    args = ["report", "cybermail", log, "--format", "json", *extra]
+    on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    local = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "cybermail",
+            str(next(folder.glob("part-0*"))),
+            "--format",
+            "json",
+            "--input-format",
+            "parquet",
+        ],
+    )
+    assert local.exit_code == 0, local.output
+    assert json.loads(on_spark.stdout)["periods"] == json.loads(local.stdout)["periods"]

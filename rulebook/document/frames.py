@@ -315,7 +315,9 @@ class FrameAdjudication:
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.chain is not None:
             columns.append("version")
-        if self.plan.obligations:  # JSON text, written as it is (jsonl_text)
+        if any(isinstance(c, m.ObligationClause) for c in self.plan.contract.clauses):
+            # JSON text, written as it is (jsonl_text); [] for a record without any, as
+            # the JSON document writes it (whether or not another record has some)
             obligations = [
                 json.dumps(
                     [o.to_dict(self.tz) for o in self.plan.obligations.get(r, [])],
@@ -422,7 +424,8 @@ def jsonl_text(frame: pl.DataFrame) -> str:
     facts another clause reads), in an order polars inferred anew each run."""
     if OBLIGATIONS not in frame.columns:
         return frame.write_ndjson()
-    lines = frame.drop(OBLIGATIONS).write_ndjson().splitlines()
+    # a line a row: split at "\n" only (polars writes U+2028 and the like unescaped)
+    lines = frame.drop(OBLIGATIONS).write_ndjson().split("\n")[: frame.height]
     return "".join(
         f'{line[:-1]},"{OBLIGATIONS}":{text}}}\n'
         for line, text in zip(lines, frame[OBLIGATIONS], strict=True)

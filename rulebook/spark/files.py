@@ -79,7 +79,9 @@ def check_names(paths: list[str], kind: str) -> None:
         for file in _named(path):
             lowered = file.lower()
             packed = next((s for s in COMPRESSED if lowered.endswith(s)), None)
-            if packed is not None:
+            inner = _kind(file[: -len(packed)]) if packed else "parquet"
+            if packed is not None and (kind != "parquet" or inner != "parquet"):
+                # (Parquet's reader opens no codec: a Parquet file so named is read)
                 raise InputError(
                     f"{file}: a compressed file ({packed}); accepted: Parquet, CSV or JSON "
                     "Lines files, uncompressed (one machine reads no compressed log either)"
@@ -96,18 +98,28 @@ def check_names(paths: list[str], kind: str) -> None:
 def _named(path: str) -> list[str]:
     """The files a path names on the driver, by name (a folder's, recursively; a glob's,
     but for ``{a,b}``, which Python's glob does not read); else the path itself."""
-    local = _local(path)
+    parsed = urlparse(path)  # a path as given is a path (Spark reads "a%20b" as it is)
+    local = path if parsed.scheme == "" else _local(path)
     if local is None or "{" in local:
         return [path]
-    if any(c in local for c in "*?["):
-        return sorted(globbed for globbed in glob.glob(local) if not os.path.isdir(globbed))
+    if any(c in local for c in "*?["):  # (Spark's glob leaves out hidden files too)
+        return sorted(
+            globbed
+            for globbed in glob.glob(local)
+            if not os.path.isdir(globbed) and not _hidden(os.path.basename(globbed))
+        )
     if not os.path.isdir(local):
         return [path]
     found = []
     for root, folders, files in os.walk(local):
-        folders[:] = sorted(f for f in folders if not f.startswith(("_", ".")))
-        found += [os.path.join(root, f) for f in sorted(files) if not f.startswith(("_", "."))]
+        folders[:] = sorted(f for f in folders if not _hidden(f))
+        found += [os.path.join(root, f) for f in sorted(files) if not _hidden(f)]
     return found
+
+
+def _hidden(name: str) -> bool:
+    """A name Spark's file listing leaves out."""
+    return name.startswith(("_", "."))
 
 
 def _kind(path: str) -> str:
