@@ -272,3 +272,49 @@ def test_json_lines_split_only_at_line_ends_and_list_obligations_for_every_recor
     expected = {o["id"]: o["obligations"] for o in json.loads(document.stdout)["outages"]}
     assert {line["id"]: line["obligations"] for line in written} == expected
     assert expected["x\u20281"] == [] and expected["a1"]
+
+
+def test_json_lines_list_obligations_an_amendment_adds(tmp_path: Any) -> None:
+    """Whether a contract has obligations was read off its first version: an obligation
+    an amendment adds was judged, and shown in the JSON document, but --format jsonl wrote
+    no "obligations" key on any line."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from rulebook.cli import main
+
+    root = Path(__file__).parent.parent
+    shutil.copy(root / "contracts" / "vocabulary.sla", tmp_path / "vocabulary.sla")
+    text = (root / "examples" / "cybermail-amended.sla").read_text(encoding="utf-8")
+    text = text[: text.index("  example ")].rstrip() + "\n}\n"  # its examples left out
+    added = (
+        '    obligation status_notice "障害発生時の連絡" {\n'
+        '      cite "4. 通知" "障害が発生した場合、1時間以内に障害状況をお知らせします。"\n'
+        "      from occurred_at to status_posted_at\n"
+        "      within 1 h (以内)\n"
+        "    }\n"
+    )
+    last = text.rindex("  }\n")  # the end of the last amendment
+    (tmp_path / "amended.sla").write_text(text[:last] + added + text[last:], encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,service,start,end,cause,detected_by,status_posted_at\n"
+        "a,CYBERMAIL Σ,2023-07-20T01:00:00,2023-07-20T02:00:00,attack,monitoring,"
+        "2023-07-20T01:30:00\n"
+        "b,CYBERMAIL Σ,2023-08-03T10:00:00,2023-08-03T12:12:00,provider_fault,monitoring,"
+        "2023-08-03T12:30:00\n",
+        encoding="utf-8",
+    )
+    args = ["adjudicate", str(tmp_path / "amended.sla"), str(log)]
+    document = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert document.exit_code == 0, document.output
+    expected = {o["id"]: o["obligations"] for o in json.loads(document.stdout)["outages"]}
+    assert expected["a"] == [] and expected["b"][0]["clause"] == "status_notice"
+    for engine in ("columnar", "stream"):
+        lines = CliRunner().invoke(main, [*args, "--format", "jsonl", "--engine", engine])
+        assert lines.exit_code == 0, lines.output
+        written = [json.loads(line) for line in lines.stdout.split("\n") if line]
+        assert {line["id"]: line["obligations"] for line in written} == expected

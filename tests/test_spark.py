@@ -571,7 +571,8 @@ def test_an_empty_log_on_spark_is_one_machines_empty_log(
 
 
 @pytest.mark.parametrize(
-    "given", ["folder", "glob", "compressed", "compressed as csv", "folder named a%20b"]
+    "given",
+    ["folder", "glob", "compressed", "compressed as csv", "folder named a%20b", "glob of folders"],
 )
 def test_a_log_spark_would_misread_is_refused_by_its_name(
     spark: Any, tmp_path: Path, given: str
@@ -596,6 +597,7 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
     log, extra = {
         "folder": (str(folder), []),
         "folder named a%20b": (str(folder), []),
+        "glob of folders": (str(tmp_path / "*"), []),  # Spark reads the folders' files
         "glob": (str(folder / "a.*"), []),
         "compressed": (str(folder / "b.csv.gz"), []),
         "compressed as csv": (str(folder / "b.csv.gz"), ["--input-format", "csv"]),
@@ -603,7 +605,7 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
     args = ["report", "cybermail", log, "--format", "json", "--engine", "spark", *extra]
     refused = CliRunner().invoke(main, args)
     assert refused.exit_code == 1, refused.output
-    if given in ("folder", "glob", "folder named a%20b"):
+    if given in ("folder", "glob", "folder named a%20b", "glob of folders"):
         assert refused.stderr.startswith(
             f"rulebook: {folder / 'a.csv'}: a CSV file where the log is read as Parquet (as a "
             "folder, a glob or a name not ending in .csv, .jsonl, .ndjson or .json is); "
@@ -624,7 +626,15 @@ def test_a_log_spark_would_misread_is_refused_by_its_name(
     assert json.loads(read.stdout)["periods"] == json.loads(local.stdout)["periods"]
 
 
-@pytest.mark.parametrize("given", ["glob with a hidden file", "parquet with a codec suffix"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "glob with a hidden file",
+        "parquet with a codec suffix",
+        "folder with another folder",
+        "file URI",
+    ],
+)
 def test_logs_spark_reads_are_not_refused_by_their_names(
     spark: Any, tmp_path: Path, given: str
 ) -> None:
@@ -636,7 +646,7 @@ def test_logs_spark_reads_are_not_refused_by_their_names(
 
     from rulebook.cli import main
 
-    folder = tmp_path / "lake"
+    folder = tmp_path / ("c%20d" if given == "file URI" else "lake")
     folder.mkdir()
     rows = {
         "id": ["a", "b"],
@@ -649,11 +659,17 @@ def test_logs_spark_reads_are_not_refused_by_their_names(
     if given == "glob with a hidden file":
         (folder / "_schema.json").write_text("{}\n", encoding="utf-8")
         log, extra = str(folder / "*"), []
-    else:
-        log, extra = (
-            str(parquet.rename(folder / "part-0.parquet.gz")),
-            ["--input-format", "parquet"],
-        )
+    elif given == "parquet with a codec suffix":
+        log = str(parquet.rename(folder / "part-0.parquet.gz"))
+        extra = ["--input-format", "parquet"]
+    elif given == "folder with another folder":  # Spark reads no folder but a partition's
+        (folder / "archive").mkdir()
+        (folder / "archive" / "old.csv").write_text("id\n", encoding="utf-8")
+        log, extra = str(folder), []
+    else:  # Hadoop reads "c%20d" in a file: URI as it is written, not as "c d"
+        (tmp_path / "c d").mkdir()
+        (tmp_path / "c d" / "old.csv").write_text("id\n", encoding="utf-8")
+        log, extra = f"file://{folder}", []
     args = ["report", "cybermail", log, "--format", "json", *extra]
     on_spark = CliRunner().invoke(main, [*args, "--engine", "spark"])
     assert on_spark.exit_code == 0, on_spark.output

@@ -315,7 +315,9 @@ class FrameAdjudication:
         columns = [*RECORD_COLUMNS[:9], "segments", "deciding"]
         if self.chain is not None:
             columns.append("version")
-        if any(isinstance(c, m.ObligationClause) for c in self.plan.contract.clauses):
+        contract = self.plan.contract
+        versions = [contract.clauses, *(a.clauses for a in contract.amendments)]
+        if any(isinstance(c, m.ObligationClause) for cs in versions for c in cs):
             # JSON text, written as it is (jsonl_text); [] for a record without any, as
             # the JSON document writes it (whether or not another record has some)
             obligations = [

@@ -96,30 +96,46 @@ def check_names(paths: list[str], kind: str) -> None:
 
 
 def _named(path: str) -> list[str]:
-    """The files a path names on the driver, by name (a folder's, recursively; a glob's,
-    but for ``{a,b}``, which Python's glob does not read); else the path itself."""
-    parsed = urlparse(path)  # a path as given is a path (Spark reads "a%20b" as it is)
-    local = path if parsed.scheme == "" else _local(path)
+    """The files Spark reads for a path on the driver, by name, as Spark lists them: a
+    folder's files and those of its partition folders (``key=value``); a glob's files and
+    the files of the folders it matches (but for ``{a,b}``, which Python's glob does not
+    read); names Spark leaves out (:func:`_hidden`) left out. Hadoop reads a ``file:`` URI
+    as it is written (``a%20b`` names ``a%20b``); another path is named by itself."""
+    if path.startswith("file:"):
+        local: str | None = path[5:][2:] if path[5:].startswith("//") else path[5:]
+    else:
+        local = path if urlparse(path).scheme == "" else None
     if local is None or "{" in local:
         return [path]
-    if any(c in local for c in "*?["):  # (Spark's glob leaves out hidden files too)
-        return sorted(
-            globbed
-            for globbed in glob.glob(local)
-            if not os.path.isdir(globbed) and not _hidden(os.path.basename(globbed))
-        )
-    if not os.path.isdir(local):
-        return [path]
+    if any(c in local for c in "*?["):
+        found = []
+        for globbed in sorted(glob.glob(local)):
+            if os.path.isdir(globbed):
+                found += _listed(globbed)
+            elif not _hidden(os.path.basename(globbed)):
+                found.append(globbed)
+        return found
+    return _listed(local) if os.path.isdir(local) else [path]
+
+
+def _listed(folder: str) -> list[str]:
+    """A folder's files as Spark lists them: its own and its partition folders'."""
     found = []
-    for root, folders, files in os.walk(local):
-        folders[:] = sorted(f for f in folders if not _hidden(f))
-        found += [os.path.join(root, f) for f in sorted(files) if not _hidden(f)]
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if _hidden(entry.name):
+            continue
+        if entry.is_dir():
+            if "=" in entry.name:  # a partition; Spark reads no other folder within
+                found += _listed(entry.path)
+        else:
+            found.append(entry.path)
     return found
 
 
 def _hidden(name: str) -> bool:
-    """A name Spark's file listing leaves out."""
-    return name.startswith(("_", "."))
+    """A name Spark's file listing leaves out: ``.`` first, or ``_`` first but for a
+    partition's (``_k=1``)."""
+    return name.startswith(".") or (name.startswith("_") and "=" not in name)
 
 
 def _kind(path: str) -> str:
