@@ -3,7 +3,7 @@ class instead of code compiled for each.
 
 attrs compiles a ``__repr__`` for each class it builds, about 0.2 ms a class, at every start:
 the command line builds about a hundred of rulebook's classes before it reads a log (a report
-of 10^3 records: 0.393 -> 0.373 s, docs/performance.md, round sixteen). Each class is
+of 10^3 records: 0.393 -> 0.378 s, docs/performance.md, round sixteen). Each class is
 declared ``@with_repr`` over ``@attrs.frozen(repr=False)`` (or ``define``), and shows itself as
 attrs would show it: ``Name(field=value, ...)``, ``...`` for a value met again inside itself.
 A class that writes its own ``__repr__`` keeps it. tests/test_architecture.py checks that

@@ -62,7 +62,7 @@ def read(spark: SparkSession, paths: list[str], fmt: str | None = None) -> DataF
 #: Which logs Spark reads as Parquet, unless ``--input-format`` says otherwise.
 AS_PARQUET = "a folder, a glob or a name not ending in .csv, .jsonl, .ndjson or .json"
 
-#: The suffixes of files Hadoop would open through a codec (decompressed), and their kinds.
+#: The suffixes of files Hadoop would open through a codec (decompressed).
 COMPRESSED = (".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".xz", ".zip", ".br")
 
 
@@ -71,17 +71,16 @@ def check_names(paths: list[str], kind: str) -> None:
     compressed file (Hadoop would decompress it, where one machine reads its bytes and
     refuses them), and a CSV or JSON Lines file where the files are read as Parquet (Spark
     names no file but "o34.parquet" and prints its Java trace). The files of a folder or a
-    glob on the driver are looked at (hidden ones, ``_`` or ``.``, as Spark skips them);
-    a path from elsewhere (``hdfs://``, ``s3a://``) by its name only."""
+    glob on the driver are looked at as Spark lists them (:func:`_named`); a path from
+    elsewhere (``hdfs://``, ``s3a://``) by its name only."""
     from rulebook.io.readers import InputError
 
     for path in paths:
         for file in _named(path):
             lowered = file.lower()
             packed = next((s for s in COMPRESSED if lowered.endswith(s)), None)
-            inner = _kind(file[: -len(packed)]) if packed else "parquet"
-            if packed is not None and (kind != "parquet" or inner != "parquet"):
-                # (Parquet's reader opens no codec: a Parquet file so named is read)
+            # (Parquet's reader opens no codec: a Parquet file so named is read)
+            if packed and (kind != "parquet" or _kind(file[: -len(packed)]) != "parquet"):
                 raise InputError(
                     f"{file}: a compressed file ({packed}); accepted: Parquet, CSV or JSON "
                     "Lines files, uncompressed (one machine reads no compressed log either)"
